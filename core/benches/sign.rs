@@ -1,0 +1,54 @@
+//! Signing and verification throughput: `cargo bench -p smsauth --bench sign`.
+
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use smsauth::sign::{RpcRequest, SignatureVersion, Stamp, Verifier, sign};
+use smsauth::{Credentials, Secret, SendSmsVerifyCodeRequest, template_param};
+use std::hint::black_box;
+
+fn min_request() -> RpcRequest {
+    RpcRequest::new("dypnsapi.aliyuncs.com", "SendSmsVerifyCode", "2017-05-25")
+        .param("PhoneNumber", "13800138000")
+        .param("SignName", "速通互联验证码")
+        .param("TemplateCode", "100001")
+        .param("TemplateParam", template_param(&[("min", "5")]))
+}
+
+fn benches(c: &mut Criterion) {
+    let creds = Credentials::new("LTAI5tExampleKeyId01", "ExampleSecretValue0123456789abcd").unwrap();
+    let stamp = Stamp::new(1_735_787_045, "3d1e1b2c4f5a6b7c8d9e0f1a2b3c4d5e");
+    let req = min_request();
+    let mut g = c.benchmark_group("sign");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("v1", |b| b.iter(|| sign(black_box(&req), SignatureVersion::V1, &creds, &stamp)));
+    g.bench_function("v3", |b| b.iter(|| sign(black_box(&req), SignatureVersion::V3, &creds, &stamp)));
+    let signed = sign(&req, SignatureVersion::V3, &creds, &stamp).to_http_request();
+    let verifier = Verifier::new().without_nonce_check();
+    g.bench_function("v3_verify", |b| {
+        b.iter(|| {
+            verifier
+                .verify(black_box(&signed), stamp.timestamp, |_| Some(Secret::new("ExampleSecretValue0123456789abcd")))
+                .unwrap()
+        })
+    });
+    g.bench_function("build_and_sign_send_request", |b| {
+        b.iter(|| {
+            let r = SendSmsVerifyCodeRequest {
+                phone_number: "+86 138 0013 8000".into(),
+                sign_name: Some("速通互联验证码".into()),
+                template_code: Some("100001".into()),
+                template_param: Some(template_param(&[("min", "5")])),
+                code_length: Some(6),
+                ..Default::default()
+            };
+            let mut rpc = RpcRequest::new("dypnsapi.aliyuncs.com", "SendSmsVerifyCode", "2017-05-25");
+            rpc.params = r.to_params().unwrap().into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            sign(&rpc, SignatureVersion::V3, &creds, &Stamp::fresh().unwrap())
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches_group, benches);
+criterion_main!(benches_group);

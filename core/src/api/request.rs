@@ -1,0 +1,427 @@
+//! Typed requests, validated before any network call.
+//!
+//! Unset (`None`) fields are not sent, so the service's own defaults apply. Field names follow
+//! the official models (`PhoneNumber` → `phone_number`).
+
+use super::enums::{CaseAuthPolicy, CodeType, DuplicatePolicy};
+use crate::error::{Error, Result};
+
+/// The only country code the service supports today.
+pub const CHINA: &str = "86";
+
+/// `SendSmsVerifyCode`: send a verification code by SMS.
+///
+/// ```
+/// use smsauth::{SendSmsVerifyCodeRequest, template_param};
+/// let req = SendSmsVerifyCodeRequest {
+///     phone_number: "+86 138-0013-8000".into(),
+///     sign_name: Some("速通互联验证码".into()),
+///     template_code: Some("100001".into()),
+///     template_param: Some(template_param(&[("min", "5")])),
+///     code_length: Some(6),
+///     ..Default::default()
+/// };
+/// let params = req.to_params().unwrap();
+/// assert!(params.contains(&("PhoneNumber", "13800138000".to_string())));
+/// assert!(params.contains(&("CodeLength", "6".to_string())));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SendSmsVerifyCodeRequest {
+    /// `PhoneNumber` (required). For CountryCode 86, `+86`, `86`, spaces and dashes are accepted
+    /// and removed: `+86 138-0013-8000` is sent as `13800138000`.
+    pub phone_number: String,
+    /// `CountryCode`; the service supports `86` only (its default).
+    pub country_code: Option<String>,
+    /// `SignName` (required): one of the console's preset signatures.
+    pub sign_name: Option<String>,
+    /// `TemplateCode` (required): one of the console's preset templates.
+    pub template_code: Option<String>,
+    /// `TemplateParam` (required): a JSON object; `##code##` marks where the generated code goes.
+    /// See [`template_param`].
+    pub template_param: Option<String>,
+    /// `SchemeName`: the verification scheme (≤ 20 characters); defaults to `默认方案`.
+    pub scheme_name: Option<String>,
+    /// `SmsUpExtendCode`: uplink extension code.
+    pub sms_up_extend_code: Option<String>,
+    /// `OutId`: your own reference, echoed back.
+    pub out_id: Option<String>,
+    /// `CodeLength`: 4–8 (service default 4).
+    pub code_length: Option<u32>,
+    /// `ValidTime`: seconds the code stays valid (service default 300).
+    pub valid_time: Option<u64>,
+    /// `DuplicatePolicy`.
+    pub duplicate_policy: Option<DuplicatePolicy>,
+    /// `Interval`: seconds before another code may be sent to this number (service default 60).
+    pub interval: Option<u64>,
+    /// `CodeType`.
+    pub code_type: Option<CodeType>,
+    /// `ReturnVerifyCode`: return the code in the answer (for your own records or tests).
+    pub return_verify_code: Option<bool>,
+    /// `AutoRetry`: let the service retry delivery on another channel (1 = yes).
+    pub auto_retry: Option<i64>,
+    /// `DuplicateCheck` (in the product's sample; newer than the 2.0.0 SDK).
+    pub duplicate_check: Option<bool>,
+    /// `EarlyWarn` (in the product's sample; newer than the 2.0.0 SDK).
+    pub early_warn: Option<bool>,
+    /// `OwnerId`.
+    pub owner_id: Option<i64>,
+    /// `ResourceOwnerAccount`.
+    pub resource_owner_account: Option<String>,
+    /// `ResourceOwnerId`.
+    pub resource_owner_id: Option<i64>,
+}
+
+/// `CheckSmsVerifyCode`: check a code the user typed.
+///
+/// ```
+/// use smsauth::CheckSmsVerifyCodeRequest;
+/// let req = CheckSmsVerifyCodeRequest::new("13800138000", "4232");
+/// assert_eq!(req.to_params().unwrap(), vec![("PhoneNumber", "13800138000".to_string()), ("VerifyCode", "4232".to_string())]);
+/// assert!(CheckSmsVerifyCodeRequest::new("13800138000", "12").to_params().is_err());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CheckSmsVerifyCodeRequest {
+    /// `PhoneNumber` (required), normalised as for sending.
+    pub phone_number: String,
+    /// `VerifyCode` (required): 4–8 ASCII letters or digits.
+    pub verify_code: String,
+    /// `CountryCode`.
+    pub country_code: Option<String>,
+    /// `SchemeName`: must match the one used to send.
+    pub scheme_name: Option<String>,
+    /// `OutId`.
+    pub out_id: Option<String>,
+    /// `CaseAuthPolicy`.
+    pub case_auth_policy: Option<CaseAuthPolicy>,
+    /// `OwnerId`.
+    pub owner_id: Option<i64>,
+    /// `ResourceOwnerAccount`.
+    pub resource_owner_account: Option<String>,
+    /// `ResourceOwnerId`.
+    pub resource_owner_id: Option<i64>,
+}
+
+impl SendSmsVerifyCodeRequest {
+    /// A request for `phone_number` with nothing else set (the client fills its defaults).
+    pub fn new(phone_number: impl Into<String>) -> Self {
+        SendSmsVerifyCodeRequest { phone_number: phone_number.into(), ..Default::default() }
+    }
+
+    /// Validate and produce the wire parameters, in the API's field order.
+    pub fn to_params(&self) -> Result<Vec<(&'static str, String)>> {
+        let country = country_code(self.country_code.as_deref())?;
+        let mut p = Params::default();
+        p.push("PhoneNumber", normalize_phone(&self.phone_number, country.as_deref())?);
+        p.opt("CountryCode", country);
+        p.push("SignName", required("SignName", self.sign_name.as_deref())?);
+        p.push("TemplateCode", required("TemplateCode", self.template_code.as_deref())?);
+        let template = required("TemplateParam", self.template_param.as_deref())?;
+        check_template_param(&template)?;
+        p.push("TemplateParam", template);
+        p.opt("SchemeName", scheme_name(self.scheme_name.as_deref())?);
+        p.opt("SmsUpExtendCode", non_empty_opt("SmsUpExtendCode", self.sms_up_extend_code.as_deref())?);
+        p.opt("OutId", self.out_id.clone());
+        if let Some(len) = self.code_length {
+            if !(4..=8).contains(&len) {
+                return Err(Error::invalid_input("CodeLength", format_args!("must be between 4 and 8, got {len}")));
+            }
+            p.push("CodeLength", len.to_string());
+        }
+        p.opt("ValidTime", positive("ValidTime", self.valid_time)?);
+        p.opt("DuplicatePolicy", self.duplicate_policy.map(|v| v.value().to_string()));
+        p.opt("Interval", positive("Interval", self.interval)?);
+        p.opt("CodeType", self.code_type.map(|v| v.value().to_string()));
+        p.opt("ReturnVerifyCode", self.return_verify_code.map(|b| b.to_string()));
+        p.opt("AutoRetry", self.auto_retry.map(|v| v.to_string()));
+        p.opt("DuplicateCheck", self.duplicate_check.map(|b| b.to_string()));
+        p.opt("EarlyWarn", self.early_warn.map(|b| b.to_string()));
+        p.owner(self.owner_id, self.resource_owner_account.as_deref(), self.resource_owner_id);
+        Ok(p.0)
+    }
+}
+
+impl CheckSmsVerifyCodeRequest {
+    /// A request to check `verify_code` for `phone_number`.
+    pub fn new(phone_number: impl Into<String>, verify_code: impl Into<String>) -> Self {
+        CheckSmsVerifyCodeRequest {
+            phone_number: phone_number.into(),
+            verify_code: verify_code.into(),
+            ..Default::default()
+        }
+    }
+
+    /// Validate and produce the wire parameters.
+    pub fn to_params(&self) -> Result<Vec<(&'static str, String)>> {
+        let country = country_code(self.country_code.as_deref())?;
+        let mut p = Params::default();
+        p.push("PhoneNumber", normalize_phone(&self.phone_number, country.as_deref())?);
+        p.opt("CountryCode", country);
+        p.push("VerifyCode", verify_code(&self.verify_code)?);
+        p.opt("SchemeName", scheme_name(self.scheme_name.as_deref())?);
+        p.opt("OutId", self.out_id.clone());
+        p.opt("CaseAuthPolicy", self.case_auth_policy.map(|v| v.value().to_string()));
+        p.owner(self.owner_id, self.resource_owner_account.as_deref(), self.resource_owner_id);
+        Ok(p.0)
+    }
+}
+
+#[derive(Default)]
+struct Params(Vec<(&'static str, String)>);
+
+impl Params {
+    fn push(&mut self, name: &'static str, value: String) {
+        self.0.push((name, value));
+    }
+
+    fn opt(&mut self, name: &'static str, value: Option<String>) {
+        if let Some(v) = value {
+            self.0.push((name, v));
+        }
+    }
+
+    fn owner(&mut self, owner_id: Option<i64>, account: Option<&str>, resource_owner_id: Option<i64>) {
+        self.opt("OwnerId", owner_id.map(|v| v.to_string()));
+        self.opt("ResourceOwnerAccount", account.map(str::to_owned));
+        self.opt("ResourceOwnerId", resource_owner_id.map(|v| v.to_string()));
+    }
+}
+
+fn required(field: &'static str, value: Option<&str>) -> Result<String> {
+    match value.map(str::trim) {
+        Some(v) if !v.is_empty() => Ok(v.to_owned()),
+        Some(_) => Err(Error::invalid_input(field, "must not be empty")),
+        None => Err(Error::invalid_input(
+            field,
+            "is required; set it on the request or as a client default (see the console for preset values)",
+        )),
+    }
+}
+
+fn non_empty_opt(field: &'static str, value: Option<&str>) -> Result<Option<String>> {
+    value.map(|v| required(field, Some(v))).transpose()
+}
+
+fn positive(field: &'static str, value: Option<u64>) -> Result<Option<String>> {
+    match value {
+        Some(0) => Err(Error::invalid_input(field, "must be greater than 0 seconds")),
+        other => Ok(other.map(|v| v.to_string())),
+    }
+}
+
+fn scheme_name(value: Option<&str>) -> Result<Option<String>> {
+    let Some(v) = non_empty_opt("SchemeName", value)? else { return Ok(None) };
+    let chars = v.chars().count();
+    if chars > 20 {
+        return Err(Error::invalid_input("SchemeName", format_args!("must be at most 20 characters, got {chars}")));
+    }
+    Ok(Some(v))
+}
+
+fn country_code(value: Option<&str>) -> Result<Option<String>> {
+    let Some(v) = value else { return Ok(None) };
+    let digits = v.trim().trim_start_matches('+');
+    let digits = digits.strip_prefix("00").unwrap_or(digits);
+    if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid_input(
+            "CountryCode",
+            format_args!("{v:?} is not a country calling code; use \"86\" (the only one the service supports)"),
+        ));
+    }
+    Ok(Some(digits.to_owned()))
+}
+
+/// Normalise a phone number. For mainland China (country code 86, the default) the result is
+/// the 11-digit number: `+86`, `0086` or `86` prefixes, spaces, dashes, dots and parentheses are
+/// removed. Other country codes keep the digits as given.
+///
+/// ```
+/// use smsauth::api::normalize_phone;
+/// assert_eq!(normalize_phone("+86 138-0013-8000", None).unwrap(), "13800138000");
+/// assert_eq!(normalize_phone("8613800138000", Some("86")).unwrap(), "13800138000");
+/// assert!(normalize_phone("2345678901", None).is_err());
+/// ```
+pub fn normalize_phone(raw: &str, country_code: Option<&str>) -> Result<String> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(Error::invalid_input("PhoneNumber", "must not be empty"));
+    }
+    let mut digits = String::with_capacity(trimmed.len());
+    for c in trimmed.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' | '-' | '.' | '(' | ')' | '\u{a0}' => {}
+            '+' if digits.is_empty() => {}
+            other => {
+                return Err(Error::invalid_input(
+                    "PhoneNumber",
+                    format_args!("contains {other:?}; use digits only, e.g. 13800138000"),
+                ));
+            }
+        }
+    }
+    if country_code.is_some_and(|c| c != CHINA) {
+        if !(4..=20).contains(&digits.len()) {
+            return Err(Error::invalid_input("PhoneNumber", "must have 4 to 20 digits"));
+        }
+        return Ok(digits);
+    }
+    let national = if digits.len() == 15 && digits.starts_with("0086") {
+        &digits[4..]
+    } else if digits.len() == 13 && digits.starts_with("86") {
+        &digits[2..]
+    } else {
+        &digits[..]
+    };
+    if national.len() != 11 || !national.starts_with('1') {
+        return Err(Error::invalid_input(
+            "PhoneNumber",
+            format_args!(
+                "{trimmed:?} is not a mainland China mobile number (11 digits starting with 1, optionally with +86)"
+            ),
+        ));
+    }
+    Ok(national.to_owned())
+}
+
+fn verify_code(code: &str) -> Result<String> {
+    let code = code.trim();
+    if !(4..=8).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Error::invalid_input("VerifyCode", "must be 4 to 8 ASCII letters or digits"));
+    }
+    Ok(code.to_owned())
+}
+
+fn check_template_param(value: &str) -> Result<()> {
+    match serde_json::from_str::<serde_json::Value>(value) {
+        Ok(serde_json::Value::Object(_)) => Ok(()),
+        Ok(_) => Err(Error::invalid_input("TemplateParam", "must be a JSON object, e.g. {\"code\":\"##code##\"}")),
+        Err(e) => Err(Error::invalid_input(
+            "TemplateParam",
+            format_args!("is not valid JSON ({e}); use a JSON object, e.g. {{\"code\":\"##code##\"}}"),
+        )),
+    }
+}
+
+/// Build a `TemplateParam` whose `code` is the `##code##` placeholder (the service puts the code
+/// it generates there), plus any other template variables.
+///
+/// ```
+/// assert_eq!(smsauth::template_param(&[("min", "5")]), r###"{"code":"##code##","min":"5"}"###);
+/// assert_eq!(smsauth::template_param(&[]), r###"{"code":"##code##"}"###);
+/// ```
+pub fn template_param(extra: &[(&str, &str)]) -> String {
+    let mut map = serde_json::Map::new();
+    map.insert("code".into(), CODE_PLACEHOLDER.into());
+    for (k, v) in extra {
+        map.insert((*k).to_owned(), (*v).into());
+    }
+    serde_json::Value::Object(map).to_string()
+}
+
+/// The placeholder the service replaces with the code it generates.
+pub const CODE_PLACEHOLDER: &str = "##code##";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn send() -> SendSmsVerifyCodeRequest {
+        SendSmsVerifyCodeRequest {
+            phone_number: "13800138000".into(),
+            sign_name: Some("s".into()),
+            template_code: Some("t".into()),
+            template_param: Some(template_param(&[])),
+            ..Default::default()
+        }
+    }
+
+    fn field_of(r: Result<Vec<(&'static str, String)>>) -> &'static str {
+        let e = r.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
+        e.field().unwrap()
+    }
+
+    #[test]
+    fn unset_fields_are_not_sent() {
+        let names: Vec<_> = send().to_params().unwrap().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(names, ["PhoneNumber", "SignName", "TemplateCode", "TemplateParam"]);
+    }
+
+    #[test]
+    fn every_field_is_sent_with_wire_spelling() {
+        let req = SendSmsVerifyCodeRequest {
+            country_code: Some("+86".into()),
+            scheme_name: Some("默认方案".into()),
+            sms_up_extend_code: Some("1234".into()),
+            out_id: Some("o".into()),
+            code_length: Some(6),
+            valid_time: Some(300),
+            duplicate_policy: Some(DuplicatePolicy::Keep),
+            interval: Some(60),
+            code_type: Some(CodeType::Alphanumeric),
+            return_verify_code: Some(true),
+            auto_retry: Some(1),
+            duplicate_check: Some(false),
+            early_warn: Some(true),
+            owner_id: Some(1),
+            resource_owner_account: Some("a".into()),
+            resource_owner_id: Some(2),
+            ..send()
+        };
+        let p = req.to_params().unwrap();
+        let get = |k: &str| p.iter().find(|(n, _)| *n == k).map(|(_, v)| v.as_str());
+        assert_eq!(p.len(), 20);
+        assert_eq!(get("CountryCode"), Some("86"));
+        assert_eq!(get("DuplicatePolicy"), Some("2"));
+        assert_eq!(get("CodeType"), Some("7"));
+        assert_eq!(get("ReturnVerifyCode"), Some("true"));
+        assert_eq!(get("DuplicateCheck"), Some("false"));
+        assert_eq!(get("EarlyWarn"), Some("true"));
+        assert_eq!(get("ResourceOwnerId"), Some("2"));
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        assert_eq!(
+            field_of(SendSmsVerifyCodeRequest { phone_number: " ".into(), ..send() }.to_params()),
+            "PhoneNumber"
+        );
+        assert_eq!(field_of(SendSmsVerifyCodeRequest { sign_name: None, ..send() }.to_params()), "SignName");
+        assert_eq!(
+            field_of(SendSmsVerifyCodeRequest { template_code: Some("".into()), ..send() }.to_params()),
+            "TemplateCode"
+        );
+        for bad in ["[1]", "nope", "\"s\""] {
+            let r = SendSmsVerifyCodeRequest { template_param: Some(bad.into()), ..send() };
+            assert_eq!(field_of(r.to_params()), "TemplateParam");
+        }
+        assert_eq!(field_of(SendSmsVerifyCodeRequest { code_length: Some(3), ..send() }.to_params()), "CodeLength");
+        assert_eq!(field_of(SendSmsVerifyCodeRequest { code_length: Some(9), ..send() }.to_params()), "CodeLength");
+        assert_eq!(field_of(SendSmsVerifyCodeRequest { valid_time: Some(0), ..send() }.to_params()), "ValidTime");
+        assert_eq!(field_of(SendSmsVerifyCodeRequest { interval: Some(0), ..send() }.to_params()), "Interval");
+        let long = "方".repeat(21);
+        assert_eq!(field_of(SendSmsVerifyCodeRequest { scheme_name: Some(long), ..send() }.to_params()), "SchemeName");
+        assert!(SendSmsVerifyCodeRequest { scheme_name: Some("方".repeat(20)), ..send() }.to_params().is_ok());
+        assert_eq!(
+            field_of(SendSmsVerifyCodeRequest { country_code: Some("cn".into()), ..send() }.to_params()),
+            "CountryCode"
+        );
+        assert_eq!(field_of(CheckSmsVerifyCodeRequest::new("13800138000", "12 34").to_params()), "VerifyCode");
+        assert_eq!(field_of(CheckSmsVerifyCodeRequest::new("13800138000", "123456789").to_params()), "VerifyCode");
+        assert_eq!(CodeType::try_from(0).unwrap_err().field(), Some("CodeType"));
+        assert_eq!(CaseAuthPolicy::try_from(0).unwrap_err().field(), Some("CaseAuthPolicy"));
+        assert_eq!(DuplicatePolicy::try_from(3).unwrap_err().field(), Some("DuplicatePolicy"));
+    }
+
+    #[test]
+    fn phone_numbers_normalise() {
+        for ok in ["13800138000", "+8613800138000", "86 138 0013 8000", "0086-138-0013-8000", "(+86) 138.0013.8000"] {
+            assert_eq!(normalize_phone(ok, None).unwrap(), "13800138000", "{ok}");
+        }
+        for bad in ["1380013800", "138001380001", "23800138000", "+1 138 0013 8000", "138O0138000", "1380013800０"] {
+            assert!(normalize_phone(bad, Some("86")).is_err(), "{bad}");
+        }
+        assert_eq!(normalize_phone("+1 (415) 555-0100", Some("1")).unwrap(), "14155550100");
+    }
+}

@@ -1,0 +1,624 @@
+//! The async [`Client`] — the only HTTP path; the blocking client and every binding wrap it.
+
+pub mod blocking;
+mod retry;
+mod tls;
+mod transport;
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use retry::RetryPolicy;
+
+use crate::api::{
+    API_VERSION, CaseAuthPolicy, CheckSmsVerifyCodeRequest, CheckSmsVerifyCodeResponse, CodeType, DEFAULT_ENDPOINT,
+    DuplicatePolicy, Operation, SendSmsVerifyCodeRequest, SendSmsVerifyCodeResponse, template_param,
+};
+use crate::credentials::{Credentials, ProvideCredentials, SharedProvider, StaticProvider};
+use crate::error::{Delivery, Error, ErrorKind, Result};
+use crate::sign::{RpcRequest, SignatureVersion, Stamp, sign};
+
+/// Values used for request fields the caller leaves unset, so a typical call is just
+/// `send_code(phone)` / `check_code(phone, code)`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Defaults {
+    /// `SignName` for sends.
+    pub sign_name: Option<String>,
+    /// `TemplateCode` for sends.
+    pub template_code: Option<String>,
+    /// `TemplateParam` for sends. When unset, `{"code":"##code##","min":"<ValidTime in minutes, or 5>"}`,
+    /// which fits the console's preset templates.
+    pub template_param: Option<String>,
+    /// `SchemeName` for sends and checks.
+    pub scheme_name: Option<String>,
+    /// `CountryCode` for sends and checks.
+    pub country_code: Option<String>,
+    /// `CodeType` for sends.
+    pub code_type: Option<CodeType>,
+    /// `CodeLength` for sends.
+    pub code_length: Option<u32>,
+    /// `ValidTime` (seconds) for sends.
+    pub valid_time: Option<u64>,
+    /// `Interval` (seconds) for sends.
+    pub interval: Option<u64>,
+    /// `DuplicatePolicy` for sends.
+    pub duplicate_policy: Option<DuplicatePolicy>,
+    /// `CaseAuthPolicy` for checks.
+    pub case_auth_policy: Option<CaseAuthPolicy>,
+}
+
+fn fill<T: Clone>(slot: &mut Option<T>, default: &Option<T>) {
+    if slot.is_none() {
+        slot.clone_from(default);
+    }
+}
+
+impl Defaults {
+    /// Fill the unset fields of a send request.
+    pub fn apply_send(&self, req: &mut SendSmsVerifyCodeRequest) {
+        fill(&mut req.sign_name, &self.sign_name);
+        fill(&mut req.template_code, &self.template_code);
+        fill(&mut req.template_param, &self.template_param);
+        fill(&mut req.scheme_name, &self.scheme_name);
+        fill(&mut req.country_code, &self.country_code);
+        fill(&mut req.code_type, &self.code_type);
+        fill(&mut req.code_length, &self.code_length);
+        fill(&mut req.valid_time, &self.valid_time);
+        fill(&mut req.interval, &self.interval);
+        fill(&mut req.duplicate_policy, &self.duplicate_policy);
+        if req.template_param.is_none() {
+            let minutes = req.valid_time.map(|s| s.div_ceil(60).max(1)).unwrap_or(5).to_string();
+            req.template_param = Some(template_param(&[("min", &minutes)]));
+        }
+    }
+
+    /// Fill the unset fields of a check request.
+    pub fn apply_check(&self, req: &mut CheckSmsVerifyCodeRequest) {
+        fill(&mut req.scheme_name, &self.scheme_name);
+        fill(&mut req.country_code, &self.country_code);
+        fill(&mut req.case_auth_policy, &self.case_auth_policy);
+    }
+}
+
+/// Where requests go: scheme, host and port.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `https` or `http`.
+    pub scheme: String,
+    /// The `host[:port]` authority, as sent in (and signed into) the `host` header.
+    pub authority: String,
+}
+
+impl Endpoint {
+    /// Parse `https://host[:port]`, `http://host[:port]` (local emulators) or a bare
+    /// `host[:port]` (which means https).
+    ///
+    /// ```
+    /// use smsauth::Endpoint;
+    /// assert_eq!(Endpoint::parse("dypnsapi.aliyuncs.com").unwrap().base_url(), "https://dypnsapi.aliyuncs.com/");
+    /// assert_eq!(Endpoint::parse("http://127.0.0.1:8080/").unwrap().authority, "127.0.0.1:8080");
+    /// assert!(Endpoint::parse("ftp://x").is_err());
+    /// ```
+    pub fn parse(endpoint: &str) -> Result<Self> {
+        let endpoint = endpoint.trim();
+        let bad = |why: &str| {
+            Error::invalid_input(
+                "endpoint",
+                format_args!(
+                    "{endpoint:?} {why}; use a host such as dypnsapi.aliyuncs.com or a URL such as http://127.0.0.1:8080"
+                ),
+            )
+        };
+        if endpoint.is_empty() {
+            return Err(bad("is empty"));
+        }
+        let with_scheme = if endpoint.contains("://") { endpoint.to_owned() } else { format!("https://{endpoint}") };
+        let url = reqwest::Url::parse(&with_scheme).map_err(|e| bad(&format!("is not a valid URL ({e})")))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(bad("must use http or https"));
+        }
+        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+            return Err(bad("must not have a path, query or fragment"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(bad("must not contain user info"));
+        }
+        let host = url.host_str().ok_or_else(|| bad("has no host"))?;
+        let authority = match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        };
+        Ok(Endpoint { scheme: url.scheme().to_owned(), authority })
+    }
+
+    /// `scheme://authority/`.
+    pub fn base_url(&self) -> String {
+        format!("{}://{}/", self.scheme, self.authority)
+    }
+}
+
+/// Configures and builds a [`Client`].
+///
+/// ```
+/// use std::time::Duration;
+/// let client = smsauth::Client::builder()
+///     .access_key("LTAI5tExampleKeyId01", "secret")
+///     .endpoint("http://127.0.0.1:8080")
+///     .read_timeout(Duration::from_secs(5))
+///     .sign_name("速通互联验证码")
+///     .template_code("100001")
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.endpoint().authority, "127.0.0.1:8080");
+/// ```
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    credentials: Option<SharedProvider>,
+    static_id: Option<String>,
+    static_secret: Option<crate::Secret>,
+    static_token: Option<crate::Secret>,
+    endpoint: String,
+    scheme: Option<String>,
+    signature_version: SignatureVersion,
+    connect_timeout: Duration,
+    read_timeout: Duration,
+    timeout: Duration,
+    proxy: Option<String>,
+    no_proxy: bool,
+    binding: String,
+    root_pems: Vec<Vec<u8>>,
+    retry: RetryPolicy,
+    defaults: Defaults,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            credentials: None,
+            static_id: None,
+            static_secret: None,
+            static_token: None,
+            endpoint: DEFAULT_ENDPOINT.into(),
+            scheme: None,
+            signature_version: SignatureVersion::V3,
+            connect_timeout: Duration::from_secs(5),
+            read_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            proxy: None,
+            no_proxy: false,
+            binding: "rust".into(),
+            root_pems: Vec::new(),
+            retry: RetryPolicy::default(),
+            defaults: Defaults::default(),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// Sign with this AccessKey pair.
+    pub fn access_key(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.static_id = Some(id.into());
+        self.static_secret = Some(crate::Secret::new(secret));
+        self
+    }
+
+    /// Add an STS security token to the AccessKey pair (temporary credentials).
+    pub fn security_token(mut self, token: impl Into<String>) -> Self {
+        self.static_token = Some(crate::Secret::new(token));
+        self
+    }
+
+    /// Sign with these credentials.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(Arc::new(StaticProvider::new(credentials)));
+        self
+    }
+
+    /// Ask this provider for credentials before every request.
+    pub fn credentials_provider(mut self, provider: impl ProvideCredentials) -> Self {
+        self.credentials = Some(Arc::new(provider));
+        self
+    }
+
+    /// Endpoint: a host (https) or an `http(s)://host[:port]` URL. Default `dypnsapi.aliyuncs.com`.
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = endpoint.into();
+        self
+    }
+
+    /// Force the scheme (`https` or `http`) for a bare-host endpoint, like the official
+    /// `Config.protocol`.
+    pub fn scheme(mut self, scheme: impl Into<String>) -> Self {
+        self.scheme = Some(scheme.into());
+        self
+    }
+
+    /// Signature scheme; V3 (ACS3-HMAC-SHA256) by default.
+    pub fn signature_version(mut self, version: SignatureVersion) -> Self {
+        self.signature_version = version;
+        self
+    }
+
+    /// Connect timeout (default 5 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Read timeout: the longest wait for the next bytes of the answer (default 10 s).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// Total deadline of one call, retries and backoff included (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Send through this proxy (`http://…`, `https://…` or `socks5://…` if supported). By default
+    /// the `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` environment variables are honoured.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// Ignore proxy environment variables.
+    pub fn no_proxy(mut self) -> Self {
+        self.no_proxy = true;
+        self
+    }
+
+    /// The binding name shown in the user agent `smsauth/<version> (<binding>; <os>)`.
+    pub fn binding(mut self, name: impl Into<String>) -> Self {
+        self.binding = name.into();
+        self
+    }
+
+    /// Also trust the CA certificates in this PEM (e.g. a corporate proxy's or a test server's).
+    /// The public Mozilla roots stay trusted; certificate checking cannot be turned off.
+    pub fn add_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_pems.push(pem.into());
+        self
+    }
+
+    /// Retry policy (3 attempts by default; see [`RetryPolicy`] for what is retried).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// All request defaults at once.
+    pub fn defaults(mut self, defaults: Defaults) -> Self {
+        self.defaults = defaults;
+        self
+    }
+
+    /// Default `SignName`.
+    pub fn sign_name(mut self, v: impl Into<String>) -> Self {
+        self.defaults.sign_name = Some(v.into());
+        self
+    }
+
+    /// Default `TemplateCode`.
+    pub fn template_code(mut self, v: impl Into<String>) -> Self {
+        self.defaults.template_code = Some(v.into());
+        self
+    }
+
+    /// Default `TemplateParam` (see [`crate::template_param`]).
+    pub fn template_param(mut self, v: impl Into<String>) -> Self {
+        self.defaults.template_param = Some(v.into());
+        self
+    }
+
+    /// Default `SchemeName`.
+    pub fn scheme_name(mut self, v: impl Into<String>) -> Self {
+        self.defaults.scheme_name = Some(v.into());
+        self
+    }
+
+    /// Default `CodeType`.
+    pub fn code_type(mut self, v: CodeType) -> Self {
+        self.defaults.code_type = Some(v);
+        self
+    }
+
+    /// Default `CodeLength`.
+    pub fn code_length(mut self, v: u32) -> Self {
+        self.defaults.code_length = Some(v);
+        self
+    }
+
+    /// Default `ValidTime` in seconds.
+    pub fn valid_time(mut self, seconds: u64) -> Self {
+        self.defaults.valid_time = Some(seconds);
+        self
+    }
+
+    /// Default `Interval` in seconds.
+    pub fn interval(mut self, seconds: u64) -> Self {
+        self.defaults.interval = Some(seconds);
+        self
+    }
+
+    /// Build the client. Without credentials, they are read from `ALIBABA_CLOUD_ACCESS_KEY_ID`,
+    /// `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and `ALIBABA_CLOUD_SECURITY_TOKEN`.
+    pub fn build(self) -> Result<Client> {
+        let mut endpoint = Endpoint::parse(&self.endpoint)?;
+        if let Some(scheme) = &self.scheme {
+            let scheme = scheme.to_ascii_lowercase();
+            if !matches!(scheme.as_str(), "http" | "https") {
+                return Err(Error::invalid_input("scheme", format_args!("{scheme:?} is not http or https")));
+            }
+            if !self.endpoint.contains("://") {
+                endpoint.scheme = scheme;
+            }
+        }
+        let credentials: SharedProvider = match (self.credentials, self.static_id, self.static_secret) {
+            (Some(p), None, None) => p,
+            (None, Some(id), Some(secret)) => {
+                let creds = Credentials::new(id, secret.expose())?;
+                let creds = match self.static_token {
+                    Some(t) => creds.with_security_token(t.expose())?,
+                    None => creds,
+                };
+                Arc::new(StaticProvider::new(creds))
+            }
+            (None, None, None) => Arc::new(StaticProvider::new(Credentials::from_env()?)),
+            (Some(_), _, _) => {
+                return Err(Error::new(
+                    ErrorKind::Credentials,
+                    "give either credentials or an AccessKey pair, not both",
+                ));
+            }
+            (None, _, _) => {
+                return Err(Error::new(ErrorKind::Credentials, "an AccessKey needs both the ID and the secret"));
+            }
+        };
+        for (name, d) in
+            [("connect_timeout", self.connect_timeout), ("read_timeout", self.read_timeout), ("timeout", self.timeout)]
+        {
+            if d.is_zero() {
+                return Err(Error::invalid_input(name, "must be greater than zero"));
+            }
+        }
+        if self.retry.max_attempts == 0 {
+            return Err(Error::invalid_input("retry", "max_attempts must be at least 1"));
+        }
+        let user_agent = format!("smsauth/{} ({}; {})", env!("CARGO_PKG_VERSION"), self.binding, std::env::consts::OS);
+        let http = HttpConfig {
+            connect_timeout: self.connect_timeout,
+            read_timeout: self.read_timeout,
+            proxy: self.proxy,
+            no_proxy: self.no_proxy,
+            user_agent: user_agent.clone(),
+            root_pems: self.root_pems,
+        };
+        let first = http.build()?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                base_url: endpoint.base_url(),
+                endpoint,
+                http_config: http,
+                http: Mutex::new((std::process::id(), first)),
+                credentials,
+                version: self.signature_version,
+                timeout: self.timeout,
+                retry: self.retry,
+                defaults: self.defaults,
+                user_agent,
+            }),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct HttpConfig {
+    connect_timeout: Duration,
+    read_timeout: Duration,
+    proxy: Option<String>,
+    no_proxy: bool,
+    user_agent: String,
+    root_pems: Vec<Vec<u8>>,
+}
+
+impl HttpConfig {
+    fn build(&self) -> Result<reqwest::Client> {
+        let mut b = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .read_timeout(self.read_timeout)
+            .user_agent(self.user_agent.clone())
+            .pool_idle_timeout(Duration::from_secs(50))
+            .redirect(reqwest::redirect::Policy::none());
+        b = tls::configure(b, &self.root_pems)?;
+        if self.no_proxy {
+            b = b.no_proxy();
+        }
+        if let Some(p) = &self.proxy {
+            let proxy = reqwest::Proxy::all(p)
+                .map_err(|e| Error::invalid_input("proxy", format_args!("{p:?} is not a usable proxy URL: {e}")))?;
+            b = b.proxy(proxy);
+        }
+        b.build().map_err(|e| Error::new(ErrorKind::Internal, format!("could not build the HTTP client: {e}")))
+    }
+}
+
+struct Inner {
+    endpoint: Endpoint,
+    base_url: String,
+    http_config: HttpConfig,
+    /// The HTTP client and the process that built it: after `fork()` the child builds its own,
+    /// since pooled connections belong to the parent's runtime.
+    http: Mutex<(u32, reqwest::Client)>,
+    credentials: SharedProvider,
+    version: SignatureVersion,
+    timeout: Duration,
+    retry: RetryPolicy,
+    defaults: Defaults,
+    user_agent: String,
+}
+
+impl Inner {
+    fn http(&self) -> Result<reqwest::Client> {
+        let pid = std::process::id();
+        let mut slot = self.http.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.0 != pid {
+            *slot = (pid, self.http_config.build()?);
+        }
+        Ok(slot.1.clone())
+    }
+
+    async fn call<O: Operation>(&self, params: Vec<(&'static str, String)>) -> Result<O::Response> {
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let http = self.http()?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = match tokio::time::timeout_at(deadline, self.attempt::<O>(&http, &params)).await {
+                Ok(r) => r,
+                Err(_) => Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "{} did not finish within the {:?} deadline; {}",
+                        O::ACTION,
+                        self.timeout,
+                        if O::REPEATABLE {
+                            "it is safe to retry"
+                        } else {
+                            "the SMS may or may not have been sent: do not resend blindly (check the outcome or wait for the Interval)"
+                        }
+                    ),
+                )
+                .with_delivery(Delivery::Unknown)),
+            };
+            let err = match result {
+                Ok(resp) => return Ok(resp),
+                Err(e) => e,
+            };
+            let Some(delay) = self.retry.delay_after(attempt, &err, O::REPEATABLE) else {
+                return Err(err);
+            };
+            if tokio::time::Instant::now() + delay >= deadline {
+                return Err(err);
+            }
+            tracing::debug!(action = O::ACTION, attempt, ?delay, error = %err, "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    async fn attempt<O: Operation>(
+        &self,
+        http: &reqwest::Client,
+        params: &[(&'static str, String)],
+    ) -> Result<O::Response> {
+        let creds = self.credentials.provide().await?;
+        let stamp = Stamp::fresh()?;
+        let mut req = RpcRequest::new(self.endpoint.authority.clone(), O::ACTION, API_VERSION);
+        req.params = params.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+        req.headers.push(("accept".into(), "application/json".into()));
+        let signed = sign(&req, self.version, &creds, &stamp);
+        let raw = transport::send(http, &self.base_url, &signed).await?;
+        tracing::debug!(action = O::ACTION, status = raw.status, bytes = raw.body.len(), "answer");
+        transport::classify::<O>(raw)
+    }
+}
+
+/// The async SMS Auth client. Cheap to clone (an `Arc` inside) and shareable across threads.
+///
+/// Requests run on the crate's own runtime ([`crate::runtime`]), so the futures can be awaited
+/// from any executor.
+///
+/// ```no_run
+/// # async fn demo() -> smsauth::Result<()> {
+/// let client = smsauth::Client::builder()
+///     .sign_name("速通互联验证码")
+///     .template_code("100001")
+///     .build()?; // AccessKey from ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET
+/// client.send_code("13800138000").await?;
+/// let result = client.check_code("13800138000", "4232").await?;
+/// if result.passed() { /* signed in */ }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoint", &self.inner.base_url)
+            .field("signature_version", &self.inner.version)
+            .field("credentials", &self.inner.credentials)
+            .field("timeout", &self.inner.timeout)
+            .field("retry", &self.inner.retry)
+            .field("defaults", &self.inner.defaults)
+            .finish()
+    }
+}
+
+impl Client {
+    /// Start configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// Where this client sends requests.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// The user agent sent with every request.
+    pub fn user_agent(&self) -> &str {
+        &self.inner.user_agent
+    }
+
+    /// The request defaults.
+    pub fn defaults(&self) -> &Defaults {
+        &self.inner.defaults
+    }
+
+    /// Send a code to `phone` with the client's defaults.
+    pub async fn send_code(&self, phone: &str) -> Result<SendSmsVerifyCodeResponse> {
+        self.send_code_with(SendSmsVerifyCodeRequest::new(phone)).await
+    }
+
+    /// Send with `req`, its unset fields filled from the client's defaults.
+    pub async fn send_code_with(&self, mut req: SendSmsVerifyCodeRequest) -> Result<SendSmsVerifyCodeResponse> {
+        self.inner.defaults.apply_send(&mut req);
+        self.send_sms_verify_code(req).await
+    }
+
+    /// Check `code` for `phone` with the client's defaults. A wrong code is `Ok` with
+    /// `passed() == false`.
+    pub async fn check_code(&self, phone: &str, code: &str) -> Result<CheckSmsVerifyCodeResponse> {
+        self.check_code_with(CheckSmsVerifyCodeRequest::new(phone, code)).await
+    }
+
+    /// Check with `req`, its unset fields filled from the client's defaults.
+    pub async fn check_code_with(&self, mut req: CheckSmsVerifyCodeRequest) -> Result<CheckSmsVerifyCodeResponse> {
+        self.inner.defaults.apply_check(&mut req);
+        self.check_sms_verify_code(req).await
+    }
+
+    /// `SendSmsVerifyCode` exactly as given (no defaults applied).
+    pub async fn send_sms_verify_code(&self, req: SendSmsVerifyCodeRequest) -> Result<SendSmsVerifyCodeResponse> {
+        self.execute(req).await
+    }
+
+    /// `CheckSmsVerifyCode` exactly as given (no defaults applied).
+    pub async fn check_sms_verify_code(&self, req: CheckSmsVerifyCodeRequest) -> Result<CheckSmsVerifyCodeResponse> {
+        self.execute(req).await
+    }
+
+    async fn execute<O: Operation + 'static>(&self, op: O) -> Result<O::Response> {
+        // Validate on the caller's side so bad input fails without touching the runtime.
+        let params = op.params()?;
+        let inner = Arc::clone(&self.inner);
+        crate::runtime::spawn(async move { inner.call::<O>(params).await }).await?
+    }
+}

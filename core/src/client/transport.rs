@@ -1,0 +1,247 @@
+//! One HTTP attempt and the classification of its outcome into a typed answer or [`Error`].
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::api::{Envelope, Operation};
+use crate::error::{
+    Delivery, Error, ErrorKind, Result, ServiceDetail, advice_for_service_code, is_throttling_code,
+    kind_for_service_code,
+};
+use crate::sign::SignedRequest;
+
+/// Answers larger than this are refused as a protocol error (real ones are under 1 KiB).
+pub(crate) const MAX_BODY: usize = 1 << 20;
+
+/// What came back over HTTP, before interpretation.
+pub(crate) struct RawResponse {
+    pub status: u16,
+    pub retry_after: Option<Duration>,
+    pub body: Vec<u8>,
+}
+
+/// Send one signed request and read the whole answer (bounded).
+pub(crate) async fn send(http: &reqwest::Client, base_url: &str, signed: &SignedRequest) -> Result<RawResponse> {
+    let url = format!("{base_url}{}", signed.path_and_query().trim_start_matches('/'));
+    let method = reqwest::Method::from_bytes(signed.method.as_bytes())
+        .map_err(|_| Error::invalid_input("method", format_args!("{:?} is not an HTTP method", signed.method)))?;
+    let mut headers = HeaderMap::with_capacity(signed.headers.len());
+    for (name, value) in &signed.headers {
+        // reqwest derives Host from the URL, identically to what was signed.
+        if name.eq_ignore_ascii_case("host") {
+            continue;
+        }
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::invalid_input("header", format_args!("{name:?} is not a valid header name")))?;
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            Error::invalid_input("header", format_args!("the value of {name} is not a valid header value"))
+        })?;
+        headers.append(name, value);
+    }
+    let mut resp =
+        http.request(method, url).headers(headers).body(signed.body.clone()).send().await.map_err(transport_error)?;
+    let status = resp.status().as_u16();
+    let retry_after = retry_after(resp.headers());
+    if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(too_large(status));
+    }
+    let mut body = Vec::with_capacity(resp.content_length().unwrap_or(512).min(MAX_BODY as u64) as usize);
+    while let Some(chunk) = resp.chunk().await.map_err(transport_error)? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(too_large(status));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(RawResponse { status, retry_after, body })
+}
+
+fn too_large(status: u16) -> Error {
+    Error::new(
+        ErrorKind::Protocol,
+        format!("the answer (HTTP {status}) is larger than 1 MiB; this is not the Dypnsapi service"),
+    )
+    .with_status(status)
+    .with_delivery(Delivery::Unknown)
+}
+
+/// `x-acs-retry-after` is in milliseconds (as the official SDKs read it); `Retry-After` in seconds.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let num = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
+    num("x-acs-retry-after").map(Duration::from_millis).or_else(|| num("retry-after").map(Duration::from_secs))
+}
+
+/// Map a reqwest failure, walking its causes for the real reason (refused, reset, certificate…).
+pub(crate) fn transport_error(e: reqwest::Error) -> Error {
+    let mut detail = String::new();
+    let mut cause: Option<&dyn std::error::Error> = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !detail.contains(&text) {
+            if !detail.is_empty() {
+                detail.push_str(": ");
+            }
+            detail.push_str(&text);
+        }
+        cause = c.source();
+    }
+    if detail.is_empty() {
+        detail = e.to_string();
+    }
+    let (kind, delivery, what) = if e.is_connect() {
+        let kind = if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Network };
+        (kind, Delivery::NotReceived, "could not connect to the endpoint (nothing was sent)")
+    } else if e.is_timeout() {
+        (ErrorKind::Timeout, Delivery::Unknown, "timed out waiting for the answer; the request may have been received")
+    } else {
+        (ErrorKind::Network, Delivery::Unknown, "the connection failed mid-request; the request may have been received")
+    };
+    Error::new(kind, format!("{what}: {detail}")).with_delivery(delivery).with_source(e)
+}
+
+/// A short, printable excerpt of a body for error messages (never more than 200 characters).
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out: String =
+        text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(200).collect::<String>().trim().to_owned();
+    if text.chars().count() > 200 {
+        out.push('…');
+    }
+    out
+}
+
+/// Interpret an answer: `Code == "OK"` is success, anything else a typed error.
+pub(crate) fn classify<O: Operation>(raw: RawResponse) -> Result<O::Response> {
+    let RawResponse { status, retry_after, body } = raw;
+    let not_json = |why: String| {
+        Error::new(
+            ErrorKind::Protocol,
+            format!(
+                "{} got an answer that is not valid Dypnsapi JSON (HTTP {status}, {why}): {:?}",
+                O::ACTION,
+                excerpt(&body)
+            ),
+        )
+        .with_status(status)
+        .with_delivery(Delivery::Unknown)
+    };
+    let envelope: Envelope = serde_json::from_slice(&body).map_err(|e| not_json(e.to_string()))?;
+    let Some(code) = envelope.code.clone() else {
+        return Err(not_json("no Code field".into()));
+    };
+    if status == 200 && code == "OK" {
+        let mut resp: O::Response = serde_json::from_slice(&body).map_err(|e| not_json(e.to_string()))?;
+        O::set_status(&mut resp, status);
+        return Ok(resp);
+    }
+    let kind = match kind_for_service_code(&code) {
+        ErrorKind::Service if status == 429 => ErrorKind::Throttled,
+        k => k,
+    };
+    // The gateway refuses auth failures and flow control before the service runs.
+    let delivery = if kind == ErrorKind::Authentication || is_throttling_code(&code) || status == 429 {
+        Delivery::NotReceived
+    } else {
+        Delivery::Answered
+    };
+    let message = envelope.message.clone().unwrap_or_default();
+    let request_id = envelope.request_id.clone();
+    let text = format!(
+        "{} failed: {code}: {message} (HTTP {status}{}); {}",
+        O::ACTION,
+        request_id.as_deref().map(|r| format!(", request id {r}")).unwrap_or_default(),
+        advice_for_service_code(&code),
+    );
+    Err(Error::new(kind, text)
+        .with_service(ServiceDetail {
+            code,
+            message,
+            request_id,
+            http_status: status,
+            recommend: envelope.recommend,
+            host_id: envelope.host_id,
+            access_denied_detail: envelope.access_denied_detail,
+        })
+        .with_status(status)
+        .with_retry_after(retry_after)
+        .with_delivery(delivery))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{CheckSmsVerifyCodeRequest, SendSmsVerifyCodeRequest};
+
+    fn raw(status: u16, body: &str) -> RawResponse {
+        RawResponse { status, retry_after: None, body: body.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn ok_is_success_and_keeps_request_id() {
+        let r = classify::<CheckSmsVerifyCodeRequest>(raw(
+            200,
+            r#"{"Code":"OK","RequestId":"R1","Model":{"VerifyResult":"UNKNOWN"}}"#,
+        ))
+        .unwrap();
+        assert_eq!(r.request_id, "R1");
+        assert!(!r.passed());
+        assert_eq!(r.http_status, 200);
+    }
+
+    #[test]
+    fn business_failure_is_an_error() {
+        let e = classify::<SendSmsVerifyCodeRequest>(raw(
+            200,
+            r#"{"AccessDeniedDetail":"","Code":"biz.FREQUENCY","Message":"check frequency failed","RequestId":"R2","Success":false}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Throttled);
+        assert_eq!(e.service_code(), Some("biz.FREQUENCY"));
+        assert_eq!(e.request_id(), Some("R2"));
+        assert_eq!(e.http_status(), Some(200));
+        assert_eq!(e.delivery(), Delivery::Answered);
+        assert!(e.to_string().contains("wait for the Interval"), "{e}");
+    }
+
+    #[test]
+    fn gateway_errors_are_typed() {
+        let cases = [
+            (400, "InvalidParameter", ErrorKind::Service),
+            (403, "SignatureDoesNotMatch", ErrorKind::Authentication),
+            (404, "InvalidAccessKeyId.NotFound", ErrorKind::Authentication),
+            (400, "InvalidTimeStamp.Expired", ErrorKind::Authentication),
+            (400, "SignatureNonceUsed", ErrorKind::Authentication),
+            (400, "IncompleteSignature", ErrorKind::Authentication),
+            (429, "Throttling.User", ErrorKind::Throttled),
+            (500, "InternalError", ErrorKind::Service),
+        ];
+        for (status, code, kind) in cases {
+            let body = format!(
+                r#"{{"RequestId":"R","HostId":"dypnsapi.aliyuncs.com","Code":"{code}","Message":"m","Recommend":"https://x","AccessDeniedDetail":{{"A":1}}}}"#
+            );
+            let e = classify::<SendSmsVerifyCodeRequest>(raw(status, &body)).unwrap_err();
+            assert_eq!(e.kind(), kind, "{code}");
+            let s = e.service().unwrap();
+            assert_eq!(
+                (s.http_status, s.recommend.as_deref(), s.host_id.as_deref()),
+                (status, Some("https://x"), Some("dypnsapi.aliyuncs.com"))
+            );
+            assert_eq!(s.access_denied_detail.as_deref(), Some(r#"{"A":1}"#));
+        }
+    }
+
+    #[test]
+    fn garbage_is_a_protocol_error_with_an_excerpt() {
+        for (status, body) in
+            [(502, "<html><body>Bad Gateway</body></html>"), (200, r#"{"Code":"OK","Mod"#), (200, "{}")]
+        {
+            let e = classify::<SendSmsVerifyCodeRequest>(raw(status, body)).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Protocol, "{body}");
+            assert_eq!(e.http_status(), Some(status));
+            assert!(e.to_string().contains(&format!("HTTP {status}")), "{e}");
+        }
+        let long = "x".repeat(10_000);
+        let e = classify::<SendSmsVerifyCodeRequest>(raw(500, &long)).unwrap_err();
+        assert!(e.to_string().len() < 600);
+    }
+}

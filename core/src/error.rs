@@ -1,0 +1,349 @@
+//! The one error type of the crate.
+//!
+//! Every failure — bad input, a missing credential, a network fault, a gateway refusal or a
+//! business answer whose `Code` is not `OK` — is an [`Error`] with an [`ErrorKind`]. The bindings
+//! map the kinds 1:1 to C status codes, Python exception classes and JS error codes, so the kind
+//! list is the contract: kinds are only ever added, never renumbered or removed.
+
+use std::fmt;
+use std::time::Duration;
+
+/// What went wrong, in the categories a caller acts on.
+///
+/// The numeric value ([`ErrorKind::code`]) is stable and shared with the C ABI.
+///
+/// ```
+/// use smsauth::{Error, ErrorKind};
+/// let err = Error::invalid_input("PhoneNumber", "must not be empty");
+/// assert_eq!(err.kind(), ErrorKind::InvalidInput);
+/// assert_eq!(err.kind().name(), "invalid_input");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A request field or option is missing or malformed. Nothing was sent.
+    InvalidInput,
+    /// No usable credentials (none configured, or a provider failed). Nothing was sent.
+    Credentials,
+    /// The connection could not be made or broke. See [`Error::may_have_been_received`].
+    Network,
+    /// A connect, read or total deadline passed. See [`Error::may_have_been_received`].
+    Timeout,
+    /// The gateway rejected the signature, AccessKey, timestamp, nonce or token.
+    Authentication,
+    /// Too many requests: gateway flow control (`Throttling*`) or the service's own frequency
+    /// limits (`biz.FREQUENCY`, `FREQUENCY_FAIL`, `BUSINESS_LIMIT_CONTROL`).
+    Throttled,
+    /// The service answered with a business or gateway error not covered above.
+    Service,
+    /// The answer could not be understood (not JSON, truncated, too large).
+    Protocol,
+    /// A bug or an impossible state inside this library.
+    Internal,
+}
+
+impl ErrorKind {
+    /// Every kind, in code order (for bindings and docs tables).
+    pub const ALL: [ErrorKind; 9] = [
+        ErrorKind::InvalidInput,
+        ErrorKind::Credentials,
+        ErrorKind::Network,
+        ErrorKind::Timeout,
+        ErrorKind::Authentication,
+        ErrorKind::Throttled,
+        ErrorKind::Service,
+        ErrorKind::Protocol,
+        ErrorKind::Internal,
+    ];
+
+    /// Stable snake_case name, used in logs, JSON output and binding error codes.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::Credentials => "credentials",
+            ErrorKind::Network => "network",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Authentication => "authentication",
+            ErrorKind::Throttled => "throttled",
+            ErrorKind::Service => "service",
+            ErrorKind::Protocol => "protocol",
+            ErrorKind::Internal => "internal",
+        }
+    }
+
+    /// Stable number, shared with the C ABI's `smsauth_status` (0 is success there).
+    pub const fn code(self) -> u32 {
+        match self {
+            ErrorKind::InvalidInput => 1,
+            ErrorKind::Credentials => 2,
+            ErrorKind::Network => 3,
+            ErrorKind::Timeout => 4,
+            ErrorKind::Authentication => 5,
+            ErrorKind::Throttled => 6,
+            ErrorKind::Service => 7,
+            ErrorKind::Protocol => 8,
+            ErrorKind::Internal => 9,
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What the service (or its gateway) said, kept verbatim so nothing is lost.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServiceDetail {
+    /// The raw `Code`, e.g. `biz.FREQUENCY` or `SignatureDoesNotMatch`.
+    pub code: String,
+    /// The raw `Message`.
+    pub message: String,
+    /// The `RequestId`, to quote when asking Alibaba Cloud support.
+    pub request_id: Option<String>,
+    /// The HTTP status of the answer.
+    pub http_status: u16,
+    /// The gateway's `Recommend` link, when given.
+    pub recommend: Option<String>,
+    /// The gateway's `HostId`, when given.
+    pub host_id: Option<String>,
+    /// `AccessDeniedDetail` as raw JSON text, when present and not empty.
+    pub access_denied_detail: Option<String>,
+}
+
+/// Whether a failed call may have reached the service — the question that decides whether
+/// resending could deliver a second SMS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// Provably not received: failed before sending (validation, credentials, DNS, connect) or
+    /// refused by the gateway before the service ran.
+    NotReceived,
+    /// Received and answered by the service (an error code came back).
+    Answered,
+    /// Unknown: the request may have been received (timeout or connection lost after sending).
+    Unknown,
+}
+
+/// The error returned by every fallible function of this crate.
+///
+/// Its `Display` says what went wrong and what to do; [`Error::service`] keeps what the service
+/// said. It never contains an AccessKey secret or an STS token.
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    field: Option<&'static str>,
+    service: Option<Box<ServiceDetail>>,
+    retry_after: Option<Duration>,
+    status: Option<u16>,
+    delivery: Delivery,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl Error {
+    /// A new error of `kind` with a message for the user. Delivery defaults to
+    /// [`Delivery::NotReceived`].
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            field: None,
+            service: None,
+            retry_after: None,
+            status: None,
+            delivery: Delivery::NotReceived,
+            source: None,
+        }
+    }
+
+    /// An [`ErrorKind::InvalidInput`] error naming the offending field.
+    ///
+    /// ```
+    /// let err = smsauth::Error::invalid_input("CodeLength", "must be between 4 and 8, got 9");
+    /// assert_eq!(err.field(), Some("CodeLength"));
+    /// assert_eq!(err.to_string(), "invalid CodeLength: must be between 4 and 8, got 9");
+    /// ```
+    pub fn invalid_input(field: &'static str, problem: impl fmt::Display) -> Self {
+        let mut err = Error::new(ErrorKind::InvalidInput, format!("invalid {field}: {problem}"));
+        err.field = Some(field);
+        err
+    }
+
+    pub(crate) fn with_service(mut self, detail: ServiceDetail) -> Self {
+        self.service = Some(Box::new(detail));
+        self
+    }
+
+    pub(crate) fn with_retry_after(mut self, after: Option<Duration>) -> Self {
+        self.retry_after = after;
+        self
+    }
+
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    pub(crate) fn with_delivery(mut self, delivery: Delivery) -> Self {
+        self.delivery = delivery;
+        self
+    }
+
+    pub(crate) fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// The category, for matching.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The human message (same as `Display`).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// For [`ErrorKind::InvalidInput`]: the API name of the field at fault.
+    pub fn field(&self) -> Option<&'static str> {
+        self.field
+    }
+
+    /// What the service said, when it answered.
+    pub fn service(&self) -> Option<&ServiceDetail> {
+        self.service.as_deref()
+    }
+
+    /// The raw service `Code`, when the service answered.
+    pub fn service_code(&self) -> Option<&str> {
+        self.service.as_ref().map(|s| s.code.as_str())
+    }
+
+    /// The `RequestId` of the answer, when there was one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.service.as_ref().and_then(|s| s.request_id.as_deref())
+    }
+
+    /// The HTTP status of the answer, when there was one.
+    pub fn http_status(&self) -> Option<u16> {
+        self.status.or_else(|| self.service.as_ref().map(|s| s.http_status).filter(|s| *s != 0))
+    }
+
+    /// For throttling: how long the server asked us to wait, when it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    /// Whether the request may have reached the service (see [`Delivery`]).
+    pub fn delivery(&self) -> Delivery {
+        self.delivery
+    }
+
+    /// `true` unless the request provably never reached the service. Resending a
+    /// `SendSmsVerifyCode` after such an error may deliver a second SMS.
+    pub fn may_have_been_received(&self) -> bool {
+        self.delivery != Delivery::NotReceived
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.kind).field("message", &self.message);
+        if let Some(field) = self.field {
+            d.field("field", &field);
+        }
+        if let Some(service) = &self.service {
+            d.field("service", service);
+        }
+        if let Some(status) = self.status {
+            d.field("http_status", &status);
+        }
+        if let Some(after) = self.retry_after {
+            d.field("retry_after", &after);
+        }
+        d.field("delivery", &self.delivery);
+        if let Some(source) = &self.source {
+            d.field("source", &source.to_string());
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// Shorthand used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Classify a service `Code` into the kind a caller acts on.
+///
+/// ```
+/// use smsauth::{error::kind_for_service_code, ErrorKind};
+/// assert_eq!(kind_for_service_code("biz.FREQUENCY"), ErrorKind::Throttled);
+/// assert_eq!(kind_for_service_code("SignatureDoesNotMatch"), ErrorKind::Authentication);
+/// assert_eq!(kind_for_service_code("MOBILE_NUMBER_ILLEGAL"), ErrorKind::Service);
+/// ```
+pub fn kind_for_service_code(code: &str) -> ErrorKind {
+    if is_throttling_code(code)
+        || matches!(code, "biz.FREQUENCY" | "FREQUENCY_FAIL" | "BUSINESS_LIMIT_CONTROL" | "isv.BUSINESS_LIMIT_CONTROL")
+    {
+        return ErrorKind::Throttled;
+    }
+    if code == "SignatureDoesNotMatch"
+        || code == "IncompleteSignature"
+        || code == "SignatureNonceUsed"
+        || code.starts_with("InvalidAccessKeyId")
+        || code.starts_with("InvalidTimeStamp")
+        || code.starts_with("InvalidSecurityToken")
+        || code == "MissingSecurityToken"
+    {
+        return ErrorKind::Authentication;
+    }
+    ErrorKind::Service
+}
+
+/// Gateway flow control (`Throttling`, `Throttling.User`, `Throttling.Api`, …): refused before
+/// the service ran, so the request may be retried.
+pub(crate) fn is_throttling_code(code: &str) -> bool {
+    code.starts_with("Throttling")
+}
+
+/// What to do about a service code, appended to error messages.
+pub(crate) fn advice_for_service_code(code: &str) -> &'static str {
+    match code {
+        "biz.FREQUENCY" | "FREQUENCY_FAIL" => {
+            "a code was sent to this number too recently; wait for the Interval (60 s by default) before sending again"
+        }
+        "BUSINESS_LIMIT_CONTROL" | "isv.BUSINESS_LIMIT_CONTROL" => {
+            "this number reached its sending cap; try again later (the cap is set in the console)"
+        }
+        "SignatureDoesNotMatch" => {
+            "check the AccessKey secret; `smsauth verify` shows how the server built its string-to-sign"
+        }
+        "IncompleteSignature" => "the request was not fully signed; check the signing configuration",
+        "SignatureNonceUsed" => "a request was replayed; every request needs a fresh nonce",
+        "MOBILE_NUMBER_ILLEGAL" | "isv.MOBILE_NUMBER_ILLEGAL" => {
+            "only mainland China numbers (CountryCode 86) are supported"
+        }
+        _ if code.starts_with("InvalidAccessKeyId") => {
+            "check the AccessKey ID, and that the key is enabled in the RAM console"
+        }
+        _ if code.starts_with("InvalidTimeStamp") => "the local clock is off by more than 15 minutes; sync it with NTP",
+        _ if code.starts_with("InvalidSecurityToken") => {
+            "the STS token is invalid or expired; refresh the temporary credentials"
+        }
+        _ if is_throttling_code(code) => "the gateway is limiting requests; retry later",
+        _ => "see the service message and the Recommend link",
+    }
+}

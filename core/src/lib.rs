@@ -1,0 +1,44 @@
+//! # smsauth
+//!
+//! A small, fast, correct client for Alibaba Cloud SMS Auth (号码认证服务, product Dypnsapi, API
+//! 2017-05-25): `SendSmsVerifyCode` and `CheckSmsVerifyCode`.
+//!
+//! - [`sign`]: V1 (HMAC-SHA1) and V3 (ACS3-HMAC-SHA256) signing and server-side verification,
+//!   pure functions of request, credentials, time and nonce.
+//! - [`api`]: typed requests (validated before any network call) and responses.
+//! - [`Client`] (async) and [`blocking::Client`]: send and check with client-level defaults,
+//!   retries that never send an SMS twice, and one [`Error`] type whose [`ErrorKind`] every
+//!   binding maps 1:1.
+//!
+//! ```no_run
+//! # fn main() -> smsauth::Result<()> {
+//! let client = smsauth::blocking::Client::from_async(
+//!     smsauth::Client::builder()
+//!         .access_key("LTAI5tExampleKeyId01", "your-secret")
+//!         .sign_name("速通互联验证码")
+//!         .template_code("100001")
+//!         .build()?,
+//! );
+//! client.send_code("+86 138 0013 8000")?;
+//! let passed = client.check_code("13800138000", "4232")?.passed();
+//! # Ok(()) }
+//! ```
+
+pub mod api;
+mod client;
+pub mod credentials;
+pub mod error;
+pub mod runtime;
+pub mod sign;
+
+pub use api::{
+    CaseAuthPolicy, CheckSmsVerifyCodeRequest, CheckSmsVerifyCodeResponse, CodeType, DuplicatePolicy,
+    SendSmsVerifyCodeRequest, SendSmsVerifyCodeResponse, VerifyResult, template_param,
+};
+pub use client::{Client, ClientBuilder, Defaults, Endpoint, RetryPolicy, blocking};
+pub use credentials::{Credentials, ProvideCredentials, Secret, StaticProvider};
+pub use error::{Delivery, Error, ErrorKind, Result, ServiceDetail};
+pub use sign::SignatureVersion;
+
+/// This crate's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

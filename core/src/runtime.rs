@@ -1,0 +1,61 @@
+//! One process-wide tokio runtime, built lazily on first use.
+//!
+//! Every request runs on it, and callers only await a join handle, so the async client works
+//! from any executor (asyncio via the Python binding, Node's event loop, a user's own tokio
+//! runtime, or none). After `fork()` the child has no runtime threads, so a new runtime is built
+//! for the child (the parent's is leaked, never dropped: its threads do not exist there).
+
+use std::future::Future;
+use std::sync::Mutex;
+
+use tokio::runtime::{Builder, Runtime};
+
+use crate::error::{Error, ErrorKind, Result};
+
+static RUNTIME: Mutex<Option<(u32, &'static Runtime)>> = Mutex::new(None);
+
+/// The shared runtime (2 worker threads named `smsauth-rt`), built on first use.
+pub fn runtime() -> Result<&'static Runtime> {
+    let pid = std::process::id();
+    let mut slot = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((owner, rt)) = *slot
+        && owner == pid
+    {
+        return Ok(rt);
+    }
+    let rt = Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("smsauth-rt")
+        .enable_all()
+        .build()
+        .map_err(|e| Error::new(ErrorKind::Internal, format!("could not start the smsauth runtime: {e}")))?;
+    let rt: &'static Runtime = Box::leak(Box::new(rt));
+    *slot = Some((pid, rt));
+    Ok(rt)
+}
+
+/// Run `fut` on the shared runtime and await its result from any executor.
+pub async fn spawn<F>(fut: F) -> Result<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    runtime()?.spawn(fut).await.map_err(|e| Error::new(ErrorKind::Internal, format!("the smsauth task failed: {e}")))
+}
+
+/// Block the current thread on `fut` (run on the shared runtime). Inside an async runtime this
+/// returns an error instead of panicking: use the async API there.
+pub fn block_on<F>(fut: F) -> Result<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(Error::new(
+            ErrorKind::Internal,
+            "the blocking client was called from inside an async runtime, where blocking would stall it; \
+             use the async smsauth::Client there (or spawn_blocking)",
+        ));
+    }
+    runtime()?.block_on(spawn(fut))
+}
