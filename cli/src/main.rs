@@ -1,0 +1,2 @@
+//! The `smsauth` command-line tool (in progress).
+fn main() {}

@@ -1,0 +1,1 @@
+//! Offline Dypnsapi emulator (in progress).
