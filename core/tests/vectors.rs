@@ -160,7 +160,13 @@ fn v1_signatures_reproduce_from_recorded_parameters() {
         let mut req = RpcRequest::new(&r.host, &r.action, &r.version);
         req.params = r.business_params();
         let ours = sign(&req, SignatureVersion::V1, &r.creds(), &r.stamp);
-        assert_eq!(ours.query.last().unwrap(), &("Signature".to_owned(), recorded_sig.clone()), "{} {}", r.sdk, r.id);
+        assert_eq!(
+            ours.query_pairs().last().unwrap(),
+            &("Signature".to_owned(), recorded_sig.clone()),
+            "{} {}",
+            r.sdk,
+            r.id
+        );
         assert_eq!(ours.explanation.canonical_request, ex.canonical_request);
     }
 }

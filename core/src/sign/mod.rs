@@ -179,8 +179,8 @@ pub struct SignedRequest {
     pub method: String,
     /// Path (`/`).
     pub path: String,
-    /// Query parameters in wire order (for V1 the `Signature` is last).
-    pub query: Vec<(String, String)>,
+    /// The query string as sent: RFC 3986 encoded, sorted by name (for V1 `Signature` is last).
+    pub query: String,
     /// Headers to send, including `host` (and `Authorization` for V3).
     pub headers: Vec<(String, String)>,
     /// The body (empty for Dypnsapi calls).
@@ -190,15 +190,15 @@ pub struct SignedRequest {
 }
 
 impl SignedRequest {
-    /// The query string, RFC 3986 encoded, in wire order.
-    pub fn query_string(&self) -> String {
-        v1::canonical_query(&self.query)
+    /// The query parameters, decoded, in wire order.
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        // The query was encoded by us, so it always decodes.
+        parse_query(&self.query).unwrap_or_default()
     }
 
     /// `path?query`.
     pub fn path_and_query(&self) -> String {
-        let q = self.query_string();
-        if q.is_empty() { self.path.clone() } else { format!("{}?{q}", self.path) }
+        if self.query.is_empty() { self.path.clone() } else { format!("{}?{}", self.path, self.query) }
     }
 
     /// A header's value, by case-insensitive name.
@@ -211,7 +211,7 @@ impl SignedRequest {
         HttpRequest {
             method: self.method.clone(),
             path: self.path.clone(),
-            query: self.query_string(),
+            query: self.query.clone(),
             headers: self.headers.clone(),
             body: String::from_utf8_lossy(&self.body).into_owned(),
         }
@@ -232,24 +232,29 @@ pub fn sign(req: &RpcRequest, version: SignatureVersion, creds: &Credentials, st
 }
 
 fn sign_v1(req: &RpcRequest, creds: &Credentials, stamp: &Stamp) -> SignedRequest {
-    let mut query: Vec<(String, String)> = Vec::with_capacity(req.params.len() + 10);
-    query.extend(req.params.iter().cloned());
-    query.push(("AccessKeyId".into(), creds.access_key_id().to_owned()));
-    query.push(("Action".into(), req.action.clone()));
-    query.push(("Format".into(), "json".into()));
-    query.push(("SignatureMethod".into(), "HMAC-SHA1".into()));
-    query.push(("SignatureNonce".into(), stamp.nonce.clone()));
-    query.push(("SignatureVersion".into(), "1.0".into()));
-    query.push(("Timestamp".into(), stamp.timestamp_string()));
-    query.push(("Version".into(), req.version.clone()));
+    let timestamp = stamp.timestamp_string();
+    let mut params: Vec<(&str, &str)> = Vec::with_capacity(req.params.len() + 9);
+    params.extend(req.params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    params.extend([
+        ("AccessKeyId", creds.access_key_id()),
+        ("Action", req.action.as_str()),
+        ("Format", "json"),
+        ("SignatureMethod", "HMAC-SHA1"),
+        ("SignatureNonce", stamp.nonce.as_str()),
+        ("SignatureVersion", "1.0"),
+        ("Timestamp", timestamp.as_str()),
+        ("Version", req.version.as_str()),
+    ]);
     if let Some(token) = creds.security_token() {
-        query.push(("SecurityToken".into(), token.expose().to_owned()));
+        params.push(("SecurityToken", token.expose()));
     }
-    v1::sort_params(&mut query);
-    let canonical = v1::canonical_query(&query);
-    let string_to_sign = v1::string_to_sign(&req.method, &canonical);
+    v1::sort_params(&mut params);
+    let (canonical, string_to_sign) = v1::canonical_and_string_to_sign(&req.method, &params);
     let signature = v1::signature(creds.access_key_secret().expose(), &string_to_sign);
-    query.push(("Signature".into(), signature.clone()));
+    let mut query = String::with_capacity(canonical.len() + 48);
+    query.push_str(&canonical);
+    query.push_str("&Signature=");
+    percent_encode_into(&signature, &mut query);
 
     let mut headers = Vec::with_capacity(req.headers.len() + 1);
     headers.push(("host".to_owned(), req.host.clone()));
@@ -266,9 +271,9 @@ fn sign_v1(req: &RpcRequest, creds: &Credentials, stamp: &Stamp) -> SignedReques
 }
 
 fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp) -> SignedRequest {
-    let mut query = req.params.clone();
-    v1::sort_params(&mut query);
-    let canonical_query = v1::canonical_query(&query);
+    let mut params: Vec<(&str, &str)> = req.params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    v1::sort_params(&mut params);
+    let canonical_query = v1::canonical_query(&params);
 
     let mut headers: Vec<(String, String)> = Vec::with_capacity(req.headers.len() + 8);
     headers.push(("host".into(), req.host.clone()));
@@ -297,7 +302,7 @@ fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp) -> SignedReques
         version: SignatureVersion::V3,
         method: req.method.clone(),
         path: req.path.clone(),
-        query,
+        query: canonical_query,
         headers,
         body: Vec::new(),
         explanation: Explanation { canonical_request, string_to_sign, signature },

@@ -37,10 +37,24 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 /// assert_eq!(smsauth::sign::format_timestamp(1_735_787_045), "2025-01-02T03:04:05Z");
 /// ```
 pub fn format_timestamp(unix: u64) -> String {
+    fn two(out: &mut String, n: u32) {
+        out.push(char::from(b'0' + (n / 10 % 10) as u8));
+        out.push(char::from(b'0' + (n % 10) as u8));
+    }
     let days = (unix / 86_400) as i64;
-    let secs = unix % 86_400;
+    let secs = (unix % 86_400) as u32;
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
+    let y = y.clamp(0, 9999) as u32;
+    let mut out = String::with_capacity(20);
+    for (n, sep) in [(y / 100, None), (y % 100, Some('-')), (m, Some('-')), (d, Some('T'))] {
+        two(&mut out, n);
+        out.extend(sep);
+    }
+    for (n, sep) in [(secs / 3600, ':'), (secs / 60 % 60, ':'), (secs % 60, 'Z')] {
+        two(&mut out, n);
+        out.push(sep);
+    }
+    out
 }
 
 /// Parse `yyyy-MM-ddTHH:mm:ssZ` (the only form the gateway accepts) into Unix seconds.
