@@ -36,6 +36,15 @@ impl Secret {
     }
 }
 
+impl zeroize::Zeroize for Secret {
+    fn zeroize(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+/// Dropping a [`Secret`] wipes its bytes (through [`Zeroizing`]).
+impl zeroize::ZeroizeOnDrop for Secret {}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(***)")
@@ -181,6 +190,16 @@ mod tests {
             assert!(shown.contains("id"));
         }
         assert_eq!(c.access_key_secret().to_string(), "***");
+    }
+
+    #[test]
+    fn secrets_are_wiped() {
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>(_: &T) {}
+        let mut s = Secret::new("wipe-me");
+        wiped_on_drop(&s);
+        wiped_on_drop(&s.0);
+        zeroize::Zeroize::zeroize(&mut s);
+        assert_eq!(s.expose(), "");
     }
 
     #[test]

@@ -40,11 +40,15 @@ pub enum ErrorKind {
     Protocol,
     /// A bug or an impossible state inside this library.
     Internal,
+    /// The abuse guard refused the call before anything was sent (a per-phone, per-client,
+    /// per-prefix or budget limit); [`Error::guard_rule`] names the rule and
+    /// [`Error::retry_after`] says when it allows again.
+    GuardDenied,
 }
 
 impl ErrorKind {
     /// Every kind, in code order (for bindings and docs tables).
-    pub const ALL: [ErrorKind; 9] = [
+    pub const ALL: [ErrorKind; 10] = [
         ErrorKind::InvalidInput,
         ErrorKind::Credentials,
         ErrorKind::Network,
@@ -54,6 +58,7 @@ impl ErrorKind {
         ErrorKind::Service,
         ErrorKind::Protocol,
         ErrorKind::Internal,
+        ErrorKind::GuardDenied,
     ];
 
     /// Stable snake_case name, used in logs, JSON output and binding error codes.
@@ -68,6 +73,7 @@ impl ErrorKind {
             ErrorKind::Service => "service",
             ErrorKind::Protocol => "protocol",
             ErrorKind::Internal => "internal",
+            ErrorKind::GuardDenied => "guard_denied",
         }
     }
 
@@ -83,6 +89,7 @@ impl ErrorKind {
             ErrorKind::Service => 7,
             ErrorKind::Protocol => 8,
             ErrorKind::Internal => 9,
+            ErrorKind::GuardDenied => 10,
         }
     }
 }
@@ -134,6 +141,7 @@ pub struct Error {
     kind: ErrorKind,
     message: String,
     field: Option<&'static str>,
+    guard_rule: Option<String>,
     service: Option<Box<ServiceDetail>>,
     retry_after: Option<Duration>,
     status: Option<u16>,
@@ -149,6 +157,7 @@ impl Error {
             kind,
             message: message.into(),
             field: None,
+            guard_rule: None,
             service: None,
             retry_after: None,
             status: None,
@@ -168,6 +177,20 @@ impl Error {
         let mut err = Error::new(ErrorKind::InvalidInput, format!("invalid {field}: {problem}"));
         err.field = Some(field);
         err
+    }
+
+    /// An [`ErrorKind::GuardDenied`] error: `rule` names the limit, `retry_after` when it allows
+    /// again.
+    pub fn guard_denied(rule: impl Into<String>, message: impl Into<String>, retry_after: Option<Duration>) -> Self {
+        let mut err = Error::new(ErrorKind::GuardDenied, message);
+        err.guard_rule = Some(rule.into());
+        err.retry_after = retry_after;
+        err
+    }
+
+    /// For [`ErrorKind::GuardDenied`]: the rule that refused the call, e.g. `phone:60s`.
+    pub fn guard_rule(&self) -> Option<&str> {
+        self.guard_rule.as_deref()
     }
 
     pub(crate) fn with_service(mut self, detail: ServiceDetail) -> Self {
@@ -259,6 +282,9 @@ impl fmt::Debug for Error {
         d.field("kind", &self.kind).field("message", &self.message);
         if let Some(field) = self.field {
             d.field("field", &field);
+        }
+        if let Some(rule) = &self.guard_rule {
+            d.field("guard_rule", rule);
         }
         if let Some(service) = &self.service {
             d.field("service", service);
