@@ -411,8 +411,7 @@ impl Verifier {
         let (canonical_request, _) = v3::canonical_request(&req.method, &req.path, &cq, &headers, payload_hash);
         let string_to_sign = v3::string_to_sign(&canonical_request);
         let expected = v3::signature(secret.expose(), &string_to_sign);
-        let given = parsed.signature.to_ascii_lowercase();
-        if !bool::from(expected.as_bytes().ct_eq(given.as_bytes())) {
+        if !bool::from(expected.as_bytes().ct_eq(parsed.signature.as_bytes())) {
             return Err(VerifyError::SignatureDoesNotMatch { string_to_sign, canonical_request });
         }
         Ok(Verified {
