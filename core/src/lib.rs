@@ -40,5 +40,20 @@ pub use credentials::{Credentials, ProvideCredentials, Secret, StaticProvider};
 pub use error::{Delivery, Error, ErrorKind, Result, ServiceDetail};
 pub use sign::SignatureVersion;
 
+/// Entry points for fuzzing internals that have no public API of their own.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    use crate::api::{CheckSmsVerifyCodeRequest, SendSmsVerifyCodeRequest};
+    use crate::client::transport::{RawResponse, classify};
+
+    /// Interpret an answer as the client does (must never panic).
+    pub fn classify_answer(status: u16, body: &[u8]) {
+        let raw = || RawResponse { status, retry_after: None, body: body.to_vec() };
+        let _ = classify::<SendSmsVerifyCodeRequest>(raw());
+        let _ = classify::<CheckSmsVerifyCodeRequest>(raw());
+    }
+}
+
 /// This crate's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

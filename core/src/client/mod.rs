@@ -3,7 +3,7 @@
 pub mod blocking;
 mod retry;
 mod tls;
-mod transport;
+pub(crate) mod transport;
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
