@@ -213,6 +213,26 @@ impl Error {
         self
     }
 
+    /// Replace `secret` (as is, and percent-encoded once or twice, as it appears in a query or
+    /// in a V1 string-to-sign) with `***` in the message and in what the service said.
+    pub(crate) fn redacting(mut self, secret: Option<&crate::Secret>) -> Self {
+        let Some(secret) = secret.map(crate::Secret::expose).filter(|s| !s.is_empty()) else { return self };
+        let once = crate::sign::percent_encode(secret);
+        let twice = crate::sign::percent_encode(&once);
+        let scrub = |text: &mut String| {
+            for form in [twice.as_str(), once.as_str(), secret] {
+                if text.contains(form) {
+                    *text = text.replace(form, "***");
+                }
+            }
+        };
+        scrub(&mut self.message);
+        if let Some(service) = self.service.as_mut() {
+            scrub(&mut service.message);
+        }
+        self
+    }
+
     pub(crate) fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.source = Some(Box::new(source));
         self

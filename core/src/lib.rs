@@ -9,6 +9,8 @@
 //! - [`Client`] (async) and [`blocking::Client`]: send and check with client-level defaults,
 //!   retries that never send an SMS twice, and one [`Error`] type whose [`ErrorKind`] every
 //!   binding maps 1:1.
+//! - [`guard`]: the abuse guard consulted before the paid call (per-phone, per-client,
+//!   per-prefix and budget limits, wrong-code locks), in memory or in Redis.
 //!
 //! ```no_run
 //! # fn main() -> smsauth::Result<()> {
@@ -28,6 +30,7 @@ pub mod api;
 mod client;
 pub mod credentials;
 pub mod error;
+pub mod guard;
 pub mod runtime;
 pub mod sign;
 
@@ -38,6 +41,7 @@ pub use api::{
 pub use client::{Client, ClientBuilder, Defaults, Endpoint, RetryPolicy, blocking};
 pub use credentials::{Credentials, ProvideCredentials, Secret, StaticProvider};
 pub use error::{Delivery, Error, ErrorKind, Result, ServiceDetail};
+pub use guard::{FailPolicy, Guard, GuardConfig, GuardStats, Limit, WrongCodeLimit};
 pub use sign::SignatureVersion;
 
 /// Entry points for fuzzing internals that have no public API of their own.

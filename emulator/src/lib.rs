@@ -1,1 +1,360 @@
-//! Offline Dypnsapi emulator (in progress).
+//! # smsauth-emulator
+//!
+//! An offline emulator of Alibaba Cloud SMS Auth (Dypnsapi 2017-05-25: `SendSmsVerifyCode` and
+//! `CheckSmsVerifyCode`) on `127.0.0.1`, for tests and demos: no account, no network, no SMS.
+//!
+//! It answers like the real service — signatures (V1 and V3) are verified with
+//! [`smsauth::sign::Verifier`], gateway errors have the real JSON shape and HTTP status, business
+//! failures such as `biz.FREQUENCY` come back as HTTP 200 with `Success: false` — and adds what
+//! tests need: an outbox of the messages "sent", a controllable clock, fault injection and STS
+//! credentials. The same controls are available over HTTP under `/_emulator/…` (see the crate's
+//! `README.md`), so any SDK in any language can use it in server mode (`smsauth emulator`).
+//!
+//! ```
+//! use smsauth_emulator::Emulator;
+//!
+//! # fn main() -> smsauth::Result<()> {
+//! let emu = Emulator::start()?; // 127.0.0.1:<ephemeral port>, key pair testid / testsecret
+//! let client = smsauth::blocking::Client::from_async(
+//!     smsauth::Client::builder()
+//!         .access_key(emu.access_key_id(), emu.access_key_secret())
+//!         .endpoint(emu.endpoint())
+//!         .sign_name("速通互联验证码")
+//!         .template_code("100001")
+//!         .build()?,
+//! );
+//! client.send_code("13800138000")?;
+//! let code = emu.last_code("13800138000").expect("a code was sent");
+//! assert!(!client.check_code("13800138000", "0000a")?.passed());
+//! assert!(client.check_code("13800138000", &code)?.passed());
+//! assert!(!client.check_code("13800138000", &code)?.passed(), "a code passes once");
+//! # Ok(()) }
+//! ```
+
+mod clock;
+mod fault;
+pub mod metadata;
+mod server;
+mod service;
+pub mod sts;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener as StdListener};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use smsauth::{Error, ErrorKind};
+
+pub use fault::{Fault, FaultKind};
+
+/// The AccessKey ID every emulator accepts unless configured otherwise.
+pub const DEFAULT_ACCESS_KEY_ID: &str = "testid";
+/// The secret of [`DEFAULT_ACCESS_KEY_ID`].
+pub const DEFAULT_ACCESS_KEY_SECRET: &str = "testsecret";
+/// The scheme used when a request names none (the console's default scheme).
+pub const DEFAULT_SCHEME_NAME: &str = "默认方案";
+
+/// How an emulator behaves. Every field is public; start from [`Config::default`].
+///
+/// ```
+/// let config = smsauth_emulator::Config { daily_limit: 3, seed: Some(7), ..Default::default() };
+/// assert_eq!(config.max_wrong_tries, 5);
+/// assert_eq!(config.accounts[0].0, "testid");
+/// ```
+#[derive(Clone)]
+pub struct Config {
+    /// TCP port on 127.0.0.1; 0 (the default) picks a free one.
+    pub port: u16,
+    /// Accepted AccessKey pairs `(id, secret)`; the first is the one [`Emulator::access_key_id`]
+    /// reports. Default: [`DEFAULT_ACCESS_KEY_ID`] / [`DEFAULT_ACCESS_KEY_SECRET`].
+    pub accounts: Vec<(String, String)>,
+    /// Wrong checks after which a code is void (undocumented by the service; we choose 5).
+    pub max_wrong_tries: u32,
+    /// Codes sent to one phone number per day (China time, UTC+8) before
+    /// `BUSINESS_LIMIT_CONTROL`. Default 10.
+    pub daily_limit: u32,
+    /// Accepted clock skew of a request's timestamp, either way. Default 15 minutes.
+    pub timestamp_window: Duration,
+    /// `true` (the default): a code that passed cannot pass again. Undocumented by the service;
+    /// this is the safe choice.
+    pub consume_on_pass: bool,
+    /// Seed for the random source of codes, ids and fault probabilities: the same seed gives
+    /// the same codes. `None` (the default) seeds from the OS.
+    pub seed: Option<u64>,
+    /// The emulated clock's start (Unix seconds); `None` (the default) is the real time.
+    pub start_time: Option<u64>,
+    /// `true` (the default): request timestamps are checked against the emulated clock, so
+    /// advancing it more than [`timestamp_window`](Self::timestamp_window) makes requests signed
+    /// with the real time `InvalidTimeStamp.Expired`, as a skewed clock would. `false` checks
+    /// them against the real clock.
+    pub verify_with_emulated_clock: bool,
+    /// Message texts by `TemplateCode`, with `${name}` placeholders filled from `TemplateParam`.
+    /// Defaults approximate the console's preset templates 100001–100005; other template codes
+    /// are accepted and rendered generically.
+    pub templates: BTreeMap<String, String>,
+    /// The outbox keeps at most this many messages (oldest dropped first). Default 10 000.
+    pub max_messages: usize,
+    /// Nonces remembered for replay protection (oldest evicted first). Default 200 000.
+    pub nonce_capacity: usize,
+    /// Print one line per request to stderr (server mode).
+    pub log_requests: bool,
+    /// Threads serving requests; 0 (the default) means one per CPU, at most 4.
+    pub worker_threads: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            port: 0,
+            accounts: vec![(DEFAULT_ACCESS_KEY_ID.into(), DEFAULT_ACCESS_KEY_SECRET.into())],
+            max_wrong_tries: 5,
+            daily_limit: 10,
+            timestamp_window: Duration::from_secs(15 * 60),
+            consume_on_pass: true,
+            seed: None,
+            start_time: None,
+            verify_with_emulated_clock: true,
+            templates: default_templates(),
+            max_messages: 10_000,
+            nonce_capacity: 200_000,
+            log_requests: false,
+            worker_threads: 0,
+        }
+    }
+}
+
+fn default_templates() -> BTreeMap<String, String> {
+    [
+        ("100001", "您的验证码为${code}。尊敬的客户，以上验证码${min}分钟内有效，请注意保密，切勿告知他人。"),
+        ("100002", "您正在修改绑定手机号，验证码为${code}，${min}分钟内有效，请勿泄露于他人！"),
+        ("100003", "您正在重置密码，验证码为${code}，${min}分钟内有效，请勿泄露于他人！"),
+        ("100004", "您正在绑定新手机号，验证码为${code}，${min}分钟内有效，请勿泄露于他人！"),
+        ("100005", "您正在验证绑定手机号，验证码为${code}，${min}分钟内有效，请勿泄露于他人！"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ids: Vec<&str> = self.accounts.iter().map(|(id, _)| id.as_str()).collect();
+        f.debug_struct("Config")
+            .field("port", &self.port)
+            .field("accounts", &ids)
+            .field("max_wrong_tries", &self.max_wrong_tries)
+            .field("daily_limit", &self.daily_limit)
+            .field("timestamp_window", &self.timestamp_window)
+            .field("consume_on_pass", &self.consume_on_pass)
+            .field("seed", &self.seed)
+            .field("start_time", &self.start_time)
+            .field("verify_with_emulated_clock", &self.verify_with_emulated_clock)
+            .field("templates", &self.templates.len())
+            .field("max_messages", &self.max_messages)
+            .field("nonce_capacity", &self.nonce_capacity)
+            .field("log_requests", &self.log_requests)
+            .field("worker_threads", &self.worker_threads)
+            .finish()
+    }
+}
+
+/// One SMS the emulator "sent" (an outbox entry).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// The 11-digit number it went to.
+    pub phone_number: String,
+    /// `CountryCode` (always `86`).
+    pub country_code: String,
+    /// `SchemeName` (default `默认方案`).
+    pub scheme_name: String,
+    /// `SignName`.
+    pub sign_name: String,
+    /// `TemplateCode`.
+    pub template_code: String,
+    /// The generated code; empty when `TemplateParam` had no `##code##` (a literal code is sent
+    /// as-is and cannot be checked).
+    pub code: String,
+    /// The rendered text, `【SignName】…`.
+    pub text: String,
+    /// `BizId` of the send.
+    pub biz_id: String,
+    /// `OutId`, when given.
+    pub out_id: Option<String>,
+    /// Emulated Unix seconds when it was sent.
+    pub sent_at: u64,
+    /// Emulated Unix seconds when the code stops being valid (`sent_at + ValidTime`).
+    pub expires_at: u64,
+}
+
+/// Temporary (STS) credentials issued by the emulator. `Debug` hides the secret and the token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StsCredentials {
+    /// The temporary AccessKey ID (`STS.…`).
+    pub access_key_id: String,
+    /// Its secret.
+    pub access_key_secret: String,
+    /// The token to send as `SecurityToken` / `x-acs-security-token`.
+    pub security_token: String,
+    /// Emulated Unix seconds after which the token is `InvalidSecurityToken.Expired`.
+    pub expires_at: u64,
+}
+
+impl fmt::Debug for StsCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StsCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &"***")
+            .field("security_token", &"***")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// A running emulator on `127.0.0.1`. It serves on its own thread and runtime, so it works from
+/// plain threads and from inside any async runtime; dropping it (or [`stop`](Self::stop)) stops
+/// the server.
+pub struct Emulator {
+    shared: Arc<service::Shared>,
+    port: u16,
+    shutdown: Option<tokio::sync::watch::Sender<bool>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator").field("endpoint", &self.endpoint()).finish()
+    }
+}
+
+impl Emulator {
+    /// Start with [`Config::default`].
+    pub fn start() -> smsauth::Result<Emulator> {
+        Emulator::start_with(Config::default())
+    }
+
+    /// Start with `config`.
+    ///
+    /// Fails with [`ErrorKind::InvalidInput`] for a config without accounts or with an empty key,
+    /// and [`ErrorKind::Network`] when the port cannot be bound.
+    pub fn start_with(config: Config) -> smsauth::Result<Emulator> {
+        if config.accounts.is_empty() {
+            return Err(Error::invalid_input("accounts", "at least one AccessKey pair is needed"));
+        }
+        if config.accounts.iter().any(|(id, secret)| id.trim().is_empty() || secret.is_empty()) {
+            return Err(Error::invalid_input("accounts", "AccessKey IDs and secrets must not be empty"));
+        }
+        let listener = StdListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, config.port))).map_err(|e| {
+            Error::new(ErrorKind::Network, format!("could not listen on 127.0.0.1:{}: {e}", config.port))
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| Error::new(ErrorKind::Network, format!("could not read the listening address: {e}")))?
+            .port();
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| Error::new(ErrorKind::Network, format!("could not configure the listener: {e}")))?;
+        let shared = Arc::new(service::Shared::new(config, port));
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<(), String>>();
+        let server_shared = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name(format!("smsauth-emulator-{port}"))
+            .spawn(move || server::run(listener, server_shared, rx, ready_tx))
+            .map_err(|e| Error::new(ErrorKind::Internal, format!("could not start the emulator thread: {e}")))?;
+        match ready_rx.recv() {
+            Ok(Ok(())) => Ok(Emulator { shared, port, shutdown: Some(tx), thread: Some(thread) }),
+            Ok(Err(why)) => Err(Error::new(ErrorKind::Internal, format!("the emulator could not start: {why}"))),
+            Err(_) => Err(Error::new(ErrorKind::Internal, "the emulator thread stopped while starting")),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The first configured AccessKey ID ([`DEFAULT_ACCESS_KEY_ID`] by default).
+    pub fn access_key_id(&self) -> String {
+        self.shared.config.accounts.first().map(|(id, _)| id.clone()).unwrap_or_default()
+    }
+
+    /// Its secret ([`DEFAULT_ACCESS_KEY_SECRET`] by default).
+    pub fn access_key_secret(&self) -> String {
+        self.shared.config.accounts.first().map(|(_, s)| s.clone()).unwrap_or_default()
+    }
+
+    /// Issue temporary credentials valid for `ttl` of emulated time.
+    pub fn issue_sts(&self, ttl: Duration) -> StsCredentials {
+        self.shared.issue_sts(ttl)
+    }
+
+    /// Every message in the outbox, oldest first.
+    pub fn messages(&self) -> Vec<Message> {
+        self.shared.messages(None)
+    }
+
+    /// The messages sent to `phone` (written any way the client accepts, e.g. `+86 138…`),
+    /// oldest first.
+    pub fn messages_for(&self, phone: &str) -> Vec<Message> {
+        self.shared.messages(Some(phone))
+    }
+
+    /// The newest generated code sent to `phone`.
+    pub fn last_code(&self, phone: &str) -> Option<String> {
+        self.shared.messages(Some(phone)).into_iter().rev().map(|m| m.code).find(|c| !c.is_empty())
+    }
+
+    /// Move the emulated clock forward (expiry, intervals, daily caps, STS tokens and — unless
+    /// [`Config::verify_with_emulated_clock`] is off — request timestamps). Nothing sleeps.
+    pub fn advance_clock(&self, seconds: u64) {
+        self.shared.clock.advance(seconds);
+    }
+
+    /// Emulated Unix seconds.
+    pub fn now(&self) -> u64 {
+        self.shared.clock.now()
+    }
+
+    /// Forget the outbox, codes, frequency and daily limits, faults and nonces, and set the
+    /// clock back to its start. Accounts and issued STS credentials stay.
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// Inject a fault into the answers to matching requests (see [`Fault`]).
+    pub fn add_fault(&self, fault: Fault) {
+        self.shared.add_fault(fault);
+    }
+
+    /// Remove every fault.
+    pub fn clear_faults(&self) {
+        self.shared.clear_faults();
+    }
+
+    /// API requests received on `/` (valid or not, faulted or not).
+    pub fn request_count(&self) -> usize {
+        self.shared.request_count()
+    }
+
+    /// Stop the server (same as dropping it).
+    pub fn stop(self) {}
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(true);
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

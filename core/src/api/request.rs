@@ -276,11 +276,22 @@ pub fn normalize_phone(raw: &str, country_code: Option<&str>) -> Result<String> 
         return Err(Error::invalid_input(
             "PhoneNumber",
             format_args!(
-                "{trimmed:?} is not a mainland China mobile number (11 digits starting with 1, optionally with +86)"
+                "{:?} is not a mainland China mobile number (11 digits starting with 1, optionally with +86)",
+                excerpt(trimmed)
             ),
         ));
     }
     Ok(national.to_owned())
+}
+
+/// At most 32 characters of user input, for error messages (a 1 MiB "phone number" must not
+/// become a 1 MiB message).
+fn excerpt(input: &str) -> String {
+    let mut out: String = input.chars().take(32).collect();
+    if input.chars().nth(32).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 fn verify_code(code: &str) -> Result<String> {
@@ -412,6 +423,13 @@ mod tests {
         assert_eq!(CodeType::try_from(0).unwrap_err().field(), Some("CodeType"));
         assert_eq!(CaseAuthPolicy::try_from(0).unwrap_err().field(), Some("CaseAuthPolicy"));
         assert_eq!(DuplicatePolicy::try_from(3).unwrap_err().field(), Some("DuplicatePolicy"));
+    }
+
+    #[test]
+    fn error_messages_do_not_echo_huge_input() {
+        let huge = "1".repeat(1 << 20);
+        let e = normalize_phone(&huge, None).unwrap_err();
+        assert!(e.to_string().len() < 200, "{}", e.to_string().len());
     }
 
     #[test]

@@ -44,6 +44,22 @@ impl Client {
         block_on(async move { c.send_code_with(req).await })?
     }
 
+    /// See [`crate::Client::send_code_for`].
+    pub fn send_code_for(&self, phone: &str, client_key: &str) -> Result<SendSmsVerifyCodeResponse> {
+        self.send_code_with_key(SendSmsVerifyCodeRequest::new(phone), Some(client_key))
+    }
+
+    /// See [`crate::Client::send_code_with_key`].
+    pub fn send_code_with_key(
+        &self,
+        req: SendSmsVerifyCodeRequest,
+        client_key: Option<&str>,
+    ) -> Result<SendSmsVerifyCodeResponse> {
+        let c = self.inner.clone();
+        let key = client_key.map(str::to_owned);
+        block_on(async move { c.send_code_with_key(req, key.as_deref()).await })?
+    }
+
     /// See [`crate::Client::check_code`].
     pub fn check_code(&self, phone: &str, code: &str) -> Result<CheckSmsVerifyCodeResponse> {
         self.check_code_with(CheckSmsVerifyCodeRequest::new(phone, code))

@@ -2,7 +2,7 @@
 
 pub mod blocking;
 mod retry;
-mod tls;
+pub(crate) mod tls;
 pub(crate) mod transport;
 
 use std::fmt;
@@ -17,6 +17,7 @@ use crate::api::{
 };
 use crate::credentials::{Credentials, ProvideCredentials, SharedProvider, StaticProvider};
 use crate::error::{Delivery, Error, ErrorKind, Result};
+use crate::guard::Guard;
 use crate::sign::{RpcRequest, SignatureVersion, Stamp, sign};
 
 /// Values used for request fields the caller leaves unset, so a typical call is just
@@ -171,6 +172,7 @@ pub struct ClientBuilder {
     root_pems: Vec<Vec<u8>>,
     retry: RetryPolicy,
     defaults: Defaults,
+    guard: Option<Guard>,
 }
 
 impl Default for ClientBuilder {
@@ -192,6 +194,7 @@ impl Default for ClientBuilder {
             root_pems: Vec::new(),
             retry: RetryPolicy::default(),
             defaults: Defaults::default(),
+            guard: None,
         }
     }
 }
@@ -345,8 +348,18 @@ impl ClientBuilder {
         self
     }
 
-    /// Build the client. Without credentials, they are read from `ALIBABA_CLOUD_ACCESS_KEY_ID`,
-    /// `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and `ALIBABA_CLOUD_SECURITY_TOKEN`.
+    /// Consult this abuse guard before every `send_code*` and `check_code*` call (see
+    /// [`crate::guard`]); a refusal is an [`ErrorKind::GuardDenied`] error and nothing is sent.
+    /// The raw `send_sms_verify_code` / `check_sms_verify_code` calls are not guarded.
+    pub fn guard(mut self, guard: Guard) -> Self {
+        self.guard = Some(guard);
+        self
+    }
+
+    /// Build the client. Without credentials it uses the default chain
+    /// ([`crate::credentials::CredentialsChain`]: environment, OIDC, CLI profile, credentials
+    /// file, ECS RAM role, credentials URI), resolved per request; it fails here only when no
+    /// source is configured at all and the ECS metadata server is disabled.
     pub fn build(self) -> Result<Client> {
         let mut endpoint = Endpoint::parse(&self.endpoint)?;
         if let Some(scheme) = &self.scheme {
@@ -368,7 +381,7 @@ impl ClientBuilder {
                 };
                 Arc::new(StaticProvider::new(creds))
             }
-            (None, None, None) => Arc::new(StaticProvider::new(Credentials::from_env()?)),
+            (None, None, None) => Arc::new(crate::credentials::CredentialsChain::default_chain().ensure_configured()?),
             (Some(_), _, _) => {
                 return Err(Error::new(
                     ErrorKind::Credentials,
@@ -411,6 +424,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 defaults: self.defaults,
                 user_agent,
+                guard: self.guard,
             }),
         })
     }
@@ -460,6 +474,7 @@ struct Inner {
     retry: RetryPolicy,
     defaults: Defaults,
     user_agent: String,
+    guard: Option<Guard>,
 }
 
 impl Inner {
@@ -523,7 +538,8 @@ impl Inner {
         let signed = sign(&req, self.version, &creds, &stamp);
         let raw = transport::send(http, &self.base_url, &signed).await?;
         tracing::debug!(action = O::ACTION, status = raw.status, bytes = raw.body.len(), "answer");
-        transport::classify::<O>(raw)
+        // A gateway `SignatureDoesNotMatch` echoes the V1 string-to-sign, STS token included.
+        transport::classify::<O>(raw).map_err(|e| e.redacting(creds.security_token()))
     }
 }
 
@@ -557,6 +573,7 @@ impl fmt::Debug for Client {
             .field("timeout", &self.inner.timeout)
             .field("retry", &self.inner.retry)
             .field("defaults", &self.inner.defaults)
+            .field("guard", &self.inner.guard)
             .finish()
     }
 }
@@ -588,9 +605,42 @@ impl Client {
     }
 
     /// Send with `req`, its unset fields filled from the client's defaults.
-    pub async fn send_code_with(&self, mut req: SendSmsVerifyCodeRequest) -> Result<SendSmsVerifyCodeResponse> {
+    pub async fn send_code_with(&self, req: SendSmsVerifyCodeRequest) -> Result<SendSmsVerifyCodeResponse> {
+        self.send_code_with_key(req, None).await
+    }
+
+    /// Send a code to `phone` on behalf of `client_key` — the caller's IP address, device or
+    /// session id — so the guard's per-client limits apply (see [`ClientBuilder::guard`]).
+    pub async fn send_code_for(&self, phone: &str, client_key: &str) -> Result<SendSmsVerifyCodeResponse> {
+        self.send_code_with_key(SendSmsVerifyCodeRequest::new(phone), Some(client_key)).await
+    }
+
+    /// Send with `req` (unset fields from the client's defaults) on behalf of `client_key`.
+    ///
+    /// With a guard, the request is validated first, then the guard is asked (a refusal is an
+    /// [`ErrorKind::GuardDenied`] error and nothing is sent), then the request is sent; if it
+    /// provably never reached the service, the guard gets its slot back. Without a guard the key
+    /// is not used.
+    pub async fn send_code_with_key(
+        &self,
+        mut req: SendSmsVerifyCodeRequest,
+        client_key: Option<&str>,
+    ) -> Result<SendSmsVerifyCodeResponse> {
         self.inner.defaults.apply_send(&mut req);
-        self.send_sms_verify_code(req).await
+        let Some(guard) = &self.inner.guard else {
+            return self.send_sms_verify_code(req).await;
+        };
+        // Validate (and normalize the number) before the guard counts anything.
+        let params = req.to_params()?;
+        let permit =
+            guard.send_permit(param(&params, "PhoneNumber"), param_opt(&params, "CountryCode"), client_key).await?;
+        let result = self.send_sms_verify_code(req).await;
+        if let Err(e) = &result
+            && !e.may_have_been_received()
+        {
+            permit.refund().await;
+        }
+        result
     }
 
     /// Check `code` for `phone` with the client's defaults. A wrong code is `Ok` with
@@ -600,17 +650,38 @@ impl Client {
     }
 
     /// Check with `req`, its unset fields filled from the client's defaults.
+    ///
+    /// With a guard, a number locked after too many wrong codes is refused with an
+    /// [`ErrorKind::GuardDenied`] error (rule `check:locked`) before any network call; a wrong
+    /// code counts towards the lock, a passing one resets it.
     pub async fn check_code_with(&self, mut req: CheckSmsVerifyCodeRequest) -> Result<CheckSmsVerifyCodeResponse> {
         self.inner.defaults.apply_check(&mut req);
-        self.check_sms_verify_code(req).await
+        let Some(guard) = &self.inner.guard else {
+            return self.check_sms_verify_code(req).await;
+        };
+        let params = req.to_params()?;
+        let permit = guard.check_permit(param(&params, "PhoneNumber"), param_opt(&params, "CountryCode")).await?;
+        let result = self.check_sms_verify_code(req).await;
+        match &result {
+            Ok(r) if r.passed() => permit.passed().await,
+            Ok(_) => permit.failed(),
+            // No answer about the code reached the caller, so it is not a wrong guess.
+            Err(_) => permit.refund().await,
+        }
+        result
     }
 
-    /// `SendSmsVerifyCode` exactly as given (no defaults applied).
+    /// The abuse guard, when one is set.
+    pub fn guard(&self) -> Option<&Guard> {
+        self.inner.guard.as_ref()
+    }
+
+    /// `SendSmsVerifyCode` exactly as given (no defaults applied, and not guarded).
     pub async fn send_sms_verify_code(&self, req: SendSmsVerifyCodeRequest) -> Result<SendSmsVerifyCodeResponse> {
         self.execute(req).await
     }
 
-    /// `CheckSmsVerifyCode` exactly as given (no defaults applied).
+    /// `CheckSmsVerifyCode` exactly as given (no defaults applied, and not guarded).
     pub async fn check_sms_verify_code(&self, req: CheckSmsVerifyCodeRequest) -> Result<CheckSmsVerifyCodeResponse> {
         self.execute(req).await
     }
@@ -621,4 +692,12 @@ impl Client {
         let inner = Arc::clone(&self.inner);
         crate::runtime::spawn(async move { inner.call::<O>(params).await }).await?
     }
+}
+
+fn param_opt<'a>(params: &'a [(&'static str, String)], name: &str) -> Option<&'a str> {
+    params.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+}
+
+fn param<'a>(params: &'a [(&'static str, String)], name: &str) -> &'a str {
+    param_opt(params, name).unwrap_or_default()
 }

@@ -244,4 +244,20 @@ mod tests {
         let e = classify::<SendSmsVerifyCodeRequest>(raw(500, &long)).unwrap_err();
         assert!(e.to_string().len() < 600);
     }
+
+    #[test]
+    fn sts_tokens_echoed_by_the_gateway_are_redacted() {
+        let token = "CAIS+tok/en=";
+        let once = crate::sign::percent_encode(token);
+        let twice = crate::sign::percent_encode(&once);
+        let body = format!(
+            r#"{{"RequestId":"R","Code":"SignatureDoesNotMatch","Message":"server string to sign is:POST&%2F&SecurityToken%3D{twice} {once} {token}"}}"#
+        );
+        let secret = crate::Secret::new(token);
+        let e = classify::<SendSmsVerifyCodeRequest>(raw(400, &body)).unwrap_err().redacting(Some(&secret));
+        for shown in [e.to_string(), e.service().unwrap().message.clone(), format!("{e:?}")] {
+            assert!(!shown.contains(token) && !shown.contains(&once) && !shown.contains(&twice), "{shown}");
+            assert!(shown.contains("SecurityToken%3D***"), "{shown}");
+        }
+    }
 }

@@ -1,0 +1,377 @@
+//! `smsauth_status` and `smsauth_error`: the one mapping of `smsauth::Error` to C.
+
+use std::ffi::{CString, c_char};
+use std::ptr;
+
+use smsauth::ErrorKind;
+use smsauth::sign::VerifyError;
+
+use crate::boundary::{boundary, cstring, free, opt_cstring, opt_ptr};
+
+/// The result of every fallible call. `SMSAUTH_STATUS_OK` (0) is success.
+///
+/// Values 1–9 are the core's error kinds (`smsauth::ErrorKind::code()`), so the same number means
+/// the same thing in every language binding; values from 100 are failures of the C boundary
+/// itself. Numbers are stable: new statuses get new numbers and old ones are never reused.
+/// The type is `uint32_t`, so a value this header does not list (a kind added by a later library
+/// version) can still be received: treat unknown values as errors.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum smsauth_status {
+    /// Success.
+    Ok = 0,
+    /// A request field or option is missing or malformed; nothing was sent.
+    /// `smsauth_error_field()` names the field.
+    InvalidInput = 1,
+    /// No usable credentials (none configured, or empty); nothing was sent.
+    Credentials = 2,
+    /// The connection could not be made or broke.
+    /// See `smsauth_error_may_have_been_received()`.
+    Network = 3,
+    /// A connect, read or total deadline passed.
+    /// See `smsauth_error_may_have_been_received()`.
+    Timeout = 4,
+    /// The gateway rejected the signature, AccessKey, timestamp, nonce or STS token.
+    Authentication = 5,
+    /// Too many requests: gateway flow control (`Throttling*`) or the service's frequency limits
+    /// (`biz.FREQUENCY`, ...).
+    Throttled = 6,
+    /// The service answered with another business or gateway error (see the service code).
+    Service = 7,
+    /// The answer could not be understood (not JSON, truncated, too large).
+    Protocol = 8,
+    /// A bug or an impossible state inside the library (also: a blocking call made from inside
+    /// an async callback).
+    Internal = 9,
+    /// The client's abuse guard refused the call before anything was sent (a per-phone,
+    /// per-client, per-prefix or budget limit). `smsauth_error_guard_rule()` names the rule and
+    /// `smsauth_error_retry_after_ms()` says when it allows again.
+    GuardDenied = 10,
+    /// A required pointer argument was NULL. The error message names the argument.
+    NullArgument = 100,
+    /// A string argument was not valid UTF-8. The error message names the argument and the
+    /// byte offset.
+    InvalidUtf8 = 101,
+    /// A panic (a bug in the library) was caught at the C boundary; the library stays usable.
+    /// Please report it.
+    Panic = 102,
+}
+
+impl smsauth_status {
+    fn from_kind(kind: ErrorKind) -> Self {
+        match kind {
+            ErrorKind::InvalidInput => smsauth_status::InvalidInput,
+            ErrorKind::Credentials => smsauth_status::Credentials,
+            ErrorKind::Network => smsauth_status::Network,
+            ErrorKind::Timeout => smsauth_status::Timeout,
+            ErrorKind::Authentication => smsauth_status::Authentication,
+            ErrorKind::Throttled => smsauth_status::Throttled,
+            ErrorKind::Service => smsauth_status::Service,
+            ErrorKind::Protocol => smsauth_status::Protocol,
+            ErrorKind::Internal => smsauth_status::Internal,
+            ErrorKind::GuardDenied => smsauth_status::GuardDenied,
+            // ErrorKind is non-exhaustive: a kind added to the core without a status here is a
+            // gap in this binding, which `every_kind_has_its_own_status` catches.
+            _ => smsauth_status::Internal,
+        }
+    }
+
+    fn name(code: u32) -> Option<&'static std::ffi::CStr> {
+        Some(match code {
+            0 => c"ok",
+            1 => c"invalid_input",
+            2 => c"credentials",
+            3 => c"network",
+            4 => c"timeout",
+            5 => c"authentication",
+            6 => c"throttled",
+            7 => c"service",
+            8 => c"protocol",
+            9 => c"internal",
+            10 => c"guard_denied",
+            100 => c"null_argument",
+            101 => c"invalid_utf8",
+            102 => c"panic",
+            _ => return None,
+        })
+    }
+}
+
+/// Details of a failed call: created by the library when a call fails and `err` is not NULL;
+/// owned by the caller, who frees it with `smsauth_error_free()`.
+///
+/// Immutable: it may be read from any thread. Strings returned by its getters are owned by the
+/// error and valid until it is freed. It never contains an AccessKey secret or an STS token.
+#[derive(Debug)]
+pub struct smsauth_error {
+    pub(crate) status: smsauth_status,
+    pub(crate) message: CString,
+    field: Option<CString>,
+    service_code: Option<CString>,
+    service_message: Option<CString>,
+    request_id: Option<CString>,
+    recommend: Option<CString>,
+    http_status: u16,
+    may_have_been_received: bool,
+    retry_after_ms: u64,
+    guard_rule: Option<CString>,
+}
+
+impl smsauth_error {
+    fn bare(status: smsauth_status, message: &str) -> Self {
+        smsauth_error {
+            status,
+            message: cstring(message),
+            field: None,
+            service_code: None,
+            service_message: None,
+            request_id: None,
+            recommend: None,
+            http_status: 0,
+            may_have_been_received: false,
+            retry_after_ms: 0,
+            guard_rule: None,
+        }
+    }
+
+    pub(crate) fn null_argument(name: &'static str) -> Box<Self> {
+        let mut e = smsauth_error::bare(
+            smsauth_status::NullArgument,
+            &format!("argument `{name}` is NULL; pass a valid pointer"),
+        );
+        e.field = Some(cstring(name));
+        Box::new(e)
+    }
+
+    pub(crate) fn invalid_utf8(name: &'static str, valid_up_to: usize) -> Box<Self> {
+        let mut e = smsauth_error::bare(
+            smsauth_status::InvalidUtf8,
+            &format!("argument `{name}` is not valid UTF-8 (invalid byte at offset {valid_up_to}); pass UTF-8 text"),
+        );
+        e.field = Some(cstring(name));
+        Box::new(e)
+    }
+
+    pub(crate) fn invalid_input(field: &'static str, message: impl std::fmt::Display) -> Box<Self> {
+        smsauth::Error::invalid_input(field, message).into()
+    }
+
+    pub(crate) fn panic(message: &str) -> Box<Self> {
+        Box::new(smsauth_error::bare(
+            smsauth_status::Panic,
+            &format!("internal error: a panic was caught at the C boundary ({message}); please report this bug"),
+        ))
+    }
+
+    /// A failed signature check, classified like the gateway's answer would be.
+    pub(crate) fn from_verify(e: &VerifyError) -> Box<Self> {
+        let code = e.code();
+        let mut out =
+            smsauth_error::bare(smsauth_status::from_kind(smsauth::error::kind_for_service_code(code)), &e.to_string());
+        out.service_code = Some(cstring(code));
+        out.service_message = Some(out.message.clone());
+        out.http_status = e.http_status();
+        Box::new(out)
+    }
+}
+
+impl From<smsauth::Error> for Box<smsauth_error> {
+    fn from(e: smsauth::Error) -> Self {
+        Box::new(smsauth_error::from(e))
+    }
+}
+
+impl From<smsauth::Error> for smsauth_error {
+    fn from(e: smsauth::Error) -> Self {
+        let mut out = smsauth_error::bare(smsauth_status::from_kind(e.kind()), e.message());
+        out.field = e.field().map(cstring);
+        if let Some(s) = e.service() {
+            out.service_code = Some(cstring(&s.code));
+            out.service_message = Some(cstring(&s.message));
+            out.request_id = opt_cstring(s.request_id.as_deref());
+            out.recommend = opt_cstring(s.recommend.as_deref());
+        }
+        out.http_status = e.http_status().unwrap_or(0);
+        out.may_have_been_received = e.may_have_been_received();
+        out.guard_rule = opt_cstring(e.guard_rule());
+        out.retry_after_ms = e.retry_after().map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        out
+    }
+}
+
+/// The static snake_case name of a status: `"ok"`, `"invalid_input"`, `"credentials"`,
+/// `"network"`, `"timeout"`, `"authentication"`, `"throttled"`, `"service"`, `"protocol"`,
+/// `"internal"`, `"guard_denied"`, `"null_argument"`, `"invalid_utf8"`, `"panic"` (the kind names are the same as
+/// the core's `ErrorKind::name()` and the other bindings' error codes), or `"unknown"` for a
+/// number this library does not define.
+///
+/// Never NULL; the string is static (never free it). Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn smsauth_status_str(status: u32) -> *const c_char {
+    boundary!(default: c"unknown".as_ptr() => {
+        smsauth_status::name(status).unwrap_or(c"unknown").as_ptr()
+    })
+}
+
+/// Free an error returned through an `smsauth_error **err` out-parameter. NULL is a no-op.
+///
+/// # Safety
+/// `err` is NULL or an error from this library that was not freed yet; its strings are invalid
+/// afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_error_free(err: *mut smsauth_error) {
+    // SAFETY: forwarded contract.
+    boundary!(default: () => { unsafe { free(err) } })
+}
+
+/// The status of the failed call (never `SMSAUTH_STATUS_OK` for a non-NULL error).
+/// Returns `SMSAUTH_STATUS_NULL_ARGUMENT` when `err` is NULL.
+///
+/// # Safety
+/// `err` is NULL or a live error from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_error_status(err: *const smsauth_error) -> smsauth_status {
+    // SAFETY: forwarded contract.
+    boundary!(default: smsauth_status::NullArgument => {
+        unsafe { err.as_ref() }.map_or(smsauth_status::NullArgument, |e| e.status)
+    })
+}
+
+/// What went wrong and what to do, in one English sentence or two. Never NULL for a non-NULL
+/// `err`; NULL when `err` is NULL. Owned by `err`.
+///
+/// # Safety
+/// `err` is NULL or a live error from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_error_message(err: *const smsauth_error) -> *const c_char {
+    // SAFETY: forwarded contract.
+    boundary!(default: ptr::null() => {
+        unsafe { err.as_ref() }.map_or(ptr::null(), |e| e.message.as_ptr())
+    })
+}
+
+/// For `SMSAUTH_STATUS_INVALID_INPUT`: the API name of the field at fault (e.g. `"PhoneNumber"`);
+/// for `SMSAUTH_STATUS_NULL_ARGUMENT` / `SMSAUTH_STATUS_INVALID_UTF8`: the C argument's name.
+/// NULL otherwise. Owned by `err`.
+///
+/// # Safety
+/// `err` is NULL or a live error from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_error_field(err: *const smsauth_error) -> *const c_char {
+    // SAFETY: forwarded contract.
+    boundary!(default: ptr::null() => { unsafe { err.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.field)) })
+}
+
+/// The service's raw `Code` (e.g. `"biz.FREQUENCY"`, `"SignatureDoesNotMatch"`) when the service
+/// or its gateway answered with an error; NULL otherwise. Owned by `err`.
+///
+/// # Safety
+/// `err` is NULL or a live error from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_error_service_code(err: *const smsauth_error) -> *const c_char {
+    // SAFETY: forwarded contract.
+    boundary!(default: ptr::null() => { unsafe { err.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.service_code)) })
+}
+
+/// The service's raw `Message` when it answered with an error; NULL otherwise. Owned by `err`.
+///
+/// # Safety
+/// `err` is NULL or a live error from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_error_service_message(err: *const smsauth_error) -> *const c_char {
+    // SAFETY: forwarded contract.
+    boundary!(default: ptr::null() => { unsafe { err.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.service_message)) })
+}
+
+/// The `RequestId` of the service's answer (quote it to Alibaba Cloud support); NULL when there
+/// was no answer or it had none. Owned by `err`.
+///
+/// # Safety
+/// `err` is NULL or a live error from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_error_request_id(err: *const smsauth_error) -> *const c_char {
+    // SAFETY: forwarded contract.
+    boundary!(default: ptr::null() => { unsafe { err.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.request_id)) })
+}
+
+/// The gateway's `Recommend` link (a troubleshooting page), when given; NULL otherwise. Owned by
+/// `err`.
+///
+/// # Safety
+/// `err` is NULL or a live error from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_error_recommend(err: *const smsauth_error) -> *const c_char {
+    // SAFETY: forwarded contract.
+    boundary!(default: ptr::null() => { unsafe { err.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.recommend)) })
+}
+
+/// The HTTP status of the answer that caused the error, or 0 when there was no answer (or `err`
+/// is NULL).
+///
+/// # Safety
+/// `err` is NULL or a live error from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_error_http_status(err: *const smsauth_error) -> u16 {
+    // SAFETY: forwarded contract.
+    boundary!(default: 0 => { unsafe { err.as_ref() }.map_or(0, |e| e.http_status) })
+}
+
+/// `true` unless the request provably never reached the service. After a failed
+/// `smsauth_send_code*` call that returns `true` here, resending may deliver a second SMS:
+/// check the outcome (or wait for the sending interval) first. `false` when `err` is NULL.
+///
+/// # Safety
+/// `err` is NULL or a live error from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_error_may_have_been_received(err: *const smsauth_error) -> bool {
+    // SAFETY: forwarded contract.
+    boundary!(default: false => { unsafe { err.as_ref() }.is_some_and(|e| e.may_have_been_received) })
+}
+
+/// For `SMSAUTH_STATUS_THROTTLED` and `SMSAUTH_STATUS_GUARD_DENIED`: how long to wait before
+/// trying again, in milliseconds, when the gateway or the guard said; 0 otherwise (or when `err`
+/// is NULL).
+///
+/// # Safety
+/// `err` is NULL or a live error from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_error_retry_after_ms(err: *const smsauth_error) -> u64 {
+    // SAFETY: forwarded contract.
+    boundary!(default: 0 => { unsafe { err.as_ref() }.map_or(0, |e| e.retry_after_ms) })
+}
+
+/// For `SMSAUTH_STATUS_GUARD_DENIED`: the name of the guard rule that refused the call; NULL
+/// otherwise. Owned by `err`.
+///
+/// # Safety
+/// `err` is NULL or a live error from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_error_guard_rule(err: *const smsauth_error) -> *const c_char {
+    // SAFETY: forwarded contract.
+    boundary!(default: ptr::null() => { unsafe { err.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.guard_rule)) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+
+    #[test]
+    fn every_kind_has_its_own_status_with_the_same_number_and_name() {
+        for kind in ErrorKind::ALL {
+            let status = smsauth_status::from_kind(kind);
+            assert_eq!(status as u32, kind.code(), "{kind:?}");
+            let name = unsafe { CStr::from_ptr(smsauth_status_str(kind.code())) };
+            assert_eq!(name.to_str().unwrap(), kind.name());
+        }
+        assert_eq!(unsafe { CStr::from_ptr(smsauth_status_str(103)) }.to_str().unwrap(), "unknown");
+    }
+
+    #[test]
+    fn service_errors_keep_what_the_service_said() {
+        let e = smsauth_error::from(smsauth::Error::invalid_input("PhoneNumber", "must not be empty"));
+        assert_eq!(e.status, smsauth_status::InvalidInput);
+        assert_eq!(e.field.as_deref().unwrap().to_str().unwrap(), "PhoneNumber");
+        assert!(!e.may_have_been_received);
+    }
+}

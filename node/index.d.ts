@@ -1,0 +1,152 @@
+// Types of the `smsauth` package. Everything native (the `Client` class, option and result
+// shapes, signing helpers, the emulator) is declared in the generated `native.d.ts`, from the
+// Rust doc comments; this file adds the JavaScript-only parts.
+
+export {
+  Client,
+  Emulator,
+  Verifier,
+  startEmulator,
+  sign,
+  explainV1,
+  explainV3,
+  formatTimestamp,
+  parseTimestamp,
+  percentEncode,
+  normalizePhone,
+  templateParam,
+} from './native'
+export type {
+  CheckOverrides,
+  CheckResult,
+  CheckSmsVerifyCodeRequest,
+  ClientOptions,
+  EmulatorFault,
+  EmulatorMessage,
+  EmulatorOptions,
+  EmulatorStsCredentials,
+  ExplainV3Parts,
+  Explanation,
+  ExplanationV3,
+  HttpRequestInit,
+  RetryOptions,
+  RpcRequestInit,
+  SendOverrides,
+  SendResult,
+  SendSmsVerifyCodeRequest,
+  SignedRequest,
+  SignOptions,
+  Verified,
+  VerifierOptions,
+} from './native'
+
+/** The stable `code` of an {@link SmsAuthError}: one per error kind of the Rust core. */
+export type ErrorCode =
+  | 'ERR_SMSAUTH_INVALID_INPUT'
+  | 'ERR_SMSAUTH_CREDENTIALS'
+  | 'ERR_SMSAUTH_NETWORK'
+  | 'ERR_SMSAUTH_TIMEOUT'
+  | 'ERR_SMSAUTH_AUTHENTICATION'
+  | 'ERR_SMSAUTH_THROTTLED'
+  | 'ERR_SMSAUTH_SERVICE'
+  | 'ERR_SMSAUTH_PROTOCOL'
+  | 'ERR_SMSAUTH_INTERNAL'
+  | 'ERR_SMSAUTH_GUARD_DENIED'
+
+/**
+ * The error codes by name: `ErrorCode.THROTTLED === 'ERR_SMSAUTH_THROTTLED'`.
+ *
+ * ```ts
+ * try {
+ *   await client.sendCode(phone)
+ * } catch (e) {
+ *   if (e instanceof SmsAuthError && e.code === ErrorCode.THROTTLED) {
+ *     // biz.FREQUENCY (sent too recently), BUSINESS_LIMIT_CONTROL (daily cap) or gateway flow control
+ *   }
+ * }
+ * ```
+ */
+export declare const ErrorCode: Readonly<{
+  /** A request field or option is missing or malformed (`field` names it). Nothing was sent. */
+  INVALID_INPUT: 'ERR_SMSAUTH_INVALID_INPUT'
+  /** No usable credentials. Nothing was sent. */
+  CREDENTIALS: 'ERR_SMSAUTH_CREDENTIALS'
+  /** The connection could not be made or broke; see `mayHaveBeenReceived`. */
+  NETWORK: 'ERR_SMSAUTH_NETWORK'
+  /** A deadline passed; see `mayHaveBeenReceived` before resending a code. */
+  TIMEOUT: 'ERR_SMSAUTH_TIMEOUT'
+  /** The gateway rejected the signature, AccessKey, timestamp, nonce or token. */
+  AUTHENTICATION: 'ERR_SMSAUTH_AUTHENTICATION'
+  /** Too many requests: `biz.FREQUENCY`, `BUSINESS_LIMIT_CONTROL` or gateway `Throttling*`. */
+  THROTTLED: 'ERR_SMSAUTH_THROTTLED'
+  /** Any other business or gateway error (`serviceCode` says which). */
+  SERVICE: 'ERR_SMSAUTH_SERVICE'
+  /** The answer could not be understood (not JSON, truncated, too large). */
+  PROTOCOL: 'ERR_SMSAUTH_PROTOCOL'
+  /** A bug inside this library. */
+  INTERNAL: 'ERR_SMSAUTH_INTERNAL'
+  /** The abuse guard refused the call before anything was sent (`guardRule` names the limit). */
+  GUARD_DENIED: 'ERR_SMSAUTH_GUARD_DENIED'
+}>
+
+/**
+ * Every rejection of a `Client` call and every error thrown for a bad value. Wrongly typed
+ * arguments throw a `TypeError` (`code: 'ERR_INVALID_ARG_TYPE'`) instead, out-of-range numbers
+ * a `RangeError` (`code: 'ERR_OUT_OF_RANGE'`).
+ *
+ * Messages say what went wrong and what to do; they never contain the AccessKey secret or
+ * the STS token.
+ */
+export declare class SmsAuthError extends Error {
+  constructor(message: string, details?: Partial<Omit<SmsAuthError, 'name' | 'message' | 'stack'>>)
+  readonly name: 'SmsAuthError'
+  /** Stable code per error kind, e.g. `'ERR_SMSAUTH_THROTTLED'`. */
+  code: ErrorCode
+  /** The core's kind name, e.g. `'throttled'`. */
+  kind:
+    | 'invalid_input'
+    | 'credentials'
+    | 'network'
+    | 'timeout'
+    | 'authentication'
+    | 'throttled'
+    | 'service'
+    | 'protocol'
+    | 'internal'
+    | 'guard_denied'
+  /** For `ERR_SMSAUTH_INVALID_INPUT`: the API name of the field at fault, e.g. `'PhoneNumber'`. */
+  field?: string
+  /** The service's raw `Code`, e.g. `'biz.FREQUENCY'` or `'SignatureDoesNotMatch'`. */
+  serviceCode?: string
+  /** The service's raw `Message`. */
+  serviceMessage?: string
+  /** The `RequestId`, to quote when asking Alibaba Cloud support. */
+  requestId?: string
+  /** HTTP status of the answer, when there was one. */
+  httpStatus?: number
+  /** The gateway's `Recommend` troubleshooting link. */
+  recommend?: string
+  /** The gateway's `HostId`. */
+  hostId?: string
+  /** `AccessDeniedDetail` as JSON text. */
+  accessDeniedDetail?: string
+  /** For throttling: how long the server asked to wait, in milliseconds. */
+  retryAfterMs?: number
+  /** For `ERR_SMSAUTH_GUARD_DENIED`: the rule that refused the call. */
+  guardRule?: string
+  /**
+   * Whether the request may have reached the service: `'not_received'` (provably not — safe to
+   * retry), `'answered'` (the service answered with this error) or `'unknown'` (a timeout or a
+   * lost connection after sending: a resent code may be a second SMS).
+   */
+  delivery: 'not_received' | 'answered' | 'unknown'
+  /** `true` unless the request provably never reached the service. */
+  mayHaveBeenReceived: boolean
+  /** For a failed `Verifier.verify` with `SignatureDoesNotMatch`: what the server signed. */
+  stringToSign?: string
+  /** For a failed `Verifier.verify` with `SignatureDoesNotMatch`: the server's canonical request. */
+  canonicalRequest?: string
+}
+
+/** This package's version (the same as its Rust core's). */
+export declare const version: string

@@ -1,0 +1,238 @@
+//! Reading JavaScript arguments with Node-style errors.
+//!
+//! napi's automatic conversion reports a wrong type as a plain `Error`; users expect what Node's
+//! own APIs throw: a `TypeError` (`ERR_INVALID_ARG_TYPE`) naming the argument, e.g.
+//! `The "phone" argument must be of type string. Received type number (13800138000)`.
+//! Values of secret options are never echoed.
+
+use napi::bindgen_prelude::*;
+
+use crate::error::{range_error, type_error};
+
+/// `undefined` or `null`.
+pub(crate) fn is_nullish(v: &Unknown<'_>) -> Result<bool> {
+    Ok(matches!(v.get_type()?, ValueType::Undefined | ValueType::Null))
+}
+
+/// How a received value is shown in messages: its type and, unless `secret`, a short preview.
+fn received(v: &Unknown<'_>, secret: bool) -> String {
+    let Ok(t) = v.get_type() else { return "Received an unknown value".into() };
+    let preview = |s: String| if secret { String::new() } else { format!(" ({s})") };
+    match t {
+        ValueType::Undefined => "Received undefined".into(),
+        ValueType::Null => "Received null".into(),
+        ValueType::String => {
+            let s: String = unsafe { v.cast() }.unwrap_or_default();
+            let shown: String = s.chars().take(28).collect();
+            let ellipsis = if shown.len() < s.len() { "..." } else { "" };
+            format!("Received type string{}", preview(format!("'{shown}'{ellipsis}")))
+        }
+        ValueType::Number => {
+            let n: f64 = unsafe { v.cast() }.unwrap_or(f64::NAN);
+            format!("Received type number{}", preview(n.to_string()))
+        }
+        ValueType::Boolean => {
+            let b: bool = unsafe { v.cast() }.unwrap_or_default();
+            format!("Received type boolean{}", preview(b.to_string()))
+        }
+        ValueType::Function => "Received function".into(),
+        ValueType::Object => "Received an object".into(),
+        ValueType::BigInt => "Received type bigint".into(),
+        ValueType::Symbol => "Received type symbol".into(),
+        _ => "Received an unknown value".into(),
+    }
+}
+
+/// Names an argument (`The "phone" argument`) or a property (`The "options.timeoutMs" property`).
+#[derive(Clone, Copy)]
+pub(crate) enum Name<'a> {
+    Arg(&'a str),
+    Prop(&'a str, &'a str),
+    Path(&'a str),
+}
+
+impl Name<'_> {
+    fn describe(&self) -> String {
+        match self {
+            Name::Arg(n) => format!("The \"{n}\" argument"),
+            Name::Prop(obj, key) => format!("The \"{obj}.{key}\" property"),
+            Name::Path(path) => format!("The \"{path}\" property"),
+        }
+    }
+}
+
+fn expected(env: &Env, name: Name<'_>, what: &str, v: &Unknown<'_>, secret: bool) -> Error {
+    type_error(env, format!("{} must be {what}. {}", name.describe(), received(v, secret)))
+}
+
+/// A string, or a `TypeError`.
+pub(crate) fn string(env: &Env, name: Name<'_>, v: &Unknown<'_>, secret: bool) -> Result<String> {
+    if v.get_type()? != ValueType::String {
+        return Err(expected(env, name, "of type string", v, secret));
+    }
+    unsafe { v.cast() }
+}
+
+/// A boolean, or a `TypeError`.
+pub(crate) fn boolean(env: &Env, name: Name<'_>, v: &Unknown<'_>) -> Result<bool> {
+    if v.get_type()? != ValueType::Boolean {
+        return Err(expected(env, name, "of type boolean", v, false));
+    }
+    unsafe { v.cast() }
+}
+
+/// A finite number, or a `TypeError`.
+pub(crate) fn number(env: &Env, name: Name<'_>, v: &Unknown<'_>) -> Result<f64> {
+    if v.get_type()? != ValueType::Number {
+        return Err(expected(env, name, "of type number", v, false));
+    }
+    unsafe { v.cast() }
+}
+
+/// An integer in `min..=max`: `TypeError` for a non-number, `RangeError` otherwise.
+pub(crate) fn integer(env: &Env, name: Name<'_>, v: &Unknown<'_>, min: f64, max: f64) -> Result<i64> {
+    let n = number(env, name, v)?;
+    if n.fract() != 0.0 || !n.is_finite() || n < min || n > max {
+        return Err(range_error(
+            env,
+            format!("{} must be an integer >= {min} and <= {max}. Received {n}", name.describe()),
+        ));
+    }
+    // In range of i64 by the check above (max is at most 2^53 - 1).
+    Ok(n as i64)
+}
+
+/// The largest integer a JavaScript number holds exactly.
+pub(crate) const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+
+/// An object whose own enumerable properties are read by name; [`Fields::finish`] refuses any
+/// property that was not read, so a typo such as `signname` is an error, not silently ignored.
+pub(crate) struct Fields<'env> {
+    env: &'env Env,
+    obj: Object<'env>,
+    name: &'static str,
+    keys: Vec<String>,
+    used: Vec<&'static str>,
+}
+
+impl<'env> Fields<'env> {
+    /// `None` for `undefined`/`null`; a `TypeError` for anything but a plain object.
+    pub(crate) fn new(env: &'env Env, name: &'static str, v: Option<Unknown<'env>>) -> Result<Option<Self>> {
+        let Some(v) = v else { return Ok(None) };
+        if is_nullish(&v)? {
+            return Ok(None);
+        }
+        if v.get_type()? != ValueType::Object || v.is_array()? {
+            return Err(expected(env, Name::Arg(name), "of type object", &v, false));
+        }
+        Self::required(env, name, v).map(Some)
+    }
+
+    /// Like [`Fields::new`] but `undefined`/`null` are refused too.
+    pub(crate) fn required(env: &'env Env, name: &'static str, v: Unknown<'env>) -> Result<Self> {
+        if v.get_type()? != ValueType::Object || v.is_array()? {
+            let what = if name.contains('.') { Name::Path(name) } else { Name::Arg(name) };
+            return Err(expected(env, what, "of type object", &v, false));
+        }
+        let obj: Object<'env> = unsafe { v.cast()? };
+        let keys = Object::keys(&obj)?;
+        Ok(Fields { env, obj, name, keys, used: Vec::new() })
+    }
+
+    pub(crate) fn env(&self) -> &'env Env {
+        self.env
+    }
+
+    /// The property, `None` when absent, `undefined` or `null`.
+    pub(crate) fn get(&mut self, key: &'static str) -> Result<Option<Unknown<'env>>> {
+        self.used.push(key);
+        if !self.keys.iter().any(|k| k == key) {
+            return Ok(None);
+        }
+        let v: Unknown<'env> = self.obj.get_named_property(key)?;
+        if is_nullish(&v)? { Ok(None) } else { Ok(Some(v)) }
+    }
+
+    /// The own enumerable property names (for map-like objects).
+    pub(crate) fn keys(&self) -> Vec<String> {
+        self.keys.clone()
+    }
+
+    /// A property whose name is not known in advance (map-like objects; not checked by
+    /// [`Fields::finish`]).
+    pub(crate) fn get_dynamic(&self, key: &str) -> Result<Option<Unknown<'env>>> {
+        let v: Unknown<'env> = self.obj.get_named_property(key)?;
+        if is_nullish(&v)? { Ok(None) } else { Ok(Some(v)) }
+    }
+
+    fn name(&self, key: &'static str) -> Name<'static> {
+        Name::Prop(self.name, key)
+    }
+
+    pub(crate) fn string(&mut self, key: &'static str) -> Result<Option<String>> {
+        self.get(key)?.map(|v| string(self.env, self.name(key), &v, false)).transpose()
+    }
+
+    /// A string whose value is never shown in error messages.
+    pub(crate) fn secret(&mut self, key: &'static str) -> Result<Option<String>> {
+        self.get(key)?.map(|v| string(self.env, self.name(key), &v, true)).transpose()
+    }
+
+    pub(crate) fn boolean(&mut self, key: &'static str) -> Result<Option<bool>> {
+        self.get(key)?.map(|v| boolean(self.env, self.name(key), &v)).transpose()
+    }
+
+    pub(crate) fn integer(&mut self, key: &'static str, min: f64, max: f64) -> Result<Option<i64>> {
+        self.get(key)?.map(|v| integer(self.env, self.name(key), &v, min, max)).transpose()
+    }
+
+    /// A non-negative integer that fits in `u32`.
+    pub(crate) fn u32(&mut self, key: &'static str) -> Result<Option<u32>> {
+        Ok(self.integer(key, 0.0, f64::from(u32::MAX))?.map(|n| n.clamp(0, i64::from(u32::MAX)) as u32))
+    }
+
+    /// A safe integer, possibly negative.
+    pub(crate) fn i64(&mut self, key: &'static str) -> Result<Option<i64>> {
+        self.integer(key, -MAX_SAFE, MAX_SAFE)
+    }
+
+    /// Fail on any property that was not read.
+    pub(crate) fn finish(self) -> Result<()> {
+        for key in &self.keys {
+            if self.used.iter().any(|u| u == key) {
+                continue;
+            }
+            let hint = self
+                .used
+                .iter()
+                .filter(|u| u.eq_ignore_ascii_case(key) || distance(u, key) <= 2)
+                .min_by_key(|u| distance(&u.to_ascii_lowercase(), &key.to_ascii_lowercase()))
+                .map(|u| format!(" (did you mean \"{u}\"?)"))
+                .unwrap_or_default();
+            let mut known: Vec<&str> = self.used.clone();
+            known.sort_unstable();
+            known.dedup();
+            let err = smsauth::Error::invalid_input(
+                self.name,
+                format_args!("\"{key}\" is not a known property{hint}; known properties: {}", known.join(", ")),
+            );
+            return Err(crate::error::core_error(self.env, &err));
+        }
+        Ok(())
+    }
+}
+
+/// Levenshtein distance, for "did you mean" hints on short property names.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

@@ -1,0 +1,761 @@
+//! The `Client` class: options in, plain result objects out, every call on the core client.
+
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use smsauth::{
+    CaseAuthPolicy, CheckSmsVerifyCodeResponse, CodeType, Defaults, DuplicatePolicy, RetryPolicy,
+    SendSmsVerifyCodeResponse, SignatureVersion,
+};
+
+use crate::args::{Fields, Name, string};
+use crate::error;
+use crate::runtime::{promise, rejected};
+
+/// Options of `new Client(options)`. Every field is optional.
+///
+/// Without `accessKeyId`/`accessKeySecret` the core's default credentials chain is used:
+/// `ALIBABA_CLOUD_ACCESS_KEY_ID` / `ALIBABA_CLOUD_ACCESS_KEY_SECRET` (and
+/// `ALIBABA_CLOUD_SECURITY_TOKEN`), then OIDC, the CLI profile, the credentials file, the ECS
+/// RAM role and a credentials URI.
+///
+/// ```ts
+/// const client = new Client({
+///   accessKeyId: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID,
+///   accessKeySecret: process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
+///   signName: '速通互联验证码',
+///   templateCode: '100001',
+/// })
+/// ```
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Default)]
+pub struct ClientOptions {
+    /// AccessKey ID (not secret).
+    pub access_key_id: Option<String>,
+    /// AccessKey secret. Never shown in errors, `util.inspect` or JSON.
+    pub access_key_secret: Option<String>,
+    /// STS security token, for temporary credentials (needs the AccessKey pair too).
+    pub security_token: Option<String>,
+    /// A host (`dypnsapi.aliyuncs.com`, the default, over https) or a URL such as
+    /// `http://127.0.0.1:8080` (a local emulator).
+    pub endpoint: Option<String>,
+    /// Force `http` or `https` for a bare-host `endpoint`.
+    #[napi(ts_type = "'http' | 'https'")]
+    pub scheme: Option<String>,
+    /// `'v3'` (ACS3-HMAC-SHA256, the default) or `'v1'` (HMAC-SHA1).
+    #[napi(ts_type = "'v1' | 'v3'")]
+    pub signature_version: Option<String>,
+    /// Total deadline of one call in milliseconds, retries included (default 30000).
+    pub timeout_ms: Option<u32>,
+    /// Connect timeout in milliseconds (default 5000).
+    pub connect_timeout_ms: Option<u32>,
+    /// Longest wait for the next bytes of an answer, in milliseconds (default 10000).
+    pub read_timeout_ms: Option<u32>,
+    /// Retry policy. Sends are never retried once they may have reached the service.
+    pub retry: Option<RetryOptions>,
+    /// Proxy URL (`http://…`). By default `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` are honoured.
+    pub proxy: Option<String>,
+    /// Ignore the proxy environment variables.
+    pub no_proxy: Option<bool>,
+    /// Extra trusted CA certificates (PEM), e.g. a corporate proxy's. The public roots stay
+    /// trusted; certificate checks cannot be turned off.
+    #[napi(ts_type = "string | string[]")]
+    pub ca_certificates: Option<Vec<String>>,
+    /// Default `SignName` for sends (one of the console's preset signatures).
+    pub sign_name: Option<String>,
+    /// Default `TemplateCode` for sends (one of the console's preset templates).
+    pub template_code: Option<String>,
+    /// Default `TemplateParam`: a JSON string or an object, e.g. `{ code: '##code##', min: '5' }`.
+    /// When unset: `{"code":"##code##","min":"<ValidTime in minutes, or 5>"}`.
+    #[napi(ts_type = "string | Record<string, string | number | boolean>")]
+    pub template_param: Option<String>,
+    /// Default `SchemeName` for sends and checks.
+    pub scheme_name: Option<String>,
+    /// Default `CountryCode` (the service supports `86` only).
+    pub country_code: Option<String>,
+    /// Default `CodeType`: 1 digits … 7 alphanumeric.
+    #[napi(ts_type = "1 | 2 | 3 | 4 | 5 | 6 | 7")]
+    pub code_type: Option<u32>,
+    /// Default `CodeLength`: 4 to 8.
+    pub code_length: Option<u32>,
+    /// Default `ValidTime` in seconds (service default 300).
+    pub valid_time: Option<u32>,
+    /// Default `Interval` in seconds between sends to one number (service default 60).
+    pub interval: Option<u32>,
+    /// Default `DuplicatePolicy`: 1 overwrite, 2 keep.
+    #[napi(ts_type = "1 | 2")]
+    pub duplicate_policy: Option<u32>,
+    /// Default `CaseAuthPolicy` for checks: 1 case-insensitive, 2 case-sensitive.
+    #[napi(ts_type = "1 | 2")]
+    pub case_auth_policy: Option<u32>,
+}
+
+/// Retry policy (`ClientOptions.retry`).
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Default)]
+pub struct RetryOptions {
+    /// Attempts in total, including the first (1 = no retries). Default 3.
+    pub max_attempts: Option<u32>,
+    /// Backoff before the first retry in milliseconds; doubles each time. Default 100.
+    pub initial_backoff_ms: Option<u32>,
+    /// Upper bound of one backoff in milliseconds. Default 2000.
+    pub max_backoff_ms: Option<u32>,
+    /// Longest server-requested wait honoured by waiting, in milliseconds. Default 5000.
+    pub max_retry_after_ms: Option<u32>,
+}
+
+/// Fields of `SendSmsVerifyCode` besides the phone number; unset ones come from the client's
+/// defaults (`client.sendCode(phone, overrides)`), or are not sent at all
+/// (`client.sendSmsVerifyCode(request)`).
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Default)]
+pub struct SendOverrides {
+    /// `CountryCode` (`86`).
+    pub country_code: Option<String>,
+    /// `SignName`.
+    pub sign_name: Option<String>,
+    /// `TemplateCode`.
+    pub template_code: Option<String>,
+    /// `TemplateParam`: a JSON string or an object; `##code##` marks where the code goes.
+    #[napi(ts_type = "string | Record<string, string | number | boolean>")]
+    pub template_param: Option<String>,
+    /// `SchemeName` (at most 20 characters).
+    pub scheme_name: Option<String>,
+    /// `SmsUpExtendCode`.
+    pub sms_up_extend_code: Option<String>,
+    /// `OutId`: your own reference, echoed back.
+    pub out_id: Option<String>,
+    /// `CodeLength`: 4 to 8.
+    pub code_length: Option<u32>,
+    /// `ValidTime` in seconds.
+    pub valid_time: Option<u32>,
+    /// `DuplicatePolicy`: 1 overwrite, 2 keep.
+    #[napi(ts_type = "1 | 2")]
+    pub duplicate_policy: Option<u32>,
+    /// `Interval` in seconds.
+    pub interval: Option<u32>,
+    /// `CodeType`: 1 digits … 7 alphanumeric.
+    #[napi(ts_type = "1 | 2 | 3 | 4 | 5 | 6 | 7")]
+    pub code_type: Option<u32>,
+    /// `ReturnVerifyCode`: return the code in the answer (`verifyCode`).
+    pub return_verify_code: Option<bool>,
+    /// `AutoRetry` (1 = let the service retry delivery).
+    pub auto_retry: Option<i64>,
+    /// `DuplicateCheck`.
+    pub duplicate_check: Option<bool>,
+    /// `EarlyWarn`.
+    pub early_warn: Option<bool>,
+    /// `OwnerId`.
+    pub owner_id: Option<i64>,
+    /// `ResourceOwnerAccount`.
+    pub resource_owner_account: Option<String>,
+    /// `ResourceOwnerId`.
+    pub resource_owner_id: Option<i64>,
+}
+
+/// A complete `SendSmsVerifyCode` request (`client.sendSmsVerifyCode(request)`).
+// Declares the TypeScript shape; read property by property (`read`) for Node-style errors.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[allow(dead_code)]
+pub struct SendSmsVerifyCodeRequest {
+    /// `PhoneNumber`: `+86 138-0013-8000` is sent as `13800138000`.
+    pub phone_number: String,
+    /// `CountryCode` (`86`).
+    pub country_code: Option<String>,
+    /// `SignName` (required).
+    pub sign_name: Option<String>,
+    /// `TemplateCode` (required).
+    pub template_code: Option<String>,
+    /// `TemplateParam` (required): a JSON string or an object.
+    #[napi(ts_type = "string | Record<string, string | number | boolean>")]
+    pub template_param: Option<String>,
+    /// `SchemeName`.
+    pub scheme_name: Option<String>,
+    /// `SmsUpExtendCode`.
+    pub sms_up_extend_code: Option<String>,
+    /// `OutId`.
+    pub out_id: Option<String>,
+    /// `CodeLength`: 4 to 8.
+    pub code_length: Option<u32>,
+    /// `ValidTime` in seconds.
+    pub valid_time: Option<u32>,
+    /// `DuplicatePolicy`: 1 overwrite, 2 keep.
+    #[napi(ts_type = "1 | 2")]
+    pub duplicate_policy: Option<u32>,
+    /// `Interval` in seconds.
+    pub interval: Option<u32>,
+    /// `CodeType`: 1 digits … 7 alphanumeric.
+    #[napi(ts_type = "1 | 2 | 3 | 4 | 5 | 6 | 7")]
+    pub code_type: Option<u32>,
+    /// `ReturnVerifyCode`.
+    pub return_verify_code: Option<bool>,
+    /// `AutoRetry`.
+    pub auto_retry: Option<i64>,
+    /// `DuplicateCheck`.
+    pub duplicate_check: Option<bool>,
+    /// `EarlyWarn`.
+    pub early_warn: Option<bool>,
+    /// `OwnerId`.
+    pub owner_id: Option<i64>,
+    /// `ResourceOwnerAccount`.
+    pub resource_owner_account: Option<String>,
+    /// `ResourceOwnerId`.
+    pub resource_owner_id: Option<i64>,
+}
+
+/// Fields of `CheckSmsVerifyCode` besides the phone number and code.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Default)]
+pub struct CheckOverrides {
+    /// `CountryCode` (`86`).
+    pub country_code: Option<String>,
+    /// `SchemeName`: must match the one used to send.
+    pub scheme_name: Option<String>,
+    /// `OutId`.
+    pub out_id: Option<String>,
+    /// `CaseAuthPolicy`: 1 case-insensitive, 2 case-sensitive.
+    #[napi(ts_type = "1 | 2")]
+    pub case_auth_policy: Option<u32>,
+    /// `OwnerId`.
+    pub owner_id: Option<i64>,
+    /// `ResourceOwnerAccount`.
+    pub resource_owner_account: Option<String>,
+    /// `ResourceOwnerId`.
+    pub resource_owner_id: Option<i64>,
+}
+
+/// A complete `CheckSmsVerifyCode` request (`client.checkSmsVerifyCode(request)`).
+// Declares the TypeScript shape; read property by property (`read`) for Node-style errors.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[allow(dead_code)]
+pub struct CheckSmsVerifyCodeRequest {
+    /// `PhoneNumber`.
+    pub phone_number: String,
+    /// `VerifyCode`: 4 to 8 letters or digits.
+    pub verify_code: String,
+    /// `CountryCode` (`86`).
+    pub country_code: Option<String>,
+    /// `SchemeName`.
+    pub scheme_name: Option<String>,
+    /// `OutId`.
+    pub out_id: Option<String>,
+    /// `CaseAuthPolicy`: 1 case-insensitive, 2 case-sensitive.
+    #[napi(ts_type = "1 | 2")]
+    pub case_auth_policy: Option<u32>,
+    /// `OwnerId`.
+    pub owner_id: Option<i64>,
+    /// `ResourceOwnerAccount`.
+    pub resource_owner_account: Option<String>,
+    /// `ResourceOwnerId`.
+    pub resource_owner_id: Option<i64>,
+}
+
+/// The answer to a send whose `Code` was `OK` (any other code rejects with an `SmsAuthError`).
+#[napi(object, object_from_js = false)]
+#[derive(Debug)]
+pub struct SendResult {
+    /// `Model.BizId`: the delivery receipt id.
+    pub biz_id: Option<String>,
+    /// `Model.OutId`, echoed.
+    pub out_id: Option<String>,
+    /// `Model.VerifyCode`: only when `returnVerifyCode` was true.
+    pub verify_code: Option<String>,
+    /// `RequestId` of the call, to quote to Alibaba Cloud support.
+    pub request_id: String,
+    /// `Model.RequestId` (the inner request).
+    pub model_request_id: Option<String>,
+    /// `Code`: always `OK` here.
+    pub code: String,
+    /// `Message`.
+    pub message: String,
+    /// `Success`.
+    pub success: bool,
+    /// `AccessDeniedDetail` as JSON text, when present.
+    pub access_denied_detail: Option<String>,
+    /// HTTP status of the answer.
+    pub http_status: u32,
+}
+
+/// The answer to a check whose `Code` was `OK`. A wrong, expired or unknown code is not an
+/// error: `passed` is `false` and `verifyResult` is `'UNKNOWN'`.
+#[napi(object, object_from_js = false)]
+#[derive(Debug)]
+pub struct CheckResult {
+    /// `true` only when the service said `PASS`.
+    pub passed: bool,
+    /// `Model.VerifyResult`: `'PASS'`, `'UNKNOWN'`, or a value newer than this package.
+    #[napi(ts_type = "'PASS' | 'UNKNOWN' | (string & {})")]
+    pub verify_result: String,
+    /// `Model.OutId`, echoed.
+    pub out_id: Option<String>,
+    /// `RequestId` of the call.
+    pub request_id: String,
+    /// `Code`: always `OK` here.
+    pub code: String,
+    /// `Message`.
+    pub message: String,
+    /// `Success`.
+    pub success: bool,
+    /// `AccessDeniedDetail` as JSON text, when present.
+    pub access_denied_detail: Option<String>,
+    /// HTTP status of the answer.
+    pub http_status: u32,
+}
+
+fn send_result(r: SendSmsVerifyCodeResponse) -> SendResult {
+    SendResult {
+        biz_id: r.model.biz_id,
+        out_id: r.model.out_id,
+        verify_code: r.model.verify_code,
+        request_id: r.request_id,
+        model_request_id: r.model.request_id,
+        code: r.code,
+        message: r.message,
+        success: r.success,
+        access_denied_detail: r.access_denied_detail,
+        http_status: u32::from(r.http_status),
+    }
+}
+
+fn check_result(r: CheckSmsVerifyCodeResponse) -> CheckResult {
+    CheckResult {
+        passed: r.passed(),
+        verify_result: r.model.verify_result.as_str().to_owned(),
+        out_id: r.model.out_id,
+        request_id: r.request_id,
+        code: r.code,
+        message: r.message,
+        success: r.success,
+        access_denied_detail: r.access_denied_detail,
+        http_status: u32::from(r.http_status),
+    }
+}
+
+/// `TemplateParam` as a JSON string or an object (serialised with `JSON.stringify`).
+fn template_param(f: &mut Fields<'_>) -> Result<Option<String>> {
+    let Some(v) = f.get("templateParam")? else { return Ok(None) };
+    match v.get_type()? {
+        ValueType::String => Ok(Some(unsafe { v.cast()? })),
+        ValueType::Object if !v.is_array()? => {
+            let json: Object<'_> = f.env().get_global()?.get_named_property("JSON")?;
+            let stringify: Function<'_, Unknown<'_>, String> = json.get_named_property("stringify")?;
+            stringify.call(v).map(Some)
+        }
+        _ => Err(error::type_error(
+            f.env(),
+            "The \"templateParam\" property must be a JSON string or a plain object".into(),
+        )),
+    }
+}
+
+fn enum_value<T: TryFrom<i64, Error = smsauth::Error>>(env: &Env, v: Option<u32>) -> Result<Option<T>> {
+    v.map(|n| T::try_from(i64::from(n)).map_err(|e| error::core_error(env, &e))).transpose()
+}
+
+fn u64_opt(v: Option<u32>) -> Option<u64> {
+    v.map(u64::from)
+}
+
+impl ClientOptions {
+    fn read(f: &mut Fields<'_>) -> Result<Self> {
+        let env = f.env();
+        let retry = match f.get("retry")? {
+            None => None,
+            Some(v) => {
+                let mut r = Fields::required(env, "options.retry", v)?;
+                let out = RetryOptions {
+                    max_attempts: r.u32("maxAttempts")?,
+                    initial_backoff_ms: r.u32("initialBackoffMs")?,
+                    max_backoff_ms: r.u32("maxBackoffMs")?,
+                    max_retry_after_ms: r.u32("maxRetryAfterMs")?,
+                };
+                r.finish()?;
+                Some(out)
+            }
+        };
+        let ca_certificates = match f.get("caCertificates")? {
+            None => None,
+            Some(v) if v.is_array()? => {
+                let arr: Array<'_> = unsafe { v.cast()? };
+                let mut pems = Vec::with_capacity(arr.len() as usize);
+                for i in 0..arr.len() {
+                    let item: Unknown<'_> = arr.get_element(i)?;
+                    pems.push(string(env, Name::Prop("options", "caCertificates[]"), &item, false)?);
+                }
+                Some(pems)
+            }
+            Some(v) => Some(vec![string(env, Name::Prop("options", "caCertificates"), &v, false)?]),
+        };
+        Ok(ClientOptions {
+            access_key_id: f.string("accessKeyId")?,
+            access_key_secret: f.secret("accessKeySecret")?,
+            security_token: f.secret("securityToken")?,
+            endpoint: f.string("endpoint")?,
+            scheme: f.string("scheme")?,
+            signature_version: f.string("signatureVersion")?,
+            timeout_ms: f.u32("timeoutMs")?,
+            connect_timeout_ms: f.u32("connectTimeoutMs")?,
+            read_timeout_ms: f.u32("readTimeoutMs")?,
+            retry,
+            proxy: f.string("proxy")?,
+            no_proxy: f.boolean("noProxy")?,
+            ca_certificates,
+            sign_name: f.string("signName")?,
+            template_code: f.string("templateCode")?,
+            template_param: template_param(f)?,
+            scheme_name: f.string("schemeName")?,
+            country_code: f.string("countryCode")?,
+            code_type: f.u32("codeType")?,
+            code_length: f.u32("codeLength")?,
+            valid_time: f.u32("validTime")?,
+            interval: f.u32("interval")?,
+            duplicate_policy: f.u32("duplicatePolicy")?,
+            case_auth_policy: f.u32("caseAuthPolicy")?,
+        })
+    }
+
+    fn build(self, env: &Env) -> Result<(smsauth::Client, SignatureVersion)> {
+        let core = |e: smsauth::Error| error::core_error(env, &e);
+        let mut b = smsauth::Client::builder().binding("node");
+        match (self.access_key_id, self.access_key_secret) {
+            (Some(id), Some(secret)) => b = b.access_key(id, secret),
+            (None, None) if self.security_token.is_some() => {
+                return Err(core(smsauth::Error::new(
+                    smsauth::ErrorKind::Credentials,
+                    "securityToken needs accessKeyId and accessKeySecret too",
+                )));
+            }
+            (None, None) => {}
+            _ => {
+                return Err(core(smsauth::Error::new(
+                    smsauth::ErrorKind::Credentials,
+                    "give both accessKeyId and accessKeySecret (or neither, to read them from the environment)",
+                )));
+            }
+        }
+        if let Some(t) = self.security_token {
+            b = b.security_token(t);
+        }
+        if let Some(e) = self.endpoint {
+            b = b.endpoint(e);
+        }
+        if let Some(s) = self.scheme {
+            b = b.scheme(s);
+        }
+        let version = match self.signature_version {
+            Some(v) => v.parse::<SignatureVersion>().map_err(core)?,
+            None => SignatureVersion::default(),
+        };
+        b = b.signature_version(version);
+        let ms = |v: u32| Duration::from_millis(u64::from(v));
+        if let Some(v) = self.timeout_ms {
+            b = b.timeout(ms(v));
+        }
+        if let Some(v) = self.connect_timeout_ms {
+            b = b.connect_timeout(ms(v));
+        }
+        if let Some(v) = self.read_timeout_ms {
+            b = b.read_timeout(ms(v));
+        }
+        if let Some(r) = self.retry {
+            let d = RetryPolicy::default();
+            b = b.retry(RetryPolicy {
+                max_attempts: r.max_attempts.unwrap_or(d.max_attempts),
+                initial_backoff: r.initial_backoff_ms.map(ms).unwrap_or(d.initial_backoff),
+                max_backoff: r.max_backoff_ms.map(ms).unwrap_or(d.max_backoff),
+                max_retry_after: r.max_retry_after_ms.map(ms).unwrap_or(d.max_retry_after),
+            });
+        }
+        if let Some(p) = self.proxy {
+            b = b.proxy(p);
+        }
+        if self.no_proxy == Some(true) {
+            b = b.no_proxy();
+        }
+        for pem in self.ca_certificates.unwrap_or_default() {
+            b = b.add_root_certificates_pem(pem);
+        }
+        b = b.defaults(Defaults {
+            sign_name: self.sign_name,
+            template_code: self.template_code,
+            template_param: self.template_param,
+            scheme_name: self.scheme_name,
+            country_code: self.country_code,
+            code_type: enum_value::<CodeType>(env, self.code_type)?,
+            code_length: self.code_length,
+            valid_time: u64_opt(self.valid_time),
+            interval: u64_opt(self.interval),
+            duplicate_policy: enum_value::<DuplicatePolicy>(env, self.duplicate_policy)?,
+            case_auth_policy: enum_value::<CaseAuthPolicy>(env, self.case_auth_policy)?,
+        });
+        Ok((b.build().map_err(core)?, version))
+    }
+}
+
+impl SendOverrides {
+    fn read(f: &mut Fields<'_>) -> Result<Self> {
+        Ok(SendOverrides {
+            country_code: f.string("countryCode")?,
+            sign_name: f.string("signName")?,
+            template_code: f.string("templateCode")?,
+            template_param: template_param(f)?,
+            scheme_name: f.string("schemeName")?,
+            sms_up_extend_code: f.string("smsUpExtendCode")?,
+            out_id: f.string("outId")?,
+            code_length: f.u32("codeLength")?,
+            valid_time: f.u32("validTime")?,
+            duplicate_policy: f.u32("duplicatePolicy")?,
+            interval: f.u32("interval")?,
+            code_type: f.u32("codeType")?,
+            return_verify_code: f.boolean("returnVerifyCode")?,
+            auto_retry: f.i64("autoRetry")?,
+            duplicate_check: f.boolean("duplicateCheck")?,
+            early_warn: f.boolean("earlyWarn")?,
+            owner_id: f.i64("ownerId")?,
+            resource_owner_account: f.string("resourceOwnerAccount")?,
+            resource_owner_id: f.i64("resourceOwnerId")?,
+        })
+    }
+
+    fn into_core(self, env: &Env, phone_number: String) -> Result<smsauth::SendSmsVerifyCodeRequest> {
+        Ok(smsauth::SendSmsVerifyCodeRequest {
+            phone_number,
+            country_code: self.country_code,
+            sign_name: self.sign_name,
+            template_code: self.template_code,
+            template_param: self.template_param,
+            scheme_name: self.scheme_name,
+            sms_up_extend_code: self.sms_up_extend_code,
+            out_id: self.out_id,
+            code_length: self.code_length,
+            valid_time: u64_opt(self.valid_time),
+            duplicate_policy: enum_value(env, self.duplicate_policy)?,
+            interval: u64_opt(self.interval),
+            code_type: enum_value(env, self.code_type)?,
+            return_verify_code: self.return_verify_code,
+            auto_retry: self.auto_retry,
+            duplicate_check: self.duplicate_check,
+            early_warn: self.early_warn,
+            owner_id: self.owner_id,
+            resource_owner_account: self.resource_owner_account,
+            resource_owner_id: self.resource_owner_id,
+        })
+    }
+}
+
+impl SendSmsVerifyCodeRequest {
+    fn read(f: &mut Fields<'_>) -> Result<smsauth::SendSmsVerifyCodeRequest> {
+        let env = f.env();
+        let phone = required_string(f, "phoneNumber")?;
+        SendOverrides::read(f)?.into_core(env, phone)
+    }
+}
+
+impl CheckOverrides {
+    fn read(f: &mut Fields<'_>) -> Result<Self> {
+        Ok(CheckOverrides {
+            country_code: f.string("countryCode")?,
+            scheme_name: f.string("schemeName")?,
+            out_id: f.string("outId")?,
+            case_auth_policy: f.u32("caseAuthPolicy")?,
+            owner_id: f.i64("ownerId")?,
+            resource_owner_account: f.string("resourceOwnerAccount")?,
+            resource_owner_id: f.i64("resourceOwnerId")?,
+        })
+    }
+
+    fn into_core(
+        self,
+        env: &Env,
+        phone_number: String,
+        verify_code: String,
+    ) -> Result<smsauth::CheckSmsVerifyCodeRequest> {
+        Ok(smsauth::CheckSmsVerifyCodeRequest {
+            phone_number,
+            verify_code,
+            country_code: self.country_code,
+            scheme_name: self.scheme_name,
+            out_id: self.out_id,
+            case_auth_policy: enum_value(env, self.case_auth_policy)?,
+            owner_id: self.owner_id,
+            resource_owner_account: self.resource_owner_account,
+            resource_owner_id: self.resource_owner_id,
+        })
+    }
+}
+
+impl CheckSmsVerifyCodeRequest {
+    fn read(f: &mut Fields<'_>) -> Result<smsauth::CheckSmsVerifyCodeRequest> {
+        let env = f.env();
+        let phone = required_string(f, "phoneNumber")?;
+        let code = required_string(f, "verifyCode")?;
+        CheckOverrides::read(f)?.into_core(env, phone, code)
+    }
+}
+
+fn required_string(f: &mut Fields<'_>, key: &'static str) -> Result<String> {
+    match f.string(key)? {
+        Some(s) => Ok(s),
+        None => Err(error::type_error(
+            f.env(),
+            format!("The \"request.{key}\" property must be of type string. Received undefined"),
+        )),
+    }
+}
+
+/// An SMS Auth client. Create one per process and share it: it keeps a connection pool, is safe
+/// to use from concurrent calls, and every call runs on the package's Rust runtime without
+/// blocking the event loop.
+///
+/// ```ts
+/// import { Client, SmsAuthError } from 'smsauth'
+/// const client = new Client({ signName: '速通互联验证码', templateCode: '100001' })
+/// await client.sendCode('+86 138 0013 8000')
+/// const { passed } = await client.checkCode('13800138000', '4232')
+/// ```
+#[napi]
+#[derive(Debug)]
+pub struct Client {
+    inner: smsauth::Client,
+    version: SignatureVersion,
+}
+
+#[napi]
+impl Client {
+    /// Build a client. Throws a `TypeError` for a wrongly typed option and an `SmsAuthError`
+    /// (`ERR_SMSAUTH_INVALID_INPUT` / `ERR_SMSAUTH_CREDENTIALS`) for a bad value or missing
+    /// credentials.
+    #[napi(constructor, ts_args_type = "options?: ClientOptions")]
+    pub fn new(env: &Env, options: Option<Unknown<'_>>) -> Result<Self> {
+        let opts = match Fields::new(env, "options", options)? {
+            Some(mut f) => {
+                let o = ClientOptions::read(&mut f)?;
+                f.finish()?;
+                o
+            }
+            None => ClientOptions::default(),
+        };
+        let (inner, version) = opts.build(env)?;
+        Ok(Client { inner, version })
+    }
+
+    /// Send a verification code to `phone` (`+86 138 0013 8000` and `13800138000` both work),
+    /// with the client's defaults for every field not in `overrides`.
+    ///
+    /// Resolves with the service's answer; rejects with an `SmsAuthError` for every failure,
+    /// including business answers such as `biz.FREQUENCY` (`ERR_SMSAUTH_THROTTLED`).
+    #[napi(ts_args_type = "phone: string, overrides?: SendOverrides", ts_return_type = "Promise<SendResult>")]
+    pub fn send_code<'env>(
+        &self,
+        env: &'env Env,
+        phone: Unknown<'env>,
+        overrides: Option<Unknown<'env>>,
+    ) -> Result<Object<'env>> {
+        let req = (|| {
+            let phone = string(env, Name::Arg("phone"), &phone, false)?;
+            let o = read_opt(env, "overrides", overrides, SendOverrides::read)?.unwrap_or_default();
+            o.into_core(env, phone)
+        })();
+        match req {
+            Ok(req) => {
+                let c = self.inner.clone();
+                promise(env, async move { c.send_code_with(req).await }, send_result)
+            }
+            Err(e) => rejected(env, e),
+        }
+    }
+
+    /// Check the `code` the user typed for `phone`. Resolves with `passed: true` only when the
+    /// service said `PASS`; a wrong or expired code resolves with `passed: false`.
+    #[napi(
+        ts_args_type = "phone: string, code: string, overrides?: CheckOverrides",
+        ts_return_type = "Promise<CheckResult>"
+    )]
+    pub fn check_code<'env>(
+        &self,
+        env: &'env Env,
+        phone: Unknown<'env>,
+        code: Unknown<'env>,
+        overrides: Option<Unknown<'env>>,
+    ) -> Result<Object<'env>> {
+        let req = (|| {
+            let phone = string(env, Name::Arg("phone"), &phone, false)?;
+            let code = string(env, Name::Arg("code"), &code, false)?;
+            let o = read_opt(env, "overrides", overrides, CheckOverrides::read)?.unwrap_or_default();
+            o.into_core(env, phone, code)
+        })();
+        match req {
+            Ok(req) => {
+                let c = self.inner.clone();
+                promise(env, async move { c.check_code_with(req).await }, check_result)
+            }
+            Err(e) => rejected(env, e),
+        }
+    }
+
+    /// `SendSmsVerifyCode` exactly as given: the client's defaults are not applied.
+    #[napi(ts_args_type = "request: SendSmsVerifyCodeRequest", ts_return_type = "Promise<SendResult>")]
+    pub fn send_sms_verify_code<'env>(&self, env: &'env Env, request: Unknown<'env>) -> Result<Object<'env>> {
+        match read_req(env, request, SendSmsVerifyCodeRequest::read) {
+            Ok(req) => {
+                let c = self.inner.clone();
+                promise(env, async move { c.send_sms_verify_code(req).await }, send_result)
+            }
+            Err(e) => rejected(env, e),
+        }
+    }
+
+    /// `CheckSmsVerifyCode` exactly as given: the client's defaults are not applied.
+    #[napi(ts_args_type = "request: CheckSmsVerifyCodeRequest", ts_return_type = "Promise<CheckResult>")]
+    pub fn check_sms_verify_code<'env>(&self, env: &'env Env, request: Unknown<'env>) -> Result<Object<'env>> {
+        match read_req(env, request, CheckSmsVerifyCodeRequest::read) {
+            Ok(req) => {
+                let c = self.inner.clone();
+                promise(env, async move { c.check_sms_verify_code(req).await }, check_result)
+            }
+            Err(e) => rejected(env, e),
+        }
+    }
+
+    /// Where requests go, e.g. `https://dypnsapi.aliyuncs.com/`.
+    #[napi(getter)]
+    pub fn endpoint(&self) -> String {
+        self.inner.endpoint().base_url()
+    }
+
+    /// `'v3'` or `'v1'`.
+    #[napi(getter, ts_return_type = "'v1' | 'v3'")]
+    pub fn signature_version(&self) -> String {
+        self.version.as_str().to_owned()
+    }
+
+    /// The user agent sent with every request.
+    #[napi(getter)]
+    pub fn user_agent(&self) -> String {
+        self.inner.user_agent().to_owned()
+    }
+}
+
+fn read_opt<'env, T>(
+    env: &'env Env,
+    name: &'static str,
+    v: Option<Unknown<'env>>,
+    read: fn(&mut Fields<'env>) -> Result<T>,
+) -> Result<Option<T>> {
+    match Fields::new(env, name, v)? {
+        Some(mut f) => {
+            let out = read(&mut f)?;
+            f.finish()?;
+            Ok(Some(out))
+        }
+        None => Ok(None),
+    }
+}
+
+fn read_req<'env, T>(env: &'env Env, v: Unknown<'env>, read: fn(&mut Fields<'env>) -> Result<T>) -> Result<T> {
+    let mut f = Fields::required(env, "request", v)?;
+    let out = read(&mut f)?;
+    f.finish()?;
+    Ok(out)
+}

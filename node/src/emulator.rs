@@ -1,0 +1,425 @@
+//! `startEmulator()`: the offline emulator (crate `smsauth-emulator`) for users' own tests.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi::{Property, PropertyAttributes};
+use napi_derive::napi;
+use smsauth_emulator::{Config, Fault, FaultKind};
+
+use crate::args::{self, Fields, MAX_SAFE, Name};
+use crate::error;
+
+/// Options of `startEmulator(options)`. Every field is optional.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[allow(dead_code)] // TypeScript shape only; read property by property for Node-style errors.
+pub struct EmulatorOptions {
+    /// TCP port on 127.0.0.1; 0 (the default) picks a free one.
+    pub port: Option<u32>,
+    /// The accepted AccessKey ID (default `testid`).
+    pub access_key_id: Option<String>,
+    /// Its secret (default `testsecret`).
+    pub access_key_secret: Option<String>,
+    /// Wrong checks after which a code is void (default 5).
+    pub max_wrong_tries: Option<u32>,
+    /// Codes per phone number per day before `BUSINESS_LIMIT_CONTROL` (default 10).
+    pub daily_limit: Option<u32>,
+    /// Accepted clock skew of request timestamps in seconds, either way (default 900).
+    pub timestamp_window_seconds: Option<u32>,
+    /// A code that passed cannot pass again (default `true`).
+    pub consume_on_pass: Option<bool>,
+    /// Seed of the random source: the same seed gives the same codes.
+    pub seed: Option<i64>,
+    /// Start of the emulated clock (Unix seconds); default the real time.
+    pub start_time: Option<i64>,
+    /// Check request timestamps against the emulated clock (default `true`).
+    pub verify_with_emulated_clock: Option<bool>,
+    /// Message texts by `TemplateCode`, with `${name}` placeholders (added to the defaults).
+    pub templates: Option<std::collections::HashMap<String, String>>,
+    /// Outbox size (default 10000).
+    pub max_messages: Option<u32>,
+    /// Print one line per request to stderr.
+    pub log_requests: Option<bool>,
+}
+
+/// One SMS the emulator "sent".
+#[napi(object, object_from_js = false)]
+#[derive(Debug)]
+pub struct EmulatorMessage {
+    /// The 11-digit number it went to.
+    pub phone_number: String,
+    /// `CountryCode` (`86`).
+    pub country_code: String,
+    /// `SchemeName`.
+    pub scheme_name: String,
+    /// `SignName`.
+    pub sign_name: String,
+    /// `TemplateCode`.
+    pub template_code: String,
+    /// The generated code (empty when the template had no `##code##`).
+    pub code: String,
+    /// The rendered text, `【SignName】…`.
+    pub text: String,
+    /// `BizId` of the send.
+    pub biz_id: String,
+    /// `OutId`, when given.
+    pub out_id: Option<String>,
+    /// Emulated Unix seconds when it was sent.
+    pub sent_at: i64,
+    /// Emulated Unix seconds when the code expires.
+    pub expires_at: i64,
+}
+
+/// A fault rule for `emulator.addFault(fault)`: what happens to matching API requests.
+///
+/// `kind`: `'latency'` (`ms`), `'server_error'` (`status`, default 500), `'throttle'`
+/// (`retryAfterMs`), `'malformed'`, `'truncated'`, `'html'`, `'oversized'` (`bytes`), `'drop'`,
+/// `'drop_mid_response'`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[allow(dead_code)] // TypeScript shape only; read property by property for Node-style errors.
+pub struct EmulatorFault {
+    /// What happens.
+    #[napi(
+        ts_type = "'latency' | 'server_error' | 'throttle' | 'malformed' | 'truncated' | 'html' | 'oversized' | 'drop' | 'drop_mid_response'"
+    )]
+    pub kind: String,
+    /// `latency`: added delay in milliseconds.
+    pub ms: Option<u32>,
+    /// `server_error`: the HTTP status (default 500).
+    pub status: Option<u32>,
+    /// `throttle`: the `x-acs-retry-after` header in milliseconds.
+    pub retry_after_ms: Option<u32>,
+    /// `oversized`: body size in bytes (default 2 MiB).
+    pub bytes: Option<u32>,
+    /// Only this action (`SendSmsVerifyCode` / `CheckSmsVerifyCode`).
+    pub action: Option<String>,
+    /// Only this phone number.
+    pub phone: Option<String>,
+    /// Chance a matching request is hit, 0 to 1 (default 1).
+    pub probability: Option<f64>,
+    /// Fire this many times, then disappear (default: forever).
+    pub times: Option<u32>,
+}
+
+/// Temporary credentials from `emulator.issueSts(ttlSeconds)`. The secret and the token are
+/// non-enumerable, so they stay out of logs and JSON.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[allow(dead_code)] // TypeScript shape only; built with non-enumerable secrets.
+pub struct EmulatorStsCredentials {
+    /// The temporary AccessKey ID (`STS.…`).
+    pub access_key_id: String,
+    /// Its secret (non-enumerable).
+    pub access_key_secret: String,
+    /// The security token (non-enumerable).
+    pub security_token: String,
+    /// Emulated Unix seconds after which the token is expired.
+    pub expires_at: i64,
+}
+
+/// A running emulator on `127.0.0.1` (see `startEmulator`). Call `close()` when done (or use
+/// `using emu = startEmulator()`); an emulator that is garbage-collected stops too.
+#[napi]
+#[derive(Debug)]
+pub struct Emulator {
+    inner: Mutex<Option<smsauth_emulator::Emulator>>,
+    endpoint: String,
+    port: u16,
+    access_key_id: String,
+    access_key_secret: String,
+}
+
+fn closed(env: &Env) -> Error {
+    let e = smsauth::Error::new(smsauth::ErrorKind::InvalidInput, "the emulator is closed; start a new one");
+    error::core_error(env, &e)
+}
+
+impl Emulator {
+    fn with<T>(&self, env: &Env, f: impl FnOnce(&smsauth_emulator::Emulator) -> T) -> Result<T> {
+        let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        match guard.as_ref() {
+            Some(emu) => Ok(f(emu)),
+            None => Err(closed(env)),
+        }
+    }
+}
+
+fn message(m: smsauth_emulator::Message) -> EmulatorMessage {
+    EmulatorMessage {
+        phone_number: m.phone_number,
+        country_code: m.country_code,
+        scheme_name: m.scheme_name,
+        sign_name: m.sign_name,
+        template_code: m.template_code,
+        code: m.code,
+        text: m.text,
+        biz_id: m.biz_id,
+        out_id: m.out_id,
+        sent_at: i64::try_from(m.sent_at).unwrap_or(i64::MAX),
+        expires_at: i64::try_from(m.expires_at).unwrap_or(i64::MAX),
+    }
+}
+
+fn opt_phone(env: &Env, phone: Option<Unknown<'_>>) -> Result<Option<String>> {
+    match phone {
+        Some(v) if !args::is_nullish(&v)? => Ok(Some(args::string(env, Name::Arg("phone"), &v, false)?)),
+        _ => Ok(None),
+    }
+}
+
+fn fault(env: &Env, v: Unknown<'_>) -> Result<Fault> {
+    let mut f = Fields::required(env, "fault", v)?;
+    let kind = f.string("kind")?.unwrap_or_default();
+    let ms = f.u32("ms")?;
+    let status = f.integer("status", 500.0, 599.0)?;
+    let retry_after_ms = f.u32("retryAfterMs")?;
+    let bytes = f.u32("bytes")?;
+    let action = f.string("action")?;
+    let phone = f.string("phone")?;
+    let probability = match f.get("probability")? {
+        Some(p) => {
+            let p = args::number(env, Name::Prop("fault", "probability"), &p)?;
+            if !(0.0..=1.0).contains(&p) {
+                return Err(error::range_error(
+                    env,
+                    format!("The \"fault.probability\" property must be >= 0 and <= 1. Received {p}"),
+                ));
+            }
+            Some(p)
+        }
+        None => None,
+    };
+    let times = f.u32("times")?;
+    f.finish()?;
+    let kind = match kind.as_str() {
+        "latency" => FaultKind::Latency { ms: u64::from(ms.unwrap_or(0)) },
+        "server_error" => FaultKind::ServerError { status: status.map(|s| s.clamp(500, 599) as u16).unwrap_or(500) },
+        "throttle" => FaultKind::Throttle { retry_after_ms: retry_after_ms.map(u64::from) },
+        "malformed" => FaultKind::Malformed,
+        "truncated" => FaultKind::Truncated,
+        "html" => FaultKind::Html,
+        "oversized" => FaultKind::Oversized { bytes: bytes.map(|b| b as usize).unwrap_or(2 << 20) },
+        "drop" => FaultKind::Drop,
+        "drop_mid_response" => FaultKind::DropMidResponse,
+        other => {
+            let e = smsauth::Error::invalid_input(
+                "fault",
+                format_args!(
+                    "kind {other:?} is not one of latency, server_error, throttle, malformed, truncated, html, \
+                     oversized, drop, drop_mid_response"
+                ),
+            );
+            return Err(error::core_error(env, &e));
+        }
+    };
+    let mut rule = Fault::new(kind);
+    if let Some(a) = action {
+        rule = rule.action(a);
+    }
+    if let Some(p) = phone {
+        rule = rule.phone(p);
+    }
+    if let Some(p) = probability {
+        rule = rule.probability(p);
+    }
+    if let Some(t) = times {
+        rule = rule.times(t);
+    }
+    Ok(rule)
+}
+
+#[napi]
+impl Emulator {
+    /// `http://127.0.0.1:PORT`: pass it as `endpoint` to `new Client`.
+    #[napi(getter)]
+    pub fn endpoint(&self) -> String {
+        self.endpoint.clone()
+    }
+
+    /// The port it listens on.
+    #[napi(getter)]
+    pub fn port(&self) -> u32 {
+        u32::from(self.port)
+    }
+
+    /// The AccessKey ID it accepts (`testid` by default).
+    #[napi(getter)]
+    pub fn access_key_id(&self) -> String {
+        self.access_key_id.clone()
+    }
+
+    /// Its secret (`testsecret` by default).
+    #[napi(getter)]
+    pub fn access_key_secret(&self) -> String {
+        self.access_key_secret.clone()
+    }
+
+    /// The outbox, oldest first; with `phone`, only the messages sent to it (written any way
+    /// the client accepts, e.g. `+86 138…`).
+    #[napi(ts_args_type = "phone?: string")]
+    pub fn messages(&self, env: &Env, phone: Option<Unknown<'_>>) -> Result<Vec<EmulatorMessage>> {
+        let phone = opt_phone(env, phone)?;
+        self.with(env, |e| match &phone {
+            Some(p) => e.messages_for(p),
+            None => e.messages(),
+        })
+        .map(|ms| ms.into_iter().map(message).collect())
+    }
+
+    /// The newest code sent to `phone`, or `null`.
+    #[napi(ts_args_type = "phone: string")]
+    pub fn last_code(&self, env: &Env, phone: Unknown<'_>) -> Result<Option<String>> {
+        let phone = args::string(env, Name::Arg("phone"), &phone, false)?;
+        self.with(env, |e| e.last_code(&phone))
+    }
+
+    /// Move the emulated clock forward by `seconds` (code expiry, send intervals, daily caps,
+    /// STS expiry). Nothing sleeps.
+    #[napi(ts_args_type = "seconds: number")]
+    pub fn advance_clock(&self, env: &Env, seconds: Unknown<'_>) -> Result<()> {
+        let s = args::integer(env, Name::Arg("seconds"), &seconds, 0.0, MAX_SAFE)?;
+        self.with(env, |e| e.advance_clock(s.max(0) as u64))
+    }
+
+    /// Emulated Unix seconds.
+    #[napi]
+    pub fn now(&self, env: &Env) -> Result<f64> {
+        self.with(env, |e| e.now() as f64)
+    }
+
+    /// Forget the outbox, codes, limits, faults and nonces; set the clock back to its start.
+    #[napi]
+    pub fn reset(&self, env: &Env) -> Result<()> {
+        self.with(env, |e| e.reset())
+    }
+
+    /// Inject a fault into the answers to matching requests; rules are tried in the order
+    /// added.
+    #[napi(ts_args_type = "fault: EmulatorFault")]
+    pub fn add_fault(&self, env: &Env, rule: Unknown<'_>) -> Result<()> {
+        let rule = fault(env, rule)?;
+        self.with(env, |e| e.add_fault(rule))
+    }
+
+    /// Remove every fault.
+    #[napi]
+    pub fn clear_faults(&self, env: &Env) -> Result<()> {
+        self.with(env, |e| e.clear_faults())
+    }
+
+    /// API requests received so far.
+    #[napi]
+    pub fn request_count(&self, env: &Env) -> Result<u32> {
+        self.with(env, |e| u32::try_from(e.request_count()).unwrap_or(u32::MAX))
+    }
+
+    /// Temporary credentials valid for `ttlSeconds` of emulated time.
+    #[napi(ts_args_type = "ttlSeconds: number", ts_return_type = "EmulatorStsCredentials")]
+    pub fn issue_sts<'env>(&self, env: &'env Env, ttl: Unknown<'_>) -> Result<Object<'env>> {
+        let ttl = args::integer(env, Name::Arg("ttlSeconds"), &ttl, 1.0, MAX_SAFE)?;
+        let sts = self.with(env, |e| e.issue_sts(Duration::from_secs(ttl.max(1) as u64)))?;
+        let mut obj = Object::new(env)?;
+        obj.set_named_property("accessKeyId", sts.access_key_id.as_str())?;
+        obj.set_named_property("expiresAt", sts.expires_at as f64)?;
+        let secret = env.create_string(&sts.access_key_secret)?;
+        let token = env.create_string(&sts.security_token)?;
+        obj.define_properties(&[
+            Property::new()
+                .with_utf8_name("accessKeySecret")?
+                .with_value(&secret)
+                .with_property_attributes(PropertyAttributes::Default),
+            Property::new()
+                .with_utf8_name("securityToken")?
+                .with_value(&token)
+                .with_property_attributes(PropertyAttributes::Default),
+        ])?;
+        Ok(obj)
+    }
+
+    /// Stop the server. Calling it again does nothing; other methods then throw.
+    #[napi]
+    pub fn close(&self) {
+        let emu = self.inner.lock().unwrap_or_else(|p| p.into_inner()).take();
+        drop(emu);
+    }
+
+    /// `true` once `close()` was called.
+    #[napi(getter)]
+    pub fn closed(&self) -> bool {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).is_none()
+    }
+}
+
+/// Start an offline emulator of the SMS Auth service on `127.0.0.1` (a free port by default)
+/// for your tests: it verifies signatures like the real gateway, answers like the service
+/// (`biz.FREQUENCY`, `VerifyResult`, …) and keeps an outbox instead of sending SMS.
+///
+/// ```ts
+/// const emu = startEmulator()
+/// const client = new Client({ endpoint: emu.endpoint, accessKeyId: emu.accessKeyId,
+///   accessKeySecret: emu.accessKeySecret, signName: '速通互联验证码', templateCode: '100001' })
+/// await client.sendCode('13800138000')
+/// const { passed } = await client.checkCode('13800138000', emu.lastCode('13800138000')!)
+/// emu.close()
+/// ```
+#[napi(ts_args_type = "options?: EmulatorOptions")]
+pub fn start_emulator(env: &Env, options: Option<Unknown<'_>>) -> Result<Emulator> {
+    let mut config = Config::default();
+    if let Some(mut f) = Fields::new(env, "options", options)? {
+        if let Some(p) = f.integer("port", 0.0, 65535.0)? {
+            config.port = p.clamp(0, 65535) as u16;
+        }
+        let id = f.string("accessKeyId")?;
+        let secret = f.secret("accessKeySecret")?;
+        if id.is_some() || secret.is_some() {
+            config.accounts = vec![(
+                id.unwrap_or_else(|| smsauth_emulator::DEFAULT_ACCESS_KEY_ID.into()),
+                secret.unwrap_or_else(|| smsauth_emulator::DEFAULT_ACCESS_KEY_SECRET.into()),
+            )];
+        }
+        if let Some(v) = f.u32("maxWrongTries")? {
+            config.max_wrong_tries = v;
+        }
+        if let Some(v) = f.u32("dailyLimit")? {
+            config.daily_limit = v;
+        }
+        if let Some(v) = f.u32("timestampWindowSeconds")? {
+            config.timestamp_window = Duration::from_secs(u64::from(v));
+        }
+        if let Some(v) = f.boolean("consumeOnPass")? {
+            config.consume_on_pass = v;
+        }
+        if let Some(v) = f.integer("seed", 0.0, MAX_SAFE)? {
+            config.seed = Some(v.max(0) as u64);
+        }
+        if let Some(v) = f.integer("startTime", 0.0, MAX_SAFE)? {
+            config.start_time = Some(v.max(0) as u64);
+        }
+        if let Some(v) = f.boolean("verifyWithEmulatedClock")? {
+            config.verify_with_emulated_clock = v;
+        }
+        if let Some(v) = f.get("templates")? {
+            let t = Fields::required(env, "options.templates", v)?;
+            for key in t.keys() {
+                let Some(text) = t.get_dynamic(&key)? else { continue };
+                let text = args::string(env, Name::Prop("options.templates", &key), &text, false)?;
+                config.templates.insert(key, text);
+            }
+        }
+        if let Some(v) = f.u32("maxMessages")? {
+            config.max_messages = v as usize;
+        }
+        if let Some(v) = f.boolean("logRequests")? {
+            config.log_requests = v;
+        }
+        f.finish()?;
+    }
+    let emu = smsauth_emulator::Emulator::start_with(config).map_err(|e| error::core_error(env, &e))?;
+    Ok(Emulator {
+        endpoint: emu.endpoint(),
+        port: emu.port(),
+        access_key_id: emu.access_key_id(),
+        access_key_secret: emu.access_key_secret(),
+        inner: Mutex::new(Some(emu)),
+    })
+}

@@ -1,0 +1,160 @@
+//! The one mapping of core errors to JavaScript errors.
+//!
+//! A core [`smsauth::Error`] becomes an instance of the package's `SmsAuthError` class (an
+//! `Error` subclass defined in `index.js` and registered at load) whose `code` is
+//! `ERR_SMSAUTH_` + the upper-cased [`smsauth::ErrorKind::name`], with the service's details
+//! as properties. Wrong argument types become `TypeError`s (`code: 'ERR_INVALID_ARG_TYPE'`),
+//! out-of-range numbers `RangeError`s (`code: 'ERR_OUT_OF_RANGE'`), as in Node's own APIs.
+//!
+//! The error is built on the JavaScript thread and handed to napi as a retained value, which
+//! napi throws (or rejects with) verbatim.
+
+use napi::bindgen_prelude::*;
+use smsauth::sign::VerifyError;
+use smsauth::{Delivery, ErrorKind};
+
+/// The error `code` for a core kind: `ERR_SMSAUTH_THROTTLED`, ….
+pub(crate) fn code_for(kind: ErrorKind) -> String {
+    format!("ERR_SMSAUTH_{}", kind.name().to_ascii_uppercase())
+}
+
+pub(crate) fn register_class(env: &Env, class: Unknown<'_>) -> Result<()> {
+    if class.get_type()? != ValueType::Function {
+        return Err(type_error(env, "The \"errorClass\" argument must be a function".into()));
+    }
+    // SAFETY: the value was just checked to be a function.
+    let function: Function<'_, String, Unknown<'static>> = unsafe { class.cast()? };
+    crate::runtime::env_state(env)?.error_class = Some(function.create_ref()?);
+    Ok(())
+}
+
+/// A property value of an error object.
+pub(crate) enum Prop {
+    Str(String),
+    Num(f64),
+    Bool(bool),
+}
+
+impl From<&str> for Prop {
+    fn from(s: &str) -> Self {
+        Prop::Str(s.to_owned())
+    }
+}
+
+impl From<String> for Prop {
+    fn from(s: String) -> Self {
+        Prop::Str(s)
+    }
+}
+
+/// Build an `SmsAuthError` (or, before the class is registered, a plain `Error` named so).
+pub(crate) fn smsauth_error(env: &Env, message: &str, props: Vec<(&'static str, Prop)>) -> Error {
+    match build(env, message, props) {
+        Ok(err) => err,
+        // Building the object itself failed (the environment is shutting down): fall back to
+        // napi's own error, which carries the same message.
+        Err(e) => Error::new(Status::GenericFailure, format!("{message} ({e})")),
+    }
+}
+
+fn build(env: &Env, message: &str, props: Vec<(&'static str, Prop)>) -> Result<Error> {
+    let class = crate::runtime::env_state(env)?.error_class.as_ref();
+    let mut err: Object<'_> = match class {
+        Some(class) => {
+            let instance = class.borrow_back(env)?.new_instance(message.to_owned())?;
+            instance.coerce_to_object()?
+        }
+        None => {
+            let mut err = env.create_error(Error::new(Status::GenericFailure, message))?;
+            err.set_named_property("name", "SmsAuthError")?;
+            err
+        }
+    };
+    for (name, value) in props {
+        match value {
+            Prop::Str(s) => err.set_named_property(name, s)?,
+            Prop::Num(n) => err.set_named_property(name, n)?,
+            Prop::Bool(b) => err.set_named_property(name, b)?,
+        }
+    }
+    Ok(Error::from(err.to_unknown()))
+}
+
+/// A core error as an `SmsAuthError`.
+pub(crate) fn core_error(env: &Env, e: &smsauth::Error) -> Error {
+    let kind = e.kind();
+    let mut props: Vec<(&'static str, Prop)> = vec![("code", code_for(kind).into()), ("kind", kind.name().into())];
+    if let Some(field) = e.field() {
+        props.push(("field", field.into()));
+    }
+    if let Some(s) = e.service() {
+        props.push(("serviceCode", s.code.as_str().into()));
+        props.push(("serviceMessage", s.message.as_str().into()));
+        if let Some(v) = &s.request_id {
+            props.push(("requestId", v.as_str().into()));
+        }
+        if let Some(v) = &s.recommend {
+            props.push(("recommend", v.as_str().into()));
+        }
+        if let Some(v) = &s.host_id {
+            props.push(("hostId", v.as_str().into()));
+        }
+        if let Some(v) = &s.access_denied_detail {
+            props.push(("accessDeniedDetail", v.as_str().into()));
+        }
+    }
+    if let Some(status) = e.http_status() {
+        props.push(("httpStatus", Prop::Num(f64::from(status))));
+    }
+    if let Some(after) = e.retry_after() {
+        props.push(("retryAfterMs", Prop::Num(after.as_secs_f64() * 1000.0)));
+    }
+    if let Some(rule) = e.guard_rule() {
+        props.push(("guardRule", rule.into()));
+    }
+    let delivery = match e.delivery() {
+        Delivery::NotReceived => "not_received",
+        Delivery::Answered => "answered",
+        Delivery::Unknown => "unknown",
+    };
+    props.push(("delivery", delivery.into()));
+    props.push(("mayHaveBeenReceived", Prop::Bool(e.may_have_been_received())));
+    smsauth_error(env, e.message(), props)
+}
+
+/// A failed signature verification: `ERR_SMSAUTH_AUTHENTICATION` with the gateway's code as
+/// `serviceCode` (and, on a mismatch, what the server signed).
+pub(crate) fn verify_error(env: &Env, e: &VerifyError) -> Error {
+    let kind = ErrorKind::Authentication;
+    let mut props: Vec<(&'static str, Prop)> = vec![
+        ("code", code_for(kind).into()),
+        ("kind", kind.name().into()),
+        ("serviceCode", e.code().into()),
+        ("httpStatus", Prop::Num(f64::from(e.http_status()))),
+    ];
+    if let VerifyError::SignatureDoesNotMatch { string_to_sign, canonical_request } = e {
+        props.push(("stringToSign", string_to_sign.as_str().into()));
+        props.push(("canonicalRequest", canonical_request.as_str().into()));
+    }
+    smsauth_error(env, &e.to_string(), props)
+}
+
+/// `TypeError` with `code: 'ERR_INVALID_ARG_TYPE'`.
+pub(crate) fn type_error(env: &Env, message: String) -> Error {
+    let err = JsTypeError::from(Error::new("ERR_INVALID_ARG_TYPE", message));
+    retained(env, unsafe { err.into_value(env.raw()) })
+}
+
+/// `RangeError` with `code: 'ERR_OUT_OF_RANGE'`.
+pub(crate) fn range_error(env: &Env, message: String) -> Error {
+    let err = JsRangeError::from(Error::new("ERR_OUT_OF_RANGE", message));
+    retained(env, unsafe { err.into_value(env.raw()) })
+}
+
+fn retained(env: &Env, raw: sys::napi_value) -> Error {
+    if raw.is_null() {
+        return Error::new(Status::GenericFailure, "could not create an error object");
+    }
+    // SAFETY: `raw` was just created in this environment.
+    Error::from(unsafe { Unknown::from_raw_unchecked(env.raw(), raw) })
+}
