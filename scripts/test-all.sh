@@ -28,6 +28,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 
 SUITES=(
   tests/interop/run.sh   # the official Python and Node SDKs against the emulator
+  tests/redis/run.sh     # the abuse guard's Redis store against a real redis-server
   ffi-c/tests/run.sh     # C ABI: header drift, C11/C++ programs, shared + static, valgrind
   py/tests/run.sh        # Python wheel: venv, maturin, pytest
   node/tests/run.sh      # Node package: npm ci, napi build, node --test, npm pack

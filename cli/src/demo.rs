@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use smsauth::guard::{Guard, GuardConfig, Limit};
 use smsauth::{Result, RetryPolicy, blocking};
 use smsauth_emulator::Emulator;
 
@@ -9,10 +10,21 @@ use crate::args::Global;
 use crate::commands::signature_version;
 
 const PHONE: &str = "13800138000";
+/// The client key (an IP address here) of the SMS-bombing script in the last step.
+const ATTACKER: &str = "203.0.113.7";
+/// Sends allowed per client key per hour in the demo's guard.
+const PER_CLIENT: u32 = 3;
 
 pub fn run(g: &Global) -> Result<u8> {
     let version = signature_version(g)?;
     let emu = Emulator::start()?;
+    // The abuse guard, as a small site would set it: a few sends per client (IP) per hour. The
+    // per-number rule is relaxed so the service's own Interval shows up in the transcript too.
+    let guard = Guard::new(GuardConfig {
+        phone: vec![Limit::per_minute(5)],
+        client: vec![Limit::per_hour(PER_CLIENT)],
+        ..GuardConfig::default()
+    })?;
     let client = blocking::Client::from_async(
         smsauth::Client::builder()
             .access_key(emu.access_key_id(), emu.access_key_secret())
@@ -23,6 +35,7 @@ pub fn run(g: &Global) -> Result<u8> {
             .timeout(Duration::from_secs(10))
             .retry(RetryPolicy::none())
             .binding("cli-demo")
+            .guard(guard)
             .build()?,
     );
     let scheme = match version {
@@ -65,6 +78,22 @@ pub fn run(g: &Global) -> Result<u8> {
             e.service().map(|s| s.message.as_str()).unwrap_or(e.message())
         ),
     }
+    println!("> a script at {ATTACKER} asks for codes to one number after another (SMS bombing)");
+    let before = emu.request_count();
+    for i in 1..=PER_CLIENT + 1 {
+        let phone = format!("1390000{i:04}");
+        match client.send_code_for(&phone, ATTACKER) {
+            Ok(r) => println!("  {phone}: {} (sent)", r.code),
+            Err(e) => println!(
+                "  {phone}: {} by rule {} — refused before the paid call, retry after {} s",
+                e.kind(),
+                e.guard_rule().unwrap_or("-"),
+                e.retry_after().map(|d| d.as_secs()).unwrap_or(0)
+            ),
+        }
+    }
+    println!("  the service saw {} of those {} requests\n", emu.request_count() - before, PER_CLIENT + 1);
+
     println!("done: {} requests, no account, no network, no SMS", emu.request_count());
     Ok(0)
 }

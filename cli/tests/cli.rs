@@ -347,7 +347,9 @@ fn demo_prints_a_transcript() {
         "PASS: accepted",
         "UNKNOWN: a code passes once",
         "biz.FREQUENCY",
-        "done: 5 requests",
+        "13900000004: guard_denied by rule client:3/3600s — refused before the paid call",
+        "the service saw 3 of those 4 requests",
+        "done: 8 requests",
     ] {
         assert!(r.stdout.contains(expected), "{expected:?} not in\n{}", r.stdout);
     }
