@@ -334,4 +334,12 @@ fn unsigned_and_half_signed_requests_are_rejected() {
         }
     }
     expect("IncompleteSignature", r.verify_at(&other_scheme, t), "bearer");
+    // An unsigned x-acs-* header is refused; an unsigned content-type (as the official SDKs'
+    // async paths send) is accepted, the body being covered by x-acs-content-sha256.
+    let mut extra = r.request.clone();
+    extra.headers.push(("x-acs-extra".into(), "1".into()));
+    expect("IncompleteSignature", r.verify_at(&extra, t), "unsigned x-acs header");
+    let mut ct = r.request.clone();
+    ct.headers.push(("Content-Type".into(), "application/json".into()));
+    assert!(r.verify_at(&ct, t).is_ok());
 }

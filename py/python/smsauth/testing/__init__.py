@@ -1,0 +1,208 @@
+"""Offline testing: an in-process emulator of the SMS Auth service, and a pytest fixture.
+
+The emulator is the ``smsauth-emulator`` crate running inside this process on
+``127.0.0.1:<ephemeral port>``. It verifies V1 and V3 signatures like the real gateway, keeps an
+outbox of the messages it "sent", has a clock you move by hand, and injects faults::
+
+    from smsauth.testing import Emulator
+
+    with Emulator() as emu:
+        client = emu.client()                 # a smsauth.Client pointed at the emulator
+        client.send_code("13800138000")
+        code = emu.last_code("13800138000")   # read the SMS
+        assert client.check_code("13800138000", code)
+        emu.advance_clock(301)                # codes expire after ValidTime (300 s)
+
+With pytest, the ``smsauth_emulator`` fixture (registered automatically when smsauth is
+installed) gives each test a freshly reset emulator shared by the session.
+"""
+
+from __future__ import annotations
+
+import json
+from types import TracebackType
+from typing import Any, Dict, List, Mapping, Optional, Type
+
+from .. import _native
+from .._async import AsyncClient
+from .._native import Client, Message, StsCredentials
+
+__all__ = ["DEFAULT_SIGN_NAME", "DEFAULT_TEMPLATE_CODE", "Emulator", "Message", "StsCredentials"]
+
+#: The signature :meth:`Emulator.client` uses unless told otherwise (a console preset).
+DEFAULT_SIGN_NAME = "速通互联验证码"
+#: The template :meth:`Emulator.client` uses unless told otherwise (a console preset).
+DEFAULT_TEMPLATE_CODE = "100001"
+
+_FAULT_KINDS = (
+    "latency",
+    "server_error",
+    "throttle",
+    "malformed",
+    "truncated",
+    "html",
+    "oversized",
+    "drop",
+    "drop_mid_response",
+)
+
+
+class Emulator:
+    """A running emulator. Starts when created; :meth:`stop` (or leaving a ``with`` block) stops it.
+
+    Keyword options (all optional): ``port`` (0 = ephemeral), ``accounts`` (list of
+    ``(access_key_id, access_key_secret)``; default ``testid`` / ``testsecret``),
+    ``max_wrong_tries`` (5), ``daily_limit`` (10 codes per number per day),
+    ``timestamp_window`` (900 s), ``consume_on_pass`` (True: a code passes once), ``seed``
+    (reproducible codes), ``start_time`` (Unix seconds of the emulated clock),
+    ``verify_with_emulated_clock`` (True), ``templates`` (template code → text with ``${code}``),
+    ``max_messages`` (10 000), ``log_requests`` (False).
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self._native = _native.Emulator(**options)
+        self._requests_before_reset = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def __enter__(self) -> "Emulator":
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop the server (idempotent)."""
+        self._native.stop()
+
+    @property
+    def running(self) -> bool:
+        """Whether the server is still running."""
+        return self._native.running
+
+    # -- where and who ---------------------------------------------------------------------
+    @property
+    def endpoint(self) -> str:
+        """``http://127.0.0.1:PORT``."""
+        return self._native.endpoint
+
+    @property
+    def port(self) -> int:
+        """The TCP port."""
+        return self._native.port
+
+    @property
+    def access_key_id(self) -> str:
+        """The AccessKey ID it accepts (``testid`` by default)."""
+        return self._native.access_key_id
+
+    @property
+    def access_key_secret(self) -> str:
+        """Its secret (``testsecret`` by default)."""
+        return self._native.access_key_secret
+
+    def env(self) -> Dict[str, str]:
+        """The environment variables the default credentials read, for code that takes no keys."""
+        return {
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": self.access_key_id,
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": self.access_key_secret,
+        }
+
+    def _client_options(self, options: Mapping[str, Any]) -> Dict[str, Any]:
+        merged: Dict[str, Any] = {
+            "endpoint": self.endpoint,
+            "sign_name": DEFAULT_SIGN_NAME,
+            "template_code": DEFAULT_TEMPLATE_CODE,
+        }
+        merged.update(options)
+        return merged
+
+    def client(self, **options: Any) -> Client:
+        """A :class:`smsauth.Client` for this emulator (its keys, endpoint and a preset
+        signature and template); ``options`` are passed on and win."""
+        merged = self._client_options(options)
+        key_id = merged.pop("access_key_id", self.access_key_id)
+        secret = merged.pop("access_key_secret", self.access_key_secret)
+        return Client(key_id, secret, **merged)
+
+    def async_client(self, **options: Any) -> AsyncClient:
+        """Like :meth:`client`, for asyncio."""
+        merged = self._client_options(options)
+        key_id = merged.pop("access_key_id", self.access_key_id)
+        secret = merged.pop("access_key_secret", self.access_key_secret)
+        return AsyncClient(key_id, secret, **merged)
+
+    @property
+    def sts_endpoint(self) -> str:
+        """An emulated STS (``AssumeRole``) for this emulator, started on first use — for
+        ``smsauth.Client(role_arn=…, sts_endpoint=emu.sts_endpoint)``. Any
+        ``acs:ram::<account>:role/<name>`` exists; it accepts this emulator's key pair."""
+        return self._native.sts_endpoint
+
+    def issue_sts(self, ttl: int = 3600) -> StsCredentials:
+        """Temporary credentials valid for ``ttl`` seconds of emulated time."""
+        return self._native.issue_sts(ttl)
+
+    # -- the outbox ------------------------------------------------------------------------
+    def messages(self, phone: Optional[str] = None) -> List[Message]:
+        """Messages sent (to ``phone``, written any way the client accepts), oldest first."""
+        return self._native.messages(phone)
+
+    def last_code(self, phone: str) -> Optional[str]:
+        """The newest code sent to ``phone``, or ``None``."""
+        return self._native.last_code(phone)
+
+    def request_count(self) -> int:
+        """API requests received since the start or the last :meth:`reset` (valid or not)."""
+        return self._native.request_count() - self._requests_before_reset
+
+    # -- time ------------------------------------------------------------------------------
+    def advance_clock(self, seconds: int) -> None:
+        """Move the emulated clock forward (expiry, intervals, daily caps). Nothing sleeps."""
+        self._native.advance_clock(seconds)
+
+    def now(self) -> int:
+        """Emulated Unix seconds."""
+        return self._native.now()
+
+    def reset(self) -> None:
+        """Forget the outbox, codes, limits, faults and nonces; set the clock back; count
+        requests from zero again."""
+        self._native.reset()
+        self._requests_before_reset = self._native.request_count()
+
+    # -- faults ----------------------------------------------------------------------------
+    def add_fault(
+        self,
+        kind: str,
+        *,
+        action: Optional[str] = None,
+        phone: Optional[str] = None,
+        probability: float = 1.0,
+        times: Optional[int] = None,
+        **params: Any,
+    ) -> None:
+        """Change how matching requests are answered.
+
+        ``kind`` is one of ``latency`` (``ms=``), ``server_error`` (``status=``, 500),
+        ``throttle`` (``retry_after_ms=``), ``malformed``, ``truncated``, ``html``,
+        ``oversized`` (``bytes=``), ``drop``, ``drop_mid_response``. ``action`` limits it to
+        ``"SendSmsVerifyCode"`` or ``"CheckSmsVerifyCode"``, ``phone`` to one number;
+        ``times`` removes it after firing that often; ``probability`` (0–1) makes it flaky.
+        """
+        if kind not in _FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; use one of {', '.join(_FAULT_KINDS)}")
+        rule: Dict[str, Any] = {"kind": kind, **params}
+        rule.update(action=action, phone=phone, probability=probability, times=times)
+        self._native.add_fault_json(json.dumps(rule))
+
+    def clear_faults(self) -> None:
+        """Remove every fault."""
+        self._native.clear_faults()
+
+    def __repr__(self) -> str:
+        return f"smsauth.testing.Emulator(endpoint={self.endpoint!r}, running={self.running})"

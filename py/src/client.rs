@@ -1,0 +1,409 @@
+//! `smsauth.Client` (blocking, GIL released) and `smsauth.AsyncClient` (asyncio), both thin
+//! wrappers of [`smsauth::Client`].
+
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use smsauth::credentials::{ProfileProvider, RamRoleArnConfig, RamRoleArnProvider};
+use smsauth::{
+    CaseAuthPolicy, CodeType, Credentials, Defaults, DuplicatePolicy, RetryPolicy, SignatureVersion, StaticProvider,
+};
+
+use crate::convert::{Arg, mask_phone, repr_opt, repr_str, unexpected_keyword};
+use crate::error::raise;
+use crate::request::{self, CheckSmsVerifyCodeRequest, SendSmsVerifyCodeRequest};
+use crate::response::{CheckResult, SendResult};
+use crate::runtime::{self, debug_enabled, log_debug};
+
+/// A configured core client and the (secret-free) description shown by `repr`.
+#[derive(Clone, Debug)]
+struct Configured {
+    client: smsauth::Client,
+    repr_fields: String,
+}
+
+/// Build the core client from the constructor arguments shared by `Client` and `AsyncClient`.
+fn configure(
+    py: Python<'_>,
+    class: &str,
+    access_key_id: Option<&Bound<'_, PyAny>>,
+    access_key_secret: Option<&Bound<'_, PyAny>>,
+    security_token: Option<&Bound<'_, PyAny>>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Configured> {
+    let opt_str = |name: &str, v: Option<&Bound<'_, PyAny>>| match v {
+        Some(v) => Arg::new(class, name).opt_string(v),
+        None => Ok(None),
+    };
+    let id = opt_str("access_key_id", access_key_id)?;
+    let secret = opt_str("access_key_secret", access_key_secret)?;
+    let token = opt_str("security_token", security_token)?;
+
+    let credentials_error = |message: &str| raise(py, smsauth::Error::new(smsauth::ErrorKind::Credentials, message));
+    let keys = match (id, secret) {
+        (Some(id), Some(secret)) => {
+            let creds = Credentials::new(id, secret).map_err(|e| raise(py, e))?;
+            Some(match token {
+                Some(token) => creds.with_security_token(token).map_err(|e| raise(py, e))?,
+                None => creds,
+            })
+        }
+        (None, None) if token.is_some() => {
+            return Err(credentials_error(
+                "security_token was given without access_key_id and access_key_secret; STS credentials need all three",
+            ));
+        }
+        (None, None) => None,
+        _ => {
+            return Err(credentials_error(
+                "give both access_key_id and access_key_secret, or neither (to use the default credentials chain: \
+                 ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET, a profile, the ECS role, …)",
+            ));
+        }
+    };
+    let mut builder = smsauth::Client::builder().binding("python");
+    let mut profile: Option<String> = None;
+    let mut role = RamRoleArnConfig::default();
+    let mut role_options: Vec<&'static str> = Vec::new();
+
+    let mut defaults = Defaults::default();
+    let mut retry = RetryPolicy::default();
+    let mut version = SignatureVersion::V3;
+    if let Some(options) = options {
+        for (k, v) in options.iter() {
+            let name = &*k.extract::<String>()?;
+            let arg = Arg::new(class, name);
+            match name {
+                "endpoint" => builder = builder.endpoint(arg.string(&v)?),
+                "signature_version" => {
+                    version = arg.string(&v)?.parse::<SignatureVersion>().map_err(|e| raise(py, e))?;
+                }
+                "timeout" => {
+                    if let Some(d) = arg.opt_seconds(&v)? {
+                        builder = builder.timeout(d);
+                    }
+                }
+                "connect_timeout" => {
+                    if let Some(d) = arg.opt_seconds(&v)? {
+                        builder = builder.connect_timeout(d);
+                    }
+                }
+                "read_timeout" => {
+                    if let Some(d) = arg.opt_seconds(&v)? {
+                        builder = builder.read_timeout(d);
+                    }
+                }
+                "max_attempts" => {
+                    if let Some(n) = arg.opt_unsigned::<u32>(&v, "max_attempts")? {
+                        retry.max_attempts = n;
+                    }
+                }
+                "proxy" => {
+                    if let Some(p) = arg.opt_string(&v)? {
+                        builder = builder.proxy(p);
+                    }
+                }
+                "no_proxy" => {
+                    if arg.opt_bool(&v)? == Some(true) {
+                        builder = builder.no_proxy();
+                    }
+                }
+                "ca_certificates" => {
+                    if let Some(pem) = arg.opt_pem(&v)? {
+                        builder = builder.add_root_certificates_pem(pem);
+                    }
+                }
+                "profile" => profile = arg.opt_string(&v)?,
+                "role_arn" => role.role_arn = arg.opt_string(&v)?.unwrap_or_default(),
+                "role_session_name" => {
+                    role.role_session_name = arg.opt_string(&v)?;
+                    role_options.push("role_session_name");
+                }
+                "role_duration" => {
+                    role.duration_seconds = arg.opt_unsigned::<u32>(&v, "role_duration")?;
+                    role_options.push("role_duration");
+                }
+                "sts_endpoint" => {
+                    role.sts_endpoint = arg.opt_string(&v)?;
+                    role_options.push("sts_endpoint");
+                }
+                "sign_name" => defaults.sign_name = arg.opt_string(&v)?,
+                "template_code" => defaults.template_code = arg.opt_string(&v)?,
+                "template_param" => defaults.template_param = arg.opt_template_param(&v)?,
+                "scheme_name" => defaults.scheme_name = arg.opt_string(&v)?,
+                "country_code" => defaults.country_code = arg.opt_string(&v)?,
+                "code_type" => defaults.code_type = arg.opt_enum::<CodeType>(&v, "CodeType")?,
+                "code_length" => defaults.code_length = arg.opt_unsigned(&v, "CodeLength")?,
+                "valid_time" => defaults.valid_time = arg.opt_unsigned(&v, "ValidTime")?,
+                "interval" => defaults.interval = arg.opt_unsigned(&v, "Interval")?,
+                "duplicate_policy" => {
+                    defaults.duplicate_policy = arg.opt_enum::<DuplicatePolicy>(&v, "DuplicatePolicy")?;
+                }
+                "case_auth_policy" => {
+                    defaults.case_auth_policy = arg.opt_enum::<CaseAuthPolicy>(&v, "CaseAuthPolicy")?;
+                }
+                _ => return Err(unexpected_keyword(class, name)),
+            }
+        }
+    }
+    let key_shown;
+    if role.role_arn.is_empty() {
+        if let Some(option) = role_options.first() {
+            return Err(raise(py, smsauth::Error::invalid_input("role_arn", format_args!("{option} needs role_arn"))));
+        }
+        match (keys, profile) {
+            (Some(_), Some(_)) => {
+                return Err(credentials_error("give either an AccessKey pair or a profile, not both"));
+            }
+            (Some(keys), None) => {
+                key_shown = format!("access_key_id={}", repr_str(keys.access_key_id()));
+                builder = builder.credentials(keys);
+            }
+            (None, Some(name)) => {
+                key_shown = format!("profile={}", repr_str(&name));
+                builder = builder.credentials_provider(ProfileProvider::named(name));
+            }
+            (None, None) => key_shown = "credentials='default chain'".to_owned(),
+        }
+    } else {
+        key_shown = format!("role_arn={}", repr_str(&role.role_arn));
+        let provider = RamRoleArnProvider::new(role).map_err(|e| raise(py, e))?;
+        let provider = match (keys, profile) {
+            (Some(_), Some(_)) => {
+                return Err(credentials_error(
+                    "give either an AccessKey pair or a profile as the role's source credentials, not both",
+                ));
+            }
+            (Some(keys), None) => provider.with_source(StaticProvider::new(keys)),
+            (None, Some(name)) => provider.with_source(ProfileProvider::named(name)),
+            (None, None) => provider,
+        };
+        builder = builder.credentials_provider(provider);
+    }
+    let client =
+        builder.signature_version(version).retry(retry).defaults(defaults.clone()).build().map_err(|e| raise(py, e))?;
+    let mut shown = vec![format!("endpoint={}", repr_str(&client.endpoint().base_url())), key_shown];
+    shown.push(format!("signature_version={}", repr_str(version.as_str())));
+    for (name, value) in [
+        ("sign_name", &defaults.sign_name),
+        ("template_code", &defaults.template_code),
+        ("scheme_name", &defaults.scheme_name),
+    ] {
+        if value.is_some() {
+            shown.push(format!("{name}={}", repr_opt(value.as_deref())));
+        }
+    }
+    let configured = Configured { client, repr_fields: shown.join(", ") };
+    if debug_enabled(py) {
+        log_debug(py, &format!("created smsauth.{class}({})", configured.repr_fields));
+    }
+    Ok(configured)
+}
+
+/// The blocking client: `Client(access_key_id=None, access_key_secret=None, security_token=None,
+/// *, endpoint=…, signature_version="v3", timeout=30.0, …, sign_name=…, template_code=…, …)`.
+///
+/// Without keys, the default credentials chain is used (environment, OIDC, CLI profile,
+/// credentials file, ECS RAM role, credentials URI); `profile=` or `role_arn=` select one
+/// explicitly. Request options (`sign_name`, `template_code`, `code_length`, …) are defaults for
+/// `send_code` / `check_code`, which take the same names as overrides.
+///
+/// Thread-safe; each call releases the GIL while the request runs, so threads sharing one client
+/// run in parallel. Failures raise `smsauth.SmsAuthError` subclasses.
+#[pyclass(frozen, module = "smsauth", name = "Client")]
+#[derive(Debug)]
+pub(crate) struct Client {
+    inner: Configured,
+}
+
+#[pymethods]
+impl Client {
+    #[new]
+    #[pyo3(signature = (access_key_id=None, access_key_secret=None, security_token=None, **options))]
+    fn new(
+        py: Python<'_>,
+        access_key_id: Option<&Bound<'_, PyAny>>,
+        access_key_secret: Option<&Bound<'_, PyAny>>,
+        security_token: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        Ok(Client { inner: configure(py, "Client", access_key_id, access_key_secret, security_token, options)? })
+    }
+
+    /// Send a code to `phone`, with the client's defaults and these overrides.
+    #[pyo3(signature = (phone, **overrides))]
+    fn send_code(
+        &self,
+        py: Python<'_>,
+        phone: &Bound<'_, PyAny>,
+        overrides: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<SendResult> {
+        let req = request::send_request("send_code", phone, overrides)?;
+        let client = self.inner.client.clone();
+        let masked = mask_phone(&req.phone_number);
+        runtime::block_on(py, "SendSmsVerifyCode", masked, async move {
+            client.send_code_with(req).await.map(SendResult::from)
+        })
+        .into_result(py)
+    }
+
+    /// Check `code` for `phone`. A wrong code is a result with `passed == False`, not an error.
+    #[pyo3(signature = (phone, code, **overrides))]
+    fn check_code(
+        &self,
+        py: Python<'_>,
+        phone: &Bound<'_, PyAny>,
+        code: &Bound<'_, PyAny>,
+        overrides: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<CheckResult> {
+        let req = request::check_request("check_code", phone, code, overrides)?;
+        let client = self.inner.client.clone();
+        let masked = mask_phone(&req.phone_number);
+        runtime::block_on(py, "CheckSmsVerifyCode", masked, async move {
+            client.check_code_with(req).await.map(CheckResult::from)
+        })
+        .into_result(py)
+    }
+
+    /// `SendSmsVerifyCode` exactly as given: the client's defaults are not applied.
+    fn send_sms_verify_code(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<SendResult> {
+        let req = typed::<SendSmsVerifyCodeRequest>(request, "send_sms_verify_code")?.get().inner.clone();
+        let client = self.inner.client.clone();
+        let masked = mask_phone(&req.phone_number);
+        runtime::block_on(py, "SendSmsVerifyCode", masked, async move {
+            client.send_sms_verify_code(req).await.map(SendResult::from)
+        })
+        .into_result(py)
+    }
+
+    /// `CheckSmsVerifyCode` exactly as given: the client's defaults are not applied.
+    fn check_sms_verify_code(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<CheckResult> {
+        let req = typed::<CheckSmsVerifyCodeRequest>(request, "check_sms_verify_code")?.get().inner.clone();
+        let client = self.inner.client.clone();
+        let masked = mask_phone(&req.phone_number);
+        runtime::block_on(py, "CheckSmsVerifyCode", masked, async move {
+            client.check_sms_verify_code(req).await.map(CheckResult::from)
+        })
+        .into_result(py)
+    }
+
+    /// Where requests go, e.g. `"https://dypnsapi.aliyuncs.com/"`.
+    #[getter]
+    fn endpoint(&self) -> String {
+        self.inner.client.endpoint().base_url()
+    }
+
+    /// The user agent sent with every request.
+    #[getter]
+    fn user_agent(&self) -> &str {
+        self.inner.client.user_agent()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("smsauth.Client({})", self.inner.repr_fields)
+    }
+}
+
+/// Native half of `smsauth.AsyncClient`: the same calls as `Client`, returning asyncio futures
+/// completed from the library's own runtime (no thread pool; the event loop never blocks).
+#[pyclass(frozen, module = "smsauth", name = "AsyncClient")]
+#[derive(Debug)]
+pub(crate) struct AsyncClient {
+    inner: Configured,
+}
+
+#[pymethods]
+impl AsyncClient {
+    #[new]
+    #[pyo3(signature = (access_key_id=None, access_key_secret=None, security_token=None, **options))]
+    fn new(
+        py: Python<'_>,
+        access_key_id: Option<&Bound<'_, PyAny>>,
+        access_key_secret: Option<&Bound<'_, PyAny>>,
+        security_token: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        Ok(AsyncClient {
+            inner: configure(py, "AsyncClient", access_key_id, access_key_secret, security_token, options)?,
+        })
+    }
+
+    /// Send a code to `phone`, with the client's defaults and these overrides.
+    #[pyo3(signature = (phone, **overrides))]
+    fn send_code<'py>(
+        &self,
+        py: Python<'py>,
+        phone: &Bound<'py, PyAny>,
+        overrides: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let req = request::send_request("send_code", phone, overrides)?;
+        let client = self.inner.client.clone();
+        let masked = mask_phone(&req.phone_number);
+        runtime::awaitable(py, "SendSmsVerifyCode", masked, async move {
+            client.send_code_with(req).await.map(SendResult::from)
+        })
+    }
+
+    /// Check `code` for `phone`. A wrong code is a result with `passed == False`, not an error.
+    #[pyo3(signature = (phone, code, **overrides))]
+    fn check_code<'py>(
+        &self,
+        py: Python<'py>,
+        phone: &Bound<'py, PyAny>,
+        code: &Bound<'py, PyAny>,
+        overrides: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let req = request::check_request("check_code", phone, code, overrides)?;
+        let client = self.inner.client.clone();
+        let masked = mask_phone(&req.phone_number);
+        runtime::awaitable(py, "CheckSmsVerifyCode", masked, async move {
+            client.check_code_with(req).await.map(CheckResult::from)
+        })
+    }
+
+    /// `SendSmsVerifyCode` exactly as given: the client's defaults are not applied.
+    fn send_sms_verify_code<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let req = typed::<SendSmsVerifyCodeRequest>(request, "send_sms_verify_code")?.get().inner.clone();
+        let client = self.inner.client.clone();
+        let masked = mask_phone(&req.phone_number);
+        runtime::awaitable(py, "SendSmsVerifyCode", masked, async move {
+            client.send_sms_verify_code(req).await.map(SendResult::from)
+        })
+    }
+
+    /// `CheckSmsVerifyCode` exactly as given: the client's defaults are not applied.
+    fn check_sms_verify_code<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let req = typed::<CheckSmsVerifyCodeRequest>(request, "check_sms_verify_code")?.get().inner.clone();
+        let client = self.inner.client.clone();
+        let masked = mask_phone(&req.phone_number);
+        runtime::awaitable(py, "CheckSmsVerifyCode", masked, async move {
+            client.check_sms_verify_code(req).await.map(CheckResult::from)
+        })
+    }
+
+    /// Where requests go, e.g. `"https://dypnsapi.aliyuncs.com/"`.
+    #[getter]
+    fn endpoint(&self) -> String {
+        self.inner.client.endpoint().base_url()
+    }
+
+    /// The user agent sent with every request.
+    #[getter]
+    fn user_agent(&self) -> &str {
+        self.inner.client.user_agent()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("smsauth.AsyncClient({})", self.inner.repr_fields)
+    }
+}
+
+/// `request` as the expected request class, or a `TypeError` naming the argument.
+fn typed<'a, 'py, T: pyo3::PyClass>(request: &'a Bound<'py, PyAny>, func: &str) -> PyResult<&'a Bound<'py, T>> {
+    request.cast::<T>().map_err(|_| {
+        let got = request.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+        pyo3::exceptions::PyTypeError::new_err(format!(
+            "{func}() argument 'request' must be smsauth.{}, not {got}",
+            std::any::type_name::<T>().rsplit("::").next().unwrap_or("request")
+        ))
+    })
+}

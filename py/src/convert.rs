@@ -1,0 +1,202 @@
+//! Python values → Rust values, with the errors a Python user expects: a `TypeError` that names
+//! the argument for a wrong type, and the core's `InvalidInputError` (naming the API field) for a
+//! value of the right type that is out of range.
+
+use std::time::Duration;
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyString};
+
+use crate::error::raise;
+
+/// One named argument of a call, for error messages: `send_code() argument 'sign_name' …`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Arg<'a> {
+    /// The Python-visible function or class name, e.g. `send_code` or `Client`.
+    pub func: &'a str,
+    /// The Python keyword, e.g. `sign_name`.
+    pub name: &'a str,
+}
+
+impl<'a> Arg<'a> {
+    pub(crate) fn new(func: &'a str, name: &'a str) -> Self {
+        Arg { func, name }
+    }
+
+    fn type_error(&self, expected: &str, value: &Bound<'_, PyAny>) -> PyErr {
+        let got = value.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "an unknown type".to_owned());
+        PyTypeError::new_err(format!("{}() argument '{}' must be {expected}, not {got}", self.func, self.name))
+    }
+
+    /// A required `str`.
+    pub(crate) fn string(&self, value: &Bound<'_, PyAny>) -> PyResult<String> {
+        match value.cast::<PyString>() {
+            Ok(s) => Ok(s.to_cow()?.into_owned()),
+            Err(_) => Err(self.type_error("str", value)),
+        }
+    }
+
+    /// `str` or `None`.
+    pub(crate) fn opt_string(&self, value: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+        if value.is_none() { Ok(None) } else { self.string(value).map(Some) }
+    }
+
+    /// `bool` or `None` (an `int` is refused: `1` for a flag is usually a mistake).
+    pub(crate) fn opt_bool(&self, value: &Bound<'_, PyAny>) -> PyResult<Option<bool>> {
+        if value.is_none() {
+            return Ok(None);
+        }
+        match value.cast::<PyBool>() {
+            Ok(b) => Ok(Some(b.is_true())),
+            Err(_) => Err(self.type_error("bool", value)),
+        }
+    }
+
+    /// `int` (not `bool`) or `None`. Values beyond 64 bits are reported against `field`.
+    pub(crate) fn opt_int(&self, value: &Bound<'_, PyAny>, field: &'static str) -> PyResult<Option<i64>> {
+        if value.is_none() {
+            return Ok(None);
+        }
+        if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
+            return Err(self.type_error("int", value));
+        }
+        match value.extract::<i64>() {
+            Ok(v) => Ok(Some(v)),
+            Err(_) => Err(raise(value.py(), smsauth::Error::invalid_input(field, "is too large for a 64-bit integer"))),
+        }
+    }
+
+    /// A non-negative `int` or `None`, converted to `T` (`u32`, `u64`).
+    pub(crate) fn opt_unsigned<T: TryFrom<i64>>(
+        &self,
+        value: &Bound<'_, PyAny>,
+        field: &'static str,
+    ) -> PyResult<Option<T>> {
+        let Some(v) = self.opt_int(value, field)? else { return Ok(None) };
+        match T::try_from(v) {
+            Ok(t) => Ok(Some(t)),
+            Err(_) => Err(raise(
+                value.py(),
+                smsauth::Error::invalid_input(field, format_args!("must be a non-negative integer, got {v}")),
+            )),
+        }
+    }
+
+    /// One of the API's numbered enums (`CodeType`, …): an `int` or an `IntEnum` member.
+    pub(crate) fn opt_enum<T>(&self, value: &Bound<'_, PyAny>, field: &'static str) -> PyResult<Option<T>>
+    where
+        T: TryFrom<i64, Error = smsauth::Error>,
+    {
+        let Some(v) = self.opt_int(value, field)? else { return Ok(None) };
+        T::try_from(v).map(Some).map_err(|e| raise(value.py(), e))
+    }
+
+    /// Seconds as `int` or `float`, finite and greater than zero, or `None`.
+    pub(crate) fn opt_seconds(&self, value: &Bound<'_, PyAny>) -> PyResult<Option<Duration>> {
+        if value.is_none() {
+            return Ok(None);
+        }
+        if value.is_instance_of::<PyBool>() || !(value.is_instance_of::<PyInt>() || value.is_instance_of::<PyFloat>()) {
+            return Err(self.type_error("int or float (seconds)", value));
+        }
+        let secs: f64 = value.extract()?;
+        match Duration::try_from_secs_f64(secs) {
+            Ok(d) if !d.is_zero() => Ok(Some(d)),
+            _ => Err(raise(
+                value.py(),
+                smsauth::Error::invalid_input(
+                    static_name(self.name),
+                    format_args!("must be a positive number of seconds, got {secs}"),
+                ),
+            )),
+        }
+    }
+
+    /// `TemplateParam`: a JSON string, or a `dict` that is serialised to one.
+    pub(crate) fn opt_template_param(&self, value: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+        if value.is_none() {
+            return Ok(None);
+        }
+        if let Ok(s) = value.cast::<PyString>() {
+            return Ok(Some(s.to_cow()?.into_owned()));
+        }
+        if value.is_instance_of::<PyDict>() {
+            let json = value.py().import("json")?;
+            let kwargs = PyDict::new(value.py());
+            kwargs.set_item("ensure_ascii", false)?;
+            kwargs.set_item("separators", (",", ":"))?;
+            let text = json.call_method("dumps", (value,), Some(&kwargs))?;
+            return Ok(Some(text.extract()?));
+        }
+        Err(self.type_error("str (JSON) or dict", value))
+    }
+
+    /// PEM text as `str` or `bytes`, or `None`.
+    pub(crate) fn opt_pem(&self, value: &Bound<'_, PyAny>) -> PyResult<Option<Vec<u8>>> {
+        if value.is_none() {
+            return Ok(None);
+        }
+        if let Ok(s) = value.cast::<PyString>() {
+            return Ok(Some(s.to_cow()?.as_bytes().to_vec()));
+        }
+        if let Ok(b) = value.cast::<PyBytes>() {
+            return Ok(Some(b.as_bytes().to_vec()));
+        }
+        Err(self.type_error("str or bytes (PEM)", value))
+    }
+}
+
+/// The unexpected-keyword `TypeError`, worded like Python's own.
+pub(crate) fn unexpected_keyword(func: &str, name: &str) -> PyErr {
+    PyTypeError::new_err(format!("{func}() got an unexpected keyword argument '{name}'"))
+}
+
+/// The option names used as `field` in errors must be `'static`; the ones passed here are.
+fn static_name(name: &str) -> &'static str {
+    match name {
+        "timeout" => "timeout",
+        "connect_timeout" => "connect_timeout",
+        "read_timeout" => "read_timeout",
+        "window" => "window",
+        _ => "seconds",
+    }
+}
+
+/// `"138****8000"`: enough to tell numbers apart in logs without writing them down.
+pub(crate) fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().filter(|c| !c.is_whitespace()).collect();
+    if chars.len() < 8 {
+        return "****".to_owned();
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
+}
+
+/// A Python `repr` of an optional string.
+pub(crate) fn repr_opt(value: Option<&str>) -> String {
+    match value {
+        Some(v) => repr_str(v),
+        None => "None".to_owned(),
+    }
+}
+
+/// A Python-style quoted string (single quotes, escapes for quotes, backslashes and controls).
+pub(crate) fn repr_str(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('\'');
+    for c in value.chars() {
+        match c {
+            '\'' => out.push_str("\\'"),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}

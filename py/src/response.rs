@@ -1,0 +1,150 @@
+//! Frozen result objects: `smsauth.SendResult` and `smsauth.CheckResult`.
+
+use pyo3::prelude::*;
+
+use crate::convert::{repr_opt, repr_str};
+
+/// A code was sent (the service answered `Code: OK`).
+#[pyclass(frozen, module = "smsauth", name = "SendResult")]
+#[derive(Clone, Debug)]
+pub(crate) struct SendResult {
+    /// `RequestId` of the call, to quote to Alibaba Cloud support.
+    #[pyo3(get)]
+    request_id: String,
+    /// `Model.BizId`: the delivery receipt id.
+    #[pyo3(get)]
+    biz_id: Option<String>,
+    /// `Model.OutId`, echoed.
+    #[pyo3(get)]
+    out_id: Option<String>,
+    /// `Model.VerifyCode`: only when `return_verify_code=True` was sent.
+    #[pyo3(get)]
+    verify_code: Option<String>,
+    /// `Code` (always `"OK"` here: any other code is raised as an error).
+    #[pyo3(get)]
+    code: String,
+    /// `Message`.
+    #[pyo3(get)]
+    message: String,
+    /// HTTP status of the answer.
+    #[pyo3(get)]
+    http_status: u16,
+    /// `AccessDeniedDetail` as JSON text, when present.
+    #[pyo3(get)]
+    access_denied_detail: Option<String>,
+}
+
+impl From<smsauth::SendSmsVerifyCodeResponse> for SendResult {
+    fn from(r: smsauth::SendSmsVerifyCodeResponse) -> Self {
+        SendResult {
+            request_id: r.request_id,
+            biz_id: r.model.biz_id.filter(|s| !s.is_empty()),
+            out_id: r.model.out_id.filter(|s| !s.is_empty()),
+            verify_code: r.model.verify_code.filter(|s| !s.is_empty()),
+            code: r.code,
+            message: r.message,
+            http_status: r.http_status,
+            access_denied_detail: r.access_denied_detail,
+        }
+    }
+}
+
+#[pymethods]
+impl SendResult {
+    /// Always `True`: a failed send raises instead.
+    fn __bool__(&self) -> bool {
+        true
+    }
+
+    fn __repr__(&self) -> String {
+        // The code itself is a one-time secret: shown masked, read it from `.verify_code`.
+        format!(
+            "SendResult(request_id={}, biz_id={}, out_id={}, verify_code={})",
+            repr_str(&self.request_id),
+            repr_opt(self.biz_id.as_deref()),
+            repr_opt(self.out_id.as_deref()),
+            repr_opt(self.verify_code.as_ref().map(|_| "***")),
+        )
+    }
+}
+
+/// The answer to a check. A wrong, expired or unknown code is not an error: `passed` is
+/// `False` and `bool(result)` is `False`.
+#[pyclass(frozen, module = "smsauth", name = "CheckResult")]
+#[derive(Clone, Debug)]
+pub(crate) struct CheckResult {
+    /// `True` only when the service said `PASS`.
+    #[pyo3(get)]
+    passed: bool,
+    /// `Model.VerifyResult`: `"PASS"`, `"UNKNOWN"`, or a value this version does not know.
+    #[pyo3(get)]
+    verify_result: String,
+    /// `Model.OutId`, echoed.
+    #[pyo3(get)]
+    out_id: Option<String>,
+    /// `RequestId` of the call.
+    #[pyo3(get)]
+    request_id: String,
+    /// `Code` (always `"OK"` here).
+    #[pyo3(get)]
+    code: String,
+    /// `Message`.
+    #[pyo3(get)]
+    message: String,
+    /// HTTP status of the answer.
+    #[pyo3(get)]
+    http_status: u16,
+    /// `AccessDeniedDetail` as JSON text, when present.
+    #[pyo3(get)]
+    access_denied_detail: Option<String>,
+}
+
+impl From<smsauth::CheckSmsVerifyCodeResponse> for CheckResult {
+    fn from(r: smsauth::CheckSmsVerifyCodeResponse) -> Self {
+        CheckResult {
+            passed: r.passed(),
+            verify_result: r.model.verify_result.as_str().to_owned(),
+            out_id: r.model.out_id.filter(|s| !s.is_empty()),
+            request_id: r.request_id,
+            code: r.code,
+            message: r.message,
+            http_status: r.http_status,
+            access_denied_detail: r.access_denied_detail,
+        }
+    }
+}
+
+#[pymethods]
+impl CheckResult {
+    /// `passed`: `if client.check_code(phone, code): …`
+    fn __bool__(&self) -> bool {
+        self.passed
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "CheckResult(passed={}, verify_result={}, out_id={}, request_id={})",
+            if self.passed { "True" } else { "False" },
+            repr_str(&self.verify_result),
+            repr_opt(self.out_id.as_deref()),
+            repr_str(&self.request_id),
+        )
+    }
+}
+
+/// One-line summaries for debug logs.
+pub(crate) trait Summary {
+    fn summary(&self) -> String;
+}
+
+impl Summary for SendResult {
+    fn summary(&self) -> String {
+        format!("OK request_id={} biz_id={}", self.request_id, self.biz_id.as_deref().unwrap_or("-"))
+    }
+}
+
+impl Summary for CheckResult {
+    fn summary(&self) -> String {
+        format!("{} request_id={}", self.verify_result, self.request_id)
+    }
+}

@@ -1,0 +1,325 @@
+//! Running core calls for Python: blocking (GIL released) and asyncio (a Python future
+//! completed from the core's runtime), plus the debug log line of every call.
+//!
+//! There is one tokio runtime per process, the core's [`smsauth::runtime::runtime`]. The asyncio
+//! bridge is pyo3-async-runtimes' `future_into_py`, driven through a small [`generic::Runtime`]
+//! that spawns on the core's runtime *as it is in the current process*: after `fork()` the core
+//! builds a fresh runtime for the child, and so the bridge follows it (pyo3-async-runtimes' own
+//! tokio module keeps the runtime it was given for ever, whose threads do not exist in a child).
+//!
+//! Completions (attach to Python, `loop.call_soon_threadsafe`) run on one `smsauth-asyncio`
+//! thread, batched under one GIL acquisition, instead of one blocking-pool thread each; and an
+//! `atexit` hook stops them before the interpreter finalizes (see
+//! [`_drain_async_completions`]).
+
+use std::cell::OnceCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, Once, mpsc};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use pyo3::IntoPyObjectExt;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3_async_runtimes::TaskLocals;
+use pyo3_async_runtimes::generic::{self, ContextExt};
+use tokio::runtime::Runtime;
+use tokio::task::{JoinError, JoinHandle};
+
+use crate::error::raise;
+use crate::response::Summary;
+
+tokio::task_local! {
+    static TASK_LOCALS: OnceCell<TaskLocals>;
+}
+
+/// The core's runtime for this process. If it cannot be built (the OS refused threads), fall back
+/// to the one pyo3-async-runtimes holds — the same runtime, handed over by [`init_once`].
+fn current() -> &'static Runtime {
+    match smsauth::runtime::runtime() {
+        Ok(rt) => rt,
+        Err(_) => pyo3_async_runtimes::tokio::get_runtime(),
+    }
+}
+
+/// Hand the core's runtime to pyo3-async-runtimes once, so that nothing in this process ever
+/// builds a second runtime.
+fn init_once(rt: &'static Runtime) {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        // Err means it was already initialised (by another extension): nothing to do.
+        let _ = pyo3_async_runtimes::tokio::init_with_runtime(rt);
+    });
+}
+
+/// pyo3-async-runtimes' runtime abstraction, backed by the core's (fork-aware) runtime.
+struct CoreRuntime;
+
+impl generic::Runtime for CoreRuntime {
+    type JoinError = JoinError;
+    type JoinHandle = Handle;
+
+    fn spawn<F>(fut: F) -> Self::JoinHandle
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        Handle::Task(current().spawn(fut))
+    }
+
+    /// pyo3-async-runtimes calls this to complete an asyncio future: attach to Python and call
+    /// `loop.call_soon_threadsafe`. Rather than one blocking-pool thread per completion (each
+    /// waiting for the GIL on its own), the closures go to one completion thread, which runs
+    /// all that are waiting under a single GIL acquisition. (Its handle is never awaited.)
+    fn spawn_blocking<F>(f: F) -> Self::JoinHandle
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        match completion_queue() {
+            Some(queue) => match queue.send(Box::new(f)) {
+                Ok(()) => Handle::Queued,
+                Err(mpsc::SendError(job)) => Handle::Task(current().spawn_blocking(move || run_batch(job, None))),
+            },
+            None => Handle::Task(current().spawn_blocking(move || run_batch(Box::new(f), None))),
+        }
+    }
+}
+
+/// What [`CoreRuntime`] hands back: a task, or a completion already queued.
+pub(crate) enum Handle {
+    Task(JoinHandle<()>),
+    Queued,
+}
+
+impl Future for Handle {
+    type Output = Result<(), JoinError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            Handle::Task(task) => Pin::new(task).poll(cx),
+            Handle::Queued => Poll::Ready(Ok(())),
+        }
+    }
+}
+
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
+/// The completion thread of this process (after `fork()` the child starts its own).
+static COMPLETIONS: Mutex<Option<(u32, mpsc::Sender<Job>)>> = Mutex::new(None);
+
+fn completion_queue() -> Option<mpsc::Sender<Job>> {
+    let pid = std::process::id();
+    let mut slot = COMPLETIONS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((owner, queue)) = slot.as_ref()
+        && *owner == pid
+    {
+        return Some(queue.clone());
+    }
+    let (queue, jobs) = mpsc::channel::<Job>();
+    let thread = std::thread::Builder::new().name("smsauth-asyncio".into()).spawn(move || {
+        while let Ok(first) = jobs.recv() {
+            run_batch(first, Some(&jobs));
+        }
+    });
+    match thread {
+        Ok(_) => {
+            *slot = Some((pid, queue.clone()));
+            Some(queue)
+        }
+        Err(_) => None,
+    }
+}
+
+/// Run `first` and, under the same GIL acquisition, up to 255 more completions already waiting
+/// (bounded, so the event loop gets the GIL back soon). Nothing runs once the interpreter exits.
+fn run_batch(first: Job, more: Option<&mpsc::Receiver<Job>>) {
+    if !enter_python() {
+        // Dropped unrun: the `Py` references inside are released later by PyO3's reference pool.
+        drop(first);
+        return;
+    }
+    struct Leave;
+    impl Drop for Leave {
+        fn drop(&mut self) {
+            leave_python();
+        }
+    }
+    let _leave = Leave;
+    Python::attach(|_py| {
+        // A panicking completion must not take the thread (and every later completion) with it.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(first));
+        if let Some(jobs) = more {
+            for job in jobs.try_iter().take(255) {
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+            }
+        }
+    });
+}
+
+/// Set by the `atexit` hook: no runtime thread may start calling into Python any more.
+static EXITING: AtomicBool = AtomicBool::new(false);
+/// Runtime threads currently calling into Python, and the process they belong to (after
+/// `fork()` the parent's count means nothing: those threads do not exist in the child).
+static IN_PYTHON: Mutex<(u32, usize)> = Mutex::new((0, 0));
+
+fn enter_python() -> bool {
+    let pid = std::process::id();
+    let mut state = IN_PYTHON.lock().unwrap_or_else(|p| p.into_inner());
+    if state.0 != pid {
+        *state = (pid, 0);
+    }
+    if EXITING.load(Ordering::SeqCst) {
+        return false;
+    }
+    state.1 += 1;
+    true
+}
+
+fn leave_python() {
+    let mut state = IN_PYTHON.lock().unwrap_or_else(|p| p.into_inner());
+    if state.0 == std::process::id() {
+        state.1 = state.1.saturating_sub(1);
+    }
+}
+
+/// Registered with `atexit` when the module is imported. A runtime thread that is inside
+/// Python when the interpreter finalizes would be terminated by CPython (`pthread_exit`) the
+/// next time it takes the GIL — unwinding through Rust frames whose destructors then touch
+/// Python objects without the GIL, which crashes the exiting process. So: stop new calls into
+/// Python, then let the ones in flight finish (the GIL is released while waiting; at most 2 s).
+#[pyfunction]
+pub(crate) fn _drain_async_completions(py: Python<'_>) {
+    {
+        let _state = IN_PYTHON.lock().unwrap_or_else(|p| p.into_inner());
+        EXITING.store(true, Ordering::SeqCst);
+    }
+    py.detach(|| {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            let busy = {
+                let state = IN_PYTHON.lock().unwrap_or_else(|p| p.into_inner());
+                state.0 == std::process::id() && state.1 > 0
+            };
+            if !busy || Instant::now() >= deadline {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    });
+}
+
+impl ContextExt for CoreRuntime {
+    fn scope<F, R>(locals: TaskLocals, fut: F) -> Pin<Box<dyn Future<Output = R> + Send>>
+    where
+        F: Future<Output = R> + Send + 'static,
+    {
+        let cell = OnceCell::new();
+        let _ = cell.set(locals);
+        Box::pin(TASK_LOCALS.scope(cell, fut))
+    }
+
+    fn get_task_locals() -> Option<TaskLocals> {
+        TASK_LOCALS.try_with(|c| c.get().cloned()).unwrap_or_default()
+    }
+}
+
+/// What a core call produced, converted to Python (and logged) only once the GIL is held.
+pub(crate) struct Outcome<T> {
+    action: &'static str,
+    phone: String,
+    result: smsauth::Result<T>,
+}
+
+impl<T: Summary> Outcome<T> {
+    /// Log the call at DEBUG on the `smsauth` logger, then return the value or raise.
+    pub(crate) fn into_result(self, py: Python<'_>) -> PyResult<T> {
+        if debug_enabled(py) {
+            let line = match &self.result {
+                Ok(v) => v.summary(),
+                Err(e) => format!("{} error: {}", e.kind().name(), e.message()),
+            };
+            log_debug(py, &format!("{} {} -> {line}", self.action, self.phone));
+        }
+        self.result.map_err(|e| raise(py, e))
+    }
+}
+
+/// Converting the outcome is what raises the exception: pyo3-async-runtimes converts the value
+/// with the GIL held and sets a conversion error on the asyncio future, which is exactly where
+/// the exception belongs.
+impl<'py, T> IntoPyObject<'py> for Outcome<T>
+where
+    T: Summary + IntoPyObject<'py>,
+{
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
+        let value = self.into_result(py)?;
+        value.into_bound_py_any(py)
+    }
+}
+
+/// Run `fut` on the core's runtime with the GIL released, blocking this thread.
+pub(crate) fn block_on<T, F>(py: Python<'_>, action: &'static str, phone: String, fut: F) -> Outcome<T>
+where
+    F: Future<Output = smsauth::Result<T>> + Send + 'static,
+    T: Send + 'static,
+{
+    let result = py.detach(move || {
+        // The core's calls already run their I/O on the shared runtime (its `execute` spawns
+        // there), so this thread can drive the outer future itself: one thread hop fewer than
+        // `smsauth::runtime::block_on`, which spawns first. Inside a tokio context (never a plain
+        // Python thread) that function's check and error apply instead of a panic.
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return smsauth::runtime::block_on(fut).and_then(|r| r);
+        }
+        smsauth::runtime::runtime().and_then(|rt| rt.block_on(fut))
+    });
+    Outcome { action, phone, result }
+}
+
+/// An asyncio awaitable for `fut`, which runs on the core's runtime (no thread pool).
+pub(crate) fn awaitable<'py, T, F>(
+    py: Python<'py>,
+    action: &'static str,
+    phone: String,
+    fut: F,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    F: Future<Output = smsauth::Result<T>> + Send + 'static,
+    T: Summary + for<'a> IntoPyObject<'a> + Send + 'static,
+{
+    let rt = smsauth::runtime::runtime().map_err(|e| raise(py, e))?;
+    init_once(rt);
+    generic::future_into_py::<CoreRuntime, _, _>(py, async move {
+        let result = fut.await;
+        Ok(Outcome { action, phone, result })
+    })
+}
+
+static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+fn logger(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    Ok(LOGGER
+        .get_or_try_init(py, || py.import("logging")?.call_method1("getLogger", ("smsauth",)).map(Bound::unbind))?
+        .bind(py))
+}
+
+/// Whether the `smsauth` logger would emit a DEBUG record (cheap: logging caches the answer).
+pub(crate) fn debug_enabled(py: Python<'_>) -> bool {
+    logger(py).and_then(|l| l.call_method1("isEnabledFor", (10,))?.extract::<bool>()).unwrap_or(false)
+}
+
+/// Emit one DEBUG record on the `smsauth` logger. Never contains a secret: callers pass
+/// summaries built from non-secret fields only.
+pub(crate) fn log_debug(py: Python<'_>, line: &str) {
+    if let Ok(l) = logger(py) {
+        // A failing logging handler must not turn a successful call into an error.
+        if let Err(e) = l.call_method1("debug", ("%s", line)) {
+            e.write_unraisable(py, Some(l));
+        }
+    }
+}

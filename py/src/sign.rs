@@ -1,0 +1,414 @@
+//! Signing and verification helpers (`smsauth.sign`, `smsauth.verify`, …), mirroring
+//! [`smsauth::sign`]: for debugging a `SignatureDoesNotMatch`, reproducing a captured request,
+//! or accepting Alibaba-Cloud-signed requests in a Python service.
+
+use std::collections::HashMap;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyString};
+use smsauth::sign::{self as core_sign, HttpRequest, RpcRequest, SignatureVersion, Stamp};
+use smsauth::{Credentials, Secret};
+
+use crate::convert::{Arg, repr_str};
+use crate::error::{raise, raise_verify};
+
+/// `[(name, value)]` from a `dict` or an iterable of 2-tuples of `str`.
+fn pairs(func: &str, name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
+    let Some(value) = value else { return Ok(Vec::new()) };
+    if value.is_none() {
+        return Ok(Vec::new());
+    }
+    let arg = Arg::new(func, name);
+    let mut out = Vec::new();
+    if let Ok(dict) = value.cast::<PyDict>() {
+        for (k, v) in dict.iter() {
+            out.push((arg.string(&k)?, arg.string(&v)?));
+        }
+        return Ok(out);
+    }
+    let bad = || {
+        let got = value.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+        pyo3::exceptions::PyTypeError::new_err(format!(
+            "{func}() argument '{name}' must be a dict or a list of (str, str) pairs, not {got}"
+        ))
+    };
+    if value.is_instance_of::<PyString>() {
+        return Err(bad());
+    }
+    for item in value.try_iter().map_err(|_| bad())? {
+        let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract().map_err(|_| bad())?;
+        out.push((arg.string(&k)?, arg.string(&v)?));
+    }
+    Ok(out)
+}
+
+fn body_text(func: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<u8>> {
+    match value {
+        None => Ok(Vec::new()),
+        Some(v) if v.is_none() => Ok(Vec::new()),
+        Some(v) => Ok(Arg::new(func, "body").opt_pem(v)?.unwrap_or_default()),
+    }
+}
+
+fn version(py: Python<'_>, s: &str) -> PyResult<SignatureVersion> {
+    s.parse::<SignatureVersion>().map_err(|e| raise(py, e))
+}
+
+/// How a signature was computed.
+#[pyclass(frozen, module = "smsauth", name = "Explanation")]
+#[derive(Clone, Debug)]
+pub(crate) struct Explanation {
+    /// V1: the canonicalized query string; V3: the canonical request.
+    #[pyo3(get)]
+    canonical_request: String,
+    /// The exact string that was HMAC'd.
+    #[pyo3(get)]
+    string_to_sign: String,
+    /// The signature (Base64 for V1, hex for V3).
+    #[pyo3(get)]
+    signature: String,
+}
+
+impl From<core_sign::Explanation> for Explanation {
+    fn from(e: core_sign::Explanation) -> Self {
+        Explanation { canonical_request: e.canonical_request, string_to_sign: e.string_to_sign, signature: e.signature }
+    }
+}
+
+#[pymethods]
+impl Explanation {
+    fn __repr__(&self) -> String {
+        format!(
+            "Explanation(canonical_request={}, string_to_sign={}, signature={})",
+            repr_str(&self.canonical_request),
+            repr_str(&self.string_to_sign),
+            repr_str(&self.signature)
+        )
+    }
+}
+
+/// A signed request, ready to send.
+#[pyclass(frozen, module = "smsauth", name = "SignedRequest")]
+#[derive(Clone, Debug)]
+pub(crate) struct SignedRequest {
+    inner: core_sign::SignedRequest,
+}
+
+#[pymethods]
+impl SignedRequest {
+    /// `"v1"` or `"v3"`.
+    #[getter]
+    fn version(&self) -> &'static str {
+        self.inner.version.as_str()
+    }
+    /// HTTP method.
+    #[getter]
+    fn method(&self) -> &str {
+        &self.inner.method
+    }
+    /// Path (`/`).
+    #[getter]
+    fn path(&self) -> &str {
+        &self.inner.path
+    }
+    /// The query string as sent (for V1 it ends with `Signature`).
+    #[getter]
+    fn query(&self) -> &str {
+        &self.inner.query
+    }
+    /// `path?query`.
+    #[getter]
+    fn path_and_query(&self) -> String {
+        self.inner.path_and_query()
+    }
+    /// Headers to send, `[(name, value)]`, including `host` (and `Authorization` for V3).
+    #[getter]
+    fn headers(&self) -> Vec<(String, String)> {
+        self.inner.headers.clone()
+    }
+    /// The body (empty for Dypnsapi calls).
+    #[getter]
+    fn body<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.body)
+    }
+    /// How the signature was computed.
+    #[getter]
+    fn explanation(&self) -> Explanation {
+        self.inner.explanation.clone().into()
+    }
+    /// The query parameters, decoded, in wire order.
+    fn query_pairs(&self) -> Vec<(String, String)> {
+        self.inner.query_pairs()
+    }
+    /// A header's value by case-insensitive name, or `None`.
+    fn header(&self, name: &str) -> Option<&str> {
+        self.inner.header(name)
+    }
+
+    fn __repr__(&self) -> String {
+        // Headers and query can carry an STS token: not shown.
+        format!(
+            "SignedRequest(version={}, method={}, path={}, signature={})",
+            repr_str(self.inner.version.as_str()),
+            repr_str(&self.inner.method),
+            repr_str(&self.inner.path),
+            repr_str(&self.inner.explanation.signature)
+        )
+    }
+}
+
+/// Sign an RPC call with fixed or fresh time and nonce.
+#[pyfunction]
+#[pyo3(signature = (
+    action, params=None, *, access_key_id, access_key_secret, security_token=None, host=None,
+    api_version=None, signature_version="v3", timestamp=None, nonce=None, method="POST", headers=None
+))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sign(
+    py: Python<'_>,
+    action: &str,
+    params: Option<&Bound<'_, PyAny>>,
+    access_key_id: &str,
+    access_key_secret: &str,
+    security_token: Option<&str>,
+    host: Option<&str>,
+    api_version: Option<&str>,
+    signature_version: &str,
+    timestamp: Option<u64>,
+    nonce: Option<&str>,
+    method: &str,
+    headers: Option<&Bound<'_, PyAny>>,
+) -> PyResult<SignedRequest> {
+    let version = version(py, signature_version)?;
+    let mut creds = Credentials::new(access_key_id, access_key_secret).map_err(|e| raise(py, e))?;
+    if let Some(token) = security_token {
+        creds = creds.with_security_token(token).map_err(|e| raise(py, e))?;
+    }
+    let fresh = Stamp::fresh().map_err(|e| raise(py, e))?;
+    let stamp = Stamp::new(timestamp.unwrap_or(fresh.timestamp), nonce.map(str::to_owned).unwrap_or(fresh.nonce));
+    let mut req = RpcRequest::new(
+        host.unwrap_or(smsauth::api::DEFAULT_ENDPOINT),
+        action,
+        api_version.unwrap_or(smsauth::api::API_VERSION),
+    )
+    .method(method);
+    req.params = pairs("sign", "params", params)?;
+    req.headers = pairs("sign", "headers", headers)?;
+    Ok(SignedRequest { inner: core_sign::sign(&req, version, &creds, &stamp) })
+}
+
+/// A V1 signature over explicit parameters (all of them, common ones included).
+#[pyfunction]
+pub(crate) fn explain_v1(method: &str, params: &Bound<'_, PyAny>, access_key_secret: &str) -> PyResult<Explanation> {
+    let params = pairs("explain_v1", "params", Some(params))?;
+    Ok(core_sign::explain_v1(method, &params, access_key_secret).into())
+}
+
+/// A V3 signature over explicit parts, signing exactly `headers`. Returns the explanation and
+/// the `Authorization` header value.
+#[pyfunction]
+#[pyo3(signature = (method, path, query, headers, body, access_key_id, access_key_secret))]
+pub(crate) fn explain_v3(
+    method: &str,
+    path: &str,
+    query: &Bound<'_, PyAny>,
+    headers: &Bound<'_, PyAny>,
+    body: &Bound<'_, PyAny>,
+    access_key_id: &str,
+    access_key_secret: &str,
+) -> PyResult<(Explanation, String)> {
+    let query = pairs("explain_v3", "query", Some(query))?;
+    let headers = pairs("explain_v3", "headers", Some(headers))?;
+    let body = body_text("explain_v3", Some(body))?;
+    let (ex, auth) = core_sign::explain_v3(method, path, &query, &headers, &body, access_key_id, access_key_secret);
+    Ok((ex.into(), auth))
+}
+
+/// A request whose signature checked out.
+#[pyclass(frozen, module = "smsauth", name = "Verified")]
+#[derive(Clone, Debug)]
+pub(crate) struct Verified {
+    inner: core_sign::Verified,
+}
+
+#[pymethods]
+impl Verified {
+    /// `"v1"` or `"v3"`.
+    #[getter]
+    fn version(&self) -> &'static str {
+        self.inner.version.as_str()
+    }
+    /// The AccessKey ID that signed.
+    #[getter]
+    fn access_key_id(&self) -> &str {
+        &self.inner.access_key_id
+    }
+    /// The STS token sent with the request (compare it with the one you issued). Not in `repr`.
+    #[getter]
+    fn security_token(&self) -> Option<&str> {
+        self.inner.security_token.as_ref().map(Secret::expose)
+    }
+    /// The API action.
+    #[getter]
+    fn action(&self) -> &str {
+        &self.inner.action
+    }
+    /// The API version.
+    #[getter]
+    fn api_version(&self) -> &str {
+        &self.inner.api_version
+    }
+    /// Business parameters `[(name, value)]`, without the signing parameters.
+    #[getter]
+    fn params(&self) -> Vec<(String, String)> {
+        self.inner.params.clone()
+    }
+    /// The request's timestamp (Unix seconds).
+    #[getter]
+    fn timestamp(&self) -> u64 {
+        self.inner.timestamp
+    }
+    /// The request's nonce.
+    #[getter]
+    fn nonce(&self) -> &str {
+        &self.inner.nonce
+    }
+    /// The first value of a business parameter, or `None`.
+    fn param(&self, name: &str) -> Option<&str> {
+        self.inner.param(name)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Verified(version={}, access_key_id={}, action={}, timestamp={}, sts={})",
+            repr_str(self.inner.version.as_str()),
+            repr_str(&self.inner.access_key_id),
+            repr_str(&self.inner.action),
+            self.inner.timestamp,
+            if self.inner.security_token.is_some() { "True" } else { "False" }
+        )
+    }
+}
+
+fn secrets_map(value: &Bound<'_, PyAny>) -> PyResult<HashMap<String, Secret>> {
+    Ok(pairs("Verifier", "secrets", Some(value))?.into_iter().map(|(k, v)| (k, Secret::new(v))).collect())
+}
+
+fn http_request(
+    func: &str,
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: Option<&Bound<'_, PyAny>>,
+    body: Option<&Bound<'_, PyAny>>,
+) -> PyResult<HttpRequest> {
+    Ok(HttpRequest {
+        method: method.to_owned(),
+        path: path.to_owned(),
+        query: query.trim_start_matches('?').to_owned(),
+        headers: pairs(func, "headers", headers)?,
+        body: String::from_utf8_lossy(&body_text(func, body)?).into_owned(),
+    })
+}
+
+fn window(py: Python<'_>, seconds: f64) -> PyResult<std::time::Duration> {
+    std::time::Duration::try_from_secs_f64(seconds).map_err(|_| {
+        raise(
+            py,
+            smsauth::Error::invalid_input(
+                "window",
+                format_args!("must be a non-negative number of seconds, got {seconds}"),
+            ),
+        )
+    })
+}
+
+/// Checks signatures, timestamps and (optionally) nonces, as the gateway does.
+#[pyclass(frozen, module = "smsauth", name = "Verifier")]
+#[derive(Debug)]
+pub(crate) struct Verifier {
+    inner: core_sign::Verifier,
+    secrets: HashMap<String, Secret>,
+}
+
+#[pymethods]
+impl Verifier {
+    #[new]
+    #[pyo3(signature = (secrets, *, window=900.0, check_nonces=true))]
+    fn new(py: Python<'_>, secrets: &Bound<'_, PyAny>, window: f64, check_nonces: bool) -> PyResult<Self> {
+        let mut inner = core_sign::Verifier::new().window(self::window(py, window)?);
+        if !check_nonces {
+            inner = inner.without_nonce_check();
+        }
+        Ok(Verifier { inner, secrets: secrets_map(secrets)? })
+    }
+
+    /// Verify a captured request; raises `AuthenticationError` (with the gateway's `code`) if it
+    /// does not check out.
+    #[pyo3(signature = (method, path="/", query="", headers=None, body=None, *, now=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn verify(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        path: &str,
+        query: &str,
+        headers: Option<&Bound<'_, PyAny>>,
+        body: Option<&Bound<'_, PyAny>>,
+        now: Option<u64>,
+    ) -> PyResult<Verified> {
+        let req = http_request("verify", method, path, query, headers, body)?;
+        let now = now.unwrap_or_else(core_sign::unix_now);
+        let lookup = |id: &str| self.secrets.get(id).cloned();
+        match self.inner.verify(&req, now, lookup) {
+            Ok(v) => Ok(Verified { inner: v }),
+            Err(e) => Err(raise_verify(py, &e)),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        let mut ids: Vec<&str> = self.secrets.keys().map(String::as_str).collect();
+        ids.sort_unstable();
+        format!("Verifier(access_key_ids={ids:?})")
+    }
+}
+
+/// Verify one captured request (no nonce memory). See `Verifier` for repeated use.
+#[pyfunction]
+#[pyo3(signature = (method, path="/", query="", headers=None, body=None, *, secrets, now=None, window=900.0))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn verify(
+    py: Python<'_>,
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: Option<&Bound<'_, PyAny>>,
+    body: Option<&Bound<'_, PyAny>>,
+    secrets: &Bound<'_, PyAny>,
+    now: Option<u64>,
+    window: f64,
+) -> PyResult<Verified> {
+    let verifier = Verifier {
+        inner: core_sign::Verifier::new().window(self::window(py, window)?).without_nonce_check(),
+        secrets: secrets_map(secrets)?,
+    };
+    verifier.verify(py, method, path, query, headers, body, now)
+}
+
+/// RFC 3986 percent-encoding as Alibaba Cloud signs it (`~` kept, space as `%20`).
+#[pyfunction]
+pub(crate) fn percent_encode(value: &str) -> String {
+    core_sign::percent_encode(value)
+}
+
+/// Unix seconds → `yyyy-MM-ddTHH:mm:ssZ`.
+#[pyfunction]
+pub(crate) fn format_timestamp(unix: u64) -> String {
+    core_sign::format_timestamp(unix)
+}
+
+/// `yyyy-MM-ddTHH:mm:ssZ` → Unix seconds, or `None` if malformed.
+#[pyfunction]
+pub(crate) fn parse_timestamp(value: &str) -> Option<u64> {
+    core_sign::parse_timestamp(value)
+}

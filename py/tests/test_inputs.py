@@ -1,0 +1,147 @@
+"""Bad input: a TypeError naming the argument for a wrong type, an InvalidInputError naming the
+API field for a bad value — before anything is sent."""
+
+from __future__ import annotations
+
+import pytest
+
+import smsauth
+from smsauth.testing import Emulator
+
+from conftest import PHONE
+
+
+@pytest.fixture
+def client(smsauth_emulator: Emulator) -> smsauth.Client:
+    return smsauth_emulator.client()
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda c: c.send_code(13800138000), "send_code() argument 'phone' must be str, not int"),
+        (lambda c: c.send_code(None), "send_code() argument 'phone' must be str, not NoneType"),
+        (lambda c: c.check_code(PHONE, 4232), "check_code() argument 'code' must be str, not int"),
+        (lambda c: c.send_code(PHONE, code_length="6"), "send_code() argument 'code_length' must be int, not str"),
+        (lambda c: c.send_code(PHONE, code_length=6.0), "send_code() argument 'code_length' must be int, not float"),
+        (lambda c: c.send_code(PHONE, valid_time=True), "send_code() argument 'valid_time' must be int, not bool"),
+        (lambda c: c.send_code(PHONE, return_verify_code=1), "argument 'return_verify_code' must be bool, not int"),
+        (lambda c: c.send_code(PHONE, sign_name=b"x"), "argument 'sign_name' must be str, not bytes"),
+        (lambda c: c.send_code(PHONE, template_param=["x"]), "argument 'template_param' must be str (JSON) or dict"),
+        (lambda c: c.check_code(PHONE, "1234", case_auth_policy="2"), "argument 'case_auth_policy' must be int"),
+        (lambda c: c.send_code(PHONE, colour="red"), "send_code() got an unexpected keyword argument 'colour'"),
+        (lambda c: c.check_code(PHONE, "1234", code_length=4), "check_code() got an unexpected keyword argument 'code_length'"),
+        (lambda c: c.send_code(PHONE, phone_number=PHONE), "unexpected keyword argument 'phone_number'"),
+        (lambda c: c.send_sms_verify_code({"PhoneNumber": PHONE}), "argument 'request' must be smsauth.SendSmsVerifyCodeRequest, not dict"),
+        (
+            lambda c: c.check_sms_verify_code(smsauth.SendSmsVerifyCodeRequest(PHONE)),
+            "argument 'request' must be smsauth.CheckSmsVerifyCodeRequest, not SendSmsVerifyCodeRequest",
+        ),
+    ],
+)
+def test_wrong_types_name_the_argument(
+    client: smsauth.Client, smsauth_emulator: Emulator, call, message: str
+) -> None:
+    with pytest.raises(TypeError) as info:
+        call(client)
+    assert message in str(info.value)
+    assert not isinstance(info.value, smsauth.SmsAuthError)
+    assert smsauth_emulator.request_count() == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"code_length": 3}, "CodeLength"),
+        ({"code_length": 9}, "CodeLength"),
+        ({"code_length": -1}, "CodeLength"),
+        ({"code_length": 2**70}, "CodeLength"),
+        ({"valid_time": 0}, "ValidTime"),
+        ({"interval": -5}, "Interval"),
+        ({"code_type": 8}, "CodeType"),
+        ({"duplicate_policy": 3}, "DuplicatePolicy"),
+        ({"template_param": "not json"}, "TemplateParam"),
+        ({"template_param": "[1, 2]"}, "TemplateParam"),
+        ({"scheme_name": "方" * 21}, "SchemeName"),
+        ({"country_code": "cn"}, "CountryCode"),
+        ({"sign_name": "  "}, "SignName"),
+    ],
+)
+def test_bad_values_name_the_field(
+    client: smsauth.Client, smsauth_emulator: Emulator, kwargs: dict, field: str
+) -> None:
+    with pytest.raises(smsauth.InvalidInputError) as info:
+        client.send_code(PHONE, **kwargs)
+    assert info.value.field == field, info.value.message
+    assert field in info.value.message
+    assert smsauth_emulator.request_count() == 0
+
+
+@pytest.mark.parametrize(
+    ("phone", "code"),
+    [("", "1234"), ("1380013800", "1234"), ("138-0013-800O", "1234"), (PHONE, "12"), (PHONE, "12 34"), (PHONE, "123456789")],
+)
+def test_bad_check_inputs(client: smsauth.Client, phone: str, code: str) -> None:
+    with pytest.raises(smsauth.InvalidInputError) as info:
+        client.check_code(phone, code)
+    assert info.value.field in ("PhoneNumber", "VerifyCode")
+
+
+def test_check_rejects_out_of_range_case_policy(client: smsauth.Client) -> None:
+    with pytest.raises(ValueError) as info:
+        client.check_code(PHONE, "1234", case_auth_policy=0)
+    assert isinstance(info.value, smsauth.InvalidInputError) and info.value.field == "CaseAuthPolicy"
+
+
+@pytest.mark.parametrize(
+    ("options", "exc", "text"),
+    [
+        ({"timeout": 0}, smsauth.InvalidInputError, "timeout"),
+        ({"timeout": -1.0}, smsauth.InvalidInputError, "timeout"),
+        ({"read_timeout": float("nan")}, smsauth.InvalidInputError, "read_timeout"),
+        ({"connect_timeout": "5"}, TypeError, "Client() argument 'connect_timeout' must be int or float"),
+        ({"endpoint": "ftp://example.com"}, smsauth.InvalidInputError, "endpoint"),
+        ({"endpoint": "http://127.0.0.1:1/path"}, smsauth.InvalidInputError, "endpoint"),
+        ({"endpoint": 8080}, TypeError, "Client() argument 'endpoint' must be str, not int"),
+        ({"signature_version": "v2"}, smsauth.InvalidInputError, "signature_version"),
+        ({"max_attempts": 0}, smsauth.InvalidInputError, "max_attempts"),
+        ({"proxy": "::not a url::"}, smsauth.InvalidInputError, "proxy"),
+        ({"code_type": 0}, smsauth.InvalidInputError, "CodeType"),
+        ({"colour": "red"}, TypeError, "Client() got an unexpected keyword argument 'colour'"),
+    ],
+)
+def test_bad_client_options(options: dict, exc: type, text: str) -> None:
+    with pytest.raises(exc) as info:
+        smsauth.Client("testid", "testsecret", **options)
+    assert text in str(info.value)
+
+
+def test_keys_must_be_strings() -> None:
+    with pytest.raises(TypeError, match="Client\\(\\) argument 'access_key_secret' must be str, not bytes"):
+        smsauth.Client("testid", b"secret")
+    with pytest.raises(TypeError, match="AsyncClient\\(\\) argument 'access_key_id' must be str, not int"):
+        smsauth.AsyncClient(1, "secret")
+
+
+def test_options_are_keyword_only() -> None:
+    with pytest.raises(TypeError):
+        smsauth.Client("testid", "testsecret", None, "http://127.0.0.1:1")  # type: ignore[misc]
+
+
+def test_request_constructors_check_types() -> None:
+    with pytest.raises(TypeError, match="SendSmsVerifyCodeRequest\\(\\) argument 'interval' must be int, not str"):
+        smsauth.SendSmsVerifyCodeRequest(PHONE, interval="60")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'verify_code'"):
+        smsauth.SendSmsVerifyCodeRequest(PHONE, verify_code="1234")
+    with pytest.raises(smsauth.InvalidInputError) as info:
+        smsauth.CheckSmsVerifyCodeRequest(PHONE, "1234", case_auth_policy=3)
+    assert info.value.field == "CaseAuthPolicy"
+    with pytest.raises(smsauth.InvalidInputError) as info:
+        smsauth.CheckSmsVerifyCodeRequest("", "1234").to_params()
+    assert info.value.field == "PhoneNumber"
+
+
+def test_enums_and_plain_ints_are_equivalent() -> None:
+    a = smsauth.SendSmsVerifyCodeRequest(PHONE, code_type=smsauth.CodeType.ALPHANUMERIC, duplicate_policy=2)
+    b = smsauth.SendSmsVerifyCodeRequest(PHONE, code_type=7, duplicate_policy=smsauth.DuplicatePolicy.KEEP)
+    assert a == b and a.code_type == 7
