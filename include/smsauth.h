@@ -265,6 +265,64 @@ typedef uint32_t smsauth_case_auth_policy;
 #endif // __cplusplus
 
 /**
+ * Which send rule `smsauth_guard_config_add_limit()` / `_clear_limits()` change.
+ */
+enum smsauth_guard_rule
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * 1: sends per phone number (default 1 per 60 s, 5 per hour, 10 per 24 h); rule names
+   * `phone:<max>/<window>s`.
+   */
+  SMSAUTH_GUARD_RULE_PHONE = 1,
+  /**
+   * 2: sends per client key (default 10 per hour), the key given with
+   * `smsauth_send_code_for()` or `smsauth_send_request_set_client_key()`; rule names
+   * `client:<max>/<window>s`.
+   */
+  SMSAUTH_GUARD_RULE_CLIENT = 2,
+  /**
+   * 3: sends per number prefix (default 30 per hour; see
+   * `smsauth_guard_config_set_prefix_digits()`); rule names `prefix:<max>/<window>s`.
+   */
+  SMSAUTH_GUARD_RULE_PREFIX = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum smsauth_guard_rule smsauth_guard_rule;
+#else
+typedef uint32_t smsauth_guard_rule;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What the guard does when its store fails, for `smsauth_guard_config_set_fail_policy()`.
+ */
+enum smsauth_guard_fail_policy
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * 1: refuse the call (`SMSAUTH_STATUS_GUARD_DENIED`, rule `store:unavailable`); the default.
+   */
+  SMSAUTH_GUARD_FAIL_POLICY_CLOSED = 1,
+  /**
+   * 2: let the call through (availability first).
+   */
+  SMSAUTH_GUARD_FAIL_POLICY_OPEN = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum smsauth_guard_fail_policy smsauth_guard_fail_policy;
+#else
+typedef uint32_t smsauth_guard_fail_policy;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * The parameters of one `CheckSmsVerifyCode` call. Create with `smsauth_check_request_new()`,
  * free with `smsauth_check_request_free()`. Same threading rules as `smsauth_send_request`.
  */
@@ -320,6 +378,17 @@ typedef struct smsauth_error smsauth_error;
  * message. Immutable; strings are owned by it.
  */
 typedef struct smsauth_explanation smsauth_explanation;
+
+/**
+ * The abuse guard's settings: limits checked before the paid call, so a public "send me a code"
+ * form cannot be used to bomb a phone, pump a number range or run up the bill. Create with
+ * `smsauth_guard_config_new()` (the documented defaults) or `smsauth_guard_config_new_empty()`
+ * (every rule off), change with the setters, attach with `smsauth_config_builder_set_guard()`,
+ * free with `smsauth_guard_config_free()`.
+ *
+ * Not synchronised: use one configuration from one thread at a time.
+ */
+typedef struct smsauth_guard_config smsauth_guard_config;
 
 /**
  * A request as a server received it (method, path, raw query, headers, body), to verify.
@@ -538,9 +607,10 @@ uint64_t smsauth_error_retry_after_ms(const smsauth_error *err);
 const char *smsauth_error_guard_rule(const smsauth_error *err);
 
 /**
- * A new builder with every option at its default: without an AccessKey, credentials come from
- * Alibaba Cloud's default chain (`ALIBABA_CLOUD_ACCESS_KEY_ID` / `_SECRET` / `_SECURITY_TOKEN`,
- * an OIDC role, the CLI profile, the credentials file, the ECS RAM role, a credentials URI);
+ * A new builder with every option at its default: without an AccessKey (and without
+ * `smsauth_config_builder_set_profile()` / `_set_role_arn()`), credentials come from Alibaba
+ * Cloud's default chain (`ALIBABA_CLOUD_ACCESS_KEY_ID` / `_SECRET` / `_SECURITY_TOKEN`, an OIDC
+ * role, the CLI profile, the credentials file, the ECS RAM role, a credentials URI);
  * endpoint `dypnsapi.aliyuncs.com` over https, V3 signatures, timeouts 5 s connect / 10 s read /
  * 30 s total, 3 attempts (only when a retry can never send a second SMS), no request defaults.
  *
@@ -811,6 +881,69 @@ smsauth_status smsauth_config_builder_set_case_auth_policy(smsauth_config_builde
                                                            smsauth_error **err);
 
 /**
+ * Use the named profile's credentials instead of the default chain: the Alibaba Cloud CLI's
+ * `~/.aliyun/config.json` first, then the credentials file (`ALIBABA_CLOUD_CREDENTIALS_FILE` or
+ * `~/.alibabacloud/credentials`), whatever its type (AccessKey, STS, RAM role, ECS role, ...).
+ * The profile is read at the first request (and re-read when its temporary credentials
+ * expire); a missing profile is then `SMSAUTH_STATUS_CREDENTIALS` naming the files looked at.
+ *
+ * With `smsauth_config_builder_set_role_arn()`, the profile supplies the source credentials
+ * that assume the role instead. Combined with `smsauth_config_builder_set_access_key()`,
+ * `smsauth_config_builder_build()` fails with `SMSAUTH_STATUS_CREDENTIALS` (one source only).
+ *
+ * # Safety
+ * As for `smsauth_config_builder_set_access_key()`.
+ */
+smsauth_status smsauth_config_builder_set_profile(smsauth_config_builder *builder,
+                                                  const char *profile,
+                                                  smsauth_error **err);
+
+/**
+ * Use temporary credentials of the RAM role `role_arn` (`acs:ram::<account id>:role/<name>`),
+ * obtained with STS `AssumeRole`, cached and refreshed before they expire. The role is assumed
+ * with the AccessKey of `smsauth_config_builder_set_access_key()` if set, else with the
+ * profile of `smsauth_config_builder_set_profile()` if set, else with whatever the default
+ * chain finds. STS is asked at the first request; a refusal is `SMSAUTH_STATUS_CREDENTIALS`
+ * with STS's answer in the message. The STS endpoint and region come from
+ * `ALIBABA_CLOUD_STS_ENDPOINT` / `ALIBABA_CLOUD_STS_REGION` (default `sts.aliyuncs.com`).
+ *
+ * `role_session_name` may be NULL (default `ALIBABA_CLOUD_ROLE_SESSION_NAME`, else
+ * `smsauth-<unix seconds>`); `duration_seconds` is 900–43200, or 0 for the default (3600). An
+ * empty ARN or a bad duration is reported by `smsauth_config_builder_build()`
+ * (`SMSAUTH_STATUS_INVALID_INPUT` / `SMSAUTH_STATUS_CREDENTIALS`).
+ *
+ * # Safety
+ * `builder` is NULL or a live builder; `role_arn` is NULL or a NUL-terminated string;
+ * `role_session_name` is NULL or a NUL-terminated string; `err` is NULL or points to a writable
+ * `smsauth_error *`.
+ */
+smsauth_status smsauth_config_builder_set_role_arn(smsauth_config_builder *builder,
+                                                   const char *role_arn,
+                                                   const char *role_session_name,
+                                                   uint32_t duration_seconds,
+                                                   smsauth_error **err);
+
+/**
+ * Guard every `smsauth_send_code*` and `smsauth_check_code*` call of clients built from this
+ * builder with the abuse guard `config` (see `smsauth_guard_config`): a refused call fails
+ * with `SMSAUTH_STATUS_GUARD_DENIED` before any network call, `smsauth_error_guard_rule()`
+ * names the rule and `smsauth_error_retry_after_ms()` says when it allows again.
+ *
+ * The guard is created here from a copy of `config` (which may be freed right after), keeping
+ * its counters in memory: every client built from this builder afterwards shares those
+ * counters; call this again for a fresh guard. Replaces any earlier guard. Fails with
+ * `SMSAUTH_STATUS_INVALID_INPUT` if the configuration cannot be used (a Redis URL: this library
+ * has no Redis support).
+ *
+ * # Safety
+ * `builder` is NULL or a live builder; `config` is NULL or a live guard configuration; `err` is
+ * NULL or points to a writable `smsauth_error *`.
+ */
+smsauth_status smsauth_config_builder_set_guard(smsauth_config_builder *builder,
+                                                const smsauth_guard_config *config,
+                                                smsauth_error **err);
+
+/**
  * Build a client from the builder's options. The builder is not consumed: free it with
  * `smsauth_config_builder_free()` (it may be reused to build more clients).
  *
@@ -838,6 +971,174 @@ smsauth_status smsauth_config_builder_build(const smsauth_config_builder *builde
  * `client` is NULL or a client from `smsauth_config_builder_build()`, not freed yet.
  */
 void smsauth_client_free(smsauth_client *client);
+
+/**
+ * A guard configuration with the defaults: per phone number 1 send per 60 s, 5 per hour, 10 per
+ * 24 h; per client key 10 per hour; per 7-digit number prefix 30 per hour; 1000 sends per 24 h
+ * for the whole client; 5 wrong codes within an hour lock a number for 15 minutes; not a dry
+ * run; fail closed; at most 100 000 keys kept in memory.
+ *
+ * Free it with `smsauth_guard_config_free()`. Returns NULL only if the library failed
+ * internally.
+ */
+smsauth_guard_config *smsauth_guard_config_new(void);
+
+/**
+ * A guard configuration with every rule off (add the ones you want); the other settings as in
+ * `smsauth_guard_config_new()`.
+ *
+ * Free it with `smsauth_guard_config_free()`. Returns NULL only if the library failed
+ * internally.
+ */
+smsauth_guard_config *smsauth_guard_config_new_empty(void);
+
+/**
+ * Free a guard configuration (clients whose builders it was given to are not affected). NULL is
+ * a no-op.
+ *
+ * # Safety
+ * `config` is NULL or a configuration from `smsauth_guard_config_new*()`, not freed yet.
+ */
+void smsauth_guard_config_free(smsauth_guard_config *config);
+
+/**
+ * Add a limit to a send rule: at most `max` sends (1–1 000 000) within any `window_seconds`
+ * (1 s – 31 days, sliding). Up to 8 limits per rule; the tightest one decides. On an
+ * `smsauth_guard_config_new()` configuration the rule's defaults stay: call
+ * `smsauth_guard_config_clear_limits()` first to replace them.
+ *
+ * `rule` is one of `smsauth_guard_rule`; any other value, `max == 0` or `window_seconds == 0`
+ * is `SMSAUTH_STATUS_INVALID_INPUT` and the configuration is unchanged.
+ *
+ * # Safety
+ * `config` is NULL or a live configuration; `err` is NULL or points to a writable
+ * `smsauth_error *`.
+ */
+smsauth_status smsauth_guard_config_add_limit(smsauth_guard_config *config,
+                                              uint32_t rule,
+                                              uint32_t max,
+                                              uint64_t window_seconds,
+                                              smsauth_error **err);
+
+/**
+ * Remove every limit of a send rule (one of `smsauth_guard_rule`), turning it off.
+ *
+ * # Safety
+ * As for `smsauth_guard_config_add_limit()`.
+ */
+smsauth_status smsauth_guard_config_clear_limits(smsauth_guard_config *config,
+                                                 uint32_t rule,
+                                                 smsauth_error **err);
+
+/**
+ * Refuse sends that come without a client key (`SMSAUTH_STATUS_INVALID_INPUT` naming
+ * `client_key`), so a forgotten key cannot silently skip the client rule. Default `false`.
+ *
+ * # Safety
+ * As for `smsauth_guard_config_add_limit()`.
+ */
+smsauth_status smsauth_guard_config_set_require_client_key(smsauth_guard_config *config,
+                                                           bool require,
+                                                           smsauth_error **err);
+
+/**
+ * Digits of a number prefix for the prefix rule (1–11; default 7: carrier block and area).
+ *
+ * # Safety
+ * As for `smsauth_guard_config_add_limit()`.
+ */
+smsauth_status smsauth_guard_config_set_prefix_digits(smsauth_guard_config *config,
+                                                      uint32_t digits,
+                                                      smsauth_error **err);
+
+/**
+ * At most `sends` sends in any 24 hours for the whole client (1–10 000 000; default 1000; 0
+ * turns the budget off). Rule name `budget:daily`.
+ *
+ * # Safety
+ * As for `smsauth_guard_config_add_limit()`.
+ */
+smsauth_status smsauth_guard_config_set_daily_budget(smsauth_guard_config *config,
+                                                     uint32_t sends,
+                                                     smsauth_error **err);
+
+/**
+ * A money cap: at most `daily_money_cap` spent in any 24 hours at `price_per_sms` per SMS (both
+ * positive, in the same currency unit): the budget becomes `floor(cap / price)` sends, or the
+ * daily budget if that is lower. `daily_money_cap == 0` turns the cap off (then `price_per_sms`
+ * is ignored). A cap below one SMS, a non-positive or non-finite price is
+ * `SMSAUTH_STATUS_INVALID_INPUT`.
+ *
+ * # Safety
+ * As for `smsauth_guard_config_add_limit()`.
+ */
+smsauth_status smsauth_guard_config_set_money_cap(smsauth_guard_config *config,
+                                                  double price_per_sms,
+                                                  double daily_money_cap,
+                                                  smsauth_error **err);
+
+/**
+ * The wrong-code rule for checks: after `max_wrong` wrong codes (at most 1000) for one phone
+ * number within `window_seconds`, checks for that number are refused for `lockout_seconds`
+ * (rule `check:locked`); the last wrong code still gets its answer, a passing check resets the
+ * count. Default 5 within 3600 s, locked 900 s. `max_wrong == 0` turns the rule off; otherwise
+ * both durations must be 1 s – 31 days.
+ *
+ * # Safety
+ * As for `smsauth_guard_config_add_limit()`.
+ */
+smsauth_status smsauth_guard_config_set_wrong_code_limit(smsauth_guard_config *config,
+                                                         uint32_t max_wrong,
+                                                         uint64_t window_seconds,
+                                                         uint64_t lockout_seconds,
+                                                         smsauth_error **err);
+
+/**
+ * Only report: a call the guard would refuse is let through (with a warning logged), to tune
+ * limits on real traffic before enforcing them. Default `false`.
+ *
+ * # Safety
+ * As for `smsauth_guard_config_add_limit()`.
+ */
+smsauth_status smsauth_guard_config_set_dry_run(smsauth_guard_config *config,
+                                                bool dry_run,
+                                                smsauth_error **err);
+
+/**
+ * What to do when the guard's store fails: one of `smsauth_guard_fail_policy` (default
+ * closed); any other value is `SMSAUTH_STATUS_INVALID_INPUT`.
+ *
+ * # Safety
+ * As for `smsauth_guard_config_add_limit()`.
+ */
+smsauth_status smsauth_guard_config_set_fail_policy(smsauth_guard_config *config,
+                                                    uint32_t policy,
+                                                    smsauth_error **err);
+
+/**
+ * Most keys (phone numbers, client keys, prefixes) the in-memory store keeps, at least 16
+ * (default 100 000); the least recently used are dropped beyond it.
+ *
+ * # Safety
+ * As for `smsauth_guard_config_add_limit()`.
+ */
+smsauth_status smsauth_guard_config_set_max_keys(smsauth_guard_config *config,
+                                                 size_t max_keys,
+                                                 smsauth_error **err);
+
+/**
+ * Keep the guard's state in Redis at `redis_url`, shared by every process using it. This
+ * library is built without the core's `guard-redis` feature, so the URL is stored but
+ * `smsauth_config_builder_set_guard()` then fails with `SMSAUTH_STATUS_INVALID_INPUT` (field
+ * `guard.redis_url`) saying so; the in-memory store (the default) is per client.
+ *
+ * # Safety
+ * `config` is NULL or a live configuration; `redis_url` is NULL or a NUL-terminated string;
+ * `err` is NULL or points to a writable `smsauth_error *`.
+ */
+smsauth_status smsauth_guard_config_set_redis_url(smsauth_guard_config *config,
+                                                  const char *redis_url,
+                                                  smsauth_error **err);
 
 /**
  * A new send request for `phone_number` (e.g. `"13800138000"` or `"+86 138-0013-8000"`; it is
@@ -1072,6 +1373,20 @@ smsauth_status smsauth_send_request_set_resource_owner_id(smsauth_send_request *
                                                           smsauth_error **err);
 
 /**
+ * Send on behalf of `client_key` — the caller's IP address, device or session id — so the
+ * per-client limits of the client's abuse guard apply (see `smsauth_config_builder_set_guard()`
+ * and `smsauth_send_code_for()`). Not sent to the service; ignored by a client without a guard.
+ * NULL removes the key.
+ *
+ * # Safety
+ * `request` is NULL or a live request used by no other thread meanwhile; `client_key` is NULL or a
+ * NUL-terminated string; `err` is NULL or points to a writable `smsauth_error *`.
+ */
+smsauth_status smsauth_send_request_set_client_key(smsauth_send_request *request,
+                                                   const char *client_key,
+                                                   smsauth_error **err);
+
+/**
  * A new check request: is `verify_code` (what the user typed: 4–8 ASCII letters or digits)
  * the code sent to `phone_number`? Both are checked when the request is sent.
  *
@@ -1194,8 +1509,26 @@ smsauth_status smsauth_send_code(const smsauth_client *client,
                                  smsauth_error **err);
 
 /**
+ * Send like `smsauth_send_code()` on behalf of `client_key` — the caller's IP address, device
+ * or session id — so the per-client limits of the client's abuse guard apply (see
+ * `smsauth_config_builder_set_guard()`); a refusal is `SMSAUTH_STATUS_GUARD_DENIED` and nothing
+ * is sent. Without a guard the key is not used.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `phone_number` and `client_key` are NULL or NUL-terminated
+ * strings; `result_out` is NULL or writable; `err` is NULL or points to a writable
+ * `smsauth_error *`.
+ */
+smsauth_status smsauth_send_code_for(const smsauth_client *client,
+                                     const char *phone_number,
+                                     const char *client_key,
+                                     smsauth_send_result **result_out,
+                                     smsauth_error **err);
+
+/**
  * Send with every field of `request`; unset fields take the client's defaults. Otherwise as
- * `smsauth_send_code()`. The request is only read.
+ * `smsauth_send_code()`; a client key set with `smsauth_send_request_set_client_key()` goes
+ * to the guard as with `smsauth_send_code_for()`. The request is only read.
  *
  * # Safety
  * `client` and `request` are NULL or live objects; `result_out` is NULL or writable; `err` is

@@ -122,8 +122,39 @@ pub unsafe extern "C" fn smsauth_send_code(
     })
 }
 
+/// Send like `smsauth_send_code()` on behalf of `client_key` — the caller's IP address, device
+/// or session id — so the per-client limits of the client's abuse guard apply (see
+/// `smsauth_config_builder_set_guard()`); a refusal is `SMSAUTH_STATUS_GUARD_DENIED` and nothing
+/// is sent. Without a guard the key is not used.
+///
+/// # Safety
+/// `client` is NULL or a live client; `phone_number` and `client_key` are NULL or NUL-terminated
+/// strings; `result_out` is NULL or writable; `err` is NULL or points to a writable
+/// `smsauth_error *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_send_code_for(
+    client: *const smsauth_client,
+    phone_number: *const c_char,
+    client_key: *const c_char,
+    result_out: *mut *mut smsauth_send_result,
+    err: *mut *mut smsauth_error,
+) -> smsauth_status {
+    boundary!(err => {
+        // SAFETY: forwarded contract.
+        let client = unsafe { obj(client, "client") }?;
+        // SAFETY: forwarded contract.
+        let phone = unsafe { str_arg(phone_number, "phone_number") }?;
+        // SAFETY: forwarded contract.
+        let key = unsafe { str_arg(client_key, "client_key") }?;
+        let answer = client.inner.send_code_for(phone, key)?;
+        put_optional(result_out, answer.into());
+        Ok(())
+    })
+}
+
 /// Send with every field of `request`; unset fields take the client's defaults. Otherwise as
-/// `smsauth_send_code()`. The request is only read.
+/// `smsauth_send_code()`; a client key set with `smsauth_send_request_set_client_key()` goes
+/// to the guard as with `smsauth_send_code_for()`. The request is only read.
 ///
 /// # Safety
 /// `client` and `request` are NULL or live objects; `result_out` is NULL or writable; `err` is
@@ -140,7 +171,7 @@ pub unsafe extern "C" fn smsauth_send_code_with(
         let client = unsafe { obj(client, "client") }?;
         // SAFETY: forwarded contract.
         let request = unsafe { obj(request, "request") }?;
-        let answer = client.inner.send_code_with(request.inner.clone())?;
+        let answer = client.inner.send_code_with_key(request.inner.clone(), request.client_key.as_deref())?;
         put_optional(result_out, answer.into());
         Ok(())
     })
@@ -276,10 +307,11 @@ pub unsafe extern "C" fn smsauth_send_code_async(
         // SAFETY: forwarded contract.
         let client = unsafe { obj(client, "client") }?.inner.as_async().clone();
         // SAFETY: forwarded contract.
-        let request = unsafe { obj(request, "request") }?.inner.clone();
+        let request = unsafe { obj(request, "request") }?;
+        let (request, client_key) = (request.inner.clone(), request.client_key.clone());
         let callback = callback.ok_or_else(|| smsauth_error::null_argument("callback"))?;
         let user_data = UserData(user_data);
-        spawn_call(async move { client.send_code_with(request).await }, move |outcome| {
+        spawn_call(async move { client.send_code_with_key(request, client_key.as_deref()).await }, move |outcome| {
             let user_data = user_data;
             let (status, result, err) = hand_over::<smsauth_send_result, _>(outcome);
             // SAFETY: the caller vouched for calling `callback` with `user_data` on our threads.

@@ -3,10 +3,13 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
-use smsauth::{CaseAuthPolicy, CodeType, Defaults, DuplicatePolicy, RetryPolicy, Secret, SignatureVersion};
+use smsauth::credentials::{Credentials, ProfileProvider, RamRoleArnConfig, RamRoleArnProvider, StaticProvider};
+use smsauth::guard::Guard;
+use smsauth::{CaseAuthPolicy, CodeType, Defaults, DuplicatePolicy, ErrorKind, RetryPolicy, Secret, SignatureVersion};
 
-use crate::boundary::{FfiResult, Out, boundary, free, obj, obj_mut, str_arg};
+use crate::boundary::{FfiResult, Out, boundary, free, obj, obj_mut, opt_str_arg, str_arg};
 use crate::error::{smsauth_error, smsauth_status};
+use crate::guard::smsauth_guard_config;
 
 /// Signature scheme, for `smsauth_config_builder_set_signature_version()` and `smsauth_sign()`.
 #[repr(u32)]
@@ -110,6 +113,9 @@ pub struct smsauth_config_builder {
     no_proxy: bool,
     root_pems: Vec<Vec<u8>>,
     defaults: Defaults,
+    profile: Option<String>,
+    role: Option<RamRoleArnConfig>,
+    guard: Option<Guard>,
 }
 
 /// An SMS Auth client: configuration, credentials and a connection pool.
@@ -123,9 +129,10 @@ pub struct smsauth_client {
     pub(crate) inner: smsauth::blocking::Client,
 }
 
-/// A new builder with every option at its default: without an AccessKey, credentials come from
-/// Alibaba Cloud's default chain (`ALIBABA_CLOUD_ACCESS_KEY_ID` / `_SECRET` / `_SECURITY_TOKEN`,
-/// an OIDC role, the CLI profile, the credentials file, the ECS RAM role, a credentials URI);
+/// A new builder with every option at its default: without an AccessKey (and without
+/// `smsauth_config_builder_set_profile()` / `_set_role_arn()`), credentials come from Alibaba
+/// Cloud's default chain (`ALIBABA_CLOUD_ACCESS_KEY_ID` / `_SECRET` / `_SECURITY_TOKEN`, an OIDC
+/// role, the CLI profile, the credentials file, the ECS RAM role, a credentials URI);
 /// endpoint `dypnsapi.aliyuncs.com` over https, V3 signatures, timeouts 5 s connect / 10 s read /
 /// 30 s total, 3 attempts (only when a retry can never send a second SMS), no request defaults.
 ///
@@ -664,14 +671,120 @@ pub unsafe extern "C" fn smsauth_config_builder_set_case_auth_policy(
     })
 }
 
+/// Use the named profile's credentials instead of the default chain: the Alibaba Cloud CLI's
+/// `~/.aliyun/config.json` first, then the credentials file (`ALIBABA_CLOUD_CREDENTIALS_FILE` or
+/// `~/.alibabacloud/credentials`), whatever its type (AccessKey, STS, RAM role, ECS role, ...).
+/// The profile is read at the first request (and re-read when its temporary credentials
+/// expire); a missing profile is then `SMSAUTH_STATUS_CREDENTIALS` naming the files looked at.
+///
+/// With `smsauth_config_builder_set_role_arn()`, the profile supplies the source credentials
+/// that assume the role instead. Combined with `smsauth_config_builder_set_access_key()`,
+/// `smsauth_config_builder_build()` fails with `SMSAUTH_STATUS_CREDENTIALS` (one source only).
+///
+/// # Safety
+/// As for `smsauth_config_builder_set_access_key()`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_config_builder_set_profile(
+    builder: *mut smsauth_config_builder,
+    profile: *const c_char,
+    err: *mut *mut smsauth_error,
+) -> smsauth_status {
+    boundary!(err => {
+        // SAFETY: forwarded contract.
+        unsafe {
+            set(builder, |b| {
+                let name = str_arg(profile, "profile")?;
+                if name.trim().is_empty() {
+                    return Err(smsauth_error::invalid_input("profile", "must not be empty"));
+                }
+                b.profile = Some(name.to_owned());
+                Ok(())
+            })
+        }
+    })
+}
+
+/// Use temporary credentials of the RAM role `role_arn` (`acs:ram::<account id>:role/<name>`),
+/// obtained with STS `AssumeRole`, cached and refreshed before they expire. The role is assumed
+/// with the AccessKey of `smsauth_config_builder_set_access_key()` if set, else with the
+/// profile of `smsauth_config_builder_set_profile()` if set, else with whatever the default
+/// chain finds. STS is asked at the first request; a refusal is `SMSAUTH_STATUS_CREDENTIALS`
+/// with STS's answer in the message. The STS endpoint and region come from
+/// `ALIBABA_CLOUD_STS_ENDPOINT` / `ALIBABA_CLOUD_STS_REGION` (default `sts.aliyuncs.com`).
+///
+/// `role_session_name` may be NULL (default `ALIBABA_CLOUD_ROLE_SESSION_NAME`, else
+/// `smsauth-<unix seconds>`); `duration_seconds` is 900–43200, or 0 for the default (3600). An
+/// empty ARN or a bad duration is reported by `smsauth_config_builder_build()`
+/// (`SMSAUTH_STATUS_INVALID_INPUT` / `SMSAUTH_STATUS_CREDENTIALS`).
+///
+/// # Safety
+/// `builder` is NULL or a live builder; `role_arn` is NULL or a NUL-terminated string;
+/// `role_session_name` is NULL or a NUL-terminated string; `err` is NULL or points to a writable
+/// `smsauth_error *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_config_builder_set_role_arn(
+    builder: *mut smsauth_config_builder,
+    role_arn: *const c_char,
+    role_session_name: *const c_char,
+    duration_seconds: u32,
+    err: *mut *mut smsauth_error,
+) -> smsauth_status {
+    boundary!(err => {
+        // SAFETY: forwarded contract.
+        unsafe {
+            set(builder, |b| {
+                let arn = str_arg(role_arn, "role_arn")?;
+                let session = opt_str_arg(role_session_name, "role_session_name")?;
+                b.role = Some(RamRoleArnConfig {
+                    role_arn: arn.to_owned(),
+                    role_session_name: session.map(str::to_owned),
+                    duration_seconds: (duration_seconds > 0).then_some(duration_seconds),
+                    ..RamRoleArnConfig::default()
+                });
+                Ok(())
+            })
+        }
+    })
+}
+
+/// Guard every `smsauth_send_code*` and `smsauth_check_code*` call of clients built from this
+/// builder with the abuse guard `config` (see `smsauth_guard_config`): a refused call fails
+/// with `SMSAUTH_STATUS_GUARD_DENIED` before any network call, `smsauth_error_guard_rule()`
+/// names the rule and `smsauth_error_retry_after_ms()` says when it allows again.
+///
+/// The guard is created here from a copy of `config` (which may be freed right after), keeping
+/// its counters in memory: every client built from this builder afterwards shares those
+/// counters; call this again for a fresh guard. Replaces any earlier guard. Fails with
+/// `SMSAUTH_STATUS_INVALID_INPUT` if the configuration cannot be used (a Redis URL: this library
+/// has no Redis support).
+///
+/// # Safety
+/// `builder` is NULL or a live builder; `config` is NULL or a live guard configuration; `err` is
+/// NULL or points to a writable `smsauth_error *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_config_builder_set_guard(
+    builder: *mut smsauth_config_builder,
+    config: *const smsauth_guard_config,
+    err: *mut *mut smsauth_error,
+) -> smsauth_status {
+    boundary!(err => {
+        // SAFETY: forwarded contract.
+        unsafe {
+            set(builder, |b| {
+                let config = obj(config, "config")?;
+                b.guard = Some(Guard::new(config.inner.clone())?);
+                Ok(())
+            })
+        }
+    })
+}
+
 impl smsauth_config_builder {
     fn to_client(&self) -> smsauth::Result<smsauth::Client> {
         let mut b = smsauth::Client::builder().binding("c").defaults(self.defaults.clone());
-        if let (Some(id), Some(secret)) = (&self.access_key_id, &self.access_key_secret) {
-            b = b.access_key(id.clone(), secret.expose());
-        }
-        if let Some(token) = &self.security_token {
-            b = b.security_token(token.expose());
+        b = self.with_credentials(b)?;
+        if let Some(guard) = &self.guard {
+            b = b.guard(guard.clone());
         }
         if let Some(endpoint) = &self.endpoint {
             b = b.endpoint(endpoint.clone());
@@ -704,6 +817,46 @@ impl smsauth_config_builder {
             b = b.add_root_certificates_pem(pem.clone());
         }
         b.build()
+    }
+
+    /// The AccessKey (and token) as given, the profile, or a role assumed with either; nothing
+    /// set: the core's default chain.
+    fn with_credentials(&self, mut b: smsauth::ClientBuilder) -> smsauth::Result<smsauth::ClientBuilder> {
+        let keys = match (&self.access_key_id, &self.access_key_secret) {
+            (Some(id), Some(secret)) => {
+                let creds = Credentials::new(id.clone(), secret.expose())?;
+                Some(match &self.security_token {
+                    Some(token) => creds.with_security_token(token.expose())?,
+                    None => creds,
+                })
+            }
+            _ => None,
+        };
+        if keys.is_some() && self.profile.is_some() {
+            let what = if self.role.is_some() { " as the role's source credentials" } else { "" };
+            return Err(smsauth::Error::new(
+                ErrorKind::Credentials,
+                format!("give either an AccessKey pair or a profile{what}, not both"),
+            ));
+        }
+        if let Some(role) = &self.role {
+            let provider = RamRoleArnProvider::new(role.clone())?;
+            let provider = match (keys, &self.profile) {
+                (Some(keys), _) => provider.with_source(StaticProvider::new(keys)),
+                (None, Some(name)) => provider.with_source(ProfileProvider::named(name.clone())),
+                (None, None) => provider,
+            };
+            return Ok(b.credentials_provider(provider));
+        }
+        if let Some(keys) = keys {
+            b = b.credentials(keys);
+        } else if let Some(name) = &self.profile {
+            b = b.credentials_provider(ProfileProvider::named(name.clone()));
+        } else if let Some(token) = &self.security_token {
+            // A token without a key pair: let the core report it.
+            b = b.security_token(token.expose());
+        }
+        Ok(b)
     }
 }
 

@@ -19,6 +19,8 @@ mod error;
 
 mod config;
 
+mod guard;
+
 mod request;
 
 mod client;

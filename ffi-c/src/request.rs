@@ -8,7 +8,7 @@ use std::ffi::c_char;
 
 use smsauth::{CheckSmsVerifyCodeRequest, SendSmsVerifyCodeRequest};
 
-use crate::boundary::{Out, boundary, free, obj_mut, str_arg};
+use crate::boundary::{Out, boundary, free, obj_mut, opt_str_arg, str_arg};
 use crate::error::{smsauth_error, smsauth_status};
 
 /// The parameters of one `SendSmsVerifyCode` call. Create with `smsauth_send_request_new()`,
@@ -20,6 +20,8 @@ use crate::error::{smsauth_error, smsauth_status};
 #[derive(Debug)]
 pub struct smsauth_send_request {
     pub(crate) inner: SendSmsVerifyCodeRequest,
+    /// For the client's abuse guard, not sent to the service.
+    pub(crate) client_key: Option<String>,
 }
 
 /// The parameters of one `CheckSmsVerifyCode` call. Create with `smsauth_check_request_new()`,
@@ -48,7 +50,7 @@ pub unsafe extern "C" fn smsauth_send_request_new(
         // SAFETY: forwarded contract.
         let phone = unsafe { str_arg(phone_number, "phone_number") }?;
         let out = Out::new(request_out, "request_out")?;
-        out.put(smsauth_send_request { inner: SendSmsVerifyCodeRequest::new(phone) });
+        out.put(smsauth_send_request { inner: SendSmsVerifyCodeRequest::new(phone), client_key: None });
         Ok(())
     })
 }
@@ -421,6 +423,29 @@ pub unsafe extern "C" fn smsauth_send_request_set_resource_owner_id(
         // SAFETY: forwarded contract.
         let r = unsafe { obj_mut(request, "request") }?;
         r.inner.resource_owner_id = Some(resource_owner_id);
+        Ok(())
+    })
+}
+
+/// Send on behalf of `client_key` — the caller's IP address, device or session id — so the
+/// per-client limits of the client's abuse guard apply (see `smsauth_config_builder_set_guard()`
+/// and `smsauth_send_code_for()`). Not sent to the service; ignored by a client without a guard.
+/// NULL removes the key.
+///
+/// # Safety
+/// `request` is NULL or a live request used by no other thread meanwhile; `client_key` is NULL or a
+/// NUL-terminated string; `err` is NULL or points to a writable `smsauth_error *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_send_request_set_client_key(
+    request: *mut smsauth_send_request,
+    client_key: *const c_char,
+    err: *mut *mut smsauth_error,
+) -> smsauth_status {
+    boundary!(err => {
+        // SAFETY: forwarded contract.
+        let r = unsafe { obj_mut(request, "request") }?;
+        // SAFETY: forwarded contract.
+        r.client_key = unsafe { opt_str_arg(client_key, "client_key") }?.map(str::to_owned);
         Ok(())
     })
 }

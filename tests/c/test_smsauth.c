@@ -15,6 +15,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +164,376 @@ static int all_digits(const char *s) {
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* The abuse guard                                                                            */
+
+/* A client on the emulator guarded by `config` (which is freed). */
+static smsauth_client *guarded_client(smsauth_guard_config *config) {
+    smsauth_config_builder *b = emulator_builder();
+    EXPECT_OK(smsauth_config_builder_set_guard(b, config, &e_));
+    smsauth_guard_config_free(config);
+    return build(b);
+}
+
+static void test_guard_denies_before_sending(void) {
+    smsauth_guard_config *g = smsauth_guard_config_new_empty();
+    smsauth_client *client;
+    smsauth_error *err = NULL;
+    smsauth_send_result *sent = NULL;
+    char phone[32];
+    size_t before;
+    EXPECT_OK(smsauth_guard_config_add_limit(g, SMSAUTH_GUARD_RULE_PHONE, 1, 60, &e_));
+    client = guarded_client(g);
+    next_phone(phone, sizeof phone);
+
+    EXPECT_OK(smsauth_send_code(client, phone, NULL, &e_));
+    before = smsauth_emulator_request_count(emu);
+    CHECK(smsauth_send_code(client, phone, &sent, &err) == SMSAUTH_STATUS_GUARD_DENIED);
+    CHECK(sent == NULL);
+    CHECK(smsauth_error_status(err) == SMSAUTH_STATUS_GUARD_DENIED);
+    CHECK(streq(smsauth_error_guard_rule(err), "phone:1/60s"));
+    CHECK(smsauth_error_retry_after_ms(err) > 50000 && smsauth_error_retry_after_ms(err) <= 60000);
+    CHECK(!smsauth_error_may_have_been_received(err));
+    CHECK(smsauth_error_message(err) != NULL);
+    CHECK(streq(smsauth_status_str(SMSAUTH_STATUS_GUARD_DENIED), "guard_denied"));
+    smsauth_error_free(err);
+    /* Nothing reached the service, and the emulator's outbox has the one message only. */
+    CHECK(smsauth_emulator_request_count(emu) == before);
+    CHECK(smsauth_emulator_message_count(emu, phone) == 1);
+    /* Checks are not limited by the send rules. */
+    {
+        char code[16];
+        smsauth_check_result *checked = NULL;
+        last_code(phone, code, sizeof code);
+        EXPECT_OK(smsauth_check_code(client, phone, code, &checked, &e_));
+        CHECK(smsauth_check_result_passed(checked));
+        smsauth_check_result_free(checked);
+    }
+    smsauth_client_free(client);
+}
+
+static void test_guard_client_key_limit(void) {
+    smsauth_guard_config *g = smsauth_guard_config_new_empty();
+    smsauth_client *client;
+    smsauth_send_request *req = NULL;
+    smsauth_error *err = NULL;
+    char a[32], b[32], c[32];
+    size_t before;
+    EXPECT_OK(smsauth_guard_config_add_limit(g, SMSAUTH_GUARD_RULE_CLIENT, 2, 3600, &e_));
+    client = guarded_client(g);
+    next_phone(a, sizeof a);
+    next_phone(b, sizeof b);
+    next_phone(c, sizeof c);
+
+    EXPECT_OK(smsauth_send_code_for(client, a, "203.0.113.7", NULL, &e_));
+    /* The request setter carries the key too. */
+    EXPECT_OK(smsauth_send_request_new(b, &req, &e_));
+    EXPECT_OK(smsauth_send_request_set_client_key(req, "203.0.113.7", &e_));
+    EXPECT_OK(smsauth_send_code_with(client, req, NULL, &e_));
+    smsauth_send_request_free(req);
+
+    before = smsauth_emulator_request_count(emu);
+    CHECK(smsauth_send_code_for(client, c, "203.0.113.7", NULL, &err) == SMSAUTH_STATUS_GUARD_DENIED);
+    CHECK(streq(smsauth_error_guard_rule(err), "client:2/3600s"));
+    CHECK(smsauth_error_retry_after_ms(err) > 0);
+    smsauth_error_free(err);
+    CHECK(smsauth_emulator_request_count(emu) == before);
+    CHECK(smsauth_emulator_message_count(emu, c) == 0);
+    /* Another client key, and a call without a key, are not limited by this one. */
+    EXPECT_OK(smsauth_send_code_for(client, c, "198.51.100.1", NULL, &e_));
+    CHECK(smsauth_emulator_message_count(emu, c) == 1);
+    next_phone(c, sizeof c);
+    EXPECT_OK(smsauth_send_code(client, c, NULL, &e_));
+    smsauth_client_free(client);
+
+    /* require_client_key: a send without a key is refused, naming client_key. */
+    g = smsauth_guard_config_new_empty();
+    EXPECT_OK(smsauth_guard_config_add_limit(g, SMSAUTH_GUARD_RULE_CLIENT, 5, 3600, &e_));
+    EXPECT_OK(smsauth_guard_config_set_require_client_key(g, true, &e_));
+    client = guarded_client(g);
+    next_phone(c, sizeof c);
+    err = NULL;
+    before = smsauth_emulator_request_count(emu);
+    CHECK(smsauth_send_code(client, c, NULL, &err) == SMSAUTH_STATUS_INVALID_INPUT);
+    CHECK(streq(smsauth_error_field(err), "client_key"));
+    smsauth_error_free(err);
+    CHECK(smsauth_emulator_request_count(emu) == before);
+    EXPECT_OK(smsauth_send_code_for(client, c, "session-42", NULL, &e_));
+    smsauth_client_free(client);
+}
+
+static void test_guard_locks_after_wrong_codes(void) {
+    smsauth_guard_config *g = smsauth_guard_config_new_empty();
+    smsauth_client *client;
+    smsauth_check_result *checked = NULL;
+    smsauth_error *err = NULL;
+    char phone[32], code[16], wrong[16];
+    size_t before;
+    int i;
+    EXPECT_OK(smsauth_guard_config_set_wrong_code_limit(g, 2, 3600, 900, &e_));
+    client = guarded_client(g);
+    next_phone(phone, sizeof phone);
+    EXPECT_OK(smsauth_send_code(client, phone, NULL, &e_));
+    last_code(phone, code, sizeof code);
+    wrong_code(code, wrong, sizeof wrong);
+
+    for (i = 0; i < 2; i++) { /* both wrong codes get their answer */
+        checked = NULL;
+        EXPECT_OK(smsauth_check_code(client, phone, wrong, &checked, &e_));
+        CHECK(checked != NULL && !smsauth_check_result_passed(checked));
+        smsauth_check_result_free(checked);
+    }
+    /* Then the number is locked, even for the right code, without asking the service. */
+    checked = NULL;
+    before = smsauth_emulator_request_count(emu);
+    CHECK(smsauth_check_code(client, phone, code, &checked, &err) == SMSAUTH_STATUS_GUARD_DENIED);
+    CHECK(checked == NULL);
+    CHECK(streq(smsauth_error_guard_rule(err), "check:locked"));
+    CHECK(smsauth_error_retry_after_ms(err) > 800000 && smsauth_error_retry_after_ms(err) <= 900000);
+    smsauth_error_free(err);
+    CHECK(smsauth_emulator_request_count(emu) == before);
+    smsauth_client_free(client);
+}
+
+static void test_guard_dry_run_lets_calls_through(void) {
+    smsauth_guard_config *g = smsauth_guard_config_new_empty();
+    smsauth_client *client;
+    char a[32], b[32];
+    size_t before;
+    EXPECT_OK(smsauth_guard_config_add_limit(g, SMSAUTH_GUARD_RULE_CLIENT, 1, 3600, &e_));
+    EXPECT_OK(smsauth_guard_config_set_dry_run(g, true, &e_));
+    client = guarded_client(g);
+    next_phone(a, sizeof a);
+    next_phone(b, sizeof b);
+    EXPECT_OK(smsauth_send_code_for(client, a, "203.0.113.9", NULL, &e_));
+    before = smsauth_emulator_request_count(emu);
+    /* Over the limit, but only reported. */
+    EXPECT_OK(smsauth_send_code_for(client, b, "203.0.113.9", NULL, &e_));
+    CHECK(smsauth_emulator_request_count(emu) == before + 1);
+    CHECK(smsauth_emulator_message_count(emu, b) == 1);
+    smsauth_client_free(client);
+}
+
+static void test_guard_defaults_and_shared_counters(void) {
+    /* The documented defaults: 1 send per number per 60 s. Two clients built from one builder
+       share the guard's counters. */
+    smsauth_config_builder *b = emulator_builder();
+    smsauth_guard_config *g = smsauth_guard_config_new();
+    smsauth_client *one = NULL, *two = NULL;
+    smsauth_error *err = NULL;
+    char phone[32];
+    EXPECT_OK(smsauth_guard_config_set_daily_budget(g, 500, &e_));
+    EXPECT_OK(smsauth_guard_config_set_money_cap(g, 0.045, 10.0, &e_));
+    EXPECT_OK(smsauth_guard_config_set_prefix_digits(g, 5, &e_));
+    EXPECT_OK(smsauth_guard_config_set_max_keys(g, 1000, &e_));
+    EXPECT_OK(smsauth_guard_config_set_fail_policy(g, SMSAUTH_GUARD_FAIL_POLICY_OPEN, &e_));
+    EXPECT_OK(smsauth_config_builder_set_guard(b, g, &e_));
+    smsauth_guard_config_free(g); /* copied */
+    EXPECT_OK(smsauth_config_builder_build(b, &one, &e_));
+    EXPECT_OK(smsauth_config_builder_build(b, &two, &e_));
+    smsauth_config_builder_free(b);
+    next_phone(phone, sizeof phone);
+    EXPECT_OK(smsauth_send_code(one, phone, NULL, &e_));
+    CHECK(smsauth_send_code(two, phone, NULL, &err) == SMSAUTH_STATUS_GUARD_DENIED);
+    CHECK(streq(smsauth_error_guard_rule(err), "phone:1/60s"));
+    smsauth_error_free(err);
+    smsauth_client_free(one);
+    smsauth_client_free(two);
+}
+
+static void test_guard_bad_input_gives_a_status(void) {
+    smsauth_guard_config *g = smsauth_guard_config_new_empty();
+    smsauth_config_builder *b = smsauth_config_builder_new();
+    smsauth_client *client = emulator_client();
+    smsauth_error *err = NULL;
+
+    smsauth_guard_config_free(NULL);
+    CHECK(smsauth_guard_config_add_limit(NULL, SMSAUTH_GUARD_RULE_PHONE, 1, 60, &err) == SMSAUTH_STATUS_NULL_ARGUMENT);
+    CHECK(streq(smsauth_error_field(err), "config"));
+    smsauth_error_free(err);
+    err = NULL;
+    CHECK(smsauth_guard_config_add_limit(g, SMSAUTH_GUARD_RULE_PHONE, 0, 60, &err) == SMSAUTH_STATUS_INVALID_INPUT);
+    CHECK(streq(smsauth_error_field(err), "guard.phone"));
+    CHECK(contains(smsauth_error_message(err), "max"));
+    smsauth_error_free(err);
+    err = NULL;
+    CHECK(smsauth_guard_config_add_limit(g, SMSAUTH_GUARD_RULE_CLIENT, 5, 0, &err) == SMSAUTH_STATUS_INVALID_INPUT);
+    CHECK(streq(smsauth_error_field(err), "guard.client"));
+    smsauth_error_free(err);
+    err = NULL;
+    CHECK(smsauth_guard_config_add_limit(g, 9, 1, 60, &err) == SMSAUTH_STATUS_INVALID_INPUT);
+    CHECK(streq(smsauth_error_field(err), "rule"));
+    smsauth_error_free(err);
+    CHECK(smsauth_guard_config_clear_limits(g, 0, NULL) == SMSAUTH_STATUS_INVALID_INPUT);
+    CHECK(smsauth_guard_config_set_fail_policy(g, 0, NULL) == SMSAUTH_STATUS_INVALID_INPUT);
+    CHECK(smsauth_guard_config_set_prefix_digits(g, 12, NULL) == SMSAUTH_STATUS_OK); /* no prefix rule: unused */
+    CHECK(smsauth_guard_config_add_limit(g, SMSAUTH_GUARD_RULE_PREFIX, 5, 60, NULL) == SMSAUTH_STATUS_INVALID_INPUT);
+    EXPECT_OK(smsauth_guard_config_set_prefix_digits(g, 7, &e_));
+    CHECK(smsauth_guard_config_set_money_cap(g, NAN, 10.0, NULL) == SMSAUTH_STATUS_INVALID_INPUT);
+    err = NULL;
+    CHECK(smsauth_guard_config_set_money_cap(g, 0.05, 0.01, &err) == SMSAUTH_STATUS_INVALID_INPUT);
+    CHECK(streq(smsauth_error_field(err), "guard.daily_money_cap"));
+    smsauth_error_free(err);
+    CHECK(smsauth_guard_config_set_wrong_code_limit(g, 3, 0, 900, NULL) == SMSAUTH_STATUS_INVALID_INPUT);
+    CHECK(smsauth_guard_config_set_max_keys(g, 3, NULL) == SMSAUTH_STATUS_INVALID_INPUT);
+    CHECK(smsauth_guard_config_set_daily_budget(g, 20000000, NULL) == SMSAUTH_STATUS_INVALID_INPUT);
+    CHECK(smsauth_guard_config_set_redis_url(g, NULL, NULL) == SMSAUTH_STATUS_NULL_ARGUMENT);
+    CHECK(smsauth_guard_config_set_redis_url(g, "redis://\xff", NULL) == SMSAUTH_STATUS_INVALID_UTF8);
+    /* Failed setters left the configuration usable. */
+    EXPECT_OK(smsauth_config_builder_set_guard(b, g, &e_));
+    CHECK(smsauth_config_builder_set_guard(b, NULL, NULL) == SMSAUTH_STATUS_NULL_ARGUMENT);
+    CHECK(smsauth_config_builder_set_guard(NULL, g, NULL) == SMSAUTH_STATUS_NULL_ARGUMENT);
+    /* No Redis in this build: a clear error when the guard is made. */
+    EXPECT_OK(smsauth_guard_config_set_redis_url(g, "redis://127.0.0.1:6379/0", &e_));
+    err = NULL;
+    CHECK(smsauth_config_builder_set_guard(b, g, &err) == SMSAUTH_STATUS_INVALID_INPUT);
+    CHECK(streq(smsauth_error_field(err), "guard.redis_url"));
+    CHECK(contains(smsauth_error_message(err), "guard-redis"));
+    smsauth_error_free(err);
+
+    /* The client key of a send. */
+    err = NULL;
+    CHECK(smsauth_send_code_for(client, "13800138000", NULL, NULL, &err) == SMSAUTH_STATUS_NULL_ARGUMENT);
+    CHECK(streq(smsauth_error_field(err), "client_key"));
+    smsauth_error_free(err);
+    err = NULL;
+    CHECK(smsauth_send_code_for(client, "13800138000", "ip\xc0\xaf", NULL, &err) == SMSAUTH_STATUS_INVALID_UTF8);
+    CHECK(streq(smsauth_error_field(err), "client_key"));
+    smsauth_error_free(err);
+    CHECK(smsauth_send_code_for(NULL, "13800138000", "k", NULL, NULL) == SMSAUTH_STATUS_NULL_ARGUMENT);
+    CHECK(smsauth_send_request_set_client_key(NULL, "k", NULL) == SMSAUTH_STATUS_NULL_ARGUMENT);
+    {
+        smsauth_send_request *req = NULL;
+        EXPECT_OK(smsauth_send_request_new("13800138000", &req, &e_));
+        CHECK(smsauth_send_request_set_client_key(req, "\xff", NULL) == SMSAUTH_STATUS_INVALID_UTF8);
+        EXPECT_OK(smsauth_send_request_set_client_key(req, NULL, &e_)); /* removes the key */
+        smsauth_send_request_free(req);
+    }
+    smsauth_guard_config_free(g);
+    smsauth_config_builder_free(b);
+    smsauth_client_free(client);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Choosing credentials: a named profile, a RAM role                                          */
+
+static void test_profile_from_credentials_file(void) {
+    char path[] = "/tmp/smsauth-test-credentials-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f;
+    smsauth_config_builder *b;
+    smsauth_client *client = NULL;
+    smsauth_check_result *checked = NULL;
+    smsauth_error *err = NULL;
+    char phone[32], code[16];
+    if (!CHECK(fd >= 0)) return;
+    f = fdopen(fd, "w");
+    fprintf(f,
+            "[default]\ntype = access_key\naccess_key_id = wrongid\naccess_key_secret = wrongsecret\n\n"
+            "[emulator]\ntype = access_key\naccess_key_id = %s\naccess_key_secret = %s\n",
+            smsauth_emulator_access_key_id(emu), smsauth_emulator_access_key_secret(emu));
+    fclose(f);
+    setenv("ALIBABA_CLOUD_CREDENTIALS_FILE", path, 1);
+
+    b = smsauth_config_builder_new();
+    EXPECT_OK(smsauth_config_builder_set_endpoint(b, smsauth_emulator_endpoint(emu), &e_));
+    EXPECT_OK(smsauth_config_builder_set_sign_name(b, "速通互联验证码", &e_));
+    EXPECT_OK(smsauth_config_builder_set_template_code(b, "100001", &e_));
+    EXPECT_OK(smsauth_config_builder_set_profile(b, "emulator", &e_));
+    EXPECT_OK(smsauth_config_builder_build(b, &client, &e_));
+    next_phone(phone, sizeof phone);
+    EXPECT_OK(smsauth_send_code(client, phone, NULL, &e_));
+    last_code(phone, code, sizeof code);
+    EXPECT_OK(smsauth_check_code(client, phone, code, &checked, &e_));
+    CHECK(checked != NULL && smsauth_check_result_passed(checked));
+    smsauth_check_result_free(checked);
+    smsauth_client_free(client);
+
+    /* Without a profile the default chain picks [default], whose key the emulator refuses. */
+    {
+        smsauth_config_builder *plain = smsauth_config_builder_new();
+        EXPECT_OK(smsauth_config_builder_set_endpoint(plain, smsauth_emulator_endpoint(emu), &e_));
+        EXPECT_OK(smsauth_config_builder_set_sign_name(plain, "速通互联验证码", &e_));
+        EXPECT_OK(smsauth_config_builder_set_template_code(plain, "100001", &e_));
+        client = build(plain);
+        next_phone(phone, sizeof phone);
+        err = NULL;
+        CHECK(smsauth_send_code(client, phone, NULL, &err) == SMSAUTH_STATUS_AUTHENTICATION);
+        smsauth_error_free(err);
+        smsauth_client_free(client);
+    }
+
+    /* A profile that does not exist: a credentials error at the first request, naming it. */
+    EXPECT_OK(smsauth_config_builder_set_profile(b, "nosuch", &e_));
+    client = NULL;
+    EXPECT_OK(smsauth_config_builder_build(b, &client, &e_));
+    err = NULL;
+    CHECK(smsauth_send_code(client, phone, NULL, &err) == SMSAUTH_STATUS_CREDENTIALS);
+    CHECK(contains(smsauth_error_message(err), "nosuch"));
+    CHECK(!smsauth_error_may_have_been_received(err));
+    smsauth_error_free(err);
+    smsauth_client_free(client);
+
+    /* A profile and an AccessKey: one source only. */
+    client = NULL;
+    EXPECT_OK(smsauth_config_builder_set_access_key(b, "id", "secret", &e_));
+    err = NULL;
+    CHECK(smsauth_config_builder_build(b, &client, &err) == SMSAUTH_STATUS_CREDENTIALS);
+    CHECK(contains(smsauth_error_message(err), "profile"));
+    CHECK(client == NULL);
+    smsauth_error_free(err);
+
+    /* Bad arguments. */
+    CHECK(smsauth_config_builder_set_profile(b, NULL, NULL) == SMSAUTH_STATUS_NULL_ARGUMENT);
+    CHECK(smsauth_config_builder_set_profile(b, "", NULL) == SMSAUTH_STATUS_INVALID_INPUT);
+    CHECK(smsauth_config_builder_set_profile(b, "pro\xff", NULL) == SMSAUTH_STATUS_INVALID_UTF8);
+    CHECK(smsauth_config_builder_set_profile(NULL, "x", NULL) == SMSAUTH_STATUS_NULL_ARGUMENT);
+    smsauth_config_builder_free(b);
+    unsetenv("ALIBABA_CLOUD_CREDENTIALS_FILE");
+    remove(path);
+}
+
+static void test_role_arn(void) {
+    smsauth_config_builder *b = emulator_builder();
+    smsauth_client *client = NULL;
+    smsauth_error *err = NULL;
+    char phone[32];
+    size_t before;
+
+    /* Bad input is reported by build. */
+    EXPECT_OK(smsauth_config_builder_set_role_arn(b, "", NULL, 0, &e_));
+    CHECK(smsauth_config_builder_build(b, &client, &err) == SMSAUTH_STATUS_INVALID_INPUT);
+    CHECK(streq(smsauth_error_field(err), "role_arn"));
+    smsauth_error_free(err);
+    err = NULL;
+    EXPECT_OK(smsauth_config_builder_set_role_arn(b, "acs:ram::123456789012:role/sms-sender", "c-test", 100, &e_));
+    CHECK(smsauth_config_builder_build(b, &client, &err) != SMSAUTH_STATUS_OK);
+    CHECK(contains(smsauth_error_message(err), "900"));
+    smsauth_error_free(err);
+    CHECK(client == NULL);
+    CHECK(smsauth_config_builder_set_role_arn(b, NULL, NULL, 0, NULL) == SMSAUTH_STATUS_NULL_ARGUMENT);
+    CHECK(smsauth_config_builder_set_role_arn(b, "acs:ram::1:role/x", "\xff", 0, NULL) == SMSAUTH_STATUS_INVALID_UTF8);
+
+    /* The role is assumed (with the builder's AccessKey) before the first send: STS is asked at
+       ALIBABA_CLOUD_STS_ENDPOINT, here the emulator, which has no AssumeRole, so the send fails
+       with a credentials error from the role provider and no SMS goes out. */
+    setenv("ALIBABA_CLOUD_STS_ENDPOINT", smsauth_emulator_endpoint(emu), 1);
+    EXPECT_OK(smsauth_config_builder_set_role_arn(b, "acs:ram::123456789012:role/sms-sender", "c-test", 3600, &e_));
+    EXPECT_OK(smsauth_config_builder_build(b, &client, &e_));
+    next_phone(phone, sizeof phone);
+    before = smsauth_emulator_message_count(emu, phone);
+    err = NULL;
+    CHECK(smsauth_send_code(client, phone, NULL, &err) == SMSAUTH_STATUS_CREDENTIALS);
+    CHECK(contains(smsauth_error_message(err), "ram_role_arn"));
+    CHECK(!contains(smsauth_error_message(err), smsauth_emulator_access_key_secret(emu)));
+    CHECK(!smsauth_error_may_have_been_received(err));
+    smsauth_error_free(err);
+    CHECK(smsauth_emulator_message_count(emu, phone) == before);
+    smsauth_client_free(client);
+    unsetenv("ALIBABA_CLOUD_STS_ENDPOINT");
+    smsauth_config_builder_free(b);
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* Version, statuses, free(NULL)                                                              */
 
 static void test_version_macro_equals_crate_version(void) {
@@ -224,6 +595,7 @@ static void test_free_null_is_a_noop(void) {
     smsauth_verifier_free(NULL);
     smsauth_verified_free(NULL);
     smsauth_emulator_stop(NULL);
+    smsauth_guard_config_free(NULL);
     /* Getters on NULL return neutral values instead of crashing. */
     CHECK(smsauth_error_message(NULL) == NULL);
     CHECK(smsauth_error_status(NULL) == SMSAUTH_STATUS_NULL_ARGUMENT);
@@ -1689,6 +2061,14 @@ int main(int argc, char **argv) {
     RUN(test_parse_timestamp);
     RUN(test_conformance_vectors);
     RUN(test_emulator_controls);
+    RUN(test_guard_denies_before_sending);
+    RUN(test_guard_client_key_limit);
+    RUN(test_guard_locks_after_wrong_codes);
+    RUN(test_guard_dry_run_lets_calls_through);
+    RUN(test_guard_defaults_and_shared_counters);
+    RUN(test_guard_bad_input_gives_a_status);
+    RUN(test_profile_from_credentials_file);
+    RUN(test_role_arn);
 
     smsauth_emulator_stop(emu);
     printf("%d passed, %d failed\n", tests_passed, tests_failed);
