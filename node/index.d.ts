@@ -28,8 +28,11 @@ export type {
   ExplainV3Parts,
   Explanation,
   ExplanationV3,
+  GuardLimit,
+  GuardOptions,
   HttpRequestInit,
   RetryOptions,
+  RoleArnOptions,
   RpcRequestInit,
   SendOverrides,
   SendResult,
@@ -38,6 +41,7 @@ export type {
   SignOptions,
   Verified,
   VerifierOptions,
+  WrongCodeOptions,
 } from './native'
 
 /** The stable `code` of an {@link SmsAuthError}: one per error kind of the Rust core. */
@@ -130,10 +134,15 @@ export declare class SmsAuthError extends Error {
   hostId?: string
   /** `AccessDeniedDetail` as JSON text. */
   accessDeniedDetail?: string
-  /** For throttling: how long the server asked to wait, in milliseconds. */
+  /** For throttling and guard denials: how long to wait before trying again, in milliseconds. */
   retryAfterMs?: number
-  /** For `ERR_SMSAUTH_GUARD_DENIED`: the rule that refused the call. */
+  /**
+   * For `ERR_SMSAUTH_GUARD_DENIED`: the rule that refused the call, e.g. `'phone:1/60s'`,
+   * `'client:10/3600s'`, `'prefix:30/3600s'`, `'budget:daily'`, `'check:locked'`.
+   */
   guardRule?: string
+  /** For `ERR_SMSAUTH_GUARD_DENIED`: in how many seconds (rounded up) the rule allows again. */
+  retryAfter?: number
   /**
    * Whether the request may have reached the service: `'not_received'` (provably not — safe to
    * retry), `'answered'` (the service answered with this error) or `'unknown'` (a timeout or a

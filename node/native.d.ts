@@ -264,6 +264,24 @@ export interface ClientOptions {
   duplicatePolicy?: 1 | 2
   /** Default `CaseAuthPolicy` for checks: 1 case-insensitive, 2 case-sensitive. */
   caseAuthPolicy?: 1 | 2
+  /**
+   * Use this named profile instead of the default chain: from the CLI's
+   * `~/.aliyun/config.json`, else the credentials file (`ALIBABA_CLOUD_CREDENTIALS_FILE` or
+   * `~/.alibabacloud/credentials`). Not with `accessKeyId`/`accessKeySecret`.
+   */
+  profile?: string
+  /**
+   * Assume this RAM role (STS `AssumeRole`; temporary credentials cached and refreshed
+   * early): a role ARN or `{ arn, sessionName?, durationSeconds?, … }`. The call to STS is
+   * signed with `accessKeyId`/`accessKeySecret` when given, else the `profile`'s credentials,
+   * else the default chain's.
+   */
+  roleArn?: string | RoleArnOptions
+  /**
+   * The abuse guard: limits checked before every `sendCode`/`checkCode` (see
+   * `GuardOptions`). Default: no guard.
+   */
+  guard?: GuardOptions
 }
 
 /** The version of the Rust core this module was built from. */
@@ -427,6 +445,79 @@ export interface ExplanationV3 {
 /** Unix seconds as `yyyy-MM-ddTHH:mm:ssZ` (the signing timestamp format). */
 export declare function formatTimestamp(unixSeconds: number): string
 
+/** One limit of the guard: at most `max` sends in any `windowSeconds` (a sliding window). */
+export interface GuardLimit {
+  /** The most sends allowed in the window, 1 to 1000000. */
+  max: number
+  /** The window in seconds, 1 to 2678400 (31 days). */
+  windowSeconds: number
+}
+
+/**
+ * The abuse guard (`new Client({ guard: { … } })`): limits checked before every
+ * `sendCode` / `checkCode`, so a public "send me a code" form cannot bomb a phone, pump a number
+ * range or run up the bill. A refusal rejects with `ERR_SMSAUTH_GUARD_DENIED` (`guardRule`
+ * names the limit, `retryAfter` says in how many seconds it allows again) and nothing is sent.
+ * `sendSmsVerifyCode` / `checkSmsVerifyCode` are not guarded.
+ *
+ * `guard: {}` turns every rule on with its default; an empty array or `null` turns one off.
+ * State is kept in this process's memory.
+ *
+ * ```ts
+ * const client = new Client({ guard: { client: [{ max: 5, windowSeconds: 3600 }], dailyBudget: 200 } })
+ * await client.sendCode(phone, { clientKey: req.ip })
+ * ```
+ */
+export interface GuardOptions {
+  /**
+   * Sends per phone number. Default 1 per 60 s, 5 per hour, 10 per 24 h (rule names
+   * `phone:1/60s`, …).
+   */
+  phone?: GuardLimit[] | null
+  /**
+   * Sends per client key (`sendCode(phone, { clientKey })`: the caller's IP address, device or
+   * session id). Default 10 per hour. Sends without a key skip this rule unless
+   * `requireClientKey` is set.
+   */
+  client?: GuardLimit[] | null
+  /** Refuse sends without a `clientKey` (`ERR_SMSAUTH_INVALID_INPUT`). Default `false`. */
+  requireClientKey?: boolean
+  /** Sends per number prefix (the first `prefixDigits` digits). Default 30 per hour. */
+  prefix?: GuardLimit[] | null
+  /** Digits of a prefix, 1 to 11. Default 7. */
+  prefixDigits?: number
+  /**
+   * At most this many sends in any 24 hours for the whole client (rule `budget:daily`).
+   * Default 1000; `null` turns it off.
+   */
+  dailyBudget?: number | null
+  /** The price of one SMS in your currency (e.g. `0.045`), for `dailyMoneyCap`. */
+  pricePerSms?: number
+  /**
+   * At most this much spent in any 24 hours (needs `pricePerSms`): the budget becomes
+   * `floor(dailyMoneyCap / pricePerSms)` sends, or `dailyBudget` if lower.
+   */
+  dailyMoneyCap?: number
+  /**
+   * Wrong codes per phone number on check before the number is locked (rule
+   * `check:locked`). Default 5 within an hour, then locked for 15 minutes; `null` or
+   * `{ max: 0 }` turns it off.
+   */
+  wrongCode?: WrongCodeOptions | null
+  /**
+   * Only report: a call the guard would refuse goes through (a warning is logged). Use it to
+   * tune limits on real traffic before enforcing them. Default `false`.
+   */
+  dryRun?: boolean
+  /**
+   * When the guard's store fails: `'closed'` refuses the call (rule `store:unavailable`, the
+   * default), `'open'` lets it through.
+   */
+  onStoreError?: 'closed' | 'open'
+  /** Most keys the in-memory store keeps (at least 16). Default 100000. */
+  maxKeys?: number
+}
+
 /** A request as a server received it (`verifier.verify(request, secrets)`). */
 export interface HttpRequestInit {
   /** `POST`, `GET`, … */
@@ -464,6 +555,33 @@ export interface RetryOptions {
   maxBackoffMs?: number
   /** Longest server-requested wait honoured by waiting, in milliseconds. Default 5000. */
   maxRetryAfterMs?: number
+}
+
+/**
+ * `ClientOptions.roleArn`: assume a RAM role with STS `AssumeRole`, signed with the client's
+ * `accessKeyId`/`accessKeySecret`, else the `profile`'s credentials, else the default chain's.
+ */
+export interface RoleArnOptions {
+  /** `acs:ram::<account id>:role/<role name>`. */
+  arn: string
+  /**
+   * Role session name (2–64 of `A-Za-z0-9.@-_`). Default `ALIBABA_CLOUD_ROLE_SESSION_NAME`,
+   * else `smsauth-<unix seconds>`.
+   */
+  sessionName?: string
+  /** Lifetime of the temporary credentials, 900–43200 s. Default 3600. */
+  durationSeconds?: number
+  /** A policy (JSON) narrowing the role's permissions. */
+  policy?: string
+  /** The external ID the role's trust policy may require. */
+  externalId?: string
+  /**
+   * STS host or URL. Default `ALIBABA_CLOUD_STS_ENDPOINT`, the region's, else
+   * `sts.aliyuncs.com`.
+   */
+  stsEndpoint?: string
+  /** STS region, e.g. `cn-hangzhou`. Default `ALIBABA_CLOUD_STS_REGION`. */
+  stsRegion?: string
 }
 
 /** An RPC call to sign (`sign(request, options)`). */
@@ -526,6 +644,11 @@ export interface SendOverrides {
   resourceOwnerAccount?: string
   /** `ResourceOwnerId`. */
   resourceOwnerId?: number
+  /**
+   * Only for `sendCode`: who asks for the code — the caller's IP address, device or session
+   * id — for the guard's per-client limits (`GuardOptions.client`). Not sent to the service.
+   */
+  clientKey?: string
 }
 
 /** The answer to a send whose `Code` was `OK` (any other code rejects with an `SmsAuthError`). */
@@ -698,4 +821,17 @@ export interface VerifierOptions {
   windowSeconds?: number
   /** Refuse a nonce seen before within the window (default `true`). */
   checkNonces?: boolean
+}
+
+/** The guard's wrong-code lock (`GuardOptions.wrongCode`). Unset fields keep their defaults. */
+export interface WrongCodeOptions {
+  /**
+   * Wrong codes allowed before the lock (the last of them still gets its answer); 0 turns
+   * the rule off. Default 5.
+   */
+  max?: number
+  /** How long a wrong code counts, in seconds. Default 3600. */
+  windowSeconds?: number
+  /** How long the lock lasts, in seconds. Default 900. */
+  lockSeconds?: number
 }

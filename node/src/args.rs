@@ -191,6 +191,33 @@ impl<'env> Fields<'env> {
         Ok(self.integer(key, 0.0, f64::from(u32::MAX))?.map(|n| n.clamp(0, i64::from(u32::MAX)) as u32))
     }
 
+    /// A finite number.
+    pub(crate) fn number(&mut self, key: &'static str) -> Result<Option<f64>> {
+        let name = self.name(key);
+        match self.get(key)? {
+            None => Ok(None),
+            Some(v) => {
+                let n = number(self.env, name, &v)?;
+                if !n.is_finite() {
+                    return Err(range_error(
+                        self.env,
+                        format!("{} must be a finite number. Received {n}", name.describe()),
+                    ));
+                }
+                Ok(Some(n))
+            }
+        }
+    }
+
+    /// Whether the property is present and `null` (an explicit "turn this off").
+    pub(crate) fn is_null(&self, key: &str) -> Result<bool> {
+        if !self.keys.iter().any(|k| k == key) {
+            return Ok(false);
+        }
+        let v: Unknown<'env> = self.obj.get_named_property(key)?;
+        Ok(v.get_type()? == ValueType::Null)
+    }
+
     /// A safe integer, possibly negative.
     pub(crate) fn i64(&mut self, key: &'static str) -> Result<Option<i64>> {
         self.integer(key, -MAX_SAFE, MAX_SAFE)

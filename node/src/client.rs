@@ -4,9 +4,10 @@ use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use smsauth::credentials::{ProfileProvider, RamRoleArnProvider};
 use smsauth::{
-    CaseAuthPolicy, CheckSmsVerifyCodeResponse, CodeType, Defaults, DuplicatePolicy, RetryPolicy,
-    SendSmsVerifyCodeResponse, SignatureVersion,
+    CaseAuthPolicy, CheckSmsVerifyCodeResponse, CodeType, Credentials, Defaults, DuplicatePolicy, RetryPolicy,
+    SendSmsVerifyCodeResponse, SignatureVersion, StaticProvider,
 };
 
 use crate::args::{Fields, Name, string};
@@ -89,6 +90,20 @@ pub struct ClientOptions {
     /// Default `CaseAuthPolicy` for checks: 1 case-insensitive, 2 case-sensitive.
     #[napi(ts_type = "1 | 2")]
     pub case_auth_policy: Option<u32>,
+    /// Use this named profile instead of the default chain: from the CLI's
+    /// `~/.aliyun/config.json`, else the credentials file (`ALIBABA_CLOUD_CREDENTIALS_FILE` or
+    /// `~/.alibabacloud/credentials`). Not with `accessKeyId`/`accessKeySecret`.
+    pub profile: Option<String>,
+    /// Assume this RAM role (STS `AssumeRole`; temporary credentials cached and refreshed
+    /// early): a role ARN or `{ arn, sessionName?, durationSeconds?, … }`. The call to STS is
+    /// signed with `accessKeyId`/`accessKeySecret` when given, else the `profile`'s credentials,
+    /// else the default chain's.
+    #[napi(ts_type = "string | RoleArnOptions")]
+    pub role_arn: Option<smsauth::credentials::RamRoleArnConfig>,
+    /// The abuse guard: limits checked before every `sendCode`/`checkCode` (see
+    /// `GuardOptions`). Default: no guard.
+    #[napi(ts_type = "GuardOptions")]
+    pub guard: Option<smsauth::GuardConfig>,
 }
 
 /// Retry policy (`ClientOptions.retry`).
@@ -152,6 +167,9 @@ pub struct SendOverrides {
     pub resource_owner_account: Option<String>,
     /// `ResourceOwnerId`.
     pub resource_owner_id: Option<i64>,
+    /// Only for `sendCode`: who asks for the code — the caller's IP address, device or session
+    /// id — for the guard's per-client limits (`GuardOptions.client`). Not sent to the service.
+    pub client_key: Option<String>,
 }
 
 /// A complete `SendSmsVerifyCode` request (`client.sendSmsVerifyCode(request)`).
@@ -349,6 +367,20 @@ fn template_param(f: &mut Fields<'_>) -> Result<Option<String>> {
     }
 }
 
+fn half_key_pair() -> smsauth::Error {
+    smsauth::Error::new(
+        smsauth::ErrorKind::Credentials,
+        "give both accessKeyId and accessKeySecret (or neither, to read them from the environment)",
+    )
+}
+
+fn keys_and_profile() -> smsauth::Error {
+    smsauth::Error::new(
+        smsauth::ErrorKind::Credentials,
+        "give either accessKeyId/accessKeySecret or profile, not both (with roleArn, either one signs AssumeRole)",
+    )
+}
+
 fn enum_value<T: TryFrom<i64, Error = smsauth::Error>>(env: &Env, v: Option<u32>) -> Result<Option<T>> {
     v.map(|n| T::try_from(i64::from(n)).map_err(|e| error::core_error(env, &e))).transpose()
 }
@@ -412,13 +444,51 @@ impl ClientOptions {
             interval: f.u32("interval")?,
             duplicate_policy: f.u32("duplicatePolicy")?,
             case_auth_policy: f.u32("caseAuthPolicy")?,
+            profile: f.string("profile")?,
+            role_arn: f.get("roleArn")?.map(|v| crate::guard::read_role_arn(env, v)).transpose()?,
+            guard: f.get("guard")?.map(|v| crate::guard::read_guard(env, v)).transpose()?,
         })
     }
 
-    fn build(self, env: &Env) -> Result<(smsauth::Client, SignatureVersion)> {
+    fn build(mut self, env: &Env) -> Result<(smsauth::Client, SignatureVersion)> {
         let core = |e: smsauth::Error| error::core_error(env, &e);
         let mut b = smsauth::Client::builder().binding("node");
-        match (self.access_key_id, self.access_key_secret) {
+        if let Some(config) = self.guard.take() {
+            b = b.guard(crate::guard::build_guard(env, config)?);
+        }
+        let profile = match self.profile.take() {
+            Some(p) if p.trim().is_empty() => {
+                return Err(core(smsauth::Error::invalid_input("options.profile", "the profile name is empty")));
+            }
+            Some(p) => Some(ProfileProvider::named(p)),
+            None => None,
+        };
+        if let Some(config) = self.role_arn.take() {
+            let mut role = RamRoleArnProvider::new(config).map_err(core)?;
+            match (self.access_key_id.take(), self.access_key_secret.take(), profile) {
+                (Some(_), Some(_), Some(_)) => return Err(core(keys_and_profile())),
+                (Some(id), Some(secret), None) => {
+                    let mut c = Credentials::new(id, secret).map_err(core)?;
+                    if let Some(t) = self.security_token.take() {
+                        c = c.with_security_token(t).map_err(core)?;
+                    }
+                    role = role.with_source(StaticProvider::new(c));
+                }
+                (None, None, Some(p)) => role = role.with_source(p),
+                (None, None, None) => {}
+                _ => return Err(core(half_key_pair())),
+            }
+            b = b.credentials_provider(role);
+            return self.finish(env, b);
+        }
+        if let Some(p) = profile {
+            if self.access_key_id.is_some() || self.access_key_secret.is_some() || self.security_token.is_some() {
+                return Err(core(keys_and_profile()));
+            }
+            b = b.credentials_provider(p);
+            return self.finish(env, b);
+        }
+        match (self.access_key_id.take(), self.access_key_secret.take()) {
             (Some(id), Some(secret)) => b = b.access_key(id, secret),
             (None, None) if self.security_token.is_some() => {
                 return Err(core(smsauth::Error::new(
@@ -427,16 +497,17 @@ impl ClientOptions {
                 )));
             }
             (None, None) => {}
-            _ => {
-                return Err(core(smsauth::Error::new(
-                    smsauth::ErrorKind::Credentials,
-                    "give both accessKeyId and accessKeySecret (or neither, to read them from the environment)",
-                )));
-            }
+            _ => return Err(core(half_key_pair())),
         }
-        if let Some(t) = self.security_token {
+        if let Some(t) = self.security_token.take() {
             b = b.security_token(t);
         }
+        self.finish(env, b)
+    }
+
+    /// Everything but the credentials.
+    fn finish(self, env: &Env, mut b: smsauth::ClientBuilder) -> Result<(smsauth::Client, SignatureVersion)> {
+        let core = |e: smsauth::Error| error::core_error(env, &e);
         if let Some(e) = self.endpoint {
             b = b.endpoint(e);
         }
@@ -515,7 +586,14 @@ impl SendOverrides {
             owner_id: f.i64("ownerId")?,
             resource_owner_account: f.string("resourceOwnerAccount")?,
             resource_owner_id: f.i64("resourceOwnerId")?,
+            client_key: None,
         })
+    }
+
+    /// [`SendOverrides::read`] plus `clientKey` (only `sendCode` takes it).
+    fn read_with_key(f: &mut Fields<'_>) -> Result<Self> {
+        let client_key = f.string("clientKey")?;
+        Ok(SendOverrides { client_key, ..SendOverrides::read(f)? })
     }
 
     fn into_core(self, env: &Env, phone_number: String) -> Result<smsauth::SendSmsVerifyCodeRequest> {
@@ -654,13 +732,18 @@ impl Client {
     ) -> Result<Object<'env>> {
         let req = (|| {
             let phone = string(env, Name::Arg("phone"), &phone, false)?;
-            let o = read_opt(env, "overrides", overrides, SendOverrides::read)?.unwrap_or_default();
-            o.into_core(env, phone)
+            let mut o = read_opt(env, "overrides", overrides, SendOverrides::read_with_key)?.unwrap_or_default();
+            let key = o.client_key.take();
+            Ok((o.into_core(env, phone)?, key))
         })();
         match req {
-            Ok(req) => {
+            Ok((req, key)) => {
                 let c = self.inner.clone();
-                promise(env, async move { c.send_code_with(req).await }, send_result)
+                promise(
+                    env,
+                    async move { c.send_code_with_key(req, key.as_deref()).await.map_err(crate::guard::js_client_key) },
+                    send_result,
+                )
             }
             Err(e) => rejected(env, e),
         }

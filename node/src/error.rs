@@ -111,6 +111,10 @@ pub(crate) fn core_error(env: &Env, e: &smsauth::Error) -> Error {
     }
     if let Some(rule) = e.guard_rule() {
         props.push(("guardRule", rule.into()));
+        if let Some(after) = e.retry_after() {
+            // Whole seconds, rounded up: waiting this long is always enough.
+            props.push(("retryAfter", Prop::Num(after.as_secs_f64().ceil())));
+        }
     }
     let delivery = match e.delivery() {
         Delivery::NotReceived => "not_received",

@@ -14,6 +14,7 @@ mod args;
 mod client;
 mod emulator;
 mod error;
+mod guard;
 mod runtime;
 mod sign;
 

@@ -9,6 +9,7 @@ import smsauth, {
   Verifier,
   type CheckResult,
   type ClientOptions,
+  type GuardOptions,
   type SendResult,
 } from 'smsauth'
 
@@ -51,7 +52,39 @@ export async function signIn(phone: string, code: string): Promise<boolean> {
   }
 }
 
+export async function guarded(ip: string): Promise<number | undefined> {
+  const guard: GuardOptions = {
+    phone: [{ max: 1, windowSeconds: 60 }],
+    client: [{ max: 5, windowSeconds: 3600 }],
+    prefix: null,
+    dailyBudget: null,
+    pricePerSms: 0.045,
+    dailyMoneyCap: 20,
+    wrongCode: { max: 3, lockSeconds: 600 },
+    dryRun: false,
+    onStoreError: 'open',
+  }
+  const client = new Client({ profile: 'prod', roleArn: { arn: 'acs:ram::1:role/sms', durationSeconds: 900 }, guard })
+  try {
+    await client.sendCode('13800138000', { clientKey: ip })
+  } catch (e) {
+    if (e instanceof SmsAuthError && e.code === ErrorCode.GUARD_DENIED) {
+      const rule: string | undefined = e.guardRule
+      void rule
+      return e.retryAfter
+    }
+    throw e
+  }
+  return undefined
+}
+
 export function misuse(client: Client): void {
+  // @ts-expect-error guard limits are { max, windowSeconds }
+  void new Client({ guard: { phone: [{ max: 1, window: 60 }] } })
+  // @ts-expect-error onStoreError is 'closed' | 'open'
+  void new Client({ guard: { onStoreError: 'maybe' } })
+  // @ts-expect-error the client key is a string
+  void client.sendCode('13800138000', { clientKey: 42 })
   // @ts-expect-error the phone number is a string
   void client.sendCode(13800138000)
   // @ts-expect-error unknown override
