@@ -10,6 +10,7 @@ use smsauth::{
 
 use crate::convert::{Arg, mask_phone, repr_opt, repr_str, unexpected_keyword};
 use crate::error::raise;
+use crate::guard::{Guard, describe};
 use crate::request::{self, CheckSmsVerifyCodeRequest, SendSmsVerifyCodeRequest};
 use crate::response::{CheckResult, SendResult};
 use crate::runtime::{self, debug_enabled, log_debug};
@@ -68,6 +69,7 @@ fn configure(
     let mut defaults = Defaults::default();
     let mut retry = RetryPolicy::default();
     let mut version = SignatureVersion::V3;
+    let mut guard: Option<smsauth::guard::Guard> = None;
     if let Some(options) = options {
         for (k, v) in options.iter() {
             let name = &*k.extract::<String>()?;
@@ -141,6 +143,17 @@ fn configure(
                 "case_auth_policy" => {
                     defaults.case_auth_policy = arg.opt_enum::<CaseAuthPolicy>(&v, "CaseAuthPolicy")?;
                 }
+                "guard" => {
+                    if !v.is_none() {
+                        let g = v.cast::<Guard>().map_err(|_| {
+                            let got = v.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+                            pyo3::exceptions::PyTypeError::new_err(format!(
+                                "{class}() argument 'guard' must be smsauth.Guard or None, not {got}"
+                            ))
+                        })?;
+                        guard = Some(g.get().inner.clone());
+                    }
+                }
                 _ => return Err(unexpected_keyword(class, name)),
             }
         }
@@ -179,6 +192,10 @@ fn configure(
         };
         builder = builder.credentials_provider(provider);
     }
+    let guard_shown = guard.as_ref().map(|g| format!("guard=smsauth.Guard({})", describe(g.config())));
+    if let Some(guard) = guard {
+        builder = builder.guard(guard);
+    }
     let client =
         builder.signature_version(version).retry(retry).defaults(defaults.clone()).build().map_err(|e| raise(py, e))?;
     let mut shown = vec![format!("endpoint={}", repr_str(&client.endpoint().base_url())), key_shown];
@@ -192,6 +209,7 @@ fn configure(
             shown.push(format!("{name}={}", repr_opt(value.as_deref())));
         }
     }
+    shown.extend(guard_shown);
     let configured = Configured { client, repr_fields: shown.join(", ") };
     if debug_enabled(py) {
         log_debug(py, &format!("created smsauth.{class}({})", configured.repr_fields));
@@ -229,19 +247,22 @@ impl Client {
         Ok(Client { inner: configure(py, "Client", access_key_id, access_key_secret, security_token, options)? })
     }
 
-    /// Send a code to `phone`, with the client's defaults and these overrides.
-    #[pyo3(signature = (phone, **overrides))]
+    /// Send a code to `phone`, with the client's defaults and these overrides. `client_key`
+    /// (the caller's IP address, device or session id) feeds the guard's per-client limits.
+    #[pyo3(signature = (phone, *, client_key=None, **overrides))]
     fn send_code(
         &self,
         py: Python<'_>,
         phone: &Bound<'_, PyAny>,
+        client_key: Option<&Bound<'_, PyAny>>,
         overrides: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<SendResult> {
         let req = request::send_request("send_code", phone, overrides)?;
+        let key = opt_client_key(client_key)?;
         let client = self.inner.client.clone();
         let masked = mask_phone(&req.phone_number);
         runtime::block_on(py, "SendSmsVerifyCode", masked, async move {
-            client.send_code_with(req).await.map(SendResult::from)
+            client.send_code_with_key(req, key.as_deref()).await.map(SendResult::from)
         })
         .into_result(py)
     }
@@ -327,19 +348,22 @@ impl AsyncClient {
         })
     }
 
-    /// Send a code to `phone`, with the client's defaults and these overrides.
-    #[pyo3(signature = (phone, **overrides))]
+    /// Send a code to `phone`, with the client's defaults and these overrides. `client_key`
+    /// (the caller's IP address, device or session id) feeds the guard's per-client limits.
+    #[pyo3(signature = (phone, *, client_key=None, **overrides))]
     fn send_code<'py>(
         &self,
         py: Python<'py>,
         phone: &Bound<'py, PyAny>,
+        client_key: Option<&Bound<'py, PyAny>>,
         overrides: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let req = request::send_request("send_code", phone, overrides)?;
+        let key = opt_client_key(client_key)?;
         let client = self.inner.client.clone();
         let masked = mask_phone(&req.phone_number);
         runtime::awaitable(py, "SendSmsVerifyCode", masked, async move {
-            client.send_code_with(req).await.map(SendResult::from)
+            client.send_code_with_key(req, key.as_deref()).await.map(SendResult::from)
         })
     }
 
@@ -394,6 +418,14 @@ impl AsyncClient {
 
     fn __repr__(&self) -> String {
         format!("smsauth.AsyncClient({})", self.inner.repr_fields)
+    }
+}
+
+/// The `client_key=` argument of `send_code`: `str` or `None`.
+fn opt_client_key(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
+    match value {
+        Some(v) => Arg::new("send_code", "client_key").opt_string(v),
+        None => Ok(None),
     }
 }
 

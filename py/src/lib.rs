@@ -10,6 +10,7 @@ mod client;
 mod convert;
 mod emulator;
 mod error;
+mod guard;
 mod request;
 mod response;
 mod runtime;
@@ -23,6 +24,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", smsauth::VERSION)?;
     m.add_class::<client::Client>()?;
     m.add_class::<client::AsyncClient>()?;
+    m.add_class::<guard::Guard>()?;
     m.add_class::<request::SendSmsVerifyCodeRequest>()?;
     m.add_class::<request::CheckSmsVerifyCodeRequest>()?;
     m.add_class::<response::SendResult>()?;

@@ -47,9 +47,14 @@ class AsyncClient:
     ) -> None:
         self._native = _native.AsyncClient(access_key_id, access_key_secret, security_token, **options)
 
-    async def send_code(self, phone: str, **overrides: Unpack[_SendFields]) -> SendResult:
-        """Send a code to ``phone``, with the client's defaults and these overrides."""
-        return await self._native.send_code(phone, **overrides)
+    async def send_code(
+        self, phone: str, *, client_key: Optional[str] = None, **overrides: Unpack[_SendFields]
+    ) -> SendResult:
+        """Send a code to ``phone``, with the client's defaults and these overrides.
+
+        ``client_key`` (the caller's IP address, device or session id) feeds the per-client
+        limits of the client's :class:`smsauth.Guard`."""
+        return await self._native.send_code(phone, client_key=client_key, **overrides)
 
     async def check_code(self, phone: str, code: str, **overrides: Unpack[_CheckFields]) -> CheckResult:
         """Check ``code`` for ``phone``; a wrong code is a result with ``passed == False``."""

@@ -1,7 +1,7 @@
 # Hand-written stubs for the compiled module `smsauth._native` (checked against the module by
 # mypy's stubtest in py/tests/run.sh). The public names are re-exported by `smsauth`.
 
-from typing import Any, Awaitable, Iterable, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, Awaitable, Iterable, Literal, Mapping, Optional, Sequence, Tuple, Union, final
 
 from typing_extensions import Unpack, TypedDict
 
@@ -9,6 +9,7 @@ __all__ = [
     "__version__",
     "Client",
     "AsyncClient",
+    "Guard",
     "SendSmsVerifyCodeRequest",
     "CheckSmsVerifyCodeRequest",
     "SendResult",
@@ -103,6 +104,7 @@ class _ClientOptions(TypedDict, total=False):
     interval: Optional[int]
     duplicate_policy: Optional[int]
     case_auth_policy: Optional[int]
+    guard: Optional[Guard]
 
 class _EmulatorOptions(TypedDict, total=False):
     port: int
@@ -238,6 +240,30 @@ class CheckSmsVerifyCodeRequest:
     def resource_owner_id(self) -> Optional[int]: ...
     def __eq__(self, other: object, /) -> bool: ...
 
+_Limits = Optional[Sequence[Tuple[int, int]]]
+
+@final
+class Guard:
+    """The abuse guard (per-phone, per-client, per-prefix and daily limits; wrong-code lock)."""
+
+    def __new__(
+        cls,
+        *,
+        phone: _Limits = ...,
+        client: _Limits = ...,
+        prefix: _Limits = ...,
+        prefix_digits: int = ...,
+        daily_budget: Optional[int] = ...,
+        price_per_sms: Optional[float] = ...,
+        daily_money_cap: Optional[float] = ...,
+        wrong_code: Optional[Tuple[int, int, int]] = ...,
+        require_client_key: bool = ...,
+        dry_run: bool = ...,
+        on_store_error: Literal["closed", "open"] = ...,
+        max_keys: int = ...,
+    ) -> Guard: ...
+    def stats(self) -> dict[str, int]: ...
+
 @final
 class Client:
     """The blocking client (the GIL is released while a request runs)."""
@@ -249,7 +275,9 @@ class Client:
         security_token: Optional[str] = None,
         **options: Unpack[_ClientOptions],
     ) -> Client: ...
-    def send_code(self, phone: str, **overrides: Unpack[_SendFields]) -> SendResult: ...
+    def send_code(
+        self, phone: str, *, client_key: Optional[str] = None, **overrides: Unpack[_SendFields]
+    ) -> SendResult: ...
     def check_code(self, phone: str, code: str, **overrides: Unpack[_CheckFields]) -> CheckResult: ...
     def send_sms_verify_code(self, request: SendSmsVerifyCodeRequest) -> SendResult: ...
     def check_sms_verify_code(self, request: CheckSmsVerifyCodeRequest) -> CheckResult: ...
@@ -269,7 +297,9 @@ class AsyncClient:
         security_token: Optional[str] = None,
         **options: Unpack[_ClientOptions],
     ) -> AsyncClient: ...
-    def send_code(self, phone: str, **overrides: Unpack[_SendFields]) -> Awaitable[SendResult]: ...
+    def send_code(
+        self, phone: str, *, client_key: Optional[str] = None, **overrides: Unpack[_SendFields]
+    ) -> Awaitable[SendResult]: ...
     def check_code(self, phone: str, code: str, **overrides: Unpack[_CheckFields]) -> Awaitable[CheckResult]: ...
     def send_sms_verify_code(self, request: SendSmsVerifyCodeRequest) -> Awaitable[SendResult]: ...
     def check_sms_verify_code(self, request: CheckSmsVerifyCodeRequest) -> Awaitable[CheckResult]: ...

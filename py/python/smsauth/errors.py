@@ -11,7 +11,10 @@ Every exception is an :class:`SmsAuthError` with the same attributes:
 - ``delivery``: ``"not_received"``, ``"answered"`` or ``"unknown"``; and
   ``may_have_been_received`` (``delivery != "not_received"``): after a send failed this way,
   resending could deliver a second SMS;
-- ``retry_after``: seconds the server asked us to wait (throttling), when it said.
+- ``retry_after``: seconds the server (throttling) or the abuse guard asked us to wait, when
+  it said;
+- ``guard_rule``: for :class:`GuardDeniedError`, the guard's rule that refused the call (also
+  ``rule``).
 
 No attribute and no message ever contains an AccessKey secret or an STS token. The exceptions
 pickle (for multiprocessing and task queues) with every attribute.
@@ -207,6 +210,13 @@ class GuardDeniedError(SmsAuthError):
 
     kind = "guard_denied"
     kind_code = 10
+
+    @property
+    def rule(self) -> Optional[str]:
+        """The rule that refused the call: ``"phone:1/60s"``, ``"client:10/3600s"``,
+        ``"prefix:30/3600s"``, ``"budget:daily"``, ``"check:locked"`` or ``"store:unavailable"``
+        (the same as ``guard_rule``)."""
+        return self.guard_rule
 
 
 _BY_KIND: Dict[str, Type[SmsAuthError]] = {
