@@ -7,12 +7,14 @@ use serde::{Deserialize, Serialize};
 /// Gateway faults ([`ServerError`](Self::ServerError), [`Throttle`](Self::Throttle),
 /// [`Html`](Self::Html)) answer *instead of* the service: nothing is sent or checked. Answer
 /// faults ([`Malformed`](Self::Malformed), [`Truncated`](Self::Truncated),
-/// [`Oversized`](Self::Oversized), [`Drop`](Self::Drop), [`DropMidResponse`](Self::DropMidResponse))
-/// let the service run — the SMS *is* sent — and then spoil the answer, which is exactly the case
+/// [`Oversized`](Self::Oversized), [`Drop`](Self::Drop), [`DropMidResponse`](Self::DropMidResponse),
+/// [`SlowDrip`](Self::SlowDrip)) let the service run — the SMS *is* sent — and then spoil the answer, which is exactly the case
 /// where a client must not resend blindly. [`Latency`](Self::Latency) delays a normal answer.
 ///
 /// Over HTTP a kind is written as JSON with a `kind` tag, e.g.
-/// `{"kind":"throttle","retry_after_ms":1000}` or `{"kind":"latency","ms":500}`.
+/// `{"kind":"throttle","retry_after_ms":1000}`, `{"kind":"latency","ms":500}`,
+/// `{"kind":"server_error","status":503,"plain":true}` or
+/// `{"kind":"slow_drip","chunk_bytes":16,"interval_ms":200}`; omitted fields take their defaults.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FaultKind {
@@ -26,6 +28,10 @@ pub enum FaultKind {
         /// The status, 500 by default.
         #[serde(default = "default_5xx")]
         status: u16,
+        /// Answer with a `text/plain` reason phrase (e.g. `Service Unavailable`), as a load
+        /// balancer would, instead of the gateway's JSON error (`false` by default).
+        #[serde(default)]
+        plain: bool,
     },
     /// HTTP 429 `Throttling.User`, with `x-acs-retry-after` (milliseconds) when given.
     Throttle {
@@ -39,7 +45,8 @@ pub enum FaultKind {
     Truncated,
     /// HTTP 502 with an HTML error page, as a proxy in front of the service would send.
     Html,
-    /// HTTP 200 with a valid JSON answer padded to `bytes` bytes (2 MiB by default).
+    /// HTTP 200 with a valid JSON answer padded to `bytes` bytes (2 MiB by default). The padding
+    /// is streamed in 64 KiB pieces, so even a 50 MB body costs the emulator no memory.
     Oversized {
         /// Body size in bytes.
         #[serde(default = "default_oversized")]
@@ -50,6 +57,25 @@ pub enum FaultKind {
     /// Send the status line, the headers (with the full `Content-Length`) and half of the body,
     /// then close the connection.
     DropMidResponse,
+    /// Send the real answer's status line and headers (with its full `Content-Length`) at once,
+    /// then its body `chunk_bytes` at a time every `interval_ms` milliseconds: a client with a
+    /// deadline on the whole answer times out while every single read still succeeds.
+    SlowDrip {
+        /// Bytes per write (16 by default; 0 counts as 1).
+        #[serde(default = "default_drip_chunk")]
+        chunk_bytes: usize,
+        /// Pause between writes in milliseconds (200 by default).
+        #[serde(default = "default_drip_interval")]
+        interval_ms: u64,
+    },
+}
+
+fn default_drip_chunk() -> usize {
+    16
+}
+
+fn default_drip_interval() -> u64 {
+    200
 }
 
 fn default_5xx() -> u16 {
@@ -82,7 +108,7 @@ impl FaultKind {
 ///     .action("SendSmsVerifyCode")
 ///     .times(1);
 /// // A third of all checks fail with HTTP 503 (reproducibly with Config::seed).
-/// let flaky = Fault::new(FaultKind::ServerError { status: 503 }).action("CheckSmsVerifyCode").probability(1.0 / 3.0);
+/// let flaky = Fault::new(FaultKind::ServerError { status: 503, plain: false }).action("CheckSmsVerifyCode").probability(1.0 / 3.0);
 /// let json = serde_json::to_string(&rule).unwrap();
 /// assert_eq!(json, r#"{"kind":"throttle","retry_after_ms":200,"action":"SendSmsVerifyCode","phone":null,"probability":1.0,"times":1}"#);
 /// assert_eq!(serde_json::from_str::<Fault>(&json).unwrap(), rule);

@@ -33,6 +33,9 @@
 
 mod clock;
 mod fault;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod metadata;
 mod server;
 mod service;

@@ -36,6 +36,7 @@ pub(crate) fn run(
     mut shutdown: watch::Receiver<bool>,
     ready: mpsc::Sender<Result<(), String>>,
 ) {
+    block_sigpipe();
     let workers = match shared.config.worker_threads {
         0 => std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4)),
         n => n,
@@ -43,6 +44,7 @@ pub(crate) fn run(
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         .thread_name("smsauth-emulator")
+        .on_thread_start(block_sigpipe)
         .enable_all()
         .build()
     {
@@ -77,6 +79,22 @@ pub(crate) fn run(
     });
     // Open keep-alive connections are cut here.
     rt.shutdown_timeout(Duration::from_millis(200));
+}
+
+/// Writing to a connection the client already closed raises `SIGPIPE`, which kills a process
+/// that has not ignored it — a C program hosting the emulator through the C ABI (Rust, Python and
+/// Node ignore it at start-up). hyper writes with `writev`, which cannot pass `MSG_NOSIGNAL`, so
+/// the emulator's threads block the signal: such a write then just fails with `EPIPE`.
+fn block_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: the set is a local, initialised by `sigemptyset` before use; `pthread_sigmask`
+    // changes only the calling thread's mask.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGPIPE);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
 }
 
 async fn connection(stream: TcpStream, shared: Arc<Shared>) {
@@ -215,7 +233,7 @@ async fn read_body(body: Incoming) -> Option<String> {
 }
 
 /// Action and phone number as sent, before verification (for fault rules).
-fn guess_target(req: &HttpRequest) -> (Option<String>, Option<String>) {
+pub(crate) fn guess_target(req: &HttpRequest) -> (Option<String>, Option<String>) {
     let mut params = parse_query(&req.query).unwrap_or_default();
     if !req.body.is_empty() {
         params.extend(parse_query(&req.body).unwrap_or_default());
@@ -253,7 +271,7 @@ fn answer_response(answer: Answer, label: bool) -> Response<EmuBody> {
 /// The gateway's answer for a fault that preempts the service.
 fn gateway_fault(kind: &FaultKind) -> Answer {
     match kind {
-        FaultKind::ServerError { status } => {
+        FaultKind::ServerError { status, .. } => {
             let status = if (500..=599).contains(status) { *status } else { 500 };
             if status == 500 {
                 gateway_error(500, "InternalError", "The request processing has failed due to some unknown error.")
@@ -293,6 +311,13 @@ const HTML_502: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\
 fn spoil(answer: Answer, kind: &FaultKind) -> Response<EmuBody> {
     let (label, mut response) = match kind {
         FaultKind::Latency { .. } => ("latency", answer_response(answer, true)),
+        FaultKind::ServerError { plain: true, .. } => {
+            let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let reason = status.canonical_reason().unwrap_or("Server Error");
+            let mut r = respond(status.as_u16(), Bytes::from_static(reason.as_bytes()), None, &[]);
+            r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+            ("server_error", r)
+        }
         FaultKind::ServerError { .. } => ("server_error", answer_response(answer, true)),
         FaultKind::Throttle { .. } => ("throttle", answer_response(answer, true)),
         FaultKind::Html => {
@@ -310,13 +335,17 @@ fn spoil(answer: Answer, kind: &FaultKind) -> Response<EmuBody> {
             ("truncated", respond(answer.status, body, Some(&answer.request_id), &[]))
         }
         FaultKind::Oversized { bytes } => {
-            let mut body = String::with_capacity(*bytes + 64);
-            body.push_str(answer.body.trim_end_matches('}'));
-            body.push_str(",\"Padding\":\"");
-            let pad = bytes.saturating_sub(body.len() + 2);
-            body.extend(std::iter::repeat_n('x', pad));
-            body.push_str("\"}");
-            ("oversized", respond(200, Bytes::from(body), Some(&answer.request_id), &[]))
+            let head = format!("{},\"Padding\":\"", answer.body.trim_end_matches('}'));
+            let pad = bytes.saturating_sub(head.len() + 2) as u64;
+            let mut r = respond(200, Bytes::new(), Some(&answer.request_id), &[]);
+            *r.body_mut() = EmuBody::padded(Bytes::from(head), pad, Bytes::from_static(b"\"}"));
+            ("oversized", r)
+        }
+        FaultKind::SlowDrip { chunk_bytes, interval_ms } => {
+            let full = Bytes::from(answer.body);
+            let mut r = respond(answer.status, Bytes::new(), Some(&answer.request_id), &answer.headers);
+            *r.body_mut() = EmuBody::drip(full, *chunk_bytes, Duration::from_millis(*interval_ms));
+            ("slow_drip", r)
         }
         FaultKind::DropMidResponse => {
             let full = Bytes::from(answer.body);
@@ -339,7 +368,7 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 
 // ---- test hooks -----------------------------------------------------------------------------
 
-fn hook(shared: &Shared, method: &Method, path: &str, query: &str, body: &str) -> (u16, serde_json::Value) {
+pub(crate) fn hook(shared: &Shared, method: &Method, path: &str, query: &str, body: &str) -> (u16, serde_json::Value) {
     let params = parse_query(query).unwrap_or_default();
     let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     let route = path.trim_start_matches("/_emulator").trim_end_matches('/');
@@ -407,30 +436,60 @@ fn hook(shared: &Shared, method: &Method, path: &str, query: &str, body: &str) -
 
 // ---- response bodies ------------------------------------------------------------------------
 
-/// A response body: complete, or (for `DropMidResponse`) a first part followed by an error that
-/// makes hyper close the connection.
+/// Padding for [`FaultKind::Oversized`], handed out without copying.
+static PAD: [u8; 64 * 1024] = [b'x'; 64 * 1024];
+
+/// A response body, produced piece by piece so that no fault needs to hold a large or slow
+/// answer in memory.
 pub(crate) struct EmuBody {
-    chunk: Option<Bytes>,
     declared: u64,
-    fail_after: Option<Pin<Box<tokio::time::Sleep>>>,
+    source: Source,
+}
+
+enum Source {
+    /// The next piece, then the end.
+    Full(Option<Bytes>),
+    /// `head`, `pad` bytes of `x` (in [`PAD`]-sized pieces), then `tail`.
+    Padded { head: Option<Bytes>, pad: u64, tail: Option<Bytes> },
+    /// `rest` in `chunk`-byte pieces, one every `interval` (the first at once).
+    Drip { rest: Bytes, chunk: usize, interval: Duration, wait: Option<Pin<Box<tokio::time::Sleep>>> },
+    /// `half`, then (after a pause that lets hyper flush it) an error that makes hyper close the
+    /// connection.
+    Broken { half: Option<Bytes>, fail_after: Option<Pin<Box<tokio::time::Sleep>>> },
 }
 
 impl EmuBody {
     fn full(bytes: Bytes) -> Self {
-        EmuBody { declared: bytes.len() as u64, chunk: Some(bytes).filter(|b| !b.is_empty()), fail_after: None }
+        EmuBody { declared: bytes.len() as u64, source: Source::Full(Some(bytes).filter(|b| !b.is_empty())) }
     }
 
     fn empty() -> Self {
         EmuBody::full(Bytes::new())
     }
 
+    fn padded(head: Bytes, pad: u64, tail: Bytes) -> Self {
+        EmuBody {
+            declared: head.len() as u64 + pad + tail.len() as u64,
+            source: Source::Padded { head: Some(head), pad, tail: Some(tail) },
+        }
+    }
+
+    fn drip(full: Bytes, chunk: usize, interval: Duration) -> Self {
+        EmuBody {
+            declared: full.len() as u64,
+            source: Source::Drip { rest: full, chunk: chunk.max(1), interval, wait: None },
+        }
+    }
+
     fn broken(full: Bytes) -> Self {
         let half = full.slice(..full.len() / 2);
         EmuBody {
             declared: full.len() as u64,
-            chunk: Some(half),
-            // Give hyper time to flush the first half before the connection is cut.
-            fail_after: Some(Box::pin(tokio::time::sleep(Duration::from_millis(20)))),
+            source: Source::Broken {
+                half: Some(half),
+                // Give hyper time to flush the first half before the connection is cut.
+                fail_after: Some(Box::pin(tokio::time::sleep(Duration::from_millis(20)))),
+            },
         }
     }
 }
@@ -440,21 +499,59 @@ impl Body for EmuBody {
     type Error = io::Error;
 
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
-        if let Some(chunk) = self.chunk.take() {
-            return Poll::Ready(Some(Ok(Frame::data(chunk))));
-        }
-        if let Some(sleep) = self.fail_after.as_mut() {
-            if sleep.as_mut().poll(cx).is_pending() {
-                return Poll::Pending;
+        let data = |b: Bytes| Poll::Ready(Some(Ok(Frame::data(b))));
+        match &mut self.source {
+            Source::Full(chunk) => chunk.take().map_or(Poll::Ready(None), data),
+            Source::Padded { head, pad, tail } => {
+                if let Some(h) = head.take() {
+                    return data(h);
+                }
+                if *pad > 0 {
+                    let n = (*pad).min(PAD.len() as u64) as usize;
+                    *pad -= n as u64;
+                    return data(Bytes::from_static(&PAD[..n]));
+                }
+                tail.take().map_or(Poll::Ready(None), data)
             }
-            self.fail_after = None;
-            return Poll::Ready(Some(Err(io::Error::new(io::ErrorKind::ConnectionAborted, "dropped mid-response"))));
+            Source::Drip { rest, chunk, interval, wait } => {
+                if rest.is_empty() {
+                    return Poll::Ready(None);
+                }
+                if let Some(sleep) = wait.as_mut()
+                    && sleep.as_mut().poll(cx).is_pending()
+                {
+                    return Poll::Pending;
+                }
+                *wait = Some(Box::pin(tokio::time::sleep(*interval)));
+                let piece = rest.split_to((*chunk).min(rest.len()));
+                data(piece)
+            }
+            Source::Broken { half, fail_after } => {
+                if let Some(h) = half.take() {
+                    return data(h);
+                }
+                if let Some(sleep) = fail_after.as_mut() {
+                    if sleep.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                    *fail_after = None;
+                    return Poll::Ready(Some(Err(io::Error::new(
+                        io::ErrorKind::ConnectionAborted,
+                        "dropped mid-response",
+                    ))));
+                }
+                Poll::Ready(None)
+            }
         }
-        Poll::Ready(None)
     }
 
     fn is_end_stream(&self) -> bool {
-        self.chunk.is_none() && self.fail_after.is_none()
+        match &self.source {
+            Source::Full(chunk) => chunk.is_none(),
+            Source::Padded { head, pad, tail } => head.is_none() && *pad == 0 && tail.is_none(),
+            Source::Drip { rest, .. } => rest.is_empty(),
+            Source::Broken { half, fail_after } => half.is_none() && fail_after.is_none(),
+        }
     }
 
     fn size_hint(&self) -> SizeHint {

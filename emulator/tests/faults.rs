@@ -60,10 +60,10 @@ fn persistent_throttling_is_a_throttled_error() {
 fn server_errors_are_retried_for_checks_only() {
     let emu = Emulator::start().unwrap();
     let c = client(&emu);
-    emu.add_fault(Fault::new(FaultKind::ServerError { status: 503 }).times(2));
+    emu.add_fault(Fault::new(FaultKind::ServerError { status: 503, plain: false }).times(2));
     assert!(!c.check_code(PHONE, "1234").unwrap().passed());
     assert_eq!(emu.request_count(), 3);
-    emu.add_fault(Fault::new(FaultKind::ServerError { status: 500 }).action("SendSmsVerifyCode"));
+    emu.add_fault(Fault::new(FaultKind::ServerError { status: 500, plain: false }).action("SendSmsVerifyCode"));
     let err = c.send_code(PHONE).unwrap_err();
     assert_eq!((err.service_code(), err.http_status()), (Some("InternalError"), Some(500)));
     assert_eq!(emu.request_count(), 4, "a send is never retried after a 5xx");
@@ -137,7 +137,11 @@ fn latency_delays_and_can_time_out() {
 #[test]
 fn rules_match_by_action_and_phone() {
     let emu = Emulator::start().unwrap();
-    emu.add_fault(Fault::new(FaultKind::ServerError { status: 500 }).action("SendSmsVerifyCode").phone("13900000000"));
+    emu.add_fault(
+        Fault::new(FaultKind::ServerError { status: 500, plain: false })
+            .action("SendSmsVerifyCode")
+            .phone("13900000000"),
+    );
     let c = client(&emu);
     c.send_code(PHONE).unwrap();
     c.check_code("13900000000", "1234").unwrap();
@@ -148,7 +152,7 @@ fn rules_match_by_action_and_phone() {
 fn probabilities_are_reproducible_with_a_seed() {
     let hits = |seed| {
         let emu = Emulator::start_with(Config { seed: Some(seed), ..Default::default() }).unwrap();
-        emu.add_fault(Fault::new(FaultKind::ServerError { status: 500 }).probability(0.3));
+        emu.add_fault(Fault::new(FaultKind::ServerError { status: 500, plain: false }).probability(0.3));
         let req = support::rpc(&emu, "CheckSmsVerifyCode", &[("PhoneNumber", PHONE), ("VerifyCode", "1234")]);
         (0..200).map(|_| support::call(&emu, &req, smsauth::SignatureVersion::V3).status == 500).collect::<Vec<_>>()
     };
@@ -157,4 +161,99 @@ fn probabilities_are_reproducible_with_a_seed() {
     let n = a.iter().filter(|h| **h).count();
     assert!((30..=90).contains(&n), "{n} of 200 at p=0.3");
     assert_ne!(a, hits(10));
+}
+
+#[test]
+fn new_fault_kinds_have_the_documented_json() {
+    let drip: Fault = serde_json::from_str(r#"{"kind":"slow_drip"}"#).unwrap();
+    assert_eq!(drip.kind, FaultKind::SlowDrip { chunk_bytes: 16, interval_ms: 200 });
+    let drip: Fault = serde_json::from_str(r#"{"kind":"slow_drip","chunk_bytes":4,"interval_ms":50}"#).unwrap();
+    assert_eq!(drip.kind, FaultKind::SlowDrip { chunk_bytes: 4, interval_ms: 50 });
+    let plain: Fault = serde_json::from_str(r#"{"kind":"server_error","status":503,"plain":true}"#).unwrap();
+    assert_eq!(plain.kind, FaultKind::ServerError { status: 503, plain: true });
+    let json: Fault = serde_json::from_str(r#"{"kind":"server_error"}"#).unwrap();
+    assert_eq!(json.kind, FaultKind::ServerError { status: 500, plain: false });
+    assert_eq!(
+        serde_json::to_value(&plain.kind).unwrap(),
+        serde_json::json!({"kind":"server_error","status":503,"plain":true})
+    );
+    // And over the HTTP hook, as the bindings add them.
+    let emu = Emulator::start().unwrap();
+    let r = support::hook(&emu, "POST", "/_emulator/faults", r#"{"kind":"slow_drip","interval_ms":10,"times":1}"#);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["faults"][0]["chunk_bytes"], 16);
+}
+
+#[test]
+fn plain_server_errors_are_text_and_not_the_gateway_json() {
+    let emu = Emulator::start().unwrap();
+    let req = support::rpc(&emu, "CheckSmsVerifyCode", &[("PhoneNumber", PHONE), ("VerifyCode", "1234")]);
+    for (status, reason) in [(503, "Service Unavailable"), (500, "Internal Server Error"), (502, "Bad Gateway")] {
+        emu.clear_faults();
+        emu.add_fault(Fault::new(FaultKind::ServerError { status, plain: true }));
+        let r = support::call(&emu, &req, smsauth::SignatureVersion::V3);
+        assert_eq!((r.status, r.body.as_str()), (status, reason));
+        assert_eq!(r.header("content-type"), Some("text/plain"));
+    }
+    // A client sees the status as a service error, not a protocol failure, and a send is not retried.
+    emu.clear_faults();
+    emu.add_fault(Fault::new(FaultKind::ServerError { status: 503, plain: true }).action("SendSmsVerifyCode"));
+    let err = client(&emu).send_code(PHONE).unwrap_err();
+    assert_eq!(err.http_status(), Some(503), "{err}");
+    assert!(emu.messages().is_empty(), "the gateway answered: nothing was sent");
+}
+
+#[test]
+fn slow_drip_sends_the_whole_answer_slowly() {
+    let emu = Emulator::start().unwrap();
+    emu.add_fault(Fault::new(FaultKind::SlowDrip { chunk_bytes: 32, interval_ms: 20 }));
+    let req = support::rpc(&emu, "CheckSmsVerifyCode", &[("PhoneNumber", PHONE), ("VerifyCode", "1234")]);
+    let started = Instant::now();
+    let r = support::call(&emu, &req, smsauth::SignatureVersion::V3);
+    let took = started.elapsed();
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["Code"], "OK", "the complete, valid answer");
+    let declared: usize = r.header("content-length").unwrap().parse().unwrap();
+    assert_eq!(declared, r.body.len());
+    let pauses = r.body.len().div_ceil(32) - 1;
+    assert!(took >= Duration::from_millis(20 * pauses as u64), "{took:?} for {pauses} pauses");
+}
+
+#[test]
+fn slow_drip_runs_the_service_and_times_out_a_client_deadline() {
+    let emu = Emulator::start().unwrap();
+    emu.add_fault(Fault::new(FaultKind::SlowDrip { chunk_bytes: 8, interval_ms: 100 }).action("SendSmsVerifyCode"));
+    let c = blocking::Client::from_async(
+        smsauth::Client::builder()
+            .access_key(emu.access_key_id(), emu.access_key_secret())
+            .endpoint(emu.endpoint())
+            .sign_name("速通互联验证码")
+            .template_code("100001")
+            .timeout(Duration::from_millis(400))
+            .build()
+            .unwrap(),
+    );
+    let started = Instant::now();
+    let err = c.send_code(PHONE).unwrap_err();
+    assert!(started.elapsed() < Duration::from_millis(440), "{:?}", started.elapsed());
+    assert_eq!((err.kind(), err.delivery()), (ErrorKind::Timeout, Delivery::Unknown), "{err}");
+    assert_eq!(emu.messages().len(), 1, "the SMS went out before the answer dripped");
+    assert_eq!(emu.request_count(), 1);
+}
+
+#[test]
+fn a_50_mb_answer_is_streamed_and_refused_early() {
+    use std::io::{Read, Write};
+    let emu = Emulator::start().unwrap();
+    emu.add_fault(Fault::new(FaultKind::Oversized { bytes: 50 * 1024 * 1024 }));
+    let err = client(&emu).check_code(PHONE, "1234").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Protocol, "{err}");
+    assert!(err.message().contains("larger than"), "{err}");
+    // The emulator declares the full size and starts streaming at once.
+    let mut sock = std::net::TcpStream::connect(("127.0.0.1", emu.port())).unwrap();
+    sock.write_all(b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n").unwrap();
+    let mut head = vec![0u8; 4096];
+    let n = sock.read(&mut head).unwrap();
+    let head = String::from_utf8_lossy(&head[..n]).to_lowercase();
+    assert!(head.contains("content-length: 52428800"), "{head}");
 }

@@ -7,7 +7,10 @@
 #   4. tests/c/test_smsauth.c built with gcc -std=c11 -Wall -Wextra -Werror -pedantic against the
 #      shared and the static library, and with g++ -std=c++17 as C++, each run under valgrind
 #      (0 errors, 0 definite or indirect leaks) against the emulator;
-#   5. examples/c builds with its Makefile (shared and static) and sends + checks a code.
+#   5. tests/c/test_faults.c (fault matrix through the blocking and async API, replay, fd/thread
+#      counts after failing calls, threads sharing a client) natively with strict deadlines, then
+#      under valgrind (async matrix; suppressions in tests/c/valgrind.supp);
+#   6. examples/c builds with its Makefile (shared and static) and sends + checks a code.
 # Ends with "N passed, M failed" and a non-zero exit on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -43,8 +46,7 @@ if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     step "apt-get install $packages"
     # shellcheck disable=SC2086 # one word per package
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages >/dev/null ||
-      { fail "install $packages"; finish; }
+    scripts/apt-install.sh $packages || { fail "install $packages"; finish; }
   else
     fail "missing tools: $packages(install them, or run as root on Debian)"
     finish
@@ -157,7 +159,50 @@ for name in "${binaries[@]}"; do
   fi
 done
 
-# --- 5. The README's example and examples/c --------------------------------------------------
+# --- 5. Reliability: tests/c/test_faults.c ----------------------------------------------------
+step "tests/c/test_faults.c"
+# Sets $summary to a run's closing "N passed, M failed" line and adds its counts to ours.
+add_summary() {
+  local inner_passed inner_failed
+  summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1)
+  inner_passed=${summary%% passed*}
+  inner_failed=${summary#*, }
+  inner_failed=${inner_failed%% failed}
+  passed=$((passed + ${inner_passed:-0}))
+  failed=$((failed + ${inner_failed:-0}))
+}
+if gcc "${cflags[@]}" "${pc_cflags[@]}" -o "$build/test_faults" tests/c/test_faults.c "${pc_libs[@]}" \
+    -Wl,-rpath,"$libdir" -pthread; then
+  pass "compile test_faults (c11, shared)"
+  start=$SECONDS
+  "$build/test_faults" >"$build/faults.out" 2>&1
+  rc=$?
+  sed 's/^/    /' "$build/faults.out"
+  add_summary "$build/faults.out"
+  if [[ $rc -eq 0 && -n $summary ]]; then
+    pass "test_faults natively (strict deadlines): $summary ($((SECONDS - start)) s)"
+  else
+    fail "test_faults natively (exit $rc${summary:+, $summary})"
+  fi
+  start=$SECONDS
+  log=$build/faults.valgrind.log
+  valgrind --quiet --suppressions=tests/c/valgrind.supp --leak-check=full --show-leak-kinds=definite,indirect \
+    --errors-for-leak-kinds=definite,indirect --error-exitcode=97 \
+    --log-file="$log" "$build/test_faults" --valgrind >"$build/faults.vg.out" 2>&1
+  rc=$?
+  sed 's/^/    /' "$build/faults.vg.out"
+  add_summary "$build/faults.vg.out"
+  if [[ $rc -eq 0 && -n $summary && ! -s $log ]]; then
+    pass "test_faults under valgrind: $summary, 0 memory errors, 0 definite/indirect leaks ($((SECONDS - start)) s)"
+  else
+    sed 's/^/    valgrind: /' "$log"
+    fail "test_faults under valgrind (exit $rc${summary:+, $summary})"
+  fi
+else
+  fail "compile test_faults (c11, shared)"
+fi
+
+# --- 6. The README's example and examples/c --------------------------------------------------
 step "ffi-c/README.md example"
 awk '/^## Example/ {f = 1} f && /^```c$/ {p = 1; next} p && /^```$/ {exit} p' ffi-c/README.md >"$build/readme_example.c"
 if gcc "${cflags[@]}" "${pc_cflags[@]}" -o "$build/readme_example" "$build/readme_example.c" "${pc_libs[@]}" \

@@ -193,7 +193,9 @@ fn fault(env: &Env, v: Unknown<'_>) -> Result<Fault> {
     f.finish()?;
     let kind = match kind.as_str() {
         "latency" => FaultKind::Latency { ms: u64::from(ms.unwrap_or(0)) },
-        "server_error" => FaultKind::ServerError { status: status.map(|s| s.clamp(500, 599) as u16).unwrap_or(500) },
+        "server_error" => {
+            FaultKind::ServerError { status: status.map(|s| s.clamp(500, 599) as u16).unwrap_or(500), plain: false }
+        }
         "throttle" => FaultKind::Throttle { retry_after_ms: retry_after_ms.map(u64::from) },
         "malformed" => FaultKind::Malformed,
         "truncated" => FaultKind::Truncated,

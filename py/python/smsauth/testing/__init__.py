@@ -44,6 +44,7 @@ _FAULT_KINDS = (
     "oversized",
     "drop",
     "drop_mid_response",
+    "slow_drip",
 )
 
 
@@ -188,9 +189,11 @@ class Emulator:
     ) -> None:
         """Change how matching requests are answered.
 
-        ``kind`` is one of ``latency`` (``ms=``), ``server_error`` (``status=``, 500),
-        ``throttle`` (``retry_after_ms=``), ``malformed``, ``truncated``, ``html``,
-        ``oversized`` (``bytes=``), ``drop``, ``drop_mid_response``. ``action`` limits it to
+        ``kind`` is one of ``latency`` (``ms=``), ``server_error`` (``status=``, 500;
+        ``plain=True``: a text/plain page instead of the JSON error), ``throttle``
+        (``retry_after_ms=``), ``malformed``, ``truncated``, ``html``, ``oversized``
+        (``bytes=``), ``drop``, ``drop_mid_response``, ``slow_drip`` (``chunk_bytes=``,
+        ``interval_ms=``: the answer trickles in, each read succeeding). ``action`` limits it to
         ``"SendSmsVerifyCode"`` or ``"CheckSmsVerifyCode"``, ``phone`` to one number;
         ``times`` removes it after firing that often; ``probability`` (0–1) makes it flaky.
         """
