@@ -26,7 +26,7 @@ Examples:
 
 Exit status: 0 success or PASS; 1 UNKNOWN (check) or invalid signature (verify); otherwise
 1 + the error kind's number: 2 invalid input, 3 credentials, 4 network, 5 timeout,
-6 authentication, 7 throttled, 8 service, 9 protocol, 10 internal.";
+6 authentication, 7 throttled, 8 service, 9 protocol, 10 internal, 11 refused by the abuse guard.";
 
 /// Alibaba Cloud SMS Auth (Dypnsapi) from the command line: send and check verification codes,
 /// sign and verify requests, and run an offline emulator.

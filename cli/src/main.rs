@@ -4,7 +4,7 @@
 //! Exit status: 0 success (a check passed, a signature is valid); 1 a check said UNKNOWN or a
 //! signature is invalid; otherwise 1 + the error kind's stable number (2 invalid input or usage,
 //! 3 credentials, 4 network, 5 timeout, 6 authentication, 7 throttled, 8 service, 9 protocol,
-//! 10 internal).
+//! 10 internal, 11 refused by the abuse guard).
 
 mod args;
 mod commands;

@@ -239,6 +239,8 @@ fn country_code(value: Option<&str>) -> Result<Option<String>> {
 /// assert_eq!(normalize_phone("+86 138-0013-8000", None).unwrap(), "13800138000");
 /// assert_eq!(normalize_phone("8613800138000", Some("86")).unwrap(), "13800138000");
 /// assert!(normalize_phone("2345678901", None).is_err());
+/// // With a `+`, the country code must be 86: this is a US number, not a Chinese one.
+/// assert!(normalize_phone("+1 415 555 0100", None).is_err());
 /// ```
 pub fn normalize_phone(raw: &str, country_code: Option<&str>) -> Result<String> {
     let trimmed = raw.trim();
@@ -246,11 +248,12 @@ pub fn normalize_phone(raw: &str, country_code: Option<&str>) -> Result<String> 
         return Err(Error::invalid_input("PhoneNumber", "must not be empty"));
     }
     let mut digits = String::with_capacity(trimmed.len());
+    let mut international = false;
     for c in trimmed.chars() {
         match c {
             '0'..='9' => digits.push(c),
             ' ' | '-' | '.' | '(' | ')' | '\u{a0}' => {}
-            '+' if digits.is_empty() => {}
+            '+' if digits.is_empty() && !international => international = true,
             other => {
                 return Err(Error::invalid_input(
                     "PhoneNumber",
@@ -265,14 +268,18 @@ pub fn normalize_phone(raw: &str, country_code: Option<&str>) -> Result<String> 
         }
         return Ok(digits);
     }
+    // "+1 415 555 0100" has 11 digits starting with 1 too: with a `+` the country code is part
+    // of the number, and it must be 86.
     let national = if digits.len() == 15 && digits.starts_with("0086") {
-        &digits[4..]
+        Some(&digits[4..])
     } else if digits.len() == 13 && digits.starts_with("86") {
-        &digits[2..]
+        Some(&digits[2..])
+    } else if international {
+        None
     } else {
-        &digits[..]
+        Some(&digits[..])
     };
-    if national.len() != 11 || !national.starts_with('1') {
+    let Some(national) = national.filter(|n| n.len() == 11 && n.starts_with('1')) else {
         return Err(Error::invalid_input(
             "PhoneNumber",
             format_args!(
@@ -280,7 +287,7 @@ pub fn normalize_phone(raw: &str, country_code: Option<&str>) -> Result<String> 
                 excerpt(trimmed)
             ),
         ));
-    }
+    };
     Ok(national.to_owned())
 }
 
@@ -437,7 +444,8 @@ mod tests {
         for ok in ["13800138000", "+8613800138000", "86 138 0013 8000", "0086-138-0013-8000", "(+86) 138.0013.8000"] {
             assert_eq!(normalize_phone(ok, None).unwrap(), "13800138000", "{ok}");
         }
-        for bad in ["1380013800", "138001380001", "23800138000", "+1 138 0013 8000", "138O0138000", "1380013800０"] {
+        for bad in ["1380013800", "138001380001", "23800138000", "+1 138 0013 8000", "138O0138000", "1380013800０",
+            "+1 415 555 0100", "(+1) 415 555 0100", "++8613800138000"] {
             assert!(normalize_phone(bad, Some("86")).is_err(), "{bad}");
         }
         assert_eq!(normalize_phone("+1 (415) 555-0100", Some("1")).unwrap(), "14155550100");
