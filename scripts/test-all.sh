@@ -27,11 +27,14 @@ step "rustdoc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 
 SUITES=(
-  tests/interop/run.sh   # the official Python and Node SDKs against the emulator
-  tests/redis/run.sh     # the abuse guard's Redis store against a real redis-server
-  ffi-c/tests/run.sh     # C ABI: header drift, C11/C++ programs, shared + static, valgrind
-  py/tests/run.sh        # Python wheel: venv, maturin, pytest
-  node/tests/run.sh      # Node package: npm ci, napi build, node --test, npm pack
+  tests/interop/run.sh         # the official Python and Node SDKs against the emulator
+  tests/redis/run.sh           # the abuse guard's Redis store against a real redis-server
+  ffi-c/tests/run.sh           # C ABI: header drift, C11/C++ programs, shared + static, valgrind
+  tests/reliability/run.sh     # 64 Rust clients x 30 s against one emulator; fuzz targets compile
+  py/tests/run.sh              # Python wheel: venv, maturin, pytest
+  node/tests/run.sh            # Node package: npm ci, napi build, node --test, npm pack
+  examples/signup/test/run.sh  # the sign-up example app, driven in headless Chromium
+  tests/docs/run.sh            # every code sample in docs/ and README.md (reuses the builds above)
 )
 for suite in "${SUITES[@]}"; do
   if [[ -x $suite ]]; then

@@ -21,7 +21,7 @@ if [[ ! -x $VENV/bin/python ]] || ! cmp -s "$HERE/requirements.txt" "$VENV/.requ
   rm -rf "$VENV"
   if ! python3 -m venv "$VENV" 2>/dev/null; then
     # Debian ships venv separately; the test machine may install Debian packages.
-    apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+    scripts/apt-install.sh python3-venv
     rm -rf "$VENV"
     python3 -m venv "$VENV"
   fi

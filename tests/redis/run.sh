@@ -13,9 +13,7 @@ export CARGO_BUILD_TARGET CARGO_TERM_COLOR=never
 
 if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
   echo "==> installing redis-server (Debian package)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+  scripts/apt-install.sh redis-server
 fi
 REDIS_SERVER=$(command -v redis-server)
 echo "==> $("$REDIS_SERVER" --version)"
