@@ -10,7 +10,7 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -383,35 +383,12 @@ impl ReplayProxy {
 fn serve(conn: TcpStream, upstream: u16, first: &Mutex<Option<Vec<u8>>>) -> std::io::Result<()> {
     let mut client = conn.try_clone()?;
     let mut reader = BufReader::new(conn);
-    while let Some(request) = read_message(&mut reader)? {
+    while let Some(request) = support::read_message(&mut reader)? {
         let request = first.lock().unwrap().get_or_insert(request).clone();
         let mut up = TcpStream::connect(("127.0.0.1", upstream))?;
         up.write_all(&request)?;
-        let answer = read_message(&mut BufReader::new(up))?.unwrap_or_default();
+        let answer = support::read_message(&mut BufReader::new(up))?.unwrap_or_default();
         client.write_all(&answer)?;
     }
     Ok(())
-}
-
-/// One HTTP/1.1 message (head and a `Content-Length` body), or `None` at end of stream.
-fn read_message(r: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
-    let mut raw = Vec::new();
-    let mut length = 0;
-    loop {
-        let start = raw.len();
-        if r.read_until(b'\n', &mut raw)? == 0 {
-            return Ok(None);
-        }
-        let line = String::from_utf8_lossy(&raw[start..]).to_ascii_lowercase();
-        if let Some(v) = line.strip_prefix("content-length:") {
-            length = v.trim().parse().unwrap_or(0);
-        }
-        if line == "\r\n" {
-            break;
-        }
-    }
-    let mut body = vec![0; length];
-    r.read_exact(&mut body)?;
-    raw.extend(body);
-    Ok(Some(raw))
 }

@@ -8,7 +8,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Write};
+mod support;
+
+use std::io::{BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
@@ -60,10 +62,10 @@ fn tls_proxy(pki: &Pki, names: &[&str], upstream: u16) -> u16 {
                 let tls = rustls::StreamOwned::new(rustls::ServerConnection::new(config).unwrap(), conn);
                 let mut reader = BufReader::new(tls);
                 // A refused handshake ends here with an error: nothing is forwarded.
-                while let Ok(Some(request)) = read_message(&mut reader) {
+                while let Ok(Some(request)) = support::read_message(&mut reader) {
                     let mut up = TcpStream::connect(("127.0.0.1", upstream)).unwrap();
                     up.write_all(&request).unwrap();
-                    let answer = read_message(&mut BufReader::new(up)).unwrap().unwrap_or_default();
+                    let answer = support::read_message(&mut BufReader::new(up)).unwrap().unwrap_or_default();
                     let tls = reader.get_mut();
                     if tls.write_all(&answer).and_then(|()| tls.flush()).is_err() {
                         return;
@@ -73,29 +75,6 @@ fn tls_proxy(pki: &Pki, names: &[&str], upstream: u16) -> u16 {
         }
     });
     port
-}
-
-/// One HTTP/1.1 message (head and a `Content-Length` body), or `None` at end of stream.
-fn read_message(r: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
-    let mut raw = Vec::new();
-    let mut length = 0;
-    loop {
-        let start = raw.len();
-        if r.read_until(b'\n', &mut raw)? == 0 {
-            return Ok(None);
-        }
-        let line = String::from_utf8_lossy(&raw[start..]).to_ascii_lowercase();
-        if let Some(v) = line.strip_prefix("content-length:") {
-            length = v.trim().parse().unwrap_or(0);
-        }
-        if line == "\r\n" {
-            break;
-        }
-    }
-    let mut body = vec![0; length];
-    r.read_exact(&mut body)?;
-    raw.extend(body);
-    Ok(Some(raw))
 }
 
 fn builder(emu: &Emulator, endpoint: String) -> smsauth::ClientBuilder {

@@ -13,6 +13,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import pytest
 
 import smsauth
+from smsauth.testing import Emulator
 
 PHONE = "13800138000"
 SECRET = "Sup3r-Secret-Value-1234567890abcd"
@@ -124,11 +125,27 @@ def silent_endpoint() -> Iterator[str]:
         sock.close()
 
 
-@pytest.fixture
-def closed_endpoint() -> str:
-    """A port nothing listens on (connection refused)."""
+def refused_endpoint() -> str:
+    """A loopback URL nothing listens on (the port was free a moment ago): connection refused."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
     return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def closed_endpoint() -> str:
+    """A port nothing listens on (connection refused)."""
+    return refused_endpoint()
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[Emulator]:
+    """An emulator of the test module's own (unlike the shared ``smsauth_emulator``): thousands
+    of load-test messages, or a delayed answer still being served, cannot disturb other tests."""
+    emulator = Emulator()
+    try:
+        yield emulator
+    finally:
+        emulator.stop()

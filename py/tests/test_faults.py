@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import pytest
 
 import smsauth
 from smsauth.testing import Emulator
+
+from conftest import refused_endpoint
 
 SEND = "SendSmsVerifyCode"
 CHECK = "CheckSmsVerifyCode"
@@ -222,27 +223,10 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def emu() -> Iterator[Emulator]:
-    emulator = Emulator()
-    try:
-        yield emulator
-    finally:
-        emulator.stop()
-
-
 @pytest.fixture
 def fresh(emu: Emulator) -> Emulator:
     emu.reset()
     return emu
-
-
-def _closed_port() -> int:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port: int = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 _phones = iter(range(10**6))
@@ -259,7 +243,7 @@ def _options(emu: Emulator, case: Case) -> Dict[str, Any]:
         "connect_timeout": CONNECT_TIMEOUT,
     }
     if case.endpoint == "refused":
-        options["endpoint"] = f"http://127.0.0.1:{_closed_port()}"
+        options["endpoint"] = refused_endpoint()
     elif case.endpoint == "dns":
         options["endpoint"] = "http://smsauth-fault-matrix.invalid"
     return options

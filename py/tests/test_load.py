@@ -9,9 +9,6 @@ import itertools
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterator
-
-import pytest
 
 from smsauth.testing import Emulator
 
@@ -20,16 +17,6 @@ TASKS = 64
 SECONDS = 3.0
 #: Far beyond SECONDS: only a deadlock (or a pathologically slow machine) reaches it.
 WATCHDOG = 60.0
-
-
-@pytest.fixture(scope="module")
-def emu() -> Iterator[Emulator]:
-    # Its own emulator: thousands of messages must not crowd the shared one's outbox.
-    emulator = Emulator()
-    try:
-        yield emulator
-    finally:
-        emulator.stop()
 
 
 def test_threads_and_asyncio_share_clients_without_errors_or_deadlock(emu: Emulator) -> None:

@@ -13,14 +13,15 @@ failure."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-from typing import Any, Dict, Iterator
+from typing import Any, Dict
 
 import pytest
 
 from smsauth.testing import Emulator
+
+from conftest import refused_endpoint
 
 _COMMON = r"""
 import asyncio, json, os, sys, time
@@ -167,23 +168,6 @@ def _run_child(source: str, args: Dict[str, Any], timeout: float) -> Dict[str, A
     return result
 
 
-@pytest.fixture(scope="module")
-def emu() -> Iterator[Emulator]:
-    emulator = Emulator()
-    try:
-        yield emulator
-    finally:
-        emulator.stop()
-
-
-def _closed_endpoint() -> str:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return f"http://127.0.0.1:{port}"
-
-
 def test_10000_failing_calls_leave_fds_and_threads_as_they_were(emu: Emulator) -> None:
     plan = [
         ["refused", "sync", 4000],
@@ -191,7 +175,7 @@ def test_10000_failing_calls_leave_fds_and_threads_as_they_were(emu: Emulator) -
         ["rejected", "sync", 1000],
         ["rejected", "async", 1000],
     ]
-    out = _run_child(_FAILING, {"refused": _closed_endpoint(), "emulator": emu.endpoint, "plan": plan}, 150)
+    out = _run_child(_FAILING, {"refused": refused_endpoint(), "emulator": emu.endpoint, "plan": plan}, 150)
     print(f"10,000 failing calls in {out['elapsed']:.1f}s: (fds, threads) {out['before']} -> {out['after']}")
     assert out["failures"] == 10_000, "every call failed with the expected class"
     assert out["after"] == out["before"], "file descriptors and threads are back where they started"

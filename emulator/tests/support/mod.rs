@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, dead_code)]
 
-use std::io::{Read, Write};
+use std::io::{BufRead, Read, Write};
 use std::net::TcpStream;
 
 use smsauth::Credentials;
@@ -91,4 +91,27 @@ pub fn send_params() -> Vec<(&'static str, &'static str)> {
         ("TemplateCode", "100001"),
         ("TemplateParam", r###"{"code":"##code##","min":"5"}"###),
     ]
+}
+
+/// One HTTP/1.1 message (head and a `Content-Length` body), or `None` at end of stream.
+pub fn read_message(r: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
+    let mut raw = Vec::new();
+    let mut length = 0;
+    loop {
+        let start = raw.len();
+        if r.read_until(b'\n', &mut raw)? == 0 {
+            return Ok(None);
+        }
+        let line = String::from_utf8_lossy(&raw[start..]).to_ascii_lowercase();
+        if let Some(v) = line.strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let mut body = vec![0; length];
+    r.read_exact(&mut body)?;
+    raw.extend(body);
+    Ok(Some(raw))
 }
