@@ -25,6 +25,8 @@
 
 #include <smsauth.h>
 
+#include "harness.h"
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -38,27 +40,7 @@
 #include <unistd.h>
 
 /* ------------------------------------------------------------------------------------------ */
-/* Harness                                                                                    */
-
-static pthread_mutex_t check_lock = PTHREAD_MUTEX_INITIALIZER;
-static int current_failures;
-static int tests_passed, tests_failed;
-
-static int check_impl(int ok, const char *what, const char *file, int line) {
-    if (!ok) {
-        pthread_mutex_lock(&check_lock);
-        current_failures++;
-        fprintf(stderr, "    check failed at %s:%d: %s\n", file, line, what);
-        pthread_mutex_unlock(&check_lock);
-    }
-    return ok;
-}
-
-#define CHECK(cond) check_impl((cond) ? 1 : 0, #cond, __FILE__, __LINE__)
-
-static int contains(const char *haystack, const char *needle) {
-    return haystack != NULL && needle != NULL && strstr(haystack, needle) != NULL;
-}
+/* Checks on smsauth calls (the rest of the harness: harness.h)                              */
 
 #define EXPECT_OK(call)                                                                                               \
     do {                                                                                                              \
@@ -67,34 +49,12 @@ static int contains(const char *haystack, const char *needle) {
         smsauth_error_free(e_);                                                                                       \
     } while (0)
 
-static double now_s(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static void sleep_ms(long ms) {
     struct timespec t;
     t.tv_sec = ms / 1000;
     t.tv_nsec = (ms % 1000) * 1000000L;
     nanosleep(&t, NULL);
 }
-
-static void run_test(const char *name, void (*fn)(void)) {
-    double start = now_s();
-    current_failures = 0;
-    fn();
-    if (current_failures == 0) {
-        tests_passed++;
-        printf("ok   %s (%.2f s)\n", name, now_s() - start);
-    } else {
-        tests_failed++;
-        printf("FAIL %s (%d failed checks)\n", name, current_failures);
-    }
-    fflush(stdout);
-}
-
-#define RUN(fn) run_test(#fn, fn)
 
 /* ------------------------------------------------------------------------------------------ */
 /* Fixtures                                                                                   */
@@ -703,15 +663,6 @@ static void test_threads_share_one_client_without_errors_or_deadlock(void) {
 
 /* ------------------------------------------------------------------------------------------ */
 
-static void isolate_credentials_environment(void) {
-    static const char *unset[] = {"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-                                  "ALIBABA_CLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_PROFILE",
-                                  "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"};
-    size_t i;
-    for (i = 0; i < sizeof unset / sizeof unset[0]; i++) unsetenv(unset[i]);
-    setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true", 1);
-}
-
 int main(int argc, char **argv) {
     smsauth_error *err = NULL;
     under_valgrind = argc > 1 && strcmp(argv[1], "--valgrind") == 0;
@@ -736,6 +687,5 @@ int main(int argc, char **argv) {
     smsauth_string_free(sts_secret);
     smsauth_string_free(sts_token);
     smsauth_emulator_stop(emu);
-    printf("%d passed, %d failed\n", tests_passed, tests_failed);
-    return tests_failed == 0 ? 0 : 1;
+    return finish_tests();
 }

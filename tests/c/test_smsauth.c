@@ -13,6 +13,8 @@
 
 #include <smsauth.h>
 
+#include "harness.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -27,29 +29,7 @@
 #endif
 
 /* ------------------------------------------------------------------------------------------ */
-/* A tiny test harness (thread-safe checks).                                                  */
-
-static pthread_mutex_t check_lock = PTHREAD_MUTEX_INITIALIZER;
-static int current_failures;
-static int tests_passed, tests_failed;
-
-static int check_impl(int ok, const char *what, const char *file, int line) {
-    if (!ok) {
-        pthread_mutex_lock(&check_lock);
-        current_failures++;
-        fprintf(stderr, "    check failed at %s:%d: %s\n", file, line, what);
-        pthread_mutex_unlock(&check_lock);
-    }
-    return ok;
-}
-
-#define CHECK(cond) check_impl((cond) ? 1 : 0, #cond, __FILE__, __LINE__)
-
-static int streq(const char *a, const char *b) { return a != NULL && b != NULL && strcmp(a, b) == 0; }
-
-static int contains(const char *haystack, const char *needle) {
-    return haystack != NULL && needle != NULL && strstr(haystack, needle) != NULL;
-}
+/* Checks on smsauth statuses (the rest of the harness: harness.h)                           */
 
 /* Check a status; on mismatch print the error's message. Frees err either way. */
 static int expect_status_impl(smsauth_status got, smsauth_status want, smsauth_error *err, const char *what,
@@ -73,31 +53,6 @@ static int expect_status_impl(smsauth_status got, smsauth_status want, smsauth_e
         smsauth_status s_ = (expr);                                                                                   \
         (void)expect_status_impl(s_, SMSAUTH_STATUS_OK, e_, #expr, __FILE__, __LINE__);                               \
     } while (0)
-
-typedef void (*test_fn)(void);
-
-static double seconds_since(const struct timespec *start) {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
-}
-
-static void run_test(const char *name, test_fn fn) {
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    current_failures = 0;
-    fn();
-    if (current_failures == 0) {
-        tests_passed++;
-        printf("ok   %s (%.2f s)\n", name, seconds_since(&start));
-    } else {
-        tests_failed++;
-        printf("FAIL %s (%d failed checks)\n", name, current_failures);
-    }
-    fflush(stdout);
-}
-
-#define RUN(fn) run_test(#fn, fn)
 
 /* ------------------------------------------------------------------------------------------ */
 /* Shared fixtures: one emulator for the whole run, and a fresh phone number per use.        */
@@ -2005,19 +1960,6 @@ static void test_emulator_controls(void) {
 /* Leave the default credentials chain nothing to find (no variables, profiles, files or metadata
    server), so that "no credentials" is testable on any machine. Done first thing in main(),
    while the process has one thread (setenv is not thread-safe). */
-static void isolate_credentials_environment(void) {
-    static const char *unset[] = {"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-                                  "ALIBABA_CLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_ROLE_ARN",
-                                  "ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
-                                  "ALIBABA_CLOUD_CREDENTIALS_FILE", "ALIBABA_CLOUD_CREDENTIALS_URI",
-                                  "ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_ECS_METADATA"};
-    size_t i;
-    for (i = 0; i < sizeof unset / sizeof unset[0]; i++) unsetenv(unset[i]);
-    setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true", 1);
-    setenv("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true", 1);
-    setenv("HOME", "/nonexistent/smsauth-test-home", 1);
-}
-
 int main(int argc, char **argv) {
     smsauth_error *err = NULL;
     if (argc != 2) {
@@ -2071,6 +2013,5 @@ int main(int argc, char **argv) {
     RUN(test_role_arn);
 
     smsauth_emulator_stop(emu);
-    printf("%d passed, %d failed\n", tests_passed, tests_failed);
-    return tests_failed == 0 ? 0 : 1;
+    return finish_tests();
 }
