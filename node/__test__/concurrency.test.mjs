@@ -1,5 +1,6 @@
-// Many calls at once: 200 concurrent sends and checks with Promise.all, the event loop keeps
-// running while calls are in flight, and exactly one (lazily started) runtime does the work.
+// Many calls at once: 200 concurrent sends and checks with Promise.all, 64 concurrent loops of
+// calls for 3 s (load, issue #8), the event loop keeps running while calls are in flight, and
+// exactly one (lazily started) runtime does the work.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { after, before, describe, test } from 'node:test'
@@ -32,6 +33,40 @@ describe('concurrency', () => {
       phones.map((p, i) => client.checkCode(p, i % 2 ? codes[i] : codes[i] === '0000' ? '1111' : '0000')),
     )
     checks.forEach((r, i) => assert.equal(r.passed, i % 2 === 1, `call ${i}`))
+  })
+
+  // Load (issue #8): the timeout turns a deadlock into a failure instead of a stuck suite.
+  test('64 concurrent loops for 3 s: send, wrong check, right check — 0 errors, one request per call', { timeout: 60_000 }, async (t) => {
+    const load = startEmulator()
+    try {
+      const c = clientFor(load)
+      let cycles = 0
+      const errors = []
+      const stopAt = performance.now() + 3000
+      await Promise.all(
+        Array.from({ length: 64 }, async () => {
+          while (performance.now() < stopAt) {
+            const to = phone()
+            try {
+              assert.equal((await c.sendCode(to)).code, 'OK')
+              const code = load.lastCode(to)
+              assert.equal((await c.checkCode(to, code === '0000' ? '1111' : '0000')).passed, false)
+              assert.equal((await c.checkCode(to, code)).passed, true)
+              cycles += 1
+            } catch (e) {
+              errors.push(e)
+            }
+          }
+        }),
+      )
+      t.diagnostic(`${cycles} send → wrong check → right check cycles from 64 loops in 3 s`)
+      assert.deepEqual(errors, [])
+      assert.ok(cycles >= 64, `only ${cycles} cycles`)
+      assert.equal(load.requestCount(), cycles * 3, 'every call reached the emulator exactly once')
+      assert.equal(load.messages().length, Math.min(cycles, 10_000), 'one SMS per send')
+    } finally {
+      load.close()
+    }
   })
 
   test('200 concurrent failures settle too (no hang, no crash)', async () => {

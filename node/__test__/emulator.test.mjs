@@ -153,3 +153,20 @@ test('Symbol.dispose closes it (using emu = startEmulator())', () => {
   emu[Symbol.dispose]()
   assert.equal(emu.closed, true)
 })
+
+test('fault rules are validated: slow_drip and plain take typed options', () => {
+  const emu = startEmulator()
+  try {
+    emu.addFault({ kind: 'slow_drip', chunkBytes: 8, intervalMs: 50, times: 1 })
+    emu.addFault({ kind: 'server_error', status: 503, plain: true, times: 1 })
+    for (const bad of [{ kind: 'server_error', plain: 'yes' }, { kind: 'slow_drip', chunkBytes: '16' }, { kind: 'slow_drip', intervalMs: -1 }]) {
+      assert.throws(() => emu.addFault(bad), (e) => e instanceof TypeError || e instanceof RangeError, JSON.stringify(bad))
+    }
+    assert.throws(
+      () => emu.addFault({ kind: 'trickle' }),
+      (e) => e.code === 'ERR_SMSAUTH_INVALID_INPUT' && /slow_drip/.test(e.message),
+    )
+  } finally {
+    emu.close()
+  }
+})

@@ -73,25 +73,32 @@ pub struct EmulatorMessage {
 
 /// A fault rule for `emulator.addFault(fault)`: what happens to matching API requests.
 ///
-/// `kind`: `'latency'` (`ms`), `'server_error'` (`status`, default 500), `'throttle'`
+/// `kind`: `'latency'` (`ms`), `'server_error'` (`status`, default 500; `plain`), `'throttle'`
 /// (`retryAfterMs`), `'malformed'`, `'truncated'`, `'html'`, `'oversized'` (`bytes`), `'drop'`,
-/// `'drop_mid_response'`.
+/// `'drop_mid_response'`, `'slow_drip'` (`chunkBytes`, `intervalMs`).
 #[napi(object, object_from_js = false, object_to_js = false)]
 #[allow(dead_code)] // TypeScript shape only; read property by property for Node-style errors.
 pub struct EmulatorFault {
     /// What happens.
     #[napi(
-        ts_type = "'latency' | 'server_error' | 'throttle' | 'malformed' | 'truncated' | 'html' | 'oversized' | 'drop' | 'drop_mid_response'"
+        ts_type = "'latency' | 'server_error' | 'throttle' | 'malformed' | 'truncated' | 'html' | 'oversized' | 'drop' | 'drop_mid_response' | 'slow_drip'"
     )]
     pub kind: String,
     /// `latency`: added delay in milliseconds.
     pub ms: Option<u32>,
     /// `server_error`: the HTTP status (default 500).
     pub status: Option<u32>,
+    /// `server_error`: answer with a `text/plain` reason phrase, as a load balancer would,
+    /// instead of the gateway's JSON error (default `false`).
+    pub plain: Option<bool>,
     /// `throttle`: the `x-acs-retry-after` header in milliseconds.
     pub retry_after_ms: Option<u32>,
     /// `oversized`: body size in bytes (default 2 MiB).
     pub bytes: Option<u32>,
+    /// `slow_drip`: bytes per write (default 16).
+    pub chunk_bytes: Option<u32>,
+    /// `slow_drip`: pause between writes in milliseconds (default 200).
+    pub interval_ms: Option<u32>,
     /// Only this action (`SendSmsVerifyCode` / `CheckSmsVerifyCode`).
     pub action: Option<String>,
     /// Only this phone number.
@@ -172,8 +179,11 @@ fn fault(env: &Env, v: Unknown<'_>) -> Result<Fault> {
     let kind = f.string("kind")?.unwrap_or_default();
     let ms = f.u32("ms")?;
     let status = f.integer("status", 500.0, 599.0)?;
+    let plain = f.boolean("plain")?;
     let retry_after_ms = f.u32("retryAfterMs")?;
     let bytes = f.u32("bytes")?;
+    let chunk_bytes = f.u32("chunkBytes")?;
+    let interval_ms = f.u32("intervalMs")?;
     let action = f.string("action")?;
     let phone = f.string("phone")?;
     let probability = match f.get("probability")? {
@@ -193,9 +203,10 @@ fn fault(env: &Env, v: Unknown<'_>) -> Result<Fault> {
     f.finish()?;
     let kind = match kind.as_str() {
         "latency" => FaultKind::Latency { ms: u64::from(ms.unwrap_or(0)) },
-        "server_error" => {
-            FaultKind::ServerError { status: status.map(|s| s.clamp(500, 599) as u16).unwrap_or(500), plain: false }
-        }
+        "server_error" => FaultKind::ServerError {
+            status: status.map(|s| s.clamp(500, 599) as u16).unwrap_or(500),
+            plain: plain.unwrap_or(false),
+        },
         "throttle" => FaultKind::Throttle { retry_after_ms: retry_after_ms.map(u64::from) },
         "malformed" => FaultKind::Malformed,
         "truncated" => FaultKind::Truncated,
@@ -203,12 +214,16 @@ fn fault(env: &Env, v: Unknown<'_>) -> Result<Fault> {
         "oversized" => FaultKind::Oversized { bytes: bytes.map(|b| b as usize).unwrap_or(2 << 20) },
         "drop" => FaultKind::Drop,
         "drop_mid_response" => FaultKind::DropMidResponse,
+        "slow_drip" => FaultKind::SlowDrip {
+            chunk_bytes: chunk_bytes.map(|b| b as usize).unwrap_or(16),
+            interval_ms: u64::from(interval_ms.unwrap_or(200)),
+        },
         other => {
             let e = smsauth::Error::invalid_input(
                 "fault",
                 format_args!(
                     "kind {other:?} is not one of latency, server_error, throttle, malformed, truncated, html, \
-                     oversized, drop, drop_mid_response"
+                     oversized, drop, drop_mid_response, slow_drip"
                 ),
             );
             return Err(error::core_error(env, &e));
