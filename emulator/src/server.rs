@@ -36,7 +36,7 @@ pub(crate) fn run(
     mut shutdown: watch::Receiver<bool>,
     ready: mpsc::Sender<Result<(), String>>,
 ) {
-    block_sigpipe();
+    smsauth::runtime::block_sigpipe();
     let workers = match shared.config.worker_threads {
         0 => std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4)),
         n => n,
@@ -44,7 +44,7 @@ pub(crate) fn run(
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         .thread_name("smsauth-emulator")
-        .on_thread_start(block_sigpipe)
+        .on_thread_start(smsauth::runtime::block_sigpipe)
         .enable_all()
         .build()
     {
@@ -79,22 +79,6 @@ pub(crate) fn run(
     });
     // Open keep-alive connections are cut here.
     rt.shutdown_timeout(Duration::from_millis(200));
-}
-
-/// Writing to a connection the client already closed raises `SIGPIPE`, which kills a process
-/// that has not ignored it — a C program hosting the emulator through the C ABI (Rust, Python and
-/// Node ignore it at start-up). hyper writes with `writev`, which cannot pass `MSG_NOSIGNAL`, so
-/// the emulator's threads block the signal: such a write then just fails with `EPIPE`.
-fn block_sigpipe() {
-    #[cfg(unix)]
-    // SAFETY: the set is a local, initialised by `sigemptyset` before use; `pthread_sigmask`
-    // changes only the calling thread's mask.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, libc::SIGPIPE);
-        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
-    }
 }
 
 async fn connection(stream: TcpStream, shared: Arc<Shared>) {
