@@ -13,6 +13,10 @@ export CARGO_BUILD_TARGET
 export SMSAUTH_TARGET_DIR="$PWD/target/$CARGO_BUILD_TARGET/debug"
 
 step() { printf '\n==> %s\n' "$*"; }
+source scripts/run-suites.sh
+
+step "the suite runner fails on a failing, missing or non-executable suite"
+scripts/tests/run-suites.sh
 
 step "rustfmt"
 cargo fmt --all --check
@@ -36,11 +40,6 @@ SUITES=(
   examples/signup/test/run.sh  # the sign-up example app, driven in headless Chromium
   tests/docs/run.sh            # every code sample in docs/ and README.md (reuses the builds above)
 )
-for suite in "${SUITES[@]}"; do
-  if [[ -x $suite ]]; then
-    step "$suite"
-    "$suite"
-  fi
-done
+run_suites "${SUITES[@]}"
 
 step "all suites passed"

@@ -1,8 +1,9 @@
 //! The abuse guard on a real `redis-server` (cargo feature `guard-redis`).
 //!
 //! Needs `SMSAUTH_TEST_REDIS_URL` (set by `tests/redis/run.sh`, which installs and starts the
-//! server); without it every test here is skipped with a message. The tests that stop and
-//! restart a server start their own (`redis-server` from `SMSAUTH_TEST_REDIS_SERVER` or `PATH`).
+//! server); without it the tests that use it fail with a message saying so, rather than pass
+//! without testing anything. The tests that stop and restart a server start their own
+//! (`redis-server` from `SMSAUTH_TEST_REDIS_SERVER` or `PATH`).
 
 #![cfg(feature = "guard-redis")]
 #![allow(clippy::unwrap_used)]
@@ -21,13 +22,12 @@ use support::{Reply, Server};
 
 const URL_VAR: &str = "SMSAUTH_TEST_REDIS_URL";
 
-fn redis_url() -> Option<String> {
+/// The shared test server's URL. Unset is a failure: this file is only built with the
+/// `guard-redis` feature, whose point is to test against a real Redis.
+fn redis_url() -> String {
     match std::env::var(URL_VAR) {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            eprintln!("SKIPPED: {URL_VAR} is not set; run tests/redis/run.sh to test the guard against a real Redis");
-            None
-        }
+        Ok(url) if !url.is_empty() => url,
+        _ => panic!("{URL_VAR} is not set: run tests/redis/run.sh, which starts a real redis-server for these tests"),
     }
 }
 
@@ -51,7 +51,7 @@ macro_rules! scenarios {
         $(
             #[test]
             fn $name() {
-                let Some(url) = redis_url() else { return };
+                let url = redis_url();
                 guard_scenarios::$name(&|config| on_redis(&url, config));
             }
         )*
@@ -83,7 +83,7 @@ scenarios!(
 
 #[test]
 fn many_threads_on_the_server_clock_never_exceed_a_limit() {
-    let Some(url) = redis_url() else { return };
+    let url = redis_url();
     let guard = on_redis(
         &url,
         GuardConfig { phone: vec![Limit::per_hour(10)], daily_budget: Some(50), ..GuardConfig::empty() },
@@ -117,7 +117,6 @@ const CHILD_VAR: &str = "SMSAUTH_GUARD_CHILD";
 /// Two OS processes (this test binary, run again) send through one Redis at the same moment.
 #[test]
 fn two_processes_share_one_budget_and_one_phone_limit() {
-    let Some(_) = redis_url() else { return };
     let prefix = unique_prefix();
     let start_at = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64 + 1500;
     let exe = std::env::current_exe().unwrap();
@@ -189,7 +188,7 @@ fn child_process_sends() {
 
 #[test]
 fn keys_are_bounded_and_expire() {
-    let Some(url) = redis_url() else { return };
+    let url = redis_url();
     let prefix = unique_prefix();
     let guard = Guard::new(GuardConfig {
         // two limits: the newest events are read at once; one limit: by rank
@@ -219,7 +218,7 @@ fn keys_are_bounded_and_expire() {
 
 #[test]
 fn the_client_refuses_before_any_request_with_redis() {
-    let Some(url) = redis_url() else { return };
+    let url = redis_url();
     let server = Server::start(|_, _| {
         Reply::json(200, r#"{"Code":"OK","Model":{"BizId":"1^0"},"RequestId":"R","Success":true}"#)
     });
@@ -299,7 +298,6 @@ fn policy_guard(url: &str, policy: FailPolicy) -> Guard {
 
 #[test]
 fn redis_stopped_mid_run_follows_the_policy_and_recovers() {
-    let Some(_) = redis_url() else { return };
     let mut server = RedisServer::start();
     let closed = policy_guard(&server.url(), FailPolicy::Closed);
     let open = policy_guard(&server.url(), FailPolicy::Open);
@@ -348,7 +346,6 @@ fn redis_stopped_mid_run_follows_the_policy_and_recovers() {
 
 #[test]
 fn a_slow_redis_is_cut_off_at_the_timeout() {
-    let Some(_) = redis_url() else { return };
     let server = RedisServer::start();
     let closed = policy_guard(&server.url(), FailPolicy::Closed);
     let rt = rt();
@@ -371,7 +368,6 @@ fn a_slow_redis_is_cut_off_at_the_timeout() {
 
 #[test]
 fn an_unreachable_redis_never_hangs_and_its_password_stays_secret() {
-    let Some(_) = redis_url() else { return };
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let url = format!("redis://:supersecret@127.0.0.1:{port}/");
     let guard = policy_guard(&url, FailPolicy::Closed);

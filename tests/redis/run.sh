@@ -4,12 +4,20 @@
 # Installs redis-server (Debian package) when it is missing, starts a private server on a random
 # free loopback port with no persistence, runs the guard tests with the Redis store (cargo
 # feature `guard-redis`; the in-memory suite runs too, with the feature on), then stops the
-# server. (Without SMSAUTH_TEST_REDIS_URL, as in a plain `cargo test`, the Redis tests skip
-# themselves.) Ends with "N passed, M failed"; exits non-zero on any failure.
+# server. The feature-gated code and tests are linted with the feature on first (plain
+# `cargo clippy` never compiles them). (`core/tests/guard_redis.rs` is only built with the
+# feature, and fails without SMSAUTH_TEST_REDIS_URL rather than skipping.) Ends with
+# "N passed, M failed"; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CARGO_BUILD_TARGET=${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}
 export CARGO_BUILD_TARGET CARGO_TERM_COLOR=never
+
+echo "==> clippy with the guard-redis feature (warnings are errors)"
+if ! cargo clippy -p smsauth --all-targets --features guard-redis -- -D warnings; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 
 if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
   echo "==> installing redis-server (Debian package)"
