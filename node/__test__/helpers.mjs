@@ -30,12 +30,14 @@ export function clientFor(emu, options = {}) {
 
 /** Await `promise` and return its rejection, failing if it resolves. */
 export async function rejection(promise) {
+  let value
   try {
-    const value = await promise
-    throw new Error(`expected a rejection, got ${JSON.stringify(value)}`)
+    value = await promise
   } catch (e) {
     return e
   }
+  // Outside the try: thrown inside it, this error would be caught and returned as the rejection.
+  throw new Error(`expected a rejection, got ${JSON.stringify(value)}`)
 }
 
 /** Run `fn` and return what it throws, failing if it returns. */

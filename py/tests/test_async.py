@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import threading
+import os
 
 import pytest
 
@@ -127,10 +127,7 @@ def test_one_runtime_for_the_process(smsauth_emulator: Emulator) -> None:
     client = smsauth_emulator.async_client()
     for _ in range(3):  # three separate event loops
         asyncio.run(client.check_code(PHONE, "1234"))
-    names = [t.name for t in threading.enumerate()]
-    assert not any(n.startswith("tokio-runtime-worker") for n in names), names
-    import os
-
+    # Native threads are not in threading.enumerate(): read the kernel's list of this process's.
     task_names = []
     for tid in os.listdir("/proc/self/task"):
         with open(f"/proc/self/task/{tid}/comm") as f:

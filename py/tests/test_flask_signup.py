@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, Tuple
 
+import flask
 import pytest
 
-flask = pytest.importorskip("flask")
-
-import smsauth  # noqa: E402
-from smsauth.testing import Emulator  # noqa: E402
+import smsauth
+from smsauth.testing import Emulator
 
 
 def create_app(sms: smsauth.Client) -> Any:

@@ -5,8 +5,9 @@
 // 1. The HTTP API, with the app configured from the environment (SMSAUTH_ENDPOINT + keys) against
 //    an emulator this process owns — the same configuration path as for the real service.
 // 2. `npm start` with no environment (in-process emulator), through its HTTP API.
-// 3. The page in headless Chromium (playwright-core driving $CHROMIUM), unless run.sh set
-//    SKIP_BROWSER to the reason it cannot run.
+// 3. The page in headless Chromium (playwright-core driving $CHROMIUM). When run.sh set
+//    SKIP_BROWSER to the reason it cannot run, that is a failure unless the run opted out with
+//    SIGNUP_ALLOW_NO_BROWSER=1 (never set in CI: a green run means the page was tested).
 //
 // Prints `ok`/`FAIL` per test and closes with `N passed, M failed`.
 import assert from 'node:assert/strict'
@@ -410,8 +411,14 @@ try {
       assert.deepEqual(res.body, { signedIn: true, phone })
     })
 
-    if (process.env.SKIP_BROWSER) {
-      console.log(`SKIPPED: browser tests: ${process.env.SKIP_BROWSER}`)
+    if (process.env.SKIP_BROWSER && process.env.SIGNUP_ALLOW_NO_BROWSER === '1') {
+      console.log(`SKIPPED: browser tests: ${process.env.SKIP_BROWSER} (SIGNUP_ALLOW_NO_BROWSER=1)`)
+    } else if (process.env.SKIP_BROWSER) {
+      failed += 1
+      console.log(
+        `FAIL  browser tests cannot run: ${process.env.SKIP_BROWSER}\n` +
+          '      install chromium, or set SIGNUP_ALLOW_NO_BROWSER=1 to run without the page tests',
+      )
     } else {
       await browserTests(app)
     }
