@@ -145,7 +145,8 @@ fn a_read_timeout_on_send_is_not_retried_and_says_the_outcome_is_unknown() {
     assert_eq!(err.kind(), ErrorKind::Timeout);
     assert_eq!(err.delivery(), Delivery::Unknown);
     assert!(err.may_have_been_received());
-    assert!(took < Duration::from_millis(330 + 200), "took {took:?}");
+    let limit = support::deadline::limit(Duration::from_millis(300));
+    assert!(took <= limit, "took {took:?}, limit {limit:?}");
     assert_eq!(server.count(), 1);
 }
 
@@ -156,7 +157,8 @@ fn the_total_deadline_bounds_everything() {
     let t = Instant::now();
     let err = rt().block_on(c.check_code("13800138000", "1234")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
-    assert!(t.elapsed() < Duration::from_millis(440 + 100), "took {:?}", t.elapsed());
+    let limit = support::deadline::limit(Duration::from_millis(400));
+    assert!(t.elapsed() <= limit, "took {:?}, limit {limit:?}", t.elapsed());
 }
 
 #[test]

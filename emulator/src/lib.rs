@@ -32,6 +32,7 @@
 //! ```
 
 mod clock;
+mod connection;
 mod fault;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -51,6 +52,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use smsauth::{Error, ErrorKind};
 
+pub use connection::ConnectionLimits;
 pub use fault::{Fault, FaultKind};
 
 /// The AccessKey ID every emulator accepts unless configured otherwise.
@@ -106,6 +108,9 @@ pub struct Config {
     pub log_requests: bool,
     /// Threads serving requests; 0 (the default) means one per CPU, at most 4.
     pub worker_threads: usize,
+    /// Timeouts and the cap on open HTTP connections, so that no client can hold the server
+    /// open: see [`ConnectionLimits`] for each bound and its default.
+    pub connections: ConnectionLimits,
 }
 
 impl Default for Config {
@@ -125,6 +130,7 @@ impl Default for Config {
             nonce_capacity: 200_000,
             log_requests: false,
             worker_threads: 0,
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -160,6 +166,7 @@ impl fmt::Debug for Config {
             .field("nonce_capacity", &self.nonce_capacity)
             .field("log_requests", &self.log_requests)
             .field("worker_threads", &self.worker_threads)
+            .field("connections", &self.connections)
             .finish()
     }
 }

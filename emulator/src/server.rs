@@ -23,6 +23,7 @@ use smsauth::sign::{HttpRequest, format_timestamp, parse_query};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
+use crate::connection::{self, Answering, Slot, Slots};
 use crate::service::{Answer, Shared, gateway_error, request_id};
 use crate::{Fault, FaultKind};
 
@@ -63,13 +64,18 @@ pub(crate) fn run(
             }
         };
         let _ = ready.send(Ok(()));
+        let slots = Slots::default();
+        let max = shared.config.connections.max_connections;
         loop {
             tokio::select! {
                 _ = shutdown.changed() => break,
                 accepted = listener.accept() => match accepted {
                     Ok((stream, _)) => {
                         let _ = stream.set_nodelay(true);
-                        tokio::spawn(connection(stream, Arc::clone(&shared)));
+                        match slots.take(max) {
+                            Some(slot) => tokio::spawn(connection(stream, Arc::clone(&shared), slot)),
+                            None => tokio::spawn(connection::refuse(stream, max)),
+                        };
                     }
                     // Out of file descriptors or similar: back off instead of spinning.
                     Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -81,9 +87,18 @@ pub(crate) fn run(
     rt.shutdown_timeout(Duration::from_millis(200));
 }
 
-async fn connection(stream: TcpStream, shared: Arc<Shared>) {
-    let service = service_fn(move |req| handle(Arc::clone(&shared), req));
-    let _ = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service).await;
+/// Serve one connection under the limits of `Config::connections` (see `connection.rs`).
+async fn connection(stream: TcpStream, shared: Arc<Shared>, slot: Slot) {
+    let limits = shared.config.connections.clone();
+    let (io, watch) = connection::watch(stream);
+    let on_request = Arc::clone(&watch);
+    let service = service_fn(move |req| {
+        let sent = on_request.busy();
+        let answer = handle(Arc::clone(&shared), req);
+        async move { Ok::<_, Dropped>(answer.await?.map(|body| Answering::new(body, sent))) }
+    });
+    let served = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(io), service);
+    connection::serve(served, watch, limits, slot).await;
 }
 
 /// The error a handler returns to make hyper close the connection without answering.
@@ -104,7 +119,10 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
     if path == "/_emulator" || path.starts_with("/_emulator/") {
         let method = req.method().clone();
         let query = req.uri().query().unwrap_or("").to_owned();
-        let body = read_body(req.into_body()).await.unwrap_or_default();
+        let body = match receive_body(&shared, req.into_body()).await {
+            Ok(body) => body,
+            Err(answer) => return Ok(answer_response(answer, false)),
+        };
         let (status, value) = hook(&shared, &method, &path, &query, &body);
         if shared.config.log_requests {
             eprintln!("{} hook {method} {path} -> {status}", format_timestamp(shared.clock.now()));
@@ -120,9 +138,11 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         .iter()
         .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
-    let Some(body) = read_body(req.into_body()).await else {
-        let answer = gateway_error(400, "InvalidParameter", "The request body is larger than 1 MiB or unreadable.");
-        return Ok(log(&shared, &method, None, started, None, answer_response(answer, shared.config.log_requests)));
+    let body = match receive_body(&shared, req.into_body()).await {
+        Ok(body) => body,
+        Err(answer) => {
+            return Ok(log(&shared, &method, None, started, None, answer_response(answer, shared.config.log_requests)));
+        }
     };
     let http = HttpRequest { method, path, query, headers, body };
 
@@ -206,6 +226,26 @@ fn log_line(
 /// The answer's `Code` and signature version, for the log.
 #[derive(Clone)]
 struct CodeLabel(String, Option<&'static str>);
+
+/// The request body, read within `Config::connections.body_timeout`; or the answer to send
+/// instead (the connection is closed after it).
+async fn receive_body(shared: &Shared, body: Incoming) -> Result<String, Answer> {
+    let limit = shared.config.connections.body_timeout;
+    let mut answer = match tokio::time::timeout(limit, read_body(body)).await {
+        Ok(Some(body)) => return Ok(body),
+        Ok(None) => gateway_error(400, "InvalidParameter", "The request body is larger than 1 MiB or unreadable."),
+        Err(_) => gateway_error(
+            408,
+            "RequestTimeout",
+            &format!(
+                "The request body did not arrive within {} ms (Config::connections.body_timeout).",
+                limit.as_millis()
+            ),
+        ),
+    };
+    answer.headers.push(("connection", "close".into()));
+    Err(answer)
+}
 
 async fn read_body(body: Incoming) -> Option<String> {
     // Dypnsapi requests have no body: skip the collecting machinery for them.

@@ -1,7 +1,8 @@
 //! The fault matrix (issue #8): every failure a caller can meet, driven through the real client
 //! against the real emulator on loopback. For each row and each action it asserts the error kind,
 //! whether the request may have been received, that the call returned within its deadline plus
-//! 10 %, how many requests the emulator saw, and how many SMS went out — never two.
+//! 10 % (at least 250 ms of slack: `support::deadline`), how many requests the emulator saw, and
+//! how many SMS went out — never two.
 //!
 //! The client uses small timeouts (connect 400 ms, read 400 ms, whole call 800 ms) and a 10 ms
 //! initial backoff, with the default three attempts, so the matrix runs in a few seconds.
@@ -325,7 +326,7 @@ fn run(row: &Row, action: &str, expect: Expect) -> Vec<String> {
             check((row.detail)(e), format!("detail check failed on: {e} ({e:?})"));
         }
     }
-    let limit = expect.limit + expect.limit / 10;
+    let limit = support::deadline::limit(expect.limit);
     check(elapsed <= limit, format!("took {elapsed:?}, limit {limit:?}"));
     check(requests == expect.requests, format!("emulator saw {requests} requests, expected {}", expect.requests));
     if action == SEND {

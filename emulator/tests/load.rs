@@ -7,18 +7,20 @@
 //! outbox (`Config::max_messages`, 10 000) — and per-number state that is bounded by the number
 //! of distinct phone numbers (64 × 20 here). With the default capacity a debug build would still
 //! be filling the nonce store after 30 s, so this test sets `nonce_capacity` to 4 000 and
-//! `max_messages` to 1 000: the test asserts that by half-time at least twice as many requests
-//! and sends were made, so both stores are full and evicting. From then on the resident set
-//! size must not grow: the highest RSS sample of the second half may exceed the sample at the
-//! half-way mark by at most 4 MiB (allocator noise; a leak of 300 bytes per request would
-//! already exceed it at a debug build's ~750 requests/s on a busy 2-core machine).
+//! `max_messages` to 1 000. The measured part starts at half-time, or later, once twice as many
+//! requests and sends as those capacities were made (both stores full and evicting) — however
+//! long a slow machine takes to get there (the throughput is reported, not asserted: speed is
+//! for the benchmarks) — and lasts half the run. In it the resident set size must not grow: the
+//! highest RSS sample may exceed the sample at its start by at most 4 MiB (allocator noise; a
+//! leak of 300 bytes per request would already exceed it at a debug build's ~750 requests/s on
+//! a busy 2-core machine).
 //!
 //! Ignored by `cargo test` (it takes 30 s); `tests/reliability/run.sh` runs it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use smsauth::{SendSmsVerifyCodeRequest, blocking};
@@ -53,7 +55,7 @@ impl Tally {
 
 /// One client's loop: round-robin over its own numbers; a number whose last send is at least
 /// 2.5 s old (its `Interval` is 1 s) gets a full cycle, the others a wrong check.
-fn drive(emu_endpoint: &str, index: u64, until: Instant, tally: &Tally) {
+fn drive(emu_endpoint: &str, index: u64, stop: &AtomicBool, tally: &Tally) {
     let client = blocking::Client::from_async(
         smsauth::Client::builder()
             .access_key(smsauth_emulator::DEFAULT_ACCESS_KEY_ID, smsauth_emulator::DEFAULT_ACCESS_KEY_SECRET)
@@ -70,7 +72,7 @@ fn drive(emu_endpoint: &str, index: u64, until: Instant, tally: &Tally) {
         (0..NUMBERS_PER_CLIENT).map(|n| format!("139{:08}", index * NUMBERS_PER_CLIENT + n)).collect();
     let mut last_sent: Vec<Option<Instant>> = vec![None; numbers.len()];
     let mut i = 0;
-    while Instant::now() < until {
+    while !stop.load(Ordering::Relaxed) {
         let n = i % numbers.len();
         i += 1;
         let phone = &numbers[n];
@@ -119,50 +121,57 @@ fn sixty_four_clients_for_thirty_seconds_without_errors_and_with_flat_memory() {
     })
     .unwrap();
     let endpoint = emu.endpoint();
-    let tally = Arc::new(Tally::default());
+    let tally = Tally::default();
     let started = Instant::now();
-    let until = started + Duration::from_secs(secs);
+    let half_time = Duration::from_secs(secs) / 2;
+    let full = |requests: u64, sends: u64| requests >= 2 * NONCES as u64 && sends >= 2 * MESSAGES as u64;
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let sampler = {
-        let stop = Arc::clone(&stop);
-        let tally = Arc::clone(&tally);
-        std::thread::spawn(move || {
-            let mut samples = Vec::new();
-            while !stop.load(Ordering::Relaxed) {
-                samples.push((
-                    started.elapsed(),
-                    rss_kib(),
-                    tally.requests.load(Ordering::Relaxed),
-                    tally.sends.load(Ordering::Relaxed),
-                ));
-                std::thread::sleep(Duration::from_millis(250));
-            }
-            samples
-        })
-    };
+    let stop = AtomicBool::new(false);
+    // (elapsed, RSS KiB, requests, sends), every 250 ms, until half a run after the stores filled.
+    let mut samples = Vec::new();
+    let mut measured_from = None;
     std::thread::scope(|s| {
         for index in 0..CLIENTS as u64 {
-            let (endpoint, tally) = (&endpoint, &tally);
-            s.spawn(move || drive(endpoint, index, until, tally));
+            let (endpoint, tally, stop) = (&endpoint, &tally, &stop);
+            s.spawn(move || drive(endpoint, index, stop, tally));
         }
+        loop {
+            let sample = (
+                started.elapsed(),
+                rss_kib(),
+                tally.requests.load(Ordering::Relaxed),
+                tally.sends.load(Ordering::Relaxed),
+            );
+            samples.push(sample);
+            if measured_from.is_none() && sample.0 >= half_time && full(sample.2, sample.3) {
+                measured_from = Some(samples.len() - 1);
+            }
+            // Done; or an error (the assertions below report it); or a hang guard, not a speed
+            // requirement: 20 runs' time without filling 4 000 nonces means something is stuck.
+            let done = measured_from.is_some_and(|from| sample.0 >= samples[from].0 + half_time);
+            if done || tally.errors.load(Ordering::Relaxed) > 0 || sample.0 >= 40 * half_time {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        stop.store(true, Ordering::Relaxed);
     });
-    stop.store(true, Ordering::Relaxed);
-    let samples = sampler.join().unwrap();
     let elapsed = started.elapsed();
 
     let requests = tally.requests.load(Ordering::Relaxed);
     let sends = tally.sends.load(Ordering::Relaxed);
     let errors = tally.errors.load(Ordering::Relaxed);
-    let half_time = Duration::from_secs(secs) / 2;
-    let &(_, half, requests_at_half, sends_at_half) = samples.iter().find(|s| s.0 >= half_time).unwrap();
-    let peak_second_half = samples.iter().filter(|s| s.0 >= half_time).map(|s| s.1).max().unwrap_or(half);
+    // Without a measured part (an error or the hang guard), report from the last sample.
+    let from = measured_from.unwrap_or(samples.len() - 1);
+    let (start_of_measure, base, _, _) = samples[from];
+    let peak = samples[from..].iter().map(|s| s.1).max().unwrap_or(base);
     let first = samples.first().map_or(0, |s| s.1);
     let curve: Vec<String> =
         samples.iter().step_by(8).map(|s| format!("{:.0}s:{}MiB", s.0.as_secs_f64(), s.1 / 1024)).collect();
     println!(
         "{CLIENTS} clients, {elapsed:.1?}: {requests} requests ({:.0}/s), {sends} sends, {errors} errors; \
-         emulator saw {}; RSS {first} KiB at start, {half} KiB at half-time, peak {peak_second_half} KiB after; {}",
+         emulator saw {}; stores full and measured from {start_of_measure:.1?}; RSS {first} KiB at start, \
+         {base} KiB then, peak {peak} KiB after; {}",
         requests as f64 / elapsed.as_secs_f64(),
         emu.request_count(),
         curve.join(" ")
@@ -171,13 +180,12 @@ fn sixty_four_clients_for_thirty_seconds_without_errors_and_with_flat_memory() {
     assert_eq!(emu.request_count() as u64, requests, "every request arrived once");
     assert!(sends > 0);
     assert!(
-        requests_at_half >= 2 * NONCES as u64 && sends_at_half >= 2 * MESSAGES as u64,
-        "too little load to fill the bounded stores by half-time: {requests_at_half} requests, {sends_at_half} sends"
+        measured_from.is_some(),
+        "the bounded stores did not fill: {requests} requests, {sends} sends in {elapsed:?}"
     );
-    let peak = peak_second_half;
     assert!(
-        peak <= half + FLAT_TOLERANCE_KIB,
-        "RSS grew by {} KiB in the second half ({half} -> {peak} KiB)",
-        peak.saturating_sub(half)
+        peak <= base + FLAT_TOLERANCE_KIB,
+        "RSS grew by {} KiB once the stores were full ({base} -> {peak} KiB)",
+        peak.saturating_sub(base)
     );
 }

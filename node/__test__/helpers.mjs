@@ -28,6 +28,20 @@ export function clientFor(emu, options = {}) {
   })
 }
 
+/**
+ * The least slack a deadline check allows (ms). The documented promise is "a call settles within
+ * its deadline + 10 %"; a busy 2-core machine running the suites in parallel (and the hop from
+ * the core's runtime back to the event loop) can add a few hundred milliseconds without the code
+ * being wrong. The same rule and numbers as core/tests/support/deadline.rs,
+ * py/tests/conftest.py and tests/c/harness.h.
+ */
+export const SLACK_FLOOR_MS = 250
+
+/** The most a call bounded by `deadlineMs` may take: + 10 %, at least + SLACK_FLOOR_MS. */
+export function deadlineLimit(deadlineMs) {
+  return deadlineMs + Math.max(deadlineMs * 0.1, SLACK_FLOOR_MS)
+}
+
 /** Await `promise` and return its rejection, failing if it resolves. */
 export async function rejection(promise) {
   let value

@@ -125,6 +125,18 @@ def silent_endpoint() -> Iterator[str]:
         sock.close()
 
 
+#: The least slack a deadline check allows (seconds). The documented promise is "a call returns
+#: within its deadline + 10 %"; a busy 2-core machine running the suites in parallel can delay a
+#: thread by a few hundred milliseconds without the code being wrong. The same rule and numbers
+#: as core/tests/support/deadline.rs, node/__test__/helpers.mjs and tests/c/harness.h.
+SLACK_FLOOR = 0.25
+
+
+def deadline_limit(deadline: float) -> float:
+    """The most a call bounded by `deadline` (seconds) may take: + 10 %, at least + SLACK_FLOOR."""
+    return deadline + max(deadline * 0.10, SLACK_FLOOR)
+
+
 def refused_endpoint() -> str:
     """A loopback URL nothing listens on (the port was free a moment ago): connection refused."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -23,7 +23,7 @@ import pytest
 import smsauth
 from smsauth.testing import Emulator
 
-from conftest import refused_endpoint
+from conftest import deadline_limit, refused_endpoint
 
 SEND = "SendSmsVerifyCode"
 CHECK = "CheckSmsVerifyCode"
@@ -31,7 +31,6 @@ CHECK = "CheckSmsVerifyCode"
 TIMEOUT = 0.5
 READ_TIMEOUT = 0.3
 CONNECT_TIMEOUT = 0.3
-SLACK = 1.10  # "within the configured timeout + 10 %"
 
 
 @dataclass(frozen=True)
@@ -264,7 +263,8 @@ def _check_outcome(
     emu: Emulator, case: Case, action: str, phone: str, before: int, elapsed: float, outcome: Any
 ) -> None:
     requests = emu.request_count() - before
-    assert elapsed <= case.timeout * SLACK, f"{case.id}: took {elapsed:.3f}s, deadline {case.timeout}s"
+    limit = deadline_limit(case.timeout)
+    assert elapsed <= limit, f"{case.id}: took {elapsed:.3f}s, deadline {case.timeout}s (limit {limit:.3f}s)"
     assert elapsed >= case.min_elapsed, f"{case.id}: returned after {elapsed:.3f}s, too early"
     if case.error is None:
         assert not isinstance(outcome, BaseException), f"{case.id}: {outcome!r}"

@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used)]
 #![allow(dead_code)]
 
+pub mod deadline;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

@@ -3,6 +3,10 @@
 
 #![allow(clippy::unwrap_used, dead_code)]
 
+/// The deadline bound shared with the core's tests.
+#[path = "../../../core/tests/support/deadline.rs"]
+pub mod deadline;
+
 use std::io::{BufRead, Read, Write};
 use std::net::TcpStream;
 
