@@ -5,7 +5,10 @@
 #
 # Installs into build/venv-official and tests/interop/node/node_modules, builds the CLI, starts one
 # emulator per SDK, runs the SDK's cases, and checks in the emulator's request log that both
-# signature versions really arrived. Ends with "N passed, M failed"; exits non-zero on a failure.
+# signature versions really arrived. First, with the same installs, tests/vectors/record/record.py
+# records both SDKs' requests for the committed tests/vectors/official-*.json (fixed nonce and
+# time) and checks that the committed files equal the fresh recording. Ends with "N passed,
+# M failed"; exits non-zero on a failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 HERE=tests/interop
@@ -81,6 +84,15 @@ run_sdk() { # run_sdk NAME COMMAND...
 }
 
 started=$SECONDS
+echo "== the committed vectors against a fresh recording (tests/vectors/record/record.py)"
+status=0
+timeout 180 "$VENV/bin/python" tests/vectors/record/record.py >"$OUT/record.out" 2>&1 || status=$?
+cat "$OUT/record.out"
+tally "$OUT/record.out"
+if [[ $status -ne 0 ]] && ! grep -q '^not ok - ' "$OUT/record.out"; then
+  echo "not ok - record.py exited with status $status without reporting a difference"
+  failed=$((failed + 1))
+fi
 run_sdk python "$VENV/bin/python" "$HERE/official_python.py"
 run_sdk node node "$HERE/node/official_node.js"
 echo "interop finished in $((SECONDS - started)) s (emulator logs in $OUT/)"
