@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 use hyper::body::{Body, Frame, SizeHint};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
-use tokio::sync::Notify;
 
 use crate::service::gateway_error;
 
@@ -126,20 +125,17 @@ enum Phase {
 /// [`serve`] closes the connection when the phase outlives its timeout.
 pub(crate) struct Watch {
     phase: Mutex<Phase>,
-    changed: Notify,
 }
 
 impl Watch {
     fn new() -> Arc<Self> {
-        Arc::new(Watch { phase: Mutex::new(Phase::Head(Instant::now())), changed: Notify::new() })
+        Arc::new(Watch { phase: Mutex::new(Phase::Head(Instant::now())) })
     }
 
     fn set(&self, f: impl FnOnce(Phase) -> Option<Phase>) {
         let mut phase = self.phase.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(next) = f(*phase) {
             *phase = next;
-            drop(phase);
-            self.changed.notify_one();
         }
     }
 
@@ -224,24 +220,23 @@ pub(crate) fn watch(stream: TcpStream) -> (Watched, Arc<Watch>) {
 
 /// Drive `connection` (hyper serving a [`Watched`] socket) until it ends or its current phase
 /// outlives its timeout; then it is dropped, which closes the socket. `_slot` is held as long.
+///
+/// Phase changes wake nobody (that would cost every request a wake-up): the watchdog looks at
+/// least every `min(header_timeout, idle_timeout)`. A phase that starts after one look has its
+/// deadline at least that far after the look, so the next look always comes in time.
 pub(crate) async fn serve<F: Future>(connection: F, watch: Arc<Watch>, limits: ConnectionLimits, _slot: Slot) {
+    let look_every = limits.header_timeout.min(limits.idle_timeout).max(Duration::from_millis(1));
     tokio::pin!(connection);
     loop {
-        let changed = watch.changed.notified();
-        let expiry = async {
-            match watch.deadline(&limits) {
-                Some(at) => tokio::time::sleep_until(at.into()).await,
-                None => std::future::pending().await,
-            }
-        };
+        let now = Instant::now();
+        let deadline = watch.deadline(&limits);
+        if deadline.is_some_and(|at| at <= now) {
+            return;
+        }
+        let next_look = deadline.map_or(now + look_every, |at| at.min(now + look_every));
         tokio::select! {
             _ = &mut connection => return,
-            () = changed => {}
-            () = expiry => {
-                if watch.deadline(&limits).is_some_and(|at| at <= Instant::now()) {
-                    return;
-                }
-            }
+            () = tokio::time::sleep_until(next_look.into()) => {}
         }
     }
 }

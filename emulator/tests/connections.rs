@@ -90,6 +90,19 @@ fn a_client_trickling_its_headers_is_cut_off_at_the_header_timeout() {
 }
 
 #[test]
+fn a_later_request_head_gets_the_header_timeout_from_its_first_byte() {
+    // Idle for long (30 s), so only the header timeout can cut the trickled second request.
+    let emu = emulator(ConnectionLimits { idle_timeout: Duration::from_secs(30), ..small_limits() });
+    let mut sock = connect(&emu);
+    assert_eq!(health(&mut sock, &emu), "HTTP/1.1 200 OK");
+    std::thread::sleep(HEADER / 2);
+    let started = Instant::now();
+    sock.write_all(b"GET /_emulator/health HTTP/1.1\r\nhost: x\r\n").unwrap();
+    assert!(wait_closed(&mut sock).is_empty());
+    assert_at_edge(started.elapsed(), HEADER, "second request's head");
+}
+
+#[test]
 fn a_connection_that_sends_nothing_is_closed_at_the_header_timeout() {
     let emu = emulator(small_limits());
     let started = Instant::now();
