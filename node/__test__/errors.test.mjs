@@ -230,7 +230,8 @@ describe('error codes', () => {
     }
   })
 
-  test('ERR_SMSAUTH_SERVICE: a business error; a 5xx send is not retried, a 5xx check is', async () => {
+  test('ERR_SMSAUTH_SERVICE: a foreign number is refused locally; a 5xx send is not retried, a 5xx check is', async () => {
+    const sent = emu.requestCount()
     const e = await rejection(
       client.sendSmsVerifyCode({
         phoneNumber: '+1 415 555 0100',
@@ -240,9 +241,9 @@ describe('error codes', () => {
         templateParam: '{"code":"##code##"}',
       }),
     )
-    assertSmsAuthError(e, ErrorCode.SERVICE)
-    assert.equal(e.serviceCode, 'MOBILE_NUMBER_ILLEGAL')
-    assert.ok(e.serviceMessage.length > 0)
+    assertSmsAuthError(e, ErrorCode.INVALID_INPUT)
+    assert.equal(e.field, 'CountryCode')
+    assert.equal(emu.requestCount(), sent, 'nothing was sent')
 
     emu.addFault({ kind: 'server_error', status: 503, action: 'SendSmsVerifyCode', times: 1 })
     let before = emu.requestCount()

@@ -963,12 +963,14 @@ static void test_error_service(void) {
     smsauth_error *err = NULL;
     char phone[32];
     size_t before;
-    /* The service's own refusal: a number outside mainland China. */
+    /* A number outside mainland China is refused before sending (the service would refuse it). */
+    before = smsauth_emulator_request_count(emu);
     EXPECT_OK(smsauth_send_request_new("4155550100", &req, &e_));
     EXPECT_OK(smsauth_send_request_set_country_code(req, "1", &e_));
-    CHECK(smsauth_send_code_with(client, req, NULL, &err) == SMSAUTH_STATUS_SERVICE);
-    CHECK(streq(smsauth_error_service_code(err), "MOBILE_NUMBER_ILLEGAL"));
-    CHECK(smsauth_error_request_id(err) != NULL);
+    CHECK(smsauth_send_code_with(client, req, NULL, &err) == SMSAUTH_STATUS_INVALID_INPUT);
+    CHECK(streq(smsauth_error_field(err), "CountryCode"));
+    CHECK(!smsauth_error_may_have_been_received(err));
+    CHECK(smsauth_emulator_request_count(emu) == before);
     smsauth_error_free(err);
     err = NULL;
     smsauth_send_request_free(req);
