@@ -287,6 +287,24 @@ impl Error {
         self.field
     }
 
+    /// The message with the field spelt `name` instead — a binding's own name for the option
+    /// the user wrote (`timeoutMs` for `timeout`) — so bindings rename fields without editing
+    /// message text. Other errors' messages are returned as they are.
+    ///
+    /// ```
+    /// let err = smsauth::Error::invalid_input("timeout", "must be greater than zero");
+    /// assert_eq!(err.message_naming("timeoutMs"), "invalid timeoutMs: must be greater than zero");
+    /// ```
+    pub fn message_naming(&self, name: &str) -> String {
+        let problem = self.field.and_then(|f| {
+            self.message.strip_prefix("invalid ").and_then(|m| m.strip_prefix(f)).and_then(|m| m.strip_prefix(": "))
+        });
+        match problem {
+            Some(problem) => format!("invalid {name}: {problem}"),
+            None => self.message.clone(),
+        }
+    }
+
     /// What the service said, when it answered.
     pub fn service(&self) -> Option<&ServiceDetail> {
         self.service.as_deref()

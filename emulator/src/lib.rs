@@ -51,7 +51,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use smsauth::{Error, ErrorKind};
 
-pub use fault::{Fault, FaultKind};
+pub use fault::{FAULT_ACTIONS, Fault, FaultKind};
 
 /// The AccessKey ID every emulator accepts unless configured otherwise.
 pub const DEFAULT_ACCESS_KEY_ID: &str = "testid";

@@ -98,13 +98,13 @@ describe('error codes', () => {
 
   test('ERR_SMSAUTH_INVALID_INPUT: bad client options throw from the constructor', () => {
     for (const [options, field] of [
-      [{ signatureVersion: 'v2' }, 'signature_version'],
+      [{ signatureVersion: 'v2' }, 'signatureVersion'],
       [{ endpoint: 'ftp://example.com' }, 'endpoint'],
       [{ endpoint: 'http://127.0.0.1:1/path' }, 'endpoint'],
       [{ scheme: 'gopher' }, 'scheme'],
-      [{ timeoutMs: 0 }, 'timeout'],
+      [{ timeoutMs: 0 }, 'timeoutMs'],
       [{ codeType: 0 }, 'CodeType'],
-      [{ retry: { maxAttempts: 0 } }, 'retry'],
+      [{ retry: { maxAttempts: 0 } }, 'retry.maxAttempts'],
     ]) {
       const e = thrown(() => new Client({ accessKeyId: 'id', accessKeySecret: 's', ...options }))
       assertSmsAuthError(e, ErrorCode.INVALID_INPUT)

@@ -151,9 +151,10 @@ pub(crate) fn check_duration(field: &'static str, d: Duration, positive: bool) -
         return Err(Error::invalid_input(field, "must be greater than zero"));
     }
     if d > MAX_DURATION {
+        let got = if d == Duration::MAX { "more".to_owned() } else { format!("{} s", d.as_secs()) };
         return Err(Error::invalid_input(
             field,
-            format_args!("must be at most {} s (24 hours), got {} s", MAX_DURATION.as_secs(), d.as_secs()),
+            format_args!("must be at most {} s (24 hours), got {got}", MAX_DURATION.as_secs()),
         ));
     }
     Ok(())
