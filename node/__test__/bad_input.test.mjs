@@ -73,12 +73,13 @@ describe('bad input', () => {
 
   test('lone surrogates are refused, naming the field, never sent as U+FFFD', async () => {
     const before = emu.requestCount()
-    const e = await rejection(client.sendCode(phone(), { signName: 'sign\uD800' }))
+    const e = await rejection(client.sendCode(phone(), { signName: 'zq\uD800' }))
     invalid(e, 'overrides.signName')
-    assert.ok(!e.message.includes('sign'), e.message.includes('\uFFFD') ? 'replacement char shown' : e.message)
+    assert.equal(e.message, 'invalid overrides.signName: contains a lone surrogate (U+D800 to U+DFFF), which is not text')
     invalid(await rejection(client.sendCode(`138\uDC00`)), 'phone')
     invalid(thrown(() => new Client({ ...KEYS, accessKeySecret: 'sec\uD800ret' })), 'options.accessKeySecret')
-    invalid(await rejection(client.sendCode(phone(), { templateParam: { code: '##code##', x: '\uD800' } })), 'options.templateParam')
+    // JSON.stringify escapes a lone surrogate (\ud800), which is not valid JSON text either.
+    invalid(await rejection(client.sendCode(phone(), { templateParam: { code: '##code##', x: '\uD800' } })), 'TemplateParam')
     assert.equal(emu.requestCount(), before)
   })
 

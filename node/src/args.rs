@@ -82,10 +82,8 @@ pub(crate) fn string(env: &Env, name: Name<'_>, v: &Unknown<'_>, secret: bool) -
     }
     let units: Utf16String = unsafe { v.cast() }?;
     String::from_utf16(&units).map_err(|_| {
-        let e = smsauth::Error::invalid_input(
-            "text",
-            format_args!("{} contains a lone surrogate (U+D800 to U+DFFF), which is not text", name.describe()),
-        );
+        let e =
+            smsauth::Error::invalid_input("text", "contains a lone surrogate (U+D800 to U+DFFF), which is not text");
         crate::error::core_error_for(env, &e, &name.path())
     })
 }
@@ -133,7 +131,9 @@ fn refuse_hidden_entries(env: &Env, name: &str, obj: &Object<'_>, keys: &[String
             ));
         }
     }
-    let object: Object<'_> = global.get_named_property("Object")?;
+    // `Object` is a function: read it untyped, then use it as the object it also is.
+    let object: Unknown<'_> = global.get_named_property("Object")?;
+    let object: Object<'_> = unsafe { object.cast()? };
     let own_names: Function<'_, Object<'_>, Vec<String>> = object.get_named_property("getOwnPropertyNames")?;
     if let Some(hidden) = own_names.call(*obj)?.into_iter().find(|k| !keys.contains(k)) {
         return Err(crate::error::type_error(
