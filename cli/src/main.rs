@@ -21,6 +21,7 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    quiet_on_closed_stdout();
     let cli = args::Cli::parse();
     let json = cli.global.json;
     match commands::run(cli) {
@@ -29,5 +30,18 @@ fn main() -> ExitCode {
             output::print_error(&err, json);
             ExitCode::from(output::exit_code(&err))
         }
+    }
+}
+
+/// Like other Unix tools, end quietly when the reader of our output goes away
+/// (`smsauth demo | head -c1`): Rust ignores `SIGPIPE`, so `println!` would panic on `EPIPE`
+/// with a backtrace; with the default action restored the process just ends (status 141 in a
+/// shell). Network I/O runs on the library's runtime threads, which block `SIGPIPE` and see
+/// `EPIPE` as a typed error instead.
+fn quiet_on_closed_stdout() {
+    #[cfg(unix)]
+    // SAFETY: setting the disposition of SIGPIPE to its default before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

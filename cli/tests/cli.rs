@@ -367,3 +367,37 @@ fn help_has_examples() {
         assert!(r.stdout.contains("Example"), "{sub}: {}", r.stdout);
     }
 }
+
+/// Bad input never lies (issue 22): a reader that goes away ends the CLI quietly, and
+/// credentials in an endpoint URL never reach the terminal.
+#[test]
+fn a_closed_stdout_ends_quietly_and_userinfo_is_never_shown() {
+    let emu = Emulator::start().unwrap();
+    for args in
+        [vec!["demo"], vec!["--access-key-id", "a", "--access-key-secret", "b", "--json", "sign", "--request", "-"]]
+    {
+        let mut child =
+            smsauth().args(&args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let _ = stdin.write_all(br#"{"action":"SendSmsVerifyCode","params":{"PhoneNumber":"13800138000"}}"#);
+        drop(stdin);
+        // `| head -c1`: read one byte, then close the pipe.
+        let mut stdout = child.stdout.take().unwrap();
+        let mut one = [0u8; 1];
+        let _ = std::io::Read::read(&mut stdout, &mut one);
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+        assert!(!out.status.success() || out.status.code() == Some(0), "{args:?}");
+    }
+    let r = run(smsauth()
+        .args(["--endpoint", "http://u:hunter2@127.0.0.1:9", "--access-key-id", "a", "--access-key-secret", "b"])
+        .args(["check", PHONE, "1234"]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(!r.stderr.contains("hunter2") && r.stderr.contains("***@"), "{}", r.stderr);
+    let r = run(at(&emu).args(["send", PHONE, "--sign-name", "s", "--template-code", "1", "--country-code", "1"]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("CountryCode"), "{}", r.stderr);
+    assert_eq!(emu.request_count(), 0);
+}

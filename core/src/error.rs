@@ -133,6 +133,28 @@ pub enum Delivery {
     Unknown,
 }
 
+/// `url` with any user info (`user:password@`) replaced by `***@`, for messages: a proxy or
+/// endpoint URL may carry a password, which must never reach an error, a log or a terminal.
+/// Text that is not a URL is returned with anything before an `@` in its authority masked too.
+///
+/// ```
+/// use smsauth::error::redact_userinfo;
+/// assert_eq!(redact_userinfo("http://u:hunter2@proxy:3128"), "http://***@proxy:3128");
+/// assert_eq!(redact_userinfo("u:hunter2@host"), "***@host");
+/// assert_eq!(redact_userinfo("https://dypnsapi.aliyuncs.com"), "https://dypnsapi.aliyuncs.com");
+/// ```
+pub fn redact_userinfo(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => url.split_at(i + 3),
+        None => ("", url),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}***{}", &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
 /// The error returned by every fallible function of this crate.
 ///
 /// Its `Display` says what went wrong and what to do; [`Error::service`] keeps what the service
@@ -177,6 +199,18 @@ impl Error {
         let mut err = Error::new(ErrorKind::InvalidInput, format!("invalid {field}: {problem}"));
         err.field = Some(field);
         err
+    }
+
+    /// An [`ErrorKind::Internal`] error about a call that was under way when it failed (a panic,
+    /// a lost task, an interrupt): whether its request left is not known, so its delivery is
+    /// [`Delivery::Unknown`] — never "safe to resend".
+    ///
+    /// ```
+    /// let err = smsauth::Error::lost_in_flight("the smsauth task panicked");
+    /// assert!(err.may_have_been_received());
+    /// ```
+    pub fn lost_in_flight(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Internal, message).with_delivery(Delivery::Unknown)
     }
 
     /// An [`ErrorKind::GuardDenied`] error: `rule` names the limit, `retry_after` when it allows
@@ -251,6 +285,24 @@ impl Error {
     /// For [`ErrorKind::InvalidInput`]: the API name of the field at fault.
     pub fn field(&self) -> Option<&'static str> {
         self.field
+    }
+
+    /// The message with the field spelt `name` instead — a binding's own name for the option
+    /// the user wrote (`timeoutMs` for `timeout`) — so bindings rename fields without editing
+    /// message text. Other errors' messages are returned as they are.
+    ///
+    /// ```
+    /// let err = smsauth::Error::invalid_input("timeout", "must be greater than zero");
+    /// assert_eq!(err.message_naming("timeoutMs"), "invalid timeoutMs: must be greater than zero");
+    /// ```
+    pub fn message_naming(&self, name: &str) -> String {
+        let problem = self.field.and_then(|f| {
+            self.message.strip_prefix("invalid ").and_then(|m| m.strip_prefix(f)).and_then(|m| m.strip_prefix(": "))
+        });
+        match problem {
+            Some(problem) => format!("invalid {name}: {problem}"),
+            None => self.message.clone(),
+        }
     }
 
     /// What the service said, when it answered.

@@ -56,12 +56,19 @@ pub fn block_sigpipe() {
 }
 
 /// Run `fut` on the shared runtime and await its result from any executor.
+///
+/// If the task panics (a bug) its request may already have left, so the error says
+/// [`crate::Delivery::Unknown`]: a send is never reported as safe to repeat after a panic.
 pub async fn spawn<F>(fut: F) -> Result<F::Output>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    runtime()?.spawn(fut).await.map_err(|e| Error::new(ErrorKind::Internal, format!("the smsauth task failed: {e}")))
+    runtime()?.spawn(fut).await.map_err(|e| {
+        Error::lost_in_flight(format!(
+            "the smsauth task failed ({e}); its request may have been sent: do not resend a code blindly"
+        ))
+    })
 }
 
 /// Block the current thread on `fut` (run on the shared runtime). Inside an async runtime this

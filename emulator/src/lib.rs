@@ -53,7 +53,7 @@ use serde::{Deserialize, Serialize};
 use smsauth::{Error, ErrorKind};
 
 pub use connection::ConnectionLimits;
-pub use fault::{Fault, FaultKind};
+pub use fault::{FAULT_ACTIONS, Fault, FaultKind};
 
 /// The AccessKey ID every emulator accepts unless configured otherwise.
 pub const DEFAULT_ACCESS_KEY_ID: &str = "testid";

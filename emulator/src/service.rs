@@ -11,7 +11,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 use smsauth::CodeType;
-use smsauth::api::{API_VERSION, CODE_PLACEHOLDER, DEFAULT_ENDPOINT};
+use smsauth::api::{API_VERSION, CODE_PLACEHOLDER, DEFAULT_ENDPOINT, MAX_SECONDS};
 use smsauth::sign::{HttpRequest, MemoryNonceStore, Verified, Verifier, unix_now};
 use smsauth::{Secret, VerifyResult};
 
@@ -297,8 +297,8 @@ impl Shared {
         let scheme = p.scheme()?;
         let code_length = p.int("CodeLength", 4, 8, 4)?;
         let code_type = p.int("CodeType", 1, 7, 1)?;
-        let valid_time = p.int("ValidTime", 1, 365 * 86_400, 300)?;
-        let interval = p.int("Interval", 1, 365 * 86_400, 60)?;
+        let valid_time = p.int("ValidTime", 1, MAX_SECONDS, 300)?;
+        let interval = p.int("Interval", 1, MAX_SECONDS, 60)?;
         let duplicate_policy = p.int("DuplicatePolicy", 1, 2, 1)?;
         let return_code = p.bool("ReturnVerifyCode")?;
         p.int("AutoRetry", 0, 1, 1)?;

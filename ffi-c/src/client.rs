@@ -257,7 +257,7 @@ where
     rt.spawn(async move {
         let outcome = match rt.spawn(call).await {
             Ok(r) => r.map_err(Box::<smsauth_error>::from),
-            Err(join) => Err(smsauth_error::panic(&join.to_string())),
+            Err(join) => Err(smsauth_error::panic_in_flight(&join.to_string())),
         };
         // The callback is user code that may block: keep it off the runtime's two workers.
         rt.spawn_blocking(move || deliver(outcome));

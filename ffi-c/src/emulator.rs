@@ -239,12 +239,8 @@ pub unsafe extern "C" fn smsauth_emulator_add_fault(
     boundary!(err => {
         // SAFETY: forwarded contract.
         let (e, json) = unsafe { (obj(emulator, "emulator")?, str_arg(fault_json, "fault_json")?) };
-        let fault: Fault = serde_json::from_str(json).map_err(|why| {
-            smsauth_error::invalid_input(
-                "fault_json",
-                format_args!("is not a fault ({why}); e.g. {{\"kind\":\"latency\",\"ms\":500}}"),
-            )
-        })?;
+        let fault = Fault::from_json(json)
+            .map_err(|why| smsauth_error::invalid_input("fault_json", format_args!("is not a fault: {why}")))?;
         e.inner.add_fault(fault);
         Ok(())
     })

@@ -163,6 +163,13 @@ impl smsauth_error {
         ))
     }
 
+    /// A panic inside a call whose request may already have left: never "safe to resend".
+    pub(crate) fn panic_in_flight(message: &str) -> Box<Self> {
+        let mut e = Self::panic(message);
+        e.may_have_been_received = true;
+        e
+    }
+
     /// A failed signature check, classified like the gateway's answer would be.
     pub(crate) fn from_verify(e: &VerifyError) -> Box<Self> {
         let code = e.code();

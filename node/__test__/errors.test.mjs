@@ -98,13 +98,13 @@ describe('error codes', () => {
 
   test('ERR_SMSAUTH_INVALID_INPUT: bad client options throw from the constructor', () => {
     for (const [options, field] of [
-      [{ signatureVersion: 'v2' }, 'signature_version'],
+      [{ signatureVersion: 'v2' }, 'signatureVersion'],
       [{ endpoint: 'ftp://example.com' }, 'endpoint'],
       [{ endpoint: 'http://127.0.0.1:1/path' }, 'endpoint'],
       [{ scheme: 'gopher' }, 'scheme'],
-      [{ timeoutMs: 0 }, 'timeout'],
+      [{ timeoutMs: 0 }, 'timeoutMs'],
       [{ codeType: 0 }, 'CodeType'],
-      [{ retry: { maxAttempts: 0 } }, 'retry'],
+      [{ retry: { maxAttempts: 0 } }, 'retry.maxAttempts'],
     ]) {
       const e = thrown(() => new Client({ accessKeyId: 'id', accessKeySecret: 's', ...options }))
       assertSmsAuthError(e, ErrorCode.INVALID_INPUT)
@@ -230,7 +230,8 @@ describe('error codes', () => {
     }
   })
 
-  test('ERR_SMSAUTH_SERVICE: a business error; a 5xx send is not retried, a 5xx check is', async () => {
+  test('ERR_SMSAUTH_SERVICE: a foreign number is refused locally; a 5xx send is not retried, a 5xx check is', async () => {
+    const sent = emu.requestCount()
     const e = await rejection(
       client.sendSmsVerifyCode({
         phoneNumber: '+1 415 555 0100',
@@ -240,9 +241,9 @@ describe('error codes', () => {
         templateParam: '{"code":"##code##"}',
       }),
     )
-    assertSmsAuthError(e, ErrorCode.SERVICE)
-    assert.equal(e.serviceCode, 'MOBILE_NUMBER_ILLEGAL')
-    assert.ok(e.serviceMessage.length > 0)
+    assertSmsAuthError(e, ErrorCode.INVALID_INPUT)
+    assert.equal(e.field, 'CountryCode')
+    assert.equal(emu.requestCount(), sent, 'nothing was sent')
 
     emu.addFault({ kind: 'server_error', status: 503, action: 'SendSmsVerifyCode', times: 1 })
     let before = emu.requestCount()

@@ -52,6 +52,14 @@ pub(crate) enum Name<'a> {
 }
 
 impl Name<'_> {
+    /// The argument or property path as written: `phone`, `options.signName`.
+    fn path(&self) -> String {
+        match self {
+            Name::Arg(n) | Name::Path(n) => (*n).to_owned(),
+            Name::Prop(obj, key) => format!("{obj}.{key}"),
+        }
+    }
+
     fn describe(&self) -> String {
         match self {
             Name::Arg(n) => format!("The \"{n}\" argument"),
@@ -65,12 +73,19 @@ fn expected(env: &Env, name: Name<'_>, what: &str, v: &Unknown<'_>, secret: bool
     type_error(env, format!("{} must be {what}. {}", name.describe(), received(v, secret)))
 }
 
-/// A string, or a `TypeError`.
+/// A string, or a `TypeError`. A lone surrogate (`'\uD800'`, which UTF-8 cannot hold and napi
+/// would silently turn into U+FFFD) is an `ERR_SMSAUTH_INVALID_INPUT` error naming the argument,
+/// without its value.
 pub(crate) fn string(env: &Env, name: Name<'_>, v: &Unknown<'_>, secret: bool) -> Result<String> {
     if v.get_type()? != ValueType::String {
         return Err(expected(env, name, "of type string", v, secret));
     }
-    unsafe { v.cast() }
+    let units: Utf16String = unsafe { v.cast() }?;
+    String::from_utf16(&units).map_err(|_| {
+        let e =
+            smsauth::Error::invalid_input("text", "contains a lone surrogate (U+D800 to U+DFFF), which is not text");
+        crate::error::core_error_for(env, &e, &name.path())
+    })
 }
 
 /// A boolean, or a `TypeError`.
@@ -100,6 +115,35 @@ pub(crate) fn integer(env: &Env, name: Name<'_>, v: &Unknown<'_>, min: f64, max:
     }
     // In range of i64 by the check above (max is at most 2^53 - 1).
     Ok(n as i64)
+}
+
+/// Options are read from an object's own enumerable properties; a `Map` (whose entries are not
+/// properties) or a non-enumerable own property would be silently ignored — and an SMS sent with
+/// the client's defaults — so both are refused.
+fn refuse_hidden_entries(env: &Env, name: &str, obj: &Object<'_>, keys: &[String]) -> Result<()> {
+    let global = env.get_global()?;
+    for class in ["Map", "Set", "WeakMap"] {
+        let ctor: Function<'_, Unknown<'_>, Unknown<'_>> = global.get_named_property(class)?;
+        if obj.instanceof(ctor)? {
+            return Err(crate::error::type_error(
+                env,
+                format!("The \"{name}\" argument must be a plain object, not a {class}: use {{ key: value }}"),
+            ));
+        }
+    }
+    // `Object` is a function: read it untyped, then use it as the object it also is.
+    let object: Unknown<'_> = global.get_named_property("Object")?;
+    let object: Object<'_> = unsafe { object.cast()? };
+    let own_names: Function<'_, Object<'_>, Vec<String>> = object.get_named_property("getOwnPropertyNames")?;
+    if let Some(hidden) = own_names.call(*obj)?.into_iter().find(|k| !keys.contains(k)) {
+        return Err(crate::error::type_error(
+            env,
+            format!(
+                "The \"{name}.{hidden}\" property must be enumerable (options are read from enumerable properties)"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The largest integer a JavaScript number holds exactly.
@@ -136,6 +180,7 @@ impl<'env> Fields<'env> {
         }
         let obj: Object<'env> = unsafe { v.cast()? };
         let keys = Object::keys(&obj)?;
+        refuse_hidden_entries(env, name, &obj, &keys)?;
         Ok(Fields { env, obj, name, keys, used: Vec::new() })
     }
 

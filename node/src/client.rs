@@ -353,12 +353,24 @@ fn check_result(r: CheckSmsVerifyCodeResponse) -> CheckResult {
 /// `TemplateParam` as a JSON string or an object (serialised with `JSON.stringify`).
 fn template_param(f: &mut Fields<'_>) -> Result<Option<String>> {
     let Some(v) = f.get("templateParam")? else { return Ok(None) };
+    let name = Name::Prop("options", "templateParam");
     match v.get_type()? {
-        ValueType::String => Ok(Some(unsafe { v.cast()? })),
+        ValueType::String => string(f.env(), name, &v, false).map(Some),
         ValueType::Object if !v.is_array()? => {
+            // A Map would stringify to "{}": refused like any options object that hides entries.
+            Fields::required(f.env(), "templateParam", v)?;
             let json: Object<'_> = f.env().get_global()?.get_named_property("JSON")?;
-            let stringify: Function<'_, Unknown<'_>, String> = json.get_named_property("stringify")?;
-            stringify.call(v).map(Some)
+            let stringify: Function<'_, Unknown<'_>, Unknown<'_>> = json.get_named_property("stringify")?;
+            let text = stringify.call(v)?;
+            if text.get_type()? != ValueType::String {
+                return Err(error::type_error(
+                    f.env(),
+                    "The \"templateParam\" property must serialise to a JSON object; JSON.stringify returned undefined \
+                     (check its toJSON method)"
+                        .into(),
+                ));
+            }
+            string(f.env(), name, &text, false).map(Some)
         }
         _ => Err(error::type_error(
             f.env(),

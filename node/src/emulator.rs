@@ -6,7 +6,7 @@ use std::time::Duration;
 use napi::bindgen_prelude::*;
 use napi::{Property, PropertyAttributes};
 use napi_derive::napi;
-use smsauth_emulator::{Config, Fault, FaultKind};
+use smsauth_emulator::{Config, Fault};
 
 use crate::args::{self, Fields, MAX_SAFE, Name};
 use crate::error;
@@ -174,75 +174,50 @@ fn opt_phone(env: &Env, phone: Option<Unknown<'_>>) -> Result<Option<String>> {
     }
 }
 
+/// A fault rule from its JavaScript object: each own property becomes the JSON key of the same
+/// name in snake_case (`retryAfterMs` → `retry_after_ms`) and the emulator's one parser,
+/// [`Fault::from_json`], decides — unknown keys, kinds and actions are refused there.
 fn fault(env: &Env, v: Unknown<'_>) -> Result<Fault> {
-    let mut f = Fields::required(env, "fault", v)?;
-    let kind = f.string("kind")?.unwrap_or_default();
-    let ms = f.u32("ms")?;
-    let status = f.integer("status", 500.0, 599.0)?;
-    let plain = f.boolean("plain")?;
-    let retry_after_ms = f.u32("retryAfterMs")?;
-    let bytes = f.u32("bytes")?;
-    let chunk_bytes = f.u32("chunkBytes")?;
-    let interval_ms = f.u32("intervalMs")?;
-    let action = f.string("action")?;
-    let phone = f.string("phone")?;
-    let probability = match f.get("probability")? {
-        Some(p) => {
-            let p = args::number(env, Name::Prop("fault", "probability"), &p)?;
-            if !(0.0..=1.0).contains(&p) {
-                return Err(error::range_error(
+    let f = Fields::required(env, "fault", v)?;
+    let mut rule = serde_json::Map::new();
+    for key in f.keys() {
+        let Some(value) = f.get_dynamic(&key)? else { continue };
+        let name = Name::Prop("fault", &key);
+        let json = match value.get_type()? {
+            ValueType::String => serde_json::Value::from(args::string(env, name, &value, false)?),
+            ValueType::Boolean => serde_json::Value::from(args::boolean(env, name, &value)?),
+            ValueType::Number => {
+                let n = args::number(env, name, &value)?;
+                if n.fract() == 0.0 && n.abs() <= MAX_SAFE { serde_json::Value::from(n as i64) } else { n.into() }
+            }
+            _ => {
+                return Err(error::type_error(
                     env,
-                    format!("The \"fault.probability\" property must be >= 0 and <= 1. Received {p}"),
+                    format!("The \"fault.{key}\" property must be a string, number or boolean"),
                 ));
             }
-            Some(p)
+        };
+        rule.insert(snake_case(&key), json);
+    }
+    let json = serde_json::Value::Object(rule).to_string();
+    Fault::from_json(&json).map_err(|why| {
+        let e = smsauth::Error::invalid_input("fault", format_args!("is not a fault: {why}"));
+        error::core_error(env, &e)
+    })
+}
+
+/// `retryAfterMs` → `retry_after_ms` (JavaScript property names to the emulator's JSON keys).
+fn snake_case(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
         }
-        None => None,
-    };
-    let times = f.u32("times")?;
-    f.finish()?;
-    let kind = match kind.as_str() {
-        "latency" => FaultKind::Latency { ms: u64::from(ms.unwrap_or(0)) },
-        "server_error" => FaultKind::ServerError {
-            status: status.map(|s| s.clamp(500, 599) as u16).unwrap_or(500),
-            plain: plain.unwrap_or(false),
-        },
-        "throttle" => FaultKind::Throttle { retry_after_ms: retry_after_ms.map(u64::from) },
-        "malformed" => FaultKind::Malformed,
-        "truncated" => FaultKind::Truncated,
-        "html" => FaultKind::Html,
-        "oversized" => FaultKind::Oversized { bytes: bytes.map(|b| b as usize).unwrap_or(2 << 20) },
-        "drop" => FaultKind::Drop,
-        "drop_mid_response" => FaultKind::DropMidResponse,
-        "slow_drip" => FaultKind::SlowDrip {
-            chunk_bytes: chunk_bytes.map(|b| b as usize).unwrap_or(16),
-            interval_ms: u64::from(interval_ms.unwrap_or(200)),
-        },
-        other => {
-            let e = smsauth::Error::invalid_input(
-                "fault",
-                format_args!(
-                    "kind {other:?} is not one of latency, server_error, throttle, malformed, truncated, html, \
-                     oversized, drop, drop_mid_response, slow_drip"
-                ),
-            );
-            return Err(error::core_error(env, &e));
-        }
-    };
-    let mut rule = Fault::new(kind);
-    if let Some(a) = action {
-        rule = rule.action(a);
     }
-    if let Some(p) = phone {
-        rule = rule.phone(p);
-    }
-    if let Some(p) = probability {
-        rule = rule.probability(p);
-    }
-    if let Some(t) = times {
-        rule = rule.times(t);
-    }
-    Ok(rule)
+    out
 }
 
 #[napi]

@@ -80,11 +80,38 @@ fn build(env: &Env, message: &str, props: Vec<(&'static str, Prop)>) -> Result<E
     Ok(Error::from(err.to_unknown()))
 }
 
-/// A core error as an `SmsAuthError`.
+/// The client option a user wrote for a core field, where the names differ (request fields
+/// keep the API's names, e.g. `PhoneNumber`, in every language).
+fn js_option(field: &'static str) -> &'static str {
+    match field {
+        "signature_version" => "signatureVersion",
+        "timeout" => "timeoutMs",
+        "connect_timeout" => "connectTimeoutMs",
+        "read_timeout" => "readTimeoutMs",
+        "retry.max_attempts" => "retry.maxAttempts",
+        "retry.initial_backoff" => "retry.initialBackoffMs",
+        "retry.max_backoff" => "retry.maxBackoffMs",
+        "retry.max_retry_after" => "retry.maxRetryAfterMs",
+        "root_certificates" => "caCertificates",
+        other => other,
+    }
+}
+
+/// A core error as an `SmsAuthError`; its field (and the message) name the option as written in
+/// JavaScript.
 pub(crate) fn core_error(env: &Env, e: &smsauth::Error) -> Error {
+    build_core_error(env, e, e.field().map(js_option))
+}
+
+/// A core error about the JavaScript argument or property at `path` (e.g. `options.signName`).
+pub(crate) fn core_error_for(env: &Env, e: &smsauth::Error, path: &str) -> Error {
+    build_core_error(env, e, Some(path))
+}
+
+fn build_core_error(env: &Env, e: &smsauth::Error, field: Option<&str>) -> Error {
     let kind = e.kind();
     let mut props: Vec<(&'static str, Prop)> = vec![("code", code_for(kind).into()), ("kind", kind.name().into())];
-    if let Some(field) = e.field() {
+    if let Some(field) = field {
         props.push(("field", field.into()));
     }
     if let Some(s) = e.service() {
@@ -123,7 +150,11 @@ pub(crate) fn core_error(env: &Env, e: &smsauth::Error) -> Error {
     };
     props.push(("delivery", delivery.into()));
     props.push(("mayHaveBeenReceived", Prop::Bool(e.may_have_been_received())));
-    smsauth_error(env, e.message(), props)
+    let message = match field {
+        Some(field) => e.message_naming(field),
+        None => e.message().to_owned(),
+    };
+    smsauth_error(env, &message, props)
 }
 
 /// A failed signature verification: `ERR_SMSAUTH_AUTHENTICATION` with the gateway's code as

@@ -237,8 +237,10 @@ impl Drop for Settle {
             self.channel.send(Job {
                 deferred,
                 settle: Box::new(|env| {
-                    let e =
-                        smsauth::Error::new(smsauth::ErrorKind::Internal, "the smsauth task ended without an answer");
+                    // Its request may have left before the task ended: never "safe to resend".
+                    let e = smsauth::Error::lost_in_flight(
+                        "the smsauth task ended without an answer; its request may have been sent",
+                    );
                     Err(error::core_error(env, &e))
                 }),
             });
@@ -292,8 +294,20 @@ pub(crate) fn rejected<'env>(env: &'env Env, err: Error) -> Result<Object<'env>>
     let mut promise = ptr::null_mut();
     // SAFETY: JavaScript thread, valid out-pointers; the deferred is settled right here.
     unsafe {
+        // A JavaScript exception is pending when reading the arguments ran user code that threw
+        // (a getter, `toJSON`): that exception is the rejection, not a synchronous throw.
+        let mut pending = false;
+        check(sys::napi_is_exception_pending(env.raw(), &mut pending))?;
+        let mut thrown = ptr::null_mut();
+        if pending {
+            check(sys::napi_get_and_clear_last_exception(env.raw(), &mut thrown))?;
+        }
         check(sys::napi_create_promise(env.raw(), &mut deferred, &mut promise))?;
-        let value = ToNapiValue::to_napi_value(env.raw(), err).unwrap_or_else(|_| generic_error(env));
+        let value = if pending {
+            thrown
+        } else {
+            ToNapiValue::to_napi_value(env.raw(), err).unwrap_or_else(|_| generic_error(env))
+        };
         check(sys::napi_reject_deferred(env.raw(), deferred, value))?;
     }
     Ok(Object::from_raw(env.raw(), promise))

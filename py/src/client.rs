@@ -211,7 +211,7 @@ fn configure(
     }
     shown.extend(guard_shown);
     let configured = Configured { client, repr_fields: shown.join(", ") };
-    if debug_enabled(py) {
+    if debug_enabled(py)? {
         log_debug(py, &format!("created smsauth.{class}({})", configured.repr_fields));
     }
     Ok(configured)

@@ -29,10 +29,19 @@ impl<'a> Arg<'a> {
         PyTypeError::new_err(format!("{}() argument '{}' must be {expected}, not {got}", self.func, self.name))
     }
 
-    /// A required `str`.
+    /// A required `str`. A lone surrogate (`"\ud800"`, which no UTF-8 text can hold) is an
+    /// `InvalidInputError` naming the field, never a `UnicodeEncodeError` whose `.object` would
+    /// hold the whole value (a secret, say).
     pub(crate) fn string(&self, value: &Bound<'_, PyAny>) -> PyResult<String> {
         match value.cast::<PyString>() {
-            Ok(s) => Ok(s.to_cow()?.into_owned()),
+            Ok(s) => s.to_cow().map(|c| c.into_owned()).map_err(|_| {
+                let problem = format_args!(
+                    "{}() argument '{}' contains a lone surrogate (U+D800 to U+DFFF), which is not text; \
+                     pass real characters",
+                    self.func, self.name
+                );
+                raise(value.py(), smsauth::Error::invalid_input(api_field(self.name), problem))
+            }),
             Err(_) => Err(self.type_error("str", value)),
         }
     }
@@ -76,10 +85,17 @@ impl<'a> Arg<'a> {
         let Some(v) = self.opt_int(value, field)? else { return Ok(None) };
         match T::try_from(v) {
             Ok(t) => Ok(Some(t)),
-            Err(_) => Err(raise(
+            Err(_) if v < 0 => Err(raise(
                 value.py(),
                 smsauth::Error::invalid_input(field, format_args!("must be a non-negative integer, got {v}")),
             )),
+            Err(_) => {
+                let max = (1u128 << (8 * std::mem::size_of::<T>())) - 1;
+                Err(raise(
+                    value.py(),
+                    smsauth::Error::invalid_input(field, format_args!("must be at most {max}, got {v}")),
+                ))
+            }
         }
     }
 
@@ -103,6 +119,8 @@ impl<'a> Arg<'a> {
         let secs: f64 = value.extract()?;
         match Duration::try_from_secs_f64(secs) {
             Ok(d) if !d.is_zero() => Ok(Some(d)),
+            // Too large for a Duration: the core's range check refuses it with its documented limit.
+            Err(_) if secs.is_finite() && secs > 0.0 => Ok(Some(Duration::MAX)),
             _ => Err(raise(
                 value.py(),
                 smsauth::Error::invalid_input(
@@ -118,8 +136,8 @@ impl<'a> Arg<'a> {
         if value.is_none() {
             return Ok(None);
         }
-        if let Ok(s) = value.cast::<PyString>() {
-            return Ok(Some(s.to_cow()?.into_owned()));
+        if value.is_instance_of::<PyString>() {
+            return self.string(value).map(Some);
         }
         if value.is_instance_of::<PyDict>() {
             let json = value.py().import("json")?;
@@ -127,7 +145,7 @@ impl<'a> Arg<'a> {
             kwargs.set_item("ensure_ascii", false)?;
             kwargs.set_item("separators", (",", ":"))?;
             let text = json.call_method("dumps", (value,), Some(&kwargs))?;
-            return Ok(Some(text.extract()?));
+            return self.string(&text).map(Some);
         }
         Err(self.type_error("str (JSON) or dict", value))
     }
@@ -137,8 +155,8 @@ impl<'a> Arg<'a> {
         if value.is_none() {
             return Ok(None);
         }
-        if let Ok(s) = value.cast::<PyString>() {
-            return Ok(Some(s.to_cow()?.as_bytes().to_vec()));
+        if value.is_instance_of::<PyString>() {
+            return self.string(value).map(|s| Some(s.into_bytes()));
         }
         if let Ok(b) = value.cast::<PyBytes>() {
             return Ok(Some(b.as_bytes().to_vec()));
@@ -153,6 +171,34 @@ pub(crate) fn unexpected_keyword(func: &str, name: &str) -> PyErr {
 }
 
 /// The option names used as `field` in errors must be `'static`; the ones passed here are.
+/// The field an error names for a text argument: the API's name for request fields (as the
+/// core's validation names them), the keyword itself for the others.
+fn api_field(name: &str) -> &'static str {
+    match name {
+        "phone" | "phone_number" => "PhoneNumber",
+        "code" | "verify_code" => "VerifyCode",
+        "country_code" => "CountryCode",
+        "sign_name" => "SignName",
+        "template_code" => "TemplateCode",
+        "template_param" => "TemplateParam",
+        "scheme_name" => "SchemeName",
+        "sms_up_extend_code" => "SmsUpExtendCode",
+        "out_id" => "OutId",
+        "resource_owner_account" => "ResourceOwnerAccount",
+        "access_key_id" => "access_key_id",
+        "access_key_secret" => "access_key_secret",
+        "security_token" => "security_token",
+        "endpoint" => "endpoint",
+        "proxy" => "proxy",
+        "profile" => "profile",
+        "role_arn" => "role_arn",
+        "role_session_name" => "role_session_name",
+        "sts_endpoint" => "sts_endpoint",
+        "client_key" => "client_key",
+        _ => "text",
+    }
+}
+
 fn static_name(name: &str) -> &'static str {
     match name {
         "timeout" => "timeout",

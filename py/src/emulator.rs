@@ -195,8 +195,14 @@ impl Emulator {
     }
 
     /// Move the emulated clock forward by `seconds` (nothing sleeps).
-    fn advance_clock(&self, py: Python<'_>, seconds: u64) -> PyResult<()> {
-        self.with(py, |e| e.advance_clock(seconds))
+    fn advance_clock(&self, py: Python<'_>, seconds: &Bound<'_, PyAny>) -> PyResult<()> {
+        if seconds.is_none() {
+            return Err(pyo3::exceptions::PyTypeError::new_err(
+                "advance_clock() argument 'seconds' must be int, not None",
+            ));
+        }
+        let seconds = crate::convert::Arg::new("advance_clock", "seconds").opt_unsigned::<u64>(seconds, "seconds")?;
+        self.with(py, |e| e.advance_clock(seconds.unwrap_or_default()))
     }
 
     /// Emulated Unix seconds.
@@ -212,7 +218,8 @@ impl Emulator {
     /// Add a fault rule given as the JSON of `smsauth_emulator::Fault`
     /// (`{"kind": "throttle", "retry_after_ms": 200, "action": …, "times": 1}`).
     fn add_fault_json(&self, py: Python<'_>, rule: &str) -> PyResult<()> {
-        let fault: emu::Fault = serde_json::from_str(rule).map_err(|e| invalid(py, "fault", e))?;
+        let fault =
+            emu::Fault::from_json(rule).map_err(|e| invalid(py, "fault", format_args!("is not a fault: {e}")))?;
         self.with(py, |e| e.add_fault(fault))
     }
 

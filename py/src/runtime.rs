@@ -228,20 +228,32 @@ impl ContextExt for CoreRuntime {
 pub(crate) struct Outcome<T> {
     action: &'static str,
     phone: String,
-    result: smsauth::Result<T>,
+    result: Result<T, Failure>,
+}
+
+/// Why a call produced no value: the core said so, or Python interrupted the wait (a signal
+/// handler raised, e.g. `KeyboardInterrupt` for Ctrl-C).
+enum Failure {
+    Core(smsauth::Error),
+    Interrupted(PyErr),
 }
 
 impl<T: Summary> Outcome<T> {
-    /// Log the call at DEBUG on the `smsauth` logger, then return the value or raise.
+    /// Log the call at DEBUG on the `smsauth` logger, then return the value or raise. An error
+    /// raised by logging itself (or by a signal handler run meanwhile) is raised, never dropped.
     pub(crate) fn into_result(self, py: Python<'_>) -> PyResult<T> {
-        if debug_enabled(py) {
+        if debug_enabled(py)? {
             let line = match &self.result {
                 Ok(v) => v.summary(),
-                Err(e) => format!("{} error: {}", e.kind().name(), e.message()),
+                Err(Failure::Core(e)) => format!("{} error: {}", e.kind().name(), e.message()),
+                Err(Failure::Interrupted(e)) => format!("interrupted by {}", e.get_type(py)),
             };
             log_debug(py, &format!("{} {} -> {line}", self.action, self.phone));
         }
-        self.result.map_err(|e| raise(py, e))
+        self.result.map_err(|f| match f {
+            Failure::Core(e) => raise(py, e),
+            Failure::Interrupted(e) => e,
+        })
     }
 }
 
@@ -262,23 +274,77 @@ where
     }
 }
 
-/// Run `fut` on the core's runtime with the GIL released, blocking this thread.
+/// How often a blocking call wakes to let Python run its signal handlers.
+const SIGNAL_TICK: Duration = Duration::from_millis(20);
+
+/// Run `fut` on the core's runtime and wait for it with the GIL released, waking every
+/// [`SIGNAL_TICK`] to run Python's signal handlers: Ctrl-C (or a SIGTERM handler raising
+/// `SystemExit`) interrupts the wait promptly. The call is then abandoned and the exception says
+/// what became of its request ([`annotate_interrupt`]).
 pub(crate) fn block_on<T, F>(py: Python<'_>, action: &'static str, phone: String, fut: F) -> Outcome<T>
 where
     F: Future<Output = smsauth::Result<T>> + Send + 'static,
     T: Send + 'static,
 {
-    let result = py.detach(move || {
-        // The core's calls already run their I/O on the shared runtime (its `execute` spawns
-        // there), so this thread can drive the outer future itself: one thread hop fewer than
-        // `smsauth::runtime::block_on`, which spawns first. Inside a tokio context (never a plain
-        // Python thread) that function's check and error apply instead of a panic.
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return smsauth::runtime::block_on(fut).and_then(|r| r);
-        }
-        smsauth::runtime::runtime().and_then(|rt| rt.block_on(fut))
+    let outcome = |result| Outcome { action, phone: phone.clone(), result };
+    // Inside a tokio context (never a plain Python thread) the core's check and error apply.
+    if tokio::runtime::Handle::try_current().is_ok() {
+        let result = py.detach(|| smsauth::runtime::block_on(fut).and_then(|r| r));
+        return outcome(result.map_err(Failure::Core));
+    }
+    let rt = match smsauth::runtime::runtime() {
+        Ok(rt) => rt,
+        Err(e) => return outcome(Err(Failure::Core(e))),
+    };
+    let (done, mut answer) = mpsc::sync_channel(1);
+    let task = rt.spawn(async move {
+        // The receiver is gone only if the caller was interrupted: nobody wants the answer.
+        let _ = done.send(fut.await);
     });
-    Outcome { action, phone, result }
+    loop {
+        // The receiver is not `Sync`: it moves to the waiting closure and back.
+        let (got, back) = py.detach(move || (answer.recv_timeout(SIGNAL_TICK), answer));
+        answer = back;
+        match got {
+            Ok(result) => return outcome(result.map_err(Failure::Core)),
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return outcome(Err(Failure::Core(smsauth::Error::lost_in_flight(format!(
+                    "{action} failed inside smsauth (a bug); its request may have been sent: do not resend a code blindly"
+                )))));
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if let Err(interrupt) = py.check_signals() {
+                    task.abort();
+                    annotate_interrupt(py, &interrupt, action);
+                    return outcome(Err(Failure::Interrupted(interrupt)));
+                }
+            }
+        }
+    }
+}
+
+/// Tell the user of an interrupted call what became of its request: the exception gets
+/// `delivery = "unknown"` and `may_have_been_received = True` (like an `SmsAuthError`) and a note
+/// (shown in the traceback on Python 3.11+). Whether the request had left cannot be known.
+fn annotate_interrupt(py: Python<'_>, interrupt: &PyErr, action: &'static str) {
+    let advice = if action == "SendSmsVerifyCode" {
+        "the SMS may have been sent: do not resend blindly (check the outcome or wait for the Interval)"
+    } else {
+        "checking again is safe"
+    };
+    let note = format!("smsauth: {action} was interrupted while in flight; delivery: unknown ({advice})");
+    let value = interrupt.value(py);
+    let annotated = value
+        .setattr("delivery", "unknown")
+        .and_then(|()| value.setattr("may_have_been_received", true))
+        .and_then(|()| match value.hasattr("add_note")? {
+            true => value.call_method1("add_note", (note,)).map(drop),
+            false => Ok(()),
+        });
+    if let Err(e) = annotated {
+        // Reported, not dropped; the interrupt itself is what the caller gets.
+        e.write_unraisable(py, Some(value));
+    }
 }
 
 /// An asyncio awaitable for `fut`, which runs on the core's runtime (no thread pool).
@@ -296,7 +362,7 @@ where
     init_once(rt);
     generic::future_into_py::<CoreRuntime, _, _>(py, async move {
         let result = fut.await;
-        Ok(Outcome { action, phone, result })
+        Ok(Outcome { action, phone, result: result.map_err(Failure::Core) })
     })
 }
 
@@ -309,8 +375,10 @@ fn logger(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
 }
 
 /// Whether the `smsauth` logger would emit a DEBUG record (cheap: logging caches the answer).
-pub(crate) fn debug_enabled(py: Python<'_>) -> bool {
-    logger(py).and_then(|l| l.call_method1("isEnabledFor", (10,))?.extract::<bool>()).unwrap_or(false)
+/// An exception raised meanwhile (a signal handler runs on any bytecode boundary) is returned,
+/// never swallowed.
+pub(crate) fn debug_enabled(py: Python<'_>) -> PyResult<bool> {
+    logger(py)?.call_method1("isEnabledFor", (10,))?.extract::<bool>()
 }
 
 /// Emit one DEBUG record on the `smsauth` logger. Never contains a secret: callers pass

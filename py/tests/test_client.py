@@ -136,7 +136,7 @@ def test_request_objects_are_frozen_values() -> None:
     assert repr(req) == "SendSmsVerifyCodeRequest(phone_number='13800138000', sign_name='s', code_length=6, early_warn=True)"
     params = dict(
         smsauth.SendSmsVerifyCodeRequest(
-            PHONE, sign_name="s", template_code="t", template_param="{}", duplicate_check=False, early_warn=True
+            PHONE, sign_name="s", template_code="t", template_param='{"code":"##code##"}', duplicate_check=False, early_warn=True
         ).to_params()
     )
     assert params["DuplicateCheck"] == "false" and params["EarlyWarn"] == "true"

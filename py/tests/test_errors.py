@@ -150,13 +150,15 @@ def test_throttled_by_the_gateway_with_retry_after(smsauth_emulator: Emulator) -
     assert not exc.may_have_been_received and smsauth_emulator.messages() == []
 
 
-def test_service_error_for_a_foreign_number(smsauth_emulator: Emulator) -> None:
+def test_a_foreign_number_is_refused_before_sending(smsauth_emulator: Emulator) -> None:
     client = smsauth_emulator.client()
-    with pytest.raises(smsauth.ServiceError) as info:
+    before = smsauth_emulator.request_count()
+    with pytest.raises(smsauth.InvalidInputError) as info:
         client.send_code("+1 415 555 0100", country_code="1")
     exc = info.value
-    assert exc.code == "MOBILE_NUMBER_ILLEGAL" and exc.http_status == 200
+    assert exc.field == "CountryCode" and not exc.may_have_been_received
     assert "mainland China" in exc.message
+    assert smsauth_emulator.request_count() == before
 
 
 def test_service_error_after_5xx_retries_on_check(smsauth_emulator: Emulator) -> None:

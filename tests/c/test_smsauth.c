@@ -963,12 +963,14 @@ static void test_error_service(void) {
     smsauth_error *err = NULL;
     char phone[32];
     size_t before;
-    /* The service's own refusal: a number outside mainland China. */
+    /* A number outside mainland China is refused before sending (the service would refuse it). */
+    before = smsauth_emulator_request_count(emu);
     EXPECT_OK(smsauth_send_request_new("4155550100", &req, &e_));
     EXPECT_OK(smsauth_send_request_set_country_code(req, "1", &e_));
-    CHECK(smsauth_send_code_with(client, req, NULL, &err) == SMSAUTH_STATUS_SERVICE);
-    CHECK(streq(smsauth_error_service_code(err), "MOBILE_NUMBER_ILLEGAL"));
-    CHECK(smsauth_error_request_id(err) != NULL);
+    CHECK(smsauth_send_code_with(client, req, NULL, &err) == SMSAUTH_STATUS_INVALID_INPUT);
+    CHECK(streq(smsauth_error_field(err), "CountryCode"));
+    CHECK(!smsauth_error_may_have_been_received(err));
+    CHECK(smsauth_emulator_request_count(emu) == before);
     smsauth_error_free(err);
     err = NULL;
     smsauth_send_request_free(req);
@@ -984,6 +986,119 @@ static void test_error_service(void) {
     err = NULL;
     CHECK(smsauth_emulator_request_count(emu) == before + 1);
     EXPECT_OK(smsauth_emulator_clear_faults(emu, &e_));
+    smsauth_client_free(client);
+}
+
+/* Bad input never lies (issue 22): a refused option names itself at build time; a bad request
+ * field fails before anything is sent; userinfo never shows; fault rules are strict. */
+static smsauth_status build_status(smsauth_config_builder *b, smsauth_error **err) {
+    smsauth_client *client = NULL;
+    smsauth_status st = smsauth_config_builder_build(b, &client, err);
+    smsauth_client_free(client);
+    smsauth_config_builder_free(b);
+    return st;
+}
+
+static void expect_field(smsauth_status st, smsauth_error *err, const char *field) {
+    if (!CHECK(st == SMSAUTH_STATUS_INVALID_INPUT && streq(smsauth_error_field(err), field))) {
+        printf("    wanted %s, got %s: %s\n", field, smsauth_status_str(st), err ? smsauth_error_message(err) : "(none)");
+    }
+    CHECK(!smsauth_error_may_have_been_received(err));
+    smsauth_error_free(err);
+}
+
+static void test_bad_input_never_lies(void) {
+    smsauth_config_builder *b;
+    smsauth_error *err = NULL;
+    smsauth_client *client;
+    smsauth_send_request *req;
+    static char big[100 * 1024 + 1];
+    size_t before = smsauth_emulator_request_count(emu);
+    char phone[32];
+    size_t i;
+    struct {
+        const char *what;
+        const char *value;
+        const char *field;
+    } sends[] = {
+        {"country_code", "1", "CountryCode"},   {"country_code", "086", "CountryCode"},
+        {"country_code", "00000", "CountryCode"}, {"template_param", "{}", "TemplateParam"},
+        {"template_param", "{\"min\":\"5\"}", "TemplateParam"}, {"out_id", big, "OutId"},
+        {"sign_name", big, "SignName"},
+    };
+
+    /* Client options out of range. */
+    b = emulator_builder();
+    EXPECT_OK(smsauth_config_builder_set_timeout_ms(b, UINT64_MAX, &e_));
+    expect_field(build_status(b, &err), err, "timeout");
+    err = NULL;
+    b = emulator_builder();
+    EXPECT_OK(smsauth_config_builder_set_read_timeout_ms(b, 86400001, &e_));
+    expect_field(build_status(b, &err), err, "read_timeout");
+    err = NULL;
+    b = emulator_builder();
+    EXPECT_OK(smsauth_config_builder_set_max_attempts(b, 11, &e_));
+    expect_field(build_status(b, &err), err, "retry.max_attempts");
+    err = NULL;
+    b = emulator_builder();
+    EXPECT_OK(smsauth_config_builder_set_proxy(b, "socks5://u:hunter2@proxy:1080", &e_));
+    if (CHECK(build_status(b, &err) == SMSAUTH_STATUS_INVALID_INPUT)) {
+        CHECK(streq(smsauth_error_field(err), "proxy"));
+        CHECK(!contains(smsauth_error_message(err), "hunter2") && contains(smsauth_error_message(err), "***@"));
+    }
+    smsauth_error_free(err);
+    err = NULL;
+    b = emulator_builder();
+    EXPECT_OK(smsauth_config_builder_set_endpoint(b, "http://u:hunter2@127.0.0.1:9/x", &e_));
+    if (CHECK(build_status(b, &err) == SMSAUTH_STATUS_INVALID_INPUT)) {
+        CHECK(!contains(smsauth_error_message(err), "hunter2"));
+    }
+    smsauth_error_free(err);
+    err = NULL;
+
+    /* Request fields: refused before sending. */
+    memset(big, 'x', sizeof big - 1);
+    client = emulator_client();
+    for (i = 0; i < sizeof sends / sizeof sends[0]; i++) {
+        next_phone(phone, sizeof phone);
+        EXPECT_OK(smsauth_send_request_new(phone, &req, &e_));
+        if (strcmp(sends[i].what, "country_code") == 0) {
+            EXPECT_OK(smsauth_send_request_set_country_code(req, sends[i].value, &e_));
+        } else if (strcmp(sends[i].what, "template_param") == 0) {
+            EXPECT_OK(smsauth_send_request_set_template_param(req, sends[i].value, &e_));
+        } else if (strcmp(sends[i].what, "out_id") == 0) {
+            EXPECT_OK(smsauth_send_request_set_out_id(req, sends[i].value, &e_));
+        } else {
+            EXPECT_OK(smsauth_send_request_set_sign_name(req, sends[i].value, &e_));
+        }
+        expect_field(smsauth_send_code_with(client, req, NULL, &err), err, sends[i].field);
+        err = NULL;
+        smsauth_send_request_free(req);
+    }
+    next_phone(phone, sizeof phone);
+    EXPECT_OK(smsauth_send_request_new(phone, &req, &e_));
+    EXPECT_OK(smsauth_send_request_set_valid_time(req, 1000000000000000ULL, &e_));
+    expect_field(smsauth_send_code_with(client, req, NULL, &err), err, "ValidTime");
+    err = NULL;
+    smsauth_send_request_free(req);
+    EXPECT_OK(smsauth_send_request_new(phone, &req, &e_));
+    EXPECT_OK(smsauth_send_request_set_interval(req, 1000000000000000ULL, &e_));
+    expect_field(smsauth_send_code_with(client, req, NULL, &err), err, "Interval");
+    err = NULL;
+    smsauth_send_request_free(req);
+    CHECK(smsauth_emulator_request_count(emu) == before);
+
+    /* Fault rules: an unknown or misspelt key, a wrong-case action, a probability above 1. */
+    {
+        const char *bad[] = {"{\"kind\":\"latency\",\"ms\":5,\"tims\":1}", "{\"kind\":\"server_error\",\"status_code\":503}",
+                             "{\"kind\":\"drop\",\"action\":\"sendsmsverifycode\"}", "{\"kind\":\"drop\",\"probability\":5}"};
+        for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            expect_field(smsauth_emulator_add_fault(emu, bad[i], &err), err, "fault_json");
+            err = NULL;
+        }
+    }
+    next_phone(phone, sizeof phone);
+    EXPECT_OK(smsauth_send_code(client, phone, NULL, &e_));
     smsauth_client_free(client);
 }
 
@@ -1991,6 +2106,7 @@ int main(int argc, char **argv) {
     RUN(test_error_authentication);
     RUN(test_error_throttled);
     RUN(test_error_service);
+    RUN(test_bad_input_never_lies);
     RUN(test_error_protocol);
     RUN(test_async_send_and_check_call_back_once_on_a_library_thread);
     RUN(test_async_errors_and_refusals);

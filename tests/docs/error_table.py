@@ -182,7 +182,7 @@ cases = [
     ("authentication", lambda: client(key=("LTAI5tNoSuchKey0001", "x")).send_code("13800138000")),
     ("throttled", twice),
     ("throttled", throttle),
-    ("service", lambda: client().send_code("13800138000", country_code="852")),
+    ("service", lambda: (hook("/_emulator/faults", {"kind": "server_error", "status": 500, "action": "SendSmsVerifyCode", "times": 1}), client().send_code("13800138000"))),
     ("protocol", html),
     ("guard_denied", guard),
 ]
@@ -238,7 +238,7 @@ const cases = [
   ['authentication', () => client({ accessKeyId: 'LTAI5tNoSuchKey0001' }).sendCode('13800138000')],
   ['throttled', async () => { const c = client(); await c.sendCode('13800138000'); return c.sendCode('13800138000') }],
   ['throttled', async () => { await hook('/_emulator/faults', { kind: 'throttle', action: 'CheckSmsVerifyCode', times: 5 }); return client().checkCode('13800138000', '1234') }],
-  ['service', () => client().sendCode('13800138000', { countryCode: '852' })],
+  ['service', async () => { await hook('/_emulator/faults', { kind: 'server_error', status: 500, action: 'SendSmsVerifyCode', times: 1 }); return client().sendCode('13800138000') }],
   ['protocol', async () => { await hook('/_emulator/faults', { kind: 'malformed', action: 'CheckSmsVerifyCode', times: 5 }); return client().checkCode('13800138000', '1234') }],
   ['guard_denied', async () => { const c = client({ guard: { phone: [{ max: 1, windowSeconds: 60 }] } }); await c.sendCode('13800138001'); return c.sendCode('13800138001') }],
 ]

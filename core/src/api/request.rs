@@ -9,6 +9,22 @@ use crate::error::{Error, Result};
 /// The only country code the service supports today.
 pub const CHINA: &str = "86";
 
+/// The longest `ValidTime` and `Interval` accepted, in seconds (365 days, as the service).
+pub const MAX_SECONDS: u64 = 365 * 86_400;
+
+/// The most characters each free-text field may have. Checked before sending, so a field that
+/// would make the request URL too long fails naming the field, with nothing sent (the whole
+/// request stays far below the 64 KiB a URL may have, even fully percent-encoded).
+pub const FIELD_LIMITS: [(&str, usize); 7] = [
+    ("SignName", 64),
+    ("TemplateCode", 64),
+    ("TemplateParam", 4096),
+    ("SchemeName", 20),
+    ("SmsUpExtendCode", 32),
+    ("OutId", 256),
+    ("ResourceOwnerAccount", 256),
+];
+
 /// `SendSmsVerifyCode`: send a verification code by SMS.
 ///
 /// ```
@@ -113,29 +129,34 @@ impl SendSmsVerifyCodeRequest {
         let mut p = Params::default();
         p.push("PhoneNumber", normalize_phone(&self.phone_number, country.as_deref())?);
         p.opt("CountryCode", country);
-        p.push("SignName", required("SignName", self.sign_name.as_deref())?);
-        p.push("TemplateCode", required("TemplateCode", self.template_code.as_deref())?);
-        let template = required("TemplateParam", self.template_param.as_deref())?;
+        p.push("SignName", bounded("SignName", required("SignName", self.sign_name.as_deref())?)?);
+        p.push("TemplateCode", bounded("TemplateCode", required("TemplateCode", self.template_code.as_deref())?)?);
+        let template = bounded("TemplateParam", required("TemplateParam", self.template_param.as_deref())?)?;
         check_template_param(&template)?;
         p.push("TemplateParam", template);
-        p.opt("SchemeName", scheme_name(self.scheme_name.as_deref())?);
-        p.opt("SmsUpExtendCode", non_empty_opt("SmsUpExtendCode", self.sms_up_extend_code.as_deref())?);
-        p.opt("OutId", self.out_id.clone());
+        p.opt("SchemeName", text_opt("SchemeName", self.scheme_name.as_deref())?);
+        p.opt("SmsUpExtendCode", text_opt("SmsUpExtendCode", self.sms_up_extend_code.as_deref())?);
+        p.opt("OutId", bounded_opt("OutId", self.out_id.as_deref())?);
         if let Some(len) = self.code_length {
             if !(4..=8).contains(&len) {
                 return Err(Error::invalid_input("CodeLength", format_args!("must be between 4 and 8, got {len}")));
             }
             p.push("CodeLength", len.to_string());
         }
-        p.opt("ValidTime", positive("ValidTime", self.valid_time)?);
+        p.opt("ValidTime", seconds("ValidTime", self.valid_time)?);
         p.opt("DuplicatePolicy", self.duplicate_policy.map(|v| v.value().to_string()));
-        p.opt("Interval", positive("Interval", self.interval)?);
+        p.opt("Interval", seconds("Interval", self.interval)?);
         p.opt("CodeType", self.code_type.map(|v| v.value().to_string()));
         p.opt("ReturnVerifyCode", self.return_verify_code.map(|b| b.to_string()));
+        if let Some(v) = self.auto_retry
+            && !(0..=1).contains(&v)
+        {
+            return Err(Error::invalid_input("AutoRetry", format_args!("must be 0 or 1, got {v}")));
+        }
         p.opt("AutoRetry", self.auto_retry.map(|v| v.to_string()));
         p.opt("DuplicateCheck", self.duplicate_check.map(|b| b.to_string()));
         p.opt("EarlyWarn", self.early_warn.map(|b| b.to_string()));
-        p.owner(self.owner_id, self.resource_owner_account.as_deref(), self.resource_owner_id);
+        p.owner(self.owner_id, self.resource_owner_account.as_deref(), self.resource_owner_id)?;
         Ok(p.0)
     }
 }
@@ -157,10 +178,10 @@ impl CheckSmsVerifyCodeRequest {
         p.push("PhoneNumber", normalize_phone(&self.phone_number, country.as_deref())?);
         p.opt("CountryCode", country);
         p.push("VerifyCode", verify_code(&self.verify_code)?);
-        p.opt("SchemeName", scheme_name(self.scheme_name.as_deref())?);
-        p.opt("OutId", self.out_id.clone());
+        p.opt("SchemeName", text_opt("SchemeName", self.scheme_name.as_deref())?);
+        p.opt("OutId", bounded_opt("OutId", self.out_id.as_deref())?);
         p.opt("CaseAuthPolicy", self.case_auth_policy.map(|v| v.value().to_string()));
-        p.owner(self.owner_id, self.resource_owner_account.as_deref(), self.resource_owner_id);
+        p.owner(self.owner_id, self.resource_owner_account.as_deref(), self.resource_owner_id)?;
         Ok(p.0)
     }
 }
@@ -179,10 +200,11 @@ impl Params {
         }
     }
 
-    fn owner(&mut self, owner_id: Option<i64>, account: Option<&str>, resource_owner_id: Option<i64>) {
+    fn owner(&mut self, owner_id: Option<i64>, account: Option<&str>, resource_owner_id: Option<i64>) -> Result<()> {
         self.opt("OwnerId", owner_id.map(|v| v.to_string()));
-        self.opt("ResourceOwnerAccount", account.map(str::to_owned));
+        self.opt("ResourceOwnerAccount", bounded_opt("ResourceOwnerAccount", account)?);
         self.opt("ResourceOwnerId", resource_owner_id.map(|v| v.to_string()));
+        Ok(())
     }
 }
 
@@ -201,30 +223,56 @@ fn non_empty_opt(field: &'static str, value: Option<&str>) -> Result<Option<Stri
     value.map(|v| required(field, Some(v))).transpose()
 }
 
-fn positive(field: &'static str, value: Option<u64>) -> Result<Option<String>> {
+fn seconds(field: &'static str, value: Option<u64>) -> Result<Option<String>> {
     match value {
-        Some(0) => Err(Error::invalid_input(field, "must be greater than 0 seconds")),
+        Some(v) if !(1..=MAX_SECONDS).contains(&v) => Err(Error::invalid_input(
+            field,
+            format_args!("must be between 1 and {MAX_SECONDS} seconds (365 days), got {v}"),
+        )),
         other => Ok(other.map(|v| v.to_string())),
     }
 }
 
-fn scheme_name(value: Option<&str>) -> Result<Option<String>> {
-    let Some(v) = non_empty_opt("SchemeName", value)? else { return Ok(None) };
-    let chars = v.chars().count();
-    if chars > 20 {
-        return Err(Error::invalid_input("SchemeName", format_args!("must be at most 20 characters, got {chars}")));
-    }
-    Ok(Some(v))
+/// The limit of `field` in [`FIELD_LIMITS`].
+fn limit_of(field: &str) -> usize {
+    FIELD_LIMITS.iter().find(|(f, _)| *f == field).map_or(usize::MAX, |(_, n)| *n)
 }
 
+/// Refuse `value` when it has more characters than [`FIELD_LIMITS`] allows for `field`.
+fn bounded(field: &'static str, value: String) -> Result<String> {
+    let max = limit_of(field);
+    // Counting stops early: a 100 MB value costs no more than a short one.
+    if value.chars().nth(max).is_some() {
+        return Err(Error::invalid_input(
+            field,
+            format_args!("must be at most {max} characters, got {}", value.chars().count()),
+        ));
+    }
+    Ok(value)
+}
+
+fn bounded_opt(field: &'static str, value: Option<&str>) -> Result<Option<String>> {
+    value.map(|v| bounded(field, v.to_owned())).transpose()
+}
+
+/// An optional field that must not be blank and must fit its [`FIELD_LIMITS`] entry.
+fn text_opt(field: &'static str, value: Option<&str>) -> Result<Option<String>> {
+    non_empty_opt(field, value)?.map(|v| bounded(field, v)).transpose()
+}
+
+/// `CountryCode` must be 86 (written `86`, `+86` or `0086`): the service supports mainland
+/// China numbers only, and any other code would cost a paid request that can only fail.
 fn country_code(value: Option<&str>) -> Result<Option<String>> {
     let Some(v) = value else { return Ok(None) };
-    let digits = v.trim().trim_start_matches('+');
+    let digits = v.trim().strip_prefix('+').unwrap_or(v.trim());
     let digits = digits.strip_prefix("00").unwrap_or(digits);
-    if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    if digits != CHINA {
         return Err(Error::invalid_input(
             "CountryCode",
-            format_args!("{v:?} is not a country calling code; use \"86\" (the only one the service supports)"),
+            format_args!(
+                "{:?} is not supported; use \"86\" (the service supports mainland China numbers only)",
+                excerpt(v)
+            ),
         ));
     }
     Ok(Some(digits.to_owned()))
@@ -309,9 +357,21 @@ fn verify_code(code: &str) -> Result<String> {
     Ok(code.to_owned())
 }
 
+/// A JSON object with the [`CODE_PLACEHOLDER`] in one of its string values: that is where the
+/// service puts the code, so without it a paid SMS would go out with no code in it.
 fn check_template_param(value: &str) -> Result<()> {
     match serde_json::from_str::<serde_json::Value>(value) {
-        Ok(serde_json::Value::Object(_)) => Ok(()),
+        Ok(serde_json::Value::Object(map)) => {
+            if map.values().any(|v| v.as_str().is_some_and(|s| s.contains(CODE_PLACEHOLDER))) {
+                Ok(())
+            } else {
+                Err(Error::invalid_input(
+                    "TemplateParam",
+                    "has no \"##code##\" placeholder in its values, so the SMS would carry no code; \
+                     add one, e.g. {\"code\":\"##code##\"}",
+                ))
+            }
+        }
         Ok(_) => Err(Error::invalid_input("TemplateParam", "must be a JSON object, e.g. {\"code\":\"##code##\"}")),
         Err(e) => Err(Error::invalid_input(
             "TemplateParam",

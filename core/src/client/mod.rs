@@ -16,7 +16,7 @@ use crate::api::{
     DuplicatePolicy, Operation, SendSmsVerifyCodeRequest, SendSmsVerifyCodeResponse, template_param,
 };
 use crate::credentials::{Credentials, ProvideCredentials, SharedProvider, StaticProvider};
-use crate::error::{Delivery, Error, ErrorKind, Result};
+use crate::error::{Delivery, Error, ErrorKind, Result, redact_userinfo};
 use crate::guard::Guard;
 use crate::sign::{RpcRequest, SignatureVersion, Stamp, sign};
 
@@ -103,11 +103,12 @@ impl Endpoint {
     /// ```
     pub fn parse(endpoint: &str) -> Result<Self> {
         let endpoint = endpoint.trim();
+        let shown = redact_userinfo(endpoint);
         let bad = |why: &str| {
             Error::invalid_input(
                 "endpoint",
                 format_args!(
-                    "{endpoint:?} {why}; use a host such as dypnsapi.aliyuncs.com or a URL such as http://127.0.0.1:8080"
+                    "{shown:?} {why}; use a host such as dypnsapi.aliyuncs.com or a URL such as http://127.0.0.1:8080"
                 ),
             )
         };
@@ -116,14 +117,14 @@ impl Endpoint {
         }
         let with_scheme = if endpoint.contains("://") { endpoint.to_owned() } else { format!("https://{endpoint}") };
         let url = reqwest::Url::parse(&with_scheme).map_err(|e| bad(&format!("is not a valid URL ({e})")))?;
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(bad("must not contain user info"));
+        }
         if !matches!(url.scheme(), "http" | "https") {
             return Err(bad("must use http or https"));
         }
         if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
             return Err(bad("must not have a path, query or fragment"));
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(bad("must not contain user info"));
         }
         let host = url.host_str().ok_or_else(|| bad("has no host"))?;
         let authority = match url.port() {
@@ -137,6 +138,26 @@ impl Endpoint {
     pub fn base_url(&self) -> String {
         format!("{}://{}/", self.scheme, self.authority)
     }
+}
+
+/// The longest duration any client setting accepts (timeouts, backoff, honoured server waits):
+/// 24 hours. Longer values are refused when the client is built rather than overflowing a clock
+/// later, after the request has left.
+pub const MAX_DURATION: Duration = Duration::from_secs(86_400);
+
+/// Refuse a duration above [`MAX_DURATION`] (and zero, when `positive`), naming `field`.
+pub(crate) fn check_duration(field: &'static str, d: Duration, positive: bool) -> Result<()> {
+    if positive && d.is_zero() {
+        return Err(Error::invalid_input(field, "must be greater than zero"));
+    }
+    if d > MAX_DURATION {
+        let got = if d == Duration::MAX { "more".to_owned() } else { format!("{} s", d.as_secs()) };
+        return Err(Error::invalid_input(
+            field,
+            format_args!("must be at most {} s (24 hours), got {got}", MAX_DURATION.as_secs()),
+        ));
+    }
+    Ok(())
 }
 
 /// Configures and builds a [`Client`].
@@ -166,7 +187,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     read_timeout: Duration,
     timeout: Duration,
-    proxy: Option<String>,
+    proxy: Option<Redacted>,
     no_proxy: bool,
     binding: String,
     root_pems: Vec<Vec<u8>>,
@@ -262,10 +283,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Send through this proxy (`http://…`, `https://…` or `socks5://…` if supported). By default
-    /// the `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` environment variables are honoured.
+    /// Send through this proxy: `http://host:port` or `https://host:port` (see
+    /// [`PROXY_SCHEMES`]; a bare `host:port` means http). Other schemes are refused by
+    /// [`ClientBuilder::build`]. By default the `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` environment
+    /// variables are honoured.
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
-        self.proxy = Some(url.into());
+        self.proxy = Some(Redacted(url.into()));
         self
     }
 
@@ -395,18 +418,14 @@ impl ClientBuilder {
         for (name, d) in
             [("connect_timeout", self.connect_timeout), ("read_timeout", self.read_timeout), ("timeout", self.timeout)]
         {
-            if d.is_zero() {
-                return Err(Error::invalid_input(name, "must be greater than zero"));
-            }
+            check_duration(name, d, true)?;
         }
-        if self.retry.max_attempts == 0 {
-            return Err(Error::invalid_input("retry", "max_attempts must be at least 1"));
-        }
+        self.retry.validate()?;
         let user_agent = format!("smsauth/{} ({}; {})", env!("CARGO_PKG_VERSION"), self.binding, std::env::consts::OS);
         let http = HttpConfig {
             connect_timeout: self.connect_timeout,
             read_timeout: self.read_timeout,
-            proxy: self.proxy,
+            proxy: self.proxy.as_ref().map(|p| proxy_url(&p.0)).transpose()?,
             no_proxy: self.no_proxy,
             user_agent: user_agent.clone(),
             root_pems: self.root_pems,
@@ -430,7 +449,44 @@ impl ClientBuilder {
     }
 }
 
-#[derive(Debug)]
+/// A URL that may carry a password: its `Debug` shows it with the user info masked.
+struct Redacted(String);
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&redact_userinfo(&self.0), f)
+    }
+}
+
+/// The proxy schemes this build can use: reqwest is built without SOCKS support.
+pub const PROXY_SCHEMES: [&str; 2] = ["http", "https"];
+
+/// Check a proxy URL (`http://…` or `https://…`; a bare `host:port` means `http://`) and return
+/// it with its scheme. Anything else (`socks5://`, `ftp://`, …) is refused, naming `proxy`,
+/// instead of being ignored by the HTTP stack (which would then connect directly).
+fn proxy_url(proxy: &str) -> Result<String> {
+    let proxy = proxy.trim();
+    let shown = redact_userinfo(proxy);
+    let with_scheme = if proxy.contains("://") { proxy.to_owned() } else { format!("http://{proxy}") };
+    let url = reqwest::Url::parse(&with_scheme).map_err(|e| {
+        Error::invalid_input("proxy", format_args!("{shown:?} is not a valid URL ({e}); use http://host:port"))
+    })?;
+    if !PROXY_SCHEMES.contains(&url.scheme()) {
+        return Err(Error::invalid_input(
+            "proxy",
+            format_args!(
+                "{shown:?} uses the {:?} scheme; only http:// and https:// proxies are supported",
+                url.scheme()
+            ),
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::invalid_input("proxy", format_args!("{shown:?} has no host")));
+    }
+    Ok(with_scheme)
+}
+
+/// The HTTP settings; kept so a forked child can build its own connection pool.
 struct HttpConfig {
     connect_timeout: Duration,
     read_timeout: Duration,
@@ -453,8 +509,16 @@ impl HttpConfig {
             b = b.no_proxy();
         }
         if let Some(p) = &self.proxy {
-            let proxy = reqwest::Proxy::all(p)
-                .map_err(|e| Error::invalid_input("proxy", format_args!("{p:?} is not a usable proxy URL: {e}")))?;
+            let proxy = reqwest::Proxy::all(p.as_str()).map_err(|e| {
+                Error::invalid_input(
+                    "proxy",
+                    format_args!(
+                        "{:?} is not a usable proxy URL: {}",
+                        redact_userinfo(p),
+                        redact_userinfo(&e.to_string())
+                    ),
+                )
+            })?;
             b = b.proxy(proxy);
         }
         b.build().map_err(|e| Error::new(ErrorKind::Internal, format!("could not build the HTTP client: {e}")))

@@ -43,6 +43,34 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// The most attempts a policy may ask for.
+    pub const MAX_ATTEMPTS: u32 = 10;
+
+    /// Check the ranges: `max_attempts` 1–[`RetryPolicy::MAX_ATTEMPTS`], every duration at
+    /// most [`super::MAX_DURATION`]. The error names the field (`retry.max_attempts`, …).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let huge = smsauth::RetryPolicy { max_backoff: Duration::MAX, ..Default::default() };
+    /// assert_eq!(huge.validate().unwrap_err().field(), Some("retry.max_backoff"));
+    /// ```
+    pub fn validate(&self) -> crate::Result<()> {
+        if !(1..=Self::MAX_ATTEMPTS).contains(&self.max_attempts) {
+            return Err(Error::invalid_input(
+                "retry.max_attempts",
+                format_args!("must be between 1 and {}, got {}", Self::MAX_ATTEMPTS, self.max_attempts),
+            ));
+        }
+        for (field, d) in [
+            ("retry.initial_backoff", self.initial_backoff),
+            ("retry.max_backoff", self.max_backoff),
+            ("retry.max_retry_after", self.max_retry_after),
+        ] {
+            super::check_duration(field, d, false)?;
+        }
+        Ok(())
+    }
+
     /// Never retry.
     pub fn none() -> Self {
         RetryPolicy { max_attempts: 1, ..Default::default() }

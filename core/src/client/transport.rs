@@ -88,7 +88,11 @@ pub(crate) fn transport_error(e: reqwest::Error) -> Error {
     if detail.is_empty() {
         detail = e.to_string();
     }
-    let (kind, delivery, what) = if e.is_connect() {
+    let (kind, delivery, what) = if e.is_builder() {
+        // reqwest refused to build the request (e.g. a URL it cannot turn into a URI): nothing
+        // left this process.
+        (ErrorKind::InvalidInput, Delivery::NotReceived, "the request could not be built (nothing was sent)")
+    } else if e.is_connect() {
         let kind = if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Network };
         (kind, Delivery::NotReceived, "could not connect to the endpoint (nothing was sent)")
     } else if e.is_timeout() {

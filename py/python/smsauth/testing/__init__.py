@@ -197,8 +197,6 @@ class Emulator:
         ``"SendSmsVerifyCode"`` or ``"CheckSmsVerifyCode"``, ``phone`` to one number;
         ``times`` removes it after firing that often; ``probability`` (0–1) makes it flaky.
         """
-        if kind not in _FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {kind!r}; use one of {', '.join(_FAULT_KINDS)}")
         rule: Dict[str, Any] = {"kind": kind, **params}
         rule.update(action=action, phone=phone, probability=probability, times=times)
         self._native.add_fault_json(json.dumps(rule))
