@@ -88,21 +88,25 @@ proptest! {
         let req = signed(&params, v, false, "00112233445566778899aabbccddeeff");
         let mut bad = req.clone();
         // Mutate one byte of the query or of a header the signature covers (V1 signs no header).
-        let target: &mut String = if v == SignatureVersion::V3 && (in_header || bad.query.is_empty()) {
+        if v == SignatureVersion::V3 && (in_header || bad.query.is_empty()) {
             let signed_headers: Vec<usize> = bad.headers.iter().enumerate()
                 .filter(|(_, (k, _))| k.eq_ignore_ascii_case("host") || k.starts_with("x-acs-") || k == "Authorization")
                 .map(|(i, _)| i).collect();
             let i = signed_headers[pick.index(signed_headers.len())];
-            &mut bad.headers[i].1
+            let bytes = &mut bad.headers[i].1;
+            let at = pick.index(bytes.len().max(1)).min(bytes.len().saturating_sub(1));
+            prop_assume!(!bytes.is_empty() && bytes[at] != replacement);
+            // HTTP drops optional whitespace at either end of a value: not a change.
+            prop_assume!(!(matches!(replacement, b' ' | b'\t') && (at == 0 || at + 1 == bytes.len())));
+            bytes[at] = replacement;
         } else {
-            &mut bad.query
-        };
-        let mut bytes = target.clone().into_bytes();
-        let at = pick.index(bytes.len().max(1)).min(bytes.len().saturating_sub(1));
-        prop_assume!(!bytes.is_empty() && bytes[at] != replacement);
-        bytes[at] = replacement;
-        prop_assume!(String::from_utf8(bytes.clone()).is_ok());
-        *target = String::from_utf8(bytes).unwrap();
+            let mut bytes = bad.query.clone().into_bytes();
+            let at = pick.index(bytes.len().max(1)).min(bytes.len().saturating_sub(1));
+            prop_assume!(!bytes.is_empty() && bytes[at] != replacement);
+            bytes[at] = replacement;
+            prop_assume!(String::from_utf8(bytes.clone()).is_ok());
+            bad.query = String::from_utf8(bytes).unwrap();
+        }
         // Percent-decoding can map two spellings to one value (`%41` vs `A`, `+` vs `%20`): a
         // change the server cannot see is not a change of the signed request.
         prop_assume!(parse_query(&bad.query).ok() != parse_query(&req.query).ok() || bad.headers != req.headers);

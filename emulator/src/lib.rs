@@ -79,7 +79,8 @@ pub struct Config {
     /// Codes sent to one phone number per day (China time, UTC+8) before
     /// `BUSINESS_LIMIT_CONTROL`. Default 10.
     pub daily_limit: u32,
-    /// Accepted clock skew of a request's timestamp, either way. Default 15 minutes.
+    /// Accepted clock skew of a request's timestamp, either way (inclusive). Default 15 minutes,
+    /// at most 24 hours (`start_with` refuses more).
     pub timestamp_window: Duration,
     /// `true` (the default): a code that passed cannot pass again. Undocumented by the service;
     /// this is the safe choice.
@@ -100,7 +101,9 @@ pub struct Config {
     pub templates: BTreeMap<String, String>,
     /// The outbox keeps at most this many messages (oldest dropped first). Default 10 000.
     pub max_messages: usize,
-    /// Nonces remembered for replay protection (oldest evicted first). Default 200 000.
+    /// Live nonces remembered for replay protection. A live nonce is never forgotten: when the
+    /// store is full, new requests get `Throttling.User` (HTTP 429) until nonces expire.
+    /// Default 200 000.
     pub nonce_capacity: usize,
     /// Print one line per request to stderr (server mode).
     pub log_requests: bool,
@@ -249,6 +252,8 @@ impl Emulator {
         if config.accounts.iter().any(|(id, secret)| id.trim().is_empty() || secret.is_empty()) {
             return Err(Error::invalid_input("accounts", "AccessKey IDs and secrets must not be empty"));
         }
+        // The verifier's own rule for the window (at most 24 h), checked before anything starts.
+        smsauth::sign::Verifier::new().window(config.timestamp_window)?;
         let listener = StdListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, config.port))).map_err(|e| {
             Error::new(ErrorKind::Network, format!("could not listen on 127.0.0.1:{}: {e}", config.port))
         })?;

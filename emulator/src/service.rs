@@ -96,7 +96,13 @@ impl Shared {
             .map(|(id, secret)| (id.clone(), Account { secret: Secret::new(secret.clone()), sts: None }))
             .collect();
         let nonces = Arc::new(MemoryNonceStore::new(config.nonce_capacity));
-        let verifier = Verifier::new().window(config.timestamp_window).nonce_store(nonces.clone());
+        // `Emulator::start_with` refused a window over the maximum; the clamp only keeps this
+        // constructor infallible for the fuzz entry points.
+        let verifier = Verifier::new()
+            .window(config.timestamp_window.min(Verifier::MAX_WINDOW))
+            .unwrap_or_default()
+            .nonce_store(nonces.clone())
+            .expected_hosts([format!("127.0.0.1:{port}"), format!("localhost:{port}")]);
         let state = State {
             codes: HashMap::new(),
             last_send: HashMap::new(),

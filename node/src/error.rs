@@ -82,6 +82,11 @@ fn build(env: &Env, message: &str, props: Vec<(&'static str, Prop)>) -> Result<E
 
 /// A core error as an `SmsAuthError`.
 pub(crate) fn core_error(env: &Env, e: &smsauth::Error) -> Error {
+    core_error_with(env, e, |_| {})
+}
+
+/// [`core_error`] with extra properties added by `extra`.
+fn core_error_with(env: &Env, e: &smsauth::Error, extra: impl FnOnce(&mut Vec<(&'static str, Prop)>)) -> Error {
     let kind = e.kind();
     let mut props: Vec<(&'static str, Prop)> = vec![("code", code_for(kind).into()), ("kind", kind.name().into())];
     if let Some(field) = e.field() {
@@ -123,24 +128,26 @@ pub(crate) fn core_error(env: &Env, e: &smsauth::Error) -> Error {
     };
     props.push(("delivery", delivery.into()));
     props.push(("mayHaveBeenReceived", Prop::Bool(e.may_have_been_received())));
+    extra(&mut props);
     smsauth_error(env, e.message(), props)
 }
 
 /// A failed signature verification: `ERR_SMSAUTH_AUTHENTICATION` with the gateway's code as
 /// `serviceCode` (and, on a mismatch, what the server signed).
-pub(crate) fn verify_error(env: &Env, e: &VerifyError) -> Error {
-    let kind = ErrorKind::Authentication;
-    let mut props: Vec<(&'static str, Prop)> = vec![
-        ("code", code_for(kind).into()),
-        ("kind", kind.name().into()),
-        ("serviceCode", e.code().into()),
-        ("httpStatus", Prop::Num(f64::from(e.http_status()))),
-    ];
-    if let VerifyError::SignatureDoesNotMatch { string_to_sign, canonical_request } = e {
-        props.push(("stringToSign", string_to_sign.as_str().into()));
-        props.push(("canonicalRequest", canonical_request.as_str().into()));
-    }
-    smsauth_error(env, &e.to_string(), props)
+pub(crate) fn verify_error(env: &Env, e: VerifyError) -> Error {
+    let extra = match &e {
+        VerifyError::SignatureDoesNotMatch { string_to_sign, canonical_request } => {
+            Some((string_to_sign.clone(), canonical_request.clone()))
+        }
+        _ => None,
+    };
+    // The core's one mapping decides kind, service code and status.
+    core_error_with(env, &smsauth::Error::from(e), |props| {
+        if let Some((sts, cr)) = extra {
+            props.push(("stringToSign", sts.into()));
+            props.push(("canonicalRequest", cr.into()));
+        }
+    })
 }
 
 /// `TypeError` with `code: 'ERR_INVALID_ARG_TYPE'`.
