@@ -43,6 +43,9 @@ fn params() -> impl Strategy<Value = Vec<(String, String)>> {
                     | "Signature"
             )
         });
+        // Each name once: a repeated parameter is refused (see `repeating_any_parameter_is_refused`).
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v.dedup_by(|a, b| a.0 == b.0);
         v
     })
 }
@@ -112,5 +115,38 @@ proptest! {
         prop_assume!(parse_query(&bad.query).ok() != parse_query(&req.query).ok() || bad.headers != req.headers);
         let result = Verifier::new().verify(&bad, NOW, lookup);
         prop_assert!(result.is_err(), "accepted a mutated request: {:?}", bad);
+    }
+
+    /// Whatever the parameter (signing or business) and whatever the second value, sending it
+    /// twice is refused, and so is a second copy of any single-valued V3 header.
+    #[test]
+    fn repeating_any_parameter_is_refused(
+        params in params(),
+        v in version(),
+        token: bool,
+        pick in any::<prop::sample::Index>(),
+        same_value: bool,
+        other in "[a-z0-9]{0,8}",
+    ) {
+        let req = signed(&params, v, token, "00112233445566778899aabbccddeeff");
+        let pairs = parse_query(&req.query).unwrap();
+        if !pairs.is_empty() {
+            let (name, value) = &pairs[pick.index(pairs.len())];
+            let mut bad = req.clone();
+            let second = if same_value { value.clone() } else { other.clone() };
+            bad.query.push_str(&format!("&{}={}", percent_encode(name), percent_encode(&second)));
+            let err = Verifier::new().verify(&bad, NOW, lookup).unwrap_err();
+            prop_assert_eq!(err.code(), "InvalidParameter", "{}: {}", name, err);
+        }
+        if v == SignatureVersion::V3 {
+            let singles: Vec<usize> = req.headers.iter().enumerate()
+                .filter(|(_, (k, _))| k.eq_ignore_ascii_case("host") || k.starts_with("x-acs-") || k == "Authorization")
+                .map(|(i, _)| i).collect();
+            let (name, value) = req.headers[singles[pick.index(singles.len())]].clone();
+            let mut bad = req.clone();
+            bad.headers.push((name.clone(), if same_value { value } else { other.into_bytes() }));
+            let err = Verifier::new().verify(&bad, NOW, lookup).unwrap_err();
+            prop_assert_eq!(err.code(), "InvalidParameter", "{}: {}", name, err);
+        }
     }
 }

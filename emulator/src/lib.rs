@@ -105,6 +105,14 @@ pub struct Config {
     /// store is full, new requests get `Throttling.User` (HTTP 429) until nonces expire.
     /// Default 200 000.
     pub nonce_capacity: usize,
+    /// At most this many live nonces per AccessKey ID (default none), so one key cannot fill
+    /// the store for the others.
+    pub nonce_per_key_quota: Option<usize>,
+    /// Host names a request may be signed for besides the loopback ones (`127.0.0.1`,
+    /// `localhost`, `[::1]`, any port, so loopback proxies work), e.g. the name a remote proxy
+    /// is reached by (`name:*` for any port). A request signed for any other host is refused
+    /// with `SignatureDoesNotMatch`.
+    pub hosts: Vec<String>,
     /// Print one line per request to stderr (server mode).
     pub log_requests: bool,
     /// Threads serving requests; 0 (the default) means one per CPU, at most 4.
@@ -126,6 +134,8 @@ impl Default for Config {
             templates: default_templates(),
             max_messages: 10_000,
             nonce_capacity: 200_000,
+            nonce_per_key_quota: None,
+            hosts: Vec::new(),
             log_requests: false,
             worker_threads: 0,
         }
@@ -161,6 +171,8 @@ impl fmt::Debug for Config {
             .field("templates", &self.templates.len())
             .field("max_messages", &self.max_messages)
             .field("nonce_capacity", &self.nonce_capacity)
+            .field("nonce_per_key_quota", &self.nonce_per_key_quota)
+            .field("hosts", &self.hosts)
             .field("log_requests", &self.log_requests)
             .field("worker_threads", &self.worker_threads)
             .finish()

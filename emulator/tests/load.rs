@@ -3,12 +3,13 @@
 //! right check cycles plus wrong checks, with 0 errors, and the process's memory stays flat.
 //!
 //! What "flat" means here: the emulator keeps two stores that fill up under load and are then
-//! bounded by eviction — the nonce store (`Config::nonce_capacity`, 200 000 by default) and the
-//! outbox (`Config::max_messages`, 10 000) — and per-number state that is bounded by the number
-//! of distinct phone numbers (64 × 20 here). With the default capacity a debug build would still
-//! be filling the nonce store after 30 s, so this test sets `nonce_capacity` to 4 000 and
-//! `max_messages` to 1 000: the test asserts that by half-time at least twice as many requests
-//! and sends were made, so both stores are full and evicting. From then on the resident set
+//! bounded — the nonce store, which never forgets a live nonce but drops expired ones, so it
+//! holds about (request rate × timestamp window) entries, and the outbox (`Config::max_messages`,
+//! 10 000, oldest evicted) — and per-number state that is bounded by the number of distinct phone
+//! numbers (64 × 20 here). With the default 15-minute window a debug build would still be filling
+//! the nonce store after 30 s, so this test sets the window to 5 s (nonces expire after at most
+//! 10 s, well before half-time) and `max_messages` to 1 000: the test asserts that by half-time
+//! at least twice as many sends were made, so both stores are full. From then on the resident set
 //! size must not grow: the highest RSS sample of the second half may exceed the sample at the
 //! half-way mark by at most 4 MiB (allocator noise; a leak of 300 bytes per request would
 //! already exceed it at a debug build's ~750 requests/s on a busy 2-core machine).
@@ -26,7 +27,7 @@ use smsauth_emulator::{Config, Emulator};
 
 const CLIENTS: usize = 64;
 const NUMBERS_PER_CLIENT: u64 = 20;
-const NONCES: usize = 4_000;
+const WINDOW: Duration = Duration::from_secs(5);
 const MESSAGES: usize = 1_000;
 const FLAT_TOLERANCE_KIB: u64 = 4 * 1024;
 
@@ -113,7 +114,7 @@ fn sixty_four_clients_for_thirty_seconds_without_errors_and_with_flat_memory() {
     let secs: u64 = std::env::var("SMSAUTH_LOAD_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(30);
     let emu = Emulator::start_with(Config {
         daily_limit: u32::MAX,
-        nonce_capacity: NONCES,
+        timestamp_window: WINDOW,
         max_messages: MESSAGES,
         ..Default::default()
     })
@@ -171,7 +172,7 @@ fn sixty_four_clients_for_thirty_seconds_without_errors_and_with_flat_memory() {
     assert_eq!(emu.request_count() as u64, requests, "every request arrived once");
     assert!(sends > 0);
     assert!(
-        requests_at_half >= 2 * NONCES as u64 && sends_at_half >= 2 * MESSAGES as u64,
+        half_time >= 2 * WINDOW && sends_at_half >= 2 * MESSAGES as u64,
         "too little load to fill the bounded stores by half-time: {requests_at_half} requests, {sends_at_half} sends"
     );
     let peak = peak_second_half;

@@ -825,6 +825,32 @@ pub unsafe extern "C" fn smsauth_verifier_set_nonce_capacity(
     })
 }
 
+/// Keep nonces in Redis at `url` (`redis://[:password@]host[:port][/db]`), shared by every
+/// verifier using it, in any process (NULL = back to the in-memory store). While Redis cannot be
+/// asked, requests are refused (`SMSAUTH_STATUS_SERVICE`, service code `ServiceUnavailable`)
+/// unless `fail_open` is true. Needs a library built with the `guard-redis` feature; otherwise
+/// `SMSAUTH_STATUS_INVALID_INPUT` saying so.
+///
+/// # Safety
+/// `verifier` is NULL or a live verifier used by no other thread meanwhile; `url` is NULL or
+/// NUL-terminated; `err` is NULL or points to a writable `smsauth_error *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_verifier_set_nonce_redis_url(
+    verifier: *mut smsauth_verifier,
+    url: *const c_char,
+    fail_open: bool,
+    err: *mut *mut smsauth_error,
+) -> smsauth_status {
+    boundary!(err => {
+        // SAFETY: forwarded contract.
+        let (v, url) = unsafe { (obj_mut(verifier, "verifier")?, opt_str_arg(url, "url")?) };
+        v.reconfigure(|c| {
+            c.nonce_redis_url = url.map(str::to_owned);
+            c.nonce_redis_fail_open = fail_open;
+        })
+    })
+}
+
 /// Accept requests for this `host[:port]` (call again to add more). Once one is added, a
 /// request for any other host is refused with `SignatureDoesNotMatch` naming the host it names.
 ///

@@ -157,6 +157,11 @@ pub struct VerifierOptions {
     pub per_key_quota: Option<u32>,
     /// Accept only requests for these `host[:port]` values (default: any host).
     pub expected_hosts: Option<Vec<String>>,
+    /// Keep nonces in Redis at this URL, shared by every instance (needs a build with the
+    /// `guard-redis` feature; otherwise an `ERR_SMSAUTH_INVALID_INPUT` error saying so).
+    pub nonce_redis_url: Option<String>,
+    /// Accept requests while Redis is unavailable (default `false`: refuse them).
+    pub nonce_redis_fail_open: Option<bool>,
 }
 
 /// A request whose signature checked out. `securityToken` (when sent) is a non-enumerable
@@ -403,6 +408,8 @@ impl Verifier {
                     )?);
                 }
             }
+            config.nonce_redis_url = f.string("nonceRedisUrl")?;
+            config.nonce_redis_fail_open = f.boolean("nonceRedisFailOpen")?.unwrap_or(false);
             f.finish()?;
         }
         let inner = core_sign::Verifier::from_config(&config).map_err(|e| error::core_error(env, &e))?;

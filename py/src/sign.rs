@@ -326,7 +326,11 @@ pub(crate) struct Verifier {
 #[pymethods]
 impl Verifier {
     #[new]
-    #[pyo3(signature = (secrets, *, window=900.0, check_nonces=true, nonce_capacity=None, per_key_quota=None, expected_hosts=None))]
+    #[pyo3(signature = (
+        secrets, *, window=900.0, check_nonces=true, nonce_capacity=None, per_key_quota=None, expected_hosts=None,
+        nonce_redis_url=None, nonce_redis_fail_open=false
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         secrets: &Bound<'_, PyAny>,
@@ -335,12 +339,16 @@ impl Verifier {
         nonce_capacity: Option<usize>,
         per_key_quota: Option<usize>,
         expected_hosts: Option<Vec<String>>,
+        nonce_redis_url: Option<String>,
+        nonce_redis_fail_open: bool,
     ) -> PyResult<Self> {
         let mut config = core_sign::VerifierConfig {
             window: self::window(py, window)?,
             check_nonces,
             per_key_quota,
             expected_hosts: expected_hosts.unwrap_or_default(),
+            nonce_redis_url,
+            nonce_redis_fail_open,
             ..Default::default()
         };
         if let Some(capacity) = nonce_capacity {

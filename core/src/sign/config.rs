@@ -32,6 +32,14 @@ pub struct VerifierConfig {
     pub per_key_quota: Option<usize>,
     /// Accept only requests for these `host[:port]` values. Default empty: any host.
     pub expected_hosts: Vec<String>,
+    /// Keep nonces in Redis at this URL (`redis://[:password@]host[:port][/db]`) instead of in
+    /// memory, shared by every gateway instance using it (`nonce_capacity` and `per_key_quota`
+    /// then do not apply: Redis expires each nonce by itself). Needs the `guard-redis` cargo
+    /// feature; without it this is an `InvalidInput` error saying so.
+    pub nonce_redis_url: Option<String>,
+    /// `false` (the default): while Redis cannot be asked, requests are refused
+    /// (`ServiceUnavailable`). `true`: they are accepted without replay protection.
+    pub nonce_redis_fail_open: bool,
 }
 
 impl Default for VerifierConfig {
@@ -42,6 +50,8 @@ impl Default for VerifierConfig {
             nonce_capacity: MemoryNonceStore::DEFAULT_CAPACITY,
             per_key_quota: None,
             expected_hosts: Vec::new(),
+            nonce_redis_url: None,
+            nonce_redis_fail_open: false,
         }
     }
 }
@@ -60,10 +70,29 @@ impl Verifier {
         if !config.check_nonces {
             return Ok(verifier.without_nonce_check());
         }
+        if let Some(url) = &config.nonce_redis_url {
+            return redis_store(url, config.nonce_redis_fail_open).map(|store| verifier.nonce_store(store));
+        }
         let mut store = MemoryNonceStore::new(config.nonce_capacity);
         if let Some(quota) = config.per_key_quota {
             store = store.per_key_quota(quota);
         }
         Ok(verifier.nonce_store(Arc::new(store)))
     }
+}
+
+#[cfg(feature = "guard-redis")]
+fn redis_store(url: &str, fail_open: bool) -> Result<Arc<dyn super::NonceStore>> {
+    use super::redis_nonce::{NonceStoreFailure, RedisNonceStore};
+    let policy = if fail_open { NonceStoreFailure::Accept } else { NonceStoreFailure::Refuse };
+    Ok(Arc::new(RedisNonceStore::new(url)?.on_failure(policy)))
+}
+
+#[cfg(not(feature = "guard-redis"))]
+fn redis_store(_url: &str, _fail_open: bool) -> Result<Arc<dyn super::NonceStore>> {
+    Err(Error::invalid_input(
+        "nonce_redis_url",
+        "this build of smsauth has no Redis support; build the smsauth crate with the cargo feature `guard-redis` \
+         (or leave it unset for the in-memory store)",
+    ))
 }

@@ -20,6 +20,8 @@
 mod config;
 mod encode;
 mod nonce;
+#[cfg(feature = "guard-redis")]
+mod redis_nonce;
 mod time;
 pub(crate) mod v1;
 pub(crate) mod v3;
@@ -31,7 +33,10 @@ use std::str::FromStr;
 pub use config::VerifierConfig;
 pub use encode::{DecodeError, form_decode, parse_query, percent_encode, percent_encode_into};
 pub use nonce::{MemoryNonceStore, NonceOutcome, NonceStore};
+#[cfg(feature = "guard-redis")]
+pub use redis_nonce::{NonceStoreFailure, RedisNonceStore};
 pub use time::{format_timestamp, parse_timestamp, unix_now};
+pub use v3::sha256_hex;
 pub use verify::{HttpRequest, MAX_NONCE_LEN, Verified, Verifier, VerifyError};
 
 use crate::credentials::Credentials;
@@ -452,11 +457,34 @@ pub fn explain_v3<K: AsRef<str>, V: AsRef<str>>(
     access_key_id: &str,
     secret: &str,
 ) -> (Explanation, String) {
+    explain_v3_with_payload_hash(method, path, query, headers, &v3::sha256_hex(body), access_key_id, secret)
+}
+
+/// [`explain_v3`] with the body's hex SHA-256 given instead of the body (as the official
+/// utilities take it).
+///
+/// ```
+/// // The official repeated-header example: one entry, values sorted and joined with `,`.
+/// let (ex, auth) = smsauth::sign::explain_v3_with_payload_hash(
+///     "GET", "/", &[("test", "ok"), ("empty", "")], &[("x-acs-test", "http"), ("x-acs-TEST", "https")],
+///     "55e12e91650d2fec56ec74e1d3e4ddbfce2ef3a65890c2a19ecf88a307e76a23", "acesskey", "secret");
+/// assert!(auth.contains("SignedHeaders=x-acs-test,"));
+/// assert_eq!(ex.signature, "d16b30a7699ae9e43875b13195b2f81bcc3ed10c14a9b5eb780e51619aa50be1");
+/// ```
+pub fn explain_v3_with_payload_hash<K: AsRef<str>, V: AsRef<str>>(
+    method: &str,
+    path: &str,
+    query: &[(K, V)],
+    headers: &[(K, V)],
+    payload_sha256: &str,
+    access_key_id: &str,
+    secret: &str,
+) -> (Explanation, String) {
     let mut sorted: Vec<(&str, &str)> = query.iter().map(|(k, v)| (k.as_ref(), v.as_ref())).collect();
     v1::sort_params(&mut sorted);
     let cq = v1::canonical_query(&sorted);
     let hs = v3::canonical_headers(headers.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
-    let (canonical_request, signed) = v3::canonical_request(method, path, &cq, &hs, &v3::sha256_hex(body));
+    let (canonical_request, signed) = v3::canonical_request(method, path, &cq, &hs, payload_sha256);
     let string_to_sign = v3::string_to_sign(&canonical_request);
     let signature = v3::signature(secret, &string_to_sign);
     let auth = v3::authorization(access_key_id, &signed, &signature);

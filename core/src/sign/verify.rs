@@ -489,9 +489,10 @@ impl Verifier {
         self
     }
 
-    /// Accept only requests for these `host[:port]` values (compared without case). A V3
-    /// request signs its `host`, so one signed for another server is refused; a V1 request's
-    /// `host` header is checked too. Empty (the default) accepts any host.
+    /// Accept only requests for these `host[:port]` values (compared without case; `name:*`
+    /// matches `name` with any port or none). A V3 request signs its `host`, so one signed for
+    /// another server is refused; a V1 request's `host` header is checked too. Empty (the
+    /// default) accepts any host.
     pub fn expected_hosts<I, S>(mut self, hosts: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -548,7 +549,13 @@ impl Verifier {
             return Ok(());
         }
         let host = host.unwrap_or_default();
-        if self.expected_hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+        let name =
+            host.rsplit_once(':').filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit())).map_or(host, |(n, _)| n);
+        let matches = |h: &String| match h.strip_suffix(":*") {
+            Some(any_port) => any_port.eq_ignore_ascii_case(name),
+            None => h.eq_ignore_ascii_case(host),
+        };
+        if self.expected_hosts.iter().any(matches) {
             return Ok(());
         }
         Err(VerifyError::WrongHost { signed_host: host.to_owned() })
