@@ -1728,9 +1728,10 @@ const char *smsauth_check_result_message(const smsauth_check_result *result);
 uint16_t smsauth_check_result_http_status(const smsauth_check_result *result);
 
 /**
- * A new request to sign: `POST /` to `host` (`host[:port]`, as sent in the `host` header) for
- * `action` (e.g. `"SendSmsVerifyCode"`) of API `version` (e.g. `"2017-05-25"`), without
- * parameters yet.
+ * A new request to sign: `POST /` to `host` (`host[:port]`, as sent in the `host` header; NULL
+ * means `"dypnsapi.aliyuncs.com"`) for `action` (e.g. `"SendSmsVerifyCode"`) of API `version`
+ * (NULL means `"2017-05-25"`), without parameters yet. `smsauth_sign()` refuses a host, method
+ * or header that HTTP cannot carry unchanged (`SMSAUTH_STATUS_INVALID_INPUT` naming the field).
  *
  * On success `*request_out` receives the request, owned by the caller; on failure it is left
  * untouched.
@@ -2048,6 +2049,19 @@ smsauth_status smsauth_http_request_set_body(smsauth_http_request *http_request,
                                              smsauth_error **err);
 
 /**
+ * Set the received body as `len` raw bytes (which may be anything, NUL included): what is
+ * verified is exactly what arrived. `body` may be NULL when `len` is 0.
+ *
+ * # Safety
+ * `http_request` is NULL or a live request used by no other thread meanwhile; `body` is NULL
+ * or points to `len` readable bytes; `err` is NULL or points to a writable `smsauth_error *`.
+ */
+smsauth_status smsauth_http_request_set_body_bytes(smsauth_http_request *http_request,
+                                                   const uint8_t *body,
+                                                   size_t len,
+                                                   smsauth_error **err);
+
+/**
  * A verifier with no keys yet, a ±15 minute window and nonce checking on. Free it with
  * `smsauth_verifier_free()`. Returns NULL only if the library failed internally.
  */
@@ -2074,7 +2088,8 @@ smsauth_status smsauth_verifier_add_key(smsauth_verifier *verifier,
                                         smsauth_error **err);
 
 /**
- * Accept timestamps within ±`seconds` of the verification time (default 900).
+ * Accept timestamps within ±`seconds` of the verification time (default 900, at most 86400:
+ * more is `SMSAUTH_STATUS_INVALID_INPUT`). Changing a setting starts with no remembered nonces.
  *
  * # Safety
  * `verifier` is NULL or a live verifier used by no other thread meanwhile; `err` is NULL or
@@ -2096,6 +2111,49 @@ smsauth_status smsauth_verifier_set_window(smsauth_verifier *verifier,
 smsauth_status smsauth_verifier_set_nonce_check(smsauth_verifier *verifier,
                                                 bool enabled,
                                                 smsauth_error **err);
+
+/**
+ * Bound the in-memory nonce store: at most `capacity` live nonces (default 1,000,000), and at
+ * most `per_key_quota` per AccessKey ID (0 = no quota). A full store never forgets a live
+ * nonce: new requests get `SMSAUTH_STATUS_THROTTLED` with service code `Throttling.User`
+ * until nonces expire. Starts with no remembered nonces.
+ *
+ * # Safety
+ * `verifier` is NULL or a live verifier used by no other thread meanwhile; `err` is NULL or
+ * points to a writable `smsauth_error *`.
+ */
+smsauth_status smsauth_verifier_set_nonce_capacity(smsauth_verifier *verifier,
+                                                   size_t capacity,
+                                                   size_t per_key_quota,
+                                                   smsauth_error **err);
+
+/**
+ * Keep nonces in Redis at `url` (`redis://[:password@]host[:port][/db]`), shared by every
+ * verifier using it, in any process (NULL = back to the in-memory store). While Redis cannot be
+ * asked, requests are refused (`SMSAUTH_STATUS_SERVICE`, service code `ServiceUnavailable`)
+ * unless `fail_open` is true. Needs a library built with the `guard-redis` feature; otherwise
+ * `SMSAUTH_STATUS_INVALID_INPUT` saying so.
+ *
+ * # Safety
+ * `verifier` is NULL or a live verifier used by no other thread meanwhile; `url` is NULL or
+ * NUL-terminated; `err` is NULL or points to a writable `smsauth_error *`.
+ */
+smsauth_status smsauth_verifier_set_nonce_redis_url(smsauth_verifier *verifier,
+                                                    const char *url,
+                                                    bool fail_open,
+                                                    smsauth_error **err);
+
+/**
+ * Accept requests for this `host[:port]` (call again to add more). Once one is added, a
+ * request for any other host is refused with `SignatureDoesNotMatch` naming the host it names.
+ *
+ * # Safety
+ * `verifier` is NULL or a live verifier used by no other thread meanwhile; `host` is NULL or
+ * NUL-terminated; `err` is NULL or points to a writable `smsauth_error *`.
+ */
+smsauth_status smsauth_verifier_add_expected_host(smsauth_verifier *verifier,
+                                                  const char *host,
+                                                  smsauth_error **err);
 
 /**
  * Verify a received request at time `now` (Unix seconds; 0 = the current time), as the

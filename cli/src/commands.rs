@@ -265,6 +265,7 @@ fn sign(g: &Global, a: SignArgs) -> Result<u8> {
     if let Some(m) = a.method.or(method) {
         req = req.method(m.to_ascii_uppercase());
     }
+    req.check()?;
     let fresh = Stamp::fresh()?;
     let timestamp = match &a.timestamp {
         Some(t) => parse_time("timestamp", t)?,
@@ -357,7 +358,7 @@ fn verify(g: &Global, a: VerifyArgs) -> Result<u8> {
             pairs.iter().find(|(k, _)| k == id).map(|(_, s)| Secret::new(s.clone()))
         }
     };
-    let verifier = Verifier::new().window(Duration::from_secs(a.window)).without_nonce_check();
+    let verifier = Verifier::new().window(Duration::from_secs(a.window))?.without_nonce_check();
     match verifier.verify(&req, now, lookup) {
         Ok(v) => {
             if g.json {

@@ -174,7 +174,10 @@ fn ram_role_arn_assumes_the_role_with_a_v1_signed_call() {
     let req = sts.server.requests.lock().unwrap()[0].clone();
     assert_eq!(req.method, "POST");
     assert!(req.query.is_empty(), "{}", req.query);
-    assert!(req.body.contains("SignatureMethod=HMAC-SHA1") && req.body.contains("SignatureVersion=1.0"));
+    assert!(
+        String::from_utf8_lossy(&req.body).contains("SignatureMethod=HMAC-SHA1")
+            && String::from_utf8_lossy(&req.body).contains("SignatureVersion=1.0")
+    );
     // Cached: no second request.
     assert_eq!(get(&p).unwrap().access_key_id(), "STS.fake1");
     assert_eq!(sts.count(), 1);

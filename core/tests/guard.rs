@@ -334,7 +334,8 @@ const OK_SEND: &str =
     r#"{"Code":"OK","Message":"成功","Model":{"BizId":"1^0","VerifyCode":"4232"},"RequestId":"R-SEND","Success":true}"#;
 
 fn check_reply(req: &smsauth::sign::HttpRequest) -> Reply {
-    let passed = req.query.contains("VerifyCode=4232") || req.body.contains("VerifyCode=4232");
+    let passed =
+        req.query.contains("VerifyCode=4232") || String::from_utf8_lossy(&req.body).contains("VerifyCode=4232");
     let result = if passed { "PASS" } else { "UNKNOWN" };
     Reply::json(
         200,

@@ -43,6 +43,9 @@ fn params() -> impl Strategy<Value = Vec<(String, String)>> {
                     | "Signature"
             )
         });
+        // Each name once: a repeated parameter is refused (see `repeating_any_parameter_is_refused`).
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v.dedup_by(|a, b| a.0 == b.0);
         v
     })
 }
@@ -88,25 +91,62 @@ proptest! {
         let req = signed(&params, v, false, "00112233445566778899aabbccddeeff");
         let mut bad = req.clone();
         // Mutate one byte of the query or of a header the signature covers (V1 signs no header).
-        let target: &mut String = if v == SignatureVersion::V3 && (in_header || bad.query.is_empty()) {
+        if v == SignatureVersion::V3 && (in_header || bad.query.is_empty()) {
             let signed_headers: Vec<usize> = bad.headers.iter().enumerate()
                 .filter(|(_, (k, _))| k.eq_ignore_ascii_case("host") || k.starts_with("x-acs-") || k == "Authorization")
                 .map(|(i, _)| i).collect();
             let i = signed_headers[pick.index(signed_headers.len())];
-            &mut bad.headers[i].1
+            let bytes = &mut bad.headers[i].1;
+            let at = pick.index(bytes.len().max(1)).min(bytes.len().saturating_sub(1));
+            prop_assume!(!bytes.is_empty() && bytes[at] != replacement);
+            // HTTP drops optional whitespace at either end of a value: not a change.
+            prop_assume!(!(matches!(replacement, b' ' | b'\t') && (at == 0 || at + 1 == bytes.len())));
+            bytes[at] = replacement;
         } else {
-            &mut bad.query
-        };
-        let mut bytes = target.clone().into_bytes();
-        let at = pick.index(bytes.len().max(1)).min(bytes.len().saturating_sub(1));
-        prop_assume!(!bytes.is_empty() && bytes[at] != replacement);
-        bytes[at] = replacement;
-        prop_assume!(String::from_utf8(bytes.clone()).is_ok());
-        *target = String::from_utf8(bytes).unwrap();
+            let mut bytes = bad.query.clone().into_bytes();
+            let at = pick.index(bytes.len().max(1)).min(bytes.len().saturating_sub(1));
+            prop_assume!(!bytes.is_empty() && bytes[at] != replacement);
+            bytes[at] = replacement;
+            prop_assume!(String::from_utf8(bytes.clone()).is_ok());
+            bad.query = String::from_utf8(bytes).unwrap();
+        }
         // Percent-decoding can map two spellings to one value (`%41` vs `A`, `+` vs `%20`): a
         // change the server cannot see is not a change of the signed request.
         prop_assume!(parse_query(&bad.query).ok() != parse_query(&req.query).ok() || bad.headers != req.headers);
         let result = Verifier::new().verify(&bad, NOW, lookup);
         prop_assert!(result.is_err(), "accepted a mutated request: {:?}", bad);
+    }
+
+    /// Whatever the parameter (signing or business) and whatever the second value, sending it
+    /// twice is refused, and so is a second copy of any single-valued V3 header.
+    #[test]
+    fn repeating_any_parameter_is_refused(
+        params in params(),
+        v in version(),
+        token: bool,
+        pick in any::<prop::sample::Index>(),
+        same_value: bool,
+        other in "[a-z0-9]{0,8}",
+    ) {
+        let req = signed(&params, v, token, "00112233445566778899aabbccddeeff");
+        let pairs = parse_query(&req.query).unwrap();
+        if !pairs.is_empty() {
+            let (name, value) = &pairs[pick.index(pairs.len())];
+            let mut bad = req.clone();
+            let second = if same_value { value.clone() } else { other.clone() };
+            bad.query.push_str(&format!("&{}={}", percent_encode(name), percent_encode(&second)));
+            let err = Verifier::new().verify(&bad, NOW, lookup).unwrap_err();
+            prop_assert_eq!(err.code(), "InvalidParameter", "{}: {}", name, err);
+        }
+        if v == SignatureVersion::V3 {
+            let singles: Vec<usize> = req.headers.iter().enumerate()
+                .filter(|(_, (k, _))| k.eq_ignore_ascii_case("host") || k.starts_with("x-acs-") || k == "Authorization")
+                .map(|(i, _)| i).collect();
+            let (name, value) = req.headers[singles[pick.index(singles.len())]].clone();
+            let mut bad = req.clone();
+            bad.headers.push((name.clone(), if same_value { value } else { other.into_bytes() }));
+            let err = Verifier::new().verify(&bad, NOW, lookup).unwrap_err();
+            prop_assert_eq!(err.code(), "InvalidParameter", "{}: {}", name, err);
+        }
     }
 }

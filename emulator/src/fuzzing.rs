@@ -49,14 +49,7 @@ impl Target {
         self.shared.count_request();
         let version = if v1 { SignatureVersion::V1 } else { SignatureVersion::V3 };
         let signed = sign(&rpc, version, &creds, &stamp);
-        let req = HttpRequest {
-            method: signed.method.clone(),
-            path: signed.path.clone(),
-            query: signed.query.clone(),
-            headers: signed.headers.clone(),
-            body: String::from_utf8_lossy(&signed.body).into_owned(),
-        };
-        self.api(&req)
+        self.api(&signed.to_http_request())
     }
 
     /// A test hook request (`/_emulator/…`), fault rules and clock moves included.

@@ -81,7 +81,8 @@ pub struct Config {
     /// Codes sent to one phone number per day (China time, UTC+8) before
     /// `BUSINESS_LIMIT_CONTROL`. Default 10.
     pub daily_limit: u32,
-    /// Accepted clock skew of a request's timestamp, either way. Default 15 minutes.
+    /// Accepted clock skew of a request's timestamp, either way (inclusive). Default 15 minutes,
+    /// at most 24 hours (`start_with` refuses more).
     pub timestamp_window: Duration,
     /// `true` (the default): a code that passed cannot pass again. Undocumented by the service;
     /// this is the safe choice.
@@ -102,8 +103,18 @@ pub struct Config {
     pub templates: BTreeMap<String, String>,
     /// The outbox keeps at most this many messages (oldest dropped first). Default 10 000.
     pub max_messages: usize,
-    /// Nonces remembered for replay protection (oldest evicted first). Default 200 000.
+    /// Live nonces remembered for replay protection. A live nonce is never forgotten: when the
+    /// store is full, new requests get `Throttling.User` (HTTP 429) until nonces expire.
+    /// Default 200 000.
     pub nonce_capacity: usize,
+    /// At most this many live nonces per AccessKey ID (default none), so one key cannot fill
+    /// the store for the others.
+    pub nonce_per_key_quota: Option<usize>,
+    /// Host names a request may be signed for besides the loopback ones (`127.0.0.1`,
+    /// `localhost`, `[::1]`, any port, so loopback proxies work), e.g. the name a remote proxy
+    /// is reached by (`name:*` for any port). A request signed for any other host is refused
+    /// with `SignatureDoesNotMatch`.
+    pub hosts: Vec<String>,
     /// Print one line per request to stderr (server mode).
     pub log_requests: bool,
     /// Threads serving requests; 0 (the default) means one per CPU, at most 4.
@@ -128,6 +139,8 @@ impl Default for Config {
             templates: default_templates(),
             max_messages: 10_000,
             nonce_capacity: 200_000,
+            nonce_per_key_quota: None,
+            hosts: Vec::new(),
             log_requests: false,
             worker_threads: 0,
             connections: ConnectionLimits::default(),
@@ -164,6 +177,8 @@ impl fmt::Debug for Config {
             .field("templates", &self.templates.len())
             .field("max_messages", &self.max_messages)
             .field("nonce_capacity", &self.nonce_capacity)
+            .field("nonce_per_key_quota", &self.nonce_per_key_quota)
+            .field("hosts", &self.hosts)
             .field("log_requests", &self.log_requests)
             .field("worker_threads", &self.worker_threads)
             .field("connections", &self.connections)
@@ -256,6 +271,8 @@ impl Emulator {
         if config.accounts.iter().any(|(id, secret)| id.trim().is_empty() || secret.is_empty()) {
             return Err(Error::invalid_input("accounts", "AccessKey IDs and secrets must not be empty"));
         }
+        // The verifier's own rule for the window (at most 24 h), checked before anything starts.
+        smsauth::sign::Verifier::new().window(config.timestamp_window)?;
         let listener = StdListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, config.port))).map_err(|e| {
             Error::new(ErrorKind::Network, format!("could not listen on 127.0.0.1:{}: {e}", config.port))
         })?;

@@ -123,7 +123,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
             Ok(body) => body,
             Err(answer) => return Ok(answer_response(answer, false)),
         };
-        let (status, value) = hook(&shared, &method, &path, &query, &body);
+        let (status, value) = hook(&shared, &method, &path, &query, &String::from_utf8_lossy(&body));
         if shared.config.log_requests {
             eprintln!("{} hook {method} {path} -> {status}", format_timestamp(shared.clock.now()));
         }
@@ -133,11 +133,9 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
     shared.count_request();
     let method = req.method().as_str().to_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
-    let headers: Vec<(String, String)> = req
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-        .collect();
+    // Raw bytes: the verifier checks exactly what arrived.
+    let headers: Vec<(String, Vec<u8>)> =
+        req.headers().iter().map(|(k, v)| (k.as_str().to_owned(), v.as_bytes().to_vec())).collect();
     let body = match receive_body(&shared, req.into_body()).await {
         Ok(body) => body,
         Err(answer) => {
@@ -229,7 +227,7 @@ struct CodeLabel(String, Option<&'static str>);
 
 /// The request body, read within `Config::connections.body_timeout`; or the answer to send
 /// instead (the connection is closed after it).
-async fn receive_body(shared: &Shared, body: Incoming) -> Result<String, Answer> {
+async fn receive_body(shared: &Shared, body: Incoming) -> Result<Vec<u8>, Answer> {
     let limit = shared.config.connections.body_timeout;
     let mut answer = match tokio::time::timeout(limit, read_body(body)).await {
         Ok(Some(body)) => return Ok(body),
@@ -247,20 +245,20 @@ async fn receive_body(shared: &Shared, body: Incoming) -> Result<String, Answer>
     Err(answer)
 }
 
-async fn read_body(body: Incoming) -> Option<String> {
+async fn read_body(body: Incoming) -> Option<Vec<u8>> {
     // Dypnsapi requests have no body: skip the collecting machinery for them.
     if body.is_end_stream() || body.size_hint().exact() == Some(0) {
-        return Some(String::new());
+        return Some(Vec::new());
     }
     let collected = Limited::new(body, MAX_REQUEST_BODY).collect().await.ok()?;
-    Some(String::from_utf8_lossy(&collected.to_bytes()).into_owned())
+    Some(collected.to_bytes().to_vec())
 }
 
 /// Action and phone number as sent, before verification (for fault rules).
 pub(crate) fn guess_target(req: &HttpRequest) -> (Option<String>, Option<String>) {
     let mut params = parse_query(&req.query).unwrap_or_default();
-    if !req.body.is_empty() {
-        params.extend(parse_query(&req.body).unwrap_or_default());
+    if let Ok(body) = std::str::from_utf8(&req.body) {
+        params.extend(parse_query(body).unwrap_or_default());
     }
     let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     (req.header("x-acs-action").or_else(|| get("Action")), get("PhoneNumber"))

@@ -95,8 +95,26 @@ impl Shared {
             .iter()
             .map(|(id, secret)| (id.clone(), Account { secret: Secret::new(secret.clone()), sts: None }))
             .collect();
-        let nonces = Arc::new(MemoryNonceStore::new(config.nonce_capacity));
-        let verifier = Verifier::new().window(config.timestamp_window).nonce_store(nonces.clone());
+        let mut store = MemoryNonceStore::new(config.nonce_capacity);
+        if let Some(quota) = config.nonce_per_key_quota {
+            store = store.per_key_quota(quota);
+        }
+        let nonces = Arc::new(store);
+        // `Emulator::start_with` refused a window over the maximum; the clamp only keeps this
+        // constructor infallible for the fuzz entry points.
+        let verifier = Verifier::new()
+            .window(config.timestamp_window.min(Verifier::MAX_WINDOW))
+            .unwrap_or_default()
+            .nonce_store(nonces.clone())
+            // Its own address, on any port so that loopback proxies in tests (TLS, replay,
+            // fault injection) keep working, plus the configured names: a request signed for
+            // another server is refused.
+            .expected_hosts(
+                ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+                    .map(str::to_owned)
+                    .into_iter()
+                    .chain(config.hosts.iter().cloned()),
+            );
         let state = State {
             codes: HashMap::new(),
             last_send: HashMap::new(),

@@ -51,7 +51,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use serde_json::json;
-use smsauth::sign::{HttpRequest, Verifier, format_timestamp, parse_query, unix_now};
+use smsauth::sign::{HttpRequest, Verified, Verifier, format_timestamp, parse_query, unix_now};
 use smsauth::{Error, ErrorKind, Secret};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -221,20 +221,44 @@ fn handle(state: &State, req: &HttpRequest) -> Reply {
         .header("content-type")
         .is_some_and(|c| c.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
     {
-        match parse_query(&req.body) {
+        match std::str::from_utf8(&req.body)
+            .map_err(|e| e.to_string())
+            .and_then(|b| parse_query(b).map_err(|e| e.to_string()))
+        {
             Ok(p) => params.extend(p),
             Err(e) => return sts_error(400, "InvalidParameter", &format!("The form body is malformed: {e}")),
         }
     }
+    // A signed request is verified first, and then only what was signed decides what runs: an
+    // unsigned `x-acs-action` header on a V1 request cannot turn it into another action.
+    let signed = req.header("authorization").is_some() || params.iter().any(|(k, _)| k == "Signature");
+    let verified = if signed {
+        match verify(state, req) {
+            Ok(v) => Some(v),
+            Err(reply) => return reply,
+        }
+    } else {
+        None
+    };
     let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let action = req.header("x-acs-action").or_else(|| get("Action")).unwrap_or_default();
-    if get("Version").or_else(|| req.header("x-acs-version")).as_deref() != Some(smsauth::credentials::STS_VERSION) {
+    let (action, version) = match &verified {
+        Some(v) => (v.action.clone(), Some(v.api_version.clone())),
+        None => (
+            req.header("x-acs-action").or_else(|| get("Action")).unwrap_or_default(),
+            get("Version").or_else(|| req.header("x-acs-version")),
+        ),
+    };
+    if version.as_deref() != Some(smsauth::credentials::STS_VERSION) {
         return sts_error(400, "InvalidVersion", "Specified parameter Version is not valid (STS is 2015-04-01).");
     }
     let signed_by = match action.as_str() {
-        "AssumeRole" => match verify(state, req) {
-            Ok(id) => Some(id),
-            Err(reply) => return reply,
+        "AssumeRole" => match verified {
+            Some(v) => Some(v.access_key_id),
+            // Unsigned: the verifier says what is missing.
+            None => match verify(state, req) {
+                Ok(v) => Some(v.access_key_id),
+                Err(reply) => return reply,
+            },
         },
         "AssumeRoleWithOIDC" => {
             if get("OIDCProviderArn").as_deref() != Some(state.config.oidc_provider_arn.as_str()) {
@@ -316,8 +340,8 @@ fn parse_role_arn(arn: &str) -> Option<(&str, &str)> {
     (!account.is_empty() && account.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty()).then_some((account, name))
 }
 
-/// Verify an `AssumeRole` signature; the signing AccessKey ID, or the error answer.
-fn verify(state: &State, req: &HttpRequest) -> Result<String, Reply> {
+/// Verify an `AssumeRole` signature; what was verified, or the error answer.
+fn verify(state: &State, req: &HttpRequest) -> Result<Verified, Reply> {
     let issued = state.issued.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let lookup = |id: &str| {
         state
@@ -348,7 +372,7 @@ fn verify(state: &State, req: &HttpRequest) -> Result<String, Reply> {
             Some(_) => {}
         }
     }
-    Ok(verified.access_key_id)
+    Ok(verified)
 }
 
 // ------------------------------------------------------------------ a small loopback server
@@ -459,14 +483,11 @@ async fn answer(handler: &Handler, counter: &AtomicUsize, req: Request<Incoming>
     let method = req.method().as_str().to_owned();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
-    let headers: Vec<(String, String)> = req
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-        .collect();
+    let headers: Vec<(String, Vec<u8>)> =
+        req.headers().iter().map(|(k, v)| (k.as_str().to_owned(), v.as_bytes().to_vec())).collect();
     let reply = match Limited::new(req.into_body(), 1 << 20).collect().await {
         Ok(body) => {
-            let body = String::from_utf8_lossy(&body.to_bytes()).into_owned();
+            let body = body.to_bytes().to_vec();
             handler(&HttpRequest { method, path, query, headers, body })
         }
         Err(_) => Reply::text(413, "request body too large or unreadable"),

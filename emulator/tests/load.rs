@@ -3,17 +3,18 @@
 //! right check cycles plus wrong checks, with 0 errors, and the process's memory stays flat.
 //!
 //! What "flat" means here: the emulator keeps two stores that fill up under load and are then
-//! bounded by eviction — the nonce store (`Config::nonce_capacity`, 200 000 by default) and the
-//! outbox (`Config::max_messages`, 10 000) — and per-number state that is bounded by the number
-//! of distinct phone numbers (64 × 20 here). With the default capacity a debug build would still
-//! be filling the nonce store after 30 s, so this test sets `nonce_capacity` to 4 000 and
-//! `max_messages` to 1 000. The measured part starts at half-time, or later, once twice as many
-//! requests and sends as those capacities were made (both stores full and evicting) — however
-//! long a slow machine takes to get there (the throughput is reported, not asserted: speed is
-//! for the benchmarks) — and lasts half the run. In it the resident set size must not grow: the
-//! highest RSS sample may exceed the sample at its start by at most 4 MiB (allocator noise; a
-//! leak of 300 bytes per request would already exceed it at a debug build's ~750 requests/s on
-//! a busy 2-core machine).
+//! bounded — the nonce store, which never forgets a live nonce but drops expired ones, so it
+//! holds about (request rate × timestamp window) entries, and the outbox (`Config::max_messages`,
+//! 10 000, oldest evicted) — and per-number state that is bounded by the number of distinct phone
+//! numbers (64 × 20 here). With the default 15-minute window a debug build would still be filling
+//! the nonce store after 30 s, so this test sets the window to 5 s (nonces expire after at most
+//! 10 s) and `max_messages` to 1 000. The measured part starts at half-time, or later, once
+//! twice the window has passed and twice as many sends as the outbox holds were made (both stores
+//! full) — however long a slow machine takes to get there (the throughput is reported, not
+//! asserted: speed is for the benchmarks) — and lasts half the run. In it the resident set size
+//! must not grow: the highest RSS sample may exceed the sample at its start by at most 4 MiB
+//! (allocator noise; a leak of 300 bytes per request would already exceed it at a debug build's
+//! ~750 requests/s on a busy 2-core machine).
 //!
 //! Ignored by `cargo test` (it takes 30 s); `tests/reliability/run.sh` runs it.
 
@@ -28,7 +29,7 @@ use smsauth_emulator::{Config, Emulator};
 
 const CLIENTS: usize = 64;
 const NUMBERS_PER_CLIENT: u64 = 20;
-const NONCES: usize = 4_000;
+const WINDOW: Duration = Duration::from_secs(5);
 const MESSAGES: usize = 1_000;
 const FLAT_TOLERANCE_KIB: u64 = 4 * 1024;
 
@@ -115,7 +116,7 @@ fn sixty_four_clients_for_thirty_seconds_without_errors_and_with_flat_memory() {
     let secs: u64 = std::env::var("SMSAUTH_LOAD_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(30);
     let emu = Emulator::start_with(Config {
         daily_limit: u32::MAX,
-        nonce_capacity: NONCES,
+        timestamp_window: WINDOW,
         max_messages: MESSAGES,
         ..Default::default()
     })
@@ -124,7 +125,7 @@ fn sixty_four_clients_for_thirty_seconds_without_errors_and_with_flat_memory() {
     let tally = Tally::default();
     let started = Instant::now();
     let half_time = Duration::from_secs(secs) / 2;
-    let full = |requests: u64, sends: u64| requests >= 2 * NONCES as u64 && sends >= 2 * MESSAGES as u64;
+    let full = |elapsed: Duration, sends: u64| elapsed >= 2 * WINDOW && sends >= 2 * MESSAGES as u64;
 
     let stop = AtomicBool::new(false);
     // (elapsed, RSS KiB, requests, sends), every 250 ms, until half a run after the stores filled.
@@ -143,11 +144,11 @@ fn sixty_four_clients_for_thirty_seconds_without_errors_and_with_flat_memory() {
                 tally.sends.load(Ordering::Relaxed),
             );
             samples.push(sample);
-            if measured_from.is_none() && sample.0 >= half_time && full(sample.2, sample.3) {
+            if measured_from.is_none() && sample.0 >= half_time && full(sample.0, sample.3) {
                 measured_from = Some(samples.len() - 1);
             }
             // Done; or an error (the assertions below report it); or a hang guard, not a speed
-            // requirement: 20 runs' time without filling 4 000 nonces means something is stuck.
+            // requirement: 20 runs' time without 2 000 sends means something is stuck.
             let done = measured_from.is_some_and(|from| sample.0 >= samples[from].0 + half_time);
             if done || tally.errors.load(Ordering::Relaxed) > 0 || sample.0 >= 40 * half_time {
                 break;

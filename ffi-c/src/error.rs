@@ -4,7 +4,6 @@ use std::ffi::{CString, c_char};
 use std::ptr;
 
 use smsauth::ErrorKind;
-use smsauth::sign::VerifyError;
 
 use crate::boundary::{boundary, cstring, free, opt_cstring, opt_ptr};
 
@@ -168,17 +167,6 @@ impl smsauth_error {
         let mut e = Self::panic(message);
         e.may_have_been_received = true;
         e
-    }
-
-    /// A failed signature check, classified like the gateway's answer would be.
-    pub(crate) fn from_verify(e: &VerifyError) -> Box<Self> {
-        let code = e.code();
-        let mut out =
-            smsauth_error::bare(smsauth_status::from_kind(smsauth::error::kind_for_service_code(code)), &e.to_string());
-        out.service_code = Some(cstring(code));
-        out.service_message = Some(out.message.clone());
-        out.http_status = e.http_status();
-        Box::new(out)
     }
 }
 

@@ -4,11 +4,10 @@
 use std::collections::HashMap;
 use std::ffi::{CString, c_char};
 use std::ptr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use smsauth::sign::{
-    Explanation, HttpRequest, MemoryNonceStore, RpcRequest, SignedRequest, Stamp, Verified, Verifier, explain_v1,
+    Explanation, HttpRequest, RpcRequest, SignedRequest, Stamp, Verified, Verifier, VerifierConfig, explain_v1,
     explain_v3, parse_timestamp, sign, unix_now,
 };
 use smsauth::{Credentials, Secret, SignatureVersion};
@@ -64,7 +63,20 @@ pub struct smsauth_http_request {
 #[derive(Debug)]
 pub struct smsauth_verifier {
     inner: Verifier,
+    /// What the setters set; `inner` is rebuilt from it by the core's one rule.
+    config: VerifierConfig,
     keys: HashMap<String, Secret>,
+}
+
+impl smsauth_verifier {
+    /// Apply a change of settings; on error nothing changes.
+    fn reconfigure(&mut self, change: impl FnOnce(&mut VerifierConfig)) -> FfiResult<()> {
+        let mut config = self.config.clone();
+        change(&mut config);
+        self.inner = Verifier::from_config(&config)?;
+        self.config = config;
+        Ok(())
+    }
 }
 
 /// A request whose signature checked out: who signed it and its business parameters.
@@ -139,9 +151,10 @@ fn pair_at(list: &[(CString, CString)], index: usize, value: bool) -> *const c_c
     list.get(index).map_or(ptr::null(), |(k, v)| if value { v.as_ptr() } else { k.as_ptr() })
 }
 
-/// A new request to sign: `POST /` to `host` (`host[:port]`, as sent in the `host` header) for
-/// `action` (e.g. `"SendSmsVerifyCode"`) of API `version` (e.g. `"2017-05-25"`), without
-/// parameters yet.
+/// A new request to sign: `POST /` to `host` (`host[:port]`, as sent in the `host` header; NULL
+/// means `"dypnsapi.aliyuncs.com"`) for `action` (e.g. `"SendSmsVerifyCode"`) of API `version`
+/// (NULL means `"2017-05-25"`), without parameters yet. `smsauth_sign()` refuses a host, method
+/// or header that HTTP cannot carry unchanged (`SMSAUTH_STATUS_INVALID_INPUT` naming the field).
 ///
 /// On success `*request_out` receives the request, owned by the caller; on failure it is left
 /// untouched.
@@ -160,10 +173,10 @@ pub unsafe extern "C" fn smsauth_sign_request_new(
     boundary!(err => {
         // SAFETY: forwarded contract.
         let (host, action, version) = unsafe {
-            (str_arg(host, "host")?, str_arg(action, "action")?, str_arg(version, "version")?)
+            (opt_str_arg(host, "host")?, str_arg(action, "action")?, opt_str_arg(version, "version")?)
         };
         let out = Out::new(request_out, "request_out")?;
-        out.put(smsauth_sign_request { inner: RpcRequest::new(host, action, version) });
+        out.put(smsauth_sign_request { inner: RpcRequest::with_defaults(host, action, version) });
         Ok(())
     })
 }
@@ -320,6 +333,7 @@ pub unsafe extern "C" fn smsauth_sign(
                 fresh
             }
         };
+        request.inner.check()?;
         out.put(sign(&request.inner, version, &creds, &stamp).into());
         Ok(())
     })
@@ -610,13 +624,7 @@ pub unsafe extern "C" fn smsauth_http_request_new(
             unsafe { (str_arg(method, "method")?, str_arg(path, "path")?, str_arg(query, "query")?) };
         let out = Out::new(http_request_out, "http_request_out")?;
         out.put(smsauth_http_request {
-            inner: HttpRequest {
-                method: method.to_owned(),
-                path: path.to_owned(),
-                query: query.to_owned(),
-                headers: Vec::new(),
-                body: String::new(),
-            },
+            inner: HttpRequest::new(method, path, query),
         });
         Ok(())
     })
@@ -650,7 +658,7 @@ pub unsafe extern "C" fn smsauth_http_request_add_header(
         let (r, name, value) = unsafe {
             (obj_mut(http_request, "http_request")?, str_arg(name, "name")?, str_arg(value, "value")?)
         };
-        r.inner.headers.push((name.to_owned(), value.to_owned()));
+        r.inner.headers.push((name.to_owned(), value.as_bytes().to_vec()));
         Ok(())
     })
 }
@@ -669,7 +677,35 @@ pub unsafe extern "C" fn smsauth_http_request_set_body(
     boundary!(err => {
         // SAFETY: forwarded contract.
         let (r, body) = unsafe { (obj_mut(http_request, "http_request")?, str_arg(body, "body")?) };
-        r.inner.body = body.to_owned();
+        r.inner.body = body.as_bytes().to_vec();
+        Ok(())
+    })
+}
+
+/// Set the received body as `len` raw bytes (which may be anything, NUL included): what is
+/// verified is exactly what arrived. `body` may be NULL when `len` is 0.
+///
+/// # Safety
+/// `http_request` is NULL or a live request used by no other thread meanwhile; `body` is NULL
+/// or points to `len` readable bytes; `err` is NULL or points to a writable `smsauth_error *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_http_request_set_body_bytes(
+    http_request: *mut smsauth_http_request,
+    body: *const u8,
+    len: usize,
+    err: *mut *mut smsauth_error,
+) -> smsauth_status {
+    boundary!(err => {
+        // SAFETY: forwarded contract.
+        let r = unsafe { obj_mut(http_request, "http_request")? };
+        r.inner.body = if len == 0 {
+            Vec::new()
+        } else if body.is_null() {
+            return Err(smsauth_error::null_argument("body"));
+        } else {
+            // SAFETY: non-NULL and `len` readable bytes per the contract.
+            unsafe { std::slice::from_raw_parts(body, len) }.to_vec()
+        };
         Ok(())
     })
 }
@@ -679,7 +715,11 @@ pub unsafe extern "C" fn smsauth_http_request_set_body(
 #[unsafe(no_mangle)]
 pub extern "C" fn smsauth_verifier_new() -> *mut smsauth_verifier {
     boundary!(default: ptr::null_mut() => {
-        Box::into_raw(Box::new(smsauth_verifier { inner: Verifier::new(), keys: HashMap::new() }))
+        Box::into_raw(Box::new(smsauth_verifier {
+            inner: Verifier::new(),
+            config: VerifierConfig::default(),
+            keys: HashMap::new(),
+        }))
     })
 }
 
@@ -721,7 +761,8 @@ pub unsafe extern "C" fn smsauth_verifier_add_key(
     })
 }
 
-/// Accept timestamps within ±`seconds` of the verification time (default 900).
+/// Accept timestamps within ±`seconds` of the verification time (default 900, at most 86400:
+/// more is `SMSAUTH_STATUS_INVALID_INPUT`). Changing a setting starts with no remembered nonces.
 ///
 /// # Safety
 /// `verifier` is NULL or a live verifier used by no other thread meanwhile; `err` is NULL or
@@ -735,8 +776,7 @@ pub unsafe extern "C" fn smsauth_verifier_set_window(
     boundary!(err => {
         // SAFETY: forwarded contract.
         let v = unsafe { obj_mut(verifier, "verifier") }?;
-        v.inner = v.inner.clone().window(Duration::from_secs(seconds));
-        Ok(())
+        v.reconfigure(|c| c.window = Duration::from_secs(seconds))
     })
 }
 
@@ -756,12 +796,77 @@ pub unsafe extern "C" fn smsauth_verifier_set_nonce_check(
     boundary!(err => {
         // SAFETY: forwarded contract.
         let v = unsafe { obj_mut(verifier, "verifier") }?;
-        v.inner = if enabled {
-            v.inner.clone().nonce_store(Arc::new(MemoryNonceStore::default()))
-        } else {
-            v.inner.clone().without_nonce_check()
-        };
-        Ok(())
+        v.reconfigure(|c| c.check_nonces = enabled)
+    })
+}
+
+/// Bound the in-memory nonce store: at most `capacity` live nonces (default 1,000,000), and at
+/// most `per_key_quota` per AccessKey ID (0 = no quota). A full store never forgets a live
+/// nonce: new requests get `SMSAUTH_STATUS_THROTTLED` with service code `Throttling.User`
+/// until nonces expire. Starts with no remembered nonces.
+///
+/// # Safety
+/// `verifier` is NULL or a live verifier used by no other thread meanwhile; `err` is NULL or
+/// points to a writable `smsauth_error *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_verifier_set_nonce_capacity(
+    verifier: *mut smsauth_verifier,
+    capacity: usize,
+    per_key_quota: usize,
+    err: *mut *mut smsauth_error,
+) -> smsauth_status {
+    boundary!(err => {
+        // SAFETY: forwarded contract.
+        let v = unsafe { obj_mut(verifier, "verifier") }?;
+        v.reconfigure(|c| {
+            c.nonce_capacity = capacity;
+            c.per_key_quota = (per_key_quota > 0).then_some(per_key_quota);
+        })
+    })
+}
+
+/// Keep nonces in Redis at `url` (`redis://[:password@]host[:port][/db]`), shared by every
+/// verifier using it, in any process (NULL = back to the in-memory store). While Redis cannot be
+/// asked, requests are refused (`SMSAUTH_STATUS_SERVICE`, service code `ServiceUnavailable`)
+/// unless `fail_open` is true. Needs a library built with the `guard-redis` feature; otherwise
+/// `SMSAUTH_STATUS_INVALID_INPUT` saying so.
+///
+/// # Safety
+/// `verifier` is NULL or a live verifier used by no other thread meanwhile; `url` is NULL or
+/// NUL-terminated; `err` is NULL or points to a writable `smsauth_error *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_verifier_set_nonce_redis_url(
+    verifier: *mut smsauth_verifier,
+    url: *const c_char,
+    fail_open: bool,
+    err: *mut *mut smsauth_error,
+) -> smsauth_status {
+    boundary!(err => {
+        // SAFETY: forwarded contract.
+        let (v, url) = unsafe { (obj_mut(verifier, "verifier")?, opt_str_arg(url, "url")?) };
+        v.reconfigure(|c| {
+            c.nonce_redis_url = url.map(str::to_owned);
+            c.nonce_redis_fail_open = fail_open;
+        })
+    })
+}
+
+/// Accept requests for this `host[:port]` (call again to add more). Once one is added, a
+/// request for any other host is refused with `SignatureDoesNotMatch` naming the host it names.
+///
+/// # Safety
+/// `verifier` is NULL or a live verifier used by no other thread meanwhile; `host` is NULL or
+/// NUL-terminated; `err` is NULL or points to a writable `smsauth_error *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_verifier_add_expected_host(
+    verifier: *mut smsauth_verifier,
+    host: *const c_char,
+    err: *mut *mut smsauth_error,
+) -> smsauth_status {
+    boundary!(err => {
+        // SAFETY: forwarded contract.
+        let (v, host) = unsafe { (obj_mut(verifier, "verifier")?, str_arg(host, "host")?) };
+        v.reconfigure(|c| c.expected_hosts.push(host.to_owned()))
     })
 }
 
@@ -797,7 +902,7 @@ pub unsafe extern "C" fn smsauth_verifier_verify(
         let verified = v
             .inner
             .verify(&r.inner, now, |id| v.keys.get(id).cloned())
-            .map_err(|e| smsauth_error::from_verify(&e))?;
+            .map_err(smsauth::Error::from)?;
         out.put(verified.into());
         Ok(())
     })

@@ -159,6 +159,28 @@ for name in "${binaries[@]}"; do
   fi
 done
 
+# --- 4b. The hostile corpus: tests/c/test_hostile.c under valgrind -------------------------------
+step "tests/c/test_hostile.c"
+python3 ffi-c/tests/extract_hostile.py "$build/hostile.txt" tests/vectors/hostile.json
+if gcc "${cflags[@]}" "${pc_cflags[@]}" -o "$build/test_hostile" tests/c/test_hostile.c "${pc_libs[@]}" \
+    -Wl,-rpath,"$libdir" -pthread; then
+  pass "compile test_hostile (c11, shared)"
+  log=$build/hostile.valgrind.log
+  valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+    --error-exitcode=97 --log-file="$log" "$build/test_hostile" "$build/hostile.txt" >"$build/hostile.out" 2>&1
+  rc=$?
+  sed 's/^/    /' "$build/hostile.out"
+  summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$build/hostile.out" | tail -n 1)
+  if [[ $rc -eq 0 && -n $summary && ! -s $log ]]; then
+    pass "test_hostile under valgrind: $summary"
+  else
+    sed 's/^/    valgrind: /' "$log"
+    fail "test_hostile (exit $rc${summary:+, $summary})"
+  fi
+else
+  fail "compile test_hostile"
+fi
+
 # --- 5. Reliability: tests/c/test_faults.c ----------------------------------------------------
 step "tests/c/test_faults.c"
 # Sets $summary to a run's closing "N passed, M failed" line and adds its counts to ours.

@@ -25,9 +25,10 @@ fuzz_target!(|data: &[u8]| {
             loop {
                 let line = next();
                 let Some((name, value)) = line.split_once(':') else { break };
-                headers.push((name.trim().to_owned(), value.trim().to_owned()));
+                headers.push((name.trim().to_owned(), value.trim().as_bytes().to_vec()));
             }
             let body = next();
+            let body = body.into_bytes();
             let (status, _) = TARGET.api(&HttpRequest { method, path: "/".into(), query, headers, body });
             assert!((200..600).contains(&status), "{status}");
         }

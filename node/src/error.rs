@@ -100,15 +100,21 @@ fn js_option(field: &'static str) -> &'static str {
 /// A core error as an `SmsAuthError`; its field (and the message) name the option as written in
 /// JavaScript.
 pub(crate) fn core_error(env: &Env, e: &smsauth::Error) -> Error {
-    build_core_error(env, e, e.field().map(js_option))
+    build_core_error(env, e, e.field().map(js_option), |_| {})
 }
 
 /// A core error about the JavaScript argument or property at `path` (e.g. `options.signName`).
 pub(crate) fn core_error_for(env: &Env, e: &smsauth::Error, path: &str) -> Error {
-    build_core_error(env, e, Some(path))
+    build_core_error(env, e, Some(path), |_| {})
 }
 
-fn build_core_error(env: &Env, e: &smsauth::Error, field: Option<&str>) -> Error {
+/// The `SmsAuthError` for `e`, naming `field`, with extra properties added by `extra`.
+fn build_core_error(
+    env: &Env,
+    e: &smsauth::Error,
+    field: Option<&str>,
+    extra: impl FnOnce(&mut Vec<(&'static str, Prop)>),
+) -> Error {
     let kind = e.kind();
     let mut props: Vec<(&'static str, Prop)> = vec![("code", code_for(kind).into()), ("kind", kind.name().into())];
     if let Some(field) = field {
@@ -150,6 +156,7 @@ fn build_core_error(env: &Env, e: &smsauth::Error, field: Option<&str>) -> Error
     };
     props.push(("delivery", delivery.into()));
     props.push(("mayHaveBeenReceived", Prop::Bool(e.may_have_been_received())));
+    extra(&mut props);
     let message = match field {
         Some(field) => e.message_naming(field),
         None => e.message().to_owned(),
@@ -159,19 +166,21 @@ fn build_core_error(env: &Env, e: &smsauth::Error, field: Option<&str>) -> Error
 
 /// A failed signature verification: `ERR_SMSAUTH_AUTHENTICATION` with the gateway's code as
 /// `serviceCode` (and, on a mismatch, what the server signed).
-pub(crate) fn verify_error(env: &Env, e: &VerifyError) -> Error {
-    let kind = ErrorKind::Authentication;
-    let mut props: Vec<(&'static str, Prop)> = vec![
-        ("code", code_for(kind).into()),
-        ("kind", kind.name().into()),
-        ("serviceCode", e.code().into()),
-        ("httpStatus", Prop::Num(f64::from(e.http_status()))),
-    ];
-    if let VerifyError::SignatureDoesNotMatch { string_to_sign, canonical_request } = e {
-        props.push(("stringToSign", string_to_sign.as_str().into()));
-        props.push(("canonicalRequest", canonical_request.as_str().into()));
-    }
-    smsauth_error(env, &e.to_string(), props)
+pub(crate) fn verify_error(env: &Env, e: VerifyError) -> Error {
+    let extra = match &e {
+        VerifyError::SignatureDoesNotMatch { string_to_sign, canonical_request } => {
+            Some((string_to_sign.clone(), canonical_request.clone()))
+        }
+        _ => None,
+    };
+    // The core's one mapping decides kind, service code and status.
+    let e = smsauth::Error::from(e);
+    build_core_error(env, &e, e.field().map(js_option), |props| {
+        if let Some((sts, cr)) = extra {
+            props.push(("stringToSign", sts.into()));
+            props.push(("canonicalRequest", cr.into()));
+        }
+    })
 }
 
 /// `TypeError` with `code: 'ERR_INVALID_ARG_TYPE'`.

@@ -66,8 +66,9 @@ pub struct SignedRequest {
 #[napi(object, object_from_js = false, object_to_js = false)]
 #[allow(dead_code)] // TypeScript shape only; read property by property for Node-style errors.
 pub struct RpcRequestInit {
-    /// Host (and `:port` when not the default), as sent in the `host` header.
-    pub host: String,
+    /// Host (and `:port` when not the default), as sent in the `host` header; default
+    /// `dypnsapi.aliyuncs.com`.
+    pub host: Option<String>,
     /// API action, e.g. `SendSmsVerifyCode`.
     pub action: String,
     /// API version; default `2017-05-25`.
@@ -136,7 +137,9 @@ pub struct HttpRequestInit {
     /// Headers as received (any case).
     #[napi(ts_type = "Record<string, string> | Array<[string, string]>")]
     pub headers: Option<Vec<Vec<String>>>,
-    /// The body (a form body carries parameters too).
+    /// The body as received: a string (UTF-8) or the raw bytes (a form body carries parameters
+    /// too).
+    #[napi(ts_type = "string | Uint8Array")]
     pub body: Option<String>,
 }
 
@@ -148,6 +151,17 @@ pub struct VerifierOptions {
     pub window_seconds: Option<u32>,
     /// Refuse a nonce seen before within the window (default `true`).
     pub check_nonces: Option<bool>,
+    /// Live nonces remembered before new requests get `Throttling.User` (default 1,000,000).
+    pub nonce_capacity: Option<u32>,
+    /// At most this many live nonces per AccessKey ID (default: no quota).
+    pub per_key_quota: Option<u32>,
+    /// Accept only requests for these `host[:port]` values (default: any host).
+    pub expected_hosts: Option<Vec<String>>,
+    /// Keep nonces in Redis at this URL, shared by every instance (needs a build with the
+    /// `guard-redis` feature; otherwise an `ERR_SMSAUTH_INVALID_INPUT` error saying so).
+    pub nonce_redis_url: Option<String>,
+    /// Accept requests while Redis is unavailable (default `false`: refuse them).
+    pub nonce_redis_fail_open: Option<bool>,
 }
 
 /// A request whose signature checked out. `securityToken` (when sent) is a non-enumerable
@@ -257,19 +271,20 @@ fn explanation(e: core_sign::Explanation) -> Explanation {
 #[napi(ts_args_type = "request: RpcRequestInit, options: SignOptions", ts_return_type = "SignedRequest")]
 pub fn sign(env: &Env, request: Unknown<'_>, options: Unknown<'_>) -> Result<SignedRequest> {
     let mut f = Fields::required(env, "request", request)?;
-    let host = required(&mut f, "request", "host", false)?;
+    let host = f.string("host")?;
     let action = required(&mut f, "request", "action", false)?;
-    let version = f.string("version")?.unwrap_or_else(|| smsauth::api::API_VERSION.to_owned());
+    let version = f.string("version")?;
     let method = f.string("method")?;
     let params = opt_pairs(&mut f, "request", "params")?.unwrap_or_default();
     let headers = opt_pairs(&mut f, "request", "headers")?.unwrap_or_default();
     f.finish()?;
-    let mut req = RpcRequest::new(host, action, version);
+    let mut req = RpcRequest::with_defaults(host.as_deref(), &action, version.as_deref());
     if let Some(m) = method {
         req = req.method(m);
     }
     req.params = params;
     req.headers = headers;
+    req.check().map_err(|e| error::core_error(env, &e))?;
 
     let mut o = Fields::required(env, "options", options)?;
     let id = required(&mut o, "options", "accessKeyId", false)?;
@@ -365,18 +380,39 @@ impl Verifier {
     /// `checkNonces: false`).
     #[napi(constructor, ts_args_type = "options?: VerifierOptions")]
     pub fn new(env: &Env, options: Option<Unknown<'_>>) -> Result<Self> {
-        let mut inner = core_sign::Verifier::new();
+        let mut config = core_sign::VerifierConfig::default();
         if let Some(mut f) = Fields::new(env, "options", options)? {
-            let window = f.u32("windowSeconds")?;
-            let nonces = f.boolean("checkNonces")?;
+            if let Some(w) = f.u32("windowSeconds")? {
+                config.window = std::time::Duration::from_secs(u64::from(w));
+            }
+            config.check_nonces = f.boolean("checkNonces")?.unwrap_or(true);
+            if let Some(n) = f.u32("nonceCapacity")? {
+                config.nonce_capacity = n as usize;
+            }
+            config.per_key_quota = f.u32("perKeyQuota")?.map(|n| n as usize);
+            if let Some(v) = f.get("expectedHosts")? {
+                if !v.is_array()? {
+                    return Err(error::type_error(
+                        env,
+                        "The \"options.expectedHosts\" property must be an array of strings".into(),
+                    ));
+                }
+                let arr: Array<'_> = unsafe { v.cast()? };
+                for i in 0..arr.len() {
+                    let item: Unknown<'_> = arr.get_element(i)?;
+                    config.expected_hosts.push(args::string(
+                        env,
+                        Name::Prop("options", "expectedHosts[]"),
+                        &item,
+                        false,
+                    )?);
+                }
+            }
+            config.nonce_redis_url = f.string("nonceRedisUrl")?;
+            config.nonce_redis_fail_open = f.boolean("nonceRedisFailOpen")?.unwrap_or(false);
             f.finish()?;
-            if let Some(w) = window {
-                inner = inner.window(std::time::Duration::from_secs(u64::from(w)));
-            }
-            if nonces == Some(false) {
-                inner = inner.without_nonce_check();
-            }
         }
+        let inner = core_sign::Verifier::from_config(&config).map_err(|e| error::core_error(env, &e))?;
         Ok(Verifier { inner })
     }
 
@@ -397,12 +433,22 @@ impl Verifier {
     ) -> Result<Object<'env>> {
         let mut f = Fields::required(env, "request", request)?;
         let method = required(&mut f, "request", "method", false)?;
-        let req = HttpRequest {
-            method,
-            path: f.string("path")?.unwrap_or_else(|| "/".into()),
-            query: f.string("query")?.unwrap_or_default(),
-            headers: opt_pairs(&mut f, "request", "headers")?.unwrap_or_default(),
-            body: f.string("body")?.unwrap_or_default(),
+        let mut req =
+            HttpRequest::new(method, f.string("path")?.unwrap_or_default(), f.string("query")?.unwrap_or_default());
+        req.headers = opt_pairs(&mut f, "request", "headers")?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, v.into_bytes()))
+            .collect();
+        req.body = match f.get("body")? {
+            Some(v) if v.is_buffer()? || v.is_typedarray()? => {
+                let bytes: Uint8Array = unsafe { v.cast()? };
+                bytes.to_vec()
+            }
+            Some(v) if !args::is_nullish(&v)? => {
+                args::string(env, Name::Prop("request", "body"), &v, false)?.into_bytes()
+            }
+            _ => Vec::new(),
         };
         f.finish()?;
         let now = match now {
@@ -447,7 +493,7 @@ impl Verifier {
         if let Some(e) = thrown.into_inner() {
             return Err(e);
         }
-        let v = result.map_err(|e| error::verify_error(env, &e))?;
+        let v = result.map_err(|e| error::verify_error(env, e))?;
         let mut obj = Object::new(env)?;
         obj.set_named_property("version", version_of(v.version))?;
         obj.set_named_property("accessKeyId", v.access_key_id)?;

@@ -72,22 +72,6 @@ fn instantiate(py: Python<'_>, class: &str, message: &str, kw: &Bound<'_, PyDict
     Ok(PyErr::from_value(exc))
 }
 
-/// A failed signature verification: an `AuthenticationError` whose `code` is the gateway's
-/// (`SignatureDoesNotMatch`, `InvalidTimeStamp.Expired`, …) and whose message is the gateway's
-/// (with the server-side string-to-sign on a mismatch).
-pub(crate) fn raise_verify(py: Python<'_>, err: &smsauth::sign::VerifyError) -> PyErr {
-    let message = err.to_string();
-    let built = (|| {
-        let kw = PyDict::new(py);
-        kw.set_item("code", err.code())?;
-        kw.set_item("service_message", &message)?;
-        kw.set_item("http_status", err.http_status())?;
-        kw.set_item("delivery", "answered")?;
-        instantiate(py, class_name(ErrorKind::Authentication), &format!("{}: {message}", err.code()), &kw)
-    })();
-    built.unwrap_or_else(|e| e)
-}
-
 /// `[(name, code, class_name)]` for every core error kind, in code order.
 #[pyfunction]
 pub(crate) fn error_kinds() -> Vec<(&'static str, u32, &'static str)> {

@@ -10,7 +10,7 @@ use smsauth::sign::{self as core_sign, HttpRequest, RpcRequest, SignatureVersion
 use smsauth::{Credentials, Secret};
 
 use crate::convert::{Arg, repr_str};
-use crate::error::{raise, raise_verify};
+use crate::error::raise;
 
 /// `[(name, value)]` from a `dict` or an iterable of 2-tuples of `str`.
 fn pairs(func: &str, name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
@@ -186,14 +186,10 @@ pub(crate) fn sign(
     }
     let fresh = Stamp::fresh().map_err(|e| raise(py, e))?;
     let stamp = Stamp::new(timestamp.unwrap_or(fresh.timestamp), nonce.map(str::to_owned).unwrap_or(fresh.nonce));
-    let mut req = RpcRequest::new(
-        host.unwrap_or(smsauth::api::DEFAULT_ENDPOINT),
-        action,
-        api_version.unwrap_or(smsauth::api::API_VERSION),
-    )
-    .method(method);
+    let mut req = RpcRequest::with_defaults(host, action, api_version).method(method);
     req.params = pairs("sign", "params", params)?;
     req.headers = pairs("sign", "headers", headers)?;
+    req.check().map_err(|e| raise(py, e))?;
     Ok(SignedRequest { inner: core_sign::sign(&req, version, &creds, &stamp) })
 }
 
@@ -302,13 +298,9 @@ fn http_request(
     headers: Option<&Bound<'_, PyAny>>,
     body: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<HttpRequest> {
-    Ok(HttpRequest {
-        method: method.to_owned(),
-        path: path.to_owned(),
-        query: query.trim_start_matches('?').to_owned(),
-        headers: pairs(func, "headers", headers)?,
-        body: String::from_utf8_lossy(&body_text(func, body)?).into_owned(),
-    })
+    let mut req = HttpRequest::new(method, path, query).with_body(body_text(func, body)?);
+    req.headers = pairs(func, "headers", headers)?.into_iter().map(|(k, v)| (k, v.into_bytes())).collect();
+    Ok(req)
 }
 
 fn window(py: Python<'_>, seconds: f64) -> PyResult<std::time::Duration> {
@@ -334,12 +326,35 @@ pub(crate) struct Verifier {
 #[pymethods]
 impl Verifier {
     #[new]
-    #[pyo3(signature = (secrets, *, window=900.0, check_nonces=true))]
-    fn new(py: Python<'_>, secrets: &Bound<'_, PyAny>, window: f64, check_nonces: bool) -> PyResult<Self> {
-        let mut inner = core_sign::Verifier::new().window(self::window(py, window)?);
-        if !check_nonces {
-            inner = inner.without_nonce_check();
+    #[pyo3(signature = (
+        secrets, *, window=900.0, check_nonces=true, nonce_capacity=None, per_key_quota=None, expected_hosts=None,
+        nonce_redis_url=None, nonce_redis_fail_open=false
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        secrets: &Bound<'_, PyAny>,
+        window: f64,
+        check_nonces: bool,
+        nonce_capacity: Option<usize>,
+        per_key_quota: Option<usize>,
+        expected_hosts: Option<Vec<String>>,
+        nonce_redis_url: Option<String>,
+        nonce_redis_fail_open: bool,
+    ) -> PyResult<Self> {
+        let mut config = core_sign::VerifierConfig {
+            window: self::window(py, window)?,
+            check_nonces,
+            per_key_quota,
+            expected_hosts: expected_hosts.unwrap_or_default(),
+            nonce_redis_url,
+            nonce_redis_fail_open,
+            ..Default::default()
+        };
+        if let Some(capacity) = nonce_capacity {
+            config.nonce_capacity = capacity;
         }
+        let inner = core_sign::Verifier::from_config(&config).map_err(|e| raise(py, e))?;
         Ok(Verifier { inner, secrets: secrets_map(secrets)? })
     }
 
@@ -362,7 +377,7 @@ impl Verifier {
         let lookup = |id: &str| self.secrets.get(id).cloned();
         match self.inner.verify(&req, now, lookup) {
             Ok(v) => Ok(Verified { inner: v }),
-            Err(e) => Err(raise_verify(py, &e)),
+            Err(e) => Err(raise(py, e.into())),
         }
     }
 
@@ -388,8 +403,10 @@ pub(crate) fn verify(
     now: Option<u64>,
     window: f64,
 ) -> PyResult<Verified> {
+    let config =
+        core_sign::VerifierConfig { window: self::window(py, window)?, check_nonces: false, ..Default::default() };
     let verifier = Verifier {
-        inner: core_sign::Verifier::new().window(self::window(py, window)?).without_nonce_check(),
+        inner: core_sign::Verifier::from_config(&config).map_err(|e| raise(py, e))?,
         secrets: secrets_map(secrets)?,
     };
     verifier.verify(py, method, path, query, headers, body, now)

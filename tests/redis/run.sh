@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The abuse guard against a real Redis.
+# The abuse guard and the Verifier's nonce store against a real Redis.
 #
 # Installs redis-server (Debian package) when it is missing, starts a private server on a random
 # free loopback port with no persistence, runs the guard tests with the Redis store (cargo
@@ -68,7 +68,7 @@ echo "==> redis-server on 127.0.0.1:$PORT (pid $REDIS_PID, no persistence)"
 export SMSAUTH_TEST_REDIS_URL="redis://127.0.0.1:$PORT/"
 export SMSAUTH_TEST_REDIS_SERVER="$REDIS_SERVER"
 status=0
-cargo test -p smsauth --features guard-redis --test guard_redis --test guard 2>&1 | tee "$WORK/test.log" || status=$?
+cargo test -p smsauth --features guard-redis --test guard_redis --test guard --test nonce_redis 2>&1 | tee "$WORK/test.log" || status=$?
 
 read -r passed failed < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) {
   if ($(i + 1) ~ /^passed;?$/) p += $i; if ($(i + 1) ~ /^failed;?$/) f += $i } } END { print p + 0, f + 0 }' "$WORK/test.log")

@@ -17,8 +17,11 @@
 //! assert!(signed.explanation.string_to_sign.starts_with("ACS3-HMAC-SHA256\n"));
 //! ```
 
+mod config;
 mod encode;
 mod nonce;
+#[cfg(feature = "guard-redis")]
+mod redis_nonce;
 mod time;
 pub(crate) mod v1;
 pub(crate) mod v3;
@@ -27,10 +30,14 @@ mod verify;
 use std::fmt;
 use std::str::FromStr;
 
+pub use config::VerifierConfig;
 pub use encode::{DecodeError, form_decode, parse_query, percent_encode, percent_encode_into};
-pub use nonce::{MemoryNonceStore, NonceStore};
+pub use nonce::{MemoryNonceStore, NonceOutcome, NonceStore};
+#[cfg(feature = "guard-redis")]
+pub use redis_nonce::{NonceStoreFailure, RedisNonceStore};
 pub use time::{format_timestamp, parse_timestamp, unix_now};
-pub use verify::{HttpRequest, Verified, Verifier, VerifyError};
+pub use v3::sha256_hex;
+pub use verify::{HttpRequest, MAX_NONCE_LEN, Verified, Verifier, VerifyError};
 
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
@@ -139,6 +146,22 @@ impl RpcRequest {
         }
     }
 
+    /// The one defaults rule of every binding's `sign` helper: no `host` means
+    /// [`DEFAULT_ENDPOINT`](crate::api::DEFAULT_ENDPOINT), no `version` means
+    /// [`API_VERSION`](crate::api::API_VERSION) (Dypnsapi 2017-05-25).
+    ///
+    /// ```
+    /// let req = smsauth::sign::RpcRequest::with_defaults(None, "SendSmsVerifyCode", None);
+    /// assert_eq!((req.host.as_str(), req.version.as_str()), ("dypnsapi.aliyuncs.com", "2017-05-25"));
+    /// ```
+    pub fn with_defaults(host: Option<&str>, action: &str, version: Option<&str>) -> Self {
+        RpcRequest::new(
+            host.unwrap_or(crate::api::DEFAULT_ENDPOINT),
+            action,
+            version.unwrap_or(crate::api::API_VERSION),
+        )
+    }
+
     /// Add a business parameter.
     pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.params.push((name.into(), value.into()));
@@ -156,6 +179,98 @@ impl RpcRequest {
         self.method = method.into();
         self
     }
+
+    /// Check that the request can be sent as HTTP without changing its meaning: the `host` is
+    /// a host name or IP with an optional port, the method is an HTTP token, the path starts
+    /// with `/` and has no space or control character, and header names are tokens whose values
+    /// (like the action and version, sent as headers under V3) have no CR, LF or NUL. The one
+    /// rule for untrusted input, used by `smsauth sign --request` and every binding's signer.
+    ///
+    /// ```
+    /// use smsauth::sign::RpcRequest;
+    /// let ok = RpcRequest::new("dypnsapi.aliyuncs.com", "SendSmsVerifyCode", "2017-05-25");
+    /// assert!(ok.check().is_ok());
+    /// let err = RpcRequest::new("evil.example\r\nx: y", "A", "V").check().unwrap_err();
+    /// assert_eq!(err.field(), Some("host"));
+    /// assert_eq!(ok.method("GE T").check().unwrap_err().field(), Some("method"));
+    /// ```
+    pub fn check(&self) -> Result<()> {
+        check_host(&self.host)?;
+        if self.method.is_empty() || !self.method.bytes().all(is_tchar) {
+            return Err(Error::invalid_input(
+                "method",
+                format_args!("{:?} is not an HTTP method (letters, digits and !#$%&'*+-.^_`|~ only)", self.method),
+            ));
+        }
+        if !self.path.starts_with('/') || self.path.bytes().any(|b| b <= b' ' || b == 0x7f) {
+            return Err(Error::invalid_input(
+                "path",
+                format_args!("{:?} must start with / and contain no space or control character", self.path),
+            ));
+        }
+        check_header_value("action", &self.action)?;
+        check_header_value("version", &self.version)?;
+        for (name, value) in &self.headers {
+            if name.is_empty() || !name.bytes().all(is_tchar) {
+                return Err(Error::invalid_input(
+                    "headers",
+                    format_args!("{name:?} is not a header name (letters, digits and !#$%&'*+-.^_`|~ only)"),
+                ));
+            }
+            check_header_value("headers", value)?;
+        }
+        Ok(())
+    }
+}
+
+/// An HTTP token character (RFC 9110 `tchar`).
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// `host[:port]`: a DNS name, an IPv4 address or a bracketed IPv6 address, then an optional
+/// numeric port.
+fn check_host(host: &str) -> Result<()> {
+    let bad = |why: &str| Err(Error::invalid_input("host", format_args!("{host:?} {why}")));
+    if host.is_empty() || host.len() > 261 {
+        return bad("must be 1 to 255 characters of host name with an optional :port");
+    }
+    let (name, port) = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((ip, tail))
+                if !ip.is_empty() && ip.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') =>
+            {
+                (ip, tail.strip_prefix(':').map(Some).unwrap_or(if tail.is_empty() { None } else { Some("x") }))
+            }
+            _ => return bad("is not a bracketed IPv6 address"),
+        },
+        None => match host.rsplit_once(':') {
+            Some((n, p)) => (n, Some(p)),
+            None => (host, None),
+        },
+    };
+    if !host.starts_with('[')
+        && (name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'))
+    {
+        return bad("is not a host name: use letters, digits, - and . with an optional :port");
+    }
+    if let Some(p) = port
+        && (p.is_empty()
+            || p.len() > 5
+            || !p.bytes().all(|b| b.is_ascii_digit())
+            || p.parse::<u32>().unwrap_or(0) > 65_535)
+    {
+        return bad("has an invalid port (expected 0 to 65535)");
+    }
+    Ok(())
+}
+
+/// Header values go on one line: CR, LF and NUL would split or cut it.
+fn check_header_value(field: &'static str, value: &str) -> Result<()> {
+    if let Some(c) = value.chars().find(|c| matches!(c, '\r' | '\n' | '\0')) {
+        return Err(Error::invalid_input(field, format_args!("{value:?} contains {c:?}; header values are one line")));
+    }
+    Ok(())
 }
 
 /// How a signature was computed: what to compare with the gateway's `SignatureDoesNotMatch`
@@ -212,8 +327,8 @@ impl SignedRequest {
             method: self.method.clone(),
             path: self.path.clone(),
             query: self.query.clone(),
-            headers: self.headers.clone(),
-            body: String::from_utf8_lossy(&self.body).into_owned(),
+            headers: self.headers.iter().map(|(k, v)| (k.clone(), v.clone().into_bytes())).collect(),
+            body: self.body.clone(),
         }
     }
 }
@@ -287,12 +402,12 @@ fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp) -> SignedReques
     }
     headers.extend(req.headers.iter().cloned());
 
-    let mut to_sign: Vec<(String, String)> = headers
-        .iter()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.trim().to_owned()))
-        .filter(|(k, _)| v3::is_signed_by_default(k))
-        .collect();
-    to_sign.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let to_sign = v3::canonical_headers(
+        headers
+            .iter()
+            .filter(|(k, _)| v3::is_signed_by_default(&k.to_ascii_lowercase()))
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
     let (canonical_request, signed_headers) =
         v3::canonical_request(&req.method, &req.path, &canonical_query, &to_sign, v3::EMPTY_BODY_SHA256);
     let string_to_sign = v3::string_to_sign(&canonical_request);
@@ -342,13 +457,34 @@ pub fn explain_v3<K: AsRef<str>, V: AsRef<str>>(
     access_key_id: &str,
     secret: &str,
 ) -> (Explanation, String) {
+    explain_v3_with_payload_hash(method, path, query, headers, &v3::sha256_hex(body), access_key_id, secret)
+}
+
+/// [`explain_v3`] with the body's hex SHA-256 given instead of the body (as the official
+/// utilities take it).
+///
+/// ```
+/// // The official repeated-header example: one entry, values sorted and joined with `,`.
+/// let (ex, auth) = smsauth::sign::explain_v3_with_payload_hash(
+///     "GET", "/", &[("test", "ok"), ("empty", "")], &[("x-acs-test", "http"), ("x-acs-TEST", "https")],
+///     "55e12e91650d2fec56ec74e1d3e4ddbfce2ef3a65890c2a19ecf88a307e76a23", "acesskey", "secret");
+/// assert!(auth.contains("SignedHeaders=x-acs-test,"));
+/// assert_eq!(ex.signature, "d16b30a7699ae9e43875b13195b2f81bcc3ed10c14a9b5eb780e51619aa50be1");
+/// ```
+pub fn explain_v3_with_payload_hash<K: AsRef<str>, V: AsRef<str>>(
+    method: &str,
+    path: &str,
+    query: &[(K, V)],
+    headers: &[(K, V)],
+    payload_sha256: &str,
+    access_key_id: &str,
+    secret: &str,
+) -> (Explanation, String) {
     let mut sorted: Vec<(&str, &str)> = query.iter().map(|(k, v)| (k.as_ref(), v.as_ref())).collect();
     v1::sort_params(&mut sorted);
     let cq = v1::canonical_query(&sorted);
-    let mut hs: Vec<(String, String)> =
-        headers.iter().map(|(k, v)| (k.as_ref().to_ascii_lowercase(), v.as_ref().trim().to_owned())).collect();
-    hs.sort_by(|a, b| a.0.cmp(&b.0));
-    let (canonical_request, signed) = v3::canonical_request(method, path, &cq, &hs, &v3::sha256_hex(body));
+    let hs = v3::canonical_headers(headers.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
+    let (canonical_request, signed) = v3::canonical_request(method, path, &cq, &hs, payload_sha256);
     let string_to_sign = v3::string_to_sign(&canonical_request);
     let signature = v3::signature(secret, &string_to_sign);
     let auth = v3::authorization(access_key_id, &signed, &signature);

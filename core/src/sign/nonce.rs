@@ -1,50 +1,119 @@
-//! Replay protection: a nonce may be used once within the timestamp window.
+//! Replay protection: a nonce may be used once while its request's timestamp is acceptable.
+//!
+//! The store never forgets a live nonce: when it is full it refuses new requests
+//! ([`NonceOutcome::Full`]) instead of evicting, because evicting a live nonce re-opens the
+//! replay it was remembered to prevent. Each entry is a fixed-size digest of
+//! `(AccessKey ID, nonce)` plus its expiry, whatever the nonce's length.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sha2::{Digest, Sha256};
+
+/// What a [`NonceStore`] did with a nonce.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NonceOutcome {
+    /// First use: it is now remembered until its expiry.
+    Fresh,
+    /// Already remembered and not expired: a replay.
+    Replay,
+    /// The store is full of live nonces (or this AccessKey reached its quota): refused, retry
+    /// later. Nothing was remembered.
+    Full,
+    /// The store could not be asked (e.g. Redis unreachable); carries why.
+    Unavailable(String),
+}
 
 /// Remembers nonces so a captured request cannot be replayed.
 ///
-/// Implement it over Redis or a database to share replay protection between servers.
+/// Implement it over a shared database to share replay protection between servers (the
+/// `guard-redis` feature ships a Redis one).
 pub trait NonceStore: fmt::Debug + Send + Sync {
-    /// Record `nonce` for `access_key_id` until `expires_at` (Unix seconds). Returns `false` if it
-    /// was already recorded and has not expired at `now` (a replay).
-    fn insert(&self, access_key_id: &str, nonce: &str, now: u64, expires_at: u64) -> bool;
+    /// Record `nonce` for `access_key_id` until `expires_at` (Unix seconds, inclusive: the nonce
+    /// is live while `now <= expires_at`).
+    fn insert(&self, access_key_id: &str, nonce: &str, now: u64, expires_at: u64) -> NonceOutcome;
 }
 
-/// An in-memory [`NonceStore`] with bounded memory: entries are evicted when they expire, and
-/// the oldest entries first once `capacity` is reached.
+/// The 16-byte digest a nonce is remembered by: SHA-256 of `len(id) ‖ id ‖ nonce`, truncated.
+/// 128 bits keep an accidental collision out of reach; the length of the nonce does not matter.
+pub(crate) fn nonce_digest(access_key_id: &str, nonce: &str) -> [u8; 16] {
+    let mut h = Sha256::new();
+    h.update((access_key_id.len() as u64).to_be_bytes());
+    h.update(access_key_id.as_bytes());
+    h.update(nonce.as_bytes());
+    let full = h.finalize();
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&full[..16]);
+    out
+}
+
+/// An in-memory [`NonceStore`] with bounded memory (about 50 bytes per live nonce).
+///
+/// Expired entries are swept when the store fills up; live ones are never dropped. A full store
+/// answers [`NonceOutcome::Full`] and counts it ([`MemoryNonceStore::full_refusals`]). With
+/// [`MemoryNonceStore::per_key_quota`], one AccessKey cannot fill the store for the others.
 ///
 /// ```
-/// use smsauth::sign::{MemoryNonceStore, NonceStore};
-/// let store = MemoryNonceStore::new(10_000);
-/// assert!(store.insert("id", "n1", 100, 1000));
-/// assert!(!store.insert("id", "n1", 200, 1000)); // replay
-/// assert!(store.insert("id", "n1", 1001, 2000)); // expired, usable again
+/// use smsauth::sign::{MemoryNonceStore, NonceOutcome, NonceStore};
+/// let store = MemoryNonceStore::new(2);
+/// assert_eq!(store.insert("id", "n1", 100, 1000), NonceOutcome::Fresh);
+/// assert_eq!(store.insert("id", "n1", 1000, 1000), NonceOutcome::Replay); // live through 1000
+/// assert_eq!(store.insert("id", "n2", 200, 1000), NonceOutcome::Fresh);
+/// assert_eq!(store.insert("id", "n3", 300, 1000), NonceOutcome::Full); // never evict a live one
+/// assert_eq!(store.insert("id", "n1", 1001, 2000), NonceOutcome::Fresh); // expired, usable again
 /// ```
 #[derive(Debug)]
 pub struct MemoryNonceStore {
     capacity: usize,
+    per_key_quota: Option<usize>,
+    full_refusals: AtomicU64,
     inner: Mutex<Entries>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Entries {
-    by_key: HashMap<String, u64>,
-    /// Insertion order with expiry, for O(1) amortized eviction.
-    order: VecDeque<(u64, String)>,
+    /// digest → (expiry, index of the AccessKey in `keys`). Unix seconds fit `u32` until 2106;
+    /// later expiries saturate, which only keeps a nonce longer.
+    by_digest: HashMap<[u8; 16], (u32, u32)>,
+    /// AccessKey ID → slot in `live_per_key` (only for the quota).
+    keys: HashMap<String, u32>,
+    live_per_key: Vec<usize>,
+    /// No entry expires before this; a sweep before then would free nothing.
+    next_expiry: u64,
 }
 
 impl MemoryNonceStore {
-    /// A store holding at most `capacity` nonces.
+    /// Capacity of [`MemoryNonceStore::default`].
+    pub const DEFAULT_CAPACITY: usize = 1_000_000;
+
+    /// A store holding at most `capacity` live nonces (at least 1).
     pub fn new(capacity: usize) -> Self {
-        MemoryNonceStore { capacity: capacity.max(1), inner: Mutex::new(Entries::default()) }
+        MemoryNonceStore {
+            capacity: capacity.max(1),
+            per_key_quota: None,
+            full_refusals: AtomicU64::new(0),
+            inner: Mutex::new(Entries::new()),
+        }
     }
 
-    /// How many nonces are remembered now.
+    /// At most `quota` live nonces per AccessKey ID (at least 1); past it that key's requests
+    /// get [`NonceOutcome::Full`] while other keys still get in.
+    pub fn per_key_quota(mut self, quota: usize) -> Self {
+        self.per_key_quota = Some(quota.max(1));
+        self
+    }
+
+    /// How many requests were refused because the store (or a key's quota) was full.
+    pub fn full_refusals(&self) -> u64 {
+        self.full_refusals.load(Ordering::Relaxed)
+    }
+
+    /// How many nonces are remembered now (live or not swept yet).
     pub fn len(&self) -> usize {
-        self.inner.lock().map(|e| e.by_key.len()).unwrap_or(0)
+        self.lock().by_digest.len()
     }
 
     /// `true` when no nonce is remembered.
@@ -54,42 +123,134 @@ impl MemoryNonceStore {
 
     /// Forget everything.
     pub fn clear(&self) {
-        if let Ok(mut e) = self.inner.lock() {
-            e.by_key.clear();
-            e.order.clear();
-        }
+        *self.lock() = Entries::new();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+        // A poisoned lock only means another thread panicked mid-insert; the map is still usable.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn refuse_full(&self) -> NonceOutcome {
+        self.full_refusals.fetch_add(1, Ordering::Relaxed);
+        NonceOutcome::Full
     }
 }
 
 impl Default for MemoryNonceStore {
     fn default() -> Self {
-        MemoryNonceStore::new(1_000_000)
+        MemoryNonceStore::new(MemoryNonceStore::DEFAULT_CAPACITY)
+    }
+}
+
+impl Entries {
+    fn new() -> Self {
+        Entries { by_digest: HashMap::new(), keys: HashMap::new(), live_per_key: Vec::new(), next_expiry: u64::MAX }
+    }
+
+    /// Drop every entry expired at `now` (one pass), and remember when the next one expires.
+    fn sweep(&mut self, now: u64) {
+        let mut next = u64::MAX;
+        let counts = &mut self.live_per_key;
+        self.by_digest.retain(|_, (exp, slot)| {
+            let exp = u64::from(*exp);
+            if exp < now {
+                if let Some(c) = counts.get_mut(*slot as usize) {
+                    *c = c.saturating_sub(1);
+                }
+                false
+            } else {
+                next = next.min(exp);
+                true
+            }
+        });
+        self.next_expiry = next;
+    }
+
+    fn slot(&mut self, access_key_id: &str) -> u32 {
+        if let Some(&slot) = self.keys.get(access_key_id) {
+            return slot;
+        }
+        let slot = u32::try_from(self.live_per_key.len()).unwrap_or(u32::MAX);
+        self.keys.insert(access_key_id.to_owned(), slot);
+        self.live_per_key.push(0);
+        slot
     }
 }
 
 impl NonceStore for MemoryNonceStore {
-    fn insert(&self, access_key_id: &str, nonce: &str, now: u64, expires_at: u64) -> bool {
-        let key = format!("{access_key_id}\n{nonce}");
-        // A poisoned lock only means another thread panicked mid-insert; the map is still usable.
-        let mut e = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let Entries { by_key, order } = &mut *e;
-        // Evict expired entries from the front, and the oldest when full.
-        while let Some((exp, k)) = order.front() {
-            if *exp > now && by_key.len() < self.capacity {
-                break;
+    fn insert(&self, access_key_id: &str, nonce: &str, now: u64, expires_at: u64) -> NonceOutcome {
+        let digest = nonce_digest(access_key_id, nonce);
+        let mut e = self.lock();
+        if let Some(&(exp, slot)) = e.by_digest.get(&digest) {
+            if u64::from(exp) >= now {
+                return NonceOutcome::Replay;
             }
-            if by_key.get(k) == Some(exp) {
-                by_key.remove(k);
-            }
-            order.pop_front();
-        }
-        match by_key.get(&key) {
-            Some(&exp) if exp > now => false,
-            _ => {
-                by_key.insert(key.clone(), expires_at);
-                order.push_back((expires_at, key));
-                true
+            // Expired: free it, then insert as new below.
+            e.by_digest.remove(&digest);
+            if let Some(c) = e.live_per_key.get_mut(slot as usize) {
+                *c = c.saturating_sub(1);
             }
         }
+        let slot = e.slot(access_key_id);
+        let key_full = |e: &Entries| self.per_key_quota.is_some_and(|q| e.live_per_key[slot as usize] >= q);
+        if (e.by_digest.len() >= self.capacity || key_full(&e)) && now > e.next_expiry {
+            e.sweep(now);
+        }
+        if e.by_digest.len() >= self.capacity || key_full(&e) {
+            return self.refuse_full();
+        }
+        let exp = u32::try_from(expires_at).unwrap_or(u32::MAX);
+        e.next_expiry = e.next_expiry.min(u64::from(exp));
+        e.by_digest.insert(digest, (exp, slot));
+        e.live_per_key[slot as usize] += 1;
+        NonceOutcome::Fresh
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_store_refuses_instead_of_forgetting_a_live_nonce() {
+        let store = MemoryNonceStore::new(3);
+        for n in ["a", "b", "c"] {
+            assert_eq!(store.insert("k", n, 100, 1000), NonceOutcome::Fresh);
+        }
+        assert_eq!(store.insert("k", "d", 101, 1000), NonceOutcome::Full);
+        assert_eq!(store.full_refusals(), 1);
+        // The oldest is still remembered: its replay is refused.
+        assert_eq!(store.insert("k", "a", 102, 1000), NonceOutcome::Replay);
+        // Once they expire there is room again.
+        assert_eq!(store.insert("k", "d", 1001, 2000), NonceOutcome::Fresh);
+        assert_eq!(store.len(), 1);
+    }
+
+    #[test]
+    fn expiry_is_inclusive() {
+        let store = MemoryNonceStore::new(10);
+        assert_eq!(store.insert("k", "n", 100, 1000), NonceOutcome::Fresh);
+        assert_eq!(store.insert("k", "n", 1000, 1900), NonceOutcome::Replay);
+        assert_eq!(store.insert("k", "n", 1001, 1901), NonceOutcome::Fresh);
+    }
+
+    #[test]
+    fn a_per_key_quota_leaves_room_for_other_keys() {
+        let store = MemoryNonceStore::new(10).per_key_quota(2);
+        assert_eq!(store.insert("greedy", "1", 100, 1000), NonceOutcome::Fresh);
+        assert_eq!(store.insert("greedy", "2", 100, 1000), NonceOutcome::Fresh);
+        assert_eq!(store.insert("greedy", "3", 100, 1000), NonceOutcome::Full);
+        assert_eq!(store.insert("other", "1", 100, 1000), NonceOutcome::Fresh);
+        assert_eq!(store.insert("greedy", "3", 1001, 2000), NonceOutcome::Fresh);
+    }
+
+    #[test]
+    fn the_same_nonce_under_two_keys_is_two_entries() {
+        let store = MemoryNonceStore::new(10);
+        assert_eq!(store.insert("a", "n", 1, 10), NonceOutcome::Fresh);
+        assert_eq!(store.insert("b", "n", 1, 10), NonceOutcome::Fresh);
+        // The ID's length is hashed too, so no (id, nonce) split collides with another.
+        assert_ne!(nonce_digest("a", "bc"), nonce_digest("ab", "c"));
     }
 }

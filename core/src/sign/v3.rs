@@ -88,6 +88,26 @@ pub(crate) fn authorization(access_key_id: &str, signed_headers: &str, signature
     format!("{ALGORITHM} Credential={access_key_id},SignedHeaders={signed_headers},Signature={signature}")
 }
 
+/// Canonical headers the official SDKs' way (`get_canonicalized_headers`): names lower-cased,
+/// each value trimmed of ASCII space and tab, a repeated header grouped into one entry whose
+/// values are sorted and joined with `,`; entries sorted by name.
+pub(crate) fn canonical_headers<'a>(headers: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<(String, String)> {
+    let mut all: Vec<(String, &str)> =
+        headers.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v.trim_matches([' ', '\t']))).collect();
+    all.sort_unstable();
+    let mut out: Vec<(String, String)> = Vec::with_capacity(all.len());
+    for (name, value) in all {
+        match out.last_mut() {
+            Some((last, joined)) if *last == name => {
+                joined.push(',');
+                joined.push_str(value);
+            }
+            _ => out.push((name, value.to_owned())),
+        }
+    }
+    out
+}
+
 /// Is this header signed under the V3 rule (host, content-type and every `x-acs-*`)?
 pub(crate) fn is_signed_by_default(lower_name: &str) -> bool {
     lower_name == "host" || lower_name == "content-type" || lower_name.starts_with("x-acs-")

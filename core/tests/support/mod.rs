@@ -124,9 +124,10 @@ async fn read_request(sock: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) -> Op
                 }
                 buf.extend_from_slice(&chunk[..n]);
             }
-            let body = String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).into_owned();
+            let body = buf[end + 4..end + 4 + len].to_vec();
             buf.drain(..end + 4 + len);
             let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+            let headers = headers.into_iter().map(|(k, v)| (k, v.into_bytes())).collect();
             return Some(HttpRequest { method, path: path.to_owned(), query: query.to_owned(), headers, body });
         }
         let mut chunk = [0u8; 4096];

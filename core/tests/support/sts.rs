@@ -108,7 +108,7 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
 fn answer(state: &Mutex<State>, clock: &AtomicU64, verifier: &Verifier, req: &HttpRequest) -> Reply {
     let mut all = parse_query(&req.query).unwrap_or_default();
     if req.header("content-type").is_some_and(|c| c.starts_with("application/x-www-form-urlencoded")) {
-        all.extend(parse_query(&req.body).unwrap_or_default());
+        all.extend(parse_query(&String::from_utf8_lossy(&req.body)).unwrap_or_default());
     }
     let action = param(&all, "Action").unwrap_or("").to_owned();
     let mut st = state.lock().unwrap();

@@ -368,7 +368,18 @@ class Verified:
 class Verifier:
     """Checks signatures, timestamps and nonces as the gateway does."""
 
-    def __new__(cls, secrets: _Pairs, *, window: float = 900.0, check_nonces: bool = True) -> Verifier: ...
+    def __new__(
+        cls,
+        secrets: _Pairs,
+        *,
+        window: float = 900.0,
+        check_nonces: bool = True,
+        nonce_capacity: Optional[int] = None,
+        per_key_quota: Optional[int] = None,
+        expected_hosts: Optional[list[str]] = None,
+        nonce_redis_url: Optional[str] = None,
+        nonce_redis_fail_open: bool = False,
+    ) -> Verifier: ...
     def verify(
         self,
         method: str,
