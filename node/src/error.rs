@@ -80,6 +80,24 @@ fn build(env: &Env, message: &str, props: Vec<(&'static str, Prop)>) -> Result<E
     Ok(Error::from(err.to_unknown()))
 }
 
+/// A core error about an option or argument, with its JavaScript name (`options.accessKeyId`
+/// for the core's `access_key_id`, …). Names the core and the other languages share
+/// (`endpoint`, `retry`, …) stay as they are.
+pub(crate) fn js_field_names(e: smsauth::Error) -> smsauth::Error {
+    let js = match e.field() {
+        Some("access_key_id") => "options.accessKeyId",
+        Some("access_key_secret") => "options.accessKeySecret",
+        Some("security_token") => "options.securityToken",
+        Some("profile") => "options.profile",
+        Some("role_arn") => "options.roleArn",
+        Some("duration_seconds") => "options.roleArn.durationSeconds",
+        Some("ttl_seconds") => "ttlSeconds",
+        _ => return e,
+    };
+    let prefix = format!("invalid {}: ", e.field().unwrap_or_default());
+    smsauth::Error::invalid_input(js, e.message().strip_prefix(&prefix).unwrap_or(e.message()))
+}
+
 /// A core error as an `SmsAuthError`.
 pub(crate) fn core_error(env: &Env, e: &smsauth::Error) -> Error {
     let kind = e.kind();

@@ -7,7 +7,8 @@ mod response;
 
 pub use enums::{CaseAuthPolicy, CodeType, DuplicatePolicy};
 pub use request::{
-    CHINA, CODE_PLACEHOLDER, CheckSmsVerifyCodeRequest, SendSmsVerifyCodeRequest, normalize_phone, template_param,
+    CHINA, CODE_PLACEHOLDER, CheckSmsVerifyCodeRequest, SendSmsVerifyCodeRequest, mask_phone, normalize_phone,
+    template_param,
 };
 pub(crate) use response::Envelope;
 pub use response::{CheckModel, CheckSmsVerifyCodeResponse, SendModel, SendSmsVerifyCodeResponse, VerifyResult};
