@@ -732,6 +732,37 @@ smsauth_status smsauth_config_builder_set_max_attempts(smsauth_config_builder *b
                                                        smsauth_error **err);
 
 /**
+ * Backoff before the first retry in milliseconds, doubled for each further one (default 100).
+ *
+ * # Safety
+ * `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
+ */
+smsauth_status smsauth_config_builder_set_initial_backoff_ms(smsauth_config_builder *builder,
+                                                             uint64_t milliseconds,
+                                                             smsauth_error **err);
+
+/**
+ * Upper bound of one backoff in milliseconds (default 2000).
+ *
+ * # Safety
+ * `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
+ */
+smsauth_status smsauth_config_builder_set_max_backoff_ms(smsauth_config_builder *builder,
+                                                         uint64_t milliseconds,
+                                                         smsauth_error **err);
+
+/**
+ * The longest wait the service may ask for (`Retry-After`) that is honoured by waiting, in
+ * milliseconds (default 5000); a longer one fails the call with `SMSAUTH_STATUS_THROTTLED`.
+ *
+ * # Safety
+ * `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
+ */
+smsauth_status smsauth_config_builder_set_max_retry_after_ms(smsauth_config_builder *builder,
+                                                             uint64_t milliseconds,
+                                                             smsauth_error **err);
+
+/**
  * Send through this proxy URL (`http://...`). Without it, `HTTPS_PROXY` / `HTTP_PROXY` /
  * `NO_PROXY` are honoured. Checked by `smsauth_config_builder_build()`.
  *
@@ -888,8 +919,10 @@ smsauth_status smsauth_config_builder_set_case_auth_policy(smsauth_config_builde
  * expire); a missing profile is then `SMSAUTH_STATUS_CREDENTIALS` naming the files looked at.
  *
  * With `smsauth_config_builder_set_role_arn()`, the profile supplies the source credentials
- * that assume the role instead. Combined with `smsauth_config_builder_set_access_key()`,
- * `smsauth_config_builder_build()` fails with `SMSAUTH_STATUS_CREDENTIALS` (one source only).
+ * that assume the role instead. `smsauth_config_builder_build()` fails with
+ * `SMSAUTH_STATUS_INVALID_INPUT` (field `profile`) for an empty name, or when an AccessKey is
+ * set too (one source only); an STS token without an AccessKey fails the same way (field
+ * `security_token`). These rules are the core's `CredentialsConfig`, shared by every language.
  *
  * # Safety
  * As for `smsauth_config_builder_set_access_key()`.
@@ -2378,7 +2411,8 @@ smsauth_status smsauth_emulator_last_code(const smsauth_emulator *emulator,
 size_t smsauth_emulator_message_count(const smsauth_emulator *emulator, const char *phone_number);
 
 /**
- * API requests the emulator received (valid or not, faulted or not); 0 if `emulator` is NULL.
+ * API requests the emulator received (valid or not, faulted or not) since it started or was
+ * last reset; 0 if `emulator` is NULL.
  * Handy to assert that bad input was refused before any network call.
  *
  * # Safety
@@ -2443,7 +2477,8 @@ smsauth_status smsauth_emulator_add_fault(const smsauth_emulator *emulator,
 smsauth_status smsauth_emulator_clear_faults(const smsauth_emulator *emulator, smsauth_error **err);
 
 /**
- * Issue temporary STS credentials valid for `ttl_seconds` of emulated time, for
+ * Issue temporary STS credentials valid for `ttl_seconds` (at least 1; 0 is
+ * `SMSAUTH_STATUS_INVALID_INPUT`) of emulated time, for
  * `smsauth_config_builder_set_access_key()` + `smsauth_config_builder_set_security_token()`.
  *
  * On success the three out-parameters receive new strings owned by the caller (free each with

@@ -80,7 +80,10 @@ export declare class Emulator {
   advanceClock(seconds: number): void
   /** Emulated Unix seconds. */
   now(): number
-  /** Forget the outbox, codes, limits, faults and nonces; set the clock back to its start. */
+  /**
+   * Forget the outbox, codes, limits, faults and nonces; set the clock back to its start
+   * and the request count to zero.
+   */
   reset(): void
   /**
    * Inject a fault into the answers to matching requests; rules are tried in the order
@@ -89,9 +92,9 @@ export declare class Emulator {
   addFault(fault: EmulatorFault): void
   /** Remove every fault. */
   clearFaults(): void
-  /** API requests received so far. */
+  /** API requests received since the emulator started or was last reset. */
   requestCount(): number
-  /** Temporary credentials valid for `ttlSeconds` of emulated time. */
+  /** Temporary credentials valid for `ttlSeconds` (at least 1) of emulated time. */
   issueSts(ttlSeconds: number): EmulatorStsCredentials
   /** Stop the server. Calling it again does nothing; other methods then throw. */
   close(): void

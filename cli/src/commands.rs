@@ -2,9 +2,11 @@
 
 use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use smsauth::credentials::{CredentialsChain, CredentialsConfig};
 use smsauth::sign::{
     HttpRequest, RpcRequest, Stamp, Verifier, VerifyError, format_timestamp, parse_timestamp, unix_now,
 };
@@ -44,39 +46,30 @@ fn timeout(g: &Global) -> Result<Duration> {
     Ok(Duration::from_secs_f64(g.timeout))
 }
 
-fn credentials(g: &Global) -> Result<Credentials> {
-    let creds = match (&g.access_key_id, &g.access_key_secret) {
-        (Some(id), Some(secret)) => Credentials::new(id.as_str(), secret.as_str())?,
-        (None, None) => {
-            return Err(Error::new(
-                ErrorKind::Credentials,
-                "no credentials: pass --access-key-id and --access-key-secret, or set ALIBABA_CLOUD_ACCESS_KEY_ID \
-                 and ALIBABA_CLOUD_ACCESS_KEY_SECRET (the emulator's test pair is testid / testsecret)",
-            ));
-        }
-        (Some(_), None) => {
-            return Err(Error::new(
-                ErrorKind::Credentials,
-                "the AccessKey secret is missing: pass --access-key-secret or set ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-            ));
-        }
-        (None, Some(_)) => {
-            return Err(Error::new(
-                ErrorKind::Credentials,
-                "the AccessKey ID is missing: pass --access-key-id or set ALIBABA_CLOUD_ACCESS_KEY_ID",
-            ));
-        }
-    };
-    match g.security_token.as_deref().filter(|t| !t.is_empty()) {
-        Some(token) => creds.with_security_token(token),
-        None => Ok(creds),
+/// The credentials options, decided by the core's rules like in every binding.
+fn credentials_config(g: &Global) -> CredentialsConfig {
+    CredentialsConfig {
+        access_key_id: g.access_key_id.clone(),
+        access_key_secret: g.access_key_secret.as_deref().map(Secret::new),
+        security_token: g.security_token.as_deref().filter(|t| !t.is_empty()).map(Secret::new),
+        profile: g.profile.clone(),
+        role: None,
     }
+}
+
+/// Credentials to sign with now: the keys or profile given, else the default chain's.
+fn credentials(g: &Global) -> Result<Credentials> {
+    let provider = match credentials_config(g).provider()? {
+        Some(provider) => provider,
+        None => Arc::new(CredentialsChain::default_chain().ensure_configured()?),
+    };
+    smsauth::runtime::block_on(async move { provider.provide().await })?
 }
 
 fn client(g: &Global) -> Result<blocking::Client> {
     let timeout = timeout(g)?;
     let client = smsauth::Client::builder()
-        .credentials(credentials(g)?)
+        .credentials_config(credentials_config(g))
         .endpoint(g.endpoint.as_str())
         .signature_version(signature_version(g)?)
         .timeout(timeout)

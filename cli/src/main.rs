@@ -13,8 +13,6 @@ mod output;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 // The emulator's server mode allocates a few dozen small buffers per request on two threads;
 // mimalloc handles that with less contention than glibc's malloc (see bench/emulator/).
 #[global_allocator]
@@ -22,7 +20,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     quiet_on_closed_stdout();
-    let cli = args::Cli::parse();
+    let cli = args::Cli::from_env_and_args();
     let json = cli.global.json;
     match commands::run(cli) {
         Ok(code) => ExitCode::from(code),

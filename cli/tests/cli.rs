@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Output, Stdio};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use smsauth_emulator::Emulator;
 
 const PHONE: &str = "13800138000";
@@ -16,6 +16,10 @@ fn smsauth() -> Command {
         "ALIBABA_CLOUD_ACCESS_KEY_ID",
         "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
         "ALIBABA_CLOUD_SECURITY_TOKEN",
+        "ALIBABA_CLOUD_PROFILE",
+        "ALIBABA_CLOUD_CREDENTIALS_FILE",
+        "ALIBABA_CLOUD_ROLE_ARN",
+        "ALIBABA_CLOUD_CREDENTIALS_URI",
         "SMSAUTH_ENDPOINT",
         "SMSAUTH_SIGN_NAME",
         "SMSAUTH_TEMPLATE_CODE",
@@ -139,9 +143,10 @@ fn errors_are_human_with_documented_exit_codes() {
     assert_eq!(r.code, 6);
     assert!(r.stderr.contains("SignatureDoesNotMatch"), "{}", r.stderr);
     assert!(!r.stderr.contains("wrong\n"), "the secret is not echoed");
-    // Credentials: 3.
-    let r = run(smsauth().args(["--endpoint", &emu.endpoint(), "check", PHONE, "1234"]));
-    assert_eq!(r.code, 3);
+    // Credentials: 3 (nothing in the environment, no profile files, no metadata server).
+    let home = TempHome::new("empty");
+    let r = run(home.cmd().args(["--endpoint", &emu.endpoint(), "check", PHONE, "1234"]));
+    assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("ALIBABA_CLOUD_ACCESS_KEY_ID"), "{}", r.stderr);
     // Network: 4 (nothing listens there any more).
     let endpoint = emu.endpoint();
@@ -400,4 +405,101 @@ fn a_closed_stdout_ends_quietly_and_userinfo_is_never_shown() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("CountryCode"), "{}", r.stderr);
     assert_eq!(emu.request_count(), 0);
+}
+
+/// A HOME of its own (removed on drop), with the ECS metadata server switched off so the
+/// default chain ends without a network call.
+struct TempHome(std::path::PathBuf);
+
+impl TempHome {
+    fn new(name: &str) -> TempHome {
+        let dir = std::env::temp_dir().join(format!("smsauth-cli-home-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempHome(dir)
+    }
+
+    fn write(&self, path: &str, text: &str) {
+        let path = self.0.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn cmd(&self) -> Command {
+        let mut cmd = smsauth();
+        cmd.env("HOME", &self.0).env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true");
+        cmd
+    }
+}
+
+impl Drop for TempHome {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Without keys the CLI uses the default chain, like the library: `aliyun configure`'s
+/// `~/.aliyun/config.json` (its `current` profile, or `--profile` / `ALIBABA_CLOUD_PROFILE`)
+/// and `~/.alibabacloud/credentials`.
+#[test]
+fn credentials_come_from_the_default_chain_and_profiles() {
+    let emu = Emulator::start().unwrap();
+    let (id, secret) = (emu.access_key_id(), emu.access_key_secret());
+    let home = TempHome::new("profiles");
+    home.write(
+        ".aliyun/config.json",
+        &json!({
+            "current": "wrong",
+            "profiles": [
+                {"name": "wrong", "mode": "AK", "access_key_id": "nobody", "access_key_secret": "nothing"},
+                {"name": "emu", "mode": "AK", "access_key_id": id, "access_key_secret": secret},
+            ]
+        })
+        .to_string(),
+    );
+    home.write(
+        ".alibabacloud/credentials",
+        &format!("[default]\ntype = access_key\naccess_key_id = {id}\naccess_key_secret = {secret}\n"),
+    );
+    let check = ["--endpoint", &emu.endpoint(), "check", PHONE, "1234"];
+    // The CLI profile's `current` comes first in the chain: its keys are wrong (6).
+    let r = run(home.cmd().args(check));
+    assert_eq!(r.code, 6, "{}", r.stderr);
+    // --profile and ALIBABA_CLOUD_PROFILE pick the right one: the check is answered (UNKNOWN: 1).
+    let before = emu.request_count();
+    assert_eq!(run(home.cmd().args(["--profile", "emu"]).args(check)).code, 1);
+    assert_eq!(run(home.cmd().env("ALIBABA_CLOUD_PROFILE", "emu").args(check)).code, 1);
+    assert_eq!(emu.request_count(), before + 2);
+    // A flag beats exported keys; exported keys beat the profile variable (the chain's order).
+    let exported = |cmd: &mut Command| {
+        cmd.env("ALIBABA_CLOUD_ACCESS_KEY_ID", "nobody").env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "nothing");
+    };
+    let mut cmd = home.cmd();
+    exported(&mut cmd);
+    assert_eq!(run(cmd.args(["--profile", "emu"]).args(check)).code, 1);
+    let mut cmd = home.cmd();
+    exported(&mut cmd);
+    assert_eq!(run(cmd.env("ALIBABA_CLOUD_PROFILE", "emu").args(check)).code, 6);
+    // Without the CLI's file, the credentials file's [default] section is used.
+    std::fs::remove_file(home.0.join(".aliyun/config.json")).unwrap();
+    assert_eq!(run(home.cmd().args(check)).code, 1);
+    // Keys and a profile as flags: the core's one-source rule (invalid input, 2).
+    let r = run(home.cmd().args(["--profile", "emu", "--access-key-id", "a", "--access-key-secret", "b"]).args(check));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("not both"), "{}", r.stderr);
+    // A missing profile is a credentials error (3) naming it, and nothing is sent.
+    let before = emu.request_count();
+    let r = run(home.cmd().args(["--profile", "nosuch"]).args(check));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("nosuch"), "{}", r.stderr);
+    assert_eq!(emu.request_count(), before);
+    // `sign` takes its keys from the chain too (here the credentials file).
+    let r = run(home.cmd().args(["--json", "sign", "--action", "CheckSmsVerifyCode"]).args([
+        "-p",
+        "PhoneNumber=13800138000",
+        "-p",
+        "VerifyCode=4232",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains(&id), "{}", r.stdout);
 }

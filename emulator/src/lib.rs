@@ -323,6 +323,19 @@ impl Emulator {
         self.shared.issue_sts(ttl)
     }
 
+    /// Issue temporary credentials valid for `ttl_seconds` of emulated time, at least 1: the
+    /// entry point of every binding, so each refuses 0 (credentials expired when issued) with
+    /// the same [`smsauth::ErrorKind::InvalidInput`] error on `ttl_seconds`.
+    pub fn issue_sts_seconds(&self, ttl_seconds: u64) -> smsauth::Result<StsCredentials> {
+        if ttl_seconds == 0 {
+            return Err(smsauth::Error::invalid_input(
+                "ttl_seconds",
+                "must be at least 1: credentials valid for 0 s would be expired when issued",
+            ));
+        }
+        Ok(self.issue_sts(Duration::from_secs(ttl_seconds)))
+    }
+
     /// Every message in the outbox, oldest first.
     pub fn messages(&self) -> Vec<Message> {
         self.shared.messages(None)
@@ -350,8 +363,9 @@ impl Emulator {
         self.shared.clock.now()
     }
 
-    /// Forget the outbox, codes, frequency and daily limits, faults and nonces, and set the
-    /// clock back to its start. Accounts and issued STS credentials stay.
+    /// Forget the outbox, codes, frequency and daily limits, faults and nonces, set the clock
+    /// back to its start and the [request count](Emulator::request_count) to zero. Accounts and
+    /// issued STS credentials stay.
     pub fn reset(&self) {
         self.shared.reset();
     }
@@ -366,7 +380,8 @@ impl Emulator {
         self.shared.clear_faults();
     }
 
-    /// API requests received on `/` (valid or not, faulted or not).
+    /// API requests received on `/` (valid or not, faulted or not) since the emulator started
+    /// or was last [reset](Emulator::reset). Every binding returns this number as it is.
     pub fn request_count(&self) -> usize {
         self.shared.request_count()
     }

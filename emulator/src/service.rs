@@ -175,6 +175,7 @@ impl Shared {
         self.fault_count.store(0, Ordering::Relaxed);
         self.nonces.clear();
         self.clock.reset();
+        self.requests.store(0, Ordering::Relaxed);
     }
 
     pub(crate) fn add_fault(&self, fault: Fault) {

@@ -3,9 +3,9 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
-use smsauth::credentials::{Credentials, ProfileProvider, RamRoleArnConfig, RamRoleArnProvider, StaticProvider};
+use smsauth::credentials::{CredentialsConfig, RamRoleArnConfig};
 use smsauth::guard::Guard;
-use smsauth::{CaseAuthPolicy, CodeType, Defaults, DuplicatePolicy, ErrorKind, RetryPolicy, Secret, SignatureVersion};
+use smsauth::{CaseAuthPolicy, CodeType, Defaults, DuplicatePolicy, RetryPolicy, Secret, SignatureVersion};
 
 use crate::boundary::{FfiResult, Out, boundary, free, obj, obj_mut, opt_str_arg, str_arg};
 use crate::error::{smsauth_error, smsauth_status};
@@ -99,22 +99,18 @@ pub(crate) fn case_auth_policy(v: u32) -> FfiResult<CaseAuthPolicy> {
 /// several threads at once is fine as long as nobody calls a setter meanwhile).
 #[derive(Debug, Default)]
 pub struct smsauth_config_builder {
-    access_key_id: Option<String>,
-    access_key_secret: Option<Secret>,
-    security_token: Option<Secret>,
+    credentials: CredentialsConfig,
     endpoint: Option<String>,
     scheme: Option<String>,
     signature_version: Option<SignatureVersion>,
     connect_timeout: Option<Duration>,
     read_timeout: Option<Duration>,
     timeout: Option<Duration>,
-    max_attempts: Option<u32>,
+    retry: RetryPolicy,
     proxy: Option<String>,
     no_proxy: bool,
     root_pems: Vec<Vec<u8>>,
     defaults: Defaults,
-    profile: Option<String>,
-    role: Option<RamRoleArnConfig>,
     guard: Option<Guard>,
 }
 
@@ -183,8 +179,8 @@ pub unsafe extern "C" fn smsauth_config_builder_set_access_key(
             set(builder, |b| {
                 let id = str_arg(access_key_id, "access_key_id")?;
                 let secret = str_arg(access_key_secret, "access_key_secret")?;
-                b.access_key_id = Some(id.to_owned());
-                b.access_key_secret = Some(Secret::new(secret));
+                b.credentials.access_key_id = Some(id.to_owned());
+                b.credentials.access_key_secret = Some(Secret::new(secret));
                 Ok(())
             })
         }
@@ -206,7 +202,7 @@ pub unsafe extern "C" fn smsauth_config_builder_set_security_token(
         // SAFETY: forwarded contract.
         unsafe {
             set(builder, |b| {
-                b.security_token = Some(Secret::new(str_arg(security_token, "security_token")?));
+                b.credentials.security_token = Some(Secret::new(str_arg(security_token, "security_token")?));
                 Ok(())
             })
         }
@@ -361,11 +357,69 @@ pub unsafe extern "C" fn smsauth_config_builder_set_max_attempts(
         // SAFETY: forwarded contract.
         unsafe {
             set(builder, |b| {
-                b.max_attempts = Some(attempts);
+                b.retry.max_attempts = attempts;
                 Ok(())
             })
         }
     })
+}
+
+/// Set one of the retry policy's durations in milliseconds; see the three setters below.
+unsafe fn set_retry_ms(
+    builder: *mut smsauth_config_builder,
+    milliseconds: u64,
+    field: fn(&mut RetryPolicy) -> &mut Duration,
+) -> FfiResult {
+    // SAFETY: forwarded contract.
+    unsafe {
+        set(builder, |b| {
+            *field(&mut b.retry) = Duration::from_millis(milliseconds);
+            Ok(())
+        })
+    }
+}
+
+/// Backoff before the first retry in milliseconds, doubled for each further one (default 100).
+///
+/// # Safety
+/// `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_config_builder_set_initial_backoff_ms(
+    builder: *mut smsauth_config_builder,
+    milliseconds: u64,
+    err: *mut *mut smsauth_error,
+) -> smsauth_status {
+    // SAFETY: forwarded contract.
+    boundary!(err => { unsafe { set_retry_ms(builder, milliseconds, |r| &mut r.initial_backoff) } })
+}
+
+/// Upper bound of one backoff in milliseconds (default 2000).
+///
+/// # Safety
+/// `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_config_builder_set_max_backoff_ms(
+    builder: *mut smsauth_config_builder,
+    milliseconds: u64,
+    err: *mut *mut smsauth_error,
+) -> smsauth_status {
+    // SAFETY: forwarded contract.
+    boundary!(err => { unsafe { set_retry_ms(builder, milliseconds, |r| &mut r.max_backoff) } })
+}
+
+/// The longest wait the service may ask for (`Retry-After`) that is honoured by waiting, in
+/// milliseconds (default 5000); a longer one fails the call with `SMSAUTH_STATUS_THROTTLED`.
+///
+/// # Safety
+/// `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn smsauth_config_builder_set_max_retry_after_ms(
+    builder: *mut smsauth_config_builder,
+    milliseconds: u64,
+    err: *mut *mut smsauth_error,
+) -> smsauth_status {
+    // SAFETY: forwarded contract.
+    boundary!(err => { unsafe { set_retry_ms(builder, milliseconds, |r| &mut r.max_retry_after) } })
 }
 
 /// Send through this proxy URL (`http://...`). Without it, `HTTPS_PROXY` / `HTTP_PROXY` /
@@ -678,8 +732,10 @@ pub unsafe extern "C" fn smsauth_config_builder_set_case_auth_policy(
 /// expire); a missing profile is then `SMSAUTH_STATUS_CREDENTIALS` naming the files looked at.
 ///
 /// With `smsauth_config_builder_set_role_arn()`, the profile supplies the source credentials
-/// that assume the role instead. Combined with `smsauth_config_builder_set_access_key()`,
-/// `smsauth_config_builder_build()` fails with `SMSAUTH_STATUS_CREDENTIALS` (one source only).
+/// that assume the role instead. `smsauth_config_builder_build()` fails with
+/// `SMSAUTH_STATUS_INVALID_INPUT` (field `profile`) for an empty name, or when an AccessKey is
+/// set too (one source only); an STS token without an AccessKey fails the same way (field
+/// `security_token`). These rules are the core's `CredentialsConfig`, shared by every language.
 ///
 /// # Safety
 /// As for `smsauth_config_builder_set_access_key()`.
@@ -693,11 +749,7 @@ pub unsafe extern "C" fn smsauth_config_builder_set_profile(
         // SAFETY: forwarded contract.
         unsafe {
             set(builder, |b| {
-                let name = str_arg(profile, "profile")?;
-                if name.trim().is_empty() {
-                    return Err(smsauth_error::invalid_input("profile", "must not be empty"));
-                }
-                b.profile = Some(name.to_owned());
+                b.credentials.profile = Some(str_arg(profile, "profile")?.to_owned());
                 Ok(())
             })
         }
@@ -735,7 +787,7 @@ pub unsafe extern "C" fn smsauth_config_builder_set_role_arn(
             set(builder, |b| {
                 let arn = str_arg(role_arn, "role_arn")?;
                 let session = opt_str_arg(role_session_name, "role_session_name")?;
-                b.role = Some(RamRoleArnConfig {
+                b.credentials.role = Some(RamRoleArnConfig {
                     role_arn: arn.to_owned(),
                     role_session_name: session.map(str::to_owned),
                     duration_seconds: (duration_seconds > 0).then_some(duration_seconds),
@@ -781,8 +833,11 @@ pub unsafe extern "C" fn smsauth_config_builder_set_guard(
 
 impl smsauth_config_builder {
     fn to_client(&self) -> smsauth::Result<smsauth::Client> {
-        let mut b = smsauth::Client::builder().binding("c").defaults(self.defaults.clone());
-        b = self.with_credentials(b)?;
+        let mut b = smsauth::Client::builder()
+            .binding("c")
+            .defaults(self.defaults.clone())
+            .credentials_config(self.credentials.clone())
+            .retry(self.retry);
         if let Some(guard) = &self.guard {
             b = b.guard(guard.clone());
         }
@@ -804,9 +859,6 @@ impl smsauth_config_builder {
         if let Some(t) = self.timeout {
             b = b.timeout(t);
         }
-        if let Some(n) = self.max_attempts {
-            b = b.retry(RetryPolicy { max_attempts: n, ..RetryPolicy::default() });
-        }
         if let Some(p) = &self.proxy {
             b = b.proxy(p.clone());
         }
@@ -817,46 +869,6 @@ impl smsauth_config_builder {
             b = b.add_root_certificates_pem(pem.clone());
         }
         b.build()
-    }
-
-    /// The AccessKey (and token) as given, the profile, or a role assumed with either; nothing
-    /// set: the core's default chain.
-    fn with_credentials(&self, mut b: smsauth::ClientBuilder) -> smsauth::Result<smsauth::ClientBuilder> {
-        let keys = match (&self.access_key_id, &self.access_key_secret) {
-            (Some(id), Some(secret)) => {
-                let creds = Credentials::new(id.clone(), secret.expose())?;
-                Some(match &self.security_token {
-                    Some(token) => creds.with_security_token(token.expose())?,
-                    None => creds,
-                })
-            }
-            _ => None,
-        };
-        if keys.is_some() && self.profile.is_some() {
-            let what = if self.role.is_some() { " as the role's source credentials" } else { "" };
-            return Err(smsauth::Error::new(
-                ErrorKind::Credentials,
-                format!("give either an AccessKey pair or a profile{what}, not both"),
-            ));
-        }
-        if let Some(role) = &self.role {
-            let provider = RamRoleArnProvider::new(role.clone())?;
-            let provider = match (keys, &self.profile) {
-                (Some(keys), _) => provider.with_source(StaticProvider::new(keys)),
-                (None, Some(name)) => provider.with_source(ProfileProvider::named(name.clone())),
-                (None, None) => provider,
-            };
-            return Ok(b.credentials_provider(provider));
-        }
-        if let Some(keys) = keys {
-            b = b.credentials(keys);
-        } else if let Some(name) = &self.profile {
-            b = b.credentials_provider(ProfileProvider::named(name.clone()));
-        } else if let Some(token) = &self.security_token {
-            // A token without a key pair: let the core report it.
-            b = b.security_token(token.expose());
-        }
-        Ok(b)
     }
 }
 

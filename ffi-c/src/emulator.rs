@@ -3,7 +3,6 @@
 
 use std::ffi::{CString, c_char};
 use std::ptr;
-use std::time::Duration;
 
 use ::smsauth_emulator::{Emulator, Fault};
 
@@ -161,7 +160,8 @@ pub unsafe extern "C" fn smsauth_emulator_message_count(
     })
 }
 
-/// API requests the emulator received (valid or not, faulted or not); 0 if `emulator` is NULL.
+/// API requests the emulator received (valid or not, faulted or not) since it started or was
+/// last reset; 0 if `emulator` is NULL.
 /// Handy to assert that bad input was refused before any network call.
 ///
 /// # Safety
@@ -263,7 +263,8 @@ pub unsafe extern "C" fn smsauth_emulator_clear_faults(
     })
 }
 
-/// Issue temporary STS credentials valid for `ttl_seconds` of emulated time, for
+/// Issue temporary STS credentials valid for `ttl_seconds` (at least 1; 0 is
+/// `SMSAUTH_STATUS_INVALID_INPUT`) of emulated time, for
 /// `smsauth_config_builder_set_access_key()` + `smsauth_config_builder_set_security_token()`.
 ///
 /// On success the three out-parameters receive new strings owned by the caller (free each with
@@ -293,7 +294,7 @@ pub unsafe extern "C" fn smsauth_emulator_issue_sts(
                 return Err(smsauth_error::null_argument(name));
             }
         }
-        let sts = e.inner.issue_sts(Duration::from_secs(ttl_seconds));
+        let sts = e.inner.issue_sts_seconds(ttl_seconds)?;
         // SAFETY: all three checked non-NULL above; writable per the contract.
         unsafe {
             access_key_id_out.write(cstring(&sts.access_key_id).into_raw());

@@ -10,6 +10,8 @@
 #   5. tests/c/test_faults.c (fault matrix through the blocking and async API, replay, fd/thread
 #      counts after failing calls, threads sharing a client) natively with strict deadlines, then
 #      under valgrind (async matrix; suppressions in tests/c/valgrind.supp);
+#   5b. tests/c/test_behaviour.c runs the shared table tests/behaviour/*.json (turned into a
+#      header by tests/behaviour/to_c.py);
 #   6. examples/c builds with its Makefile (shared and static) and sends + checks a code.
 # Ends with "N passed, M failed" and a non-zero exit on any failure.
 set -uo pipefail
@@ -222,6 +224,25 @@ if gcc "${cflags[@]}" "${pc_cflags[@]}" -o "$build/test_faults" tests/c/test_fau
   fi
 else
   fail "compile test_faults (c11, shared)"
+fi
+
+# --- 5b. The shared behaviour table: tests/c/test_behaviour.c ---------------------------------
+step "tests/c/test_behaviour.c (tests/behaviour/*.json)"
+if python3 tests/behaviour/to_c.py "$build/behaviour_cases.h" &&
+  gcc "${cflags[@]}" "${pc_cflags[@]}" -I"$build" -o "$build/test_behaviour" tests/c/test_behaviour.c "${pc_libs[@]}" \
+    -Wl,-rpath,"$libdir" -pthread; then
+  pass "compile test_behaviour (c11, shared)"
+  "$build/test_behaviour" >"$build/behaviour.out" 2>&1
+  rc=$?
+  add_summary "$build/behaviour.out"
+  if [[ $rc -eq 0 ]]; then
+    pass "test_behaviour: $summary"
+  else
+    cat "$build/behaviour.out"
+    fail "test_behaviour (exit $rc${summary:+, $summary})"
+  fi
+else
+  fail "compile test_behaviour (c11, shared)"
 fi
 
 # --- 6. The README's example and examples/c --------------------------------------------------

@@ -103,8 +103,9 @@ describe('credentials selection', () => {
   test('conflicting or invalid selections are refused when the client is built', () => {
     const keys = { accessKeyId: 'id', accessKeySecret: 'secret' }
     let e = thrown(() => new smsauth.Client({ ...keys, profile: 'prod' }))
-    assert.equal(e.code, 'ERR_SMSAUTH_CREDENTIALS')
-    assert.match(e.message, /profile/)
+    assert.equal(e.code, 'ERR_SMSAUTH_INVALID_INPUT')
+    assert.equal(e.field, 'options.profile')
+    assert.match(e.message, /not both/)
     e = thrown(() => new smsauth.Client({ profile: ' ' }))
     assert.equal(e.field, 'options.profile')
     e = thrown(() => new smsauth.Client({ roleArn: { arn: '' } }))

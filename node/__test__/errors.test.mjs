@@ -124,11 +124,16 @@ describe('error codes', () => {
     assert.equal(got.code, 'ERR_SMSAUTH_CREDENTIALS')
     assert.equal(got.name, 'SmsAuthError')
     assert.match(got.message, /ALIBABA_CLOUD_ACCESS_KEY_ID/)
-    for (const options of [{ accessKeyId: 'only-id' }, { accessKeySecret: 'only-secret' }, { securityToken: 't' }]) {
-      assertSmsAuthError(
-        thrown(() => new Client(options)),
-        ErrorCode.CREDENTIALS,
-      )
+    // Half a key pair or a lone token is a mistake in the options (the core's rule, in every
+    // language): invalid input naming the missing option.
+    for (const [options, field] of [
+      [{ accessKeyId: 'only-id' }, 'options.accessKeySecret'],
+      [{ accessKeySecret: 'only-secret' }, 'options.accessKeyId'],
+      [{ securityToken: 't' }, 'options.securityToken'],
+    ]) {
+      const e = thrown(() => new Client(options))
+      assertSmsAuthError(e, ErrorCode.INVALID_INPUT)
+      assert.equal(e.field, field)
     }
   })
 

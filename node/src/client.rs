@@ -4,10 +4,10 @@ use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use smsauth::credentials::{ProfileProvider, RamRoleArnProvider};
+use smsauth::credentials::CredentialsConfig;
 use smsauth::{
-    CaseAuthPolicy, CheckSmsVerifyCodeResponse, CodeType, Credentials, Defaults, DuplicatePolicy, RetryPolicy,
-    SendSmsVerifyCodeResponse, SignatureVersion, StaticProvider,
+    CaseAuthPolicy, CheckSmsVerifyCodeResponse, CodeType, Defaults, DuplicatePolicy, RetryPolicy, Secret,
+    SendSmsVerifyCodeResponse, SignatureVersion,
 };
 
 use crate::args::{Fields, Name, string};
@@ -379,20 +379,6 @@ fn template_param(f: &mut Fields<'_>) -> Result<Option<String>> {
     }
 }
 
-fn half_key_pair() -> smsauth::Error {
-    smsauth::Error::new(
-        smsauth::ErrorKind::Credentials,
-        "give both accessKeyId and accessKeySecret (or neither, to read them from the environment)",
-    )
-}
-
-fn keys_and_profile() -> smsauth::Error {
-    smsauth::Error::new(
-        smsauth::ErrorKind::Credentials,
-        "give either accessKeyId/accessKeySecret or profile, not both (with roleArn, either one signs AssumeRole)",
-    )
-}
-
 fn enum_value<T: TryFrom<i64, Error = smsauth::Error>>(env: &Env, v: Option<u32>) -> Result<Option<T>> {
     v.map(|n| T::try_from(i64::from(n)).map_err(|e| error::core_error(env, &e))).transpose()
 }
@@ -463,57 +449,18 @@ impl ClientOptions {
     }
 
     fn build(mut self, env: &Env) -> Result<(smsauth::Client, SignatureVersion)> {
-        let core = |e: smsauth::Error| error::core_error(env, &e);
         let mut b = smsauth::Client::builder().binding("node");
         if let Some(config) = self.guard.take() {
             b = b.guard(crate::guard::build_guard(env, config)?);
         }
-        let profile = match self.profile.take() {
-            Some(p) if p.trim().is_empty() => {
-                return Err(core(smsauth::Error::invalid_input("options.profile", "the profile name is empty")));
-            }
-            Some(p) => Some(ProfileProvider::named(p)),
-            None => None,
+        let credentials = CredentialsConfig {
+            access_key_id: self.access_key_id.take(),
+            access_key_secret: self.access_key_secret.take().map(Secret::new),
+            security_token: self.security_token.take().map(Secret::new),
+            profile: self.profile.take(),
+            role: self.role_arn.take(),
         };
-        if let Some(config) = self.role_arn.take() {
-            let mut role = RamRoleArnProvider::new(config).map_err(core)?;
-            match (self.access_key_id.take(), self.access_key_secret.take(), profile) {
-                (Some(_), Some(_), Some(_)) => return Err(core(keys_and_profile())),
-                (Some(id), Some(secret), None) => {
-                    let mut c = Credentials::new(id, secret).map_err(core)?;
-                    if let Some(t) = self.security_token.take() {
-                        c = c.with_security_token(t).map_err(core)?;
-                    }
-                    role = role.with_source(StaticProvider::new(c));
-                }
-                (None, None, Some(p)) => role = role.with_source(p),
-                (None, None, None) => {}
-                _ => return Err(core(half_key_pair())),
-            }
-            b = b.credentials_provider(role);
-            return self.finish(env, b);
-        }
-        if let Some(p) = profile {
-            if self.access_key_id.is_some() || self.access_key_secret.is_some() || self.security_token.is_some() {
-                return Err(core(keys_and_profile()));
-            }
-            b = b.credentials_provider(p);
-            return self.finish(env, b);
-        }
-        match (self.access_key_id.take(), self.access_key_secret.take()) {
-            (Some(id), Some(secret)) => b = b.access_key(id, secret),
-            (None, None) if self.security_token.is_some() => {
-                return Err(core(smsauth::Error::new(
-                    smsauth::ErrorKind::Credentials,
-                    "securityToken needs accessKeyId and accessKeySecret too",
-                )));
-            }
-            (None, None) => {}
-            _ => return Err(core(half_key_pair())),
-        }
-        if let Some(t) = self.security_token.take() {
-            b = b.security_token(t);
-        }
+        b = b.credentials_config(credentials);
         self.finish(env, b)
     }
 

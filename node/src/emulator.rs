@@ -279,7 +279,8 @@ impl Emulator {
         self.with(env, |e| e.now() as f64)
     }
 
-    /// Forget the outbox, codes, limits, faults and nonces; set the clock back to its start.
+    /// Forget the outbox, codes, limits, faults and nonces; set the clock back to its start
+    /// and the request count to zero.
     #[napi]
     pub fn reset(&self, env: &Env) -> Result<()> {
         self.with(env, |e| e.reset())
@@ -299,17 +300,19 @@ impl Emulator {
         self.with(env, |e| e.clear_faults())
     }
 
-    /// API requests received so far.
+    /// API requests received since the emulator started or was last reset.
     #[napi]
     pub fn request_count(&self, env: &Env) -> Result<u32> {
         self.with(env, |e| u32::try_from(e.request_count()).unwrap_or(u32::MAX))
     }
 
-    /// Temporary credentials valid for `ttlSeconds` of emulated time.
+    /// Temporary credentials valid for `ttlSeconds` (at least 1) of emulated time.
     #[napi(ts_args_type = "ttlSeconds: number", ts_return_type = "EmulatorStsCredentials")]
     pub fn issue_sts<'env>(&self, env: &'env Env, ttl: Unknown<'_>) -> Result<Object<'env>> {
-        let ttl = args::integer(env, Name::Arg("ttlSeconds"), &ttl, 1.0, MAX_SAFE)?;
-        let sts = self.with(env, |e| e.issue_sts(Duration::from_secs(ttl.max(1) as u64)))?;
+        let ttl = args::integer(env, Name::Arg("ttlSeconds"), &ttl, 0.0, MAX_SAFE)?;
+        let sts = self
+            .with(env, |e| e.issue_sts_seconds(ttl as u64))?
+            .map_err(|e| error::core_error(env, &e))?;
         let mut obj = Object::new(env)?;
         obj.set_named_property("accessKeyId", sts.access_key_id.as_str())?;
         obj.set_named_property("expiresAt", sts.expires_at as f64)?;

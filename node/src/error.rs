@@ -93,6 +93,13 @@ fn js_option(field: &'static str) -> &'static str {
         "retry.max_backoff" => "retry.maxBackoffMs",
         "retry.max_retry_after" => "retry.maxRetryAfterMs",
         "root_certificates" => "caCertificates",
+        "access_key_id" => "options.accessKeyId",
+        "access_key_secret" => "options.accessKeySecret",
+        "security_token" => "options.securityToken",
+        "profile" => "options.profile",
+        "role_arn" => "options.roleArn",
+        "duration_seconds" => "options.roleArn.durationSeconds",
+        "ttl_seconds" => "ttlSeconds",
         other => other,
     }
 }

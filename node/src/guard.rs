@@ -286,22 +286,6 @@ pub(crate) fn read_role_arn(env: &Env, v: Unknown<'_>) -> Result<RamRoleArnConfi
         f.finish()?;
         config
     };
-    if let Some(d) = config.duration_seconds
-        && !(900..=43_200).contains(&d)
-    {
-        return Err(invalid(
-            env,
-            "options.roleArn.durationSeconds",
-            format_args!("{d} is outside the 900–43200 seconds STS accepts"),
-        ));
-    }
-    if config.role_arn.trim().is_empty() {
-        return Err(invalid(
-            env,
-            "options.roleArn",
-            "the role ARN is empty; use acs:ram::<account id>:role/<role name>",
-        ));
-    }
     Ok(config)
 }
 

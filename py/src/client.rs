@@ -3,12 +3,12 @@
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use smsauth::credentials::{ProfileProvider, RamRoleArnConfig, RamRoleArnProvider};
-use smsauth::{
-    CaseAuthPolicy, CodeType, Credentials, Defaults, DuplicatePolicy, RetryPolicy, SignatureVersion, StaticProvider,
-};
+use smsauth::credentials::{CredentialsConfig, CredentialsSource, RamRoleArnConfig};
+use smsauth::{CaseAuthPolicy, CodeType, Defaults, DuplicatePolicy, RetryPolicy, Secret, SignatureVersion};
 
-use crate::convert::{Arg, mask_phone, repr_opt, repr_str, unexpected_keyword};
+use smsauth::api::mask_phone;
+
+use crate::convert::{Arg, repr_opt, repr_str, unexpected_keyword};
 use crate::error::raise;
 use crate::guard::{Guard, describe};
 use crate::request::{self, CheckSmsVerifyCodeRequest, SendSmsVerifyCodeRequest};
@@ -39,33 +39,13 @@ fn configure(
     let secret = opt_str("access_key_secret", access_key_secret)?;
     let token = opt_str("security_token", security_token)?;
 
-    let credentials_error = |message: &str| raise(py, smsauth::Error::new(smsauth::ErrorKind::Credentials, message));
-    let keys = match (id, secret) {
-        (Some(id), Some(secret)) => {
-            let creds = Credentials::new(id, secret).map_err(|e| raise(py, e))?;
-            Some(match token {
-                Some(token) => creds.with_security_token(token).map_err(|e| raise(py, e))?,
-                None => creds,
-            })
-        }
-        (None, None) if token.is_some() => {
-            return Err(credentials_error(
-                "security_token was given without access_key_id and access_key_secret; STS credentials need all three",
-            ));
-        }
-        (None, None) => None,
-        _ => {
-            return Err(credentials_error(
-                "give both access_key_id and access_key_secret, or neither (to use the default credentials chain: \
-                 ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET, a profile, the ECS role, …)",
-            ));
-        }
+    let mut credentials = CredentialsConfig {
+        access_key_id: id,
+        access_key_secret: secret.map(Secret::new),
+        security_token: token.map(Secret::new),
+        ..CredentialsConfig::default()
     };
     let mut builder = smsauth::Client::builder().binding("python");
-    let mut profile: Option<String> = None;
-    let mut role = RamRoleArnConfig::default();
-    let mut role_options: Vec<&'static str> = Vec::new();
-
     let mut defaults = Defaults::default();
     let mut retry = RetryPolicy::default();
     let mut version = SignatureVersion::V3;
@@ -76,6 +56,11 @@ fn configure(
             let arg = Arg::new(class, name);
             match name {
                 "endpoint" => builder = builder.endpoint(arg.string(&v)?),
+                "scheme" => {
+                    if let Some(scheme) = arg.opt_string(&v)? {
+                        builder = builder.scheme(scheme);
+                    }
+                }
                 "signature_version" => {
                     version = arg.string(&v)?.parse::<SignatureVersion>().map_err(|e| raise(py, e))?;
                 }
@@ -99,6 +84,9 @@ fn configure(
                         retry.max_attempts = n;
                     }
                 }
+                "initial_backoff" => retry.initial_backoff = arg.opt_seconds(&v)?.unwrap_or(retry.initial_backoff),
+                "max_backoff" => retry.max_backoff = arg.opt_seconds(&v)?.unwrap_or(retry.max_backoff),
+                "max_retry_after" => retry.max_retry_after = arg.opt_seconds(&v)?.unwrap_or(retry.max_retry_after),
                 "proxy" => {
                     if let Some(p) = arg.opt_string(&v)? {
                         builder = builder.proxy(p);
@@ -114,20 +102,20 @@ fn configure(
                         builder = builder.add_root_certificates_pem(pem);
                     }
                 }
-                "profile" => profile = arg.opt_string(&v)?,
-                "role_arn" => role.role_arn = arg.opt_string(&v)?.unwrap_or_default(),
-                "role_session_name" => {
-                    role.role_session_name = arg.opt_string(&v)?;
-                    role_options.push("role_session_name");
-                }
+                "profile" => credentials.profile = arg.opt_string(&v)?,
+                // `None` leaves a role option unset; any other value selects a role.
+                "role_arn" | "role_session_name" | "role_duration" | "role_policy" | "role_external_id"
+                | "sts_endpoint" | "sts_region"
+                    if v.is_none() => {}
+                "role_arn" => role(&mut credentials).role_arn = arg.string(&v)?,
+                "role_session_name" => role(&mut credentials).role_session_name = arg.opt_string(&v)?,
                 "role_duration" => {
-                    role.duration_seconds = arg.opt_unsigned::<u32>(&v, "role_duration")?;
-                    role_options.push("role_duration");
+                    role(&mut credentials).duration_seconds = arg.opt_unsigned::<u32>(&v, "role_duration")?;
                 }
-                "sts_endpoint" => {
-                    role.sts_endpoint = arg.opt_string(&v)?;
-                    role_options.push("sts_endpoint");
-                }
+                "role_policy" => role(&mut credentials).policy = arg.opt_string(&v)?,
+                "role_external_id" => role(&mut credentials).external_id = arg.opt_string(&v)?,
+                "sts_endpoint" => role(&mut credentials).sts_endpoint = arg.opt_string(&v)?,
+                "sts_region" => role(&mut credentials).sts_region = arg.opt_string(&v)?,
                 "sign_name" => defaults.sign_name = arg.opt_string(&v)?,
                 "template_code" => defaults.template_code = arg.opt_string(&v)?,
                 "template_param" => defaults.template_param = arg.opt_template_param(&v)?,
@@ -158,40 +146,13 @@ fn configure(
             }
         }
     }
-    let key_shown;
-    if role.role_arn.is_empty() {
-        if let Some(option) = role_options.first() {
-            return Err(raise(py, smsauth::Error::invalid_input("role_arn", format_args!("{option} needs role_arn"))));
-        }
-        match (keys, profile) {
-            (Some(_), Some(_)) => {
-                return Err(credentials_error("give either an AccessKey pair or a profile, not both"));
-            }
-            (Some(keys), None) => {
-                key_shown = format!("access_key_id={}", repr_str(keys.access_key_id()));
-                builder = builder.credentials(keys);
-            }
-            (None, Some(name)) => {
-                key_shown = format!("profile={}", repr_str(&name));
-                builder = builder.credentials_provider(ProfileProvider::named(name));
-            }
-            (None, None) => key_shown = "credentials='default chain'".to_owned(),
-        }
-    } else {
-        key_shown = format!("role_arn={}", repr_str(&role.role_arn));
-        let provider = RamRoleArnProvider::new(role).map_err(|e| raise(py, e))?;
-        let provider = match (keys, profile) {
-            (Some(_), Some(_)) => {
-                return Err(credentials_error(
-                    "give either an AccessKey pair or a profile as the role's source credentials, not both",
-                ));
-            }
-            (Some(keys), None) => provider.with_source(StaticProvider::new(keys)),
-            (None, Some(name)) => provider.with_source(ProfileProvider::named(name)),
-            (None, None) => provider,
-        };
-        builder = builder.credentials_provider(provider);
-    }
+    let key_shown = match credentials.source() {
+        CredentialsSource::RoleArn(arn) => format!("role_arn={}", repr_str(arn)),
+        CredentialsSource::AccessKey(id) => format!("access_key_id={}", repr_str(id)),
+        CredentialsSource::Profile(name) => format!("profile={}", repr_str(name)),
+        CredentialsSource::DefaultChain => "credentials='default chain'".to_owned(),
+    };
+    builder = builder.credentials_config(credentials);
     let guard_shown = guard.as_ref().map(|g| format!("guard=smsauth.Guard({})", describe(g.config())));
     if let Some(guard) = guard {
         builder = builder.guard(guard);
@@ -215,6 +176,12 @@ fn configure(
         log_debug(py, &format!("created smsauth.{class}({})", configured.repr_fields));
     }
     Ok(configured)
+}
+
+/// The role of `credentials`, created by the first role option: a role option without
+/// `role_arn` then meets the core's empty-ARN rule, as in every language.
+fn role(credentials: &mut CredentialsConfig) -> &mut RamRoleArnConfig {
+    credentials.role.get_or_insert_with(RamRoleArnConfig::default)
 }
 
 /// The blocking client: `Client(access_key_id=None, access_key_secret=None, security_token=None,

@@ -209,17 +209,6 @@ fn static_name(name: &str) -> &'static str {
     }
 }
 
-/// `"138****8000"`: enough to tell numbers apart in logs without writing them down.
-pub(crate) fn mask_phone(phone: &str) -> String {
-    let chars: Vec<char> = phone.chars().filter(|c| !c.is_whitespace()).collect();
-    if chars.len() < 8 {
-        return "****".to_owned();
-    }
-    let head: String = chars[..3].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}****{tail}")
-}
-
 /// A Python `repr` of an optional string.
 pub(crate) fn repr_opt(value: Option<&str>) -> String {
     match value {

@@ -171,10 +171,10 @@ impl Emulator {
         self.inner.lock().unwrap_or_else(|p| p.into_inner()).is_some()
     }
 
-    /// Issue STS credentials valid for `ttl` seconds of emulated time.
+    /// Issue STS credentials valid for `ttl` seconds (at least 1) of emulated time.
     #[pyo3(signature = (ttl=3600))]
     fn issue_sts(&self, py: Python<'_>, ttl: u64) -> PyResult<StsCredentials> {
-        self.with(py, |e| e.issue_sts(Duration::from_secs(ttl)).into())
+        self.with(py, |e| e.issue_sts_seconds(ttl))?.map(Into::into).map_err(|e| crate::error::raise(py, e))
     }
 
     /// The outbox (every message, or those sent to `phone`), oldest first.
@@ -210,7 +210,8 @@ impl Emulator {
         self.with(py, emu::Emulator::now)
     }
 
-    /// Forget the outbox, codes, limits, faults and nonces; set the clock back to its start.
+    /// Forget the outbox, codes, limits, faults and nonces; set the clock back to its start
+    /// and the request count to zero.
     fn reset(&self, py: Python<'_>) -> PyResult<()> {
         self.with(py, emu::Emulator::reset)
     }
@@ -228,7 +229,7 @@ impl Emulator {
         self.with(py, emu::Emulator::clear_faults)
     }
 
-    /// API requests received on `/`.
+    /// API requests received on `/` since the start or the last reset.
     fn request_count(&self, py: Python<'_>) -> PyResult<usize> {
         self.with(py, emu::Emulator::request_count)
     }

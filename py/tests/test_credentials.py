@@ -55,11 +55,17 @@ def test_role_arn_with_wrong_source_keys_is_a_typed_error(smsauth_emulator: Emul
 
 
 def test_conflicting_credential_options() -> None:
-    with pytest.raises(smsauth.CredentialsError, match="not both"):
+    # The core's CredentialsConfig rules (the same in every language; tests/behaviour/client.json).
+    with pytest.raises(smsauth.InvalidInputError, match="not both") as info:
         smsauth.Client("id", "secret", profile="prod")
-    with pytest.raises(smsauth.InvalidInputError, match="role_session_name needs role_arn") as info:
+    assert info.value.field == "profile"
+    with pytest.raises(smsauth.InvalidInputError, match="role ARN is empty") as info:
         smsauth.Client("id", "secret", role_session_name="x")
     assert info.value.field == "role_arn"
+    with pytest.raises(smsauth.InvalidInputError, match="role ARN is empty"):
+        smsauth.Client("id", "secret", role_arn="")
+    # None leaves an option unset, as everywhere in the API.
+    assert "access_key_id='id'" in repr(smsauth.Client("id", "secret", role_arn=None, role_session_name=None))
     with pytest.raises(smsauth.InvalidInputError):
         smsauth.Client("id", "secret", role_arn="acs:ram::1:role/x", role_duration=60)
     with pytest.raises(TypeError, match="argument 'profile' must be str"):

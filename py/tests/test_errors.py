@@ -63,10 +63,14 @@ def test_credentials() -> None:
     with pytest.raises(smsauth.CredentialsError, match="no credentials found") as info:
         smsauth.Client()
     assert "ALIBABA_CLOUD_ACCESS_KEY_ID" in info.value.message and "ecs_ram_role" in info.value.message
-    with pytest.raises(smsauth.CredentialsError, match="both"):
+    # Half a key pair or a lone token is a mistake in the options (the core's rule, in every
+    # language): invalid input naming the missing one.
+    with pytest.raises(smsauth.InvalidInputError, match="both") as bad:
         smsauth.Client("testid")
-    with pytest.raises(smsauth.CredentialsError, match="security_token"):
+    assert bad.value.field == "access_key_secret"
+    with pytest.raises(smsauth.InvalidInputError, match="security token") as bad:
         smsauth.AsyncClient(security_token="tok")
+    assert bad.value.field == "security_token"
 
 
 def test_network_error_when_nothing_listens(closed_endpoint: str) -> None:

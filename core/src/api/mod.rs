@@ -8,7 +8,7 @@ mod response;
 pub use enums::{CaseAuthPolicy, CodeType, DuplicatePolicy};
 pub use request::{
     CHINA, CODE_PLACEHOLDER, CheckSmsVerifyCodeRequest, FIELD_LIMITS, MAX_SECONDS, SendSmsVerifyCodeRequest,
-    normalize_phone, template_param,
+    mask_phone, normalize_phone, template_param,
 };
 pub(crate) use response::Envelope;
 pub use response::{CheckModel, CheckSmsVerifyCodeResponse, SendModel, SendSmsVerifyCodeResponse, VerifyResult};

@@ -15,7 +15,7 @@ use crate::api::{
     API_VERSION, CaseAuthPolicy, CheckSmsVerifyCodeRequest, CheckSmsVerifyCodeResponse, CodeType, DEFAULT_ENDPOINT,
     DuplicatePolicy, Operation, SendSmsVerifyCodeRequest, SendSmsVerifyCodeResponse, template_param,
 };
-use crate::credentials::{Credentials, ProvideCredentials, SharedProvider, StaticProvider};
+use crate::credentials::{Credentials, CredentialsConfig, ProvideCredentials, SharedProvider, StaticProvider};
 use crate::error::{Delivery, Error, ErrorKind, Result, redact_userinfo};
 use crate::guard::Guard;
 use crate::sign::{RpcRequest, SignatureVersion, Stamp, sign};
@@ -178,9 +178,7 @@ pub(crate) fn check_duration(field: &'static str, d: Duration, positive: bool) -
 #[must_use]
 pub struct ClientBuilder {
     credentials: Option<SharedProvider>,
-    static_id: Option<String>,
-    static_secret: Option<crate::Secret>,
-    static_token: Option<crate::Secret>,
+    credentials_config: CredentialsConfig,
     endpoint: String,
     scheme: Option<String>,
     signature_version: SignatureVersion,
@@ -200,9 +198,7 @@ impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
             credentials: None,
-            static_id: None,
-            static_secret: None,
-            static_token: None,
+            credentials_config: CredentialsConfig::default(),
             endpoint: DEFAULT_ENDPOINT.into(),
             scheme: None,
             signature_version: SignatureVersion::V3,
@@ -223,14 +219,22 @@ impl Default for ClientBuilder {
 impl ClientBuilder {
     /// Sign with this AccessKey pair.
     pub fn access_key(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
-        self.static_id = Some(id.into());
-        self.static_secret = Some(crate::Secret::new(secret));
+        self.credentials_config.access_key_id = Some(id.into());
+        self.credentials_config.access_key_secret = Some(crate::Secret::new(secret));
         self
     }
 
     /// Add an STS security token to the AccessKey pair (temporary credentials).
     pub fn security_token(mut self, token: impl Into<String>) -> Self {
-        self.static_token = Some(crate::Secret::new(token));
+        self.credentials_config.security_token = Some(crate::Secret::new(token));
+        self
+    }
+
+    /// Credentials chosen by options (keys, token, profile, role), with the rules of
+    /// [`CredentialsConfig::provider`]; replaces [`ClientBuilder::access_key`] and
+    /// [`ClientBuilder::security_token`]. Unset: the default chain.
+    pub fn credentials_config(mut self, config: CredentialsConfig) -> Self {
+        self.credentials_config = config;
         self
     }
 
@@ -394,25 +398,15 @@ impl ClientBuilder {
                 endpoint.scheme = scheme;
             }
         }
-        let credentials: SharedProvider = match (self.credentials, self.static_id, self.static_secret) {
-            (Some(p), None, None) => p,
-            (None, Some(id), Some(secret)) => {
-                let creds = Credentials::new(id, secret.expose())?;
-                let creds = match self.static_token {
-                    Some(t) => creds.with_security_token(t.expose())?,
-                    None => creds,
-                };
-                Arc::new(StaticProvider::new(creds))
-            }
-            (None, None, None) => Arc::new(crate::credentials::CredentialsChain::default_chain().ensure_configured()?),
-            (Some(_), _, _) => {
+        let credentials: SharedProvider = match (self.credentials, self.credentials_config.provider()?) {
+            (Some(p), None) => p,
+            (None, Some(p)) => p,
+            (None, None) => Arc::new(crate::credentials::CredentialsChain::default_chain().ensure_configured()?),
+            (Some(_), Some(_)) => {
                 return Err(Error::new(
                     ErrorKind::Credentials,
                     "give either credentials or an AccessKey pair, not both",
                 ));
-            }
-            (None, _, _) => {
-                return Err(Error::new(ErrorKind::Credentials, "an AccessKey needs both the ID and the secret"));
             }
         };
         for (name, d) in

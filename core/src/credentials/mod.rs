@@ -18,6 +18,9 @@
 //! | [`RamRoleArnProvider`] | a role ARN and source credentials → STS `AssumeRole` |
 //! | [`ProfileProvider`] | a profile by name, from either file |
 //!
+//! A client's options (keys, token, profile, role) become a provider through
+//! [`CredentialsConfig`], the one set of rules every binding uses.
+//!
 //! Every provider reads its configuration when credentials are first asked for (never at
 //! start-up), through an [`Environment`] (the process by default). Temporary credentials are
 //! cached and refreshed 3 minutes before they expire, by one request however many calls are
@@ -36,6 +39,7 @@ use crate::error::{Error, ErrorKind, Result};
 mod cache;
 mod chain;
 mod cli_profile;
+mod config;
 mod credentials_file;
 mod credentials_uri;
 mod ecs_ram_role;
@@ -48,6 +52,7 @@ mod sts;
 pub use cache::{FAILURE_BACKOFF, REFRESH_EARLY};
 pub use chain::{CredentialsChain, ProfileProvider};
 pub use cli_profile::{CLI_PROFILE_DISABLED, CliProfileProvider, PROFILE};
+pub use config::{CredentialsConfig, CredentialsSource};
 pub use credentials_file::{CREDENTIALS_FILE, CredentialsFileProvider};
 pub use credentials_uri::{CREDENTIALS_URI, CredentialsUriProvider};
 pub use ecs_ram_role::{

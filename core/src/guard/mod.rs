@@ -56,7 +56,7 @@ pub use store::{
     CheckBegin, CheckEnd, Counter, Denial, GuardStore, KeyClass, Limit, StoreError, StoreFuture, WrongCodeLimit,
 };
 
-use crate::api::normalize_phone;
+use crate::api::{mask_phone, normalize_phone};
 use crate::error::{Error, Result};
 
 /// What the guard does when its store fails (unreachable, too slow, a bad answer).
@@ -955,14 +955,6 @@ fn push_client_id(out: &mut String, key: &str) -> Result<()> {
         let _ = write!(out, "{b:02x}");
     }
     Ok(())
-}
-
-/// `138****8000`: enough to recognise a number in logs without logging it.
-fn mask_phone(phone: &str) -> String {
-    if phone.len() < 8 || !phone.is_ascii() {
-        return "***".into();
-    }
-    format!("{}****{}", &phone[..3], &phone[phone.len() - 4..])
 }
 
 fn human_seconds(s: u64) -> String {

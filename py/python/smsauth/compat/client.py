@@ -17,7 +17,6 @@ _SEND_FIELDS = tuple(name for name, _, _ in models.SendSmsVerifyCodeRequest._fie
 _CHECK_FIELDS = tuple(
     name for name, _, _ in models.CheckSmsVerifyCodeRequest._fields if name not in ("phone_number", "verify_code")
 )
-_DEFAULT_ENDPOINT = "dypnsapi.aliyuncs.com"
 
 # (read_timeout ms, connect_timeout ms) of a RuntimeOptions; (None, None) means the Config's.
 _Timeouts = Tuple[Optional[int], Optional[int]]
@@ -50,10 +49,12 @@ class Client:
 
     def _options(self, runtime: Optional[models.RuntimeOptions]) -> Dict[str, Any]:
         c = self._config
-        endpoint = c.endpoint or _DEFAULT_ENDPOINT
-        if "://" not in endpoint:
-            endpoint = f"{(c.protocol or 'https').lower()}://{endpoint}"
-        options: Dict[str, Any] = {"endpoint": endpoint}
+        # The default endpoint and the scheme of a bare host are the client's own options.
+        options: Dict[str, Any] = {}
+        if c.endpoint:
+            options["endpoint"] = c.endpoint
+        if c.protocol:
+            options["scheme"] = c.protocol
         if c.signature_algorithm is not None and str(c.signature_algorithm).lower() == "v2":
             options["signature_version"] = "v1"
         read = runtime.read_timeout if runtime is not None and runtime.read_timeout is not None else c.read_timeout

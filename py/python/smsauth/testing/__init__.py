@@ -62,7 +62,6 @@ class Emulator:
 
     def __init__(self, **options: Any) -> None:
         self._native = _native.Emulator(**options)
-        self._requests_before_reset = 0
 
     # -- lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> "Emulator":
@@ -145,7 +144,7 @@ class Emulator:
         return self._native.sts_endpoint
 
     def issue_sts(self, ttl: int = 3600) -> StsCredentials:
-        """Temporary credentials valid for ``ttl`` seconds of emulated time."""
+        """Temporary credentials valid for ``ttl`` seconds (at least 1) of emulated time."""
         return self._native.issue_sts(ttl)
 
     # -- the outbox ------------------------------------------------------------------------
@@ -159,7 +158,7 @@ class Emulator:
 
     def request_count(self) -> int:
         """API requests received since the start or the last :meth:`reset` (valid or not)."""
-        return self._native.request_count() - self._requests_before_reset
+        return self._native.request_count()
 
     # -- time ------------------------------------------------------------------------------
     def advance_clock(self, seconds: int) -> None:
@@ -174,7 +173,6 @@ class Emulator:
         """Forget the outbox, codes, limits, faults and nonces; set the clock back; count
         requests from zero again."""
         self._native.reset()
-        self._requests_before_reset = self._native.request_count()
 
     # -- faults ----------------------------------------------------------------------------
     def add_fault(
