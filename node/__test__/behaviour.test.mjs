@@ -18,6 +18,7 @@ const FIELDS = {
   role_arn: 'options.roleArn',
   duration_seconds: 'options.roleArn.durationSeconds',
   ttl_seconds: 'ttlSeconds',
+  'retry.max_attempts': 'retry.maxAttempts',
 }
 
 /** The table's options as `new Client()` takes them. */
