@@ -1004,12 +1004,16 @@ static smsauth_status build_status(smsauth_config_builder *b, smsauth_error **er
     return st;
 }
 
-static void expect_field(smsauth_status st, smsauth_error *err, const char *field) {
+/* `errp` (not the error itself): the call in the first argument sets it, and C leaves the order
+ * in which arguments are evaluated open. Frees the error and resets *errp. */
+static void expect_field(smsauth_status st, smsauth_error **errp, const char *field) {
+    smsauth_error *err = *errp;
     if (!CHECK(st == SMSAUTH_STATUS_INVALID_INPUT && streq(smsauth_error_field(err), field))) {
         printf("    wanted %s, got %s: %s\n", field, smsauth_status_str(st), err ? smsauth_error_message(err) : "(none)");
     }
-    CHECK(!smsauth_error_may_have_been_received(err));
+    CHECK(err != NULL && !smsauth_error_may_have_been_received(err));
     smsauth_error_free(err);
+    *errp = NULL;
 }
 
 static void test_bad_input_never_lies(void) {
@@ -1035,16 +1039,13 @@ static void test_bad_input_never_lies(void) {
     /* Client options out of range. */
     b = emulator_builder();
     EXPECT_OK(smsauth_config_builder_set_timeout_ms(b, UINT64_MAX, &e_));
-    expect_field(build_status(b, &err), err, "timeout");
-    err = NULL;
+    expect_field(build_status(b, &err), &err, "timeout");
     b = emulator_builder();
     EXPECT_OK(smsauth_config_builder_set_read_timeout_ms(b, 86400001, &e_));
-    expect_field(build_status(b, &err), err, "read_timeout");
-    err = NULL;
+    expect_field(build_status(b, &err), &err, "read_timeout");
     b = emulator_builder();
     EXPECT_OK(smsauth_config_builder_set_max_attempts(b, 11, &e_));
-    expect_field(build_status(b, &err), err, "retry.max_attempts");
-    err = NULL;
+    expect_field(build_status(b, &err), &err, "retry.max_attempts");
     b = emulator_builder();
     EXPECT_OK(smsauth_config_builder_set_proxy(b, "socks5://u:hunter2@proxy:1080", &e_));
     if (CHECK(build_status(b, &err) == SMSAUTH_STATUS_INVALID_INPUT)) {
@@ -1076,20 +1077,17 @@ static void test_bad_input_never_lies(void) {
         } else {
             EXPECT_OK(smsauth_send_request_set_sign_name(req, sends[i].value, &e_));
         }
-        expect_field(smsauth_send_code_with(client, req, NULL, &err), err, sends[i].field);
-        err = NULL;
+        expect_field(smsauth_send_code_with(client, req, NULL, &err), &err, sends[i].field);
         smsauth_send_request_free(req);
     }
     next_phone(phone, sizeof phone);
     EXPECT_OK(smsauth_send_request_new(phone, &req, &e_));
     EXPECT_OK(smsauth_send_request_set_valid_time(req, 1000000000000000ULL, &e_));
-    expect_field(smsauth_send_code_with(client, req, NULL, &err), err, "ValidTime");
-    err = NULL;
+    expect_field(smsauth_send_code_with(client, req, NULL, &err), &err, "ValidTime");
     smsauth_send_request_free(req);
     EXPECT_OK(smsauth_send_request_new(phone, &req, &e_));
     EXPECT_OK(smsauth_send_request_set_interval(req, 1000000000000000ULL, &e_));
-    expect_field(smsauth_send_code_with(client, req, NULL, &err), err, "Interval");
-    err = NULL;
+    expect_field(smsauth_send_code_with(client, req, NULL, &err), &err, "Interval");
     smsauth_send_request_free(req);
     CHECK(smsauth_emulator_request_count(emu) == before);
 
@@ -1098,8 +1096,7 @@ static void test_bad_input_never_lies(void) {
         const char *bad[] = {"{\"kind\":\"latency\",\"ms\":5,\"tims\":1}", "{\"kind\":\"server_error\",\"status_code\":503}",
                              "{\"kind\":\"drop\",\"action\":\"sendsmsverifycode\"}", "{\"kind\":\"drop\",\"probability\":5}"};
         for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-            expect_field(smsauth_emulator_add_fault(emu, bad[i], &err), err, "fault_json");
-            err = NULL;
+            expect_field(smsauth_emulator_add_fault(emu, bad[i], &err), &err, "fault_json");
         }
     }
     next_phone(phone, sizeof phone);

@@ -34,19 +34,6 @@ DEFAULT_SIGN_NAME = "速通互联验证码"
 #: The template :meth:`Emulator.client` uses unless told otherwise (a console preset).
 DEFAULT_TEMPLATE_CODE = "100001"
 
-_FAULT_KINDS = (
-    "latency",
-    "server_error",
-    "throttle",
-    "malformed",
-    "truncated",
-    "html",
-    "oversized",
-    "drop",
-    "drop_mid_response",
-    "slow_drip",
-)
-
 
 class Emulator:
     """A running emulator. Starts when created; :meth:`stop` (or leaving a ``with`` block) stops it.
@@ -194,6 +181,8 @@ class Emulator:
         ``interval_ms=``: the answer trickles in, each read succeeding). ``action`` limits it to
         ``"SendSmsVerifyCode"`` or ``"CheckSmsVerifyCode"``, ``phone`` to one number;
         ``times`` removes it after firing that often; ``probability`` (0–1) makes it flaky.
+        An unknown kind or key (``status_code=``, ``msec=``), an action in the wrong case or a
+        probability outside 0–1 raises :class:`smsauth.InvalidInputError` (``field == "fault"``).
         """
         rule: Dict[str, Any] = {"kind": kind, **params}
         rule.update(action=action, phone=phone, probability=probability, times=times)
