@@ -27,14 +27,6 @@ pub(crate) fn class_name(kind: ErrorKind) -> &'static str {
     }
 }
 
-fn delivery_name(delivery: Delivery) -> &'static str {
-    match delivery {
-        Delivery::NotReceived => "not_received",
-        Delivery::Answered => "answered",
-        Delivery::Unknown => "unknown",
-    }
-}
-
 /// Convert a core error into the matching Python exception.
 pub(crate) fn raise(py: Python<'_>, err: Error) -> PyErr {
     match build(py, &err) {
@@ -60,7 +52,7 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     }
     kw.set_item("http_status", err.http_status())?;
     kw.set_item("field", err.field())?;
-    kw.set_item("delivery", delivery_name(err.delivery()))?;
+    kw.set_item("delivery", err.delivery().as_str())?;
     kw.set_item("retry_after", err.retry_after().map(|d| d.as_secs_f64()))?;
     kw.set_item("guard_rule", err.guard_rule())?;
     instantiate(py, class_name(err.kind()), err.message(), &kw)
@@ -82,7 +74,7 @@ pub(crate) fn raise_verify(py: Python<'_>, err: &smsauth::sign::VerifyError) -> 
         kw.set_item("code", err.code())?;
         kw.set_item("service_message", &message)?;
         kw.set_item("http_status", err.http_status())?;
-        kw.set_item("delivery", "answered")?;
+        kw.set_item("delivery", Delivery::Answered.as_str())?;
         instantiate(py, class_name(ErrorKind::Authentication), &format!("{}: {message}", err.code()), &kw)
     })();
     built.unwrap_or_else(|e| e)
