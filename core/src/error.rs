@@ -155,6 +155,17 @@ pub fn redact_userinfo(url: &str) -> String {
     }
 }
 
+impl Delivery {
+    /// `"not_received"`, `"answered"` or `"unknown"`: the name every binding shows.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Delivery::NotReceived => "not_received",
+            Delivery::Answered => "answered",
+            Delivery::Unknown => "unknown",
+        }
+    }
+}
+
 /// The error returned by every fallible function of this crate.
 ///
 /// Its `Display` says what went wrong and what to do; [`Error::service`] keeps what the service

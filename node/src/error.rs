@@ -10,8 +10,8 @@
 //! napi throws (or rejects with) verbatim.
 
 use napi::bindgen_prelude::*;
+use smsauth::ErrorKind;
 use smsauth::sign::VerifyError;
-use smsauth::{Delivery, ErrorKind};
 
 /// The error `code` for a core kind: `ERR_SMSAUTH_THROTTLED`, ….
 pub(crate) fn code_for(kind: ErrorKind) -> String {
@@ -156,12 +156,7 @@ fn build_core_error(
             props.push(("retryAfter", Prop::Num(after.as_secs_f64().ceil())));
         }
     }
-    let delivery = match e.delivery() {
-        Delivery::NotReceived => "not_received",
-        Delivery::Answered => "answered",
-        Delivery::Unknown => "unknown",
-    };
-    props.push(("delivery", delivery.into()));
+    props.push(("delivery", e.delivery().as_str().into()));
     props.push(("mayHaveBeenReceived", Prop::Bool(e.may_have_been_received())));
     extra(&mut props);
     let message = match field {

@@ -198,17 +198,7 @@ pub(crate) fn read_guard(env: &Env, v: Unknown<'_>) -> Result<GuardConfig> {
         c.dry_run = b;
     }
     if let Some(p) = f.string("onStoreError")? {
-        c.on_store_error = match p.as_str() {
-            "closed" => FailPolicy::Closed,
-            "open" => FailPolicy::Open,
-            other => {
-                return Err(invalid(
-                    env,
-                    "options.guard.onStoreError",
-                    format_args!("must be 'closed' or 'open', got {other:?}"),
-                ));
-            }
-        };
+        c.on_store_error = p.parse::<FailPolicy>().map_err(|e| error::core_error(env, &js_names(e)))?;
     }
     if let Some(n) = f.u32("maxKeys")? {
         c.max_keys = n as usize;
@@ -244,6 +234,7 @@ fn js_names(e: smsauth::Error) -> smsauth::Error {
         "guard.daily_money_cap" => "options.guard.dailyMoneyCap",
         "guard.wrong_code" => "options.guard.wrongCode",
         "guard.max_keys" => "options.guard.maxKeys",
+        "guard.on_store_error" => "options.guard.onStoreError",
         _ => return e,
     };
     let prefix = format!("invalid {field}: ");

@@ -5,7 +5,7 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyModule};
-use smsauth::{Delivery, Error, ErrorKind};
+use smsauth::{Error, ErrorKind};
 
 static ERRORS_MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
@@ -24,14 +24,6 @@ pub(crate) fn class_name(kind: ErrorKind) -> &'static str {
         ErrorKind::GuardDenied => "GuardDeniedError",
         // A kind added to the core later than this binding: still an SmsAuthError.
         _ => "SmsAuthError",
-    }
-}
-
-fn delivery_name(delivery: Delivery) -> &'static str {
-    match delivery {
-        Delivery::NotReceived => "not_received",
-        Delivery::Answered => "answered",
-        Delivery::Unknown => "unknown",
     }
 }
 
@@ -60,7 +52,7 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     }
     kw.set_item("http_status", err.http_status())?;
     kw.set_item("field", err.field())?;
-    kw.set_item("delivery", delivery_name(err.delivery()))?;
+    kw.set_item("delivery", err.delivery().as_str())?;
     kw.set_item("retry_after", err.retry_after().map(|d| d.as_secs_f64()))?;
     kw.set_item("guard_rule", err.guard_rule())?;
     instantiate(py, class_name(err.kind()), err.message(), &kw)

@@ -42,19 +42,7 @@ impl Guard {
                     "require_client_key" => cfg.require_client_key = required_bool(&arg, &v)?,
                     "dry_run" => cfg.dry_run = required_bool(&arg, &v)?,
                     "on_store_error" => {
-                        cfg.on_store_error = match arg.string(&v)?.as_str() {
-                            "closed" => FailPolicy::Closed,
-                            "open" => FailPolicy::Open,
-                            other => {
-                                return Err(raise(
-                                    py,
-                                    smsauth::Error::invalid_input(
-                                        "guard.on_store_error",
-                                        format_args!("must be \"closed\" or \"open\", got {}", repr_str(other)),
-                                    ),
-                                ));
-                            }
-                        };
+                        cfg.on_store_error = arg.string(&v)?.parse::<FailPolicy>().map_err(|e| raise(py, e))?;
                     }
                     "max_keys" => cfg.max_keys = required_unsigned(&arg, &v, "guard.max_keys")?,
                     _ => return Err(unexpected_keyword(CLASS, name)),
@@ -103,10 +91,7 @@ pub(crate) fn describe(c: &GuardConfig) -> String {
     } else {
         format!("({}, {}, {})", w.max_wrong, w.window_seconds, w.lockout_seconds)
     };
-    let policy = match c.on_store_error {
-        FailPolicy::Open => "'open'",
-        _ => "'closed'",
-    };
+    let policy = repr_str(c.on_store_error.as_str());
     let py_bool = |b: bool| if b { "True" } else { "False" };
     format!(
         "phone={}, client={}, prefix={}, prefix_digits={}, daily_budget={}, price_per_sms={}, daily_money_cap={}, \

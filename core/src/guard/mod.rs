@@ -71,6 +71,31 @@ pub enum FailPolicy {
     Open,
 }
 
+impl FailPolicy {
+    /// `"closed"` or `"open"`: the name every binding takes and shows.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FailPolicy::Closed => "closed",
+            FailPolicy::Open => "open",
+        }
+    }
+}
+
+/// ```
+/// use smsauth::FailPolicy;
+/// assert_eq!("open".parse::<FailPolicy>().unwrap(), FailPolicy::Open);
+/// assert_eq!("maybe".parse::<FailPolicy>().unwrap_err().field(), Some("guard.on_store_error"));
+/// ```
+impl std::str::FromStr for FailPolicy {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        [FailPolicy::Closed, FailPolicy::Open].into_iter().find(|p| p.as_str() == s).ok_or_else(|| {
+            Error::invalid_input("guard.on_store_error", format_args!("must be 'closed' or 'open', got {s:?}"))
+        })
+    }
+}
+
 /// The guard's settings: plain data with documented defaults, so every binding can fill it.
 ///
 /// Empty limit lists and `None` turn a rule off; [`GuardConfig::empty`] has every rule off.
