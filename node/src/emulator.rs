@@ -310,9 +310,7 @@ impl Emulator {
     #[napi(ts_args_type = "ttlSeconds: number", ts_return_type = "EmulatorStsCredentials")]
     pub fn issue_sts<'env>(&self, env: &'env Env, ttl: Unknown<'_>) -> Result<Object<'env>> {
         let ttl = args::integer(env, Name::Arg("ttlSeconds"), &ttl, 0.0, MAX_SAFE)?;
-        let sts = self
-            .with(env, |e| e.issue_sts_seconds(ttl as u64))?
-            .map_err(|e| error::core_error(env, &e))?;
+        let sts = self.with(env, |e| e.issue_sts_seconds(ttl as u64))?.map_err(|e| error::core_error(env, &e))?;
         let mut obj = Object::new(env)?;
         obj.set_named_property("accessKeyId", sts.access_key_id.as_str())?;
         obj.set_named_property("expiresAt", sts.expires_at as f64)?;
