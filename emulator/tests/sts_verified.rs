@@ -8,14 +8,15 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
 
+use smsauth::Credentials;
 use smsauth::credentials::STS_VERSION;
 use smsauth::sign::{RpcRequest, SignatureVersion, SignedRequest, Stamp, sign};
-use smsauth::Credentials;
 use smsauth_emulator::Emulator;
 use smsauth_emulator::sts::{Sts, StsConfig};
 
 fn send(port: u16, s: &SignedRequest, extra: &[(&str, &str)]) -> (u16, String) {
-    let mut head = format!("{} {} HTTP/1.1\r\nconnection: close\r\ncontent-length: 0\r\n", s.method, s.path_and_query());
+    let mut head =
+        format!("{} {} HTTP/1.1\r\nconnection: close\r\ncontent-length: 0\r\n", s.method, s.path_and_query());
     for (k, v) in s.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain(extra.iter().copied()) {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -56,7 +57,10 @@ fn an_unsigned_action_header_does_not_change_a_signed_request() {
 fn a_signature_mismatch_does_not_echo_the_security_token() {
     let emu = Arc::new(Emulator::start().unwrap());
     let sts = Sts::start(Arc::clone(&emu)).unwrap();
-    let creds = Credentials::new(emu.access_key_id(), "not-the-secret").unwrap().with_security_token("CAIStoken+secret/value").unwrap();
+    let creds = Credentials::new(emu.access_key_id(), "not-the-secret")
+        .unwrap()
+        .with_security_token("CAIStoken+secret/value")
+        .unwrap();
     let (status, body) = send(sts.port(), &assume_role(&sts, &creds), &[]);
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("SignatureDoesNotMatch") && body.contains("***"), "{body}");
