@@ -540,8 +540,11 @@ export interface HttpRequestInit {
   query?: string
   /** Headers as received (any case). */
   headers?: Record<string, string> | Array<[string, string]>
-  /** The body (a form body carries parameters too). */
-  body?: string
+  /**
+   * The body as received: a string (UTF-8) or the raw bytes (a form body carries parameters
+   * too).
+   */
+  body?: string | Uint8Array
 }
 
 /**
@@ -598,8 +601,11 @@ export interface RoleArnOptions {
 
 /** An RPC call to sign (`sign(request, options)`). */
 export interface RpcRequestInit {
-  /** Host (and `:port` when not the default), as sent in the `host` header. */
-  host: string
+  /**
+   * Host (and `:port` when not the default), as sent in the `host` header; default
+   * `dypnsapi.aliyuncs.com`.
+   */
+  host?: string
   /** API action, e.g. `SendSmsVerifyCode`. */
   action: string
   /** API version; default `2017-05-25`. */
@@ -833,6 +839,19 @@ export interface VerifierOptions {
   windowSeconds?: number
   /** Refuse a nonce seen before within the window (default `true`). */
   checkNonces?: boolean
+  /** Live nonces remembered before new requests get `Throttling.User` (default 1,000,000). */
+  nonceCapacity?: number
+  /** At most this many live nonces per AccessKey ID (default: no quota). */
+  perKeyQuota?: number
+  /** Accept only requests for these `host[:port]` values (default: any host). */
+  expectedHosts?: Array<string>
+  /**
+   * Keep nonces in Redis at this URL, shared by every instance (needs a build with the
+   * `guard-redis` feature; otherwise an `ERR_SMSAUTH_INVALID_INPUT` error saying so).
+   */
+  nonceRedisUrl?: string
+  /** Accept requests while Redis is unavailable (default `false`: refuse them). */
+  nonceRedisFailOpen?: boolean
 }
 
 /** The guard's wrong-code lock (`GuardOptions.wrongCode`). Unset fields keep their defaults. */

@@ -152,8 +152,9 @@ describe('bad inputs', () => {
       'accessKeySecret',
     )
     assertTypeError(
+      // host defaults to dypnsapi.aliyuncs.com (the one rule of every binding); action does not.
       thrown(() => smsauth.sign({}, { accessKeyId: 'a', accessKeySecret: 'b' })),
-      'request.host',
+      'request.action',
     )
     assertTypeError(
       thrown(() => smsauth.sign({ host: 'h', action: 'A' }, null)),

@@ -5,6 +5,9 @@
  * documented maximum (UINT64_MAX must be refused, not wrap) and the raw-byte body setter.
  * Usage: test_hostile <flattened corpus>
  */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
 #include <smsauth.h>
 #include <stdint.h>
 

@@ -1414,7 +1414,8 @@ static void test_null_arguments_give_a_status(void) {
     EXPECT_NULL_ARG("request", smsauth_send_request_set_code_type(NULL, 1, &e_));
     EXPECT_NULL_ARG("verify_code", smsauth_check_request_new("13800138000", NULL, &check, &e_));
     EXPECT_NULL_ARG("out_id", smsauth_check_request_set_out_id(check, NULL, &e_));
-    EXPECT_NULL_ARG("host", smsauth_sign_request_new(NULL, "A", "v", &sreq, &e_));
+    /* NULL host and version mean the defaults (one rule with Python and Node); NULL action does not. */
+    EXPECT_NULL_ARG("action", smsauth_sign_request_new(NULL, NULL, NULL, &sreq, &e_));
     EXPECT_NULL_ARG("value", smsauth_sign_request_add_param(sreq, "k", NULL, &e_));
     EXPECT_NULL_ARG("request", smsauth_sign(NULL, 3, "id", "s", NULL, 1, "n", &signed_req, &e_));
     EXPECT_NULL_ARG("access_key_secret", smsauth_sign(sreq, 3, "id", NULL, NULL, 1, "n", &signed_req, &e_));
