@@ -29,15 +29,15 @@ use crate::service::gateway_error;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConnectionLimits {
     /// A request's head (request line and headers) must arrive within this, counted from the
-    /// connection's start for its first request and from the request's first byte after that;
-    /// otherwise the connection is closed without an answer. Default 10 s.
+    /// request's first byte; otherwise the connection is closed without an answer. Default 10 s.
     pub header_timeout: Duration,
     /// A request's body must arrive within this once its head has; otherwise the answer is
     /// HTTP 408 `RequestTimeout` and the connection is closed. Default 10 s.
     pub body_timeout: Duration,
-    /// A keep-alive connection with no request under way is closed after this. Default 75 s:
-    /// longer than the smsauth client's 50 s pool idle timeout, so the emulator never closes a
-    /// connection the client may be about to reuse.
+    /// A connection with no request under way — a new one that has sent nothing yet, or a
+    /// keep-alive one between requests — is closed after this. Default 75 s: longer than the
+    /// smsauth client's 50 s pool idle timeout, so the emulator never closes a connection the
+    /// client may be about to use (its pool may open a connection before it needs it).
     pub idle_timeout: Duration,
     /// Connections served at once. Beyond it a new connection gets HTTP 503
     /// `ServiceUnavailable` at once and is closed, while the open ones keep being served.
@@ -112,9 +112,10 @@ pub(crate) async fn refuse(mut stream: TcpStream, max: usize) {
 /// Where a connection is between requests, for its timeouts.
 #[derive(Clone, Copy)]
 enum Phase {
-    /// Waiting for a request's head, since the connection opened or the request's first byte.
+    /// Waiting for the rest of a request's head, since its first byte.
     Head(Instant),
-    /// Nothing received since the last answer went out (at this instant).
+    /// Nothing received since the connection opened or the last answer went out (at this
+    /// instant).
     Idle(Instant),
     /// A request is being handled or answered: no connection timeout applies (the body
     /// deadline is the handler's; answers are paced by the emulator itself).
@@ -129,7 +130,7 @@ pub(crate) struct Watch {
 
 impl Watch {
     fn new() -> Arc<Self> {
-        Arc::new(Watch { phase: Mutex::new(Phase::Head(Instant::now())) })
+        Arc::new(Watch { phase: Mutex::new(Phase::Idle(Instant::now())) })
     }
 
     fn set(&self, f: impl FnOnce(Phase) -> Option<Phase>) {
@@ -212,7 +213,7 @@ impl AsyncWrite for Watched {
     }
 }
 
-/// Wrap a new connection's socket with its [`Watch`] (its head timeout starts now).
+/// Wrap a new connection's socket with its [`Watch`] (idle from now).
 pub(crate) fn watch(stream: TcpStream) -> (Watched, Arc<Watch>) {
     let watch = Watch::new();
     (Watched { stream, watch: Arc::clone(&watch) }, watch)

@@ -103,12 +103,13 @@ fn a_later_request_head_gets_the_header_timeout_from_its_first_byte() {
 }
 
 #[test]
-fn a_connection_that_sends_nothing_is_closed_at_the_header_timeout() {
+fn a_connection_that_sends_nothing_is_closed_at_the_idle_timeout() {
+    // Not at the (shorter) header timeout: a client pool may open a connection before it needs it.
     let emu = emulator(small_limits());
     let started = Instant::now();
     let mut sock = connect(&emu);
     assert!(wait_closed(&mut sock).is_empty());
-    assert_at_edge(started.elapsed(), HEADER, "silent connection");
+    assert_at_edge(started.elapsed(), IDLE, "silent connection");
 }
 
 #[test]
