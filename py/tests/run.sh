@@ -32,7 +32,7 @@ step "build the wheel (maturin build, debug profile)"
 rm -rf "$WHEELS"
 (cd py && "$VENV/bin/maturin" build --quiet --strip --interpreter "$PY" --out "$WHEELS")
 shopt -s nullglob
-wheels=("$WHEELS"/smsauth-*.whl)
+wheels=("$WHEELS"/smsauth_sdk-*.whl)
 shopt -u nullglob
 [[ ${#wheels[@]} -eq 1 ]] || { echo "expected one wheel in $WHEELS, found ${#wheels[@]}" >&2; exit 1; }
 wheel=${wheels[0]}
