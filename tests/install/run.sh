@@ -206,6 +206,7 @@ EOF
   >"$WORK/verdaccio.log" 2>&1 &
 PIDS+=($!)
 check "verdaccio on 127.0.0.1:$port" wait_http "${REGISTRY}-/ping"
+if curl -fsS -o /dev/null "${REGISTRY}-/ping"; then
 # A throwaway user and npm config: nothing of the machine's ~/.npmrc or cache is used.
 token=$(curl -fsS -X PUT -H 'content-type: application/json' -d '{"name":"ci","password":"install-test"}' \
   "${REGISTRY}-/user/org.couchdb.user:ci" | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).token')
@@ -238,7 +239,7 @@ const want = process.argv[2]
 if (require('smsauth/package.json').version !== want) throw new Error('wrong smsauth version')
 const emu = startEmulator()
 try {
-  const client = new Client({ endpoint: emu.endpoint, accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret })
+  const client = new Client({ endpoint: emu.endpoint, accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, signName: '速通互联验证码', templateCode: '100001' })
   await client.sendCode('13800138000')
   const code = emu.lastCode('13800138000')
   if (!(await client.checkCode('13800138000', code)).passed) throw new Error('ESM: check failed')
@@ -254,7 +255,7 @@ const path = require('node:path')
 const resolved = require.resolve('smsauth')
 if (!resolved.startsWith(path.join(__dirname, 'node_modules'))) throw new Error(`resolved ${resolved}`)
 const emu = startEmulator()
-const client = new Client({ endpoint: emu.endpoint, accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret })
+const client = new Client({ endpoint: emu.endpoint, accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, signName: '速通互联验证码', templateCode: '100001' })
 client
   .sendCode('13900139000')
   .then(() => client.checkCode('13900139000', emu.lastCode('13900139000')))
@@ -266,10 +267,16 @@ client
 EOF
 check "ESM: import { Client, startEmulator } from 'smsauth'; send + check" bash -c "cd '$APP' && node flow.mjs '$VERSION'"
 check "CJS: require('smsauth'); send + check" bash -c "cd '$APP' && node flow.cjs"
+else
+  echo "FAIL npm: publish and install skipped, verdaccio did not start:"
+  tail -n 20 "$WORK/verdaccio.log" | sed 's/^/     /'
+  failed=$((failed + 1))
+fi
 
 # ---------------------------------------------------------------------------------------------
 step "c. crates: cargo package + a fresh project depending on them by name"
-CRATES=$WORK/crates
+APPR=$WORK/rust-app
+CRATES=$APPR/crates # inside the fresh workspace: the packaged CLI is one of its members
 mkdir -p "$CRATES"
 check "cargo package -p smsauth -p smsauth-emulator -p smsauth-cli --no-verify" \
   cargo package --quiet --offline --no-verify --allow-dirty -p smsauth -p smsauth-emulator -p smsauth-cli \
@@ -283,17 +290,16 @@ for c in smsauth smsauth-emulator smsauth-cli; do
       test -f LICENSE && readme=\$(sed -n 's/^readme = \"\\(.*\\)\"/\\1/p' Cargo.toml) && test -n \"\$readme\" && test -f \"\$readme\""
   fi
 done
-APPR=$WORK/rust-app
 mkdir -p "$APPR/app/src"
 cat >"$APPR/Cargo.toml" <<EOF
 [workspace]
 resolver = "3"
-members = ["app", "$CRATES/smsauth-cli-$VERSION"]
+members = ["app", "crates/smsauth-cli-$VERSION"]
 
 # What a registry would serve: the unpacked .crate files, by name and version.
 [patch.crates-io]
-smsauth = { path = "$CRATES/smsauth-$VERSION" }
-smsauth-emulator = { path = "$CRATES/smsauth-emulator-$VERSION" }
+smsauth = { path = "crates/smsauth-$VERSION" }
+smsauth-emulator = { path = "crates/smsauth-emulator-$VERSION" }
 EOF
 cat >"$APPR/app/Cargo.toml" <<EOF
 [package]
