@@ -37,6 +37,7 @@ SUITES=(
   tests/reliability/run.sh     # 64 Rust clients x 30 s against one emulator; fuzz targets compile
   py/tests/run.sh              # Python wheel: venv, maturin, pytest
   node/tests/run.sh            # Node package: npm ci, napi build, node --test, npm pack
+  tests/install/run.sh         # pip/npm/cargo install by name from local registries (pypiserver, verdaccio, .crate files)
   examples/signup/test/run.sh  # the sign-up example app, driven in headless Chromium
   tests/docs/run.sh            # every code sample in docs/ and README.md (reuses the builds above)
 )

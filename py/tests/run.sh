@@ -32,7 +32,7 @@ step "build the wheel (maturin build, debug profile)"
 rm -rf "$WHEELS"
 (cd py && "$VENV/bin/maturin" build --quiet --strip --interpreter "$PY" --out "$WHEELS")
 shopt -s nullglob
-wheels=("$WHEELS"/smsauth-*.whl)
+wheels=("$WHEELS"/smsauth_sdk-*.whl)
 shopt -u nullglob
 [[ ${#wheels[@]} -eq 1 ]] || { echo "expected one wheel in $WHEELS, found ${#wheels[@]}" >&2; exit 1; }
 wheel=${wheels[0]}
@@ -60,6 +60,9 @@ print("abi3, no Requires-Dist, stubs + py.typed + native module present")
 PYEOF
 
 step "install it (pip install --force-reinstall <wheel>)"
+# Until 0.1.0 the distribution was called `smsauth` (now `smsauth-sdk`, the same files): a venv
+# from before the rename must not keep both.
+"$PY" -m pip uninstall --quiet --disable-pip-version-check --yes smsauth 2>/dev/null || true
 "$PY" -m pip install --quiet --disable-pip-version-check --force-reinstall "$wheel"
 so=$("$PY" -c 'import smsauth._native as n; print(n.__file__)')
 if ldd "$so" | grep -q libpython; then

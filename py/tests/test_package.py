@@ -37,7 +37,7 @@ def test_import_is_lazy() -> None:
 def test_no_runtime_dependencies() -> None:
     from importlib.metadata import distribution
 
-    dist = distribution("smsauth")
+    dist = distribution("smsauth-sdk")  # the PyPI name; the module is smsauth
     assert not dist.requires, dist.requires
     assert (dist.read_text("entry_points.txt") or "").find("smsauth.testing.pytest_plugin") >= 0
 

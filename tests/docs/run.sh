@@ -26,7 +26,7 @@ if ! "$PY" -c 'import smsauth.testing' 2>/dev/null; then
   [[ -x $PY ]] || python3 -m venv "$ROOT/.venv"
   "$PY" -m pip install --quiet --disable-pip-version-check -r py/requirements-dev.txt
   (cd py && "$ROOT/.venv/bin/maturin" build --quiet --strip --interpreter "$PY" --out "$WORK/wheels")
-  "$PY" -m pip install --quiet --disable-pip-version-check --force-reinstall "$WORK"/wheels/smsauth-*.whl
+  "$PY" -m pip install --quiet --disable-pip-version-check --force-reinstall "$WORK"/wheels/smsauth_sdk-*.whl
 fi
 
 # --- Node: the addon node/tests/run.sh built -----------------------------------------------------
