@@ -38,7 +38,10 @@ pub use api::{
     CaseAuthPolicy, CheckSmsVerifyCodeRequest, CheckSmsVerifyCodeResponse, CodeType, DuplicatePolicy,
     SendSmsVerifyCodeRequest, SendSmsVerifyCodeResponse, VerifyResult, template_param,
 };
-pub use client::{Client, ClientBuilder, Defaults, Endpoint, MAX_DURATION, PROXY_SCHEMES, RetryPolicy, blocking};
+pub use client::{
+    CallEvent, Client, ClientBuilder, ClientStats, Defaults, Endpoint, EventListener, GuardDecision,
+    LATENCY_BUCKETS_MS, MAX_DURATION, PROXY_SCHEMES, RetryPolicy, blocking,
+};
 pub use credentials::{Credentials, ProvideCredentials, Secret, StaticProvider};
 pub use error::{Delivery, Error, ErrorKind, Result, ServiceDetail};
 pub use guard::{FailPolicy, Guard, GuardConfig, GuardStats, Limit, WrongCodeLimit};

@@ -16,10 +16,18 @@ use crate::response::{CheckResult, SendResult};
 use crate::runtime::{self, debug_enabled, log_debug};
 
 /// A configured core client and the (secret-free) description shown by `repr`.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 struct Configured {
     client: smsauth::Client,
     repr_fields: String,
+    /// The `on_event` callable, given each call's event as a dict.
+    on_event: Option<Py<PyAny>>,
+}
+
+impl Configured {
+    fn on_event(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.on_event.as_ref().map(|f| f.clone_ref(py))
+    }
 }
 
 /// Build the core client from the constructor arguments shared by `Client` and `AsyncClient`.
@@ -50,6 +58,7 @@ fn configure(
     let mut retry = RetryPolicy::default();
     let mut version = SignatureVersion::V3;
     let mut guard: Option<smsauth::guard::Guard> = None;
+    let mut on_event: Option<Py<PyAny>> = None;
     if let Some(options) = options {
         for (k, v) in options.iter() {
             let name = &*k.extract::<String>()?;
@@ -131,6 +140,17 @@ fn configure(
                 "case_auth_policy" => {
                     defaults.case_auth_policy = arg.opt_enum::<CaseAuthPolicy>(&v, "CaseAuthPolicy")?;
                 }
+                "on_event" => {
+                    if !v.is_none() {
+                        if !v.is_callable() {
+                            let got = v.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+                            return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                                "smsauth.{class}(on_event=…) must be a callable taking one dict, got {got}"
+                            )));
+                        }
+                        on_event = Some(v.unbind());
+                    }
+                }
                 "guard" => {
                     if !v.is_none() {
                         let g = v.cast::<Guard>().map_err(|_| {
@@ -157,8 +177,13 @@ fn configure(
     if let Some(guard) = guard {
         builder = builder.guard(guard);
     }
-    let client =
-        builder.signature_version(version).retry(retry).defaults(defaults.clone()).build().map_err(|e| raise(py, e))?;
+    let client = builder
+        .on_event(crate::observe::keep)
+        .signature_version(version)
+        .retry(retry)
+        .defaults(defaults.clone())
+        .build()
+        .map_err(|e| raise(py, e))?;
     let mut shown = vec![format!("endpoint={}", repr_str(&client.endpoint().base_url())), key_shown];
     shown.push(format!("signature_version={}", repr_str(version.as_str())));
     for (name, value) in [
@@ -171,7 +196,7 @@ fn configure(
         }
     }
     shown.extend(guard_shown);
-    let configured = Configured { client, repr_fields: shown.join(", ") };
+    let configured = Configured { client, repr_fields: shown.join(", "), on_event };
     if debug_enabled(py)? {
         log_debug(py, &format!("created smsauth.{class}({})", configured.repr_fields));
     }
@@ -228,7 +253,7 @@ impl Client {
         let key = opt_client_key(client_key)?;
         let client = self.inner.client.clone();
         let masked = mask_phone(&req.phone_number);
-        runtime::block_on(py, "SendSmsVerifyCode", masked, async move {
+        runtime::block_on(py, "SendSmsVerifyCode", masked, self.inner.on_event(py), async move {
             client.send_code_with_key(req, key.as_deref()).await.map(SendResult::from)
         })
         .into_result(py)
@@ -246,7 +271,7 @@ impl Client {
         let req = request::check_request("check_code", phone, code, overrides)?;
         let client = self.inner.client.clone();
         let masked = mask_phone(&req.phone_number);
-        runtime::block_on(py, "CheckSmsVerifyCode", masked, async move {
+        runtime::block_on(py, "CheckSmsVerifyCode", masked, self.inner.on_event(py), async move {
             client.check_code_with(req).await.map(CheckResult::from)
         })
         .into_result(py)
@@ -257,7 +282,7 @@ impl Client {
         let req = typed::<SendSmsVerifyCodeRequest>(request, "send_sms_verify_code")?.get().inner.clone();
         let client = self.inner.client.clone();
         let masked = mask_phone(&req.phone_number);
-        runtime::block_on(py, "SendSmsVerifyCode", masked, async move {
+        runtime::block_on(py, "SendSmsVerifyCode", masked, self.inner.on_event(py), async move {
             client.send_sms_verify_code(req).await.map(SendResult::from)
         })
         .into_result(py)
@@ -268,10 +293,15 @@ impl Client {
         let req = typed::<CheckSmsVerifyCodeRequest>(request, "check_sms_verify_code")?.get().inner.clone();
         let client = self.inner.client.clone();
         let masked = mask_phone(&req.phone_number);
-        runtime::block_on(py, "CheckSmsVerifyCode", masked, async move {
+        runtime::block_on(py, "CheckSmsVerifyCode", masked, self.inner.on_event(py), async move {
             client.check_sms_verify_code(req).await.map(CheckResult::from)
         })
         .into_result(py)
+    }
+
+    /// The client's counters since it was built: a dict (see `smsauth.Client.stats`).
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        crate::observe::stats_dict(py, &self.inner.client.stats())
     }
 
     /// Where requests go, e.g. `"https://dypnsapi.aliyuncs.com/"`.
@@ -329,7 +359,7 @@ impl AsyncClient {
         let key = opt_client_key(client_key)?;
         let client = self.inner.client.clone();
         let masked = mask_phone(&req.phone_number);
-        runtime::awaitable(py, "SendSmsVerifyCode", masked, async move {
+        runtime::awaitable(py, "SendSmsVerifyCode", masked, self.inner.on_event(py), async move {
             client.send_code_with_key(req, key.as_deref()).await.map(SendResult::from)
         })
     }
@@ -346,7 +376,7 @@ impl AsyncClient {
         let req = request::check_request("check_code", phone, code, overrides)?;
         let client = self.inner.client.clone();
         let masked = mask_phone(&req.phone_number);
-        runtime::awaitable(py, "CheckSmsVerifyCode", masked, async move {
+        runtime::awaitable(py, "CheckSmsVerifyCode", masked, self.inner.on_event(py), async move {
             client.check_code_with(req).await.map(CheckResult::from)
         })
     }
@@ -356,7 +386,7 @@ impl AsyncClient {
         let req = typed::<SendSmsVerifyCodeRequest>(request, "send_sms_verify_code")?.get().inner.clone();
         let client = self.inner.client.clone();
         let masked = mask_phone(&req.phone_number);
-        runtime::awaitable(py, "SendSmsVerifyCode", masked, async move {
+        runtime::awaitable(py, "SendSmsVerifyCode", masked, self.inner.on_event(py), async move {
             client.send_sms_verify_code(req).await.map(SendResult::from)
         })
     }
@@ -366,9 +396,14 @@ impl AsyncClient {
         let req = typed::<CheckSmsVerifyCodeRequest>(request, "check_sms_verify_code")?.get().inner.clone();
         let client = self.inner.client.clone();
         let masked = mask_phone(&req.phone_number);
-        runtime::awaitable(py, "CheckSmsVerifyCode", masked, async move {
+        runtime::awaitable(py, "CheckSmsVerifyCode", masked, self.inner.on_event(py), async move {
             client.check_sms_verify_code(req).await.map(CheckResult::from)
         })
+    }
+
+    /// The client's counters since it was built: a dict (see `smsauth.Client.stats`).
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        crate::observe::stats_dict(py, &self.inner.client.stats())
     }
 
     /// Where requests go, e.g. `"https://dypnsapi.aliyuncs.com/"`.

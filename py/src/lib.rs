@@ -11,6 +11,7 @@ mod convert;
 mod emulator;
 mod error;
 mod guard;
+mod observe;
 mod request;
 mod response;
 mod runtime;

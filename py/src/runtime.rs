@@ -23,12 +23,14 @@ use std::time::{Duration, Instant};
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
+use pyo3::types::PyDict;
 use pyo3_async_runtimes::TaskLocals;
 use pyo3_async_runtimes::generic::{self, ContextExt};
 use tokio::runtime::Runtime;
 use tokio::task::{JoinError, JoinHandle};
 
 use crate::error::raise;
+use crate::observe::{self, observed};
 use crate::response::Summary;
 
 tokio::task_local! {
@@ -229,6 +231,10 @@ pub(crate) struct Outcome<T> {
     action: &'static str,
     phone: String,
     result: Result<T, Failure>,
+    /// The core's event of the call (none when it was interrupted before finishing).
+    event: Option<smsauth::CallEvent>,
+    /// The client's `on_event` callable.
+    on_event: Option<Py<PyAny>>,
 }
 
 /// Why a call produced no value: the core said so, or Python interrupted the wait (a signal
@@ -239,16 +245,28 @@ enum Failure {
 }
 
 impl<T: Summary> Outcome<T> {
-    /// Log the call at DEBUG on the `smsauth` logger, then return the value or raise. An error
-    /// raised by logging itself (or by a signal handler run meanwhile) is raised, never dropped.
+    /// Log the call at INFO on the `smsauth` logger (the event's fields as `extra` attributes)
+    /// and give the event to `on_event`, then return the value or raise. An error raised by
+    /// logging's level check (or by a signal handler run meanwhile) is raised, never dropped; one
+    /// raised by a handler or by `on_event` is reported as unraisable, so that a sent code is
+    /// never reported as a failure (which could make the caller send again).
     pub(crate) fn into_result(self, py: Python<'_>) -> PyResult<T> {
-        if debug_enabled(py)? {
-            let line = match &self.result {
-                Ok(v) => v.summary(),
-                Err(Failure::Core(e)) => format!("{} error: {}", e.kind().name(), e.message()),
-                Err(Failure::Interrupted(e)) => format!("interrupted by {}", e.get_type(py)),
-            };
-            log_debug(py, &format!("{} {} -> {line}", self.action, self.phone));
+        let log = enabled_for(py, INFO)?;
+        if log || self.on_event.is_some() {
+            let fields = self.event.as_ref().map(|e| observe::event_dict(py, e)).transpose()?;
+            if log {
+                let line = match &self.result {
+                    Ok(v) => v.summary(),
+                    Err(Failure::Core(e)) => format!("{} error: {}", e.kind().name(), e.message()),
+                    Err(Failure::Interrupted(e)) => format!("interrupted by {}", e.get_type(py)),
+                };
+                log_record(py, INFO, &format!("{} {} -> {line}", self.action, self.phone), fields.as_ref());
+            }
+            if let (Some(callback), Some(fields)) = (&self.on_event, fields)
+                && let Err(e) = callback.bind(py).call1((fields,))
+            {
+                e.write_unraisable(py, Some(callback.bind(py)));
+            }
         }
         self.result.map_err(|f| match f {
             Failure::Core(e) => raise(py, e),
@@ -281,20 +299,31 @@ const SIGNAL_TICK: Duration = Duration::from_millis(20);
 /// [`SIGNAL_TICK`] to run Python's signal handlers: Ctrl-C (or a SIGTERM handler raising
 /// `SystemExit`) interrupts the wait promptly. The call is then abandoned and the exception says
 /// what became of its request ([`annotate_interrupt`]).
-pub(crate) fn block_on<T, F>(py: Python<'_>, action: &'static str, phone: String, fut: F) -> Outcome<T>
+pub(crate) fn block_on<T, F>(
+    py: Python<'_>,
+    action: &'static str,
+    phone: String,
+    on_event: Option<Py<PyAny>>,
+    fut: F,
+) -> Outcome<T>
 where
     F: Future<Output = smsauth::Result<T>> + Send + 'static,
     T: Send + 'static,
 {
-    let outcome = |result| Outcome { action, phone: phone.clone(), result };
+    let mut on_event = Some(on_event);
+    let mut outcome =
+        |result, event| Outcome { action, phone: phone.clone(), result, event, on_event: on_event.take().flatten() };
+    let fut = observed(fut);
     // Inside a tokio context (never a plain Python thread) the core's check and error apply.
     if tokio::runtime::Handle::try_current().is_ok() {
-        let result = py.detach(|| smsauth::runtime::block_on(fut).and_then(|r| r));
-        return outcome(result.map_err(Failure::Core));
+        return match py.detach(|| smsauth::runtime::block_on(fut)) {
+            Ok((result, event)) => outcome(result.map_err(Failure::Core), event),
+            Err(e) => outcome(Err(Failure::Core(e)), None),
+        };
     }
     let rt = match smsauth::runtime::runtime() {
         Ok(rt) => rt,
-        Err(e) => return outcome(Err(Failure::Core(e))),
+        Err(e) => return outcome(Err(Failure::Core(e)), None),
     };
     let (done, mut answer) = mpsc::sync_channel(1);
     let task = rt.spawn(async move {
@@ -306,17 +335,20 @@ where
         let (got, back) = py.detach(move || (answer.recv_timeout(SIGNAL_TICK), answer));
         answer = back;
         match got {
-            Ok(result) => return outcome(result.map_err(Failure::Core)),
+            Ok((result, event)) => return outcome(result.map_err(Failure::Core), event),
             Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return outcome(Err(Failure::Core(smsauth::Error::lost_in_flight(format!(
-                    "{action} failed inside smsauth (a bug); its request may have been sent: do not resend a code blindly"
-                )))));
+                return outcome(
+                    Err(Failure::Core(smsauth::Error::lost_in_flight(format!(
+                        "{action} failed inside smsauth (a bug); its request may have been sent: do not resend a code blindly"
+                    )))),
+                    None,
+                );
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if let Err(interrupt) = py.check_signals() {
                     task.abort();
                     annotate_interrupt(py, &interrupt, action);
-                    return outcome(Err(Failure::Interrupted(interrupt)));
+                    return outcome(Err(Failure::Interrupted(interrupt)), None);
                 }
             }
         }
@@ -352,6 +384,7 @@ pub(crate) fn awaitable<'py, T, F>(
     py: Python<'py>,
     action: &'static str,
     phone: String,
+    on_event: Option<Py<PyAny>>,
     fut: F,
 ) -> PyResult<Bound<'py, PyAny>>
 where
@@ -361,8 +394,8 @@ where
     let rt = smsauth::runtime::runtime().map_err(|e| raise(py, e))?;
     init_once(rt);
     generic::future_into_py::<CoreRuntime, _, _>(py, async move {
-        let result = fut.await;
-        Ok(Outcome { action, phone, result: result.map_err(Failure::Core) })
+        let (result, event) = observed(fut).await;
+        Ok(Outcome { action, phone, result: result.map_err(Failure::Core), event, on_event })
     })
 }
 
@@ -374,20 +407,37 @@ fn logger(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
         .bind(py))
 }
 
-/// Whether the `smsauth` logger would emit a DEBUG record (cheap: logging caches the answer).
-/// An exception raised meanwhile (a signal handler runs on any bytecode boundary) is returned,
-/// never swallowed.
-pub(crate) fn debug_enabled(py: Python<'_>) -> PyResult<bool> {
-    logger(py)?.call_method1("isEnabledFor", (10,))?.extract::<bool>()
+/// `logging.DEBUG` and `logging.INFO`.
+const DEBUG: u8 = 10;
+const INFO: u8 = 20;
+
+/// Whether the `smsauth` logger would emit a record at `level` (cheap: logging caches the
+/// answer). An exception raised meanwhile (a signal handler runs on any bytecode boundary) is
+/// returned, never swallowed.
+fn enabled_for(py: Python<'_>, level: u8) -> PyResult<bool> {
+    logger(py)?.call_method1("isEnabledFor", (level,))?.extract::<bool>()
 }
 
-/// Emit one DEBUG record on the `smsauth` logger. Never contains a secret: callers pass
-/// summaries built from non-secret fields only.
-pub(crate) fn log_debug(py: Python<'_>, line: &str) {
+/// Whether the `smsauth` logger would emit a DEBUG record.
+pub(crate) fn debug_enabled(py: Python<'_>) -> PyResult<bool> {
+    enabled_for(py, DEBUG)
+}
+
+/// Emit one record at `level` on the `smsauth` logger, with `extra` attributes. Never contains
+/// a secret: callers pass summaries and events built from non-secret fields only.
+fn log_record(py: Python<'_>, level: u8, line: &str, extra: Option<&Bound<'_, PyDict>>) {
     if let Ok(l) = logger(py) {
+        let kwargs = PyDict::new(py);
+        let logged =
+            kwargs.set_item("extra", extra).and_then(|()| l.call_method("log", (level, "%s", line), Some(&kwargs)));
         // A failing logging handler must not turn a successful call into an error.
-        if let Err(e) = l.call_method1("debug", ("%s", line)) {
+        if let Err(e) = logged {
             e.write_unraisable(py, Some(l));
         }
     }
+}
+
+/// Emit one DEBUG record on the `smsauth` logger.
+pub(crate) fn log_debug(py: Python<'_>, line: &str) {
+    log_record(py, DEBUG, line, None);
 }

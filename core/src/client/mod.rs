@@ -1,6 +1,7 @@
 //! The async [`Client`] — the only HTTP path; the blocking client and every binding wrap it.
 
 pub mod blocking;
+mod events;
 mod retry;
 pub(crate) mod tls;
 pub(crate) mod transport;
@@ -9,6 +10,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+pub use events::{CallEvent, ClientStats, EventListener, GuardDecision, LATENCY_BUCKETS_MS};
 pub use retry::RetryPolicy;
 
 use crate::api::{
@@ -19,6 +21,7 @@ use crate::credentials::{Credentials, CredentialsConfig, ProvideCredentials, Sha
 use crate::error::{Delivery, Error, ErrorKind, Result, redact_userinfo};
 use crate::guard::Guard;
 use crate::sign::{RpcRequest, SignatureVersion, Stamp, sign};
+use events::{Attempts, CallScope, Counters, Listener, Summarize};
 
 /// Values used for request fields the caller leaves unset, so a typical call is just
 /// `send_code(phone)` / `check_code(phone, code)`.
@@ -192,6 +195,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     defaults: Defaults,
     guard: Option<Guard>,
+    listener: Listener,
 }
 
 impl Default for ClientBuilder {
@@ -212,6 +216,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             defaults: Defaults::default(),
             guard: None,
+            listener: Listener::default(),
         }
     }
 }
@@ -383,6 +388,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Call `listener` once per finished call — every send and check, successful or not, guard
+    /// denials and bad input included — with a [`CallEvent`] (no secret, no full phone number, no
+    /// code). It runs on the thread that finished the call; keep it quick. Without a listener the
+    /// events are only `tracing` spans (target `smsauth`, span `smsauth.call`) and the counters
+    /// of [`Client::stats`].
+    pub fn on_event(mut self, listener: impl Fn(&CallEvent) + Send + Sync + 'static) -> Self {
+        self.listener = Listener(Some(Arc::new(listener)));
+        self
+    }
+
     /// Build the client. Without credentials it uses the default chain
     /// ([`crate::credentials::CredentialsChain`]: environment, OIDC, CLI profile, credentials
     /// file, ECS RAM role, credentials URI), resolved per request; it fails here only when no
@@ -438,6 +453,8 @@ impl ClientBuilder {
                 defaults: self.defaults,
                 user_agent,
                 guard: self.guard,
+                listener: self.listener,
+                counters: Counters::default(),
             }),
         })
     }
@@ -533,6 +550,8 @@ struct Inner {
     defaults: Defaults,
     user_agent: String,
     guard: Option<Guard>,
+    listener: Listener,
+    counters: Counters,
 }
 
 impl Inner {
@@ -545,12 +564,27 @@ impl Inner {
         Ok(slot.1.clone())
     }
 
-    async fn call<O: Operation>(&self, params: Vec<(&'static str, String)>) -> Result<O::Response> {
+    /// Open the span and event of one call.
+    fn scope(&self, action: &'static str, phone: &str, guard: GuardDecision) -> CallScope {
+        CallScope::start(action, self.version, &self.endpoint, phone, guard)
+    }
+
+    /// Close a call: its span, counters and listener.
+    fn finish<R: Summarize>(&self, scope: CallScope, result: std::result::Result<&R, &Error>) {
+        scope.finish(result, &self.counters, &self.listener);
+    }
+
+    async fn call<O: Operation>(
+        &self,
+        params: Vec<(&'static str, String)>,
+        attempts: &mut Attempts,
+    ) -> Result<O::Response> {
         let deadline = tokio::time::Instant::now() + self.timeout;
         let http = self.http()?;
         let mut attempt = 0;
         loop {
             attempt += 1;
+            attempts.count = attempt;
             let result = match tokio::time::timeout_at(deadline, self.attempt::<O>(&http, &params)).await {
                 Ok(r) => r,
                 Err(_) => Err(Error::new(
@@ -578,6 +612,7 @@ impl Inner {
             if tokio::time::Instant::now() + delay >= deadline {
                 return Err(err);
             }
+            attempts.retried_after(&err);
             tracing::debug!(action = O::ACTION, attempt, ?delay, error = %err, "retrying");
             tokio::time::sleep(delay).await;
         }
@@ -632,6 +667,7 @@ impl fmt::Debug for Client {
             .field("retry", &self.inner.retry)
             .field("defaults", &self.inner.defaults)
             .field("guard", &self.inner.guard)
+            .field("on_event", &self.inner.listener)
             .finish()
     }
 }
@@ -689,10 +725,11 @@ impl Client {
             return self.send_sms_verify_code(req).await;
         };
         // Validate (and normalize the number) before the guard counts anything.
-        let params = req.to_params()?;
-        let permit =
-            guard.send_permit(param(&params, "PhoneNumber"), param_opt(&params, "CountryCode"), client_key).await?;
-        let result = self.send_sms_verify_code(req).await;
+        let params = self.refused::<SendSmsVerifyCodeRequest, _>(&req.phone_number, req.to_params())?;
+        let phone = param(&params, "PhoneNumber");
+        let permit = guard.send_permit(phone, param_opt(&params, "CountryCode"), client_key).await;
+        let permit = self.refused::<SendSmsVerifyCodeRequest, _>(phone, permit)?;
+        let result = self.execute(req, GuardDecision::Allowed).await;
         if let Err(e) = &result
             && !e.may_have_been_received()
         {
@@ -717,9 +754,11 @@ impl Client {
         let Some(guard) = &self.inner.guard else {
             return self.check_sms_verify_code(req).await;
         };
-        let params = req.to_params()?;
-        let permit = guard.check_permit(param(&params, "PhoneNumber"), param_opt(&params, "CountryCode")).await?;
-        let result = self.check_sms_verify_code(req).await;
+        let params = self.refused::<CheckSmsVerifyCodeRequest, _>(&req.phone_number, req.to_params())?;
+        let phone = param(&params, "PhoneNumber");
+        let permit = guard.check_permit(phone, param_opt(&params, "CountryCode")).await;
+        let permit = self.refused::<CheckSmsVerifyCodeRequest, _>(phone, permit)?;
+        let result = self.execute(req, GuardDecision::Allowed).await;
         match &result {
             Ok(r) if r.passed() => permit.passed().await,
             Ok(_) => permit.failed(),
@@ -729,6 +768,11 @@ impl Client {
         result
     }
 
+    /// A snapshot of this client's counters (shared by its clones) since it was built.
+    pub fn stats(&self) -> ClientStats {
+        self.inner.counters.snapshot()
+    }
+
     /// The abuse guard, when one is set.
     pub fn guard(&self) -> Option<&Guard> {
         self.inner.guard.as_ref()
@@ -736,19 +780,55 @@ impl Client {
 
     /// `SendSmsVerifyCode` exactly as given (no defaults applied, and not guarded).
     pub async fn send_sms_verify_code(&self, req: SendSmsVerifyCodeRequest) -> Result<SendSmsVerifyCodeResponse> {
-        self.execute(req).await
+        self.execute(req, GuardDecision::NotGuarded).await
     }
 
     /// `CheckSmsVerifyCode` exactly as given (no defaults applied, and not guarded).
     pub async fn check_sms_verify_code(&self, req: CheckSmsVerifyCodeRequest) -> Result<CheckSmsVerifyCodeResponse> {
-        self.execute(req).await
+        self.execute(req, GuardDecision::NotGuarded).await
     }
 
-    async fn execute<O: Operation + 'static>(&self, op: O) -> Result<O::Response> {
+    /// Pass `result` through; an error (bad input, a guard refusal) before anything was sent
+    /// still makes one event for the call.
+    fn refused<O: Operation, T>(&self, phone: &str, result: Result<T>) -> Result<T>
+    where
+        O::Response: Summarize,
+    {
+        if let Err(e) = &result {
+            self.inner.finish::<O::Response>(self.inner.scope(O::ACTION, phone, GuardDecision::NotGuarded), Err(e));
+        }
+        result
+    }
+
+    async fn execute<O: Operation + 'static>(&self, op: O, guard: GuardDecision) -> Result<O::Response>
+    where
+        O::Response: Summarize,
+    {
+        use tracing::Instrument;
         // Validate on the caller's side so bad input fails without touching the runtime.
-        let params = op.params()?;
-        let inner = Arc::clone(&self.inner);
-        crate::runtime::spawn(async move { inner.call::<O>(params).await }).await?
+        let params = op.params();
+        let phone = params.as_ref().map(|p| param(p, "PhoneNumber")).unwrap_or_default();
+        let mut scope = self.inner.scope(O::ACTION, phone, guard);
+        let result = match params {
+            Err(e) => Err(e),
+            Ok(params) => {
+                let inner = Arc::clone(&self.inner);
+                let call = async move {
+                    let mut attempts = Attempts::default();
+                    let result = inner.call::<O>(params, &mut attempts).await;
+                    (result, attempts)
+                };
+                match crate::runtime::spawn(call.instrument(scope.span.clone())).await {
+                    Ok((result, attempts)) => {
+                        scope.attempts(attempts);
+                        result
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        self.inner.finish(scope, result.as_ref());
+        result
     }
 }
 

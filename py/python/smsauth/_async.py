@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         SendSmsVerifyCodeRequest,
         _CheckFields,
         _ClientOptions,
+        _ClientStats,
         _SendFields,
     )
 
@@ -67,6 +68,10 @@ class AsyncClient:
     async def check_sms_verify_code(self, request: CheckSmsVerifyCodeRequest) -> CheckResult:
         """``CheckSmsVerifyCode`` exactly as given: the client's defaults are not applied."""
         return await self._native.check_sms_verify_code(request)
+
+    def stats(self) -> _ClientStats:
+        """The client's counters since it was built (see :meth:`smsauth.Client.stats`)."""
+        return self._native.stats()
 
     @property
     def endpoint(self) -> str:

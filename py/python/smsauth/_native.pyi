@@ -1,7 +1,7 @@
 # Hand-written stubs for the compiled module `smsauth._native` (checked against the module by
 # mypy's stubtest in py/tests/run.sh). The public names are re-exported by `smsauth`.
 
-from typing import Any, Awaitable, Iterable, Literal, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
 
 from typing_extensions import Unpack, TypedDict
 
@@ -112,6 +112,40 @@ class _ClientOptions(TypedDict, total=False):
     duplicate_policy: Optional[int]
     case_auth_policy: Optional[int]
     guard: Optional[Guard]
+    on_event: Optional[Callable[[_CallEvent], object]]
+
+class _CallEvent(TypedDict):
+    """One finished call, as logged (``extra``) and given to ``on_event``: no secret, no full
+    phone number, no code."""
+
+    action: str
+    signature_version: str
+    server_address: str
+    server_port: Optional[int]
+    attempts: int
+    retry_reasons: List[str]
+    http_status: Optional[int]
+    service_code: Optional[str]
+    request_id: Optional[str]
+    elapsed_ms: float
+    delivery: str
+    guard_decision: str
+    guard_rule: Optional[str]
+    phone: str
+    passed: Optional[bool]
+    error_kind: Optional[str]
+
+class _ClientStats(TypedDict):
+    """``Client.stats()``: counters since the client was built."""
+
+    sends: int
+    checks: int
+    passes: int
+    guard_denials: Dict[str, int]
+    errors: Dict[str, int]
+    latency_bounds_ms: List[int]
+    latency_buckets: List[int]
+    latency_sum_ms: int
 
 class _EmulatorOptions(TypedDict, total=False):
     port: int
@@ -288,6 +322,7 @@ class Client:
     def check_code(self, phone: str, code: str, **overrides: Unpack[_CheckFields]) -> CheckResult: ...
     def send_sms_verify_code(self, request: SendSmsVerifyCodeRequest) -> SendResult: ...
     def check_sms_verify_code(self, request: CheckSmsVerifyCodeRequest) -> CheckResult: ...
+    def stats(self) -> _ClientStats: ...
     @property
     def endpoint(self) -> str: ...
     @property
@@ -310,6 +345,7 @@ class AsyncClient:
     def check_code(self, phone: str, code: str, **overrides: Unpack[_CheckFields]) -> Awaitable[CheckResult]: ...
     def send_sms_verify_code(self, request: SendSmsVerifyCodeRequest) -> Awaitable[SendResult]: ...
     def check_sms_verify_code(self, request: CheckSmsVerifyCodeRequest) -> Awaitable[CheckResult]: ...
+    def stats(self) -> _ClientStats: ...
     @property
     def endpoint(self) -> str: ...
     @property

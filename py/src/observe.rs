@@ -1,0 +1,67 @@
+//! The core's [`CallEvent`] of each call, brought back to the Python caller: the core's listener
+//! stores it in a task-local slot of the call's own task, and the caller's side (GIL held) turns
+//! it into the `extra` fields of the `smsauth` logger's INFO record and the `on_event` argument.
+//! No GIL is ever taken on the core's runtime threads.
+
+use std::cell::RefCell;
+use std::future::Future;
+
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use smsauth::{CallEvent, ClientStats, LATENCY_BUCKETS_MS};
+
+tokio::task_local! {
+    static EVENT: RefCell<Option<CallEvent>>;
+}
+
+/// The listener for [`smsauth::ClientBuilder::on_event`]: keep the event for the caller. A call
+/// outside [`observed`] (none in this binding) has nowhere to put it and is only counted.
+pub(crate) fn keep(event: &CallEvent) {
+    let _ = EVENT.try_with(|slot| *slot.borrow_mut() = Some(event.clone()));
+}
+
+/// Run `fut` with a slot for its call's event and return both.
+pub(crate) async fn observed<T>(fut: impl Future<Output = T>) -> (T, Option<CallEvent>) {
+    EVENT
+        .scope(RefCell::new(None), async move {
+            let value = fut.await;
+            (value, EVENT.with(|slot| slot.borrow_mut().take()))
+        })
+        .await
+}
+
+/// The event as a dict of plain values (the `extra` of the log record and `on_event`'s argument).
+pub(crate) fn event_dict<'py>(py: Python<'py>, e: &CallEvent) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("action", e.action)?;
+    d.set_item("signature_version", e.signature_version.as_str())?;
+    d.set_item("server_address", &e.server_address)?;
+    d.set_item("server_port", e.server_port)?;
+    d.set_item("attempts", e.attempts)?;
+    d.set_item("retry_reasons", e.retry_reasons.clone())?;
+    d.set_item("http_status", e.http_status)?;
+    d.set_item("service_code", e.service_code.as_deref())?;
+    d.set_item("request_id", e.request_id.as_deref())?;
+    d.set_item("elapsed_ms", e.elapsed.as_secs_f64() * 1000.0)?;
+    d.set_item("delivery", e.delivery.as_str())?;
+    d.set_item("guard_decision", e.guard.as_str())?;
+    d.set_item("guard_rule", e.guard_rule.as_deref())?;
+    d.set_item("phone", &e.phone)?;
+    d.set_item("passed", e.passed)?;
+    d.set_item("error_kind", e.error.map(|k| k.name()))?;
+    Ok(d)
+}
+
+/// `Client.stats()`: the counters as a dict.
+pub(crate) fn stats_dict<'py>(py: Python<'py>, s: &ClientStats) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("sends", s.sends)?;
+    d.set_item("checks", s.checks)?;
+    d.set_item("passes", s.passes)?;
+    d.set_item("guard_denials", s.guard_denials.clone())?;
+    d.set_item("errors", s.errors.clone())?;
+    d.set_item("latency_bounds_ms", LATENCY_BUCKETS_MS.to_vec())?;
+    d.set_item("latency_buckets", s.latency_buckets.clone())?;
+    d.set_item("latency_sum_ms", s.latency_sum_ms)?;
+    Ok(d)
+}
