@@ -35,8 +35,8 @@ pub mod runtime;
 pub mod sign;
 
 pub use api::{
-    CaseAuthPolicy, CheckSmsVerifyCodeRequest, CheckSmsVerifyCodeResponse, CodeType, DuplicatePolicy,
-    SendSmsVerifyCodeRequest, SendSmsVerifyCodeResponse, VerifyResult, template_param,
+    CaseAuthPolicy, CheckSmsVerifyCodeRequest, CheckSmsVerifyCodeResponse, CodeType, DuplicatePolicy, Field, FieldKind,
+    FieldValue, SendSmsVerifyCodeRequest, SendSmsVerifyCodeResponse, VerifyResult, template_param,
 };
 pub use client::{
     CallEvent, Client, ClientBuilder, ClientStats, Defaults, Endpoint, EventListener, GuardDecision,
