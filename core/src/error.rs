@@ -133,27 +133,38 @@ pub enum Delivery {
     Unknown,
 }
 
-/// `url` with any user info (`user:password@`) replaced by `***@`, for messages: a proxy or
-/// endpoint URL may carry a password, which must never reach an error, a log or a terminal.
-/// Text that is not a URL is returned with anything before an `@` in its authority masked too.
+/// `url` as messages, logs and `Debug` show it: any user info (`user:password@`) becomes `***@`,
+/// a query becomes `?…` and a fragment is dropped, since a proxy, endpoint, Redis or credentials
+/// URL may carry a password or a token there. Text that is not a URL is treated the same way
+/// (anything before an `@` in what would be its authority is masked), so nothing depends on
+/// parsing. The one redaction every URL in this crate goes through.
 ///
 /// ```
-/// use smsauth::error::redact_userinfo;
-/// assert_eq!(redact_userinfo("http://u:hunter2@proxy:3128"), "http://***@proxy:3128");
-/// assert_eq!(redact_userinfo("u:hunter2@host"), "***@host");
-/// assert_eq!(redact_userinfo("https://dypnsapi.aliyuncs.com"), "https://dypnsapi.aliyuncs.com");
+/// use smsauth::error::redact_url;
+/// assert_eq!(redact_url("http://u:hunter2@proxy:3128"), "http://***@proxy:3128");
+/// assert_eq!(redact_url("redis://:pw@127.0.0.1:6379/0"), "redis://***@127.0.0.1:6379/0");
+/// assert_eq!(redact_url("http://127.0.0.1:8080/creds?token=abc#x"), "http://127.0.0.1:8080/creds?…");
+/// assert_eq!(redact_url("u:hunter2@host"), "***@host");
+/// assert_eq!(redact_url("https://dypnsapi.aliyuncs.com"), "https://dypnsapi.aliyuncs.com");
 /// ```
-pub fn redact_userinfo(url: &str) -> String {
+pub fn redact_url(url: &str) -> String {
     let (scheme, rest) = match url.find("://") {
         Some(i) => url.split_at(i + 3),
         None => ("", url),
     };
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}***{}", &rest[at..]),
-        None => url.to_owned(),
+    let (authority, tail) = rest.split_at(authority_end);
+    let path_end = tail.find(['?', '#']).unwrap_or(tail.len());
+    let (path, after) = tail.split_at(path_end);
+    let query = if after.starts_with('?') { "?…" } else { "" };
+    match authority.rfind('@') {
+        Some(at) => format!("{scheme}***{}{path}{query}", &authority[at..]),
+        None => format!("{scheme}{authority}{path}{query}"),
     }
 }
+
+// TODO(lead): rename the client's uses once its module split has landed, then drop this alias.
+pub(crate) use redact_url as redact_userinfo;
 
 impl Delivery {
     /// `"not_received"`, `"answered"` or `"unknown"`: the name every binding shows.
