@@ -100,6 +100,24 @@ impl fmt::Display for ErrorKind {
     }
 }
 
+/// The kind named by [`ErrorKind::name`], so tables and bindings never spell kinds themselves.
+///
+/// ```
+/// use smsauth::ErrorKind;
+/// assert_eq!("guard_denied".parse::<ErrorKind>().unwrap(), ErrorKind::GuardDenied);
+/// assert!("GuardDenied".parse::<ErrorKind>().is_err());
+/// ```
+impl std::str::FromStr for ErrorKind {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        ErrorKind::ALL.into_iter().find(|k| k.name() == s).ok_or_else(|| {
+            let names: Vec<_> = ErrorKind::ALL.iter().map(|k| k.name()).collect();
+            Error::invalid_input("kind", format_args!("{s:?} is not an error kind; use one of {}", names.join(", ")))
+        })
+    }
+}
+
 /// What the service (or its gateway) said, kept verbatim so nothing is lost.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -167,6 +185,9 @@ pub fn redact_url(url: &str) -> String {
 pub(crate) use redact_url as redact_userinfo;
 
 impl Delivery {
+    /// Every verdict.
+    pub const ALL: [Delivery; 3] = [Delivery::NotReceived, Delivery::Answered, Delivery::Unknown];
+
     /// `"not_received"`, `"answered"` or `"unknown"`: the name every binding shows.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -174,6 +195,23 @@ impl Delivery {
             Delivery::Answered => "answered",
             Delivery::Unknown => "unknown",
         }
+    }
+}
+
+/// The verdict named by [`Delivery::as_str`].
+///
+/// ```
+/// use smsauth::Delivery;
+/// assert_eq!("unknown".parse::<Delivery>().unwrap(), Delivery::Unknown);
+/// assert!("maybe".parse::<Delivery>().is_err());
+/// ```
+impl std::str::FromStr for Delivery {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Delivery::ALL.into_iter().find(|d| d.as_str() == s).ok_or_else(|| {
+            Error::invalid_input("delivery", format_args!("{s:?} is not one of not_received, answered, unknown"))
+        })
     }
 }
 
