@@ -32,6 +32,7 @@ pub mod credentials;
 pub mod error;
 pub mod guard;
 pub mod runtime;
+mod secret;
 pub mod sign;
 
 pub use api::{

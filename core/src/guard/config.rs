@@ -80,7 +80,7 @@ pub struct GuardConfig {
     /// Wrong codes per phone number on check. Default 5 within an hour, then locked for 15 min.
     pub wrong_code: WrongCodeLimit,
     /// Only report: a call the guard would refuse is let through, with a warning logged
-    /// (`tracing`, target `smsauth::guard`) and [`GuardStats::dry_run_denials`] counted. Use it to
+    /// (`tracing`, target `smsauth::guard`) and [`GuardStats::dry_run_denials`](super::GuardStats::dry_run_denials) counted. Use it to
     /// tune limits on real traffic before enforcing them. Default `false`.
     pub dry_run: bool,
     /// What to do when the store fails. Default [`FailPolicy::Closed`].
