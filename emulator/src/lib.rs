@@ -5,7 +5,9 @@
 //!
 //! It answers like the real service — signatures (V1 and V3) are verified with
 //! [`smsauth::sign::Verifier`], gateway errors have the real JSON shape and HTTP status, business
-//! failures such as `biz.FREQUENCY` come back as HTTP 200 with `Success: false` — and adds what
+//! failures such as `biz.FREQUENCY` come back as HTTP 200 with `Success: false`, only the
+//! console's preset signatures and templates are accepted and the documented flow control applies
+//! ([`Config::lenient`] turns those off) — and adds what
 //! tests need: an outbox of the messages "sent", a controllable clock, fault injection and STS
 //! credentials. The same controls are available over HTTP under `/_emulator/…` (see the crate's
 //! `README.md`), so any SDK in any language can use it in server mode (`smsauth emulator`).
