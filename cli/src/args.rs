@@ -244,9 +244,18 @@ pub struct EmulatorArgs {
     /// Seed for codes and fault draws (reproducible runs).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Codes per number per day before BUSINESS_LIMIT_CONTROL.
+    /// Codes per number per day, across signatures, before isv.BUSINESS_LIMIT_CONTROL.
     #[arg(long, default_value_t = 10)]
     pub daily_limit: u32,
+    /// Turn off the production rules a test may not care about: preset signatures and
+    /// templates, the flow control (1/min, 5/h, 10/day per number and signature) and the daily
+    /// total. Default: faithful.
+    #[arg(long)]
+    pub lenient: bool,
+    /// Accept this SignName besides the console's preset signatures (repeatable), for an
+    /// account that has more.
+    #[arg(long = "signature", value_name = "NAME")]
+    pub signatures: Vec<String>,
     /// Wrong checks after which a code is void.
     #[arg(long, default_value_t = 5)]
     pub max_wrong_tries: u32,

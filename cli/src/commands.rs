@@ -426,12 +426,14 @@ fn emulator(a: EmulatorArgs) -> Result<u8> {
         port: a.port,
         seed: a.seed,
         daily_limit: a.daily_limit,
+        lenient: a.lenient,
         max_wrong_tries: a.max_wrong_tries,
         verify_with_emulated_clock: !a.real_clock_signatures,
         log_requests: !a.quiet,
         worker_threads: a.threads,
         ..Config::default()
     };
+    config.signatures.extend(a.signatures);
     if !a.access_keys.is_empty() {
         config.accounts = a.access_keys.iter().map(|s| parse_pair(s)).collect::<Result<_>>()?;
     }

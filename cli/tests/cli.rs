@@ -341,6 +341,46 @@ fn emulator_server_mode_prints_the_ready_line_then_logs() {
     assert_eq!(bad.code, 2);
 }
 
+/// `smsauth emulator ARGS…` in server mode and its endpoint; the emulator exits when the
+/// returned child's stdin is dropped.
+fn server(args: &[&str]) -> (std::process::Child, String) {
+    let mut child = smsauth()
+        .args(["emulator", "--port", "0", "--quiet", "--exit-on-stdin-eof"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let ready: Value = serde_json::from_str(&line).unwrap();
+    (child, ready["endpoint"].as_str().unwrap().to_owned())
+}
+
+#[test]
+fn emulator_is_faithful_by_default_and_lenient_on_request() {
+    let send = |endpoint: &str, sign_name: &str| {
+        run(smsauth()
+            .args(["--endpoint", endpoint, "--access-key-id", "testid", "--access-key-secret", "testsecret"])
+            .args(["send", PHONE, "--sign-name", sign_name, "--template-code", "100001"]))
+    };
+    let (mut faithful, endpoint) = server(&[]);
+    let r = send(&endpoint, "我的应用");
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("isv.SMS_SIGNATURE_ILLEGAL"), "{}", r.stderr);
+    assert_eq!(send(&endpoint, "速通互联验证服务").code, 0);
+    drop(faithful.stdin.take());
+    assert!(faithful.wait().unwrap().success());
+    for args in [&["--lenient"][..], &["--signature", "我的应用"][..]] {
+        let (mut child, endpoint) = server(args);
+        let r = send(&endpoint, "我的应用");
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        drop(child.stdin.take());
+        assert!(child.wait().unwrap().success());
+    }
+}
+
 #[test]
 fn demo_prints_a_transcript() {
     let r = run(smsauth().arg("demo"));

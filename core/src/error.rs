@@ -494,6 +494,16 @@ pub(crate) fn advice_for_service_code(code: &str) -> &'static str {
         "MOBILE_NUMBER_ILLEGAL" | "isv.MOBILE_NUMBER_ILLEGAL" => {
             "only mainland China numbers (CountryCode 86) are supported"
         }
+        "isv.SMS_SIGNATURE_ILLEGAL" | "isv.SMS_SIGN_ILLEGAL" => {
+            "use one of the console's preset signatures (e.g. 速通互联验证码); custom signatures are not supported"
+        }
+        "isv.SMS_TEMPLATE_ILLEGAL" => {
+            "use one of the console's preset templates (100001–100005) with a preset signature"
+        }
+        "isv.TEMPLATE_MISSING_PARAMETERS" => {
+            "give every variable the template uses in TemplateParam, e.g. {\"code\":\"##code##\",\"min\":\"5\"}"
+        }
+        "INVALID_PARAMETERS" | "isv.INVALID_PARAMETERS" => "a parameter value was refused; see the service message",
         _ if code.starts_with("InvalidAccessKeyId") => {
             "check the AccessKey ID, and that the key is enabled in the RAM console"
         }

@@ -33,7 +33,8 @@ pub enum FaultKind {
         #[serde(default)]
         plain: bool,
     },
-    /// HTTP 429 `Throttling.User`, with `x-acs-retry-after` (milliseconds) when given.
+    /// HTTP 400 `Throttling.User` (the status the gateway answers flow control with), with
+    /// `x-acs-retry-after` (milliseconds) when given.
     Throttle {
         /// The `x-acs-retry-after` header value in milliseconds.
         #[serde(default)]

@@ -5,7 +5,9 @@
 //!
 //! It answers like the real service — signatures (V1 and V3) are verified with
 //! [`smsauth::sign::Verifier`], gateway errors have the real JSON shape and HTTP status, business
-//! failures such as `biz.FREQUENCY` come back as HTTP 200 with `Success: false` — and adds what
+//! failures such as `biz.FREQUENCY` come back as HTTP 200 with `Success: false`, only the
+//! console's preset signatures and templates are accepted and the documented flow control applies
+//! ([`Config::lenient`] turns those off) — and adds what
 //! tests need: an outbox of the messages "sent", a controllable clock, fault injection and STS
 //! credentials. The same controls are available over HTTP under `/_emulator/…` (see the crate's
 //! `README.md`), so any SDK in any language can use it in server mode (`smsauth emulator`).
@@ -42,7 +44,7 @@ mod server;
 mod service;
 pub mod sts;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener as StdListener};
 use std::sync::Arc;
@@ -62,6 +64,70 @@ pub const DEFAULT_ACCESS_KEY_SECRET: &str = "testsecret";
 /// The scheme used when a request names none (the console's default scheme).
 pub const DEFAULT_SCHEME_NAME: &str = "默认方案";
 
+/// The system signatures the console gives individual developers (no application needed), the
+/// default [`Config::signatures`]. Source: the product guide ("平台提供多个可选的系统签名") and
+/// the SendSmsVerifyCode reference ("系统赠送签名必须搭配系统赠送模板使用") say presets exist; the
+/// names are the ones the console lists, as published in third-party integrations (e.g. Logto's
+/// Aliyun connector) — see the fidelity table in the crate's README.
+pub const PRESET_SIGNATURES: [&str; 5] =
+    ["云渚科技验证平台", "云渚科技验证服务", "速通互联验证码", "速通互联验证平台", "速通互联验证服务"];
+
+/// Flow control per (phone number, `SignName`): at most this many sends in any rolling window,
+/// counted when a send is accepted. The defaults are the documented ones (1 a minute, 5 an
+/// hour, 10 a day; answered with `isv.BUSINESS_LIMIT_CONTROL`). A limit of 0 turns that window
+/// off.
+///
+/// ```
+/// let f = smsauth_emulator::FlowControl::default();
+/// assert_eq!((f.per_minute, f.per_hour, f.per_day), (1, 5, 10));
+/// assert_eq!(smsauth_emulator::FlowControl::OFF.per_day, 0);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FlowControl {
+    /// Sends in any 60 s. Default 1.
+    pub per_minute: u32,
+    /// Sends in any 3 600 s. Default 5.
+    pub per_hour: u32,
+    /// Sends in any 86 400 s. Default 10.
+    pub per_day: u32,
+}
+
+impl FlowControl {
+    /// No flow-control window.
+    pub const OFF: FlowControl = FlowControl { per_minute: 0, per_hour: 0, per_day: 0 };
+}
+
+impl Default for FlowControl {
+    fn default() -> Self {
+        FlowControl { per_minute: 1, per_hour: 5, per_day: 10 }
+    }
+}
+
+/// The business codes (HTTP 200, `Success: false`) that refuse a send whose signature or
+/// template is not a preset, or whose `TemplateParam` lacks a template variable. Dypnsapi does
+/// not document these cases; the defaults are the codes Alibaba's SMS service documents for the
+/// same conditions (our choice, so they are configurable).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefusalCodes {
+    /// `SignName` not in [`Config::signatures`]. Default `isv.SMS_SIGNATURE_ILLEGAL`.
+    pub signature: String,
+    /// `TemplateCode` not in [`Config::templates`]. Default `isv.SMS_TEMPLATE_ILLEGAL`.
+    pub template: String,
+    /// `TemplateParam` without a `${name}` the template uses. Default
+    /// `isv.TEMPLATE_MISSING_PARAMETERS`.
+    pub missing_variable: String,
+}
+
+impl Default for RefusalCodes {
+    fn default() -> Self {
+        RefusalCodes {
+            signature: "isv.SMS_SIGNATURE_ILLEGAL".into(),
+            template: "isv.SMS_TEMPLATE_ILLEGAL".into(),
+            missing_variable: "isv.TEMPLATE_MISSING_PARAMETERS".into(),
+        }
+    }
+}
+
 /// How an emulator behaves. Every field is public; start from [`Config::default`].
 ///
 /// ```
@@ -76,11 +142,30 @@ pub struct Config {
     /// Accepted AccessKey pairs `(id, secret)`; the first is the one [`Emulator::access_key_id`]
     /// reports. Default: [`DEFAULT_ACCESS_KEY_ID`] / [`DEFAULT_ACCESS_KEY_SECRET`].
     pub accounts: Vec<(String, String)>,
+    /// `false` (the default): production-faithful. `true` turns off the rules a unit test that
+    /// only wants a code back does not care about — preset signatures and templates (any
+    /// `SignName` and `TemplateCode` is accepted and a missing template variable stays `${name}`
+    /// in the text), the [`flow_control`](Self::flow_control) windows and the
+    /// [`daily_limit`](Self::daily_limit). Parameter checks, `Interval`, signatures and
+    /// credentials are still enforced. See [`Config::lenient`].
+    pub lenient: bool,
     /// Wrong checks after which a code is void (undocumented by the service; we choose 5).
+    /// `u32::MAX` effectively turns the rule off.
     pub max_wrong_tries: u32,
-    /// Codes sent to one phone number per day (China time, UTC+8) before
-    /// `BUSINESS_LIMIT_CONTROL`. Default 10.
+    /// Codes sent to one phone number per day (China time, UTC+8) across all signatures before
+    /// `isv.BUSINESS_LIMIT_CONTROL`. Default 10.
     pub daily_limit: u32,
+    /// The documented flow control per (number, signature); see [`FlowControl`].
+    pub flow_control: FlowControl,
+    /// The `SignName`s a send may use. Default [`PRESET_SIGNATURES`]; add your own for an
+    /// account that has more.
+    pub signatures: BTreeSet<String>,
+    /// Codes refusing a non-preset signature or template or a missing template variable.
+    pub refusal_codes: RefusalCodes,
+    /// `true` (the default): a `PhoneNumber` written `86` + the 11-digit number (the form in
+    /// the English SDK examples) or `+86…` is read as the 11-digit number. `false` refuses it
+    /// with `isv.MOBILE_NUMBER_ILLEGAL`.
+    pub accept_86_prefix: bool,
     /// Accepted clock skew of a request's timestamp, either way (inclusive). Default 15 minutes,
     /// at most 24 hours (`start_with` refuses more).
     pub timestamp_window: Duration,
@@ -97,8 +182,9 @@ pub struct Config {
     /// with the real time `InvalidTimeStamp.Expired`, as a skewed clock would. `false` checks
     /// them against the real clock.
     pub verify_with_emulated_clock: bool,
-    /// Message texts by `TemplateCode`, with `${name}` placeholders filled from `TemplateParam`.
-    /// Defaults approximate the console's preset templates 100001–100005; other template codes
+    /// The templates a send may use: message text by `TemplateCode`, with `${name}` variables
+    /// filled from `TemplateParam` (every variable must be given). Default: the console's preset
+    /// verification-code templates 100001–100005. In [lenient](Self::lenient) mode other codes
     /// are accepted and rendered generically.
     pub templates: BTreeMap<String, String>,
     /// The outbox keeps at most this many messages (oldest dropped first). Default 10 000.
@@ -129,8 +215,13 @@ impl Default for Config {
         Config {
             port: 0,
             accounts: vec![(DEFAULT_ACCESS_KEY_ID.into(), DEFAULT_ACCESS_KEY_SECRET.into())],
+            lenient: false,
             max_wrong_tries: 5,
             daily_limit: 10,
+            flow_control: FlowControl::default(),
+            signatures: PRESET_SIGNATURES.iter().map(|s| (*s).to_owned()).collect(),
+            refusal_codes: RefusalCodes::default(),
+            accept_86_prefix: true,
             timestamp_window: Duration::from_secs(15 * 60),
             consume_on_pass: true,
             seed: None,
@@ -145,6 +236,20 @@ impl Default for Config {
             worker_threads: 0,
             connections: ConnectionLimits::default(),
         }
+    }
+}
+
+impl Config {
+    /// [`Config::default`] with [`lenient`](Self::lenient) on: any signature and template, no
+    /// flow control or daily total — for unit tests that only want a code back.
+    ///
+    /// ```
+    /// let c = smsauth_emulator::Config::lenient();
+    /// assert!(c.lenient);
+    /// assert!(!smsauth_emulator::Config::default().lenient);
+    /// ```
+    pub fn lenient() -> Config {
+        Config { lenient: true, ..Config::default() }
     }
 }
 
@@ -167,8 +272,13 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("port", &self.port)
             .field("accounts", &ids)
+            .field("lenient", &self.lenient)
             .field("max_wrong_tries", &self.max_wrong_tries)
             .field("daily_limit", &self.daily_limit)
+            .field("flow_control", &self.flow_control)
+            .field("signatures", &self.signatures)
+            .field("refusal_codes", &self.refusal_codes)
+            .field("accept_86_prefix", &self.accept_86_prefix)
             .field("timestamp_window", &self.timestamp_window)
             .field("consume_on_pass", &self.consume_on_pass)
             .field("seed", &self.seed)

@@ -153,7 +153,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
             "Specified api is not found: RPC calls are made on the path \"/\".",
         )
     } else if http.method != "POST" && http.method != "GET" {
-        gateway_error(400, "UnsupportedHTTPMethod", "Specified HTTP method is not supported; use POST or GET.")
+        gateway_error(403, "UnsupportedHTTPMethod", "Specified HTTP method is not supported; use POST or GET.")
     } else {
         match &fault {
             Some(kind) if kind.preempts_service() => gateway_fault(kind),
@@ -306,7 +306,7 @@ fn gateway_fault(kind: &FaultKind) -> Answer {
             }
         }
         FaultKind::Throttle { retry_after_ms } => {
-            let mut answer = gateway_error(429, "Throttling.User", "Request was denied due to user flow control.");
+            let mut answer = gateway_error(400, "Throttling.User", "Request was denied due to user flow control.");
             if let Some(ms) = retry_after_ms {
                 answer.headers.push(("x-acs-retry-after", ms.to_string()));
             }

@@ -58,6 +58,9 @@ struct State {
     last_send: HashMap<Key, (u64, u64)>,
     /// Sends per phone number: `(China day number, count)`.
     daily: HashMap<String, (u64, u32)>,
+    /// Accepted sends per (phone number, `SignName`) within the last day, oldest first: the
+    /// rolling flow-control windows.
+    flow: HashMap<(String, String), VecDeque<u64>>,
     outbox: VecDeque<Message>,
     faults: Vec<Fault>,
     rng: StdRng,
@@ -119,6 +122,7 @@ impl Shared {
             codes: HashMap::new(),
             last_send: HashMap::new(),
             daily: HashMap::new(),
+            flow: HashMap::new(),
             outbox: VecDeque::new(),
             faults: Vec::new(),
             rng: new_rng(config.seed),
@@ -170,6 +174,7 @@ impl Shared {
         s.codes.clear();
         s.last_send.clear();
         s.daily.clear();
+        s.flow.clear();
         s.outbox.clear();
         s.faults.clear();
         self.fault_count.store(0, Ordering::Relaxed);
@@ -245,7 +250,7 @@ impl Shared {
             Ok(v) => v,
             Err(e) => return gateway_error(e.http_status(), e.code(), &e.to_string()),
         };
-        if let Err(mut answer) = self.check_token(&verified, now) {
+        if let Err(mut answer) = self.check_token(&verified, now).and_then(|()| accesskey_header(req, &verified)) {
             answer.signature = Some(verified.version.as_str());
             return answer;
         }
@@ -320,19 +325,21 @@ impl Shared {
         let interval = p.int("Interval", 1, MAX_SECONDS, 60)?;
         let duplicate_policy = p.int("DuplicatePolicy", 1, 2, 1)?;
         let return_code = p.bool("ReturnVerifyCode")?;
+        // AutoRetry: 1 (default) or 0, checked and otherwise ignored.
         p.int("AutoRetry", 0, 1, 1)?;
         // DuplicateCheck and EarlyWarn (newer than the 2.0.0 SDK) are accepted and ignored.
         let out_id = p.raw("OutId");
         let mut template: serde_json::Map<String, Value> = match serde_json::from_str(template_param) {
             Ok(Value::Object(map)) => map,
             _ => {
-                return Err(invalid(
+                return Err(invalid_value(
                     "TemplateParam",
                     "it must be a JSON object, e.g. {\"code\":\"##code##\",\"min\":\"5\"}",
                 ));
             }
         };
-        mainland(country, phone)?;
+        let phone = &mainland(country, phone, self.config.accept_86_prefix)?;
+        let text_template = self.presets(sign_name, template_code, &template)?;
 
         let key: Key = (scheme.to_owned(), country.to_owned(), phone.to_owned());
         let mut guard = self.state();
@@ -342,16 +349,22 @@ impl Shared {
         {
             return Err(business_error("biz.FREQUENCY", "check frequency failed"));
         }
+        let flow_key = (phone.to_owned(), sign_name.to_owned());
+        if !self.config.lenient
+            && let Some(sent) = s.flow.get(&flow_key)
+        {
+            flow_control(&self.config.flow_control, sent, now)?;
+        }
         let day = (now + 8 * 3600) / 86_400;
         let sent_today = match s.daily.get(phone) {
             Some(&(d, n)) if d == day => n,
             _ => 0,
         };
-        if sent_today >= self.config.daily_limit {
+        if !self.config.lenient && sent_today >= self.config.daily_limit {
             return Err(business_error(
-                "BUSINESS_LIMIT_CONTROL",
+                LIMIT_CODE,
                 &format!(
-                    "触发号码天级流控Permits:{} (daily limit of codes per number reached)",
+                    "触发号码天级流控Permits:{} (daily total of codes per number reached)",
                     self.config.daily_limit
                 ),
             ));
@@ -371,7 +384,7 @@ impl Shared {
             }
         }
         let code = if has_placeholder { code } else { String::new() };
-        let text = render(&self.config, sign_name, template_code, &template);
+        let text = render(text_template, sign_name, template_code, &template);
 
         s.sends += 1;
         if s.sends.is_multiple_of(1024) {
@@ -388,6 +401,14 @@ impl Shared {
         }
         s.last_send.insert(key, (now, interval));
         s.daily.insert(phone.to_owned(), (day, sent_today + 1));
+        let sent = s.flow.entry(flow_key).or_default();
+        sent.push_back(now);
+        // Only the last day matters, and never more sends than the widest limit.
+        let f = self.config.flow_control;
+        let keep = f.per_day.max(f.per_hour).max(f.per_minute).max(1) as usize;
+        while sent.len() > keep || sent.front().is_some_and(|&t| now >= t.saturating_add(DAY)) {
+            sent.pop_front();
+        }
         let biz_id = format!("{now}{:06}^0", s.sends % 1_000_000);
         s.outbox.push_back(Message {
             phone_number: phone.to_owned(),
@@ -419,6 +440,49 @@ impl Shared {
         Ok(ok_answer(request_id, &model))
     }
 
+    /// The preset rules: a known signature, a known template, every template variable given.
+    /// Returns the template's text (`None` for an unknown template in lenient mode).
+    fn presets(
+        &self,
+        sign_name: &str,
+        template_code: &str,
+        params: &serde_json::Map<String, Value>,
+    ) -> Result<Option<&str>, Answer> {
+        let text = self.config.templates.get(template_code).map(String::as_str);
+        if self.config.lenient {
+            return Ok(text);
+        }
+        let codes = &self.config.refusal_codes;
+        if !self.config.signatures.contains(sign_name) {
+            return Err(business_error(
+                &codes.signature,
+                &format!(
+                    "该账号下找不到对应签名: SignName {sign_name:?} is not a signature of this account; \
+                     use one of the console's preset signatures (e.g. 速通互联验证码)"
+                ),
+            ));
+        }
+        let Some(text) = text else {
+            return Err(business_error(
+                &codes.template,
+                &format!(
+                    "该账号下找不到对应模板: TemplateCode {template_code:?} is not a template of this account; \
+                     use one of the console's preset templates (100001–100005)"
+                ),
+            ));
+        };
+        if let Some(missing) = variables(text).find(|v| !params.contains_key(*v)) {
+            return Err(business_error(
+                &codes.missing_variable,
+                &format!(
+                    "模板变量缺少对应参数值: TemplateParam has no {missing:?}, which template {template_code} uses; \
+                     e.g. {{\"code\":\"##code##\",\"min\":\"5\"}}"
+                ),
+            ));
+        }
+        Ok(Some(text))
+    }
+
     fn check(&self, p: &Params<'_>, now: u64) -> Result<Answer, Answer> {
         let phone = p.require("PhoneNumber")?;
         let given = p.require("VerifyCode")?;
@@ -426,7 +490,7 @@ impl Shared {
         let scheme = p.scheme()?;
         let case_sensitive = p.int("CaseAuthPolicy", 1, 2, 1)? == 2;
         let out_id = p.raw("OutId");
-        mainland(country, phone)?;
+        let phone = &mainland(country, phone, self.config.accept_86_prefix)?;
 
         let key: Key = (scheme.to_owned(), country.to_owned(), phone.to_owned());
         let mut s = self.state();
@@ -468,6 +532,52 @@ fn housekeeping(s: &mut State, now: u64, day: u64) {
     });
     s.last_send.retain(|_, (at, iv)| at.saturating_add(*iv) > now);
     s.daily.retain(|_, (d, _)| *d == day);
+    s.flow.retain(|_, sent| sent.back().is_some_and(|&t| now < t.saturating_add(DAY)));
+}
+
+const DAY: u64 = 86_400;
+
+/// The documented flow-control code and spelling.
+const LIMIT_CODE: &str = "isv.BUSINESS_LIMIT_CONTROL";
+
+/// The rolling windows over the accepted sends to one (number, signature), narrowest first, with
+/// the service's messages for each.
+fn flow_control(limits: &crate::FlowControl, sent: &VecDeque<u64>, now: u64) -> Result<(), Answer> {
+    for (limit, window, level) in
+        [(limits.per_minute, 60, "分钟"), (limits.per_hour, 3600, "小时"), (limits.per_day, DAY, "天")]
+    {
+        let in_window = sent.iter().filter(|&&t| now < t.saturating_add(window)).count();
+        if limit > 0 && in_window >= limit as usize {
+            return Err(business_error(
+                LIMIT_CODE,
+                &format!(
+                    "触发{level}级流控Permits:{limit} (at most {limit} codes to this number with this signature in any {window} s)"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The `${name}` variables of a template text, in order.
+fn variables(text: &str) -> impl Iterator<Item = &str> {
+    text.split("${").skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+}
+
+/// The official SDKs send `x-acs-accesskey-id` with STS credentials on V3 (signed, as every
+/// `x-acs-*` header): it must name the key that signed, or the request is ambiguous.
+fn accesskey_header(req: &HttpRequest, v: &Verified) -> Result<(), Answer> {
+    let mut values = req.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("x-acs-accesskey-id")).map(|(_, v)| v);
+    match (values.next(), values.next()) {
+        (None, _) => Ok(()),
+        (Some(value), None) if value.trim_ascii() == v.access_key_id.as_bytes() => Ok(()),
+        _ => Err(gateway_error(
+            400,
+            "InvalidParameter",
+            "The specified header \"x-acs-accesskey-id\" is not valid: it must be sent once and name the AccessKey ID \
+             in Authorization.",
+        )),
+    }
 }
 
 /// Request parameters, first value wins; an empty value counts as absent.
@@ -501,7 +611,7 @@ impl Params<'_> {
     fn scheme(&self) -> Result<&str, Answer> {
         let scheme = self.get("SchemeName").unwrap_or(DEFAULT_SCHEME_NAME);
         if scheme.chars().count() > 20 {
-            return Err(invalid("SchemeName", "it must be at most 20 characters"));
+            return Err(invalid_value("SchemeName", "it must be at most 20 characters"));
         }
         Ok(scheme)
     }
@@ -509,9 +619,11 @@ impl Params<'_> {
     fn int(&self, name: &str, min: u64, max: u64, default: u64) -> Result<u64, Answer> {
         match self.get(name) {
             None => Ok(default),
+            // Not a number: the gateway's type check. Out of range: the service's own check.
             Some(v) => match v.parse::<u64>() {
                 Ok(n) if (min..=max).contains(&n) => Ok(n),
-                _ => Err(invalid(name, &format!("{v:?} is not an integer from {min} to {max}"))),
+                Ok(_) => Err(invalid_value(name, &format!("{v} is not from {min} to {max}"))),
+                Err(_) => Err(invalid(name, &format!("{v:?} is not an integer from {min} to {max}"))),
             },
         }
     }
@@ -526,15 +638,19 @@ impl Params<'_> {
     }
 }
 
-/// Mainland China mobile numbers only: country code 86 and 11 digits starting with 1.
-fn mainland(country: &str, phone: &str) -> Result<(), Answer> {
-    let ok =
-        country == "86" && phone.len() == 11 && phone.starts_with('1') && phone.bytes().all(|b| b.is_ascii_digit());
-    if ok {
-        return Ok(());
+/// Mainland China mobile numbers only: country code 86 and 11 digits starting with 1 (also
+/// written `86…` or `+86…` when `accept_86_prefix`). Returns the 11-digit number.
+fn mainland(country: &str, phone: &str, accept_86_prefix: bool) -> Result<String, Answer> {
+    let is_mobile = |n: &str| n.len() == 11 && n.starts_with('1') && n.bytes().all(|b| b.is_ascii_digit());
+    let number = match phone.strip_prefix("+86").or_else(|| phone.strip_prefix("86")) {
+        Some(rest) if accept_86_prefix && is_mobile(rest) => rest,
+        _ => phone,
+    };
+    if country == "86" && is_mobile(number) {
+        return Ok(number.to_owned());
     }
     Err(business_error(
-        "MOBILE_NUMBER_ILLEGAL",
+        "isv.MOBILE_NUMBER_ILLEGAL",
         &format!(
             "号码格式非法: {phone:?} with CountryCode {country:?} is not a mainland China mobile number \
              (only CountryCode 86 and 11-digit numbers starting with 1 are supported)"
@@ -542,14 +658,14 @@ fn mainland(country: &str, phone: &str) -> Result<(), Answer> {
     ))
 }
 
-fn render(config: &Config, sign_name: &str, template_code: &str, params: &serde_json::Map<String, Value>) -> String {
+fn render(text: Option<&str>, sign_name: &str, template_code: &str, params: &serde_json::Map<String, Value>) -> String {
     let value = |v: &Value| match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    let body = match config.templates.get(template_code) {
+    let body = match text {
         Some(text) => {
-            let mut out = text.clone();
+            let mut out = text.to_owned();
             for (k, v) in params {
                 out = out.replace(&format!("${{{k}}}"), &value(v));
             }
@@ -641,6 +757,13 @@ fn business_error(code: &str, message: &str) -> Answer {
     Answer { status: 200, body: body.to_string(), request_id, code: code.into(), headers: Vec::new(), signature: None }
 }
 
+/// A parameter value the service itself refuses (out of range, not a JSON object): the
+/// documented business code `isv.INVALID_PARAMETERS`.
+fn invalid_value(name: &str, why: &str) -> Answer {
+    business_error("isv.INVALID_PARAMETERS", &format!("非法参数: the parameter \"{name}\" is not valid: {why}."))
+}
+
+/// A value of the wrong type: the gateway's `InvalidParameter`.
 fn invalid(name: &str, why: &str) -> Answer {
     gateway_error(400, "InvalidParameter", &format!("The specified parameter \"{name}\" is not valid: {why}."))
 }

@@ -43,11 +43,11 @@ fn persistent_throttling_is_a_throttled_error() {
     let err = client(&emu).check_code(PHONE, "1234").unwrap_err();
     assert_eq!(
         (err.kind(), err.service_code(), err.http_status()),
-        (ErrorKind::Throttled, Some("Throttling.User"), Some(429))
+        (ErrorKind::Throttled, Some("Throttling.User"), Some(400))
     );
     assert_eq!(emu.request_count(), 3, "three attempts");
     let r = support::http(emu.port(), "POST", "/", &[], "").unwrap();
-    assert_eq!(r.status, 429);
+    assert_eq!(r.status, 400);
     assert_eq!(r.header("x-acs-retry-after"), None);
     emu.clear_faults();
     emu.add_fault(Fault::new(FaultKind::Throttle { retry_after_ms: Some(2500) }));

@@ -22,6 +22,15 @@ fn assert_gateway_error(r: &Reply, status: u16, code: &str) {
     assert!(!j["Message"].as_str().unwrap().is_empty());
 }
 
+/// A business failure: HTTP 200, `Success: false`, the business keys and no gateway ones.
+fn assert_business_error(r: &Reply, code: &str) {
+    assert_eq!((r.status, r.code().as_str()), (200, code), "{}", r.body);
+    let j = r.json();
+    let keys: Vec<&str> = j.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["AccessDeniedDetail", "Code", "Message", "RequestId", "Success"], "{}", r.body);
+    assert_eq!(j["Success"], false);
+}
+
 #[test]
 fn a_wrong_secret_is_signature_does_not_match_with_the_server_string_to_sign() {
     let emu = Emulator::start().unwrap();
@@ -128,21 +137,30 @@ fn parameter_errors() {
     let r = call(&emu, &rpc(&emu, "CheckSmsVerifyCode", &[("PhoneNumber", PHONE)]), v);
     assert_gateway_error(&r, 400, "MissingParameter");
 
+    // A value of the wrong type is the gateway's InvalidParameter (HTTP 400) ...
+    for (name, value) in [("Interval", "x"), ("CodeLength", "-1"), ("ReturnVerifyCode", "maybe"), ("AutoRetry", "yes")]
+    {
+        let mut params: Vec<(&str, &str)> = send_params().into_iter().filter(|(k, _)| *k != name).collect();
+        params.push((name, value));
+        let r = call(&emu, &rpc(&emu, "SendSmsVerifyCode", &params), v);
+        assert_gateway_error(&r, 400, "InvalidParameter");
+        assert!(r.json()["Message"].as_str().unwrap().contains(name), "{}", r.body);
+    }
+    // ... a value the service refuses is the documented business isv.INVALID_PARAMETERS (HTTP 200).
     for (name, value) in [
         ("CodeLength", "9"),
         ("CodeLength", "3"),
         ("CodeType", "8"),
         ("ValidTime", "0"),
-        ("Interval", "x"),
         ("DuplicatePolicy", "3"),
-        ("ReturnVerifyCode", "maybe"),
+        ("AutoRetry", "2"),
         ("TemplateParam", "[1]"),
         ("SchemeName", "一二三四五六七八九十一二三四五六七八九十一"),
     ] {
         let mut params: Vec<(&str, &str)> = send_params().into_iter().filter(|(k, _)| *k != name).collect();
         params.push((name, value));
         let r = call(&emu, &rpc(&emu, "SendSmsVerifyCode", &params), v);
-        assert_gateway_error(&r, 400, "InvalidParameter");
+        assert_business_error(&r, "isv.INVALID_PARAMETERS");
         assert!(r.json()["Message"].as_str().unwrap().contains(name), "{}", r.body);
     }
     let r = call(
@@ -150,7 +168,7 @@ fn parameter_errors() {
         &rpc(&emu, "CheckSmsVerifyCode", &[("PhoneNumber", PHONE), ("VerifyCode", "1234"), ("CaseAuthPolicy", "0")]),
         v,
     );
-    assert_gateway_error(&r, 400, "InvalidParameter");
+    assert_business_error(&r, "isv.INVALID_PARAMETERS");
     assert!(emu.messages().is_empty());
 }
 
@@ -197,7 +215,7 @@ fn get_and_form_bodies_are_accepted() {
     assert_eq!(r.code(), "OK", "{}", r.body);
     // Other methods and paths.
     let r = support::http(emu.port(), "PUT", "/", &[], "").unwrap();
-    assert_gateway_error(&r, 400, "UnsupportedHTTPMethod");
+    assert_gateway_error(&r, 403, "UnsupportedHTTPMethod");
     let r = support::http(emu.port(), "POST", "/v1/send", &[], "").unwrap();
     assert_gateway_error(&r, 404, "InvalidAction.NotFound");
 }

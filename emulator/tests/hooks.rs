@@ -78,7 +78,7 @@ fn faults_over_http() {
     assert_eq!(listed["faults"][0]["probability"], 1.0);
     let req = rpc(&emu, "SendSmsVerifyCode", &send_params());
     let throttled = call(&emu, &req, SignatureVersion::V3);
-    assert_eq!((throttled.status, throttled.code().as_str()), (429, "Throttling.User"));
+    assert_eq!((throttled.status, throttled.code().as_str()), (400, "Throttling.User"));
     assert_eq!(throttled.header("x-acs-retry-after"), Some("1000"));
     assert!(hook(&emu, "GET", "/_emulator/faults", "").json()["faults"].as_array().unwrap().is_empty(), "used up");
     assert_eq!(call(&emu, &req, SignatureVersion::V3).code(), "OK");

@@ -58,7 +58,7 @@ const FAILURES: &[Failure] = &[
     Failure { phone: "13800000003", client: 0, send: true, kind: ErrorKind::Network }, // dropped
     Failure { phone: "13800000005", client: 0, send: false, kind: ErrorKind::Protocol }, // 50 MB answer
     Failure { phone: "13800000006", client: 0, send: false, kind: ErrorKind::Protocol }, // truncated
-    Failure { phone: "13800000007", client: 0, send: true, kind: ErrorKind::Throttled }, // 429
+    Failure { phone: "13800000007", client: 0, send: true, kind: ErrorKind::Throttled }, // Throttling.User (400)
     Failure { phone: "13800000008", client: 1, send: false, kind: ErrorKind::Authentication }, // wrong secret
     Failure { phone: "13800000009", client: 2, send: true, kind: ErrorKind::Network }, // refused
 ];

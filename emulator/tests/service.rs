@@ -114,8 +114,11 @@ fn a_second_send_within_the_interval_is_biz_frequency() {
     assert_eq!(emu.messages().len(), 1, "nothing sent");
     // Another scheme or number is not limited.
     c.send_code("13800138001").unwrap();
+    // (With another signature: the flow control counts per number and signature, whatever the
+    // scheme.)
     c.send_code_with(SendSmsVerifyCodeRequest {
         scheme_name: Some("登录".into()),
+        sign_name: Some("云渚科技验证平台".into()),
         ..SendSmsVerifyCodeRequest::new(PHONE)
     })
     .unwrap();
@@ -123,10 +126,15 @@ fn a_second_send_within_the_interval_is_biz_frequency() {
     assert_eq!(c.send_code(PHONE).unwrap_err().service_code(), Some("biz.FREQUENCY"));
     emu.advance_clock(1);
     c.send_code(PHONE).unwrap();
-    // A custom Interval is honoured.
+    // A custom Interval is honoured (lenient: the documented 1-a-minute flow control would
+    // refuse the second send; see flow_control.rs).
+    let emu = Emulator::start_with(Config::lenient()).unwrap();
+    let c = client(&emu);
     c.send_code_with(SendSmsVerifyCodeRequest { interval: Some(5), ..SendSmsVerifyCodeRequest::new("13800138002") })
         .unwrap();
-    emu.advance_clock(5);
+    emu.advance_clock(4);
+    assert_eq!(c.send_code("13800138002").unwrap_err().service_code(), Some("biz.FREQUENCY"));
+    emu.advance_clock(1);
     c.send_code("13800138002").unwrap();
 }
 
@@ -185,7 +193,8 @@ fn consume_on_pass_is_configurable() {
 
 #[test]
 fn duplicate_policy_overwrite_or_keep() {
-    let emu = Emulator::start().unwrap();
+    // Lenient: sends a second apart (the flow control would refuse them).
+    let emu = Emulator::start_with(Config::lenient()).unwrap();
     let c = client(&emu);
     let send = |policy: Option<DuplicatePolicy>| {
         c.send_code_with(SendSmsVerifyCodeRequest {
@@ -333,8 +342,8 @@ fn a_literal_code_is_sent_as_is_and_cannot_be_checked() {
 }
 
 #[test]
-fn unknown_templates_render_generically() {
-    let emu = Emulator::start().unwrap();
+fn unknown_templates_render_generically_in_lenient_mode() {
+    let emu = Emulator::start_with(Config::lenient()).unwrap();
     let c = client(&emu);
     c.send_code_with(SendSmsVerifyCodeRequest {
         template_code: Some("SMS_12345".into()),
@@ -344,18 +353,27 @@ fn unknown_templates_render_generically() {
     .unwrap();
     let m = &emu.messages()[0];
     assert_eq!(m.text, format!("【速通互联验证码】[SMS_12345] code={}, product=demo", m.code));
+    // A preset template's missing variable stays as written.
+    c.send_code_with(SendSmsVerifyCodeRequest {
+        template_param: Some(r###"{"code":"##code##"}"###.into()),
+        ..SendSmsVerifyCodeRequest::new("13800138001")
+    })
+    .unwrap();
+    assert!(emu.messages()[1].text.contains("${min}分钟内有效"), "{}", emu.messages()[1].text);
 }
 
 #[test]
 fn the_daily_cap_is_business_limit_control() {
-    let emu = Emulator::start_with(Config { daily_limit: 3, ..Default::default() }).unwrap();
+    let emu = Emulator::start_with(Config { daily_limit: 3, verify_with_emulated_clock: false, ..Default::default() })
+        .unwrap();
     let c = client(&emu);
     for _ in 0..3 {
         c.send_code(PHONE).unwrap();
-        emu.advance_clock(60);
+        emu.advance_clock(3600); // past the hourly flow-control window
     }
     let err = c.send_code(PHONE).unwrap_err();
-    assert_eq!(err.service_code(), Some("BUSINESS_LIMIT_CONTROL"));
+    assert_eq!(err.service_code(), Some("isv.BUSINESS_LIMIT_CONTROL"));
+    assert!(err.service().unwrap().message.starts_with("触发号码天级流控Permits:3"), "{err}");
     assert_eq!(err.kind(), ErrorKind::Throttled);
     c.send_code("13800138001").unwrap();
     emu.reset();
@@ -375,18 +393,18 @@ fn only_mainland_numbers_are_accepted() {
         .unwrap_err();
     assert_eq!(err.field(), Some("CountryCode"));
     assert_eq!(emu.request_count(), 0);
-    // ... and the service answers them with MOBILE_NUMBER_ILLEGAL.
+    // ... and the service answers them with isv.MOBILE_NUMBER_ILLEGAL.
     for (country, phone) in [("1", "4155550100"), ("852", "91234567")] {
         let mut params = support::send_params();
         params[0].1 = phone;
         params.push(("CountryCode", country));
         let r = support::call(&emu, &support::rpc(&emu, "SendSmsVerifyCode", &params), SignatureVersion::V3);
-        assert_eq!((r.status, r.code()), (200, "MOBILE_NUMBER_ILLEGAL".to_owned()));
+        assert_eq!((r.status, r.code()), (200, "isv.MOBILE_NUMBER_ILLEGAL".to_owned()));
     }
     let mut params = support::send_params();
     params[0].1 = "23800138000";
     let r = support::call(&emu, &support::rpc(&emu, "SendSmsVerifyCode", &params), SignatureVersion::V3);
-    assert_eq!((r.status, r.code()), (200, "MOBILE_NUMBER_ILLEGAL".to_owned()));
+    assert_eq!((r.status, r.code()), (200, "isv.MOBILE_NUMBER_ILLEGAL".to_owned()));
     assert!(emu.messages().is_empty());
 }
 
@@ -494,7 +512,7 @@ fn works_from_inside_a_tokio_runtime() {
         let c = smsauth::Client::builder()
             .access_key(emu.access_key_id(), emu.access_key_secret())
             .endpoint(emu.endpoint())
-            .sign_name("s")
+            .sign_name("速通互联验证平台")
             .template_code("100001")
             .build()
             .unwrap();

@@ -102,9 +102,10 @@ function explain(res, e, action, log) {
     }
     case ErrorCode.THROTTLED: {
       // biz.FREQUENCY: the service itself refused (e.g. another server of ours sent a code to this
-      // number within the Interval, 60 s by default). BUSINESS_LIMIT_CONTROL: the daily cap.
+      // number within the Interval, 60 s by default). isv.BUSINESS_LIMIT_CONTROL: the service's
+      // flow control (1 a minute, 5 an hour, 10 a day per number and signature) or daily total.
       if (e.serviceCode?.includes('BUSINESS_LIMIT_CONTROL')) {
-        return fail(res, 429, 'This number has received too many codes today. Try again tomorrow.')
+        return fail(res, 429, 'This number has received too many codes. Try again later.')
       }
       const s = e.retryAfterMs ? Math.ceil(e.retryAfterMs / 1000) : 60
       return fail(res, 429, `A code was sent to this number less than a minute ago. Try again in ${s} s.`, wait(s))

@@ -217,7 +217,7 @@ describe('error codes', () => {
     const e = await rejection(c.checkCode(phone(), '1234'))
     assertSmsAuthError(e, ErrorCode.THROTTLED)
     assert.equal(e.serviceCode, 'Throttling.User')
-    assert.equal(e.httpStatus, 429)
+    assert.equal(e.httpStatus, 400)
     assert.equal(e.retryAfterMs, 50)
     assert.equal(e.mayHaveBeenReceived, false, 'the gateway refused it before the service ran')
 
@@ -229,7 +229,7 @@ describe('error codes', () => {
       capped.advanceClock(61)
       const e2 = await rejection(cc.sendCode(to))
       assertSmsAuthError(e2, ErrorCode.THROTTLED)
-      assert.equal(e2.serviceCode, 'BUSINESS_LIMIT_CONTROL')
+      assert.equal(e2.serviceCode, 'isv.BUSINESS_LIMIT_CONTROL')
     } finally {
       capped.close()
     }

@@ -197,7 +197,7 @@ def test_default_credentials_come_from_the_environment(
 ) -> None:
     for name, value in smsauth_emulator.env().items():
         monkeypatch.setenv(name, value)
-    client = smsauth.Client(endpoint=smsauth_emulator.endpoint, sign_name="s", template_code="100001")
+    client = smsauth.Client(endpoint=smsauth_emulator.endpoint, sign_name="速通互联验证码", template_code="100001")
     assert "credentials='default chain'" in repr(client)
     assert client.send_code(PHONE)
 

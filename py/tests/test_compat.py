@@ -119,7 +119,7 @@ def test_samples_send_and_check_with_real_values(
     send = _load(send_source, "send_sample_filled", tmp_path)
     send.UtilClient = _Recorder
     send.main([])
-    smsauth_emulator.advance_clock(2)  # the sample's Interval is 1 s
+    smsauth_emulator.advance_clock(60)  # the sample's Interval is 1 s; the flow control allows 1 a minute
     asyncio.run(send.main_async([]))
     assert _Recorder.seen == []
     messages = smsauth_emulator.messages(PHONE)
@@ -202,7 +202,10 @@ def test_official_shapes_against_the_emulator(smsauth_emulator: Emulator) -> Non
     with pytest.raises(smsauth.ThrottledError) as info:
         client.send_sms_verify_code(
             models.SendSmsVerifyCodeRequest(
-                phone_number=PHONE, sign_name="s", template_code="100001", template_param='{"code":"##code##"}'
+                phone_number=PHONE,
+                sign_name="速通互联验证码",
+                template_code="100001",
+                template_param='{"code":"##code##","min":"5"}',
             )
         )
     assert info.value.code == "biz.FREQUENCY" and isinstance(info.value.message, str)

@@ -141,7 +141,7 @@ def test_throttled_daily_limit() -> None:
             emu.advance_clock(61)
         with pytest.raises(smsauth.ThrottledError) as info:
             client.send_code(PHONE)
-        assert info.value.code == "BUSINESS_LIMIT_CONTROL"
+        assert info.value.code == "isv.BUSINESS_LIMIT_CONTROL"
 
 
 def test_throttled_by_the_gateway_with_retry_after(smsauth_emulator: Emulator) -> None:
@@ -150,7 +150,7 @@ def test_throttled_by_the_gateway_with_retry_after(smsauth_emulator: Emulator) -
     with pytest.raises(smsauth.ThrottledError) as info:
         client.send_code(PHONE)
     exc = info.value
-    assert exc.code == "Throttling.User" and exc.http_status == 429 and exc.retry_after == 60.0
+    assert exc.code == "Throttling.User" and exc.http_status == 400 and exc.retry_after == 60.0
     assert not exc.may_have_been_received and smsauth_emulator.messages() == []
 
 

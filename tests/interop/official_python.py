@@ -212,7 +212,49 @@ def injected_throttling_looks_real():
     urllib.request.urlopen(req, timeout=10).read()
     e = error_of(lambda: check(client(), "13800138012", "1234"))
     expect(type(e).__name__ == "ThrottlingException", repr(e))
-    expect((e.code, e.status_code) == ("Throttling.User", 429), repr(e))
+    expect((e.code, e.status_code) == ("Throttling.User", 400), repr(e))
+
+
+def send_as(c, phone, sign_name=SIGN_NAME, template_code=TEMPLATE, template_param='{"code":"##code##","min":"5"}', **extra):
+    return c.send_sms_verify_code(
+        dypns_models.SendSmsVerifyCodeRequest(
+            phone_number=phone, sign_name=sign_name, template_code=template_code, template_param=template_param, **extra
+        )
+    )
+
+
+def refused(r, code):
+    """A business refusal: the official SDK returns it (HTTP 200), it raises nothing."""
+    expect(r.status_code == 200, "status {}".format(r.status_code))
+    expect(r.body.code == code and r.body.success is False, repr(r.body.to_map()))
+
+
+@case
+def custom_signature_template_and_missing_variable_are_refused():
+    c = client()
+    refused(send_as(c, "13800138013", sign_name="我的应用"), "isv.SMS_SIGNATURE_ILLEGAL")
+    refused(send_as(c, "13800138013", template_code="SMS_12345"), "isv.SMS_TEMPLATE_ILLEGAL")
+    refused(send_as(c, "13800138013", template_param='{"code":"##code##"}'), "isv.TEMPLATE_MISSING_PARAMETERS")
+    refused(send_as(c, "13800138013", code_length=9), "isv.INVALID_PARAMETERS")
+    expect(last_code("13800138013") is None, "nothing was sent")
+    expect(send_as(c, "13800138013", sign_name="云渚科技验证平台", template_code="100003").body.code == "OK", "a preset pair")
+
+
+@case
+def flow_control_is_business_limit_control():
+    c = client()
+    send_as(c, "13800138014", interval=1)
+    hook("POST", "/_emulator/clock/advance?seconds=1")
+    r = send_as(c, "13800138014", interval=1)
+    refused(r, "isv.BUSINESS_LIMIT_CONTROL")
+    expect(r.body.message.startswith("触发分钟级流控Permits:1"), repr(r.body.to_map()))
+
+
+@case
+def an_86_prefixed_phone_number_is_accepted():
+    c = client()
+    expect(send(c, "8613800138015").body.code == "OK", "send")
+    expect(check(c, "13800138015", last_code("13800138015")).body.model.verify_result == "PASS", "check")
 
 
 passed = sum(results)

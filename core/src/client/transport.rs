@@ -217,6 +217,10 @@ mod tests {
             (400, "SignatureNonceUsed", ErrorKind::Authentication),
             (400, "IncompleteSignature", ErrorKind::Authentication),
             (429, "Throttling.User", ErrorKind::Throttled),
+            // The gateway's documented status for flow control is 400.
+            (400, "Throttling", ErrorKind::Throttled),
+            (400, "Throttling.User", ErrorKind::Throttled),
+            (403, "UnsupportedHTTPMethod", ErrorKind::Service),
             (500, "InternalError", ErrorKind::Service),
         ];
         for (status, code, kind) in cases {
@@ -232,6 +236,38 @@ mod tests {
             );
             assert_eq!(s.access_denied_detail.as_deref(), Some(r#"{"A":1}"#));
         }
+    }
+
+    #[test]
+    fn both_spellings_of_business_codes_are_classified_alike() {
+        let cases = [
+            ("BUSINESS_LIMIT_CONTROL", ErrorKind::Throttled, "sending cap"),
+            ("MOBILE_NUMBER_ILLEGAL", ErrorKind::Service, "mainland China"),
+            ("INVALID_PARAMETERS", ErrorKind::Service, "parameter value"),
+        ];
+        for (bare, kind, advice) in cases {
+            for code in [bare.to_owned(), format!("isv.{bare}")] {
+                let body = format!(
+                    r#"{{"AccessDeniedDetail":"","Code":"{code}","Message":"m","RequestId":"R","Success":false}}"#
+                );
+                let e = classify::<SendSmsVerifyCodeRequest>(raw(200, &body)).unwrap_err();
+                assert_eq!((e.kind(), e.delivery()), (kind, Delivery::Answered), "{code}");
+                assert!(e.to_string().contains(advice), "{e}");
+            }
+        }
+        for (code, advice) in [
+            ("isv.SMS_SIGNATURE_ILLEGAL", "preset signatures"),
+            ("isv.SMS_TEMPLATE_ILLEGAL", "preset templates"),
+            ("isv.TEMPLATE_MISSING_PARAMETERS", "every variable"),
+        ] {
+            let body = format!(r#"{{"Code":"{code}","Message":"m","RequestId":"R","Success":false}}"#);
+            let e = classify::<SendSmsVerifyCodeRequest>(raw(200, &body)).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Service, "{code}");
+            assert!(e.to_string().contains(advice), "{e}");
+        }
+        // Gateway flow control at HTTP 400 was refused before the service ran: retryable.
+        let e = classify::<SendSmsVerifyCodeRequest>(raw(400, r#"{"Code":"Throttling","Message":"m"}"#)).unwrap_err();
+        assert_eq!((e.kind(), e.delivery()), (ErrorKind::Throttled, Delivery::NotReceived));
     }
 
     #[test]

@@ -398,6 +398,8 @@ fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp) -> SignedReques
     headers.push(("x-acs-signature-nonce".into(), stamp.nonce.clone()));
     headers.push(("x-acs-content-sha256".into(), v3::EMPTY_BODY_SHA256.into()));
     if let Some(token) = creds.security_token() {
+        // As the official SDKs' V3 path does with STS credentials (tea-openapi `do_request`).
+        headers.push(("x-acs-accesskey-id".into(), creds.access_key_id().to_owned()));
         headers.push(("x-acs-security-token".into(), token.expose().to_owned()));
     }
     headers.extend(req.headers.iter().cloned());

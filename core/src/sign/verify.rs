@@ -435,10 +435,11 @@ const V3_REQUIRED_SIGNED: [&str; 6] =
     ["host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version"];
 
 /// Headers that carry one value: a second copy would make the request ambiguous.
-const SINGLE_HEADERS: [&str; 9] = [
+const SINGLE_HEADERS: [&str; 10] = [
     "authorization",
     "content-type",
     "host",
+    "x-acs-accesskey-id",
     "x-acs-action",
     "x-acs-content-sha256",
     "x-acs-date",

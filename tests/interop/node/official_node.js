@@ -151,8 +151,33 @@ const cases = {
   async injected_throttling_looks_real() {
     await hook('POST', '/_emulator/faults', JSON.stringify({ kind: 'throttle', retry_after_ms: 1000, times: 1 }));
     const e = await errorOf(check(client(), '13800138112', '1234'));
-    expect(e.name === 'ThrottlingError' && e.code === 'Throttling.User' && e.statusCode === 429, `${e.name} ${e.code} ${e.statusCode}`);
+    expect(e.name === 'ThrottlingError' && e.code === 'Throttling.User' && e.statusCode === 400, `${e.name} ${e.code} ${e.statusCode}`);
     expect(e.retryAfter === 1000, `retryAfter ${e.retryAfter}`);
+  },
+  // Business refusals come back as HTTP 200 answers: the official SDK returns them, it throws nothing.
+  async custom_signature_template_and_missing_variable_are_refused() {
+    const c = client();
+    const refused = (r, code) => expect(r.statusCode === 200 && r.body.code === code && r.body.success === false, JSON.stringify(r.body));
+    refused(await send(c, '13800138113', { signName: '我的应用' }), 'isv.SMS_SIGNATURE_ILLEGAL');
+    refused(await send(c, '13800138113', { templateCode: 'SMS_12345' }), 'isv.SMS_TEMPLATE_ILLEGAL');
+    refused(await send(c, '13800138113', { templateParam: '{"code":"##code##"}' }), 'isv.TEMPLATE_MISSING_PARAMETERS');
+    refused(await send(c, '13800138113', { codeLength: 9 }), 'isv.INVALID_PARAMETERS');
+    expect((await lastCode('13800138113')) === null, 'nothing was sent');
+    const ok = await send(c, '13800138113', { signName: '云渚科技验证平台', templateCode: '100003' });
+    expect(ok.body.code === 'OK', JSON.stringify(ok.body));
+  },
+  async flow_control_is_business_limit_control() {
+    const c = client();
+    await send(c, '13800138114', { interval: 1 });
+    await hook('POST', '/_emulator/clock/advance?seconds=1');
+    const r = await send(c, '13800138114', { interval: 1 });
+    expect(r.body.code === 'isv.BUSINESS_LIMIT_CONTROL' && r.body.message.startsWith('触发分钟级流控Permits:1'), JSON.stringify(r.body));
+  },
+  async an_86_prefixed_phone_number_is_accepted() {
+    const c = client();
+    expect((await send(c, '8613800138115')).body.code === 'OK', 'send');
+    const r = await check(c, '13800138115', await lastCode('13800138115'));
+    expect(r.body.model.verifyResult === 'PASS', JSON.stringify(r.body));
   },
 };
 
