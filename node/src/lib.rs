@@ -15,6 +15,7 @@ mod client;
 mod emulator;
 mod error;
 mod guard;
+mod observe;
 mod runtime;
 mod sign;
 
