@@ -17,9 +17,7 @@ export {
   templateParam,
 } from './native'
 export type {
-  CheckOverrides,
   CheckResult,
-  CheckSmsVerifyCodeRequest,
   ClientOptions,
   EmulatorFault,
   EmulatorMessage,
@@ -34,9 +32,7 @@ export type {
   RetryOptions,
   RoleArnOptions,
   RpcRequestInit,
-  SendOverrides,
   SendResult,
-  SendSmsVerifyCodeRequest,
   SignedRequest,
   SignOptions,
   Stats,
@@ -44,6 +40,8 @@ export type {
   VerifierOptions,
   WrongCodeOptions,
 } from './native'
+// Generated from the core's field tables (each API field is declared once, in Rust).
+export type { CheckOverrides, CheckSmsVerifyCodeRequest, SendOverrides, SendSmsVerifyCodeRequest } from './requests'
 
 /** The stable `code` of an {@link SmsAuthError}: one per error kind of the Rust core. */
 export type ErrorCode =

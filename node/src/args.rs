@@ -215,7 +215,8 @@ impl<'env> Fields<'env> {
         if is_nullish(&v)? { Ok(None) } else { Ok(Some(v)) }
     }
 
-    fn name<'k>(&self, key: &'k str) -> Name<'k> {
+    /// How the property `key` is named in messages (`options.signName`).
+    pub(crate) fn name<'k>(&self, key: &'k str) -> Name<'k> {
         Name::Prop(self.name, key)
     }
 

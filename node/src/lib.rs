@@ -14,6 +14,7 @@ mod args;
 mod client;
 mod emulator;
 mod error;
+mod fields;
 mod guard;
 mod observe;
 mod runtime;
