@@ -17,9 +17,7 @@ export {
   templateParam,
 } from './native'
 export type {
-  CheckOverrides,
   CheckResult,
-  CheckSmsVerifyCodeRequest,
   ClientOptions,
   EmulatorFault,
   EmulatorMessage,
@@ -34,15 +32,16 @@ export type {
   RetryOptions,
   RoleArnOptions,
   RpcRequestInit,
-  SendOverrides,
   SendResult,
-  SendSmsVerifyCodeRequest,
   SignedRequest,
   SignOptions,
+  Stats,
   Verified,
   VerifierOptions,
   WrongCodeOptions,
 } from './native'
+// Generated from the core's field tables (each API field is declared once, in Rust).
+export type { CheckOverrides, CheckSmsVerifyCodeRequest, SendOverrides, SendSmsVerifyCodeRequest } from './requests'
 
 /** The stable `code` of an {@link SmsAuthError}: one per error kind of the Rust core. */
 export type ErrorCode =
@@ -159,3 +158,55 @@ export declare class SmsAuthError extends Error {
 
 /** This package's version (the same as its Rust core's). */
 export declare const version: string
+
+/**
+ * The context object of one client call, published on {@link channels}: `action` and the masked
+ * `phone` at `start`, the core's event once the call settled (`end` / `error`). It never holds a
+ * secret, a full phone number or a code.
+ */
+export interface CallEvent {
+  /** `'SendSmsVerifyCode'` or `'CheckSmsVerifyCode'`. */
+  action: string
+  /** The phone number, masked: `'138****8000'`. */
+  phone: string
+  signatureVersion?: 'v1' | 'v3'
+  /** The endpoint's host (OpenTelemetry `server.address`) and its explicit port, if any. */
+  serverAddress?: string
+  serverPort?: number | null
+  /** HTTP attempts made (0 when the call failed before sending: bad input, guard denial). */
+  attempts?: number
+  /** Why each retry happened: `'network'`, `'throttled:Throttling.User'`, … */
+  retryReasons?: string[]
+  httpStatus?: number | null
+  /** The service's `Code` (`'OK'` on success). */
+  serviceCode?: string | null
+  requestId?: string | null
+  /** Wall time of the whole call, guard and retries included. */
+  elapsedMs?: number
+  delivery?: 'not_received' | 'answered' | 'unknown'
+  guardDecision?: 'not_guarded' | 'allowed' | 'denied'
+  /** The guard rule that refused the call, e.g. `'phone:1/60s'`. */
+  guardRule?: string | null
+  /** For a successful check: whether the code passed. */
+  passed?: boolean | null
+  /** The core's error kind when the call failed (`'throttled'`, …). */
+  errorKind?: SmsAuthError['kind'] | null
+  /** On `smsauth:call:error`: the rejection. */
+  error?: unknown
+}
+
+/**
+ * The `node:diagnostics_channel` channels of client calls (`smsauth:call:start`,
+ * `smsauth:call:end`, `smsauth:call:error`); each message is a {@link CallEvent}. Nothing is
+ * built or published unless a channel has subscribers.
+ *
+ * ```ts
+ * import diagnostics from 'node:diagnostics_channel'
+ * diagnostics.subscribe('smsauth:call:end', (event) => console.log(event))
+ * ```
+ */
+export declare const channels: Readonly<{
+  start: import('node:diagnostics_channel').Channel
+  end: import('node:diagnostics_channel').Channel
+  error: import('node:diagnostics_channel').Channel
+}>

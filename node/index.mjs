@@ -7,6 +7,7 @@ export const {
   Client,
   SmsAuthError,
   ErrorCode,
+  channels,
   startEmulator,
   Emulator,
   Verifier,

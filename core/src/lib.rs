@@ -31,6 +31,7 @@ mod client;
 pub mod credentials;
 pub mod error;
 pub mod guard;
+pub mod observe;
 pub mod runtime;
 mod secret;
 pub mod sign;

@@ -37,6 +37,7 @@ test('npm pack ships exactly the runtime files, and the tarball installs and run
     'native.d.ts',
     'native.js',
     'package.json',
+    'requests.d.ts',
     'smsauth.linux-x64-gnu.node',
   ])
 

@@ -156,7 +156,7 @@ pub(crate) struct Fields<'env> {
     obj: Object<'env>,
     name: &'static str,
     keys: Vec<String>,
-    used: Vec<&'static str>,
+    used: Vec<String>,
 }
 
 impl<'env> Fields<'env> {
@@ -184,13 +184,18 @@ impl<'env> Fields<'env> {
         Ok(Fields { env, obj, name, keys, used: Vec::new() })
     }
 
+    /// No object (`undefined` or `null` given): every property reads as absent.
+    pub(crate) fn empty(env: &'env Env, name: &'static str) -> Result<Self> {
+        Ok(Fields { env, obj: Object::new(env)?, name, keys: Vec::new(), used: Vec::new() })
+    }
+
     pub(crate) fn env(&self) -> &'env Env {
         self.env
     }
 
     /// The property, `None` when absent, `undefined` or `null`.
-    pub(crate) fn get(&mut self, key: &'static str) -> Result<Option<Unknown<'env>>> {
-        self.used.push(key);
+    pub(crate) fn get(&mut self, key: &str) -> Result<Option<Unknown<'env>>> {
+        self.used.push(key.to_owned());
         if !self.keys.iter().any(|k| k == key) {
             return Ok(None);
         }
@@ -210,34 +215,35 @@ impl<'env> Fields<'env> {
         if is_nullish(&v)? { Ok(None) } else { Ok(Some(v)) }
     }
 
-    fn name(&self, key: &'static str) -> Name<'static> {
+    /// How the property `key` is named in messages (`options.signName`).
+    pub(crate) fn name<'k>(&self, key: &'k str) -> Name<'k> {
         Name::Prop(self.name, key)
     }
 
-    pub(crate) fn string(&mut self, key: &'static str) -> Result<Option<String>> {
+    pub(crate) fn string(&mut self, key: &str) -> Result<Option<String>> {
         self.get(key)?.map(|v| string(self.env, self.name(key), &v, false)).transpose()
     }
 
     /// A string whose value is never shown in error messages.
-    pub(crate) fn secret(&mut self, key: &'static str) -> Result<Option<String>> {
+    pub(crate) fn secret(&mut self, key: &str) -> Result<Option<String>> {
         self.get(key)?.map(|v| string(self.env, self.name(key), &v, true)).transpose()
     }
 
-    pub(crate) fn boolean(&mut self, key: &'static str) -> Result<Option<bool>> {
+    pub(crate) fn boolean(&mut self, key: &str) -> Result<Option<bool>> {
         self.get(key)?.map(|v| boolean(self.env, self.name(key), &v)).transpose()
     }
 
-    pub(crate) fn integer(&mut self, key: &'static str, min: f64, max: f64) -> Result<Option<i64>> {
+    pub(crate) fn integer(&mut self, key: &str, min: f64, max: f64) -> Result<Option<i64>> {
         self.get(key)?.map(|v| integer(self.env, self.name(key), &v, min, max)).transpose()
     }
 
     /// A non-negative integer that fits in `u32`.
-    pub(crate) fn u32(&mut self, key: &'static str) -> Result<Option<u32>> {
+    pub(crate) fn u32(&mut self, key: &str) -> Result<Option<u32>> {
         Ok(self.integer(key, 0.0, f64::from(u32::MAX))?.map(|n| n.clamp(0, i64::from(u32::MAX)) as u32))
     }
 
     /// A finite number.
-    pub(crate) fn number(&mut self, key: &'static str) -> Result<Option<f64>> {
+    pub(crate) fn number(&mut self, key: &str) -> Result<Option<f64>> {
         let name = self.name(key);
         match self.get(key)? {
             None => Ok(None),
@@ -264,7 +270,7 @@ impl<'env> Fields<'env> {
     }
 
     /// A safe integer, possibly negative.
-    pub(crate) fn i64(&mut self, key: &'static str) -> Result<Option<i64>> {
+    pub(crate) fn i64(&mut self, key: &str) -> Result<Option<i64>> {
         self.integer(key, -MAX_SAFE, MAX_SAFE)
     }
 
@@ -281,7 +287,7 @@ impl<'env> Fields<'env> {
                 .min_by_key(|u| distance(&u.to_ascii_lowercase(), &key.to_ascii_lowercase()))
                 .map(|u| format!(" (did you mean \"{u}\"?)"))
                 .unwrap_or_default();
-            let mut known: Vec<&str> = self.used.clone();
+            let mut known: Vec<&str> = self.used.iter().map(String::as_str).collect();
             known.sort_unstable();
             known.dedup();
             let err = smsauth::Error::invalid_input(

@@ -6,13 +6,17 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use smsauth::credentials::CredentialsConfig;
 use smsauth::{
-    CaseAuthPolicy, CheckSmsVerifyCodeResponse, CodeType, Defaults, DuplicatePolicy, RetryPolicy, Secret,
-    SendSmsVerifyCodeResponse, SignatureVersion,
+    CaseAuthPolicy, CheckSmsVerifyCodeResponse, CodeType, Defaults, DuplicatePolicy, Field, FieldKind, FieldValue,
+    RetryPolicy, Secret, SendSmsVerifyCodeResponse, SignatureVersion,
 };
 
-use crate::args::{Fields, Name, string};
+use crate::args::{Fields, MAX_SAFE, Name, string};
 use crate::error;
+use crate::observe::{Stats, begin};
 use crate::runtime::{promise, rejected};
+
+type CoreSend = smsauth::SendSmsVerifyCodeRequest;
+type CoreCheck = smsauth::CheckSmsVerifyCodeRequest;
 
 /// Options of `new Client(options)`. Every field is optional.
 ///
@@ -120,155 +124,6 @@ pub struct RetryOptions {
     pub max_retry_after_ms: Option<u32>,
 }
 
-/// Fields of `SendSmsVerifyCode` besides the phone number; unset ones come from the client's
-/// defaults (`client.sendCode(phone, overrides)`), or are not sent at all
-/// (`client.sendSmsVerifyCode(request)`).
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[derive(Default)]
-pub struct SendOverrides {
-    /// `CountryCode` (`86`).
-    pub country_code: Option<String>,
-    /// `SignName`.
-    pub sign_name: Option<String>,
-    /// `TemplateCode`.
-    pub template_code: Option<String>,
-    /// `TemplateParam`: a JSON string or an object; `##code##` marks where the code goes.
-    #[napi(ts_type = "string | Record<string, string | number | boolean>")]
-    pub template_param: Option<String>,
-    /// `SchemeName` (at most 20 characters).
-    pub scheme_name: Option<String>,
-    /// `SmsUpExtendCode`.
-    pub sms_up_extend_code: Option<String>,
-    /// `OutId`: your own reference, echoed back.
-    pub out_id: Option<String>,
-    /// `CodeLength`: 4 to 8.
-    pub code_length: Option<u32>,
-    /// `ValidTime` in seconds.
-    pub valid_time: Option<u32>,
-    /// `DuplicatePolicy`: 1 overwrite, 2 keep.
-    #[napi(ts_type = "1 | 2")]
-    pub duplicate_policy: Option<u32>,
-    /// `Interval` in seconds.
-    pub interval: Option<u32>,
-    /// `CodeType`: 1 digits … 7 alphanumeric.
-    #[napi(ts_type = "1 | 2 | 3 | 4 | 5 | 6 | 7")]
-    pub code_type: Option<u32>,
-    /// `ReturnVerifyCode`: return the code in the answer (`verifyCode`).
-    pub return_verify_code: Option<bool>,
-    /// `AutoRetry` (1 = let the service retry delivery).
-    pub auto_retry: Option<i64>,
-    /// `DuplicateCheck`.
-    pub duplicate_check: Option<bool>,
-    /// `EarlyWarn`.
-    pub early_warn: Option<bool>,
-    /// `OwnerId`.
-    pub owner_id: Option<i64>,
-    /// `ResourceOwnerAccount`.
-    pub resource_owner_account: Option<String>,
-    /// `ResourceOwnerId`.
-    pub resource_owner_id: Option<i64>,
-    /// Only for `sendCode`: who asks for the code — the caller's IP address, device or session
-    /// id — for the guard's per-client limits (`GuardOptions.client`). Not sent to the service.
-    pub client_key: Option<String>,
-}
-
-/// A complete `SendSmsVerifyCode` request (`client.sendSmsVerifyCode(request)`).
-// Declares the TypeScript shape; read property by property (`read`) for Node-style errors.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[allow(dead_code)]
-pub struct SendSmsVerifyCodeRequest {
-    /// `PhoneNumber`: `+86 138-0013-8000` is sent as `13800138000`.
-    pub phone_number: String,
-    /// `CountryCode` (`86`).
-    pub country_code: Option<String>,
-    /// `SignName` (required).
-    pub sign_name: Option<String>,
-    /// `TemplateCode` (required).
-    pub template_code: Option<String>,
-    /// `TemplateParam` (required): a JSON string or an object.
-    #[napi(ts_type = "string | Record<string, string | number | boolean>")]
-    pub template_param: Option<String>,
-    /// `SchemeName`.
-    pub scheme_name: Option<String>,
-    /// `SmsUpExtendCode`.
-    pub sms_up_extend_code: Option<String>,
-    /// `OutId`.
-    pub out_id: Option<String>,
-    /// `CodeLength`: 4 to 8.
-    pub code_length: Option<u32>,
-    /// `ValidTime` in seconds.
-    pub valid_time: Option<u32>,
-    /// `DuplicatePolicy`: 1 overwrite, 2 keep.
-    #[napi(ts_type = "1 | 2")]
-    pub duplicate_policy: Option<u32>,
-    /// `Interval` in seconds.
-    pub interval: Option<u32>,
-    /// `CodeType`: 1 digits … 7 alphanumeric.
-    #[napi(ts_type = "1 | 2 | 3 | 4 | 5 | 6 | 7")]
-    pub code_type: Option<u32>,
-    /// `ReturnVerifyCode`.
-    pub return_verify_code: Option<bool>,
-    /// `AutoRetry`.
-    pub auto_retry: Option<i64>,
-    /// `DuplicateCheck`.
-    pub duplicate_check: Option<bool>,
-    /// `EarlyWarn`.
-    pub early_warn: Option<bool>,
-    /// `OwnerId`.
-    pub owner_id: Option<i64>,
-    /// `ResourceOwnerAccount`.
-    pub resource_owner_account: Option<String>,
-    /// `ResourceOwnerId`.
-    pub resource_owner_id: Option<i64>,
-}
-
-/// Fields of `CheckSmsVerifyCode` besides the phone number and code.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[derive(Default)]
-pub struct CheckOverrides {
-    /// `CountryCode` (`86`).
-    pub country_code: Option<String>,
-    /// `SchemeName`: must match the one used to send.
-    pub scheme_name: Option<String>,
-    /// `OutId`.
-    pub out_id: Option<String>,
-    /// `CaseAuthPolicy`: 1 case-insensitive, 2 case-sensitive.
-    #[napi(ts_type = "1 | 2")]
-    pub case_auth_policy: Option<u32>,
-    /// `OwnerId`.
-    pub owner_id: Option<i64>,
-    /// `ResourceOwnerAccount`.
-    pub resource_owner_account: Option<String>,
-    /// `ResourceOwnerId`.
-    pub resource_owner_id: Option<i64>,
-}
-
-/// A complete `CheckSmsVerifyCode` request (`client.checkSmsVerifyCode(request)`).
-// Declares the TypeScript shape; read property by property (`read`) for Node-style errors.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[allow(dead_code)]
-pub struct CheckSmsVerifyCodeRequest {
-    /// `PhoneNumber`.
-    pub phone_number: String,
-    /// `VerifyCode`: 4 to 8 letters or digits.
-    pub verify_code: String,
-    /// `CountryCode` (`86`).
-    pub country_code: Option<String>,
-    /// `SchemeName`.
-    pub scheme_name: Option<String>,
-    /// `OutId`.
-    pub out_id: Option<String>,
-    /// `CaseAuthPolicy`: 1 case-insensitive, 2 case-sensitive.
-    #[napi(ts_type = "1 | 2")]
-    pub case_auth_policy: Option<u32>,
-    /// `OwnerId`.
-    pub owner_id: Option<i64>,
-    /// `ResourceOwnerAccount`.
-    pub resource_owner_account: Option<String>,
-    /// `ResourceOwnerId`.
-    pub resource_owner_id: Option<i64>,
-}
-
 /// The answer to a send whose `Code` was `OK` (any other code rejects with an `SmsAuthError`).
 #[napi(object, object_from_js = false)]
 #[derive(Debug)]
@@ -351,9 +206,9 @@ fn check_result(r: CheckSmsVerifyCodeResponse) -> CheckResult {
 }
 
 /// `TemplateParam` as a JSON string or an object (serialised with `JSON.stringify`).
-fn template_param(f: &mut Fields<'_>) -> Result<Option<String>> {
-    let Some(v) = f.get("templateParam")? else { return Ok(None) };
-    let name = Name::Prop("options", "templateParam");
+fn template_param(f: &mut Fields<'_>, key: &str) -> Result<Option<String>> {
+    let Some(v) = f.get(key)? else { return Ok(None) };
+    let name = f.name(key);
     match v.get_type()? {
         ValueType::String => string(f.env(), name, &v, false).map(Some),
         ValueType::Object if !v.is_array()? => {
@@ -433,7 +288,7 @@ impl ClientOptions {
             ca_certificates,
             sign_name: f.string("signName")?,
             template_code: f.string("templateCode")?,
-            template_param: template_param(f)?,
+            template_param: template_param(f, "templateParam")?,
             scheme_name: f.string("schemeName")?,
             country_code: f.string("countryCode")?,
             code_type: f.u32("codeType")?,
@@ -449,7 +304,8 @@ impl ClientOptions {
     }
 
     fn build(mut self, env: &Env) -> Result<(smsauth::Client, SignatureVersion)> {
-        let mut b = smsauth::Client::builder().binding("node");
+        // The listener keeps each call's event for the caller that observes it (`observe.rs`).
+        let mut b = smsauth::Client::builder().binding("node").on_event(smsauth::observe::keep);
         if let Some(config) = self.guard.take() {
             b = b.guard(crate::guard::build_guard(env, config)?);
         }
@@ -523,115 +379,48 @@ impl ClientOptions {
     }
 }
 
-impl SendOverrides {
-    fn read(f: &mut Fields<'_>) -> Result<Self> {
-        Ok(SendOverrides {
-            country_code: f.string("countryCode")?,
-            sign_name: f.string("signName")?,
-            template_code: f.string("templateCode")?,
-            template_param: template_param(f)?,
-            scheme_name: f.string("schemeName")?,
-            sms_up_extend_code: f.string("smsUpExtendCode")?,
-            out_id: f.string("outId")?,
-            code_length: f.u32("codeLength")?,
-            valid_time: f.u32("validTime")?,
-            duplicate_policy: f.u32("duplicatePolicy")?,
-            interval: f.u32("interval")?,
-            code_type: f.u32("codeType")?,
-            return_verify_code: f.boolean("returnVerifyCode")?,
-            auto_retry: f.i64("autoRetry")?,
-            duplicate_check: f.boolean("duplicateCheck")?,
-            early_warn: f.boolean("earlyWarn")?,
-            owner_id: f.i64("ownerId")?,
-            resource_owner_account: f.string("resourceOwnerAccount")?,
-            resource_owner_id: f.i64("resourceOwnerId")?,
-            client_key: None,
-        })
-    }
-
-    /// [`SendOverrides::read`] plus `clientKey` (only `sendCode` takes it).
-    fn read_with_key(f: &mut Fields<'_>) -> Result<Self> {
-        let client_key = f.string("clientKey")?;
-        Ok(SendOverrides { client_key, ..SendOverrides::read(f)? })
-    }
-
-    fn into_core(self, env: &Env, phone_number: String) -> Result<smsauth::SendSmsVerifyCodeRequest> {
-        Ok(smsauth::SendSmsVerifyCodeRequest {
-            phone_number,
-            country_code: self.country_code,
-            sign_name: self.sign_name,
-            template_code: self.template_code,
-            template_param: self.template_param,
-            scheme_name: self.scheme_name,
-            sms_up_extend_code: self.sms_up_extend_code,
-            out_id: self.out_id,
-            code_length: self.code_length,
-            valid_time: u64_opt(self.valid_time),
-            duplicate_policy: enum_value(env, self.duplicate_policy)?,
-            interval: u64_opt(self.interval),
-            code_type: enum_value(env, self.code_type)?,
-            return_verify_code: self.return_verify_code,
-            auto_retry: self.auto_retry,
-            duplicate_check: self.duplicate_check,
-            early_warn: self.early_warn,
-            owner_id: self.owner_id,
-            resource_owner_account: self.resource_owner_account,
-            resource_owner_id: self.resource_owner_id,
-        })
-    }
+/// The two requests, read generically from their core field tables.
+trait Request: Default {
+    const FIELDS: &'static [Field];
+    fn set(&mut self, name: &str, value: Option<FieldValue>) -> smsauth::Result<()>;
 }
 
-impl SendSmsVerifyCodeRequest {
-    fn read(f: &mut Fields<'_>) -> Result<smsauth::SendSmsVerifyCodeRequest> {
-        let env = f.env();
-        let phone = required_string(f, "phoneNumber")?;
-        SendOverrides::read(f)?.into_core(env, phone)
+macro_rules! request {
+    ($($req:ty),+) => {$(
+        impl Request for $req {
+            const FIELDS: &'static [Field] = <$req>::FIELDS;
+            fn set(&mut self, name: &str, value: Option<FieldValue>) -> smsauth::Result<()> {
+                <$req>::set(self, name, value)
+            }
+        }
+    )+};
+}
+request!(smsauth::SendSmsVerifyCodeRequest, smsauth::CheckSmsVerifyCodeRequest);
+
+/// Read a request's fields from `f` by their JavaScript names (`signName`), each converted by
+/// its core [`FieldKind`] and set through the core, which validates it. Required fields
+/// (`phoneNumber`, `verifyCode`) are read only for a complete request (`whole`): `sendCode`
+/// and `checkCode` take them as arguments.
+fn read_request<R: Request>(f: &mut Fields<'_>, whole: bool, mut req: R) -> Result<R> {
+    let env = f.env();
+    for field in R::FIELDS.iter().filter(|field| whole || !field.required) {
+        let name = field.camel();
+        let value = match field.kind {
+            FieldKind::Text if field.required => Some(FieldValue::Text(required_string(f, &name)?)),
+            FieldKind::Text => f.string(&name)?.map(FieldValue::Text),
+            FieldKind::Json => template_param(f, &name)?.map(FieldValue::Text),
+            FieldKind::Bool => f.boolean(&name)?.map(FieldValue::Bool),
+            FieldKind::Unsigned => f.integer(&name, 0.0, MAX_SAFE)?.map(|n| FieldValue::Unsigned(n.unsigned_abs())),
+            FieldKind::Integer | FieldKind::Enum(_) => f.i64(&name)?.map(FieldValue::Integer),
+        };
+        if value.is_some() {
+            req.set(field.name, value).map_err(|e| error::core_error(env, &e))?;
+        }
     }
+    Ok(req)
 }
 
-impl CheckOverrides {
-    fn read(f: &mut Fields<'_>) -> Result<Self> {
-        Ok(CheckOverrides {
-            country_code: f.string("countryCode")?,
-            scheme_name: f.string("schemeName")?,
-            out_id: f.string("outId")?,
-            case_auth_policy: f.u32("caseAuthPolicy")?,
-            owner_id: f.i64("ownerId")?,
-            resource_owner_account: f.string("resourceOwnerAccount")?,
-            resource_owner_id: f.i64("resourceOwnerId")?,
-        })
-    }
-
-    fn into_core(
-        self,
-        env: &Env,
-        phone_number: String,
-        verify_code: String,
-    ) -> Result<smsauth::CheckSmsVerifyCodeRequest> {
-        Ok(smsauth::CheckSmsVerifyCodeRequest {
-            phone_number,
-            verify_code,
-            country_code: self.country_code,
-            scheme_name: self.scheme_name,
-            out_id: self.out_id,
-            case_auth_policy: enum_value(env, self.case_auth_policy)?,
-            owner_id: self.owner_id,
-            resource_owner_account: self.resource_owner_account,
-            resource_owner_id: self.resource_owner_id,
-        })
-    }
-}
-
-impl CheckSmsVerifyCodeRequest {
-    fn read(f: &mut Fields<'_>) -> Result<smsauth::CheckSmsVerifyCodeRequest> {
-        let env = f.env();
-        let phone = required_string(f, "phoneNumber")?;
-        let code = required_string(f, "verifyCode")?;
-        CheckOverrides::read(f)?.into_core(env, phone, code)
-    }
-}
-
-fn required_string(f: &mut Fields<'_>, key: &'static str) -> Result<String> {
+fn required_string(f: &mut Fields<'_>, key: &str) -> Result<String> {
     match f.string(key)? {
         Some(s) => Ok(s),
         None => Err(error::type_error(
@@ -688,20 +477,24 @@ impl Client {
         env: &'env Env,
         phone: Unknown<'env>,
         overrides: Option<Unknown<'env>>,
+        trace: Option<Object<'env>>,
     ) -> Result<Object<'env>> {
         let req = (|| {
             let phone = string(env, Name::Arg("phone"), &phone, false)?;
-            let mut o = read_opt(env, "overrides", overrides, SendOverrides::read_with_key)?.unwrap_or_default();
-            let key = o.client_key.take();
-            Ok((o.into_core(env, phone)?, key))
+            let (req, key) = read_opt(env, "overrides", overrides, |f| {
+                let key = f.string("clientKey")?;
+                Ok((read_request(f, false, CoreSend { phone_number: phone, ..Default::default() })?, key))
+            })?;
+            Ok((begin::<CoreSend>(trace, &req.phone_number)?, req, key))
         })();
         match req {
-            Ok((req, key)) => {
+            Ok((trace, req, key)) => {
                 let c = self.inner.clone();
                 promise(
                     env,
                     async move { c.send_code_with_key(req, key.as_deref()).await.map_err(crate::guard::js_client_key) },
                     send_result,
+                    trace,
                 )
             }
             Err(e) => rejected(env, e),
@@ -720,17 +513,19 @@ impl Client {
         phone: Unknown<'env>,
         code: Unknown<'env>,
         overrides: Option<Unknown<'env>>,
+        trace: Option<Object<'env>>,
     ) -> Result<Object<'env>> {
         let req = (|| {
             let phone = string(env, Name::Arg("phone"), &phone, false)?;
             let code = string(env, Name::Arg("code"), &code, false)?;
-            let o = read_opt(env, "overrides", overrides, CheckOverrides::read)?.unwrap_or_default();
-            o.into_core(env, phone, code)
+            let req = CoreCheck { phone_number: phone, verify_code: code, ..Default::default() };
+            let req = read_opt(env, "overrides", overrides, |f| read_request(f, false, req))?;
+            Ok((begin::<CoreCheck>(trace, &req.phone_number)?, req))
         })();
         match req {
-            Ok(req) => {
+            Ok((trace, req)) => {
                 let c = self.inner.clone();
-                promise(env, async move { c.check_code_with(req).await }, check_result)
+                promise(env, async move { c.check_code_with(req).await }, check_result, trace)
             }
             Err(e) => rejected(env, e),
         }
@@ -738,11 +533,18 @@ impl Client {
 
     /// `SendSmsVerifyCode` exactly as given: the client's defaults are not applied.
     #[napi(ts_args_type = "request: SendSmsVerifyCodeRequest", ts_return_type = "Promise<SendResult>")]
-    pub fn send_sms_verify_code<'env>(&self, env: &'env Env, request: Unknown<'env>) -> Result<Object<'env>> {
-        match read_req(env, request, SendSmsVerifyCodeRequest::read) {
-            Ok(req) => {
+    pub fn send_sms_verify_code<'env>(
+        &self,
+        env: &'env Env,
+        request: Unknown<'env>,
+        trace: Option<Object<'env>>,
+    ) -> Result<Object<'env>> {
+        let req = read_req(env, request, |f| read_request(f, true, CoreSend::default()))
+            .and_then(|req| Ok((begin::<CoreSend>(trace, &req.phone_number)?, req)));
+        match req {
+            Ok((trace, req)) => {
                 let c = self.inner.clone();
-                promise(env, async move { c.send_sms_verify_code(req).await }, send_result)
+                promise(env, async move { c.send_sms_verify_code(req).await }, send_result, trace)
             }
             Err(e) => rejected(env, e),
         }
@@ -750,11 +552,18 @@ impl Client {
 
     /// `CheckSmsVerifyCode` exactly as given: the client's defaults are not applied.
     #[napi(ts_args_type = "request: CheckSmsVerifyCodeRequest", ts_return_type = "Promise<CheckResult>")]
-    pub fn check_sms_verify_code<'env>(&self, env: &'env Env, request: Unknown<'env>) -> Result<Object<'env>> {
-        match read_req(env, request, CheckSmsVerifyCodeRequest::read) {
-            Ok(req) => {
+    pub fn check_sms_verify_code<'env>(
+        &self,
+        env: &'env Env,
+        request: Unknown<'env>,
+        trace: Option<Object<'env>>,
+    ) -> Result<Object<'env>> {
+        let req = read_req(env, request, |f| read_request(f, true, CoreCheck::default()))
+            .and_then(|req| Ok((begin::<CoreCheck>(trace, &req.phone_number)?, req)));
+        match req {
+            Ok((trace, req)) => {
                 let c = self.inner.clone();
-                promise(env, async move { c.check_sms_verify_code(req).await }, check_result)
+                promise(env, async move { c.check_sms_verify_code(req).await }, check_result, trace)
             }
             Err(e) => rejected(env, e),
         }
@@ -777,25 +586,33 @@ impl Client {
     pub fn user_agent(&self) -> String {
         self.inner.user_agent().to_owned()
     }
+
+    /// The client's counters since it was built: sends, checks, passes, guard denials by rule,
+    /// errors by kind and a latency histogram — e.g. for a `/metrics` page.
+    #[napi]
+    pub fn stats(&self) -> Stats {
+        self.inner.stats().into()
+    }
 }
 
+/// Read the optional options object `v` with `read` (`read` gets an empty object for
+/// `undefined`/`null`), refusing properties it did not read.
 fn read_opt<'env, T>(
     env: &'env Env,
     name: &'static str,
     v: Option<Unknown<'env>>,
-    read: fn(&mut Fields<'env>) -> Result<T>,
-) -> Result<Option<T>> {
-    match Fields::new(env, name, v)? {
-        Some(mut f) => {
-            let out = read(&mut f)?;
-            f.finish()?;
-            Ok(Some(out))
-        }
-        None => Ok(None),
-    }
+    read: impl FnOnce(&mut Fields<'env>) -> Result<T>,
+) -> Result<T> {
+    let mut f = match Fields::new(env, name, v)? {
+        Some(f) => f,
+        None => Fields::empty(env, name)?,
+    };
+    let out = read(&mut f)?;
+    f.finish()?;
+    Ok(out)
 }
 
-fn read_req<'env, T>(env: &'env Env, v: Unknown<'env>, read: fn(&mut Fields<'env>) -> Result<T>) -> Result<T> {
+fn read_req<'env, T>(env: &'env Env, v: Unknown<'env>, read: impl FnOnce(&mut Fields<'env>) -> Result<T>) -> Result<T> {
     let mut f = Fields::required(env, "request", v)?;
     let out = read(&mut f)?;
     f.finish()?;

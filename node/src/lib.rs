@@ -14,7 +14,9 @@ mod args;
 mod client;
 mod emulator;
 mod error;
+mod fields;
 mod guard;
+mod observe;
 mod runtime;
 mod sign;
 

@@ -22,7 +22,10 @@ use std::sync::{Arc, Mutex};
 use napi::bindgen_prelude::*;
 use napi::sys;
 
+use smsauth::CallEvent;
+
 use crate::error;
+use crate::observe::Trace;
 
 /// State of one JavaScript environment (the main thread, or a worker thread), kept in the
 /// environment's instance data.
@@ -260,29 +263,46 @@ fn create_promise<'env>(env: &'env Env) -> Result<(Settle, Object<'env>)> {
 }
 
 /// Run `fut` on the core runtime; resolve with `convert(value)` or reject with the mapped core
-/// error. `convert` runs on the JavaScript thread.
-pub(crate) fn promise<'env, T, D, F>(env: &'env Env, fut: F, convert: fn(T) -> D) -> Result<Object<'env>>
+/// error. `convert` runs on the JavaScript thread. With a `trace`, the call's event is written
+/// onto its context object before the promise settles.
+pub(crate) fn promise<'env, T, D, F>(
+    env: &'env Env,
+    fut: F,
+    convert: fn(T) -> D,
+    trace: Option<Trace>,
+) -> Result<Object<'env>>
 where
     T: Send + 'static,
     D: ToNapiValue + 'static,
     F: Future<Output = smsauth::Result<T>> + Send + 'static,
 {
     let (settle, promise) = create_promise(env)?;
-    let settler = move |outcome: smsauth::Result<T>| -> Settler {
-        Box::new(move |env: &Env| match outcome {
-            // SAFETY: JavaScript thread (this runs in `deliver`).
-            Ok(v) => unsafe { ToNapiValue::to_napi_value(env.raw(), convert(v)) },
-            Err(e) => Err(error::core_error(env, &e)),
+    let settler = move |outcome: smsauth::Result<T>, event: Option<(Trace, Option<CallEvent>)>| -> Settler {
+        Box::new(move |env: &Env| {
+            if let Some((trace, event)) = event {
+                trace.finish(env, event)?;
+            }
+            match outcome {
+                // SAFETY: JavaScript thread (this runs in `deliver`).
+                Ok(v) => unsafe { ToNapiValue::to_napi_value(env.raw(), convert(v)) },
+                Err(e) => Err(error::core_error(env, &e)),
+            }
         })
     };
     match smsauth::runtime::runtime() {
         Ok(rt) => {
             rt.spawn(async move {
-                let outcome = fut.await;
-                settle.send(settler(outcome));
+                let sent = match trace {
+                    None => settler(fut.await, None),
+                    Some(trace) => {
+                        let (outcome, event) = smsauth::observe::observed(fut).await;
+                        settler(outcome, Some((trace, event)))
+                    }
+                };
+                settle.send(sent);
             });
         }
-        Err(e) => settle.send(settler(Err(e))),
+        Err(e) => settle.send(settler(Err(e), trace.map(|t| (t, None)))),
     }
     Ok(promise)
 }

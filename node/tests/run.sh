@@ -18,21 +18,24 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
   npm ci --no-audit --no-fund
 fi
 
-step "napi build (debug) + drift check of native.js / native.d.ts"
+step "napi build (debug) + drift check of native.js / native.d.ts / requests.d.ts"
+generated=(native.js native.d.ts requests.d.ts)
 committed=$(mktemp -d)
 trap 'rm -rf "$committed"' EXIT
-for f in native.js native.d.ts; do
+for f in "${generated[@]}"; do
   if [[ -f $f ]]; then cp "$f" "$committed/$f"; else : >"$committed/$f"; fi
 done
 node_modules/.bin/napi build --platform --js native.js --dts native.d.ts
+# The request shapes come from the core's field tables, through the addon just built.
+node -e "process.stdout.write(require('./native.js').__requestTypes())" >requests.d.ts
 drift=0
-for f in native.js native.d.ts; do
+for f in "${generated[@]}"; do
   if ! diff -u "$committed/$f" "$f"; then
     drift=1
   fi
 done
 if ((drift)); then
-  echo "node: native.js / native.d.ts differ from what the Rust crate generates (diff above)." >&2
+  echo "node: ${generated[*]} differ from what the Rust crate generates (diff above)." >&2
   echo "node: they have been regenerated in place; review and commit them." >&2
   exit 1
 fi
