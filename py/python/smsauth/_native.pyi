@@ -415,13 +415,13 @@ class Verifier:
         cls,
         secrets: _Pairs,
         *,
-        window: float = 900.0,
-        check_nonces: bool = True,
+        window: Optional[float] = None,
+        check_nonces: Optional[bool] = None,
         nonce_capacity: Optional[int] = None,
         per_key_quota: Optional[int] = None,
         expected_hosts: Optional[list[str]] = None,
         nonce_redis_url: Optional[str] = None,
-        nonce_redis_fail_open: bool = False,
+        nonce_redis_fail_open: Optional[bool] = None,
     ) -> Verifier: ...
     def verify(
         self,
@@ -443,10 +443,10 @@ def sign(
     security_token: Optional[str] = None,
     host: Optional[str] = None,
     api_version: Optional[str] = None,
-    signature_version: str = "v3",
+    signature_version: Optional[str] = None,
     timestamp: Optional[int] = None,
     nonce: Optional[str] = None,
-    method: str = "POST",
+    method: Optional[str] = None,
     headers: Optional[_Pairs] = None,
 ) -> SignedRequest: ...
 def explain_v1(method: str, params: _Pairs, access_key_secret: str) -> Explanation: ...
@@ -468,7 +468,7 @@ def verify(
     *,
     secrets: _Pairs,
     now: Optional[int] = None,
-    window: float = 900.0,
+    window: Optional[float] = None,
 ) -> Verified: ...
 def percent_encode(value: str) -> str: ...
 def format_timestamp(unix: int) -> str: ...
