@@ -8,7 +8,7 @@ use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use smsauth::credentials::{CredentialsConfig, CredentialsSource, RamRoleArnConfig};
-use smsauth::{CaseAuthPolicy, CodeType, Defaults, DuplicatePolicy, RetryPolicy, Secret, SignatureVersion};
+use smsauth::{Defaults, RetryPolicy, Secret, SignatureVersion};
 
 use smsauth::api::Operation;
 
@@ -44,7 +44,9 @@ fn configure(
         ..CredentialsConfig::default()
     };
     let mut builder = smsauth::Client::builder().binding("python");
-    let mut defaults = Defaults::default();
+    // Scratch requests holding the defaults (their phone number and code are never used).
+    let mut send = smsauth::SendSmsVerifyCodeRequest::new("");
+    let mut check = smsauth::CheckSmsVerifyCodeRequest::new("", "");
     let mut retry = RetryPolicy::default();
     let mut version = SignatureVersion::default();
     let mut guard: Option<smsauth::guard::Guard> = None;
@@ -115,21 +117,12 @@ fn configure(
                 "role_external_id" => role(&mut credentials).external_id = arg.opt_string(&v)?,
                 "sts_endpoint" => role(&mut credentials).sts_endpoint = arg.opt_string(&v)?,
                 "sts_region" => role(&mut credentials).sts_region = arg.opt_string(&v)?,
-                "sign_name" => defaults.sign_name = arg.opt_string(&v)?,
-                "template_code" => defaults.template_code = arg.opt_string(&v)?,
-                "template_param" => defaults.template_param = arg.opt_template_param(&v)?,
-                "scheme_name" => defaults.scheme_name = arg.opt_string(&v)?,
-                "country_code" => defaults.country_code = arg.opt_string(&v)?,
-                "code_type" => defaults.code_type = arg.opt_enum::<CodeType>(&v, "CodeType")?,
-                "code_length" => defaults.code_length = arg.opt_unsigned(&v, "CodeLength")?,
-                "valid_time" => defaults.valid_time = arg.opt_unsigned(&v, "ValidTime")?,
-                "interval" => defaults.interval = arg.opt_unsigned(&v, "Interval")?,
-                "duplicate_policy" => {
-                    defaults.duplicate_policy = arg.opt_enum::<DuplicatePolicy>(&v, "DuplicatePolicy")?;
+                // The client's request defaults, read by the core's field table.
+                "sign_name" | "template_code" | "template_param" | "scheme_name" | "country_code" | "code_type"
+                | "code_length" | "valid_time" | "interval" | "duplicate_policy" => {
+                    request::set_named(&mut send, class, name, &v)?;
                 }
-                "case_auth_policy" => {
-                    defaults.case_auth_policy = arg.opt_enum::<CaseAuthPolicy>(&v, "CaseAuthPolicy")?;
-                }
+                "case_auth_policy" => request::set_named(&mut check, class, name, &v)?,
                 "on_event" => {
                     if !v.is_none() {
                         if !v.is_callable() {
@@ -156,6 +149,19 @@ fn configure(
             }
         }
     }
+    let defaults = Defaults {
+        sign_name: send.sign_name,
+        template_code: send.template_code,
+        template_param: send.template_param,
+        scheme_name: send.scheme_name,
+        country_code: send.country_code,
+        code_type: send.code_type,
+        code_length: send.code_length,
+        valid_time: send.valid_time,
+        interval: send.interval,
+        duplicate_policy: send.duplicate_policy,
+        case_auth_policy: check.case_auth_policy,
+    };
     let key_shown = match credentials.source() {
         CredentialsSource::RoleArn(arn) => format!("role_arn={}", repr_str(arn)),
         CredentialsSource::AccessKey(id) => format!("access_key_id={}", repr_str(id)),

@@ -270,41 +270,30 @@ impl Emulator {
 }
 
 /// One SMS the emulator "sent".
-#[pyclass(frozen, module = "smsauth.testing", name = "Message")]
+#[pyclass(frozen, get_all, module = "smsauth.testing", name = "Message")]
 #[derive(Clone, Debug)]
 pub(crate) struct Message {
     /// The 11-digit number it went to.
-    #[pyo3(get)]
     phone_number: String,
     /// `CountryCode`.
-    #[pyo3(get)]
     country_code: String,
     /// `SchemeName`.
-    #[pyo3(get)]
     scheme_name: String,
     /// `SignName`.
-    #[pyo3(get)]
     sign_name: String,
     /// `TemplateCode`.
-    #[pyo3(get)]
     template_code: String,
     /// The generated code (empty if the template had no `##code##`).
-    #[pyo3(get)]
     code: String,
     /// The rendered text.
-    #[pyo3(get)]
     text: String,
     /// `BizId` of the send.
-    #[pyo3(get)]
     biz_id: String,
     /// `OutId`, when given.
-    #[pyo3(get)]
     out_id: Option<String>,
     /// Emulated Unix seconds when it was sent.
-    #[pyo3(get)]
     sent_at: u64,
     /// Emulated Unix seconds when the code expires.
-    #[pyo3(get)]
     expires_at: u64,
 }
 
@@ -343,20 +332,16 @@ impl Message {
 }
 
 /// Temporary credentials issued by the emulator. `repr` hides the secret and the token.
-#[pyclass(frozen, module = "smsauth.testing", name = "StsCredentials")]
+#[pyclass(frozen, get_all, module = "smsauth.testing", name = "StsCredentials")]
 #[derive(Clone)]
 pub(crate) struct StsCredentials {
     /// The temporary AccessKey ID (`STS.…`).
-    #[pyo3(get)]
     access_key_id: String,
     /// Its secret.
-    #[pyo3(get)]
     access_key_secret: String,
     /// The STS token.
-    #[pyo3(get)]
     security_token: String,
     /// Emulated Unix seconds after which the token is expired.
-    #[pyo3(get)]
     expires_at: u64,
 }
 

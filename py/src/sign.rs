@@ -55,17 +55,14 @@ fn version(py: Python<'_>, s: &str) -> PyResult<SignatureVersion> {
 }
 
 /// How a signature was computed.
-#[pyclass(frozen, module = "smsauth", name = "Explanation")]
+#[pyclass(frozen, get_all, module = "smsauth", name = "Explanation")]
 #[derive(Clone, Debug)]
 pub(crate) struct Explanation {
     /// V1: the canonicalized query string; V3: the canonical request.
-    #[pyo3(get)]
     canonical_request: String,
     /// The exact string that was HMAC'd.
-    #[pyo3(get)]
     string_to_sign: String,
     /// The signature (Base64 for V1, hex for V3).
-    #[pyo3(get)]
     signature: String,
 }
 

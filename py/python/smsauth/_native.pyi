@@ -1,7 +1,7 @@
 # Hand-written stubs for the compiled module `smsauth._native` (checked against the module by
 # mypy's stubtest in py/tests/run.sh). The public names are re-exported by `smsauth`.
 
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, Awaitable, Callable, ClassVar, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
 
 from typing_extensions import Unpack, TypedDict
 
@@ -209,6 +209,7 @@ class CheckResult:
 class SendSmsVerifyCodeRequest:
     """``SendSmsVerifyCode`` parameters for :meth:`Client.send_sms_verify_code`."""
 
+    _fields: ClassVar[List[Tuple[str, str, str, bool]]]
     def __new__(cls, phone_number: str, **fields: Unpack[_SendFields]) -> SendSmsVerifyCodeRequest: ...
     def replace(self, **fields: Unpack[_SendReplace]) -> SendSmsVerifyCodeRequest: ...
     def to_params(self) -> list[Tuple[str, str]]: ...
@@ -258,6 +259,7 @@ class SendSmsVerifyCodeRequest:
 class CheckSmsVerifyCodeRequest:
     """``CheckSmsVerifyCode`` parameters for :meth:`Client.check_sms_verify_code`."""
 
+    _fields: ClassVar[List[Tuple[str, str, str, bool]]]
     def __new__(cls, phone_number: str, verify_code: str, **fields: Unpack[_CheckFields]) -> CheckSmsVerifyCodeRequest: ...
     def replace(self, **fields: Unpack[_CheckReplace]) -> CheckSmsVerifyCodeRequest: ...
     def to_params(self) -> list[Tuple[str, str]]: ...
