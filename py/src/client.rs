@@ -12,7 +12,7 @@ use smsauth::{Defaults, RetryPolicy, Secret, SignatureVersion};
 
 use smsauth::api::Operation;
 
-use crate::convert::{Arg, repr_opt, repr_str, unexpected_keyword};
+use crate::convert::{Arg, repr_opt, repr_str, unexpected_keyword, update};
 use crate::error::raise;
 use crate::guard::{Guard, describe};
 use crate::request::{self, CheckSmsVerifyCodeRequest, SendSmsVerifyCodeRequest};
@@ -57,51 +57,24 @@ fn configure(
             let arg = Arg::new(class, name);
             match name {
                 "endpoint" => builder = builder.endpoint(arg.string(&v)?),
-                "scheme" => {
-                    if let Some(scheme) = arg.opt_string(&v)? {
-                        builder = builder.scheme(scheme);
-                    }
-                }
+                "scheme" => builder = arg.opt_string(&v)?.into_iter().fold(builder, |b, s| b.scheme(s)),
                 "signature_version" => {
                     version = arg.string(&v)?.parse::<SignatureVersion>().map_err(|e| raise(py, e))?;
                 }
-                "timeout" => {
-                    if let Some(d) = arg.opt_seconds(&v)? {
-                        builder = builder.timeout(d);
-                    }
-                }
+                "timeout" => builder = arg.opt_seconds(&v)?.into_iter().fold(builder, |b, d| b.timeout(d)),
                 "connect_timeout" => {
-                    if let Some(d) = arg.opt_seconds(&v)? {
-                        builder = builder.connect_timeout(d);
-                    }
+                    builder = arg.opt_seconds(&v)?.into_iter().fold(builder, |b, d| b.connect_timeout(d))
                 }
-                "read_timeout" => {
-                    if let Some(d) = arg.opt_seconds(&v)? {
-                        builder = builder.read_timeout(d);
-                    }
-                }
-                "max_attempts" => {
-                    if let Some(n) = arg.opt_unsigned::<u32>(&v, "max_attempts")? {
-                        retry.max_attempts = n;
-                    }
-                }
-                "initial_backoff" => retry.initial_backoff = arg.opt_seconds(&v)?.unwrap_or(retry.initial_backoff),
-                "max_backoff" => retry.max_backoff = arg.opt_seconds(&v)?.unwrap_or(retry.max_backoff),
-                "max_retry_after" => retry.max_retry_after = arg.opt_seconds(&v)?.unwrap_or(retry.max_retry_after),
-                "proxy" => {
-                    if let Some(p) = arg.opt_string(&v)? {
-                        builder = builder.proxy(p);
-                    }
-                }
-                "no_proxy" => {
-                    if arg.opt_bool(&v)? == Some(true) {
-                        builder = builder.no_proxy();
-                    }
-                }
+                "read_timeout" => builder = arg.opt_seconds(&v)?.into_iter().fold(builder, |b, d| b.read_timeout(d)),
+                "max_attempts" => update(&mut retry.max_attempts, arg.opt_unsigned(&v, "max_attempts")?),
+                "initial_backoff" => update(&mut retry.initial_backoff, arg.opt_seconds(&v)?),
+                "max_backoff" => update(&mut retry.max_backoff, arg.opt_seconds(&v)?),
+                "max_retry_after" => update(&mut retry.max_retry_after, arg.opt_seconds(&v)?),
+                "proxy" => builder = arg.opt_string(&v)?.into_iter().fold(builder, |b, p| b.proxy(p)),
+                "no_proxy" if arg.opt_bool(&v)? == Some(true) => builder = builder.no_proxy(),
+                "no_proxy" => {}
                 "ca_certificates" => {
-                    if let Some(pem) = arg.opt_pem(&v)? {
-                        builder = builder.add_root_certificates_pem(pem);
-                    }
+                    builder = arg.opt_pem(&v)?.into_iter().fold(builder, |b, pem| b.add_root_certificates_pem(pem));
                 }
                 "profile" => credentials.profile = arg.opt_string(&v)?,
                 // `None` leaves a role option unset; any other value selects a role.

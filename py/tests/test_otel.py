@@ -21,7 +21,7 @@ from opentelemetry.util._once import Once
 import smsauth
 from smsauth.testing import Emulator
 
-from conftest import PHONE
+from conftest import PHONE, send_wrong_check_and_throttled_send
 
 MASKED = PHONE[:3] + "****" + PHONE[-4:]
 
@@ -55,13 +55,7 @@ def test_one_client_span_per_call(smsauth_emulator: Emulator, exporter: InMemory
     client = smsauth_emulator.client(code_length=8, on_event=events.append)
     tracer = trace.get_tracer("test")
     with tracer.start_as_current_span("signup") as parent:
-        client.send_code(PHONE)
-        code = smsauth_emulator.last_code(PHONE)
-        assert code is not None
-        wrong = "Zq7Wm3Px"
-        assert not client.check_code(PHONE, wrong).passed
-        with pytest.raises(smsauth.ThrottledError):
-            client.send_code(PHONE)
+        code, wrong = send_wrong_check_and_throttled_send(client, smsauth_emulator)
 
     spans = [s for s in exporter.get_finished_spans() if s.name != "signup"]
     assert [s.name for s in spans] == ["SendSmsVerifyCode", "CheckSmsVerifyCode", "SendSmsVerifyCode"]
