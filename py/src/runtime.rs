@@ -391,10 +391,11 @@ fn annotate_interrupt(py: Python<'_>, interrupt: &PyErr, call: &Call) {
     } else {
         "the SMS may have been sent: do not resend blindly (check the outcome or wait for the Interval)"
     };
-    let note = format!("smsauth: {} was interrupted while in flight; delivery: unknown ({advice})", call.action);
+    let delivery = smsauth::Delivery::Unknown.as_str();
+    let note = format!("smsauth: {} was interrupted while in flight; delivery: {delivery} ({advice})", call.action);
     let value = interrupt.value(py);
     let annotated = value
-        .setattr("delivery", "unknown")
+        .setattr("delivery", delivery)
         .and_then(|()| value.setattr("may_have_been_received", true))
         .and_then(|()| match value.hasattr("add_note")? {
             true => value.call_method1("add_note", (note,)).map(drop),
