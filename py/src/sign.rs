@@ -181,8 +181,14 @@ pub(crate) fn sign(
     if let Some(token) = security_token {
         creds = creds.with_security_token(token).map_err(|e| raise(py, e))?;
     }
-    let fresh = Stamp::fresh().map_err(|e| raise(py, e))?;
-    let stamp = Stamp::new(timestamp.unwrap_or(fresh.timestamp), nonce.map(str::to_owned).unwrap_or(fresh.nonce));
+    // The core's fresh time and nonce for what the caller left out (none drawn when both given).
+    let stamp = match (timestamp, nonce) {
+        (Some(timestamp), Some(nonce)) => Stamp::new(timestamp, nonce),
+        _ => {
+            let fresh = Stamp::fresh().map_err(|e| raise(py, e))?;
+            Stamp::new(timestamp.unwrap_or(fresh.timestamp), nonce.map(str::to_owned).unwrap_or(fresh.nonce))
+        }
+    };
     let mut req = RpcRequest::with_defaults(host, action, api_version);
     if let Some(method) = method {
         req = req.method(method);
