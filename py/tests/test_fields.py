@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 import pathlib
 import typing
-from typing import Dict, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import pytest
 
@@ -109,3 +109,20 @@ def test_compat_models_match_the_table(model: type, cls: type) -> None:
     annotated = {name: hints[name] for name in hints if not name.startswith("_")}
     assert annotated == {name: eval(READ[kind], vars(typing)) for name, _, kind, _ in table}
     assert [(name, wire) for name, wire, _ in model._fields] == sorted((n, w) for n, w, _, _ in table)  # type: ignore[attr-defined]
+
+
+def test_required_fields_are_positional_and_replace_changes_them(smsauth_emulator: Any) -> None:
+    client = smsauth_emulator.client()
+    with pytest.raises(TypeError, match="unexpected keyword argument 'phone_number'"):
+        client.send_code("13800138000", phone_number="13900139000")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'verify_code'"):
+        client.check_code("13800138000", "1234", verify_code="5678")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'SignName'"):
+        smsauth.SendSmsVerifyCodeRequest("13800138000", SignName="s")  # Python takes snake_case only
+    req = smsauth.CheckSmsVerifyCodeRequest("13800138000", "1234", out_id="o")
+    moved = req.replace(phone_number="13900139000", verify_code="5678")
+    assert (moved.phone_number, moved.verify_code, moved.out_id) == ("13900139000", "5678", "o")
+    with pytest.raises(smsauth.InvalidInputError) as info:
+        req.replace(verify_code=None)
+    assert info.value.field == "VerifyCode"
+    assert "5678" not in repr(moved) and "verify_code='***'" in repr(moved)
