@@ -1,44 +1,34 @@
-//! `smsauth.Client` (blocking, GIL released) and `smsauth.AsyncClient` (asyncio), both thin
-//! wrappers of [`smsauth::Client`].
+//! `smsauth.Client` (blocking, GIL released) and the native half of `smsauth.AsyncClient`
+//! (asyncio): one set of methods over [`smsauth::Client`], which wait for the answer or return an
+//! awaitable depending on the class.
 
+use std::future::Future;
+
+use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use smsauth::credentials::{CredentialsConfig, CredentialsSource, RamRoleArnConfig};
-use smsauth::{CaseAuthPolicy, CodeType, Defaults, DuplicatePolicy, RetryPolicy, Secret, SignatureVersion};
+use smsauth::{Defaults, RetryPolicy, Secret, SignatureVersion};
 
-use smsauth::api::mask_phone;
+use smsauth::api::Operation;
 
-use crate::convert::{Arg, repr_opt, repr_str, unexpected_keyword};
+use crate::convert::{Arg, repr_opt, repr_str, unexpected_keyword, update};
 use crate::error::raise;
 use crate::guard::{Guard, describe};
 use crate::request::{self, CheckSmsVerifyCodeRequest, SendSmsVerifyCodeRequest};
-use crate::response::{CheckResult, SendResult};
-use crate::runtime::{self, debug_enabled, log_debug};
-
-/// A configured core client and the (secret-free) description shown by `repr`.
-#[derive(Debug)]
-struct Configured {
-    client: smsauth::Client,
-    repr_fields: String,
-    /// The `on_event` callable, given each call's event as a dict.
-    on_event: Option<Py<PyAny>>,
-}
-
-impl Configured {
-    fn on_event(&self, py: Python<'_>) -> Option<Py<PyAny>> {
-        self.on_event.as_ref().map(|f| f.clone_ref(py))
-    }
-}
+use crate::response::{CheckResult, SendResult, Summary};
+use crate::runtime::{self, Call, debug_enabled, log_debug};
 
 /// Build the core client from the constructor arguments shared by `Client` and `AsyncClient`.
 fn configure(
     py: Python<'_>,
-    class: &str,
+    asyncio: bool,
     access_key_id: Option<&Bound<'_, PyAny>>,
     access_key_secret: Option<&Bound<'_, PyAny>>,
     security_token: Option<&Bound<'_, PyAny>>,
     options: Option<&Bound<'_, PyDict>>,
-) -> PyResult<Configured> {
+) -> PyResult<Client> {
+    let class = if asyncio { "AsyncClient" } else { "Client" };
     let opt_str = |name: &str, v: Option<&Bound<'_, PyAny>>| match v {
         Some(v) => Arg::new(class, name).opt_string(v),
         None => Ok(None),
@@ -54,9 +44,11 @@ fn configure(
         ..CredentialsConfig::default()
     };
     let mut builder = smsauth::Client::builder().binding("python");
-    let mut defaults = Defaults::default();
+    // Scratch requests holding the defaults (their phone number and code are never used).
+    let mut send = smsauth::SendSmsVerifyCodeRequest::new("");
+    let mut check = smsauth::CheckSmsVerifyCodeRequest::new("", "");
     let mut retry = RetryPolicy::default();
-    let mut version = SignatureVersion::V3;
+    let mut version = SignatureVersion::default();
     let mut guard: Option<smsauth::guard::Guard> = None;
     let mut on_event: Option<Py<PyAny>> = None;
     if let Some(options) = options {
@@ -65,51 +57,24 @@ fn configure(
             let arg = Arg::new(class, name);
             match name {
                 "endpoint" => builder = builder.endpoint(arg.string(&v)?),
-                "scheme" => {
-                    if let Some(scheme) = arg.opt_string(&v)? {
-                        builder = builder.scheme(scheme);
-                    }
-                }
+                "scheme" => builder = arg.opt_string(&v)?.into_iter().fold(builder, |b, s| b.scheme(s)),
                 "signature_version" => {
                     version = arg.string(&v)?.parse::<SignatureVersion>().map_err(|e| raise(py, e))?;
                 }
-                "timeout" => {
-                    if let Some(d) = arg.opt_seconds(&v)? {
-                        builder = builder.timeout(d);
-                    }
-                }
+                "timeout" => builder = arg.opt_seconds(&v)?.into_iter().fold(builder, |b, d| b.timeout(d)),
                 "connect_timeout" => {
-                    if let Some(d) = arg.opt_seconds(&v)? {
-                        builder = builder.connect_timeout(d);
-                    }
+                    builder = arg.opt_seconds(&v)?.into_iter().fold(builder, |b, d| b.connect_timeout(d))
                 }
-                "read_timeout" => {
-                    if let Some(d) = arg.opt_seconds(&v)? {
-                        builder = builder.read_timeout(d);
-                    }
-                }
-                "max_attempts" => {
-                    if let Some(n) = arg.opt_unsigned::<u32>(&v, "max_attempts")? {
-                        retry.max_attempts = n;
-                    }
-                }
-                "initial_backoff" => retry.initial_backoff = arg.opt_seconds(&v)?.unwrap_or(retry.initial_backoff),
-                "max_backoff" => retry.max_backoff = arg.opt_seconds(&v)?.unwrap_or(retry.max_backoff),
-                "max_retry_after" => retry.max_retry_after = arg.opt_seconds(&v)?.unwrap_or(retry.max_retry_after),
-                "proxy" => {
-                    if let Some(p) = arg.opt_string(&v)? {
-                        builder = builder.proxy(p);
-                    }
-                }
-                "no_proxy" => {
-                    if arg.opt_bool(&v)? == Some(true) {
-                        builder = builder.no_proxy();
-                    }
-                }
+                "read_timeout" => builder = arg.opt_seconds(&v)?.into_iter().fold(builder, |b, d| b.read_timeout(d)),
+                "max_attempts" => update(&mut retry.max_attempts, arg.opt_unsigned(&v, "max_attempts")?),
+                "initial_backoff" => update(&mut retry.initial_backoff, arg.opt_seconds(&v)?),
+                "max_backoff" => update(&mut retry.max_backoff, arg.opt_seconds(&v)?),
+                "max_retry_after" => update(&mut retry.max_retry_after, arg.opt_seconds(&v)?),
+                "proxy" => builder = arg.opt_string(&v)?.into_iter().fold(builder, |b, p| b.proxy(p)),
+                "no_proxy" if arg.opt_bool(&v)? == Some(true) => builder = builder.no_proxy(),
+                "no_proxy" => {}
                 "ca_certificates" => {
-                    if let Some(pem) = arg.opt_pem(&v)? {
-                        builder = builder.add_root_certificates_pem(pem);
-                    }
+                    builder = arg.opt_pem(&v)?.into_iter().fold(builder, |b, pem| b.add_root_certificates_pem(pem));
                 }
                 "profile" => credentials.profile = arg.opt_string(&v)?,
                 // `None` leaves a role option unset; any other value selects a role.
@@ -125,21 +90,12 @@ fn configure(
                 "role_external_id" => role(&mut credentials).external_id = arg.opt_string(&v)?,
                 "sts_endpoint" => role(&mut credentials).sts_endpoint = arg.opt_string(&v)?,
                 "sts_region" => role(&mut credentials).sts_region = arg.opt_string(&v)?,
-                "sign_name" => defaults.sign_name = arg.opt_string(&v)?,
-                "template_code" => defaults.template_code = arg.opt_string(&v)?,
-                "template_param" => defaults.template_param = arg.opt_template_param(&v)?,
-                "scheme_name" => defaults.scheme_name = arg.opt_string(&v)?,
-                "country_code" => defaults.country_code = arg.opt_string(&v)?,
-                "code_type" => defaults.code_type = arg.opt_enum::<CodeType>(&v, "CodeType")?,
-                "code_length" => defaults.code_length = arg.opt_unsigned(&v, "CodeLength")?,
-                "valid_time" => defaults.valid_time = arg.opt_unsigned(&v, "ValidTime")?,
-                "interval" => defaults.interval = arg.opt_unsigned(&v, "Interval")?,
-                "duplicate_policy" => {
-                    defaults.duplicate_policy = arg.opt_enum::<DuplicatePolicy>(&v, "DuplicatePolicy")?;
+                // The client's request defaults, read by the core's field table.
+                "sign_name" | "template_code" | "template_param" | "scheme_name" | "country_code" | "code_type"
+                | "code_length" | "valid_time" | "interval" | "duplicate_policy" => {
+                    request::set_named(&mut send, class, name, &v)?;
                 }
-                "case_auth_policy" => {
-                    defaults.case_auth_policy = arg.opt_enum::<CaseAuthPolicy>(&v, "CaseAuthPolicy")?;
-                }
+                "case_auth_policy" => request::set_named(&mut check, class, name, &v)?,
                 "on_event" => {
                     if !v.is_none() {
                         if !v.is_callable() {
@@ -166,6 +122,19 @@ fn configure(
             }
         }
     }
+    let defaults = Defaults {
+        sign_name: send.sign_name,
+        template_code: send.template_code,
+        template_param: send.template_param,
+        scheme_name: send.scheme_name,
+        country_code: send.country_code,
+        code_type: send.code_type,
+        code_length: send.code_length,
+        valid_time: send.valid_time,
+        interval: send.interval,
+        duplicate_policy: send.duplicate_policy,
+        case_auth_policy: check.case_auth_policy,
+    };
     let key_shown = match credentials.source() {
         CredentialsSource::RoleArn(arn) => format!("role_arn={}", repr_str(arn)),
         CredentialsSource::AccessKey(id) => format!("access_key_id={}", repr_str(id)),
@@ -196,11 +165,11 @@ fn configure(
         }
     }
     shown.extend(guard_shown);
-    let configured = Configured { client, repr_fields: shown.join(", "), on_event };
+    let repr = format!("smsauth.{class}({})", shown.join(", "));
     if debug_enabled(py)? {
-        log_debug(py, &format!("created smsauth.{class}({})", configured.repr_fields));
+        log_debug(py, &format!("created {repr}"));
     }
-    Ok(configured)
+    Ok(Client { client, repr, on_event, asyncio })
 }
 
 /// The role of `credentials`, created by the first role option: a role option without
@@ -219,10 +188,33 @@ fn role(credentials: &mut CredentialsConfig) -> &mut RamRoleArnConfig {
 ///
 /// Thread-safe; each call releases the GIL while the request runs, so threads sharing one client
 /// run in parallel. Failures raise `smsauth.SmsAuthError` subclasses.
-#[pyclass(frozen, module = "smsauth", name = "Client")]
+#[pyclass(frozen, subclass, module = "smsauth", name = "Client")]
 #[derive(Debug)]
 pub(crate) struct Client {
-    inner: Configured,
+    client: smsauth::Client,
+    /// What `repr` shows (no secret).
+    repr: String,
+    /// The `on_event` callable, given each call's event as a dict.
+    on_event: Option<Py<PyAny>>,
+    /// `AsyncClient`: calls return awaitables.
+    asyncio: bool,
+}
+
+impl Client {
+    /// Run one call of `R`'s action: wait for it (GIL released), or return an awaitable.
+    fn run<R, T, F>(&self, py: Python<'_>, phone: &str, fut: F) -> PyResult<Py<PyAny>>
+    where
+        R: Operation,
+        F: Future<Output = smsauth::Result<T>> + Send + 'static,
+        T: Summary + for<'a> IntoPyObject<'a> + Send + 'static,
+    {
+        let call = Call::new(py, R::ACTION, R::REPEATABLE, phone, self.on_event.as_ref());
+        if self.asyncio {
+            runtime::awaitable(py, call, fut).map(Bound::unbind)
+        } else {
+            runtime::block_on(py, call, fut).into_result(py)?.into_py_any(py)
+        }
+    }
 }
 
 #[pymethods]
@@ -236,7 +228,7 @@ impl Client {
         security_token: Option<&Bound<'_, PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        Ok(Client { inner: configure(py, "Client", access_key_id, access_key_secret, security_token, options)? })
+        configure(py, false, access_key_id, access_key_secret, security_token, options)
     }
 
     /// Send a code to `phone`, with the client's defaults and these overrides. `client_key`
@@ -248,15 +240,14 @@ impl Client {
         phone: &Bound<'_, PyAny>,
         client_key: Option<&Bound<'_, PyAny>>,
         overrides: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<SendResult> {
+    ) -> PyResult<Py<PyAny>> {
         let req = request::send_request("send_code", phone, overrides)?;
-        let key = opt_client_key(client_key)?;
-        let client = self.inner.client.clone();
-        let masked = mask_phone(&req.phone_number);
-        runtime::block_on(py, "SendSmsVerifyCode", masked, self.inner.on_event(py), async move {
+        let key = client_key.map(|k| Arg::new("send_code", "client_key").opt_string(k)).transpose()?.flatten();
+        let client = self.client.clone();
+        let phone = req.phone_number.clone();
+        self.run::<smsauth::SendSmsVerifyCodeRequest, _, _>(py, &phone, async move {
             client.send_code_with_key(req, key.as_deref()).await.map(SendResult::from)
         })
-        .into_result(py)
     }
 
     /// Check `code` for `phone`. A wrong code is a result with `passed == False`, not an error.
@@ -267,67 +258,62 @@ impl Client {
         phone: &Bound<'_, PyAny>,
         code: &Bound<'_, PyAny>,
         overrides: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<CheckResult> {
+    ) -> PyResult<Py<PyAny>> {
         let req = request::check_request("check_code", phone, code, overrides)?;
-        let client = self.inner.client.clone();
-        let masked = mask_phone(&req.phone_number);
-        runtime::block_on(py, "CheckSmsVerifyCode", masked, self.inner.on_event(py), async move {
+        let client = self.client.clone();
+        let phone = req.phone_number.clone();
+        self.run::<smsauth::CheckSmsVerifyCodeRequest, _, _>(py, &phone, async move {
             client.check_code_with(req).await.map(CheckResult::from)
         })
-        .into_result(py)
     }
 
     /// `SendSmsVerifyCode` exactly as given: the client's defaults are not applied.
-    fn send_sms_verify_code(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<SendResult> {
+    fn send_sms_verify_code(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let req = typed::<SendSmsVerifyCodeRequest>(request, "send_sms_verify_code")?.get().inner.clone();
-        let client = self.inner.client.clone();
-        let masked = mask_phone(&req.phone_number);
-        runtime::block_on(py, "SendSmsVerifyCode", masked, self.inner.on_event(py), async move {
+        let client = self.client.clone();
+        let phone = req.phone_number.clone();
+        self.run::<smsauth::SendSmsVerifyCodeRequest, _, _>(py, &phone, async move {
             client.send_sms_verify_code(req).await.map(SendResult::from)
         })
-        .into_result(py)
     }
 
     /// `CheckSmsVerifyCode` exactly as given: the client's defaults are not applied.
-    fn check_sms_verify_code(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<CheckResult> {
+    fn check_sms_verify_code(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let req = typed::<CheckSmsVerifyCodeRequest>(request, "check_sms_verify_code")?.get().inner.clone();
-        let client = self.inner.client.clone();
-        let masked = mask_phone(&req.phone_number);
-        runtime::block_on(py, "CheckSmsVerifyCode", masked, self.inner.on_event(py), async move {
+        let client = self.client.clone();
+        let phone = req.phone_number.clone();
+        self.run::<smsauth::CheckSmsVerifyCodeRequest, _, _>(py, &phone, async move {
             client.check_sms_verify_code(req).await.map(CheckResult::from)
         })
-        .into_result(py)
     }
 
     /// The client's counters since it was built: a dict (see `smsauth.Client.stats`).
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        crate::observe::stats_dict(py, &self.inner.client.stats())
+        crate::observe::stats_dict(py, &self.client.stats())
     }
 
     /// Where requests go, e.g. `"https://dypnsapi.aliyuncs.com/"`.
     #[getter]
     fn endpoint(&self) -> String {
-        self.inner.client.endpoint().base_url()
+        self.client.endpoint().base_url()
     }
 
     /// The user agent sent with every request.
     #[getter]
     fn user_agent(&self) -> &str {
-        self.inner.client.user_agent()
+        self.client.user_agent()
     }
 
-    fn __repr__(&self) -> String {
-        format!("smsauth.Client({})", self.inner.repr_fields)
+    fn __repr__(&self) -> &str {
+        &self.repr
     }
 }
 
-/// Native half of `smsauth.AsyncClient`: the same calls as `Client`, returning asyncio futures
-/// completed from the library's own runtime (no thread pool; the event loop never blocks).
-#[pyclass(frozen, module = "smsauth", name = "AsyncClient")]
+/// Native half of `smsauth.AsyncClient`: `Client`'s calls, returning asyncio futures completed
+/// from the library's own runtime (no thread pool; the event loop never blocks).
+#[pyclass(frozen, extends = Client, module = "smsauth", name = "AsyncClient")]
 #[derive(Debug)]
-pub(crate) struct AsyncClient {
-    inner: Configured,
-}
+pub(crate) struct AsyncClient;
 
 #[pymethods]
 impl AsyncClient {
@@ -339,95 +325,9 @@ impl AsyncClient {
         access_key_secret: Option<&Bound<'_, PyAny>>,
         security_token: Option<&Bound<'_, PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Self> {
-        Ok(AsyncClient {
-            inner: configure(py, "AsyncClient", access_key_id, access_key_secret, security_token, options)?,
-        })
-    }
-
-    /// Send a code to `phone`, with the client's defaults and these overrides. `client_key`
-    /// (the caller's IP address, device or session id) feeds the guard's per-client limits.
-    #[pyo3(signature = (phone, *, client_key=None, **overrides))]
-    fn send_code<'py>(
-        &self,
-        py: Python<'py>,
-        phone: &Bound<'py, PyAny>,
-        client_key: Option<&Bound<'py, PyAny>>,
-        overrides: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let req = request::send_request("send_code", phone, overrides)?;
-        let key = opt_client_key(client_key)?;
-        let client = self.inner.client.clone();
-        let masked = mask_phone(&req.phone_number);
-        runtime::awaitable(py, "SendSmsVerifyCode", masked, self.inner.on_event(py), async move {
-            client.send_code_with_key(req, key.as_deref()).await.map(SendResult::from)
-        })
-    }
-
-    /// Check `code` for `phone`. A wrong code is a result with `passed == False`, not an error.
-    #[pyo3(signature = (phone, code, **overrides))]
-    fn check_code<'py>(
-        &self,
-        py: Python<'py>,
-        phone: &Bound<'py, PyAny>,
-        code: &Bound<'py, PyAny>,
-        overrides: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let req = request::check_request("check_code", phone, code, overrides)?;
-        let client = self.inner.client.clone();
-        let masked = mask_phone(&req.phone_number);
-        runtime::awaitable(py, "CheckSmsVerifyCode", masked, self.inner.on_event(py), async move {
-            client.check_code_with(req).await.map(CheckResult::from)
-        })
-    }
-
-    /// `SendSmsVerifyCode` exactly as given: the client's defaults are not applied.
-    fn send_sms_verify_code<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let req = typed::<SendSmsVerifyCodeRequest>(request, "send_sms_verify_code")?.get().inner.clone();
-        let client = self.inner.client.clone();
-        let masked = mask_phone(&req.phone_number);
-        runtime::awaitable(py, "SendSmsVerifyCode", masked, self.inner.on_event(py), async move {
-            client.send_sms_verify_code(req).await.map(SendResult::from)
-        })
-    }
-
-    /// `CheckSmsVerifyCode` exactly as given: the client's defaults are not applied.
-    fn check_sms_verify_code<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let req = typed::<CheckSmsVerifyCodeRequest>(request, "check_sms_verify_code")?.get().inner.clone();
-        let client = self.inner.client.clone();
-        let masked = mask_phone(&req.phone_number);
-        runtime::awaitable(py, "CheckSmsVerifyCode", masked, self.inner.on_event(py), async move {
-            client.check_sms_verify_code(req).await.map(CheckResult::from)
-        })
-    }
-
-    /// The client's counters since it was built: a dict (see `smsauth.Client.stats`).
-    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        crate::observe::stats_dict(py, &self.inner.client.stats())
-    }
-
-    /// Where requests go, e.g. `"https://dypnsapi.aliyuncs.com/"`.
-    #[getter]
-    fn endpoint(&self) -> String {
-        self.inner.client.endpoint().base_url()
-    }
-
-    /// The user agent sent with every request.
-    #[getter]
-    fn user_agent(&self) -> &str {
-        self.inner.client.user_agent()
-    }
-
-    fn __repr__(&self) -> String {
-        format!("smsauth.AsyncClient({})", self.inner.repr_fields)
-    }
-}
-
-/// The `client_key=` argument of `send_code`: `str` or `None`.
-fn opt_client_key(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
-    match value {
-        Some(v) => Arg::new("send_code", "client_key").opt_string(v),
-        None => Ok(None),
+    ) -> PyResult<PyClassInitializer<Self>> {
+        let client = configure(py, true, access_key_id, access_key_secret, security_token, options)?;
+        Ok(PyClassInitializer::from(client).add_subclass(AsyncClient))
     }
 }
 

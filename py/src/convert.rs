@@ -99,15 +99,6 @@ impl<'a> Arg<'a> {
         }
     }
 
-    /// One of the API's numbered enums (`CodeType`, …): an `int` or an `IntEnum` member.
-    pub(crate) fn opt_enum<T>(&self, value: &Bound<'_, PyAny>, field: &'static str) -> PyResult<Option<T>>
-    where
-        T: TryFrom<i64, Error = smsauth::Error>,
-    {
-        let Some(v) = self.opt_int(value, field)? else { return Ok(None) };
-        T::try_from(v).map(Some).map_err(|e| raise(value.py(), e))
-    }
-
     /// Seconds as `int` or `float`, finite and greater than zero, or `None`.
     pub(crate) fn opt_seconds(&self, value: &Bound<'_, PyAny>) -> PyResult<Option<Duration>> {
         if value.is_none() {
@@ -162,6 +153,13 @@ impl<'a> Arg<'a> {
             return Ok(Some(b.as_bytes().to_vec()));
         }
         Err(self.type_error("str or bytes (PEM)", value))
+    }
+}
+
+/// Set `slot` to `value` if there is one: an option left out (or `None`) keeps the default.
+pub(crate) fn update<T>(slot: &mut T, value: Option<T>) {
+    if let Some(value) = value {
+        *slot = value;
     }
 }
 

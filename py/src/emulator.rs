@@ -4,11 +4,12 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use smsauth_emulator as emu;
 
-use crate::convert::{Arg, repr_opt, repr_str, unexpected_keyword};
+use crate::convert::{Arg, repr_opt, repr_str, unexpected_keyword, update};
 use crate::error::raise;
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -24,78 +25,41 @@ fn invalid(py: Python<'_>, field: &'static str, problem: impl std::fmt::Display)
     raise(py, smsauth::Error::invalid_input(field, problem))
 }
 
-fn config(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<emu::Config> {
+fn config(options: Option<&Bound<'_, PyDict>>) -> PyResult<emu::Config> {
     let mut c = emu::Config::default();
     let Some(options) = options else { return Ok(c) };
     const F: &str = "Emulator";
     for (k, v) in options.iter() {
         let name = &*k.extract::<String>()?;
         let arg = Arg::new(F, name);
-        let uint = |field: &'static str| -> PyResult<Option<u64>> { arg.opt_unsigned::<u64>(&v, field) };
         match name {
-            "port" => {
-                if let Some(p) = uint("port")? {
-                    c.port =
-                        u16::try_from(p).map_err(|_| invalid(py, "port", format_args!("{p} is not a TCP port")))?;
-                }
+            "port" => update(&mut c.port, arg.opt_unsigned(&v, "port")?),
+            "accounts" if !v.is_none() => {
+                c.accounts = v.extract().map_err(|_| {
+                    PyTypeError::new_err(
+                        "Emulator() argument 'accounts' must be a list of (access_key_id, access_key_secret) pairs",
+                    )
+                })?;
             }
-            "accounts" => {
-                if !v.is_none() {
-                    let pairs: Vec<(String, String)> = v.extract().map_err(|_| {
-                        pyo3::exceptions::PyTypeError::new_err(
-                            "Emulator() argument 'accounts' must be a list of (access_key_id, access_key_secret) pairs",
-                        )
-                    })?;
-                    c.accounts = pairs;
-                }
-            }
-            "max_wrong_tries" => {
-                if let Some(n) = arg.opt_unsigned::<u32>(&v, "max_wrong_tries")? {
-                    c.max_wrong_tries = n;
-                }
-            }
-            "daily_limit" => {
-                if let Some(n) = arg.opt_unsigned::<u32>(&v, "daily_limit")? {
-                    c.daily_limit = n;
-                }
-            }
+            "max_wrong_tries" => update(&mut c.max_wrong_tries, arg.opt_unsigned(&v, "max_wrong_tries")?),
+            "daily_limit" => update(&mut c.daily_limit, arg.opt_unsigned(&v, "daily_limit")?),
             "timestamp_window" => {
-                if let Some(n) = uint("timestamp_window")? {
-                    c.timestamp_window = Duration::from_secs(n);
-                }
+                let seconds = arg.opt_unsigned(&v, "timestamp_window")?;
+                update(&mut c.timestamp_window, seconds.map(Duration::from_secs));
             }
-            "consume_on_pass" => {
-                if let Some(b) = arg.opt_bool(&v)? {
-                    c.consume_on_pass = b;
-                }
+            "consume_on_pass" => update(&mut c.consume_on_pass, arg.opt_bool(&v)?),
+            "seed" => c.seed = arg.opt_unsigned(&v, "seed")?,
+            "start_time" => c.start_time = arg.opt_unsigned(&v, "start_time")?,
+            "verify_with_emulated_clock" => update(&mut c.verify_with_emulated_clock, arg.opt_bool(&v)?),
+            "templates" if !v.is_none() => {
+                let extra: BTreeMap<String, String> = v.extract().map_err(|_| {
+                    PyTypeError::new_err("Emulator() argument 'templates' must be a dict of template code -> text")
+                })?;
+                c.templates.extend(extra);
             }
-            "seed" => c.seed = uint("seed")?,
-            "start_time" => c.start_time = uint("start_time")?,
-            "verify_with_emulated_clock" => {
-                if let Some(b) = arg.opt_bool(&v)? {
-                    c.verify_with_emulated_clock = b;
-                }
-            }
-            "templates" => {
-                if !v.is_none() {
-                    let extra: BTreeMap<String, String> = v.extract().map_err(|_| {
-                        pyo3::exceptions::PyTypeError::new_err(
-                            "Emulator() argument 'templates' must be a dict of template code -> text",
-                        )
-                    })?;
-                    c.templates.extend(extra);
-                }
-            }
-            "max_messages" => {
-                if let Some(n) = uint("max_messages")? {
-                    c.max_messages = usize::try_from(n).unwrap_or(usize::MAX);
-                }
-            }
-            "log_requests" => {
-                if let Some(b) = arg.opt_bool(&v)? {
-                    c.log_requests = b;
-                }
-            }
+            "accounts" | "templates" => {}
+            "max_messages" => update(&mut c.max_messages, arg.opt_unsigned(&v, "max_messages")?),
+            "log_requests" => update(&mut c.log_requests, arg.opt_bool(&v)?),
             _ => return Err(unexpected_keyword(F, name)),
         }
     }
@@ -131,7 +95,7 @@ impl Emulator {
     #[new]
     #[pyo3(signature = (**options))]
     fn new(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let config = config(py, options)?;
+        let config = config(options)?;
         let started = py.detach(move || emu::Emulator::start_with(config)).map_err(|e| raise(py, e))?;
         Ok(Emulator {
             endpoint: started.endpoint(),
@@ -270,41 +234,30 @@ impl Emulator {
 }
 
 /// One SMS the emulator "sent".
-#[pyclass(frozen, module = "smsauth.testing", name = "Message")]
+#[pyclass(frozen, get_all, module = "smsauth.testing", name = "Message")]
 #[derive(Clone, Debug)]
 pub(crate) struct Message {
     /// The 11-digit number it went to.
-    #[pyo3(get)]
     phone_number: String,
     /// `CountryCode`.
-    #[pyo3(get)]
     country_code: String,
     /// `SchemeName`.
-    #[pyo3(get)]
     scheme_name: String,
     /// `SignName`.
-    #[pyo3(get)]
     sign_name: String,
     /// `TemplateCode`.
-    #[pyo3(get)]
     template_code: String,
     /// The generated code (empty if the template had no `##code##`).
-    #[pyo3(get)]
     code: String,
     /// The rendered text.
-    #[pyo3(get)]
     text: String,
     /// `BizId` of the send.
-    #[pyo3(get)]
     biz_id: String,
     /// `OutId`, when given.
-    #[pyo3(get)]
     out_id: Option<String>,
     /// Emulated Unix seconds when it was sent.
-    #[pyo3(get)]
     sent_at: u64,
     /// Emulated Unix seconds when the code expires.
-    #[pyo3(get)]
     expires_at: u64,
 }
 
@@ -343,20 +296,16 @@ impl Message {
 }
 
 /// Temporary credentials issued by the emulator. `repr` hides the secret and the token.
-#[pyclass(frozen, module = "smsauth.testing", name = "StsCredentials")]
+#[pyclass(frozen, get_all, module = "smsauth.testing", name = "StsCredentials")]
 #[derive(Clone)]
 pub(crate) struct StsCredentials {
     /// The temporary AccessKey ID (`STS.…`).
-    #[pyo3(get)]
     access_key_id: String,
     /// Its secret.
-    #[pyo3(get)]
     access_key_secret: String,
     /// The STS token.
-    #[pyo3(get)]
     security_token: String,
     /// Emulated Unix seconds after which the token is expired.
-    #[pyo3(get)]
     expires_at: u64,
 }
 

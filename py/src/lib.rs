@@ -28,6 +28,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<guard::Guard>()?;
     m.add_class::<request::SendSmsVerifyCodeRequest>()?;
     m.add_class::<request::CheckSmsVerifyCodeRequest>()?;
+    request::add_properties::<request::SendSmsVerifyCodeRequest>(m.py())?;
+    request::add_properties::<request::CheckSmsVerifyCodeRequest>(m.py())?;
     m.add_class::<response::SendResult>()?;
     m.add_class::<response::CheckResult>()?;
     m.add_class::<sign::SignedRequest>()?;

@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use std::future::Future;
 
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::PyDict;
 use smsauth::{CallEvent, ClientStats, LATENCY_BUCKETS_MS};
 
@@ -64,4 +65,36 @@ pub(crate) fn stats_dict<'py>(py: Python<'py>, s: &ClientStats) -> PyResult<Boun
     d.set_item("latency_buckets", s.latency_buckets.clone())?;
     d.set_item("latency_sum_ms", s.latency_sum_ms)?;
     Ok(d)
+}
+
+static SYS_MODULES: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static OTEL: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+
+/// At the start of a call: `smsauth._otel.start()` (the tracer, parent context and start time),
+/// but only once the application has imported `opentelemetry.trace` — without it, one dict
+/// lookup and nothing is imported. A failure is reported as unraisable: tracing never fails a call.
+pub(crate) fn span_start(py: Python<'_>) -> Option<Py<PyAny>> {
+    let started = || -> PyResult<Option<Py<PyAny>>> {
+        let modules = SYS_MODULES.get_or_try_init(py, || py.import("sys")?.getattr("modules").map(Bound::unbind))?;
+        if !modules.bind(py).contains("opentelemetry.trace")? {
+            return Ok(None);
+        }
+        let started = otel(py)?.call_method0("start")?;
+        Ok((!started.is_none()).then(|| started.unbind()))
+    };
+    started().unwrap_or_else(|e| {
+        e.write_unraisable(py, None);
+        None
+    })
+}
+
+/// At the end of a call: `smsauth._otel.finish(started, event)` records the span.
+pub(crate) fn span_finish(py: Python<'_>, started: &Py<PyAny>, event: &Bound<'_, PyDict>) {
+    if let Err(e) = otel(py).and_then(|m| m.call_method1("finish", (started, event))) {
+        e.write_unraisable(py, None);
+    }
+}
+
+fn otel(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
+    Ok(OTEL.get_or_try_init(py, || py.import("smsauth._otel").map(Bound::unbind))?.bind(py))
 }

@@ -1,66 +1,220 @@
-//! The typed requests (`smsauth.SendSmsVerifyCodeRequest`, `smsauth.CheckSmsVerifyCodeRequest`)
-//! and the keyword → field mapping shared by their constructors and by the `**overrides` of
-//! `send_code` / `check_code`.
+//! The typed requests (`smsauth.SendSmsVerifyCodeRequest`, `smsauth.CheckSmsVerifyCodeRequest`),
+//! read and written through the core's field table ([`Field`]): one keyword → [`FieldValue`]
+//! reader driven by each field's [`FieldKind`] serves their constructors, `replace` and the
+//! `**overrides` of `send_code` / `check_code`, and their attributes are properties made from the
+//! same table when the module loads ([`add_properties`]). No field is named here.
 
+use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
+use pyo3::pyclass::boolean_struct::True;
 use pyo3::types::PyDict;
-use smsauth::{CaseAuthPolicy, CodeType, DuplicatePolicy};
+use smsauth::{Field, FieldKind, FieldValue};
 
-use crate::convert::{Arg, repr_opt, repr_str, unexpected_keyword};
+use crate::convert::{Arg, unexpected_keyword};
 use crate::error::raise;
 
-/// Set one field of a send request from a Python keyword argument.
-pub(crate) fn set_send_field(
-    req: &mut smsauth::SendSmsVerifyCodeRequest,
+/// A core request with a field table.
+pub(crate) trait Fields: Clone + PartialEq {
+    const FIELDS: &'static [Field];
+    fn set(&mut self, name: &str, value: Option<FieldValue>) -> smsauth::Result<()>;
+    fn get(&self, name: &str) -> Option<FieldValue>;
+}
+
+/// A Python request class over a core request.
+pub(crate) trait Request: pyo3::PyClass<Frozen = True> + Sync {
+    type Core: Fields;
+    fn core(&self) -> &Self::Core;
+}
+
+/// A Python value for `field`, read by its kind; `None` unsets. A wrong type is a `TypeError`
+/// naming the keyword; a wrong value is the core's error naming the field (from `set`).
+fn value(func: &str, field: &Field, v: &Bound<'_, PyAny>) -> PyResult<Option<FieldValue>> {
+    let arg = Arg::new(func, field.name);
+    Ok(match field.kind {
+        FieldKind::Text => arg.opt_string(v)?.map(FieldValue::Text),
+        FieldKind::Json => arg.opt_template_param(v)?.map(FieldValue::Text),
+        FieldKind::Bool => arg.opt_bool(v)?.map(FieldValue::Bool),
+        FieldKind::Unsigned | FieldKind::Integer | FieldKind::Enum(_) => {
+            arg.opt_int(v, field.wire)?.map(FieldValue::Integer)
+        }
+    })
+}
+
+/// Set the keyword arguments `fields` (snake_case names) on `req`. Required fields (the phone
+/// number, the code) are positional arguments, changed by `replace` only.
+pub(crate) fn apply<R: Fields>(
+    req: &mut R,
     func: &str,
-    name: &str,
-    value: &Bound<'_, PyAny>,
+    fields: Option<&Bound<'_, PyDict>>,
+    replacing: bool,
 ) -> PyResult<()> {
-    let arg = Arg::new(func, name);
-    match name {
-        "country_code" => req.country_code = arg.opt_string(value)?,
-        "sign_name" => req.sign_name = arg.opt_string(value)?,
-        "template_code" => req.template_code = arg.opt_string(value)?,
-        "template_param" => req.template_param = arg.opt_template_param(value)?,
-        "scheme_name" => req.scheme_name = arg.opt_string(value)?,
-        "sms_up_extend_code" => req.sms_up_extend_code = arg.opt_string(value)?,
-        "out_id" => req.out_id = arg.opt_string(value)?,
-        "code_length" => req.code_length = arg.opt_unsigned(value, "CodeLength")?,
-        "valid_time" => req.valid_time = arg.opt_unsigned(value, "ValidTime")?,
-        "duplicate_policy" => req.duplicate_policy = arg.opt_enum::<DuplicatePolicy>(value, "DuplicatePolicy")?,
-        "interval" => req.interval = arg.opt_unsigned(value, "Interval")?,
-        "code_type" => req.code_type = arg.opt_enum::<CodeType>(value, "CodeType")?,
-        "return_verify_code" => req.return_verify_code = arg.opt_bool(value)?,
-        "auto_retry" => req.auto_retry = arg.opt_int(value, "AutoRetry")?,
-        "duplicate_check" => req.duplicate_check = arg.opt_bool(value)?,
-        "early_warn" => req.early_warn = arg.opt_bool(value)?,
-        "owner_id" => req.owner_id = arg.opt_int(value, "OwnerId")?,
-        "resource_owner_account" => req.resource_owner_account = arg.opt_string(value)?,
-        "resource_owner_id" => req.resource_owner_id = arg.opt_int(value, "ResourceOwnerId")?,
-        _ => return Err(unexpected_keyword(func, name)),
+    for (k, v) in fields.into_iter().flatten() {
+        let name = k.extract::<String>()?;
+        match R::FIELDS.iter().find(|f| f.name == name) {
+            Some(field) if replacing || !field.required => set(req, func, field, &v)?,
+            _ => return Err(unexpected_keyword(func, &name)),
+        }
     }
     Ok(())
 }
 
-/// Set one field of a check request from a Python keyword argument.
-pub(crate) fn set_check_field(
-    req: &mut smsauth::CheckSmsVerifyCodeRequest,
-    func: &str,
-    name: &str,
-    value: &Bound<'_, PyAny>,
-) -> PyResult<()> {
-    let arg = Arg::new(func, name);
-    match name {
-        "country_code" => req.country_code = arg.opt_string(value)?,
-        "scheme_name" => req.scheme_name = arg.opt_string(value)?,
-        "out_id" => req.out_id = arg.opt_string(value)?,
-        "case_auth_policy" => req.case_auth_policy = arg.opt_enum::<CaseAuthPolicy>(value, "CaseAuthPolicy")?,
-        "owner_id" => req.owner_id = arg.opt_int(value, "OwnerId")?,
-        "resource_owner_account" => req.resource_owner_account = arg.opt_string(value)?,
-        "resource_owner_id" => req.resource_owner_id = arg.opt_int(value, "ResourceOwnerId")?,
-        _ => return Err(unexpected_keyword(func, name)),
+/// Set the field called `name` (snake_case; it must exist) on `req`.
+pub(crate) fn set_named<R: Fields>(req: &mut R, func: &str, name: &str, v: &Bound<'_, PyAny>) -> PyResult<()> {
+    match R::FIELDS.iter().find(|f| f.name == name) {
+        Some(field) => set(req, func, field, v),
+        None => Err(unexpected_keyword(func, name)),
+    }
+}
+
+fn set<R: Fields>(req: &mut R, func: &str, field: &Field, v: &Bound<'_, PyAny>) -> PyResult<()> {
+    req.set(field.name, value(func, field, v)?).map_err(|e| raise(v.py(), e))
+}
+
+/// A field's value as Python sees it: `str`, `int`, `bool` or `None`.
+fn to_py(py: Python<'_>, value: Option<FieldValue>) -> PyResult<Bound<'_, PyAny>> {
+    match value {
+        None => Ok(py.None().into_bound(py)),
+        Some(FieldValue::Text(s)) => s.into_bound_py_any(py),
+        Some(FieldValue::Unsigned(n)) => n.into_bound_py_any(py),
+        Some(FieldValue::Integer(n)) => n.into_bound_py_any(py),
+        Some(FieldValue::Bool(b)) => b.into_bound_py_any(py),
+    }
+}
+
+/// `Class(name=value, …)`: the set fields in table order, those in `masked` as `'***'`.
+fn repr<R: Fields>(py: Python<'_>, class: &str, req: &R, masked: &[&str]) -> PyResult<String> {
+    let mut shown = Vec::new();
+    for field in R::FIELDS {
+        if let Some(value) = req.get(field.name) {
+            let value = if masked.contains(&field.name) {
+                "'***'".to_owned()
+            } else {
+                to_py(py, Some(value))?.repr()?.to_string()
+            };
+            shown.push(format!("{}={value}", field.name));
+        }
+    }
+    Ok(format!("{class}({})", shown.join(", ")))
+}
+
+/// The read-only attributes of `T`: one `property` per field of its table, with the field's doc.
+pub(crate) fn add_properties<T: Request>(py: Python<'_>) -> PyResult<()> {
+    let class = py.get_type::<T>();
+    let property = py.import("builtins")?.getattr("property")?;
+    for field in T::Core::FIELDS {
+        let doc = PyDict::new(py);
+        doc.set_item("doc", field.doc.trim())?;
+        let getter = Getter { name: field.name, get: get::<T> };
+        class.setattr(field.name, property.call((getter,), Some(&doc))?)?;
     }
     Ok(())
+}
+
+/// The getter of one field's property.
+#[pyclass(frozen, module = "smsauth._native")]
+struct Getter {
+    name: &'static str,
+    get: for<'py> fn(&Bound<'py, PyAny>, &str) -> PyResult<Bound<'py, PyAny>>,
+}
+
+#[pymethods]
+impl Getter {
+    fn __call__<'py>(&self, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        (self.get)(obj, self.name)
+    }
+}
+
+fn get<'py, T: Request>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    to_py(obj.py(), obj.cast::<T>()?.get().core().get(name))
+}
+
+/// A request class: its core type, the core's table and accessors, and the Python methods.
+macro_rules! request_class {
+    (
+        $(#[$doc:meta])*
+        $class:ident($($required:ident),+) over $core:ty, masked $masked:expr
+    ) => {
+        impl Fields for $core {
+            const FIELDS: &'static [Field] = <$core>::FIELDS;
+            fn set(&mut self, name: &str, value: Option<FieldValue>) -> smsauth::Result<()> {
+                <$core>::set(self, name, value)
+            }
+            fn get(&self, name: &str) -> Option<FieldValue> {
+                <$core>::get(self, name)
+            }
+        }
+
+        $(#[$doc])*
+        #[pyclass(frozen, module = "smsauth")]
+        #[derive(Clone, Debug)]
+        pub(crate) struct $class {
+            pub(crate) inner: $core,
+        }
+
+        impl Request for $class {
+            type Core = $core;
+            fn core(&self) -> &$core {
+                &self.inner
+            }
+        }
+
+        #[pymethods]
+        impl $class {
+            #[new]
+            #[pyo3(signature = ($($required,)+ **fields))]
+            fn new($($required: &Bound<'_, PyAny>,)+ fields: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+                let class = stringify!($class);
+                let mut inner = <$core>::new($(Arg::new(class, stringify!($required)).string($required)?),+);
+                apply(&mut inner, class, fields, false)?;
+                Ok(Self { inner })
+            }
+
+            /// A copy with some fields changed (`None` unsets a field).
+            #[pyo3(signature = (**fields))]
+            fn replace(&self, fields: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+                let mut inner = self.inner.clone();
+                apply(&mut inner, "replace", fields, true)?;
+                Ok(Self { inner })
+            }
+
+            /// Validate and return the wire parameters, `[(name, value)]`, as they would be sent.
+            fn to_params(&self, py: Python<'_>) -> PyResult<Vec<(&'static str, String)>> {
+                self.inner.to_params().map_err(|e| raise(py, e))
+            }
+
+            /// The core's field table, `[(name, wire name, kind, required)]`, for the compat
+            /// models and the tests that check the stubs against it.
+            #[classattr]
+            fn _fields() -> Vec<(&'static str, &'static str, &'static str, bool)> {
+                <$core>::FIELDS.iter().map(|f| (f.name, f.wire, f.kind.as_str(), f.required)).collect()
+            }
+
+            fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+                other.cast::<Self>().is_ok_and(|o| o.get().inner == self.inner)
+            }
+
+            fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+                repr(py, stringify!($class), &self.inner, $masked)
+            }
+        }
+    };
+}
+
+request_class! {
+    /// `SendSmsVerifyCode` parameters for `Client.send_sms_verify_code`, sent exactly as given.
+    ///
+    /// `SendSmsVerifyCodeRequest(phone_number, **fields)`: the fields are the API's, in snake_case
+    /// (`sign_name`, `template_code`, `template_param`, `code_length`, …); unset fields are not
+    /// sent. Types and values are checked here; the rest (the number, required fields, ranges)
+    /// when sending or by `to_params()`, with an `InvalidInputError` naming the field.
+    SendSmsVerifyCodeRequest(phone_number) over smsauth::SendSmsVerifyCodeRequest, masked &[]
+}
+
+request_class! {
+    /// `CheckSmsVerifyCode` parameters for `Client.check_sms_verify_code`, sent exactly as given:
+    /// `CheckSmsVerifyCodeRequest(phone_number, verify_code, **fields)`. `repr` masks the code.
+    CheckSmsVerifyCodeRequest(phone_number, verify_code) over smsauth::CheckSmsVerifyCodeRequest,
+        masked &["verify_code"]
 }
 
 /// A send request for `phone` with the keyword arguments applied.
@@ -70,12 +224,7 @@ pub(crate) fn send_request(
     fields: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<smsauth::SendSmsVerifyCodeRequest> {
     let mut req = smsauth::SendSmsVerifyCodeRequest::new(Arg::new(func, "phone").string(phone)?);
-    if let Some(fields) = fields {
-        for (k, v) in fields.iter() {
-            let name = &*k.extract::<String>()?;
-            set_send_field(&mut req, func, name, &v)?;
-        }
-    }
+    apply(&mut req, func, fields, false)?;
     Ok(req)
 }
 
@@ -90,315 +239,6 @@ pub(crate) fn check_request(
         Arg::new(func, "phone").string(phone)?,
         Arg::new(func, "code").string(code)?,
     );
-    if let Some(fields) = fields {
-        for (k, v) in fields.iter() {
-            let name = &*k.extract::<String>()?;
-            set_check_field(&mut req, func, name, &v)?;
-        }
-    }
+    apply(&mut req, func, fields, false)?;
     Ok(req)
-}
-
-fn wire_params(
-    py: Python<'_>,
-    params: smsauth::Result<Vec<(&'static str, String)>>,
-) -> PyResult<Vec<(String, String)>> {
-    params.map(|p| p.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()).map_err(|e| raise(py, e))
-}
-
-/// Append `name=<repr>` for the fields that are set.
-struct ReprFields(Vec<String>);
-
-impl ReprFields {
-    fn str(&mut self, name: &str, v: &Option<String>) {
-        if let Some(v) = v {
-            self.0.push(format!("{name}={}", repr_str(v)));
-        }
-    }
-
-    fn display<T: std::fmt::Display>(&mut self, name: &str, v: Option<T>) {
-        if let Some(v) = v {
-            self.0.push(format!("{name}={v}"));
-        }
-    }
-
-    fn flag(&mut self, name: &str, v: Option<bool>) {
-        if let Some(v) = v {
-            self.0.push(format!("{name}={}", if v { "True" } else { "False" }));
-        }
-    }
-}
-
-/// `SendSmsVerifyCode` parameters for `Client.send_sms_verify_code`, sent exactly as given.
-///
-/// `SendSmsVerifyCodeRequest(phone_number, **fields)`: the fields are the API's, in snake_case
-/// (`sign_name`, `template_code`, `template_param`, `code_length`, …); unset fields are not
-/// sent. Types and the numbered enums are checked here; the rest (the number, required fields,
-/// ranges) when sending or by `to_params()`, with an `InvalidInputError` naming the field.
-#[pyclass(frozen, module = "smsauth", name = "SendSmsVerifyCodeRequest")]
-#[derive(Clone, Debug)]
-pub(crate) struct SendSmsVerifyCodeRequest {
-    pub(crate) inner: smsauth::SendSmsVerifyCodeRequest,
-}
-
-#[pymethods]
-impl SendSmsVerifyCodeRequest {
-    #[new]
-    #[pyo3(signature = (phone_number, **fields))]
-    fn new(phone_number: &Bound<'_, PyAny>, fields: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let mut inner = smsauth::SendSmsVerifyCodeRequest::new(
-            Arg::new("SendSmsVerifyCodeRequest", "phone_number").string(phone_number)?,
-        );
-        if let Some(fields) = fields {
-            for (k, v) in fields.iter() {
-                set_send_field(&mut inner, "SendSmsVerifyCodeRequest", &k.extract::<String>()?, &v)?;
-            }
-        }
-        Ok(SendSmsVerifyCodeRequest { inner })
-    }
-
-    /// A copy with some fields changed (`None` unsets a field).
-    #[pyo3(signature = (**fields))]
-    fn replace(&self, fields: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let mut inner = self.inner.clone();
-        if let Some(fields) = fields {
-            for (k, v) in fields.iter() {
-                let name = &*k.extract::<String>()?;
-                if name == "phone_number" {
-                    inner.phone_number = Arg::new("replace", name).string(&v)?;
-                } else {
-                    set_send_field(&mut inner, "replace", name, &v)?;
-                }
-            }
-        }
-        Ok(SendSmsVerifyCodeRequest { inner })
-    }
-
-    /// Validate and return the wire parameters, `[(name, value)]`, as they would be sent.
-    fn to_params(&self, py: Python<'_>) -> PyResult<Vec<(String, String)>> {
-        wire_params(py, self.inner.to_params())
-    }
-
-    #[getter]
-    fn phone_number(&self) -> &str {
-        &self.inner.phone_number
-    }
-    #[getter]
-    fn country_code(&self) -> Option<&str> {
-        self.inner.country_code.as_deref()
-    }
-    #[getter]
-    fn sign_name(&self) -> Option<&str> {
-        self.inner.sign_name.as_deref()
-    }
-    #[getter]
-    fn template_code(&self) -> Option<&str> {
-        self.inner.template_code.as_deref()
-    }
-    #[getter]
-    fn template_param(&self) -> Option<&str> {
-        self.inner.template_param.as_deref()
-    }
-    #[getter]
-    fn scheme_name(&self) -> Option<&str> {
-        self.inner.scheme_name.as_deref()
-    }
-    #[getter]
-    fn sms_up_extend_code(&self) -> Option<&str> {
-        self.inner.sms_up_extend_code.as_deref()
-    }
-    #[getter]
-    fn out_id(&self) -> Option<&str> {
-        self.inner.out_id.as_deref()
-    }
-    #[getter]
-    fn code_length(&self) -> Option<u32> {
-        self.inner.code_length
-    }
-    #[getter]
-    fn valid_time(&self) -> Option<u64> {
-        self.inner.valid_time
-    }
-    #[getter]
-    fn duplicate_policy(&self) -> Option<i64> {
-        self.inner.duplicate_policy.map(DuplicatePolicy::value)
-    }
-    #[getter]
-    fn interval(&self) -> Option<u64> {
-        self.inner.interval
-    }
-    #[getter]
-    fn code_type(&self) -> Option<i64> {
-        self.inner.code_type.map(CodeType::value)
-    }
-    #[getter]
-    fn return_verify_code(&self) -> Option<bool> {
-        self.inner.return_verify_code
-    }
-    #[getter]
-    fn auto_retry(&self) -> Option<i64> {
-        self.inner.auto_retry
-    }
-    #[getter]
-    fn duplicate_check(&self) -> Option<bool> {
-        self.inner.duplicate_check
-    }
-    #[getter]
-    fn early_warn(&self) -> Option<bool> {
-        self.inner.early_warn
-    }
-    #[getter]
-    fn owner_id(&self) -> Option<i64> {
-        self.inner.owner_id
-    }
-    #[getter]
-    fn resource_owner_account(&self) -> Option<&str> {
-        self.inner.resource_owner_account.as_deref()
-    }
-    #[getter]
-    fn resource_owner_id(&self) -> Option<i64> {
-        self.inner.resource_owner_id
-    }
-
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other.cast::<Self>().is_ok_and(|o| o.get().inner == self.inner)
-    }
-
-    fn __repr__(&self) -> String {
-        let r = &self.inner;
-        let mut f = ReprFields(vec![format!("phone_number={}", repr_str(&r.phone_number))]);
-        f.str("country_code", &r.country_code);
-        f.str("sign_name", &r.sign_name);
-        f.str("template_code", &r.template_code);
-        f.str("template_param", &r.template_param);
-        f.str("scheme_name", &r.scheme_name);
-        f.str("sms_up_extend_code", &r.sms_up_extend_code);
-        f.str("out_id", &r.out_id);
-        f.display("code_length", r.code_length);
-        f.display("valid_time", r.valid_time);
-        f.display("duplicate_policy", r.duplicate_policy.map(DuplicatePolicy::value));
-        f.display("interval", r.interval);
-        f.display("code_type", r.code_type.map(CodeType::value));
-        f.flag("return_verify_code", r.return_verify_code);
-        f.display("auto_retry", r.auto_retry);
-        f.flag("duplicate_check", r.duplicate_check);
-        f.flag("early_warn", r.early_warn);
-        f.display("owner_id", r.owner_id);
-        f.str("resource_owner_account", &r.resource_owner_account);
-        f.display("resource_owner_id", r.resource_owner_id);
-        format!("SendSmsVerifyCodeRequest({})", f.0.join(", "))
-    }
-}
-
-/// `CheckSmsVerifyCode` parameters for `Client.check_sms_verify_code`, sent exactly as given.
-///
-/// `CheckSmsVerifyCodeRequest(phone_number, verify_code, **fields)` with the fields
-/// `country_code`, `scheme_name`, `out_id`, `case_auth_policy`, `owner_id`,
-/// `resource_owner_account`, `resource_owner_id`.
-#[pyclass(frozen, module = "smsauth", name = "CheckSmsVerifyCodeRequest")]
-#[derive(Clone, Debug)]
-pub(crate) struct CheckSmsVerifyCodeRequest {
-    pub(crate) inner: smsauth::CheckSmsVerifyCodeRequest,
-}
-
-#[pymethods]
-impl CheckSmsVerifyCodeRequest {
-    #[new]
-    #[pyo3(signature = (phone_number, verify_code, **fields))]
-    fn new(
-        phone_number: &Bound<'_, PyAny>,
-        verify_code: &Bound<'_, PyAny>,
-        fields: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Self> {
-        const F: &str = "CheckSmsVerifyCodeRequest";
-        let mut inner = smsauth::CheckSmsVerifyCodeRequest::new(
-            Arg::new(F, "phone_number").string(phone_number)?,
-            Arg::new(F, "verify_code").string(verify_code)?,
-        );
-        if let Some(fields) = fields {
-            for (k, v) in fields.iter() {
-                set_check_field(&mut inner, F, &k.extract::<String>()?, &v)?;
-            }
-        }
-        Ok(CheckSmsVerifyCodeRequest { inner })
-    }
-
-    /// A copy with some fields changed (`None` unsets a field).
-    #[pyo3(signature = (**fields))]
-    fn replace(&self, fields: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let mut inner = self.inner.clone();
-        if let Some(fields) = fields {
-            for (k, v) in fields.iter() {
-                match &*k.extract::<String>()? {
-                    "phone_number" => inner.phone_number = Arg::new("replace", "phone_number").string(&v)?,
-                    "verify_code" => inner.verify_code = Arg::new("replace", "verify_code").string(&v)?,
-                    name => set_check_field(&mut inner, "replace", name, &v)?,
-                }
-            }
-        }
-        Ok(CheckSmsVerifyCodeRequest { inner })
-    }
-
-    /// Validate and return the wire parameters, `[(name, value)]`, as they would be sent.
-    fn to_params(&self, py: Python<'_>) -> PyResult<Vec<(String, String)>> {
-        wire_params(py, self.inner.to_params())
-    }
-
-    #[getter]
-    fn phone_number(&self) -> &str {
-        &self.inner.phone_number
-    }
-    #[getter]
-    fn verify_code(&self) -> &str {
-        &self.inner.verify_code
-    }
-    #[getter]
-    fn country_code(&self) -> Option<&str> {
-        self.inner.country_code.as_deref()
-    }
-    #[getter]
-    fn scheme_name(&self) -> Option<&str> {
-        self.inner.scheme_name.as_deref()
-    }
-    #[getter]
-    fn out_id(&self) -> Option<&str> {
-        self.inner.out_id.as_deref()
-    }
-    #[getter]
-    fn case_auth_policy(&self) -> Option<i64> {
-        self.inner.case_auth_policy.map(CaseAuthPolicy::value)
-    }
-    #[getter]
-    fn owner_id(&self) -> Option<i64> {
-        self.inner.owner_id
-    }
-    #[getter]
-    fn resource_owner_account(&self) -> Option<&str> {
-        self.inner.resource_owner_account.as_deref()
-    }
-    #[getter]
-    fn resource_owner_id(&self) -> Option<i64> {
-        self.inner.resource_owner_id
-    }
-
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other.cast::<Self>().is_ok_and(|o| o.get().inner == self.inner)
-    }
-
-    fn __repr__(&self) -> String {
-        let r = &self.inner;
-        // The code the user typed is a one-time secret: shown masked.
-        let mut f = ReprFields(vec![
-            format!("phone_number={}", repr_str(&r.phone_number)),
-            format!("verify_code={}", repr_opt(Some("***"))),
-        ]);
-        f.str("country_code", &r.country_code);
-        f.str("scheme_name", &r.scheme_name);
-        f.str("out_id", &r.out_id);
-        f.display("case_auth_policy", r.case_auth_policy.map(CaseAuthPolicy::value));
-        f.display("owner_id", r.owner_id);
-        f.str("resource_owner_account", &r.resource_owner_account);
-        f.display("resource_owner_id", r.resource_owner_id);
-        format!("CheckSmsVerifyCodeRequest({})", f.0.join(", "))
-    }
 }

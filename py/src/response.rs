@@ -5,32 +5,24 @@ use pyo3::prelude::*;
 use crate::convert::{repr_opt, repr_str};
 
 /// A code was sent (the service answered `Code: OK`).
-#[pyclass(frozen, module = "smsauth", name = "SendResult")]
+#[pyclass(frozen, get_all, module = "smsauth", name = "SendResult")]
 #[derive(Clone, Debug)]
 pub(crate) struct SendResult {
     /// `RequestId` of the call, to quote to Alibaba Cloud support.
-    #[pyo3(get)]
     request_id: String,
     /// `Model.BizId`: the delivery receipt id.
-    #[pyo3(get)]
     biz_id: Option<String>,
     /// `Model.OutId`, echoed.
-    #[pyo3(get)]
     out_id: Option<String>,
     /// `Model.VerifyCode`: only when `return_verify_code=True` was sent.
-    #[pyo3(get)]
     verify_code: Option<String>,
     /// `Code` (always `"OK"` here: any other code is raised as an error).
-    #[pyo3(get)]
     code: String,
     /// `Message`.
-    #[pyo3(get)]
     message: String,
     /// HTTP status of the answer.
-    #[pyo3(get)]
     http_status: u16,
     /// `AccessDeniedDetail` as JSON text, when present.
-    #[pyo3(get)]
     access_denied_detail: Option<String>,
 }
 
@@ -70,32 +62,24 @@ impl SendResult {
 
 /// The answer to a check. A wrong, expired or unknown code is not an error: `passed` is
 /// `False` and `bool(result)` is `False`.
-#[pyclass(frozen, module = "smsauth", name = "CheckResult")]
+#[pyclass(frozen, get_all, module = "smsauth", name = "CheckResult")]
 #[derive(Clone, Debug)]
 pub(crate) struct CheckResult {
     /// `True` only when the service said `PASS`.
-    #[pyo3(get)]
     passed: bool,
     /// `Model.VerifyResult`: `"PASS"`, `"UNKNOWN"`, or a value this version does not know.
-    #[pyo3(get)]
     verify_result: String,
     /// `Model.OutId`, echoed.
-    #[pyo3(get)]
     out_id: Option<String>,
     /// `RequestId` of the call.
-    #[pyo3(get)]
     request_id: String,
     /// `Code` (always `"OK"` here).
-    #[pyo3(get)]
     code: String,
     /// `Message`.
-    #[pyo3(get)]
     message: String,
     /// HTTP status of the answer.
-    #[pyo3(get)]
     http_status: u16,
     /// `AccessDeniedDetail` as JSON text, when present.
-    #[pyo3(get)]
     access_denied_detail: Option<String>,
 }
 

@@ -226,15 +226,39 @@ impl ContextExt for CoreRuntime {
     }
 }
 
+/// One call as the Python caller sees it: what it logs, reports and traces.
+pub(crate) struct Call {
+    action: &'static str,
+    /// `false` for a send: an interrupted one may have cost an SMS.
+    repeatable: bool,
+    /// Masked.
+    phone: String,
+    /// The client's `on_event` callable.
+    on_event: Option<Py<PyAny>>,
+    /// The OpenTelemetry span's start ([`observe::span_start`]), when the application traces.
+    span: Option<Py<PyAny>>,
+}
+
+impl Call {
+    /// A call starting now, on the caller's thread (or task): its span's parent is the caller's.
+    pub(crate) fn new(
+        py: Python<'_>,
+        action: &'static str,
+        repeatable: bool,
+        phone: &str,
+        on_event: Option<&Py<PyAny>>,
+    ) -> Self {
+        let on_event = on_event.map(|f| f.clone_ref(py));
+        Call { action, repeatable, phone: smsauth::api::mask_phone(phone), on_event, span: observe::span_start(py) }
+    }
+}
+
 /// What a core call produced, converted to Python (and logged) only once the GIL is held.
 pub(crate) struct Outcome<T> {
-    action: &'static str,
-    phone: String,
+    call: Call,
     result: Result<T, Failure>,
     /// The core's event of the call (none when it was interrupted before finishing).
     event: Option<smsauth::CallEvent>,
-    /// The client's `on_event` callable.
-    on_event: Option<Py<PyAny>>,
 }
 
 /// Why a call produced no value: the core said so, or Python interrupted the wait (a signal
@@ -252,17 +276,21 @@ impl<T: Summary> Outcome<T> {
     /// never reported as a failure (which could make the caller send again).
     pub(crate) fn into_result(self, py: Python<'_>) -> PyResult<T> {
         let log = enabled_for(py, INFO)?;
-        if log || self.on_event.is_some() {
+        let call = &self.call;
+        if log || call.on_event.is_some() || call.span.is_some() {
             let fields = self.event.as_ref().map(|e| observe::event_dict(py, e)).transpose()?;
+            if let (Some(started), Some(fields)) = (&call.span, &fields) {
+                observe::span_finish(py, started, fields);
+            }
             if log {
                 let line = match &self.result {
                     Ok(v) => v.summary(),
                     Err(Failure::Core(e)) => format!("{} error: {}", e.kind().name(), e.message()),
                     Err(Failure::Interrupted(e)) => format!("interrupted by {}", e.get_type(py)),
                 };
-                log_record(py, INFO, &format!("{} {} -> {line}", self.action, self.phone), fields.as_ref());
+                log_record(py, INFO, &format!("{} {} -> {line}", call.action, call.phone), fields.as_ref());
             }
-            if let (Some(callback), Some(fields)) = (&self.on_event, fields)
+            if let (Some(callback), Some(fields)) = (&call.on_event, fields)
                 && let Err(e) = callback.bind(py).call1((fields,))
             {
                 e.write_unraisable(py, Some(callback.bind(py)));
@@ -299,31 +327,31 @@ const SIGNAL_TICK: Duration = Duration::from_millis(20);
 /// [`SIGNAL_TICK`] to run Python's signal handlers: Ctrl-C (or a SIGTERM handler raising
 /// `SystemExit`) interrupts the wait promptly. The call is then abandoned and the exception says
 /// what became of its request ([`annotate_interrupt`]).
-pub(crate) fn block_on<T, F>(
-    py: Python<'_>,
-    action: &'static str,
-    phone: String,
-    on_event: Option<Py<PyAny>>,
-    fut: F,
-) -> Outcome<T>
+pub(crate) fn block_on<T, F>(py: Python<'_>, call: Call, fut: F) -> Outcome<T>
 where
     F: Future<Output = smsauth::Result<T>> + Send + 'static,
     T: Send + 'static,
 {
-    let mut on_event = Some(on_event);
-    let mut outcome =
-        |result, event| Outcome { action, phone: phone.clone(), result, event, on_event: on_event.take().flatten() };
-    let fut = observed(fut);
+    let (result, event) = wait(py, &call, observed(fut));
+    Outcome { call, result, event }
+}
+
+/// [`block_on`]'s wait: the core's answer and event, or why there is none.
+fn wait<T: Send + 'static>(
+    py: Python<'_>,
+    call: &Call,
+    fut: impl Future<Output = (smsauth::Result<T>, Option<smsauth::CallEvent>)> + Send + 'static,
+) -> (Result<T, Failure>, Option<smsauth::CallEvent>) {
     // Inside a tokio context (never a plain Python thread) the core's check and error apply.
     if tokio::runtime::Handle::try_current().is_ok() {
         return match py.detach(|| smsauth::runtime::block_on(fut)) {
-            Ok((result, event)) => outcome(result.map_err(Failure::Core), event),
-            Err(e) => outcome(Err(Failure::Core(e)), None),
+            Ok((result, event)) => (result.map_err(Failure::Core), event),
+            Err(e) => (Err(Failure::Core(e)), None),
         };
     }
     let rt = match smsauth::runtime::runtime() {
         Ok(rt) => rt,
-        Err(e) => return outcome(Err(Failure::Core(e)), None),
+        Err(e) => return (Err(Failure::Core(e)), None),
     };
     let (done, mut answer) = mpsc::sync_channel(1);
     let task = rt.spawn(async move {
@@ -335,20 +363,19 @@ where
         let (got, back) = py.detach(move || (answer.recv_timeout(SIGNAL_TICK), answer));
         answer = back;
         match got {
-            Ok((result, event)) => return outcome(result.map_err(Failure::Core), event),
+            Ok((result, event)) => return (result.map_err(Failure::Core), event),
             Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return outcome(
-                    Err(Failure::Core(smsauth::Error::lost_in_flight(format!(
-                        "{action} failed inside smsauth (a bug); its request may have been sent: do not resend a code blindly"
-                    )))),
-                    None,
-                );
+                let lost = smsauth::Error::lost_in_flight(format!(
+                    "{} failed inside smsauth (a bug); its request may have been sent: do not resend a code blindly",
+                    call.action
+                ));
+                return (Err(Failure::Core(lost)), None);
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if let Err(interrupt) = py.check_signals() {
                     task.abort();
-                    annotate_interrupt(py, &interrupt, action);
-                    return outcome(Err(Failure::Interrupted(interrupt)), None);
+                    annotate_interrupt(py, &interrupt, call);
+                    return (Err(Failure::Interrupted(interrupt)), None);
                 }
             }
         }
@@ -358,16 +385,17 @@ where
 /// Tell the user of an interrupted call what became of its request: the exception gets
 /// `delivery = "unknown"` and `may_have_been_received = True` (like an `SmsAuthError`) and a note
 /// (shown in the traceback on Python 3.11+). Whether the request had left cannot be known.
-fn annotate_interrupt(py: Python<'_>, interrupt: &PyErr, action: &'static str) {
-    let advice = if action == "SendSmsVerifyCode" {
-        "the SMS may have been sent: do not resend blindly (check the outcome or wait for the Interval)"
+fn annotate_interrupt(py: Python<'_>, interrupt: &PyErr, call: &Call) {
+    let advice = if call.repeatable {
+        "calling again is safe"
     } else {
-        "checking again is safe"
+        "the SMS may have been sent: do not resend blindly (check the outcome or wait for the Interval)"
     };
-    let note = format!("smsauth: {action} was interrupted while in flight; delivery: unknown ({advice})");
+    let delivery = smsauth::Delivery::Unknown.as_str();
+    let note = format!("smsauth: {} was interrupted while in flight; delivery: {delivery} ({advice})", call.action);
     let value = interrupt.value(py);
     let annotated = value
-        .setattr("delivery", "unknown")
+        .setattr("delivery", delivery)
         .and_then(|()| value.setattr("may_have_been_received", true))
         .and_then(|()| match value.hasattr("add_note")? {
             true => value.call_method1("add_note", (note,)).map(drop),
@@ -380,13 +408,7 @@ fn annotate_interrupt(py: Python<'_>, interrupt: &PyErr, action: &'static str) {
 }
 
 /// An asyncio awaitable for `fut`, which runs on the core's runtime (no thread pool).
-pub(crate) fn awaitable<'py, T, F>(
-    py: Python<'py>,
-    action: &'static str,
-    phone: String,
-    on_event: Option<Py<PyAny>>,
-    fut: F,
-) -> PyResult<Bound<'py, PyAny>>
+pub(crate) fn awaitable<'py, T, F>(py: Python<'py>, call: Call, fut: F) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future<Output = smsauth::Result<T>> + Send + 'static,
     T: Summary + for<'a> IntoPyObject<'a> + Send + 'static,
@@ -395,7 +417,7 @@ where
     init_once(rt);
     generic::future_into_py::<CoreRuntime, _, _>(py, async move {
         let (result, event) = observed(fut).await;
-        Ok(Outcome { action, phone, result: result.map_err(Failure::Core), event, on_event })
+        Ok(Outcome { call, result: result.map_err(Failure::Core), event })
     })
 }
 

@@ -55,17 +55,14 @@ fn version(py: Python<'_>, s: &str) -> PyResult<SignatureVersion> {
 }
 
 /// How a signature was computed.
-#[pyclass(frozen, module = "smsauth", name = "Explanation")]
+#[pyclass(frozen, get_all, module = "smsauth", name = "Explanation")]
 #[derive(Clone, Debug)]
 pub(crate) struct Explanation {
     /// V1: the canonicalized query string; V3: the canonical request.
-    #[pyo3(get)]
     canonical_request: String,
     /// The exact string that was HMAC'd.
-    #[pyo3(get)]
     string_to_sign: String,
     /// The signature (Base64 for V1, hex for V3).
-    #[pyo3(get)]
     signature: String,
 }
 
@@ -161,7 +158,7 @@ impl SignedRequest {
 #[pyfunction]
 #[pyo3(signature = (
     action, params=None, *, access_key_id, access_key_secret, security_token=None, host=None,
-    api_version=None, signature_version="v3", timestamp=None, nonce=None, method="POST", headers=None
+    api_version=None, signature_version=None, timestamp=None, nonce=None, method=None, headers=None
 ))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn sign(
@@ -173,20 +170,29 @@ pub(crate) fn sign(
     security_token: Option<&str>,
     host: Option<&str>,
     api_version: Option<&str>,
-    signature_version: &str,
+    signature_version: Option<&str>,
     timestamp: Option<u64>,
     nonce: Option<&str>,
-    method: &str,
+    method: Option<&str>,
     headers: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<SignedRequest> {
-    let version = version(py, signature_version)?;
+    let version = signature_version.map(|v| version(py, v)).transpose()?.unwrap_or_default();
     let mut creds = Credentials::new(access_key_id, access_key_secret).map_err(|e| raise(py, e))?;
     if let Some(token) = security_token {
         creds = creds.with_security_token(token).map_err(|e| raise(py, e))?;
     }
-    let fresh = Stamp::fresh().map_err(|e| raise(py, e))?;
-    let stamp = Stamp::new(timestamp.unwrap_or(fresh.timestamp), nonce.map(str::to_owned).unwrap_or(fresh.nonce));
-    let mut req = RpcRequest::with_defaults(host, action, api_version).method(method);
+    // The core's fresh time and nonce for what the caller left out (none drawn when both given).
+    let stamp = match (timestamp, nonce) {
+        (Some(timestamp), Some(nonce)) => Stamp::new(timestamp, nonce),
+        _ => {
+            let fresh = Stamp::fresh().map_err(|e| raise(py, e))?;
+            Stamp::new(timestamp.unwrap_or(fresh.timestamp), nonce.map(str::to_owned).unwrap_or(fresh.nonce))
+        }
+    };
+    let mut req = RpcRequest::with_defaults(host, action, api_version);
+    if let Some(method) = method {
+        req = req.method(method);
+    }
     req.params = pairs("sign", "params", params)?;
     req.headers = pairs("sign", "headers", headers)?;
     req.check().map_err(|e| raise(py, e))?;
@@ -303,15 +309,11 @@ fn http_request(
     Ok(req)
 }
 
+/// `window=` in seconds, as the core's `Duration`.
 fn window(py: Python<'_>, seconds: f64) -> PyResult<std::time::Duration> {
     std::time::Duration::try_from_secs_f64(seconds).map_err(|_| {
-        raise(
-            py,
-            smsauth::Error::invalid_input(
-                "window",
-                format_args!("must be a non-negative number of seconds, got {seconds}"),
-            ),
-        )
+        let problem = format_args!("must be a non-negative number of seconds, got {seconds}");
+        raise(py, smsauth::Error::invalid_input("window", problem))
     })
 }
 
@@ -327,33 +329,28 @@ pub(crate) struct Verifier {
 impl Verifier {
     #[new]
     #[pyo3(signature = (
-        secrets, *, window=900.0, check_nonces=true, nonce_capacity=None, per_key_quota=None, expected_hosts=None,
-        nonce_redis_url=None, nonce_redis_fail_open=false
+        secrets, *, window=None, check_nonces=None, nonce_capacity=None, per_key_quota=None, expected_hosts=None,
+        nonce_redis_url=None, nonce_redis_fail_open=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         secrets: &Bound<'_, PyAny>,
-        window: f64,
-        check_nonces: bool,
+        window: Option<f64>,
+        check_nonces: Option<bool>,
         nonce_capacity: Option<usize>,
         per_key_quota: Option<usize>,
         expected_hosts: Option<Vec<String>>,
         nonce_redis_url: Option<String>,
-        nonce_redis_fail_open: bool,
+        nonce_redis_fail_open: Option<bool>,
     ) -> PyResult<Self> {
-        let mut config = core_sign::VerifierConfig {
-            window: self::window(py, window)?,
-            check_nonces,
-            per_key_quota,
-            expected_hosts: expected_hosts.unwrap_or_default(),
-            nonce_redis_url,
-            nonce_redis_fail_open,
-            ..Default::default()
-        };
-        if let Some(capacity) = nonce_capacity {
-            config.nonce_capacity = capacity;
-        }
+        // Each option left out (or `None`) keeps the core's default.
+        let mut config = core_sign::VerifierConfig { per_key_quota, nonce_redis_url, ..Default::default() };
+        config.window = window.map(|w| self::window(py, w)).transpose()?.unwrap_or(config.window);
+        config.check_nonces = check_nonces.unwrap_or(config.check_nonces);
+        config.nonce_capacity = nonce_capacity.unwrap_or(config.nonce_capacity);
+        config.expected_hosts = expected_hosts.unwrap_or(config.expected_hosts);
+        config.nonce_redis_fail_open = nonce_redis_fail_open.unwrap_or(config.nonce_redis_fail_open);
         let inner = core_sign::Verifier::from_config(&config).map_err(|e| raise(py, e))?;
         Ok(Verifier { inner, secrets: secrets_map(secrets)? })
     }
@@ -390,7 +387,7 @@ impl Verifier {
 
 /// Verify one captured request (no nonce memory). See `Verifier` for repeated use.
 #[pyfunction]
-#[pyo3(signature = (method, path="/", query="", headers=None, body=None, *, secrets, now=None, window=900.0))]
+#[pyo3(signature = (method, path="/", query="", headers=None, body=None, *, secrets, now=None, window=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn verify(
     py: Python<'_>,
@@ -401,10 +398,10 @@ pub(crate) fn verify(
     body: Option<&Bound<'_, PyAny>>,
     secrets: &Bound<'_, PyAny>,
     now: Option<u64>,
-    window: f64,
+    window: Option<f64>,
 ) -> PyResult<Verified> {
-    let config =
-        core_sign::VerifierConfig { window: self::window(py, window)?, check_nonces: false, ..Default::default() };
+    let mut config = core_sign::VerifierConfig { check_nonces: false, ..Default::default() };
+    config.window = window.map(|w| self::window(py, w)).transpose()?.unwrap_or(config.window);
     let verifier = Verifier {
         inner: core_sign::Verifier::from_config(&config).map_err(|e| raise(py, e))?,
         secrets: secrets_map(secrets)?,

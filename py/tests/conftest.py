@@ -161,3 +161,19 @@ def emu() -> Iterator[Emulator]:
         yield emulator
     finally:
         emulator.stop()
+
+
+WRONG_CODE = "Zq7Wm3Px"
+
+
+def send_wrong_check_and_throttled_send(client: Any, emulator: Emulator) -> Tuple[str, str]:
+    """The observability scenario: a send, a wrong check, a throttled send (``biz.FREQUENCY``).
+    Returns the code sent and the wrong one. With ``code_length=8`` and a wrong code with letters,
+    neither can turn up by chance in a request id, a BizId or a port: finding one means it leaked."""
+    client.send_code(PHONE)
+    code = emulator.last_code(PHONE)
+    assert code is not None
+    assert not client.check_code(PHONE, WRONG_CODE).passed
+    with pytest.raises(smsauth.ThrottledError):
+        client.send_code(PHONE)
+    return code, WRONG_CODE

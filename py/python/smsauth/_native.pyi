@@ -1,7 +1,7 @@
 # Hand-written stubs for the compiled module `smsauth._native` (checked against the module by
 # mypy's stubtest in py/tests/run.sh). The public names are re-exported by `smsauth`.
 
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, Awaitable, Callable, ClassVar, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
 
 from typing_extensions import Unpack, TypedDict
 
@@ -209,6 +209,7 @@ class CheckResult:
 class SendSmsVerifyCodeRequest:
     """``SendSmsVerifyCode`` parameters for :meth:`Client.send_sms_verify_code`."""
 
+    _fields: ClassVar[List[Tuple[str, str, str, bool]]]
     def __new__(cls, phone_number: str, **fields: Unpack[_SendFields]) -> SendSmsVerifyCodeRequest: ...
     def replace(self, **fields: Unpack[_SendReplace]) -> SendSmsVerifyCodeRequest: ...
     def to_params(self) -> list[Tuple[str, str]]: ...
@@ -258,6 +259,7 @@ class SendSmsVerifyCodeRequest:
 class CheckSmsVerifyCodeRequest:
     """``CheckSmsVerifyCode`` parameters for :meth:`Client.check_sms_verify_code`."""
 
+    _fields: ClassVar[List[Tuple[str, str, str, bool]]]
     def __new__(cls, phone_number: str, verify_code: str, **fields: Unpack[_CheckFields]) -> CheckSmsVerifyCodeRequest: ...
     def replace(self, **fields: Unpack[_CheckReplace]) -> CheckSmsVerifyCodeRequest: ...
     def to_params(self) -> list[Tuple[str, str]]: ...
@@ -415,13 +417,13 @@ class Verifier:
         cls,
         secrets: _Pairs,
         *,
-        window: float = 900.0,
-        check_nonces: bool = True,
+        window: Optional[float] = None,
+        check_nonces: Optional[bool] = None,
         nonce_capacity: Optional[int] = None,
         per_key_quota: Optional[int] = None,
         expected_hosts: Optional[list[str]] = None,
         nonce_redis_url: Optional[str] = None,
-        nonce_redis_fail_open: bool = False,
+        nonce_redis_fail_open: Optional[bool] = None,
     ) -> Verifier: ...
     def verify(
         self,
@@ -443,10 +445,10 @@ def sign(
     security_token: Optional[str] = None,
     host: Optional[str] = None,
     api_version: Optional[str] = None,
-    signature_version: str = "v3",
+    signature_version: Optional[str] = None,
     timestamp: Optional[int] = None,
     nonce: Optional[str] = None,
-    method: str = "POST",
+    method: Optional[str] = None,
     headers: Optional[_Pairs] = None,
 ) -> SignedRequest: ...
 def explain_v1(method: str, params: _Pairs, access_key_secret: str) -> Explanation: ...
@@ -468,7 +470,7 @@ def verify(
     *,
     secrets: _Pairs,
     now: Optional[int] = None,
-    window: float = 900.0,
+    window: Optional[float] = None,
 ) -> Verified: ...
 def percent_encode(value: str) -> str: ...
 def format_timestamp(unix: int) -> str: ...

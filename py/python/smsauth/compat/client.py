@@ -13,10 +13,9 @@ from . import models
 
 __all__ = ["Client"]
 
-_SEND_FIELDS = tuple(name for name, _, _ in models.SendSmsVerifyCodeRequest._fields if name != "phone_number")
-_CHECK_FIELDS = tuple(
-    name for name, _, _ in models.CheckSmsVerifyCodeRequest._fields if name not in ("phone_number", "verify_code")
-)
+# The optional fields (the required ones are positional arguments of the native requests).
+_SEND_FIELDS = tuple(name for name, _, _, required in _native.SendSmsVerifyCodeRequest._fields if not required)
+_CHECK_FIELDS = tuple(name for name, _, _, required in _native.CheckSmsVerifyCodeRequest._fields if not required)
 
 # (read_timeout ms, connect_timeout ms) of a RuntimeOptions; (None, None) means the Config's.
 _Timeouts = Tuple[Optional[int], Optional[int]]
