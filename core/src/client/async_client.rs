@@ -47,19 +47,22 @@ impl Inner {
 
     /// Open the span and event of one call.
     fn scope(&self, action: &'static str, phone: &str, guard: GuardDecision) -> CallScope {
-        CallScope::start(action, self.version, &self.endpoint, phone, guard)
+        CallScope::start(action, self.version, &self.endpoint, phone, guard, self.listener.0.is_some())
     }
 
     /// Close a call: its span, counters and listener.
     fn finish<R: Summarize>(&self, scope: CallScope, result: std::result::Result<&R, &Error>) {
-        scope.finish(result, &self.counters, &self.listener);
+        scope.finish(result, &self.endpoint, &self.counters, &self.listener);
     }
 
     async fn call<O: Operation>(
         &self,
         params: Vec<(&'static str, String)>,
         attempts: &mut Attempts,
-    ) -> Result<O::Response> {
+    ) -> Result<O::Response>
+    where
+        O::Response: Summarize,
+    {
         let deadline = tokio::time::Instant::now() + self.timeout;
         let http = self.http()?;
         let mut attempt = 0;
@@ -103,7 +106,10 @@ impl Inner {
         &self,
         http: &reqwest::Client,
         params: &[(&'static str, String)],
-    ) -> Result<O::Response> {
+    ) -> Result<O::Response>
+    where
+        O::Response: Summarize,
+    {
         let creds = self.credentials.provide().await?;
         let stamp = Stamp::fresh()?;
         let mut req = RpcRequest::new(self.endpoint.authority.clone(), O::ACTION, API_VERSION);
