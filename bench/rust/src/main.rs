@@ -2,8 +2,9 @@
 //! line, printing one JSON line.
 //!
 //! `smsauth-bench --endpoint http://127.0.0.1:PORT --seconds 3 [--concurrency 64] [--warmup 200]
-//! [--phases seq,conc,sign]` (`--phases seq` profiles the sequential call alone; the figures of
-//! the phases left out are printed as `null`).
+//! [--phases seq,conc,sign] [--on-event]` (`--phases seq` profiles the sequential call alone;
+//! the figures of the phases left out are printed as `null`; `--on-event` registers a listener
+//! that counts the call events, to measure what observing costs).
 //!
 //! Any error or unexpected answer exits non-zero, which fails `bench/run`.
 //!
@@ -27,13 +28,24 @@ struct Args {
     concurrency: usize,
     warmup: usize,
     phases: String,
+    on_event: bool,
 }
 
 fn args() -> Result<Args, String> {
-    let mut a =
-        Args { endpoint: String::new(), seconds: 3.0, concurrency: 64, warmup: 200, phases: "seq,conc,sign".into() };
+    let mut a = Args {
+        endpoint: String::new(),
+        seconds: 3.0,
+        concurrency: 64,
+        warmup: 200,
+        phases: "seq,conc,sign".into(),
+        on_event: false,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
+        if arg == "--on-event" {
+            a.on_event = true;
+            continue;
+        }
         let value = it.next().ok_or_else(|| format!("{arg} needs a value"))?;
         let bad = |e: &dyn std::fmt::Display| format!("{arg} {value}: {e}");
         match arg.as_str() {
@@ -81,11 +93,16 @@ fn peak_rss_mb() -> f64 {
 async fn run(a: Args) -> Result<String, String> {
     let duration = Duration::from_secs_f64(a.seconds);
     let phase = |name: &str| a.phases.split(',').any(|p| p == name);
-    let client = Client::builder()
-        .access_key("testid", "testsecret")
-        .endpoint(a.endpoint.clone())
-        .build()
-        .map_err(|e| e.to_string())?;
+    let mut builder = Client::builder().access_key("testid", "testsecret").endpoint(a.endpoint.clone());
+    if a.on_event {
+        let seen = Arc::new(AtomicU64::new(0));
+        builder = builder.on_event(move |e| {
+            if e.is_ok() {
+                seen.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+    }
+    let client = builder.build().map_err(|e| e.to_string())?;
     for _ in 0..a.warmup {
         one_call(&client).await?;
     }
