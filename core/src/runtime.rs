@@ -5,15 +5,34 @@
 //! runtime, or none). After `fork()` the child has no runtime threads, so a new runtime is built
 //! for the child (the parent's is leaked, never dropped: its threads do not exist there).
 //! Its threads block `SIGPIPE` (see [`block_sigpipe`]).
+//!
+//! A call made from one of the runtime's own threads (a task spawned on it, as a server's request
+//! handler or the blocking client's call is) runs in place instead of as a new task: no task to
+//! allocate and no wake-up of the caller from another thread when it ends (issue #19's profile).
 
+use std::cell::Cell;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::Mutex;
+use std::task::Poll;
 
 use tokio::runtime::{Builder, Runtime};
 
 use crate::error::{Error, ErrorKind, Result};
 
 static RUNTIME: Mutex<Option<(u32, &'static Runtime)>> = Mutex::new(None);
+
+thread_local! {
+    /// The process id whose shared runtime this thread belongs to (0: none). A pid rather than a
+    /// flag: a child forked from one of these threads must not take itself for a runtime thread.
+    static RUNTIME_THREAD_OF: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Whether the calling thread is one of the shared runtime's threads, in this process.
+fn on_runtime_thread() -> bool {
+    let owner = RUNTIME_THREAD_OF.with(Cell::get);
+    owner != 0 && owner == std::process::id()
+}
 
 /// The shared runtime (2 worker threads named `smsauth-rt`), built on first use.
 pub fn runtime() -> Result<&'static Runtime> {
@@ -27,7 +46,10 @@ pub fn runtime() -> Result<&'static Runtime> {
     let rt = Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("smsauth-rt")
-        .on_thread_start(block_sigpipe)
+        .on_thread_start(|| {
+            block_sigpipe();
+            RUNTIME_THREAD_OF.with(|c| c.set(std::process::id()));
+        })
         .enable_all()
         .build()
         .map_err(|e| Error::new(ErrorKind::Internal, format!("could not start the smsauth runtime: {e}")))?;
@@ -55,7 +77,8 @@ pub fn block_sigpipe() {
     }
 }
 
-/// Run `fut` on the shared runtime and await its result from any executor.
+/// Run `fut` on the shared runtime and await its result from any executor. Awaited on one of
+/// the runtime's own threads, `fut` runs in place (it is already where its I/O belongs).
 ///
 /// If the task panics (a bug) its request may already have left, so the error says
 /// [`crate::Delivery::Unknown`]: a send is never reported as safe to repeat after a panic.
@@ -64,11 +87,26 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    runtime()?.spawn(fut).await.map_err(|e| {
+    let lost = |what: &dyn std::fmt::Display| {
         Error::lost_in_flight(format!(
-            "the smsauth task failed ({e}); its request may have been sent: do not resend a code blindly"
+            "the smsauth task failed ({what}); its request may have been sent: do not resend a code blindly"
         ))
-    })
+    };
+    if on_runtime_thread() {
+        // The same answer as a spawned task that panicked.
+        let mut fut = std::pin::pin!(fut);
+        return std::future::poll_fn(|cx| match std::panic::catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+            Ok(ready) => ready.map(Ok),
+            Err(panic) => Poll::Ready(Err(panic)),
+        })
+        .await
+        .map_err(|panic| lost(&format_args!("it panicked: {}", panic_message(&*panic))));
+    }
+    runtime()?.spawn(fut).await.map_err(|e| lost(&e))
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str)).unwrap_or("")
 }
 
 /// Block the current thread on `fut` (run on the shared runtime). Inside an async runtime this
@@ -99,6 +137,20 @@ mod tests {
             libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), &mut current);
             libc::sigismember(&current, libc::SIGPIPE) == 1
         }
+    }
+
+    #[test]
+    fn on_its_own_threads_a_call_runs_in_place_and_a_panic_there_is_lost_in_flight() {
+        let (outer, inner) = block_on(async {
+            let outer = tokio::task::try_id();
+            (outer, spawn(async { tokio::task::try_id() }).await.unwrap())
+        })
+        .unwrap();
+        assert!(outer.is_some());
+        assert_eq!(outer, inner, "the same task: no new one was spawned");
+        let err = block_on(async { spawn(async { panic!("bug") }).await }).unwrap().unwrap_err();
+        assert!(err.may_have_been_received(), "{err}");
+        assert!(err.to_string().contains("it panicked: bug"), "{err}");
     }
 
     #[test]

@@ -3,6 +3,10 @@
 //!
 //! An event never holds a secret, a full phone number or a code: the phone is masked with
 //! [`mask_phone`] and the request's parameters are not kept.
+//!
+//! Cost: the counters take no allocation. The event's strings (masked phone, host, service code,
+//! request id) are built only when someone will read them — a listener is registered or a
+//! `tracing` subscriber enabled the span — so a client nobody observes pays for neither.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -136,8 +140,17 @@ pub(crate) struct Counters {
     denials: Mutex<BTreeMap<String, u64>>,
 }
 
+/// What the counters need to know about a finished call: nothing that has to be allocated.
+struct Tally<'a> {
+    action: &'static str,
+    passed: Option<bool>,
+    error: Option<ErrorKind>,
+    guard_rule: Option<&'a str>,
+    elapsed: Duration,
+}
+
 impl Counters {
-    fn record(&self, e: &CallEvent) {
+    fn record(&self, e: &Tally<'_>) {
         let counter = if e.action == "SendSmsVerifyCode" { &self.sends } else { &self.checks };
         counter.fetch_add(1, Ordering::Relaxed);
         if e.passed == Some(true) {
@@ -148,9 +161,9 @@ impl Counters {
         {
             self.errors[i].fetch_add(1, Ordering::Relaxed);
         }
-        if let Some(rule) = &e.guard_rule {
+        if let Some(rule) = e.guard_rule {
             let mut denials = self.denials.lock().unwrap_or_else(|p| p.into_inner());
-            *denials.entry(rule.clone()).or_default() += 1;
+            *denials.entry(rule.to_owned()).or_default() += 1;
         }
         let ms = u64::try_from(e.elapsed.as_millis()).unwrap_or(u64::MAX);
         let bucket = LATENCY_BUCKETS_MS.iter().position(|b| ms <= *b).unwrap_or(LATENCY_BUCKETS_MS.len());
@@ -179,12 +192,17 @@ impl Counters {
 
 /// What a typed answer tells the event.
 pub(crate) trait Summarize {
+    /// The service's `Code`.
+    fn code(&self) -> &str;
     fn request_id(&self) -> &str;
     fn passed(&self) -> Option<bool>;
     fn http_status(&self) -> u16;
 }
 
 impl Summarize for SendSmsVerifyCodeResponse {
+    fn code(&self) -> &str {
+        &self.code
+    }
     fn request_id(&self) -> &str {
         &self.request_id
     }
@@ -197,6 +215,9 @@ impl Summarize for SendSmsVerifyCodeResponse {
 }
 
 impl Summarize for CheckSmsVerifyCodeResponse {
+    fn code(&self) -> &str {
+        &self.code
+    }
     fn request_id(&self) -> &str {
         &self.request_id
     }
@@ -228,20 +249,27 @@ impl Attempts {
 pub(crate) struct CallScope {
     pub(crate) span: tracing::Span,
     started: std::time::Instant,
-    event: CallEvent,
+    action: &'static str,
+    version: SignatureVersion,
+    guard: GuardDecision,
+    /// The masked phone, only when an event or an enabled span will show it.
+    phone: Option<String>,
+    attempts: Attempts,
 }
 
 impl CallScope {
-    /// Start a call: the span opens now (fields filled in by [`CallScope::finish`]).
+    /// Start a call: the span opens now (fields filled in by [`CallScope::finish`]). `observed`
+    /// says whether a listener will receive the event.
     pub(crate) fn start(
         action: &'static str,
         version: SignatureVersion,
         endpoint: &super::Endpoint,
         phone: &str,
         guard: GuardDecision,
+        observed: bool,
     ) -> CallScope {
         let (host, port) = split_authority(&endpoint.authority);
-        let phone = mask_phone(phone);
+        // Without a subscriber interested in it the macro evaluates none of these fields.
         let span = tracing::info_span!(
             target: "smsauth",
             "smsauth.call",
@@ -255,7 +283,7 @@ impl CallScope {
             rpc.method = action,
             smsauth.action = action,
             smsauth.signature_version = version.as_str(),
-            smsauth.phone = phone.as_str(),
+            smsauth.phone = tracing::field::Empty,
             smsauth.attempts = tracing::field::Empty,
             smsauth.retry_reasons = tracing::field::Empty,
             http.response.status_code = tracing::field::Empty,
@@ -269,40 +297,90 @@ impl CallScope {
             error.type = tracing::field::Empty,
             otel.status_code = tracing::field::Empty,
         );
+        let phone = (observed || !span.is_disabled()).then(|| mask_phone(phone));
+        if let Some(masked) = &phone {
+            span.record("smsauth.phone", masked.as_str());
+        }
         CallScope {
             span,
             started: std::time::Instant::now(),
-            event: CallEvent {
-                action,
-                signature_version: version,
-                server_address: host.to_owned(),
-                server_port: port,
-                attempts: 0,
-                retry_reasons: Vec::new(),
-                http_status: None,
-                service_code: None,
-                request_id: None,
-                elapsed: Duration::ZERO,
-                delivery: Delivery::NotReceived,
-                guard,
-                guard_rule: None,
-                phone,
-                passed: None,
-                error: None,
-            },
+            action,
+            version,
+            guard,
+            phone,
+            attempts: Attempts::default(),
         }
     }
 
     /// Record the attempts the retry loop made.
     pub(crate) fn attempts(&mut self, attempts: Attempts) {
-        self.event.attempts = attempts.count;
-        self.event.retry_reasons = attempts.retry_reasons;
+        self.attempts = attempts;
     }
 
-    /// Close the call: fill the span, count it, and hand the event to the listener.
-    pub(crate) fn finish<R: Summarize>(mut self, result: Result<&R, &Error>, counters: &Counters, listener: &Listener) {
-        let e = &mut self.event;
-        e.elapsed = self.started.elapsed();
+    /// Close the call: count it, and — only when someone reads them — fill the span and hand the
+    /// event to the listener.
+    pub(crate) fn finish<R: Summarize>(
+        mut self,
+        result: Result<&R, &Error>,
+        endpoint: &super::Endpoint,
+        counters: &Counters,
+        listener: &Listener,
+    ) {
+        let elapsed = self.started.elapsed();
+        let span_on = !self.span.is_disabled();
+        if span_on || listener.0.is_some() {
+            let span = std::mem::replace(&mut self.span, tracing::Span::none());
+            let event = self.event(result, endpoint, elapsed);
+            if span_on {
+                record_span(&span, &event);
+            }
+            counters.record(&Tally {
+                action: event.action,
+                passed: event.passed,
+                error: event.error,
+                guard_rule: event.guard_rule.as_deref(),
+                elapsed,
+            });
+            if let Some(listener) = &listener.0 {
+                listener(&event);
+            }
+        } else {
+            counters.record(&Tally {
+                action: self.action,
+                passed: result.ok().and_then(Summarize::passed),
+                error: result.err().map(Error::kind),
+                guard_rule: result.err().and_then(Error::guard_rule),
+                elapsed,
+            });
+        }
+    }
+
+    /// The event of this call (allocates its strings).
+    fn event<R: Summarize>(
+        self,
+        result: Result<&R, &Error>,
+        endpoint: &super::Endpoint,
+        elapsed: Duration,
+    ) -> CallEvent {
+        let (host, port) = split_authority(&endpoint.authority);
+        let mut e = CallEvent {
+            action: self.action,
+            signature_version: self.version,
+            server_address: host.to_owned(),
+            server_port: port,
+            attempts: self.attempts.count,
+            retry_reasons: self.attempts.retry_reasons,
+            http_status: None,
+            service_code: None,
+            request_id: None,
+            elapsed,
+            delivery: Delivery::NotReceived,
+            guard: self.guard,
+            guard_rule: None,
+            phone: self.phone.unwrap_or_else(|| "***".to_owned()),
+            passed: None,
+            error: None,
+        };
         match result {
             Ok(r) => {
                 e.http_status = Some(r.http_status());
@@ -323,41 +401,39 @@ impl CallScope {
                 }
             }
         }
-        let span = &self.span;
-        if !span.is_disabled() {
-            span.record("smsauth.attempts", e.attempts);
-            if !e.retry_reasons.is_empty() {
-                span.record("smsauth.retry_reasons", e.retry_reasons.join(",").as_str());
-            }
-            if let Some(s) = e.http_status {
-                span.record("http.response.status_code", s);
-            }
-            if let Some(c) = &e.service_code {
-                span.record("smsauth.code", c.as_str());
-            }
-            if let Some(r) = &e.request_id {
-                span.record("smsauth.request_id", r.as_str());
-            }
-            span.record("smsauth.delivery", e.delivery.as_str());
-            span.record("smsauth.guard.decision", e.guard.as_str());
-            if let Some(rule) = &e.guard_rule {
-                span.record("smsauth.guard.rule", rule.as_str());
-            }
-            if let Some(p) = e.passed {
-                span.record("smsauth.passed", p);
-            }
-            span.record("smsauth.elapsed_ms", u64::try_from(e.elapsed.as_millis()).unwrap_or(u64::MAX));
-            if let Some(kind) = e.error {
-                span.record("error.type", kind.name());
-                span.record("otel.status_code", "ERROR");
-            }
-            tracing::debug!(target: "smsauth", parent: span, "call finished");
-        }
-        counters.record(e);
-        if let Some(listener) = &listener.0 {
-            listener(e);
-        }
+        e
     }
+}
+
+/// Fill the span's closing fields from the event.
+fn record_span(span: &tracing::Span, e: &CallEvent) {
+    span.record("smsauth.attempts", e.attempts);
+    if !e.retry_reasons.is_empty() {
+        span.record("smsauth.retry_reasons", e.retry_reasons.join(",").as_str());
+    }
+    if let Some(s) = e.http_status {
+        span.record("http.response.status_code", s);
+    }
+    if let Some(c) = &e.service_code {
+        span.record("smsauth.code", c.as_str());
+    }
+    if let Some(r) = &e.request_id {
+        span.record("smsauth.request_id", r.as_str());
+    }
+    span.record("smsauth.delivery", e.delivery.as_str());
+    span.record("smsauth.guard.decision", e.guard.as_str());
+    if let Some(rule) = &e.guard_rule {
+        span.record("smsauth.guard.rule", rule.as_str());
+    }
+    if let Some(p) = e.passed {
+        span.record("smsauth.passed", p);
+    }
+    span.record("smsauth.elapsed_ms", u64::try_from(e.elapsed.as_millis()).unwrap_or(u64::MAX));
+    if let Some(kind) = e.error {
+        span.record("error.type", kind.name());
+        span.record("otel.status_code", "ERROR");
+    }
+    tracing::debug!(target: "smsauth", parent: span, "call finished");
 }
 
 /// `host[:port]` → host and explicit port (IPv6 literals keep their brackets off).
@@ -390,14 +466,13 @@ mod tests {
     #[test]
     fn latency_lands_in_its_bucket() {
         let c = Counters::default();
-        let mut e = CallScope::start(
-            "CheckSmsVerifyCode",
-            SignatureVersion::V3,
-            &crate::Endpoint { scheme: "https".into(), authority: "h".into() },
-            "13800138000",
-            GuardDecision::NotGuarded,
-        )
-        .event;
+        let mut e = Tally {
+            action: "CheckSmsVerifyCode",
+            passed: None,
+            error: None,
+            guard_rule: None,
+            elapsed: Duration::ZERO,
+        };
         for ms in [0, 5, 6, 10_000, 10_001] {
             e.elapsed = Duration::from_millis(ms);
             c.record(&e);
