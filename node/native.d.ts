@@ -347,6 +347,11 @@ export interface EmulatorOptions {
   maxMessages?: number
   /** Print one line per request to stderr. */
   logRequests?: boolean
+  /**
+   * Accept any signature and template and apply no flow control (default `false`: faithful
+   * to the service, see the fidelity table in the emulator's README).
+   */
+  lenient?: boolean
 }
 
 /**

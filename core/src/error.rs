@@ -181,9 +181,6 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-// TODO(lead): rename the client's uses once its module split has landed, then drop this alias.
-pub(crate) use redact_url as redact_userinfo;
-
 impl Delivery {
     /// Every verdict.
     pub const ALL: [Delivery; 3] = [Delivery::NotReceived, Delivery::Answered, Delivery::Unknown];
@@ -307,19 +304,9 @@ impl Error {
         self
     }
 
-    /// Replace `secret` (as is, and percent-encoded once or twice, as it appears in a query or
-    /// in a V1 string-to-sign) with `***` in the message and in what the service said.
-    pub(crate) fn redacting(mut self, secret: Option<&crate::Secret>) -> Self {
-        let Some(secret) = secret.map(crate::Secret::expose).filter(|s| !s.is_empty()) else { return self };
-        let once = crate::sign::percent_encode(secret);
-        let twice = crate::sign::percent_encode(&once);
-        let scrub = |text: &mut String| {
-            for form in [twice.as_str(), once.as_str(), secret] {
-                if text.contains(form) {
-                    *text = text.replace(form, "***");
-                }
-            }
-        };
+    /// Rewrite the message and what the service said with `scrub` (used to mask a secret the
+    /// service echoed back; see `client::transport::redact_token`).
+    pub(crate) fn scrubbed(mut self, scrub: impl Fn(&mut String)) -> Self {
         scrub(&mut self.message);
         if let Some(service) = self.service.as_mut() {
             scrub(&mut service.message);

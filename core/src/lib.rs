@@ -35,6 +35,7 @@ pub mod observe;
 pub mod runtime;
 mod secret;
 pub mod sign;
+mod tls;
 
 pub use api::{
     CaseAuthPolicy, CheckSmsVerifyCodeRequest, CheckSmsVerifyCodeResponse, CodeType, DuplicatePolicy, Field, FieldKind,

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url'
 import express from 'express'
 import { ErrorCode, normalizePhone, SmsAuthError } from 'smsauth'
 
+import { prometheusText } from './metrics.js'
+
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public')
 
 /**
@@ -56,6 +58,12 @@ export function createApp({ client, onCodeSent = () => {}, log = defaultLog }) {
     }
     // A real app would create the user and its session here.
     res.json({ signedIn: true, phone: normalizePhone(phone) })
+  })
+
+  // The client's counters for Prometheus. An example: in production serve this where only your
+  // monitoring reaches it (another port, or behind authentication).
+  app.get('/metrics', (req, res) => {
+    res.type('text/plain; version=0.0.4; charset=utf-8').send(prometheusText(client.stats()))
   })
 
   app.use('/api', (req, res) => fail(res, 404, `No such API: ${req.method} ${req.originalUrl}`))

@@ -70,6 +70,24 @@ test('custom key pair, templates and limits', async () => {
   }
 })
 
+test('faithful by default: a custom signature is refused as the service does; lenient accepts it', async () => {
+  const faithful = startEmulator()
+  const lenient = startEmulator({ lenient: true })
+  try {
+    const to = phone()
+    await assert.rejects(clientFor(faithful, { signName: '我的自定义签名' }).sendCode(to), (e) => {
+      assert.equal(e.serviceCode, 'isv.SMS_SIGNATURE_ILLEGAL')
+      return true
+    })
+    assert.equal(faithful.messages().length, 0)
+    await clientFor(lenient, { signName: '我的自定义签名' }).sendCode(to)
+    assert.equal(lenient.messages(to)[0].signName, '我的自定义签名')
+  } finally {
+    faithful.close()
+    lenient.close()
+  }
+})
+
 test('messages(phone) accepts any spelling of the number; reset clears state and clock', async () => {
   const emu = startEmulator()
   try {

@@ -41,6 +41,9 @@ pub struct EmulatorOptions {
     pub max_messages: Option<u32>,
     /// Print one line per request to stderr.
     pub log_requests: Option<bool>,
+    /// Accept any signature and template and apply no flow control (default `false`: faithful
+    /// to the service, see the fidelity table in the emulator's README).
+    pub lenient: Option<bool>,
 }
 
 /// One SMS the emulator "sent".
@@ -404,6 +407,9 @@ pub fn start_emulator(env: &Env, options: Option<Unknown<'_>>) -> Result<Emulato
         }
         if let Some(v) = f.boolean("logRequests")? {
             config.log_requests = v;
+        }
+        if let Some(v) = f.boolean("lenient")? {
+            config.lenient = v;
         }
         f.finish()?;
     }

@@ -60,6 +60,7 @@ fn config(options: Option<&Bound<'_, PyDict>>) -> PyResult<emu::Config> {
             "accounts" | "templates" => {}
             "max_messages" => update(&mut c.max_messages, arg.opt_unsigned(&v, "max_messages")?),
             "log_requests" => update(&mut c.log_requests, arg.opt_bool(&v)?),
+            "lenient" => update(&mut c.lenient, arg.opt_bool(&v)?),
             _ => return Err(unexpected_keyword(F, name)),
         }
     }

@@ -71,6 +71,16 @@ def test_interval_then_resend_after_clock_moves(smsauth_emulator: Emulator) -> N
     assert len(smsauth_emulator.messages(PHONE)) == 2
 
 
+def test_faithful_by_default_and_lenient_on_request() -> None:
+    with Emulator() as faithful, Emulator(lenient=True) as lenient:
+        with pytest.raises(smsauth.SmsAuthError) as info:
+            faithful.client().send_code(PHONE, sign_name="我的自定义签名")
+        assert info.value.code == "isv.SMS_SIGNATURE_ILLEGAL"
+        assert faithful.messages(PHONE) == []
+        lenient.client().send_code(PHONE, sign_name="我的自定义签名")
+        assert lenient.messages(PHONE)[0].sign_name == "我的自定义签名"
+
+
 def test_overrides_reach_the_service(smsauth_emulator: Emulator) -> None:
     client = smsauth_emulator.client()
     sent = client.send_code(

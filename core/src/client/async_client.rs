@@ -119,7 +119,7 @@ impl Inner {
         let raw = transport::send(http, &self.base_url, &signed).await?;
         tracing::debug!(action = O::ACTION, status = raw.status, bytes = raw.body.len(), "answer");
         // A gateway `SignatureDoesNotMatch` echoes the V1 string-to-sign, STS token included.
-        transport::classify::<O>(raw).map_err(|e| e.redacting(creds.security_token()))
+        transport::classify::<O>(raw).map_err(|e| transport::redact_token(e, creds.security_token()))
     }
 }
 

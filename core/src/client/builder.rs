@@ -8,12 +8,13 @@ use std::time::Duration;
 use super::async_client::{Client, Inner};
 use super::events::{CallEvent, Counters, Listener};
 use super::retry::RetryPolicy;
-use super::{Defaults, Endpoint, tls};
+use super::{Defaults, Endpoint};
 use crate::api::{CodeType, DEFAULT_ENDPOINT};
 use crate::credentials::{Credentials, CredentialsConfig, ProvideCredentials, SharedProvider, StaticProvider};
-use crate::error::{Error, ErrorKind, Result, redact_userinfo};
+use crate::error::{Error, ErrorKind, Result, redact_url};
 use crate::guard::Guard;
 use crate::sign::SignatureVersion;
+use crate::tls;
 
 /// The longest duration any client setting accepts (timeouts, backoff, honoured server waits):
 /// 24 hours. Longer values are refused when the client is built rather than overflowing a clock
@@ -337,7 +338,7 @@ struct Redacted(String);
 
 impl fmt::Debug for Redacted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&redact_userinfo(&self.0), f)
+        fmt::Debug::fmt(&redact_url(&self.0), f)
     }
 }
 
@@ -349,7 +350,7 @@ pub const PROXY_SCHEMES: [&str; 2] = ["http", "https"];
 /// instead of being ignored by the HTTP stack (which would then connect directly).
 fn proxy_url(proxy: &str) -> Result<String> {
     let proxy = proxy.trim();
-    let shown = redact_userinfo(proxy);
+    let shown = redact_url(proxy);
     let with_scheme = if proxy.contains("://") { proxy.to_owned() } else { format!("http://{proxy}") };
     let url = reqwest::Url::parse(&with_scheme).map_err(|e| {
         Error::invalid_input("proxy", format_args!("{shown:?} is not a valid URL ({e}); use http://host:port"))
@@ -395,11 +396,7 @@ impl HttpConfig {
             let proxy = reqwest::Proxy::all(p.as_str()).map_err(|e| {
                 Error::invalid_input(
                     "proxy",
-                    format_args!(
-                        "{:?} is not a usable proxy URL: {}",
-                        redact_userinfo(p),
-                        redact_userinfo(&e.to_string())
-                    ),
+                    format_args!("{:?} is not a usable proxy URL: {}", redact_url(p), redact_url(&e.to_string())),
                 )
             })?;
             b = b.proxy(proxy);

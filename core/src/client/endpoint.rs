@@ -1,6 +1,6 @@
 //! [`Endpoint`]: where requests go, parsed and checked once when the client is built.
 
-use crate::error::{Error, Result, redact_userinfo};
+use crate::error::{Error, Result, redact_url};
 
 /// Where requests go: scheme, host and port.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,7 +23,7 @@ impl Endpoint {
     /// ```
     pub fn parse(endpoint: &str) -> Result<Self> {
         let endpoint = endpoint.trim();
-        let shown = redact_userinfo(endpoint);
+        let shown = redact_url(endpoint);
         let bad = |why: &str| {
             Error::invalid_input(
                 "endpoint",

@@ -12,7 +12,6 @@ mod defaults;
 mod endpoint;
 mod events;
 mod retry;
-pub(crate) mod tls;
 pub(crate) mod transport;
 
 pub use async_client::Client;

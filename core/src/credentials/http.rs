@@ -92,7 +92,7 @@ impl Http {
             .user_agent(format!("smsauth/{} (credentials; {})", env!("CARGO_PKG_VERSION"), std::env::consts::OS))
             .pool_idle_timeout(Duration::from_secs(30))
             .redirect(reqwest::redirect::Policy::none());
-        b = crate::client::tls::configure(b, &[])?;
+        b = crate::tls::configure(b, &[])?;
         if !self.settings.use_proxy {
             b = b.no_proxy();
         }

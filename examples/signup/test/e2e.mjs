@@ -254,6 +254,30 @@ async function apiTests() {
     }
   })
 
+  await test('metrics: /metrics shows the calls above in the Prometheus text format, no phone numbers', async () => {
+    const res = await fetch(`${app.url}/metrics`)
+    assert.equal(res.status, 200)
+    assert.match(res.headers.get('content-type'), /^text\/plain; version=0\.0\.4/)
+    const text = await res.text()
+    const value = (series) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${series} `))
+      assert.ok(line, `${series} missing:\n${text}`)
+      return Number(line.slice(series.length + 1))
+    }
+    // The tests above sent, passed, failed checks and hit the guard's per-number rule.
+    assert.ok(value('smsauth_sends_total') >= 5, text)
+    assert.ok(value('smsauth_check_passes_total') >= 2, text)
+    assert.ok(value('smsauth_checks_total') > value('smsauth_check_passes_total'), text)
+    assert.ok(value('smsauth_guard_denials_total{rule="phone:1/60s"}') >= 1, text)
+    assert.ok(value('smsauth_errors_total{kind="guard_denied"}') >= 1, text)
+    const buckets = [...text.matchAll(/^smsauth_call_duration_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)]
+    assert.ok(buckets.length > 2 && buckets.at(-1)[1] === '+Inf', text)
+    const counts = buckets.map((m) => Number(m[2]))
+    assert.deepEqual(counts, [...counts].sort((a, b) => a - b), 'buckets are cumulative')
+    assert.equal(counts.at(-1), value('smsauth_call_duration_seconds_count'))
+    assert.ok(!/1[3-9]\d{9}/.test(text), 'a phone number in the metrics')
+  })
+
   await test('api: wrong credentials are the operator\'s problem: a generic 502, details in the log', async () => {
     const bad = await startApp({
       env: { SMSAUTH_ENDPOINT: emu.endpoint, ALIBABA_CLOUD_ACCESS_KEY_ID: 'testid', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'wrong-secret' },

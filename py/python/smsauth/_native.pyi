@@ -160,6 +160,7 @@ class _EmulatorOptions(TypedDict, total=False):
     templates: Mapping[str, str]
     max_messages: int
     log_requests: bool
+    lenient: bool
 
 @final
 class SendResult:

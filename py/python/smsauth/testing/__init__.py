@@ -44,7 +44,9 @@ class Emulator:
     ``timestamp_window`` (900 s), ``consume_on_pass`` (True: a code passes once), ``seed``
     (reproducible codes), ``start_time`` (Unix seconds of the emulated clock),
     ``verify_with_emulated_clock`` (True), ``templates`` (template code → text with ``${code}``),
-    ``max_messages`` (10 000), ``log_requests`` (False).
+    ``max_messages`` (10 000), ``log_requests`` (False), ``lenient`` (False: only the preset
+    signatures and templates, with the service's flow control; True accepts any and limits
+    nothing, for tests that only want a code back).
     """
 
     def __init__(self, **options: Any) -> None:
