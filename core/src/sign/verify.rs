@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
-use super::encode::parse_query;
+use super::encode::{BorrowedPair, parse_query_borrowed};
 use super::nonce::{MemoryNonceStore, NonceOutcome, NonceStore};
 use super::{SignatureVersion, parse_timestamp, percent_encode, v1, v3};
 use crate::credentials::Secret;
@@ -149,9 +149,10 @@ impl HttpRequest {
 
     /// Query and form-body parameters (the query's first), and how many came from the query;
     /// any name seen twice is refused.
-    fn params(&self) -> Result<(Vec<(String, String)>, usize), VerifyError> {
-        let mut params =
-            parse_query(&self.query).map_err(|e| VerifyError::InvalidParameter(format!("bad query string: {e}")))?;
+    fn params(&self) -> Result<(Vec<BorrowedPair<'_>>, usize), VerifyError> {
+        let mut params = Vec::with_capacity(16);
+        parse_query_borrowed(&self.query, &mut params)
+            .map_err(|e| VerifyError::InvalidParameter(format!("bad query string: {e}")))?;
         let from_query = params.len();
         if self.is_form_body()? && !self.body.is_empty() {
             let text = std::str::from_utf8(&self.body).map_err(|e| {
@@ -160,9 +161,10 @@ impl HttpRequest {
                     e.valid_up_to()
                 ))
             })?;
-            params.extend(parse_query(text).map_err(|e| VerifyError::InvalidParameter(format!("bad form body: {e}")))?);
+            parse_query_borrowed(text, &mut params)
+                .map_err(|e| VerifyError::InvalidParameter(format!("bad form body: {e}")))?;
         }
-        let mut names: Vec<&str> = params.iter().map(|(k, _)| k.as_str()).collect();
+        let mut names: Vec<&str> = params.iter().map(|(k, _)| k.as_ref()).collect();
         names.sort_unstable();
         if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
             return Err(VerifyError::InvalidParameter(format!(
@@ -572,14 +574,14 @@ impl Verifier {
     fn verify_v1<F>(
         &self,
         req: &HttpRequest,
-        params: Vec<(String, String)>,
+        params: Vec<BorrowedPair<'_>>,
         now: u64,
         lookup: &F,
     ) -> Result<Verified, VerifyError>
     where
         F: Fn(&str) -> Option<Secret>,
     {
-        let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_ref());
         let require = |name: &str| {
             get(name).filter(|v| !v.is_empty()).ok_or_else(|| VerifyError::MissingParameter(name.to_owned()))
         };
@@ -606,7 +608,7 @@ impl Verifier {
         let secret = lookup(key_id).ok_or_else(|| VerifyError::AccessKeyNotFound(key_id.to_owned()))?;
 
         let mut sorted: Vec<(&str, &str)> =
-            params.iter().filter(|(k, _)| k != "Signature").map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            params.iter().filter(|(k, _)| k != "Signature").map(|(k, v)| (k.as_ref(), v.as_ref())).collect();
         v1::sort_params(&mut sorted);
         let (canonical, string_to_sign) = v1::canonical_and_string_to_sign(&req.method, &sorted);
         let expected = v1::signature_bytes(secret.expose(), &string_to_sign);
@@ -627,8 +629,11 @@ impl Verifier {
             nonce: nonce.to_owned(),
             params: Vec::new(),
         };
-        let business =
-            params.into_iter().filter(|(k, _)| k != "Signature" && !V1_SIGNING_PARAMS.contains(&k.as_str())).collect();
+        let business = params
+            .into_iter()
+            .filter(|(k, _)| k != "Signature" && !V1_SIGNING_PARAMS.contains(&k.as_ref()))
+            .map(owned)
+            .collect();
         Ok(Verified { params: business, ..verified })
     }
 
@@ -636,7 +641,7 @@ impl Verifier {
         &self,
         req: &HttpRequest,
         auth: &str,
-        params: Vec<(String, String)>,
+        params: Vec<BorrowedPair<'_>>,
         from_query: usize,
         now: u64,
         lookup: &F,
@@ -703,7 +708,7 @@ impl Verifier {
             )));
         }
         // The query's parameters were parsed with the form body's; they come first.
-        let mut query: Vec<(&str, &str)> = params[..from_query].iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut query: Vec<(&str, &str)> = params[..from_query].iter().map(|(k, v)| (k.as_ref(), v.as_ref())).collect();
         v1::sort_params(&mut query);
         let cq = v1::canonical_query(&query);
         let (canonical_request, _) = v3::canonical_request(&req.method, &req.path, &cq, &headers, payload_hash);
@@ -724,7 +729,7 @@ impl Verifier {
             api_version: header("x-acs-version").to_owned(),
             timestamp,
             nonce: nonce.to_owned(),
-            params,
+            params: params.into_iter().map(owned).collect(),
         })
     }
 }
@@ -751,6 +756,11 @@ fn canonical_header_value<'r>(req: &'r HttpRequest, name: &str) -> Result<Cow<'r
     }
     all.sort_unstable();
     Ok(Cow::Owned(all.join(",")))
+}
+
+/// A parameter to keep in [`Verified`].
+fn owned((k, v): BorrowedPair<'_>) -> (String, String) {
+    (k.into_owned(), v.into_owned())
 }
 
 /// `name` in lower case, borrowed when it already is.
