@@ -2,6 +2,7 @@
 //! characters `A-Z a-z 0-9 - _ . ~` stay literal, everything else is `%XX` with upper-case hex
 //! over the UTF-8 bytes. So a space is `%20` (never `+`), `*` is `%2A` and `~` stays `~`.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// `true` for the RFC 3986 unreserved bytes `A-Z a-z 0-9 - _ . ~`.
@@ -153,9 +154,15 @@ fn hex_val(b: u8) -> Option<u8> {
 /// assert_eq!(smsauth::sign::form_decode("a+b%2Bc%E4%B8%AD").unwrap(), "a b+c中");
 /// ```
 pub fn form_decode(input: &str) -> Result<String, DecodeError> {
+    form_decode_borrowed(input).map(Cow::into_owned)
+}
+
+/// [`form_decode`], borrowing `input` when it has nothing to decode (the common case, so a
+/// verifier allocates only for what it keeps).
+pub(crate) fn form_decode_borrowed(input: &str) -> Result<Cow<'_, str>, DecodeError> {
     let bytes = input.as_bytes();
     if !bytes.iter().any(|&b| b == b'%' || b == b'+') {
-        return Ok(input.to_owned());
+        return Ok(Cow::Borrowed(input));
     }
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -180,7 +187,7 @@ pub fn form_decode(input: &str) -> Result<String, DecodeError> {
             }
         }
     }
-    String::from_utf8(out).map_err(|_| DecodeError::NotUtf8)
+    String::from_utf8(out).map(Cow::Owned).map_err(|_| DecodeError::NotUtf8)
 }
 
 /// Split a raw query or form body into decoded `(name, value)` pairs, in order. Empty segments
@@ -191,13 +198,21 @@ pub fn form_decode(input: &str) -> Result<String, DecodeError> {
 /// assert_eq!(pairs, vec![("b".into(), "2".into()), ("a".into(), "x y".into()), ("flag".into(), "".into())]);
 /// ```
 pub fn parse_query(raw: &str) -> Result<Vec<(String, String)>, DecodeError> {
-    raw.split('&')
-        .filter(|seg| !seg.is_empty())
-        .map(|seg| {
-            let (k, v) = seg.split_once('=').unwrap_or((seg, ""));
-            Ok((form_decode(k)?, form_decode(v)?))
-        })
-        .collect()
+    let mut out = Vec::new();
+    parse_query_borrowed(raw, &mut out)?;
+    Ok(out.into_iter().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+}
+
+/// A decoded `(name, value)` pair, borrowed from the raw text where nothing was decoded.
+pub(crate) type BorrowedPair<'a> = (Cow<'a, str>, Cow<'a, str>);
+
+/// [`parse_query`], appending to `out` and borrowing from `raw` where nothing is decoded.
+pub(crate) fn parse_query_borrowed<'a>(raw: &'a str, out: &mut Vec<BorrowedPair<'a>>) -> Result<(), DecodeError> {
+    for seg in raw.split('&').filter(|seg| !seg.is_empty()) {
+        let (k, v) = seg.split_once('=').unwrap_or((seg, ""));
+        out.push((form_decode_borrowed(k)?, form_decode_borrowed(v)?));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

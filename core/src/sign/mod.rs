@@ -321,6 +321,32 @@ impl SignedRequest {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
+    /// How the signature was computed, rebuilt from the request itself (no secret needed): the
+    /// same [`Explanation`] [`sign`] returns, for a request made by [`sign_without_explanation`]
+    /// (or `sign`) and not changed since.
+    pub fn explain(&self) -> Explanation {
+        match self.version {
+            SignatureVersion::V1 => {
+                let (canonical, signature) = self.query.rsplit_once("&Signature=").unwrap_or((&self.query, ""));
+                Explanation {
+                    canonical_request: canonical.to_owned(),
+                    string_to_sign: v1::string_to_sign(&self.method, canonical),
+                    signature: form_decode(signature).unwrap_or_default(),
+                }
+            }
+            SignatureVersion::V3 => {
+                let (canonical_request, _) = v3_canonical_request(&self.method, &self.path, &self.query, &self.headers);
+                let auth = self.header("authorization").unwrap_or_default();
+                let signature = auth.rsplit_once("Signature=").map_or("", |(_, s)| s);
+                Explanation {
+                    string_to_sign: v3::string_to_sign(&canonical_request),
+                    canonical_request,
+                    signature: signature.to_owned(),
+                }
+            }
+        }
+    }
+
     /// The request as an [`HttpRequest`], as a server would capture it.
     pub fn to_http_request(&self) -> HttpRequest {
         HttpRequest {
@@ -340,40 +366,87 @@ impl SignedRequest {
 /// appends `Signature`. V3 adds the `x-acs-*` headers (and `x-acs-security-token` with STS) and
 /// `Authorization`; it signs `host`, `content-type` if present and every `x-acs-*` header.
 pub fn sign(req: &RpcRequest, version: SignatureVersion, creds: &Credentials, stamp: &Stamp) -> SignedRequest {
+    sign_with(req, version, creds, stamp, true)
+}
+
+/// [`sign`] without keeping the human-readable explanation: the returned request's
+/// `explanation` is empty, and [`SignedRequest::explain`] rebuilds it on demand from the request
+/// itself. The bytes sent are identical to [`sign`]'s. For callers (clients, bindings) that only
+/// send the request and show the explanation only when asked.
+///
+/// ```
+/// use smsauth::sign::{sign, sign_without_explanation, RpcRequest, SignatureVersion, Stamp};
+/// let creds = smsauth::Credentials::new("testid", "testsecret").unwrap();
+/// let req = RpcRequest::new("dypnsapi.aliyuncs.com", "SendSmsVerifyCode", "2017-05-25");
+/// let stamp = Stamp::new(1_735_787_045, "n-1");
+/// let lean = sign_without_explanation(&req, SignatureVersion::V3, &creds, &stamp);
+/// assert!(lean.explanation.string_to_sign.is_empty());
+/// let full = sign(&req, SignatureVersion::V3, &creds, &stamp);
+/// assert_eq!(lean.explain(), full.explanation);
+/// ```
+pub fn sign_without_explanation(
+    req: &RpcRequest,
+    version: SignatureVersion,
+    creds: &Credentials,
+    stamp: &Stamp,
+) -> SignedRequest {
+    sign_with(req, version, creds, stamp, false)
+}
+
+fn sign_with(
+    req: &RpcRequest,
+    version: SignatureVersion,
+    creds: &Credentials,
+    stamp: &Stamp,
+    explain: bool,
+) -> SignedRequest {
     match version {
-        SignatureVersion::V1 => sign_v1(req, creds, stamp),
-        SignatureVersion::V3 => sign_v3(req, creds, stamp),
+        SignatureVersion::V1 => sign_v1(req, creds, stamp, explain),
+        SignatureVersion::V3 => sign_v3(req, creds, stamp, explain),
     }
 }
 
-fn sign_v1(req: &RpcRequest, creds: &Credentials, stamp: &Stamp) -> SignedRequest {
+fn sign_v1(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) -> SignedRequest {
     let timestamp = stamp.timestamp_string();
-    let mut params: Vec<(&str, &str)> = Vec::with_capacity(req.params.len() + 9);
-    params.extend(req.params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    params.extend([
+    // The common parameters, already in signing order; only the business ones need sorting.
+    let token = creds.security_token().map(|t| t.expose());
+    let mut common = [
         ("AccessKeyId", creds.access_key_id()),
         ("Action", req.action.as_str()),
         ("Format", "json"),
+        ("SecurityToken", token.unwrap_or_default()),
         ("SignatureMethod", "HMAC-SHA1"),
         ("SignatureNonce", stamp.nonce.as_str()),
         ("SignatureVersion", "1.0"),
         ("Timestamp", timestamp.as_str()),
         ("Version", req.version.as_str()),
-    ]);
-    if let Some(token) = creds.security_token() {
-        params.push(("SecurityToken", token.expose()));
-    }
-    v1::sort_params(&mut params);
+    ];
+    let common = if token.is_some() {
+        &common[..]
+    } else {
+        // Without STS, drop `SecurityToken` (index 3).
+        common.copy_within(4.., 3);
+        &common[..8]
+    };
+    let mut business: Vec<(&str, &str)> = req.params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    v1::sort_params(&mut business);
+    let params = v1::merge_sorted(common, &business);
     let (canonical, string_to_sign) = v1::canonical_and_string_to_sign(&req.method, &params);
-    let signature = v1::signature(creds.access_key_secret().expose(), &string_to_sign);
+    let signature = v1::signature_bytes(creds.access_key_secret().expose(), &string_to_sign);
+    let signature = v3::ascii(&signature);
     let mut query = String::with_capacity(canonical.len() + 48);
     query.push_str(&canonical);
     query.push_str("&Signature=");
-    percent_encode_into(&signature, &mut query);
+    percent_encode_into(signature, &mut query);
 
     let mut headers = Vec::with_capacity(req.headers.len() + 1);
     headers.push(("host".to_owned(), req.host.clone()));
     headers.extend(req.headers.iter().cloned());
+    let explanation = if explain {
+        Explanation { canonical_request: canonical, string_to_sign, signature: signature.to_owned() }
+    } else {
+        Explanation::default()
+    };
     SignedRequest {
         version: SignatureVersion::V1,
         method: req.method.clone(),
@@ -381,11 +454,11 @@ fn sign_v1(req: &RpcRequest, creds: &Credentials, stamp: &Stamp) -> SignedReques
         query,
         headers,
         body: Vec::new(),
-        explanation: Explanation { canonical_request: canonical, string_to_sign, signature },
+        explanation,
     }
 }
 
-fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp) -> SignedRequest {
+fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) -> SignedRequest {
     let mut params: Vec<(&str, &str)> = req.params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     v1::sort_params(&mut params);
     let canonical_query = v1::canonical_query(&params);
@@ -404,17 +477,20 @@ fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp) -> SignedReques
     }
     headers.extend(req.headers.iter().cloned());
 
-    let to_sign = v3::canonical_headers(
-        headers
-            .iter()
-            .filter(|(k, _)| v3::is_signed_by_default(&k.to_ascii_lowercase()))
-            .map(|(k, v)| (k.as_str(), v.as_str())),
-    );
-    let (canonical_request, signed_headers) =
-        v3::canonical_request(&req.method, &req.path, &canonical_query, &to_sign, v3::EMPTY_BODY_SHA256);
-    let string_to_sign = v3::string_to_sign(&canonical_request);
-    let signature = v3::signature(creds.access_key_secret().expose(), &string_to_sign);
-    headers.push(("Authorization".into(), v3::authorization(creds.access_key_id(), &signed_headers, &signature)));
+    let (canonical_request, signed_headers) = v3_canonical_request(&req.method, &req.path, &canonical_query, &headers);
+    let string_to_sign = v3::string_to_sign_bytes(&canonical_request);
+    let signature = v3::signature_bytes(creds.access_key_secret().expose(), &string_to_sign);
+    let signature = v3::ascii(&signature);
+    headers.push(("Authorization".into(), v3::authorization(creds.access_key_id(), &signed_headers, signature)));
+    let explanation = if explain {
+        Explanation {
+            canonical_request,
+            string_to_sign: v3::ascii(&string_to_sign).to_owned(),
+            signature: signature.to_owned(),
+        }
+    } else {
+        Explanation::default()
+    };
     SignedRequest {
         version: SignatureVersion::V3,
         method: req.method.clone(),
@@ -422,8 +498,22 @@ fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp) -> SignedReques
         query: canonical_query,
         headers,
         body: Vec::new(),
-        explanation: Explanation { canonical_request, string_to_sign, signature },
+        explanation,
     }
+}
+
+/// The canonical request and `SignedHeaders` of a V3 request our signer builds: the headers of
+/// the default rule (`host`, `content-type`, `x-acs-*`) are signed and the body is empty.
+fn v3_canonical_request(
+    method: &str,
+    path: &str,
+    canonical_query: &str,
+    headers: &[(String, String)],
+) -> (String, String) {
+    let to_sign = v3::canonical_headers(
+        headers.iter().filter(|(k, _)| v3::is_signed_by_default(k)).map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    v3::canonical_request(method, path, canonical_query, &to_sign, v3::EMPTY_BODY_SHA256)
 }
 
 /// Compute a V1 signature over explicit parameters (all of them, including the common ones) —
@@ -491,4 +581,55 @@ pub fn explain_v3_with_payload_hash<K: AsRef<str>, V: AsRef<str>>(
     let signature = v3::signature(secret, &string_to_sign);
     let auth = v3::authorization(access_key_id, &signed, &signature);
     (Explanation { canonical_request, string_to_sign, signature }, auth)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn requests() -> Vec<RpcRequest> {
+        let base = RpcRequest::new("dypnsapi.aliyuncs.com", "SendSmsVerifyCode", "2017-05-25");
+        vec![
+            base.clone(),
+            base.clone().param("PhoneNumber", "13800138000").param("SignName", "速通 互联*~").param("A", "z"),
+            // Business parameters that sort among (and collide with) the common ones.
+            base.clone().param("Zeta", "1").param("Action", "Other").param("Format", "xml").param("SignatureNonce", ""),
+            base.clone().header("X-Acs-Test", " b ").header("x-acs-test", "a").header("Content-Type", "text/plain"),
+            base.method("GET").param("b", "2").param("b", "1"),
+        ]
+    }
+
+    #[test]
+    fn signing_without_explanation_sends_the_same_bytes_and_explains_the_same() {
+        let plain = Credentials::new("testid", "testsecret").unwrap();
+        let sts = plain.clone().with_security_token("sts+token/=").unwrap();
+        let stamp = Stamp::new(1_735_787_045, "3d1e1b2c-4f5a");
+        for creds in [&plain, &sts] {
+            for req in requests() {
+                for version in [SignatureVersion::V1, SignatureVersion::V3] {
+                    let full = sign(&req, version, creds, &stamp);
+                    let lean = sign_without_explanation(&req, version, creds, &stamp);
+                    assert_eq!(lean.explanation, Explanation::default());
+                    assert_eq!(SignedRequest { explanation: Explanation::default(), ..full.clone() }, lean);
+                    assert_eq!(lean.explain(), full.explanation, "{version} {req:?}");
+                    assert!(!full.explanation.string_to_sign.is_empty());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn v1_common_parameters_are_merged_in_sorted_order() {
+        let creds = Credentials::new("testid", "testsecret").unwrap();
+        let req = &requests()[2];
+        let signed = sign(req, SignatureVersion::V1, &creds, &Stamp::new(1_735_787_045, "n"));
+        let mut pairs = signed.query_pairs();
+        pairs.pop(); // the Signature appended last
+        let mut sorted = pairs.clone();
+        v1::sort_params(&mut sorted);
+        assert_eq!(pairs, sorted);
+        // The same signature as sorting everything at once (explain_v1 does).
+        let ex = explain_v1("POST", &pairs, "testsecret");
+        assert_eq!(ex, signed.explanation);
+    }
 }

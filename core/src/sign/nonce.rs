@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -39,8 +40,16 @@ pub trait NonceStore: fmt::Debug + Send + Sync {
 
 /// The 16-byte digest a nonce is remembered by: SHA-256 of `len(id) ‖ id ‖ nonce`, truncated.
 /// 128 bits keep an accidental collision out of reach; the length of the nonce does not matter.
+#[cfg(any(feature = "guard-redis", test))]
 pub(crate) fn nonce_digest(access_key_id: &str, nonce: &str) -> [u8; 16] {
+    salted_digest(&[], access_key_id, nonce)
+}
+
+/// [`nonce_digest`] with a secret `salt` first, so that nobody outside the process can choose
+/// nonces whose digests collide in the store's table (the digest is the table's hash).
+fn salted_digest(salt: &[u8], access_key_id: &str, nonce: &str) -> [u8; 16] {
     let mut h = Sha256::new();
+    h.update(salt);
     h.update((access_key_id.len() as u64).to_be_bytes());
     h.update(access_key_id.as_bytes());
     h.update(nonce.as_bytes());
@@ -70,15 +79,63 @@ pub struct MemoryNonceStore {
     capacity: usize,
     per_key_quota: Option<usize>,
     full_refusals: AtomicU64,
+    /// Random per store, hashed before each nonce (see [`salted_digest`]).
+    salt: [u8; 16],
     inner: Mutex<Entries>,
+}
+
+/// A nonce's salted digest, the key of the store's table. It is already uniformly random and
+/// unpredictable, so its first 8 bytes are its hash (no second hash function per insert).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Key([u8; 16]);
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&self.0[..8]);
+        state.write_u64(u64::from_le_bytes(first));
+    }
+}
+
+/// The hasher of [`Key`]: passes its 8 bytes through.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `Key` is hashed with this, through `write_u64`; fold anything else anyway.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+}
+
+/// 16 random bytes from the OS, or from std's randomly seeded hasher if the OS source fails.
+fn random_salt() -> [u8; 16] {
+    let mut salt = [0u8; 16];
+    if getrandom::fill(&mut salt).is_err() {
+        let state = RandomState::new();
+        salt[..8].copy_from_slice(&state.hash_one(1u8).to_le_bytes());
+        salt[8..].copy_from_slice(&state.hash_one(2u8).to_le_bytes());
+    }
+    salt
 }
 
 #[derive(Debug)]
 struct Entries {
     /// digest → (expiry, index of the AccessKey in `keys`). Unix seconds fit `u32` until 2106;
     /// later expiries saturate, which only keeps a nonce longer.
-    by_digest: HashMap<[u8; 16], (u32, u32)>,
-    /// AccessKey ID → slot in `live_per_key` (only for the quota).
+    by_digest: HashMap<Key, (u32, u32), BuildHasherDefault<PassThrough>>,
+    /// AccessKey ID → slot in `live_per_key` (only with a quota; without, every slot is 0 and
+    /// nothing is counted).
     keys: HashMap<String, u32>,
     live_per_key: Vec<usize>,
     /// No entry expires before this; a sweep before then would free nothing.
@@ -95,6 +152,7 @@ impl MemoryNonceStore {
             capacity: capacity.max(1),
             per_key_quota: None,
             full_refusals: AtomicU64::new(0),
+            salt: random_salt(),
             inner: Mutex::new(Entries::new()),
         }
     }
@@ -145,7 +203,7 @@ impl Default for MemoryNonceStore {
 
 impl Entries {
     fn new() -> Self {
-        Entries { by_digest: HashMap::new(), keys: HashMap::new(), live_per_key: Vec::new(), next_expiry: u64::MAX }
+        Entries { by_digest: HashMap::default(), keys: HashMap::new(), live_per_key: Vec::new(), next_expiry: u64::MAX }
     }
 
     /// Drop every entry expired at `now` (one pass), and remember when the next one expires.
@@ -180,7 +238,7 @@ impl Entries {
 
 impl NonceStore for MemoryNonceStore {
     fn insert(&self, access_key_id: &str, nonce: &str, now: u64, expires_at: u64) -> NonceOutcome {
-        let digest = nonce_digest(access_key_id, nonce);
+        let digest = Key(salted_digest(&self.salt, access_key_id, nonce));
         let mut e = self.lock();
         if let Some(&(exp, slot)) = e.by_digest.get(&digest) {
             if u64::from(exp) >= now {
@@ -192,8 +250,10 @@ impl NonceStore for MemoryNonceStore {
                 *c = c.saturating_sub(1);
             }
         }
-        let slot = e.slot(access_key_id);
-        let key_full = |e: &Entries| self.per_key_quota.is_some_and(|q| e.live_per_key[slot as usize] >= q);
+        let slot = if self.per_key_quota.is_some() { e.slot(access_key_id) } else { 0 };
+        let key_full = |e: &Entries| {
+            self.per_key_quota.is_some_and(|q| e.live_per_key.get(slot as usize).is_some_and(|&n| n >= q))
+        };
         if (e.by_digest.len() >= self.capacity || key_full(&e)) && now > e.next_expiry {
             e.sweep(now);
         }
@@ -203,7 +263,9 @@ impl NonceStore for MemoryNonceStore {
         let exp = u32::try_from(expires_at).unwrap_or(u32::MAX);
         e.next_expiry = e.next_expiry.min(u64::from(exp));
         e.by_digest.insert(digest, (exp, slot));
-        e.live_per_key[slot as usize] += 1;
+        if let Some(c) = e.live_per_key.get_mut(slot as usize) {
+            *c += 1;
+        }
         NonceOutcome::Fresh
     }
 }

@@ -5,6 +5,7 @@
 //! string-to-sign, like the real gateway's `SignatureDoesNotMatch` message, so the client can
 //! compare it with its own.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +13,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
-use super::encode::parse_query;
+use super::encode::{BorrowedPair, parse_query_borrowed};
 use super::nonce::{MemoryNonceStore, NonceOutcome, NonceStore};
 use super::{SignatureVersion, parse_timestamp, percent_encode, v1, v3};
 use crate::credentials::Secret;
@@ -146,10 +147,13 @@ impl HttpRequest {
             .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded")))
     }
 
-    /// Query and form-body parameters; any name seen twice is refused.
-    fn params(&self) -> Result<Vec<(String, String)>, VerifyError> {
-        let mut params =
-            parse_query(&self.query).map_err(|e| VerifyError::InvalidParameter(format!("bad query string: {e}")))?;
+    /// Query and form-body parameters (the query's first), and how many came from the query;
+    /// any name seen twice is refused.
+    fn params(&self) -> Result<(Vec<BorrowedPair<'_>>, usize), VerifyError> {
+        let mut params = Vec::with_capacity(16);
+        parse_query_borrowed(&self.query, &mut params)
+            .map_err(|e| VerifyError::InvalidParameter(format!("bad query string: {e}")))?;
+        let from_query = params.len();
         if self.is_form_body()? && !self.body.is_empty() {
             let text = std::str::from_utf8(&self.body).map_err(|e| {
                 VerifyError::InvalidParameter(format!(
@@ -157,9 +161,10 @@ impl HttpRequest {
                     e.valid_up_to()
                 ))
             })?;
-            params.extend(parse_query(text).map_err(|e| VerifyError::InvalidParameter(format!("bad form body: {e}")))?);
+            parse_query_borrowed(text, &mut params)
+                .map_err(|e| VerifyError::InvalidParameter(format!("bad form body: {e}")))?;
         }
-        let mut names: Vec<&str> = params.iter().map(|(k, _)| k.as_str()).collect();
+        let mut names: Vec<&str> = params.iter().map(|(k, _)| k.as_ref()).collect();
         names.sort_unstable();
         if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
             return Err(VerifyError::InvalidParameter(format!(
@@ -168,7 +173,7 @@ impl HttpRequest {
                 w[0]
             )));
         }
-        Ok(params)
+        Ok((params, from_query))
     }
 }
 
@@ -378,6 +383,9 @@ fn check_nonce(name: &str, nonce: &str) -> Result<(), VerifyError> {
             nonce.len()
         )));
     }
+    if nonce.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')) {
+        return Ok(());
+    }
     if let Some(c) = nonce.chars().find(|c| !(c.is_ascii_alphanumeric() || "-_.~".contains(*c))) {
         return Err(VerifyError::InvalidParameter(format!("{name} contains {c:?}; use only A-Z a-z 0-9 - _ . ~")));
     }
@@ -514,9 +522,11 @@ impl Verifier {
         for name in SINGLE_HEADERS {
             req.single(name)?;
         }
-        let params = req.params()?;
+        let (params, from_query) = req.params()?;
         let verified = match req.single("authorization")? {
-            Some(auth) if auth.starts_with(v3::ALGORITHM) => self.verify_v3(req, auth, params, now, &lookup)?,
+            Some(auth) if auth.starts_with(v3::ALGORITHM) => {
+                self.verify_v3(req, auth, params, from_query, now, &lookup)?
+            }
             Some(auth) if !params.iter().any(|(k, _)| k == "Signature") => {
                 let scheme = auth.split_whitespace().next().unwrap_or("");
                 return Err(VerifyError::IncompleteSignature(format!(
@@ -565,14 +575,14 @@ impl Verifier {
     fn verify_v1<F>(
         &self,
         req: &HttpRequest,
-        params: Vec<(String, String)>,
+        params: Vec<BorrowedPair<'_>>,
         now: u64,
         lookup: &F,
     ) -> Result<Verified, VerifyError>
     where
         F: Fn(&str) -> Option<Secret>,
     {
-        let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_ref());
         let require = |name: &str| {
             get(name).filter(|v| !v.is_empty()).ok_or_else(|| VerifyError::MissingParameter(name.to_owned()))
         };
@@ -599,12 +609,11 @@ impl Verifier {
         let secret = lookup(key_id).ok_or_else(|| VerifyError::AccessKeyNotFound(key_id.to_owned()))?;
 
         let mut sorted: Vec<(&str, &str)> =
-            params.iter().filter(|(k, _)| k != "Signature").map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            params.iter().filter(|(k, _)| k != "Signature").map(|(k, v)| (k.as_ref(), v.as_ref())).collect();
         v1::sort_params(&mut sorted);
-        let canonical = v1::canonical_query(&sorted);
-        let string_to_sign = v1::string_to_sign(&req.method, &canonical);
-        let expected = v1::signature(secret.expose(), &string_to_sign);
-        if !bool::from(expected.as_bytes().ct_eq(signature.as_bytes())) {
+        let (canonical, string_to_sign) = v1::canonical_and_string_to_sign(&req.method, &sorted);
+        let expected = v1::signature_bytes(secret.expose(), &string_to_sign);
+        if !bool::from(expected.as_slice().ct_eq(signature.as_bytes())) {
             let token = get("SecurityToken");
             return Err(VerifyError::SignatureDoesNotMatch {
                 string_to_sign: redact(string_to_sign, token),
@@ -621,8 +630,11 @@ impl Verifier {
             nonce: nonce.to_owned(),
             params: Vec::new(),
         };
-        let business =
-            params.into_iter().filter(|(k, _)| k != "Signature" && !V1_SIGNING_PARAMS.contains(&k.as_str())).collect();
+        let business = params
+            .into_iter()
+            .filter(|(k, _)| k != "Signature" && !V1_SIGNING_PARAMS.contains(&k.as_ref()))
+            .map(owned)
+            .collect();
         Ok(Verified { params: business, ..verified })
     }
 
@@ -630,7 +642,8 @@ impl Verifier {
         &self,
         req: &HttpRequest,
         auth: &str,
-        params: Vec<(String, String)>,
+        params: Vec<BorrowedPair<'_>>,
+        from_query: usize,
         now: u64,
         lookup: &F,
     ) -> Result<Verified, VerifyError>
@@ -641,13 +654,14 @@ impl Verifier {
         // Every header the client declared signed must be present; the ones that authenticate the
         // request must be among them, and so must every x-acs-* header actually sent, and the
         // content-type whenever there is a body (it decides how the body is read).
-        let mut declared: Vec<String> =
-            parsed.signed_headers.split(';').map(|h| h.trim().to_ascii_lowercase()).collect();
-        declared.sort_unstable();
+        let mut declared: Vec<Cow<'_, str>> = parsed.signed_headers.split(';').map(|h| lower(h.trim())).collect();
+        if !declared.is_sorted() {
+            declared.sort_unstable();
+        }
         if let Some(w) = declared.windows(2).find(|w| w[0] == w[1]) {
             return Err(VerifyError::IncompleteSignature(format!("SignedHeaders names {} twice", w[0])));
         }
-        if declared.iter().any(String::is_empty) {
+        if declared.iter().any(|h| h.is_empty()) {
             return Err(VerifyError::IncompleteSignature("SignedHeaders has an empty name".into()));
         }
         for required in V3_REQUIRED_SIGNED {
@@ -656,8 +670,9 @@ impl Verifier {
             }
         }
         for (name, _) in &req.headers {
-            let lower = name.to_ascii_lowercase();
-            if lower.starts_with("x-acs-") && !declared.contains(&lower) {
+            let is_acs = name.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("x-acs-"));
+            if is_acs && !declared.iter().any(|h| h.eq_ignore_ascii_case(name)) {
+                let lower = name.to_ascii_lowercase();
                 return Err(VerifyError::IncompleteSignature(format!("header {lower} is sent but not signed")));
             }
         }
@@ -671,64 +686,91 @@ impl Verifier {
             let value = canonical_header_value(req, &name)?;
             headers.push((name, value));
         }
-        let header = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or_default();
+        let header = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_ref()).unwrap_or_default();
 
         let nonce = header("x-acs-signature-nonce");
         check_nonce("x-acs-signature-nonce", nonce)?;
         let timestamp = self.check_time(header("x-acs-date"), now)?;
         self.check_host(Some(header("host")))?;
         let secret =
-            lookup(&parsed.credential).ok_or_else(|| VerifyError::AccessKeyNotFound(parsed.credential.clone()))?;
+            lookup(parsed.credential).ok_or_else(|| VerifyError::AccessKeyNotFound(parsed.credential.to_owned()))?;
 
         let payload_hash = header("x-acs-content-sha256");
-        let actual_hash = v3::sha256_hex(&req.body);
-        if !payload_hash.eq_ignore_ascii_case(&actual_hash) {
+        let actual_hash;
+        let actual_hash = if req.body.is_empty() {
+            v3::EMPTY_BODY_SHA256
+        } else {
+            actual_hash = v3::sha256_hex_bytes(&req.body);
+            v3::ascii(&actual_hash)
+        };
+        if !payload_hash.eq_ignore_ascii_case(actual_hash) {
             return Err(VerifyError::InvalidParameter(format!(
                 "x-acs-content-sha256 {payload_hash} does not match the body's SHA-256 {actual_hash}"
             )));
         }
-        let mut query =
-            parse_query(&req.query).map_err(|e| VerifyError::InvalidParameter(format!("bad query string: {e}")))?;
+        // The query's parameters were parsed with the form body's; they come first.
+        let mut query: Vec<(&str, &str)> = params[..from_query].iter().map(|(k, v)| (k.as_ref(), v.as_ref())).collect();
         v1::sort_params(&mut query);
         let cq = v1::canonical_query(&query);
         let (canonical_request, _) = v3::canonical_request(&req.method, &req.path, &cq, &headers, payload_hash);
-        let string_to_sign = v3::string_to_sign(&canonical_request);
-        let expected = v3::signature(secret.expose(), &string_to_sign);
-        if !bool::from(expected.as_bytes().ct_eq(parsed.signature.as_bytes())) {
-            let token = headers.iter().find(|(k, _)| k == "x-acs-security-token").map(|(_, v)| v.as_str());
+        let string_to_sign = v3::string_to_sign_bytes(&canonical_request);
+        let expected = v3::signature_bytes(secret.expose(), &string_to_sign);
+        if !bool::from(expected.as_slice().ct_eq(parsed.signature.as_bytes())) {
+            let token = headers.iter().find(|(k, _)| k == "x-acs-security-token").map(|(_, v)| v.as_ref());
             return Err(VerifyError::SignatureDoesNotMatch {
-                string_to_sign,
+                string_to_sign: v3::ascii(&string_to_sign).to_owned(),
                 canonical_request: redact(canonical_request, token),
             });
         }
         Ok(Verified {
             version: SignatureVersion::V3,
-            access_key_id: parsed.credential,
+            access_key_id: parsed.credential.to_owned(),
             security_token: req.single("x-acs-security-token")?.map(Secret::new),
             action: header("x-acs-action").to_owned(),
             api_version: header("x-acs-version").to_owned(),
             timestamp,
             nonce: nonce.to_owned(),
-            params,
+            params: params.into_iter().map(owned).collect(),
         })
     }
 }
 
 /// A signed header's canonical value, the official SDKs' way: each value trimmed, the values of
 /// a repeated header sorted and joined with `,`. Values must be UTF-8 text.
-fn canonical_header_value(req: &HttpRequest, name: &str) -> Result<String, VerifyError> {
-    let mut values = Vec::new();
-    for raw in req.values(name) {
-        values.push(
-            std::str::from_utf8(raw)
-                .map_err(|_| VerifyError::InvalidParameter(format!("the signed header {name} is not valid UTF-8")))?,
-        );
-    }
-    if values.is_empty() {
+fn canonical_header_value<'r>(req: &'r HttpRequest, name: &str) -> Result<Cow<'r, str>, VerifyError> {
+    let text = |raw| {
+        std::str::from_utf8(raw)
+            .map_err(|_| VerifyError::InvalidParameter(format!("the signed header {name} is not valid UTF-8")))
+    };
+    let mut values = req.values(name);
+    let Some(first) = values.next() else {
         return Err(VerifyError::IncompleteSignature(format!("header {name} is in SignedHeaders but absent")));
+    };
+    let first = text(first)?;
+    let mut rest = values.peekable();
+    if rest.peek().is_none() {
+        return Ok(Cow::Borrowed(first));
     }
-    values.sort_unstable();
-    Ok(values.join(","))
+    let mut all = vec![first];
+    for raw in rest {
+        all.push(text(raw)?);
+    }
+    all.sort_unstable();
+    Ok(Cow::Owned(all.join(",")))
+}
+
+/// A parameter to keep in [`Verified`].
+fn owned((k, v): BorrowedPair<'_>) -> (String, String) {
+    (k.into_owned(), v.into_owned())
+}
+
+/// `name` in lower case, borrowed when it already is.
+fn lower(name: &str) -> Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
 }
 
 /// Replace an STS token (as is and percent-encoded once and twice) with `***`, so an error
@@ -746,13 +788,13 @@ fn redact(text: String, token: Option<&str>) -> String {
     text
 }
 
-struct Authorization {
-    credential: String,
-    signed_headers: String,
-    signature: String,
+struct Authorization<'a> {
+    credential: &'a str,
+    signed_headers: &'a str,
+    signature: &'a str,
 }
 
-fn parse_authorization(auth: &str) -> Result<Authorization, VerifyError> {
+fn parse_authorization(auth: &str) -> Result<Authorization<'_>, VerifyError> {
     let rest = auth.strip_prefix(v3::ALGORITHM).unwrap_or_default();
     if !rest.starts_with(' ') {
         return Err(VerifyError::IncompleteSignature(format!("Authorization must start with \"{} \"", v3::ALGORITHM)));
@@ -774,7 +816,7 @@ fn parse_authorization(auth: &str) -> Result<Authorization, VerifyError> {
         if slot.is_some() {
             return Err(VerifyError::IncompleteSignature(format!("Authorization repeats {}", key.trim())));
         }
-        *slot = Some(value.trim_matches([' ', '\t']).to_owned());
+        *slot = Some(value.trim_matches([' ', '\t']));
     }
     let missing = |name: &str| VerifyError::IncompleteSignature(format!("Authorization has no {name}"));
     Ok(Authorization {
