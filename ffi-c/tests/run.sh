@@ -62,11 +62,14 @@ if [[ "$(cbindgen --version 2>/dev/null)" != "cbindgen $CBINDGEN_VERSION" ]]; th
   env -u CARGO_BUILD_TARGET cargo install cbindgen --locked --version "$CBINDGEN_VERSION" --quiet ||
     { fail "install cbindgen $CBINDGEN_VERSION"; finish; }
 fi
-if cbindgen --quiet --config ffi-c/cbindgen.toml --crate smsauth-ffi --output "$build/smsauth.h" ffi-c &&
+# cbindgen reads the macro-expanded crate (rustc -Zunpretty=expanded: RUSTC_BOOTSTRAP=1 on stable),
+# checked into a target directory of its own so the normal build's artifacts are not disturbed.
+if RUSTC_BOOTSTRAP=1 CARGO_EXPAND_TARGET_DIR="$root/target/cbindgen-expand" \
+  cbindgen --quiet --config ffi-c/cbindgen.toml --crate smsauth-ffi --output "$build/smsauth.h" ffi-c &&
   diff -u include/smsauth.h "$build/smsauth.h"; then
   pass "include/smsauth.h matches cbindgen $CBINDGEN_VERSION output"
 else
-  fail "include/smsauth.h is stale: regenerate with cbindgen --config ffi-c/cbindgen.toml --crate smsauth-ffi --output include/smsauth.h ffi-c"
+  fail "include/smsauth.h is stale: regenerate with the command in ffi-c/cbindgen.toml"
 fi
 
 # --- 2. Build, install into a staging prefix, pkg-config ---------------------------------------
