@@ -32,11 +32,12 @@ pub mod credentials;
 pub mod error;
 pub mod guard;
 pub mod runtime;
+mod secret;
 pub mod sign;
 
 pub use api::{
-    CaseAuthPolicy, CheckSmsVerifyCodeRequest, CheckSmsVerifyCodeResponse, CodeType, DuplicatePolicy,
-    SendSmsVerifyCodeRequest, SendSmsVerifyCodeResponse, VerifyResult, template_param,
+    CaseAuthPolicy, CheckSmsVerifyCodeRequest, CheckSmsVerifyCodeResponse, CodeType, DuplicatePolicy, Field, FieldKind,
+    FieldValue, SendSmsVerifyCodeRequest, SendSmsVerifyCodeResponse, VerifyResult, template_param,
 };
 pub use client::{
     CallEvent, Client, ClientBuilder, ClientStats, Defaults, Endpoint, EventListener, GuardDecision,

@@ -14,6 +14,9 @@ macro_rules! wire_enum {
             /// Every value, in wire order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
+            /// Every wire number, in order.
+            pub const VALUES: &'static [i64] = &[$($value),+];
+
             /// The number sent on the wire.
             pub const fn value(self) -> i64 {
                 self as i64

@@ -2,10 +2,12 @@
 //! `CheckSmsVerifyCode`.
 
 mod enums;
+pub(crate) mod fields;
 mod request;
 mod response;
 
 pub use enums::{CaseAuthPolicy, CodeType, DuplicatePolicy};
+pub use fields::{Field, FieldKind, FieldValue};
 pub use request::{
     CHINA, CODE_PLACEHOLDER, CheckSmsVerifyCodeRequest, FIELD_LIMITS, MAX_SECONDS, SendSmsVerifyCodeRequest,
     mask_phone, normalize_phone, template_param,

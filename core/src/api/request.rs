@@ -4,6 +4,7 @@
 //! the official models (`PhoneNumber` → `phone_number`).
 
 use super::enums::{CaseAuthPolicy, CodeType, DuplicatePolicy};
+use super::fields::request_fields;
 use crate::error::{Error, Result};
 
 /// The only country code the service supports today.
@@ -25,6 +26,7 @@ pub const FIELD_LIMITS: [(&str, usize); 7] = [
     ("ResourceOwnerAccount", 256),
 ];
 
+request_fields! {
 /// `SendSmsVerifyCode`: send a verification code by SMS.
 ///
 /// ```
@@ -45,48 +47,50 @@ pub const FIELD_LIMITS: [(&str, usize); 7] = [
 pub struct SendSmsVerifyCodeRequest {
     /// `PhoneNumber` (required). For CountryCode 86, `+86`, `86`, spaces and dashes are accepted
     /// and removed: `+86 138-0013-8000` is sent as `13800138000`.
-    pub phone_number: String,
+    pub phone_number: String => "PhoneNumber",
     /// `CountryCode`; the service supports `86` only (its default).
-    pub country_code: Option<String>,
+    pub country_code: Option<String> => "CountryCode",
     /// `SignName` (required): one of the console's preset signatures.
-    pub sign_name: Option<String>,
+    pub sign_name: Option<String> => "SignName",
     /// `TemplateCode` (required): one of the console's preset templates.
-    pub template_code: Option<String>,
+    pub template_code: Option<String> => "TemplateCode",
     /// `TemplateParam` (required): a JSON object; `##code##` marks where the generated code goes.
     /// See [`template_param`].
-    pub template_param: Option<String>,
+    pub template_param: Option<String> => "TemplateParam" as Json,
     /// `SchemeName`: the verification scheme (≤ 20 characters); defaults to `默认方案`.
-    pub scheme_name: Option<String>,
+    pub scheme_name: Option<String> => "SchemeName",
     /// `SmsUpExtendCode`: uplink extension code.
-    pub sms_up_extend_code: Option<String>,
+    pub sms_up_extend_code: Option<String> => "SmsUpExtendCode",
     /// `OutId`: your own reference, echoed back.
-    pub out_id: Option<String>,
+    pub out_id: Option<String> => "OutId",
     /// `CodeLength`: 4–8 (service default 4).
-    pub code_length: Option<u32>,
+    pub code_length: Option<u32> => "CodeLength",
     /// `ValidTime`: seconds the code stays valid (service default 300).
-    pub valid_time: Option<u64>,
+    pub valid_time: Option<u64> => "ValidTime",
     /// `DuplicatePolicy`.
-    pub duplicate_policy: Option<DuplicatePolicy>,
+    pub duplicate_policy: Option<DuplicatePolicy> => "DuplicatePolicy",
     /// `Interval`: seconds before another code may be sent to this number (service default 60).
-    pub interval: Option<u64>,
+    pub interval: Option<u64> => "Interval",
     /// `CodeType`.
-    pub code_type: Option<CodeType>,
+    pub code_type: Option<CodeType> => "CodeType",
     /// `ReturnVerifyCode`: return the code in the answer (for your own records or tests).
-    pub return_verify_code: Option<bool>,
+    pub return_verify_code: Option<bool> => "ReturnVerifyCode",
     /// `AutoRetry`: let the service retry delivery on another channel (1 = yes).
-    pub auto_retry: Option<i64>,
+    pub auto_retry: Option<i64> => "AutoRetry",
     /// `DuplicateCheck` (in the product's sample; newer than the 2.0.0 SDK).
-    pub duplicate_check: Option<bool>,
+    pub duplicate_check: Option<bool> => "DuplicateCheck",
     /// `EarlyWarn` (in the product's sample; newer than the 2.0.0 SDK).
-    pub early_warn: Option<bool>,
+    pub early_warn: Option<bool> => "EarlyWarn",
     /// `OwnerId`.
-    pub owner_id: Option<i64>,
+    pub owner_id: Option<i64> => "OwnerId",
     /// `ResourceOwnerAccount`.
-    pub resource_owner_account: Option<String>,
+    pub resource_owner_account: Option<String> => "ResourceOwnerAccount",
     /// `ResourceOwnerId`.
-    pub resource_owner_id: Option<i64>,
+    pub resource_owner_id: Option<i64> => "ResourceOwnerId",
+}
 }
 
+request_fields! {
 /// `CheckSmsVerifyCode`: check a code the user typed.
 ///
 /// ```
@@ -98,23 +102,24 @@ pub struct SendSmsVerifyCodeRequest {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CheckSmsVerifyCodeRequest {
     /// `PhoneNumber` (required), normalised as for sending.
-    pub phone_number: String,
+    pub phone_number: String => "PhoneNumber",
     /// `VerifyCode` (required): 4–8 ASCII letters or digits.
-    pub verify_code: String,
+    pub verify_code: String => "VerifyCode",
     /// `CountryCode`.
-    pub country_code: Option<String>,
+    pub country_code: Option<String> => "CountryCode",
     /// `SchemeName`: must match the one used to send.
-    pub scheme_name: Option<String>,
+    pub scheme_name: Option<String> => "SchemeName",
     /// `OutId`.
-    pub out_id: Option<String>,
+    pub out_id: Option<String> => "OutId",
     /// `CaseAuthPolicy`.
-    pub case_auth_policy: Option<CaseAuthPolicy>,
+    pub case_auth_policy: Option<CaseAuthPolicy> => "CaseAuthPolicy",
     /// `OwnerId`.
-    pub owner_id: Option<i64>,
+    pub owner_id: Option<i64> => "OwnerId",
     /// `ResourceOwnerAccount`.
-    pub resource_owner_account: Option<String>,
+    pub resource_owner_account: Option<String> => "ResourceOwnerAccount",
     /// `ResourceOwnerId`.
-    pub resource_owner_id: Option<i64>,
+    pub resource_owner_id: Option<i64> => "ResourceOwnerId",
+}
 }
 
 impl SendSmsVerifyCodeRequest {

@@ -7,9 +7,10 @@ use reqwest::Method;
 
 use super::cache::{Fetch, RefreshCache, Temporary};
 use super::env::Environment;
-use super::http::{Http, Settings, json_error, redact_url};
+use super::http::{Http, Settings, json_error};
 use super::sts::CredentialsJson;
 use super::{CredentialsFuture, ProvideCredentials};
+use crate::error::redact_url;
 use crate::error::{Error, ErrorKind, Result};
 
 /// `ALIBABA_CLOUD_CREDENTIALS_URI`: an `http(s)` URL answering

@@ -182,7 +182,7 @@ impl RedisStore {
     /// A store at `url` (`redis://[:password@]host[:port][/db]`), keys under `key_prefix`, every
     /// call bounded by `timeout`. The connection is made on first use.
     pub fn new(url: &str, key_prefix: &str, timeout: Duration) -> Result<Self> {
-        let shown = super::redact_url(url);
+        let shown = crate::error::redact_url(url);
         let client = redis::Client::open(url).map_err(|e| {
             Error::invalid_input(
                 "guard.redis_url",

@@ -55,7 +55,7 @@ impl RedisNonceStore {
     /// [`RedisNonceStore::DEFAULT_PREFIX`], each call bounded by 1 s, refusing requests while
     /// Redis is unavailable. The connection is made on first use.
     pub fn new(url: &str) -> Result<Self> {
-        let shown = crate::guard::redact_url(url);
+        let shown = crate::error::redact_url(url);
         let client = redis::Client::open(url).map_err(|e| {
             Error::invalid_input(
                 "nonce_redis_url",
