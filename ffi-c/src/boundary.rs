@@ -1,12 +1,11 @@
-//! The one panic boundary every export goes through ([`exports!`]), and the pointer checks it
-//! relies on (`try_ref!`, `try_mut!`, `try_str!`, `try_opt_str!`, `try_out!`).
+//! The one panic boundary every export goes through ([`exports!`]), and the pointer checks it relies on (`try_ref!`,
+//! `try_mut!`, `try_str!`, `try_opt_str!`, `try_out!`).
 //!
-//! Since Rust 1.81 a panic unwinding out of an `extern "C"` function aborts the host process, so
-//! every export is declared with [`exports!`], which runs its body inside `catch_unwind`. A
-//! function returning `smsauth_status` reports a failure (a NULL pointer, bad UTF-8, a core
-//! error, a caught panic) through its `err` out-parameter; any other function returns the
-//! [`Fallback`] value of its return type (NULL, 0, `false`) instead: the value is chosen by
-//! the type, never by the call site.
+//! Since Rust 1.81 a panic unwinding out of an `extern "C"` function aborts the host process, so every export is
+//! declared with [`exports!`], which runs its body inside `catch_unwind`. A function returning `smsauth_status` reports
+//! a failure (a NULL pointer, bad UTF-8, a core error, a caught panic) through its `err` out-parameter; any other
+//! function returns the [`Fallback`] value of its return type (NULL, 0, `false`) instead: the value is chosen by the
+//! type, never by the call site.
 
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -16,21 +15,20 @@ use std::sync::Mutex;
 
 use crate::error::{smsauth_error, smsauth_status};
 
-/// What an export body returns before the boundary turns it into a status or a fallback.
-/// The error is boxed: it is handed to C as a pointer anyway, and keeps `Result`s small.
+/// What an export body returns before the boundary turns it into a status or a fallback. The error is boxed: it is
+/// handed to C as a pointer anyway, and keeps `Result`s small.
 pub(crate) type FfiResult<T = ()> = Result<T, Box<smsauth_error>>;
 
 /// Declare exported functions, each behind the panic boundary:
 ///
-/// - `fn name(args) { body }`: returns `smsauth_status`; a trailing
-///   `err: *mut *mut smsauth_error` parameter is added and written (when not NULL) on failure.
-/// - `fn name(args) -> T { expr }`: returns `expr`, or `T`'s [`Fallback`] when the body fails
-///   (`?` on a NULL argument) or panics.
-/// - `free name(arg: T);`: `name(arg: *mut T)` drops an object handed out with `Box::into_raw`
-///   (NULL is a no-op); `free name(arg: T) with drop_fn;` drops it with `drop_fn` instead.
+/// - `fn name(args) { body }`: returns `smsauth_status`; a trailing `err: *mut *mut smsauth_error` parameter is added
+///   and written (when not NULL) on failure.
+/// - `fn name(args) -> T { expr }`: returns `expr`, or `T`'s [`Fallback`] when the body fails (`?` on a NULL argument)
+///   or panics.
+/// - `free name(arg: T);`: `name(arg: *mut T)` drops an object handed out with `Box::into_raw` (NULL is a no-op);
+///   `free name(arg: T) with drop_fn;` drops it with `drop_fn` instead.
 ///
-/// cbindgen sees the expanded functions (`[parse.expand]` in `ffi-c/cbindgen.toml`), doc
-/// comments included.
+/// cbindgen sees the expanded functions (`[parse.expand]` in `ffi-c/cbindgen.toml`), doc comments included.
 macro_rules! exports {
     () => {};
     ($(#[$m:meta])* fn $name:ident($($a:ident: $t:ty),* $(,)?) -> $ret:ty $body:block $($rest:tt)*) => {
@@ -114,22 +112,11 @@ pub(crate) trait Fallback {
     fn fallback() -> Self;
 }
 
-macro_rules! zero_fallback {
-    ($($t:ty => $v:expr),*) => { $(impl Fallback for $t { fn fallback() -> Self { $v } })* };
+macro_rules! fallback {
+    ($([$($g:ident)?] $t:ty => $v:expr),*) => { $(impl<$($g)?> Fallback for $t { fn fallback() -> Self { $v } })* };
 }
-zero_fallback!(() => (), bool => false, u16 => 0, u32 => 0, u64 => 0, usize => 0, smsauth_status => smsauth_status::Panic);
-
-impl<T> Fallback for *const T {
-    fn fallback() -> Self {
-        std::ptr::null()
-    }
-}
-
-impl<T> Fallback for *mut T {
-    fn fallback() -> Self {
-        std::ptr::null_mut()
-    }
-}
+fallback!([] () => (), [] bool => false, [] u16 => 0, [] u32 => 0, [] u64 => 0, [] usize => 0);
+fallback!([] smsauth_status => smsauth_status::Panic, [T] *const T => std::ptr::null(), [T] *mut T => std::ptr::null_mut());
 
 pub(crate) fn status(err: *mut *mut smsauth_error, body: impl FnOnce() -> FfiResult) -> smsauth_status {
     let failure = match catch_unwind(AssertUnwindSafe(body)) {
@@ -166,8 +153,7 @@ pub(crate) fn nonnull<T>(p: Option<T>, name: &'static str) -> FfiResult<T> {
     p.ok_or_else(|| smsauth_error::null_argument(name))
 }
 
-/// # Safety
-/// `p` is NULL or points to a NUL-terminated string that outlives the returned borrow.
+/// # Safety `p` is NULL or points to a NUL-terminated string that outlives the returned borrow.
 pub(crate) unsafe fn str_arg<'a>(p: *const c_char, name: &'static str) -> FfiResult<&'a str> {
     if p.is_null() {
         return Err(smsauth_error::null_argument(name));
@@ -177,8 +163,8 @@ pub(crate) unsafe fn str_arg<'a>(p: *const c_char, name: &'static str) -> FfiRes
     bytes.to_str().map_err(|e| smsauth_error::invalid_utf8(name, e.valid_up_to()))
 }
 
-/// A required out-parameter (`T **`), checked before any work so that nothing is done for
-/// nothing, and written only once the call has succeeded.
+/// A required out-parameter (`T **`), checked before any work so that nothing is done for nothing, and written only
+/// once the call has succeeded.
 pub(crate) struct Out<T>(*mut T);
 
 impl<T> Out<T> {
@@ -202,8 +188,7 @@ impl<T> Out<*mut T> {
 
 /// Take back ownership of a handle given out with `Box::into_raw`, and drop it. NULL is a no-op.
 ///
-/// # Safety
-/// `p` is NULL or a pointer this library returned for type `T`, not freed yet.
+/// # Safety `p` is NULL or a pointer this library returned for type `T`, not freed yet.
 pub(crate) unsafe fn free<T>(p: *mut T) {
     if !p.is_null() {
         // SAFETY: per the contract, `p` came from `Box::into_raw` and is freed only once.
@@ -213,8 +198,7 @@ pub(crate) unsafe fn free<T>(p: *mut T) {
 
 /// Take back a string handed out with `CString::into_raw`. NULL is a no-op.
 ///
-/// # Safety
-/// `p` is NULL or an owned string from this library, not freed yet.
+/// # Safety `p` is NULL or an owned string from this library, not freed yet.
 pub(crate) unsafe fn free_cstring(p: *mut c_char) {
     if !p.is_null() {
         // SAFETY: per the contract.
@@ -222,8 +206,8 @@ pub(crate) unsafe fn free_cstring(p: *mut c_char) {
     }
 }
 
-/// A C string for any Rust text. The service's answers may in theory contain NUL, which C
-/// strings cannot: such bytes become U+FFFD so nothing is silently cut off.
+/// A C string for any Rust text. The service's answers may in theory contain NUL, which C strings cannot: such bytes
+/// become U+FFFD so nothing is silently cut off.
 pub(crate) fn cstring(s: &str) -> CString {
     CString::new(s).unwrap_or_else(|_| CString::new(s.replace('\0', "\u{fffd}")).unwrap_or_default())
 }
@@ -242,8 +226,8 @@ pub(crate) fn pair_at(list: &[(CString, CString)], index: usize, value: bool) ->
     list.get(index).map_or(std::ptr::null(), |(k, v)| if value { v.as_ptr() } else { k.as_ptr() })
 }
 
-/// A `'static` C string for one of the core's static names (`ErrorKind::name()`,
-/// `Delivery::as_str()`, ...): made once per name and kept for the life of the process.
+/// A `'static` C string for one of the core's static names (`ErrorKind::name()`, `Delivery::as_str()`, ...): made once
+/// per name and kept for the life of the process.
 pub(crate) fn static_cstr(s: &'static str) -> *const c_char {
     static NAMES: Mutex<BTreeMap<&'static str, &'static CStr>> = Mutex::new(BTreeMap::new());
     let mut names = NAMES.lock().unwrap_or_else(|p| p.into_inner());
@@ -259,41 +243,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_panic_becomes_a_status_and_an_error() {
+    fn a_panic_becomes_a_status_and_an_error_and_a_getter_gets_its_types_fallback() {
         let mut slot: *mut smsauth_error = std::ptr::null_mut();
         let trigger = 42;
         let st = status(&mut slot, || if trigger == 42 { panic!("boom {trigger}") } else { Ok(()) });
-        assert_eq!(st, smsauth_status::Panic);
         let e = unsafe { Box::from_raw(slot) };
+        assert_eq!((st, e.status), (smsauth_status::Panic, smsauth_status::Panic));
         assert!(e.message.to_str().unwrap().contains("boom 42"), "{:?}", e.message);
-        // Without an error slot the status alone reports it.
         assert_eq!(status(std::ptr::null_mut(), || panic!("again")), smsauth_status::Panic);
-    }
-
-    #[test]
-    fn a_failing_or_panicking_getter_returns_its_types_fallback() {
-        let v: u32 = value(|| Ok(Vec::<u32>::new()[3]));
-        assert_eq!(v, 0);
-        let p: *const c_char = value(|| Err(smsauth_error::null_argument("x")));
-        assert!(p.is_null());
-    }
-
-    #[test]
-    fn nul_bytes_in_text_are_kept_visible() {
-        assert_eq!(cstring("a\0b").to_str().unwrap(), "a\u{fffd}b");
+        assert_eq!(value::<u32>(|| Ok(Vec::<u32>::new()[3])), 0);
+        assert!(value::<*const c_char>(|| Err(smsauth_error::null_argument("x"))).is_null());
+        assert_eq!(cstring("a\0b").to_str().unwrap(), "a\u{fffd}b"); // NUL stays visible
     }
 
     /// Every export is declared with `exports!` (so runs behind the boundary): no hand-written one.
     #[test]
     fn every_export_runs_behind_the_boundary() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
-        for entry in std::fs::read_dir(dir).unwrap() {
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src")).unwrap() {
             let path = entry.unwrap().path();
             let text = std::fs::read_to_string(&path).unwrap();
-            let code = text.split("#[cfg(test)]").next().unwrap();
-            let hand_written = code.matches("#[unsafe(no_mangle)]").count();
-            let allowed = if path.ends_with("boundary.rs") { 3 } else { 0 };
-            assert_eq!(hand_written, allowed, "{}: an export outside exports!", path.display());
+            let hand_written = text.split("#[cfg(test)]").next().unwrap().matches("#[unsafe(no_mangle)]").count();
+            assert_eq!(hand_written, if path.ends_with("boundary.rs") { 3 } else { 0 }, "{}", path.display());
         }
     }
 }

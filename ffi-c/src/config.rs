@@ -1,6 +1,5 @@
-//! `smsauth_config_builder`: a client's options, set one by one, and the C enums of the wire
-//! values they take. Values are checked by the core, at the setter or at
-//! `smsauth_config_builder_build()`.
+//! `smsauth_config_builder`: a client's options, set one by one, and the C enums of the wire values they take. Values
+//! are checked by the core, at the setter or at `smsauth_config_builder_build()`.
 
 use std::ffi::c_char;
 use std::time::Duration;
@@ -88,12 +87,11 @@ pub(crate) fn version_number(v: SignatureVersion) -> u32 {
     }
 }
 
-/// Options for a client, set one by one, then turned into a client by
-/// `smsauth_config_builder_build()`. Options added in later versions get new setters, so code
-/// written against this header keeps compiling and linking.
+/// Options for a client, set one by one, then turned into a client by `smsauth_config_builder_build()`. Options added
+/// in later versions get new setters, so code written against this header keeps compiling and linking.
 ///
-/// Not synchronised: use one builder from one thread at a time (building clients from it on
-/// several threads at once is fine as long as nobody calls a setter meanwhile).
+/// Not synchronised: use one builder from one thread at a time (building clients from it on several threads at once is
+/// fine as long as nobody calls a setter meanwhile).
 #[derive(Default)]
 pub struct smsauth_config_builder {
     credentials: CredentialsConfig,
@@ -115,6 +113,11 @@ impl smsauth_config_builder {
         self.steps.push(Box::new(step));
     }
 
+    /// [`Self::then`] for a builder method taking one value.
+    fn then_with<V: Clone + Send + Sync + 'static>(&mut self, value: V, set: fn(ClientBuilder, V) -> ClientBuilder) {
+        self.then(move |b| set(b, value.clone()));
+    }
+
     pub(crate) fn to_client(&self) -> smsauth::Result<smsauth::Client> {
         let b = smsauth::Client::builder().binding("c").defaults(self.defaults.clone());
         let mut b = b.credentials_config(self.credentials.clone()).retry(self.retry);
@@ -131,254 +134,200 @@ fn text(s: &str) -> Option<String> {
 
 exports! {
     /// A new builder with every option at its default: without an AccessKey (and without
-    /// `smsauth_config_builder_set_profile()` / `_set_role_arn()`), credentials come from Alibaba
-    /// Cloud's default chain (`ALIBABA_CLOUD_ACCESS_KEY_ID` / `_SECRET` / `_SECURITY_TOKEN`, an
-    /// OIDC role, the CLI profile, the credentials file, the ECS RAM role, a credentials URI);
-    /// endpoint `dypnsapi.aliyuncs.com` over https, V3 signatures, timeouts 5 s connect / 10 s
-    /// read / 30 s total, 3 attempts (only when a retry can never send a second SMS), no request
+    /// `smsauth_config_builder_set_profile()` / `_set_role_arn()`), credentials come from Alibaba Cloud's default chain
+    /// (`ALIBABA_CLOUD_ACCESS_KEY_ID` / `_SECRET` / `_SECURITY_TOKEN`, an OIDC role, the CLI profile, the credentials
+    /// file, the ECS RAM role, a credentials URI); endpoint `dypnsapi.aliyuncs.com` over https, V3 signatures, timeouts
+    /// 5 s connect / 10 s read / 30 s total, 3 attempts (only when a retry can never send a second SMS), no request
     /// defaults. Free it with `smsauth_config_builder_free()`. NULL only on an internal failure.
     fn smsauth_config_builder_new() -> *mut smsauth_config_builder { Box::into_raw(Box::default()) }
-
-    /// Free a builder (clients built from it are not affected). NULL is a no-op. The secret and
-    /// token it holds are wiped from memory.
+    /// Free a builder (clients built from it are not affected). NULL is a no-op. The secret and token it holds are
+    /// wiped from memory.
     free smsauth_config_builder_free(builder: smsauth_config_builder);
-
-    /// Sign with this AccessKey pair (both must be non-empty; checked by
-    /// `smsauth_config_builder_build()`). The strings are copied; the secret is kept in memory
-    /// that is wiped when the builder is freed, and never appears in error messages.
+    /// Sign with this AccessKey pair (both must be non-empty; checked by `smsauth_config_builder_build()`). The strings
+    /// are copied; the secret is kept in memory that is wiped when the builder is freed, and never appears in error
+    /// messages.
     fn smsauth_config_builder_set_access_key(builder: *mut smsauth_config_builder, access_key_id: *const c_char, access_key_secret: *const c_char) {
         let (b, id, secret) = (try_mut!(builder), try_str!(access_key_id), try_str!(access_key_secret));
         (b.credentials.access_key_id, b.credentials.access_key_secret) = (text(id), Some(Secret::new(secret)));
     }
-
-    /// Add an STS security token to the AccessKey pair (temporary credentials). Handled like
-    /// the secret: copied, wiped on free, never shown.
+    /// Add an STS security token to the AccessKey pair (temporary credentials). Handled like the secret: copied, wiped
+    /// on free, never shown.
     fn smsauth_config_builder_set_security_token(builder: *mut smsauth_config_builder, security_token: *const c_char) {
         try_mut!(builder).credentials.security_token = Some(Secret::new(try_str!(security_token)));
     }
-
-    /// Where to send requests: a host (`dypnsapi.aliyuncs.com`, https) or a URL
-    /// `http(s)://host[:port]` (e.g. the emulator's `smsauth_emulator_endpoint()`). Checked by
-    /// `smsauth_config_builder_build()`.
+    /// Where to send requests: a host (`dypnsapi.aliyuncs.com`, https) or a URL `http(s)://host[:port]` (e.g. the
+    /// emulator's `smsauth_emulator_endpoint()`). Checked by `smsauth_config_builder_build()`.
     fn smsauth_config_builder_set_endpoint(builder: *mut smsauth_config_builder, endpoint: *const c_char) {
-        let (b, endpoint) = (try_mut!(builder), try_str!(endpoint).to_owned());
-        b.then(move |b| b.endpoint(endpoint.clone()));
+        try_mut!(builder).then_with(try_str!(endpoint).to_owned(), ClientBuilder::endpoint);
     }
-
-    /// Force `"https"` or `"http"` for a bare-host endpoint (like the official SDKs'
-    /// `Config.protocol`). Checked by `smsauth_config_builder_build()`.
+    /// Force `"https"` or `"http"` for a bare-host endpoint (like the official SDKs' `Config.protocol`). Checked by
+    /// `smsauth_config_builder_build()`.
     fn smsauth_config_builder_set_scheme(builder: *mut smsauth_config_builder, scheme: *const c_char) {
-        let (b, scheme) = (try_mut!(builder), try_str!(scheme).to_owned());
-        b.then(move |b| b.scheme(scheme.clone()));
+        try_mut!(builder).then_with(try_str!(scheme).to_owned(), ClientBuilder::scheme);
     }
-
     /// Signature scheme: one of `smsauth_signature_version` (default V3). Any other value is
     /// `SMSAUTH_STATUS_INVALID_INPUT`.
     fn smsauth_config_builder_set_signature_version(builder: *mut smsauth_config_builder, version: u32) {
-        let (b, version) = (try_mut!(builder), signature_version(version)?);
-        b.then(move |b| b.signature_version(version));
+        try_mut!(builder).then_with(signature_version(version)?, ClientBuilder::signature_version);
     }
-
-    /// Connect timeout in milliseconds (default 5000; must be > 0, checked by
-    /// `smsauth_config_builder_build()`).
+    /// Connect timeout in milliseconds (default 5000; must be > 0, checked by `smsauth_config_builder_build()`).
     fn smsauth_config_builder_set_connect_timeout_ms(builder: *mut smsauth_config_builder, milliseconds: u64) {
         try_mut!(builder).then(move |b| b.connect_timeout(Duration::from_millis(milliseconds)));
     }
-
-    /// Read timeout in milliseconds: the longest wait for the next bytes of an answer (default
-    /// 10000; must be > 0).
+    /// Read timeout in milliseconds: the longest wait for the next bytes of an answer (default 10000; must be > 0).
     fn smsauth_config_builder_set_read_timeout_ms(builder: *mut smsauth_config_builder, milliseconds: u64) {
         try_mut!(builder).then(move |b| b.read_timeout(Duration::from_millis(milliseconds)));
     }
-
     /// Total deadline of one call in milliseconds, retries included (default 30000; must be > 0).
     fn smsauth_config_builder_set_timeout_ms(builder: *mut smsauth_config_builder, milliseconds: u64) {
         try_mut!(builder).then(move |b| b.timeout(Duration::from_millis(milliseconds)));
     }
-
     /// Attempts per call, the first included (default 3; 1 disables retries; 0 is rejected by
-    /// `smsauth_config_builder_build()`). Retries happen only when the request provably did not
-    /// reach the service, or for checks after a 5xx — never in a way that could send a second SMS.
+    /// `smsauth_config_builder_build()`). Retries happen only when the request provably did not reach the service, or
+    /// for checks after a 5xx — never in a way that could send a second SMS.
     fn smsauth_config_builder_set_max_attempts(builder: *mut smsauth_config_builder, attempts: u32) {
         try_mut!(builder).retry.max_attempts = attempts;
     }
-
     /// Backoff before the first retry in milliseconds, doubled for each further one (default 100).
     fn smsauth_config_builder_set_initial_backoff_ms(builder: *mut smsauth_config_builder, milliseconds: u64) {
         try_mut!(builder).retry.initial_backoff = Duration::from_millis(milliseconds);
     }
-
     /// Upper bound of one backoff in milliseconds (default 2000).
     fn smsauth_config_builder_set_max_backoff_ms(builder: *mut smsauth_config_builder, milliseconds: u64) {
         try_mut!(builder).retry.max_backoff = Duration::from_millis(milliseconds);
     }
-
-    /// The longest wait the service may ask for (`Retry-After`) that is honoured by waiting, in
-    /// milliseconds (default 5000); a longer one fails the call with `SMSAUTH_STATUS_THROTTLED`.
+    /// The longest wait the service may ask for (`Retry-After`) that is honoured by waiting, in milliseconds (default
+    /// 5000); a longer one fails the call with `SMSAUTH_STATUS_THROTTLED`.
     fn smsauth_config_builder_set_max_retry_after_ms(builder: *mut smsauth_config_builder, milliseconds: u64) {
         try_mut!(builder).retry.max_retry_after = Duration::from_millis(milliseconds);
     }
-
-    /// Send through this proxy URL (`http://...`). Without it, `HTTPS_PROXY` / `HTTP_PROXY` /
-    /// `NO_PROXY` are honoured. Checked by `smsauth_config_builder_build()`.
+    /// Send through this proxy URL (`http://...`). Without it, `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` are honoured.
+    /// Checked by `smsauth_config_builder_build()`.
     fn smsauth_config_builder_set_proxy(builder: *mut smsauth_config_builder, proxy_url: *const c_char) {
-        let (b, url) = (try_mut!(builder), try_str!(proxy_url).to_owned());
-        b.then(move |b| b.proxy(url.clone()));
+        try_mut!(builder).then_with(try_str!(proxy_url).to_owned(), ClientBuilder::proxy);
     }
-
     /// Ignore the proxy environment variables (connect directly).
     fn smsauth_config_builder_set_no_proxy(builder: *mut smsauth_config_builder) { try_mut!(builder).then(ClientBuilder::no_proxy); }
-
-    /// Also trust the CA certificates in this PEM text (a corporate proxy's, a test server's).
-    /// The public Mozilla roots stay trusted; certificate checking cannot be turned off. Checked
-    /// by `smsauth_config_builder_build()`.
+    /// Also trust the CA certificates in this PEM text (a corporate proxy's, a test server's). The public Mozilla roots
+    /// stay trusted; certificate checking cannot be turned off. Checked by `smsauth_config_builder_build()`.
     fn smsauth_config_builder_add_root_certificates_pem(builder: *mut smsauth_config_builder, pem: *const c_char) {
-        let (b, pem) = (try_mut!(builder), try_str!(pem).as_bytes().to_vec());
-        b.then(move |b| b.add_root_certificates_pem(pem.clone()));
+        try_mut!(builder).then_with(try_str!(pem).as_bytes().to_vec(), ClientBuilder::add_root_certificates_pem);
     }
-
     /// Default `SignName` for sends (one of the console's preset signatures).
     fn smsauth_config_builder_set_sign_name(builder: *mut smsauth_config_builder, sign_name: *const c_char) {
         try_mut!(builder).defaults.sign_name = text(try_str!(sign_name));
     }
-
     /// Default `TemplateCode` for sends (one of the console's preset templates).
     fn smsauth_config_builder_set_template_code(builder: *mut smsauth_config_builder, template_code: *const c_char) {
         try_mut!(builder).defaults.template_code = text(try_str!(template_code));
     }
-
-    /// Default `TemplateParam` for sends: a JSON object where `"##code##"` marks the generated
-    /// code, e.g. `{"code":"##code##","min":"5"}`. When unset, that object is used (with `min`
-    /// from the valid time).
+    /// Default `TemplateParam` for sends: a JSON object where `"##code##"` marks the generated code, e.g.
+    /// `{"code":"##code##","min":"5"}`. When unset, that object is used (with `min` from the valid time).
     fn smsauth_config_builder_set_template_param(builder: *mut smsauth_config_builder, template_param: *const c_char) {
         try_mut!(builder).defaults.template_param = text(try_str!(template_param));
     }
-
-    /// Default `SchemeName` for sends and checks (at most 20 characters; the service's default
-    /// is `默认方案`).
+    /// Default `SchemeName` for sends and checks (at most 20 characters; the service's default is `默认方案`).
     fn smsauth_config_builder_set_scheme_name(builder: *mut smsauth_config_builder, scheme_name: *const c_char) {
         try_mut!(builder).defaults.scheme_name = text(try_str!(scheme_name));
     }
-
     /// Default `CountryCode` for sends and checks (the service supports `"86"` only, its default).
     fn smsauth_config_builder_set_country_code(builder: *mut smsauth_config_builder, country_code: *const c_char) {
         try_mut!(builder).defaults.country_code = text(try_str!(country_code));
     }
-
     /// Default `CodeType` for sends: one of `smsauth_code_type` (1–7); any other value is
     /// `SMSAUTH_STATUS_INVALID_INPUT`.
     fn smsauth_config_builder_set_code_type(builder: *mut smsauth_config_builder, code_type: u32) {
         try_mut!(builder).defaults.code_type = Some(CodeType::try_from(i64::from(code_type))?);
     }
-
     /// Default `CodeLength` for sends (4–8; checked when sending).
     fn smsauth_config_builder_set_code_length(builder: *mut smsauth_config_builder, code_length: u32) {
         try_mut!(builder).defaults.code_length = Some(code_length);
     }
-
     /// Default `ValidTime` for sends: seconds a code stays valid (service default 300; must be > 0).
     fn smsauth_config_builder_set_valid_time(builder: *mut smsauth_config_builder, seconds: u64) {
         try_mut!(builder).defaults.valid_time = Some(seconds);
     }
-
-    /// Default `Interval` for sends: seconds before another code may be sent to the same number
-    /// (service default 60; must be > 0).
+    /// Default `Interval` for sends: seconds before another code may be sent to the same number (service default 60;
+    /// must be > 0).
     fn smsauth_config_builder_set_interval(builder: *mut smsauth_config_builder, seconds: u64) {
         try_mut!(builder).defaults.interval = Some(seconds);
     }
-
-    /// Default `DuplicatePolicy` for sends: one of `smsauth_duplicate_policy`; any other value
-    /// is `SMSAUTH_STATUS_INVALID_INPUT`.
+    /// Default `DuplicatePolicy` for sends: one of `smsauth_duplicate_policy`; any other value is
+    /// `SMSAUTH_STATUS_INVALID_INPUT`.
     fn smsauth_config_builder_set_duplicate_policy(builder: *mut smsauth_config_builder, policy: u32) {
         try_mut!(builder).defaults.duplicate_policy = Some(DuplicatePolicy::try_from(i64::from(policy))?);
     }
-
-    /// Default `CaseAuthPolicy` for checks: one of `smsauth_case_auth_policy`; any other value
-    /// is `SMSAUTH_STATUS_INVALID_INPUT`.
+    /// Default `CaseAuthPolicy` for checks: one of `smsauth_case_auth_policy`; any other value is
+    /// `SMSAUTH_STATUS_INVALID_INPUT`.
     fn smsauth_config_builder_set_case_auth_policy(builder: *mut smsauth_config_builder, policy: u32) {
         try_mut!(builder).defaults.case_auth_policy = Some(CaseAuthPolicy::try_from(i64::from(policy))?);
     }
-
     /// Use the named profile's credentials instead of the default chain: the Alibaba Cloud CLI's
-    /// `~/.aliyun/config.json` first, then the credentials file (`ALIBABA_CLOUD_CREDENTIALS_FILE`
-    /// or `~/.alibabacloud/credentials`), whatever its type (AccessKey, STS, RAM role, ECS role,
-    /// ...). The profile is read at the first request (and re-read when its temporary
-    /// credentials expire); a missing profile is then `SMSAUTH_STATUS_CREDENTIALS` naming the
-    /// files looked at.
+    /// `~/.aliyun/config.json` first, then the credentials file (`ALIBABA_CLOUD_CREDENTIALS_FILE` or
+    /// `~/.alibabacloud/credentials`), whatever its type (AccessKey, STS, RAM role, ECS role, ...). The profile is read
+    /// at the first request (and re-read when its temporary credentials expire); a missing profile is then
+    /// `SMSAUTH_STATUS_CREDENTIALS` naming the files looked at.
     ///
-    /// With `smsauth_config_builder_set_role_arn()`, the profile supplies the source credentials
-    /// that assume the role instead. `smsauth_config_builder_build()` fails with
-    /// `SMSAUTH_STATUS_INVALID_INPUT` (field `profile`) for an empty name, or when an AccessKey
-    /// is set too (one source only); an STS token without an AccessKey fails the same way (field
-    /// `security_token`). These rules are the core's `CredentialsConfig`, shared by every language.
+    /// With `smsauth_config_builder_set_role_arn()`, the profile supplies the source credentials that assume the role
+    /// instead. `smsauth_config_builder_build()` fails with `SMSAUTH_STATUS_INVALID_INPUT` (field `profile`) for an
+    /// empty name, or when an AccessKey is set too (one source only); an STS token without an AccessKey fails the same
+    /// way (field `security_token`). These rules are the core's `CredentialsConfig`, shared by every language.
     fn smsauth_config_builder_set_profile(builder: *mut smsauth_config_builder, profile: *const c_char) {
         try_mut!(builder).credentials.profile = text(try_str!(profile));
     }
-
-    /// Use temporary credentials of the RAM role `role_arn` (`acs:ram::<account id>:role/<name>`),
-    /// obtained with STS `AssumeRole`, cached and refreshed before they expire. The role is
-    /// assumed with the AccessKey of `smsauth_config_builder_set_access_key()` if set, else with
-    /// the profile of `smsauth_config_builder_set_profile()` if set, else with whatever the
-    /// default chain finds. STS is asked at the first request; a refusal is
-    /// `SMSAUTH_STATUS_CREDENTIALS` with STS's answer in the message. The STS endpoint and region
-    /// come from `smsauth_config_builder_set_sts_region()` / `_set_sts_endpoint()`, else
+    /// Use temporary credentials of the RAM role `role_arn` (`acs:ram::<account id>:role/<name>`), obtained with STS
+    /// `AssumeRole`, cached and refreshed before they expire. The role is assumed with the AccessKey of
+    /// `smsauth_config_builder_set_access_key()` if set, else with the profile of
+    /// `smsauth_config_builder_set_profile()` if set, else with whatever the default chain finds. STS is asked at the
+    /// first request; a refusal is `SMSAUTH_STATUS_CREDENTIALS` with STS's answer in the message. The STS endpoint and
+    /// region come from `smsauth_config_builder_set_sts_region()` / `_set_sts_endpoint()`, else
     /// `ALIBABA_CLOUD_STS_ENDPOINT` / `ALIBABA_CLOUD_STS_REGION` (default `sts.aliyuncs.com`).
     ///
-    /// `role_session_name` may be NULL (default `ALIBABA_CLOUD_ROLE_SESSION_NAME`, else
-    /// `smsauth-<unix seconds>`); `duration_seconds` is 900–43200, or 0 for the default (3600).
-    /// An empty ARN or a bad duration is reported by `smsauth_config_builder_build()`
-    /// (`SMSAUTH_STATUS_INVALID_INPUT` / `SMSAUTH_STATUS_CREDENTIALS`).
+    /// `role_session_name` may be NULL (default `ALIBABA_CLOUD_ROLE_SESSION_NAME`, else `smsauth-<unix seconds>`);
+    /// `duration_seconds` is 900–43200, or 0 for the default (3600). An empty ARN or a bad duration is reported by
+    /// `smsauth_config_builder_build()` (`SMSAUTH_STATUS_INVALID_INPUT` / `SMSAUTH_STATUS_CREDENTIALS`).
     fn smsauth_config_builder_set_role_arn(builder: *mut smsauth_config_builder, role_arn: *const c_char, role_session_name: *const c_char, duration_seconds: u32) {
         let (b, arn, session) = (try_mut!(builder), try_str!(role_arn), try_opt_str!(role_session_name));
         let role = b.credentials.role.get_or_insert_default();
         (role.role_arn, role.role_session_name) = (arn.to_owned(), session.map(str::to_owned));
         role.duration_seconds = (duration_seconds > 0).then_some(duration_seconds);
     }
-
-    /// With `smsauth_config_builder_set_role_arn()`: a policy (JSON) that narrows the role's
-    /// permissions for these credentials. NULL removes it.
+    /// With `smsauth_config_builder_set_role_arn()`: a policy (JSON) that narrows the role's permissions for these
+    /// credentials. NULL removes it.
     fn smsauth_config_builder_set_role_policy(builder: *mut smsauth_config_builder, policy: *const c_char) {
         let (b, policy) = (try_mut!(builder), try_opt_str!(policy));
         b.credentials.role.get_or_insert_default().policy = policy.map(str::to_owned);
     }
-
-    /// With `smsauth_config_builder_set_role_arn()`: the external ID the role's trust policy
-    /// may require. NULL removes it.
+    /// With `smsauth_config_builder_set_role_arn()`: the external ID the role's trust policy may require. NULL removes
+    /// it.
     fn smsauth_config_builder_set_role_external_id(builder: *mut smsauth_config_builder, external_id: *const c_char) {
         let (b, external_id) = (try_mut!(builder), try_opt_str!(external_id));
         b.credentials.role.get_or_insert_default().external_id = external_id.map(str::to_owned);
     }
-
-    /// With `smsauth_config_builder_set_role_arn()`: the STS region to ask, e.g. `"cn-hangzhou"`
-    /// (default `ALIBABA_CLOUD_STS_REGION`). NULL goes back to the default.
+    /// With `smsauth_config_builder_set_role_arn()`: the STS region to ask, e.g. `"cn-hangzhou"` (default
+    /// `ALIBABA_CLOUD_STS_REGION`). NULL goes back to the default.
     fn smsauth_config_builder_set_sts_region(builder: *mut smsauth_config_builder, region: *const c_char) {
         let (b, region) = (try_mut!(builder), try_opt_str!(region));
         b.credentials.role.get_or_insert_default().sts_region = region.map(str::to_owned);
     }
-
-    /// With `smsauth_config_builder_set_role_arn()`: the STS host or URL to ask (default
-    /// `ALIBABA_CLOUD_STS_ENDPOINT`, the region's, else `sts.aliyuncs.com`). NULL goes back to
-    /// the default.
+    /// With `smsauth_config_builder_set_role_arn()`: the STS host or URL to ask (default `ALIBABA_CLOUD_STS_ENDPOINT`,
+    /// the region's, else `sts.aliyuncs.com`). NULL goes back to the default.
     fn smsauth_config_builder_set_sts_endpoint(builder: *mut smsauth_config_builder, endpoint: *const c_char) {
         let (b, endpoint) = (try_mut!(builder), try_opt_str!(endpoint));
         b.credentials.role.get_or_insert_default().sts_endpoint = endpoint.map(str::to_owned);
     }
-
-    /// Guard every `smsauth_send_code*` and `smsauth_check_code*` call of clients built from
-    /// this builder with the abuse guard `config` (see `smsauth_guard_config`): a refused call
-    /// fails with `SMSAUTH_STATUS_GUARD_DENIED` before any network call,
-    /// `smsauth_error_guard_rule()` names the rule and `smsauth_error_retry_after_ms()` says when
-    /// it allows again.
+    /// Guard every `smsauth_send_code*` and `smsauth_check_code*` call of clients built from this builder with the
+    /// abuse guard `config` (see `smsauth_guard_config`): a refused call fails with `SMSAUTH_STATUS_GUARD_DENIED`
+    /// before any network call, `smsauth_error_guard_rule()` names the rule and `smsauth_error_retry_after_ms()` says
+    /// when it allows again.
     ///
-    /// The guard is created here from a copy of `config` (which may be freed right after),
-    /// keeping its counters in memory: every client built from this builder afterwards shares
-    /// those counters; call this again for a fresh guard. Replaces any earlier guard. Fails with
-    /// `SMSAUTH_STATUS_INVALID_INPUT` if the configuration cannot be used (a Redis URL: this
-    /// library has no Redis support).
+    /// The guard is created here from a copy of `config` (which may be freed right after), keeping its counters in
+    /// memory: every client built from this builder afterwards shares those counters; call this again for a fresh
+    /// guard. Replaces any earlier guard. Fails with `SMSAUTH_STATUS_INVALID_INPUT` if the configuration cannot be used
+    /// (a Redis URL: this library has no Redis support).
     fn smsauth_config_builder_set_guard(builder: *mut smsauth_config_builder, config: *const smsauth_guard_config) {
         let (b, config) = (try_mut!(builder), try_ref!(config));
-        let guard = Guard::new(config.inner.clone())?;
-        b.then(move |b| b.guard(guard.clone()));
+        b.then_with(Guard::new(config.inner.clone())?, ClientBuilder::guard);
     }
 }
 

@@ -8,51 +8,44 @@ use crate::boundary::{cstring, exports, opt_cstring, opt_ptr, static_cstr, try_r
 
 /// The result of every fallible call. `SMSAUTH_STATUS_OK` (0) is success.
 ///
-/// Values 1–9 are the core's error kinds (`smsauth::ErrorKind::code()`), so the same number means
-/// the same thing in every language binding; values from 100 are failures of the C boundary
-/// itself. Numbers are stable: new statuses get new numbers and old ones are never reused.
-/// The type is `uint32_t`, so a value this header does not list (a kind added by a later library
-/// version) can still be received: treat unknown values as errors.
+/// Values 1–10 are the core's error kinds (`smsauth::ErrorKind::code()`), so the same number means the same thing in
+/// every language binding; values from 100 are failures of the C boundary itself. Numbers are stable: new statuses get
+/// new numbers and old ones are never reused. The type is `uint32_t`, so a value this header does not list (a kind
+/// added by a later library version) can still be received: treat unknown values as errors.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum smsauth_status {
     /// Success.
     Ok = 0,
-    /// A request field or option is missing or malformed; nothing was sent.
-    /// `smsauth_error_field()` names the field.
+    /// A request field or option is missing or malformed; nothing was sent. `smsauth_error_field()` names the field.
     InvalidInput = 1,
     /// No usable credentials (none configured, or empty); nothing was sent.
     Credentials = 2,
-    /// The connection could not be made or broke.
-    /// See `smsauth_error_may_have_been_received()`.
+    /// The connection could not be made or broke. See `smsauth_error_may_have_been_received()`.
     Network = 3,
-    /// A connect, read or total deadline passed.
-    /// See `smsauth_error_may_have_been_received()`.
+    /// A connect, read or total deadline passed. See `smsauth_error_may_have_been_received()`.
     Timeout = 4,
     /// The gateway rejected the signature, AccessKey, timestamp, nonce or STS token.
     Authentication = 5,
-    /// Too many requests: gateway flow control (`Throttling*`) or the service's frequency limits
-    /// (`biz.FREQUENCY`, ...).
+    /// Too many requests: gateway flow control (`Throttling*`) or the service's frequency limits (`biz.FREQUENCY`,
+    /// ...).
     Throttled = 6,
     /// The service answered with another business or gateway error (see the service code).
     Service = 7,
     /// The answer could not be understood (not JSON, truncated, too large).
     Protocol = 8,
-    /// A bug or an impossible state inside the library (also: a blocking call made from inside
-    /// an async callback).
+    /// A bug or an impossible state inside the library (also: a blocking call made from inside an async callback).
     #[default]
     Internal = 9,
-    /// The client's abuse guard refused the call before anything was sent (a per-phone,
-    /// per-client, per-prefix or budget limit). `smsauth_error_guard_rule()` names the rule and
-    /// `smsauth_error_retry_after_ms()` says when it allows again.
+    /// The client's abuse guard refused the call before anything was sent (a per-phone, per-client, per-prefix or
+    /// budget limit). `smsauth_error_guard_rule()` names the rule and `smsauth_error_retry_after_ms()` says when it
+    /// allows again.
     GuardDenied = 10,
     /// A required pointer argument was NULL. The error message names the argument.
     NullArgument = 100,
-    /// A string argument was not valid UTF-8. The error message names the argument and the
-    /// byte offset.
+    /// A string argument was not valid UTF-8. The error message names the argument and the byte offset.
     InvalidUtf8 = 101,
-    /// A panic (a bug in the library) was caught at the C boundary; the library stays usable.
-    /// Please report it.
+    /// A panic (a bug in the library) was caught at the C boundary; the library stays usable. Please report it.
     Panic = 102,
 }
 
@@ -88,11 +81,11 @@ impl smsauth_status {
     }
 }
 
-/// Details of a failed call: created by the library when a call fails and `err` is not NULL;
-/// owned by the caller, who frees it with `smsauth_error_free()`.
+/// Details of a failed call: created by the library when a call fails and `err` is not NULL; owned by the caller, who
+/// frees it with `smsauth_error_free()`.
 ///
-/// Immutable: it may be read from any thread. Strings returned by its getters are owned by the
-/// error and valid until it is freed. It never contains an AccessKey secret or an STS token.
+/// Immutable: it may be read from any thread. Strings returned by its getters are owned by the error and valid until it
+/// is freed. It never contains an AccessKey secret or an STS token.
 #[derive(Debug, Default)]
 pub struct smsauth_error {
     pub(crate) status: smsauth_status,
@@ -175,60 +168,45 @@ impl From<smsauth::Error> for smsauth_error {
 }
 
 exports! {
-    /// The static snake_case name of a status: `"ok"`, `"invalid_input"`, `"credentials"`,
-    /// `"network"`, `"timeout"`, `"authentication"`, `"throttled"`, `"service"`, `"protocol"`,
-    /// `"internal"`, `"guard_denied"`, `"null_argument"`, `"invalid_utf8"`, `"panic"` (the kind
-    /// names are the core's `ErrorKind::name()` and the other bindings' error codes), or
-    /// `"unknown"` for a number this library does not define. Never NULL; static (never free it).
+    /// The static snake_case name of a status: `"ok"`, `"invalid_input"`, `"credentials"`, `"network"`, `"timeout"`,
+    /// `"authentication"`, `"throttled"`, `"service"`, `"protocol"`, `"internal"`, `"guard_denied"`, `"null_argument"`,
+    /// `"invalid_utf8"`, `"panic"` (the kind names are the core's `ErrorKind::name()` and the other bindings' error
+    /// codes), or `"unknown"` for a number this library does not define. Never NULL; static (never free it).
     fn smsauth_status_str(status: u32) -> *const c_char { smsauth_status::name(status).unwrap_or(c"unknown".as_ptr()) }
-
-    /// Free an error returned through an `smsauth_error **err` out-parameter. NULL is a no-op;
-    /// the error's strings are invalid afterwards.
+    /// Free an error returned through an `smsauth_error **err` out-parameter. NULL is a no-op; the error's strings are
+    /// invalid afterwards.
     free smsauth_error_free(err: smsauth_error);
-
-    /// The status of the failed call (never `SMSAUTH_STATUS_OK` for a non-NULL error);
-    /// `SMSAUTH_STATUS_NULL_ARGUMENT` when `err` is NULL.
+    /// The status of the failed call (never `SMSAUTH_STATUS_OK` for a non-NULL error); `SMSAUTH_STATUS_NULL_ARGUMENT`
+    /// when `err` is NULL.
     fn smsauth_error_status(err: *const smsauth_error) -> smsauth_status {
         unsafe { err.as_ref() }.map_or(smsauth_status::NullArgument, |e| e.status)
     }
-
-    /// What went wrong and what to do, in one English sentence or two. Never NULL for a
-    /// non-NULL `err`. Owned by `err`, like every string below.
+    /// What went wrong and what to do, in one English sentence or two. Never NULL for a non-NULL `err`. Owned by `err`,
+    /// like every string below.
     fn smsauth_error_message(err: *const smsauth_error) -> *const c_char { try_ref!(err).message.as_ptr() }
-
-    /// For `SMSAUTH_STATUS_INVALID_INPUT`: the API name of the field at fault (e.g.
-    /// `"PhoneNumber"`); for `SMSAUTH_STATUS_NULL_ARGUMENT` / `SMSAUTH_STATUS_INVALID_UTF8`: the C
-    /// argument's name. NULL otherwise.
+    /// For `SMSAUTH_STATUS_INVALID_INPUT`: the API name of the field at fault (e.g. `"PhoneNumber"`); for
+    /// `SMSAUTH_STATUS_NULL_ARGUMENT` / `SMSAUTH_STATUS_INVALID_UTF8`: the C argument's name. NULL otherwise.
     fn smsauth_error_field(err: *const smsauth_error) -> *const c_char { opt_ptr(&try_ref!(err).field) }
-
-    /// The service's raw `Code` (e.g. `"biz.FREQUENCY"`, `"SignatureDoesNotMatch"`) when the
-    /// service or its gateway answered with an error; NULL otherwise.
+    /// The service's raw `Code` (e.g. `"biz.FREQUENCY"`, `"SignatureDoesNotMatch"`) when the service or its gateway
+    /// answered with an error; NULL otherwise.
     fn smsauth_error_service_code(err: *const smsauth_error) -> *const c_char { opt_ptr(&try_ref!(err).service_code) }
-
     /// The service's raw `Message` when it answered with an error; NULL otherwise.
     fn smsauth_error_service_message(err: *const smsauth_error) -> *const c_char { opt_ptr(&try_ref!(err).service_message) }
-
-    /// The `RequestId` of the service's answer (quote it to Alibaba Cloud support); NULL when
-    /// there was no answer or it had none.
+    /// The `RequestId` of the service's answer (quote it to Alibaba Cloud support); NULL when there was no answer or it
+    /// had none.
     fn smsauth_error_request_id(err: *const smsauth_error) -> *const c_char { opt_ptr(&try_ref!(err).request_id) }
-
     /// The gateway's `Recommend` link (a troubleshooting page), when given; NULL otherwise.
     fn smsauth_error_recommend(err: *const smsauth_error) -> *const c_char { opt_ptr(&try_ref!(err).recommend) }
-
     /// The HTTP status of the answer that caused the error, or 0 when there was no answer.
     fn smsauth_error_http_status(err: *const smsauth_error) -> u16 { try_ref!(err).http_status }
-
-    /// `true` unless the request provably never reached the service. After a failed
-    /// `smsauth_send_code*` call that returns `true` here, resending may deliver a second SMS:
-    /// check the outcome (or wait for the sending interval) first. `false` when `err` is NULL.
+    /// `true` unless the request provably never reached the service. After a failed `smsauth_send_code*` call that
+    /// returns `true` here, resending may deliver a second SMS: check the outcome (or wait for the sending interval)
+    /// first. `false` when `err` is NULL.
     fn smsauth_error_may_have_been_received(err: *const smsauth_error) -> bool { try_ref!(err).may_have_been_received }
-
-    /// For `SMSAUTH_STATUS_THROTTLED` and `SMSAUTH_STATUS_GUARD_DENIED`: how long to wait before
-    /// trying again, in milliseconds, when the gateway or the guard said; 0 otherwise.
+    /// For `SMSAUTH_STATUS_THROTTLED` and `SMSAUTH_STATUS_GUARD_DENIED`: how long to wait before trying again, in
+    /// milliseconds, when the gateway or the guard said; 0 otherwise.
     fn smsauth_error_retry_after_ms(err: *const smsauth_error) -> u64 { try_ref!(err).retry_after_ms }
-
-    /// For `SMSAUTH_STATUS_GUARD_DENIED`: the name of the guard rule that refused the call;
-    /// NULL otherwise.
+    /// For `SMSAUTH_STATUS_GUARD_DENIED`: the name of the guard rule that refused the call; NULL otherwise.
     fn smsauth_error_guard_rule(err: *const smsauth_error) -> *const c_char { opt_ptr(&try_ref!(err).guard_rule) }
 }
 

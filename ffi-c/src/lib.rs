@@ -1,22 +1,21 @@
 //! C ABI for smsauth: `libsmsauth.so` / `libsmsauth.a` and the generated `include/smsauth.h`.
 //!
-//! The model is rustls-ffi: opaque handles with `_new`/`_free`, a status enum, and a panic
-//! boundary on every export ([`boundary`]). This crate only converts between C and the core:
-//! every decision (validation, retries, signing, error classification) is made by `smsauth`.
+//! The model is rustls-ffi: opaque handles with `_new`/`_free`, a status enum, and a panic boundary on every export
+//! ([`boundary`]). This crate only converts between C and the core: every decision (validation, retries, signing, error
+//! classification) is made by `smsauth`.
 //!
 //! Conventions, which `include/smsauth.h` documents for C users:
 //! - Strings in are NUL-terminated UTF-8; NULL or invalid UTF-8 is a status, never a crash.
-//! - Strings out are borrowed from the object that returns them (valid until it is freed), except
-//!   those documented as owned, which are freed with `smsauth_string_free`.
+//! - Strings out are borrowed from the object that returns them (valid until it is freed), except those documented as
+//!   owned, which are freed with `smsauth_string_free`.
 //! - Out-parameters are written only on success; `smsauth_error **err` only on failure.
 //! - `_free(NULL)` is a no-op.
 //!
 //! # Safety (one contract for every export)
-//! Every exported function is `unsafe extern "C"` and relies on the caller for what C cannot
-//! check, as the header's conventions say: each pointer argument is NULL or points to a live
-//! object of its type created by this library (not freed yet), used exclusively by the calling
-//! thread while a `_set_*`/`_add_*` function or `_free` runs on it; strings are NULL or
-//! NUL-terminated; out-parameters are NULL or writable; `err` is NULL or points to a writable
+//! Every exported function is `unsafe extern "C"` and relies on the caller for what C cannot check, as the header's
+//! conventions say: each pointer argument is NULL or points to a live object of its type created by this library (not
+//! freed yet), used exclusively by the calling thread while a `_set_*`/`_add_*` function or `_free` runs on it; strings
+//! are NULL or NUL-terminated; out-parameters are NULL or writable; `err` is NULL or points to a writable
 //! `smsauth_error *`. NULL pointers, invalid UTF-8 and panics are handled here, never UB.
 #![allow(non_camel_case_types)]
 #![allow(clippy::missing_safety_doc)] // the contract above, stated once for the whole crate
@@ -36,8 +35,7 @@ use std::ffi::{CStr, c_char};
 
 use boundary::exports;
 
-/// Major part of `SMSAUTH_VERSION` (the header defines `SMSAUTH_VERSION`, e.g. `"0.1.0"`, from
-/// these three numbers).
+/// Major part of `SMSAUTH_VERSION` (the header defines `SMSAUTH_VERSION`, e.g. `"0.1.0"`, from these three numbers).
 pub const SMSAUTH_VERSION_MAJOR: u32 = 0;
 /// Minor part of `SMSAUTH_VERSION`.
 pub const SMSAUTH_VERSION_MINOR: u32 = 1;
@@ -50,13 +48,11 @@ const VERSION_CSTR: &CStr = match CStr::from_bytes_with_nul(concat!(env!("CARGO_
 };
 
 exports! {
-    /// The version of the library actually loaded (compare with `SMSAUTH_VERSION`, the version
-    /// of the header you compiled against). Static; never NULL; never free it. Thread-safe.
+    /// The version of the library actually loaded (compare with `SMSAUTH_VERSION`, the version of the header you
+    /// compiled against). Static; never NULL; never free it. Thread-safe.
     fn smsauth_version() -> *const c_char { VERSION_CSTR.as_ptr() }
-
-    /// Free a string that this library returned as owned (documented as "free with
-    /// `smsauth_string_free`"). NULL is a no-op. Never use it on borrowed strings (those
-    /// returned as `const char *`).
+    /// Free a string that this library returned as owned (documented as "free with `smsauth_string_free`"). NULL is a
+    /// no-op. Never use it on borrowed strings (those returned as `const char *`).
     free smsauth_string_free(s: c_char) with boundary::free_cstring;
 }
 
@@ -80,7 +76,12 @@ mod tests {
     /// cbindgen needs literals for `SMSAUTH_VERSION_*`: they must stay equal to the crate version.
     #[test]
     fn the_version_constants_are_the_crate_version() {
-        let v = format!("{}.{}.{}", super::SMSAUTH_VERSION_MAJOR, super::SMSAUTH_VERSION_MINOR, super::SMSAUTH_VERSION_PATCH);
+        let v = format!(
+            "{}.{}.{}",
+            super::SMSAUTH_VERSION_MAJOR,
+            super::SMSAUTH_VERSION_MINOR,
+            super::SMSAUTH_VERSION_PATCH
+        );
         assert_eq!(v, env!("CARGO_PKG_VERSION"), "update SMSAUTH_VERSION_* in ffi-c/src/lib.rs");
     }
 }

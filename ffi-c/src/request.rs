@@ -1,8 +1,8 @@
 //! `smsauth_send_request` and `smsauth_check_request`: every field of the two API calls.
 //!
-//! Unset fields take the client's defaults (see `smsauth_config_builder_set_sign_name()` etc.)
-//! or, failing those, the service's. Values are checked when the request is sent, and a bad
-//! one fails with `SMSAUTH_STATUS_INVALID_INPUT` naming the field, before any network call.
+//! Unset fields take the client's defaults (see `smsauth_config_builder_set_sign_name()` etc.) or, failing those, the
+//! service's. Values are checked when the request is sent, and a bad one fails with `SMSAUTH_STATUS_INVALID_INPUT`
+//! naming the field, before any network call.
 
 use std::ffi::c_char;
 
@@ -10,12 +10,12 @@ use smsauth::{CaseAuthPolicy, CheckSmsVerifyCodeRequest, CodeType, DuplicatePoli
 
 use crate::boundary::{exports, try_mut, try_opt_str, try_out, try_str};
 
-/// The parameters of one `SendSmsVerifyCode` call. Create with `smsauth_send_request_new()`,
-/// free with `smsauth_send_request_free()`.
+/// The parameters of one `SendSmsVerifyCode` call. Create with `smsauth_send_request_new()`, free with
+/// `smsauth_send_request_free()`.
 ///
-/// Not synchronised: setters need exclusive use; a request nobody modifies may be passed to
-/// calls on several threads at once. Calls copy what they need, so the request may be freed or
-/// changed as soon as a call (even an `_async` one) has returned.
+/// Not synchronised: setters need exclusive use; a request nobody modifies may be passed to calls on several threads at
+/// once. Calls copy what they need, so the request may be freed or changed as soon as a call (even an `_async` one) has
+/// returned.
 #[derive(Debug)]
 pub struct smsauth_send_request {
     pub(crate) inner: SendSmsVerifyCodeRequest,
@@ -23,15 +23,14 @@ pub struct smsauth_send_request {
     pub(crate) client_key: Option<String>,
 }
 
-/// The parameters of one `CheckSmsVerifyCode` call. Create with `smsauth_check_request_new()`,
-/// free with `smsauth_check_request_free()`. Same threading rules as `smsauth_send_request`.
+/// The parameters of one `CheckSmsVerifyCode` call. Create with `smsauth_check_request_new()`, free with
+/// `smsauth_check_request_free()`. Same threading rules as `smsauth_send_request`.
 #[derive(Debug)]
 pub struct smsauth_check_request {
     pub(crate) inner: CheckSmsVerifyCodeRequest,
 }
 
-/// One exported setter per API field: `fn name(field: c_type) => value;` sets the field named
-/// like the parameter.
+/// One exported setter per API field: `fn name(field: c_type) => value;` sets the field named like the parameter.
 macro_rules! field_setters {
     ($req:ident: $ty:ty; $($(#[$m:meta])* fn $name:ident($field:ident: $ft:ty) => $value:expr;)*) => {
         exports! { $($(#[$m])* fn $name($req: *mut $ty, $field: $ft) { try_mut!($req).inner.$field = Some($value); })* }
@@ -39,33 +38,26 @@ macro_rules! field_setters {
 }
 
 exports! {
-    /// A new send request for `phone_number` (e.g. `"13800138000"` or `"+86 138-0013-8000"`; it
-    /// is normalised and checked when sent), with every other field unset. On success
-    /// `*request_out` receives the request, owned by the caller; on failure it is left untouched.
+    /// A new send request for `phone_number` (e.g. `"13800138000"` or `"+86 138-0013-8000"`; it is normalised and
+    /// checked when sent), with every other field unset. On success `*request_out` receives the request.
     fn smsauth_send_request_new(phone_number: *const c_char, request_out: *mut *mut smsauth_send_request) {
         let (phone, out) = (try_str!(phone_number), try_out!(request_out));
         out.put(smsauth_send_request { inner: SendSmsVerifyCodeRequest::new(phone), client_key: None });
     }
-
     /// Free a send request. NULL is a no-op.
     free smsauth_send_request_free(request: smsauth_send_request);
-
-    /// Send on behalf of `client_key` — the caller's IP address, device or session id — so the
-    /// per-client limits of the client's abuse guard apply (see
-    /// `smsauth_config_builder_set_guard()` and `smsauth_send_code_for()`). Not sent to the
-    /// service; ignored by a client without a guard. NULL removes the key.
+    /// Send on behalf of `client_key` — the caller's IP address, device or session id — so the per-client limits of the
+    /// client's abuse guard apply (see `smsauth_config_builder_set_guard()` and `smsauth_send_code_for()`). Not sent to
+    /// the service; ignored by a client without a guard. NULL removes the key.
     fn smsauth_send_request_set_client_key(request: *mut smsauth_send_request, client_key: *const c_char) {
         try_mut!(request).client_key = try_opt_str!(client_key).map(str::to_owned);
     }
-
-    /// A new check request: is `verify_code` (what the user typed: 4–8 ASCII letters or digits)
-    /// the code sent to `phone_number`? Both are checked when the request is sent. On success
-    /// `*request_out` receives the request, owned by the caller; on failure it is left untouched.
+    /// A new check request: is `verify_code` (what the user typed: 4–8 ASCII letters or digits) the code sent to
+    /// `phone_number`? Both are checked when the request is sent. On success `*request_out` receives the request.
     fn smsauth_check_request_new(phone_number: *const c_char, verify_code: *const c_char, request_out: *mut *mut smsauth_check_request) {
         let (phone, code, out) = (try_str!(phone_number), try_str!(verify_code), try_out!(request_out));
         out.put(smsauth_check_request { inner: CheckSmsVerifyCodeRequest::new(phone, code) });
     }
-
     /// Free a check request. NULL is a no-op.
     free smsauth_check_request_free(request: smsauth_check_request);
 }
@@ -89,8 +81,7 @@ field_setters! { request: smsauth_send_request;
     fn smsauth_send_request_set_code_length(code_length: u32) => code_length;
     /// Set `ValidTime`: seconds the code stays valid (must be > 0).
     fn smsauth_send_request_set_valid_time(valid_time: u64) => valid_time;
-    /// Set `DuplicatePolicy`: one of `smsauth_duplicate_policy`; other values are
-    /// `SMSAUTH_STATUS_INVALID_INPUT`.
+    /// Set `DuplicatePolicy`: one of `smsauth_duplicate_policy`; other values are `SMSAUTH_STATUS_INVALID_INPUT`.
     fn smsauth_send_request_set_duplicate_policy(duplicate_policy: u32) => DuplicatePolicy::try_from(i64::from(duplicate_policy))?;
     /// Set `Interval`: seconds before another code may be sent to this number (must be > 0).
     fn smsauth_send_request_set_interval(interval: u64) => interval;
@@ -119,8 +110,7 @@ field_setters! { request: smsauth_check_request;
     fn smsauth_check_request_set_scheme_name(scheme_name: *const c_char) => try_str!(scheme_name).to_owned();
     /// Set `OutId`: your own reference, echoed back in the result.
     fn smsauth_check_request_set_out_id(out_id: *const c_char) => try_str!(out_id).to_owned();
-    /// Set `CaseAuthPolicy`: one of `smsauth_case_auth_policy`; other values are
-    /// `SMSAUTH_STATUS_INVALID_INPUT`.
+    /// Set `CaseAuthPolicy`: one of `smsauth_case_auth_policy`; other values are `SMSAUTH_STATUS_INVALID_INPUT`.
     fn smsauth_check_request_set_case_auth_policy(case_auth_policy: u32) => CaseAuthPolicy::try_from(i64::from(case_auth_policy))?;
     /// Set `OwnerId`.
     fn smsauth_check_request_set_owner_id(owner_id: i64) => owner_id;

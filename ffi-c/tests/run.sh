@@ -12,7 +12,8 @@
 #      under valgrind (async matrix; suppressions in tests/c/valgrind.supp);
 #   5b. tests/c/test_behaviour.c runs the shared table tests/behaviour/*.json (turned into a
 #      header by tests/behaviour/to_c.py);
-#   6. examples/c builds with its Makefile (shared and static) and sends + checks a code.
+#   6. the README's and docs/observing.md's C examples compile and run; examples/c builds with its
+#      Makefile (shared and static) and sends + checks a code.
 # Ends with "N passed, M failed" and a non-zero exit on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -261,6 +262,21 @@ if gcc "${cflags[@]}" "${pc_cflags[@]}" -o "$build/readme_example" "$build/readm
   pass "README example ($(wc -l <"$build/readme_example.c") lines) compiles and reports: $(head -c 80 "$build/readme_example.err")"
 else
   fail "README example: $(cat "$build/readme_example.err" 2>/dev/null)"
+fi
+
+step "docs/observing.md C example"
+awk '/^## C: / {f = 1} f && /^```c$/ {p = 1; next} p && /^```$/ {exit} p' docs/observing.md >"$build/observing.c"
+if gcc "${cflags[@]}" "${pc_cflags[@]}" -o "$build/observing" "$build/observing.c" "${pc_libs[@]}" -Wl,-rpath,"$libdir" &&
+  valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+    --error-exitcode=97 "$build/observing" >"$build/observing.out" 2>"$build/observing.err" &&
+  grep -q '^smsauth_sends_total 2$' "$build/observing.out" &&
+  grep -q '^smsauth_errors_total{kind="throttled"} 1$' "$build/observing.out" &&
+  grep -q 'le="+Inf"} 2$' "$build/observing.out" &&
+  [[ $(grep -c '^smsauth SendSmsVerifyCode phone=138\*\*\*\*8000 ' "$build/observing.err") == 2 ]]; then
+  pass "docs/observing.md C example: events and Prometheus counters, valgrind-clean"
+else
+  sed 's/^/    /' "$build/observing.out" "$build/observing.err"
+  fail "docs/observing.md C example"
 fi
 
 step "examples/c"
