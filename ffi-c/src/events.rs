@@ -22,43 +22,27 @@ pub type smsauth_event_callback = Option<unsafe extern "C" fn(user_data: *mut c_
 /// are valid only during the callback.
 #[derive(Debug)]
 pub struct smsauth_event {
+    inner: CallEvent,
     action: CString,
-    signature_version: u32,
     server_address: CString,
-    server_port: u16,
-    attempts: u32,
     retry_reasons: Vec<CString>,
-    http_status: u16,
     service_code: Option<CString>,
     request_id: Option<CString>,
-    elapsed_us: u64,
-    delivery: *const c_char,
-    guard_decision: *const c_char,
     guard_rule: Option<CString>,
     phone: CString,
-    passed: bool,
-    error: Option<ErrorKind>,
 }
 
 impl From<&CallEvent> for smsauth_event {
     fn from(e: &CallEvent) -> Self {
         smsauth_event {
             action: cstring(e.action),
-            signature_version: version_number(e.signature_version),
             server_address: cstring(&e.server_address),
-            server_port: e.server_port.unwrap_or(0),
-            attempts: e.attempts,
             retry_reasons: e.retry_reasons.iter().map(|r| cstring(r)).collect(),
-            http_status: e.http_status.unwrap_or(0),
             service_code: opt_cstring(e.service_code.as_deref()),
             request_id: opt_cstring(e.request_id.as_deref()),
-            elapsed_us: u64::try_from(e.elapsed.as_micros()).unwrap_or(u64::MAX),
-            delivery: static_cstr(e.delivery.as_str()),
-            guard_decision: static_cstr(e.guard.as_str()),
             guard_rule: opt_cstring(e.guard_rule.as_deref()),
             phone: cstring(&e.phone),
-            passed: e.passed == Some(true),
-            error: e.error,
+            inner: e.clone(),
         }
     }
 }
@@ -93,13 +77,13 @@ exports! {
     /// callback;
     fn smsauth_event_action(event: *const smsauth_event) -> *const c_char { try_ref!(event).action.as_ptr() }
     /// The client's signature scheme: `SMSAUTH_SIGNATURE_VERSION_V1` or `_V3`.
-    fn smsauth_event_signature_version(event: *const smsauth_event) -> u32 { try_ref!(event).signature_version }
+    fn smsauth_event_signature_version(event: *const smsauth_event) -> u32 { version_number(try_ref!(event).inner.signature_version) }
     /// The endpoint's host (OpenTelemetry `server.address`).
     fn smsauth_event_server_address(event: *const smsauth_event) -> *const c_char { try_ref!(event).server_address.as_ptr() }
     /// The endpoint's port when given explicitly (`server.port`), else 0.
-    fn smsauth_event_server_port(event: *const smsauth_event) -> u16 { try_ref!(event).server_port }
+    fn smsauth_event_server_port(event: *const smsauth_event) -> u16 { try_ref!(event).inner.server_port.unwrap_or(0) }
     /// HTTP attempts made (0 when the call failed before sending: bad input, guard denial).
-    fn smsauth_event_attempts(event: *const smsauth_event) -> u32 { try_ref!(event).attempts }
+    fn smsauth_event_attempts(event: *const smsauth_event) -> u32 { try_ref!(event).inner.attempts }
     /// How many retries happened (one reason each).
     fn smsauth_event_retry_reason_count(event: *const smsauth_event) -> usize { try_ref!(event).retry_reasons.len() }
     /// Why retry `index` (0-based) happened: the error kind and, when the service answered, its code (`"network"`,
@@ -108,28 +92,28 @@ exports! {
         try_ref!(event).retry_reasons.get(index).map_or(std::ptr::null(), |r| r.as_ptr())
     }
     /// The HTTP status of the last answer, or 0 when none came back.
-    fn smsauth_event_http_status(event: *const smsauth_event) -> u16 { try_ref!(event).http_status }
+    fn smsauth_event_http_status(event: *const smsauth_event) -> u16 { try_ref!(event).inner.http_status.unwrap_or(0) }
     /// The service's `Code` (`"OK"` on success, `"biz.FREQUENCY"`, ...); NULL without an answer.
     fn smsauth_event_service_code(event: *const smsauth_event) -> *const c_char { opt_ptr(&try_ref!(event).service_code) }
     /// The service's request id; NULL without an answer.
     fn smsauth_event_request_id(event: *const smsauth_event) -> *const c_char { opt_ptr(&try_ref!(event).request_id) }
     /// Wall time of the whole call in microseconds, guard and retries included.
-    fn smsauth_event_elapsed_us(event: *const smsauth_event) -> u64 { try_ref!(event).elapsed_us }
+    fn smsauth_event_elapsed_us(event: *const smsauth_event) -> u64 { u64::try_from(try_ref!(event).inner.elapsed.as_micros()).unwrap_or(u64::MAX) }
     /// Whether the request reached the service: `"answered"` (any answer, success included), `"not_received"` or
     /// `"unknown"`. Static.
-    fn smsauth_event_delivery(event: *const smsauth_event) -> *const c_char { try_ref!(event).delivery }
+    fn smsauth_event_delivery(event: *const smsauth_event) -> *const c_char { static_cstr(try_ref!(event).inner.delivery.as_str()) }
     /// What the abuse guard decided: `"not_guarded"`, `"allowed"` or `"denied"`. Static.
-    fn smsauth_event_guard_decision(event: *const smsauth_event) -> *const c_char { try_ref!(event).guard_decision }
+    fn smsauth_event_guard_decision(event: *const smsauth_event) -> *const c_char { static_cstr(try_ref!(event).inner.guard.as_str()) }
     /// The guard rule that refused the call (e.g. `"phone:1/60s"`); NULL otherwise.
     fn smsauth_event_guard_rule(event: *const smsauth_event) -> *const c_char { opt_ptr(&try_ref!(event).guard_rule) }
     /// The phone number, masked (`"138****8000"`; `"***"` when unknown).
     fn smsauth_event_phone(event: *const smsauth_event) -> *const c_char { try_ref!(event).phone.as_ptr() }
     /// `true` only for a check whose code passed (a wrong code is a successful call with `false`).
-    fn smsauth_event_passed(event: *const smsauth_event) -> bool { try_ref!(event).passed }
+    fn smsauth_event_passed(event: *const smsauth_event) -> bool { try_ref!(event).inner.passed == Some(true) }
     /// `SMSAUTH_STATUS_OK`, or the status of the error the call failed with (its `smsauth_status_str()` is the error
     /// kind). `SMSAUTH_STATUS_NULL_ARGUMENT` if `event` is NULL.
     fn smsauth_event_status(event: *const smsauth_event) -> smsauth_status {
-        unsafe { event.as_ref() }.map_or(smsauth_status::NullArgument, |e| e.error.map_or(smsauth_status::Ok, smsauth_status::from_kind))
+        unsafe { event.as_ref() }.map_or(smsauth_status::NullArgument, |e| e.inner.error.map_or(smsauth_status::Ok, smsauth_status::from_kind))
     }
     /// A snapshot of the client's counters since it was built. On success `*stats_out` receives it, owned by the caller
     /// (free with `smsauth_stats_free()`). Cheap; thread-safe.
