@@ -4,12 +4,8 @@
 //! ([`boundary`]). This crate only converts between C and the core: every decision (validation, retries, signing, error
 //! classification) is made by `smsauth`.
 //!
-//! Conventions, which `include/smsauth.h` documents for C users:
-//! - Strings in are NUL-terminated UTF-8; NULL or invalid UTF-8 is a status, never a crash.
-//! - Strings out are borrowed from the object that returns them (valid until it is freed), except those documented as
-//!   owned, which are freed with `smsauth_string_free`.
-//! - Out-parameters are written only on success; `smsauth_error **err` only on failure.
-//! - `_free(NULL)` is a no-op.
+//! The C conventions (strings in and out, ownership, out-parameters, `_free(NULL)`) are the header's preamble
+//! (`ffi-c/cbindgen.toml`) and `ffi-c/README.md`.
 //!
 //! # Safety (one contract for every export)
 //! Every exported function is `unsafe extern "C"` and relies on the caller for what C cannot check, as the header's
