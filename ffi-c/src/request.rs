@@ -6,9 +6,9 @@
 
 use std::ffi::c_char;
 
-use smsauth::{CaseAuthPolicy, CheckSmsVerifyCodeRequest, CodeType, DuplicatePolicy, SendSmsVerifyCodeRequest};
+use smsauth::{CheckSmsVerifyCodeRequest, FieldValue, SendSmsVerifyCodeRequest};
 
-use crate::boundary::{exports, try_mut, try_opt_str, try_out, try_str};
+use crate::boundary::{FfiResult, exports, str_arg, try_mut, try_opt_str, try_out, try_str};
 
 /// The parameters of one `SendSmsVerifyCode` call. Create with `smsauth_send_request_new()`, free with
 /// `smsauth_send_request_free()`.
@@ -30,10 +30,35 @@ pub struct smsauth_check_request {
     pub(crate) inner: CheckSmsVerifyCodeRequest,
 }
 
-/// One exported setter per API field: `fn name(field: c_type) => value;` sets the field named like the parameter.
+/// A C setter's argument as the core's value for the field it sets (the core's field table checks it).
+trait FieldArg {
+    /// # Safety
+    /// A pointer argument is NULL or a NUL-terminated string.
+    unsafe fn value(self, name: &'static str) -> FfiResult<FieldValue>;
+}
+
+macro_rules! field_arg {
+    ($($t:ty => $v:ident),*) => {$(impl FieldArg for $t {
+        unsafe fn value(self, _: &'static str) -> FfiResult<FieldValue> { Ok(FieldValue::$v(self.into())) }
+    })*};
+}
+field_arg!(u32 => Unsigned, u64 => Unsigned, i64 => Integer, bool => Bool);
+
+impl FieldArg for *const c_char {
+    unsafe fn value(self, name: &'static str) -> FfiResult<FieldValue> {
+        // SAFETY: forwarded contract.
+        Ok(FieldValue::Text(unsafe { str_arg(self, name) }?.to_owned()))
+    }
+}
+
+/// One exported setter per API field, `fn name(field: c_type);`: the parameter is named like the field in the core's
+/// table (`SendSmsVerifyCodeRequest::FIELDS`), which converts and checks the value.
 macro_rules! field_setters {
-    ($req:ident: $ty:ty; $($(#[$m:meta])* fn $name:ident($field:ident: $ft:ty) => $value:expr;)*) => {
-        exports! { $($(#[$m])* fn $name($req: *mut $ty, $field: $ft) { try_mut!($req).inner.$field = Some($value); })* }
+    ($req:ident: $ty:ty; $($(#[$m:meta])* fn $name:ident($field:ident: $ft:ty);)*) => {
+        exports! { $($(#[$m])* fn $name($req: *mut $ty, $field: $ft) {
+            let (request, value) = (try_mut!($req), unsafe { $field.value(stringify!($field)) }?);
+            request.inner.set(stringify!($field), Some(value))?;
+        })* }
     };
 }
 
@@ -64,58 +89,58 @@ exports! {
 
 field_setters! { request: smsauth_send_request;
     /// Set `CountryCode` (the service supports `"86"` only, its default).
-    fn smsauth_send_request_set_country_code(country_code: *const c_char) => try_str!(country_code).to_owned();
+    fn smsauth_send_request_set_country_code(country_code: *const c_char);
     /// Set `SignName` (required unless the client has a default): a console preset signature.
-    fn smsauth_send_request_set_sign_name(sign_name: *const c_char) => try_str!(sign_name).to_owned();
+    fn smsauth_send_request_set_sign_name(sign_name: *const c_char);
     /// Set `TemplateCode` (required unless the client has a default): a console preset template.
-    fn smsauth_send_request_set_template_code(template_code: *const c_char) => try_str!(template_code).to_owned();
+    fn smsauth_send_request_set_template_code(template_code: *const c_char);
     /// Set `TemplateParam`: a JSON object where `"##code##"` marks the generated code.
-    fn smsauth_send_request_set_template_param(template_param: *const c_char) => try_str!(template_param).to_owned();
+    fn smsauth_send_request_set_template_param(template_param: *const c_char);
     /// Set `SchemeName`: the verification scheme (at most 20 characters).
-    fn smsauth_send_request_set_scheme_name(scheme_name: *const c_char) => try_str!(scheme_name).to_owned();
+    fn smsauth_send_request_set_scheme_name(scheme_name: *const c_char);
     /// Set `SmsUpExtendCode`: uplink extension code.
-    fn smsauth_send_request_set_sms_up_extend_code(sms_up_extend_code: *const c_char) => try_str!(sms_up_extend_code).to_owned();
+    fn smsauth_send_request_set_sms_up_extend_code(sms_up_extend_code: *const c_char);
     /// Set `OutId`: your own reference, echoed back in the result.
-    fn smsauth_send_request_set_out_id(out_id: *const c_char) => try_str!(out_id).to_owned();
+    fn smsauth_send_request_set_out_id(out_id: *const c_char);
     /// Set `CodeLength`: 4–8 (checked when sending).
-    fn smsauth_send_request_set_code_length(code_length: u32) => code_length;
+    fn smsauth_send_request_set_code_length(code_length: u32);
     /// Set `ValidTime`: seconds the code stays valid (must be > 0).
-    fn smsauth_send_request_set_valid_time(valid_time: u64) => valid_time;
+    fn smsauth_send_request_set_valid_time(valid_time: u64);
     /// Set `DuplicatePolicy`: one of `smsauth_duplicate_policy`; other values are `SMSAUTH_STATUS_INVALID_INPUT`.
-    fn smsauth_send_request_set_duplicate_policy(duplicate_policy: u32) => DuplicatePolicy::try_from(i64::from(duplicate_policy))?;
+    fn smsauth_send_request_set_duplicate_policy(duplicate_policy: u32);
     /// Set `Interval`: seconds before another code may be sent to this number (must be > 0).
-    fn smsauth_send_request_set_interval(interval: u64) => interval;
+    fn smsauth_send_request_set_interval(interval: u64);
     /// Set `CodeType`: one of `smsauth_code_type`; other values are `SMSAUTH_STATUS_INVALID_INPUT`.
-    fn smsauth_send_request_set_code_type(code_type: u32) => CodeType::try_from(i64::from(code_type))?;
+    fn smsauth_send_request_set_code_type(code_type: u32);
     /// Set `ReturnVerifyCode`: return the code in the result (`smsauth_send_result_verify_code()`).
-    fn smsauth_send_request_set_return_verify_code(return_verify_code: bool) => return_verify_code;
+    fn smsauth_send_request_set_return_verify_code(return_verify_code: bool);
     /// Set `AutoRetry`: let the service retry delivery on another channel (1 = yes).
-    fn smsauth_send_request_set_auto_retry(auto_retry: i64) => auto_retry;
+    fn smsauth_send_request_set_auto_retry(auto_retry: i64);
     /// Set `DuplicateCheck`.
-    fn smsauth_send_request_set_duplicate_check(duplicate_check: bool) => duplicate_check;
+    fn smsauth_send_request_set_duplicate_check(duplicate_check: bool);
     /// Set `EarlyWarn`.
-    fn smsauth_send_request_set_early_warn(early_warn: bool) => early_warn;
+    fn smsauth_send_request_set_early_warn(early_warn: bool);
     /// Set `OwnerId`.
-    fn smsauth_send_request_set_owner_id(owner_id: i64) => owner_id;
+    fn smsauth_send_request_set_owner_id(owner_id: i64);
     /// Set `ResourceOwnerAccount`.
-    fn smsauth_send_request_set_resource_owner_account(resource_owner_account: *const c_char) => try_str!(resource_owner_account).to_owned();
+    fn smsauth_send_request_set_resource_owner_account(resource_owner_account: *const c_char);
     /// Set `ResourceOwnerId`.
-    fn smsauth_send_request_set_resource_owner_id(resource_owner_id: i64) => resource_owner_id;
+    fn smsauth_send_request_set_resource_owner_id(resource_owner_id: i64);
 }
 
 field_setters! { request: smsauth_check_request;
     /// Set `CountryCode` (the service supports `"86"` only, its default).
-    fn smsauth_check_request_set_country_code(country_code: *const c_char) => try_str!(country_code).to_owned();
+    fn smsauth_check_request_set_country_code(country_code: *const c_char);
     /// Set `SchemeName`: must match the one used to send.
-    fn smsauth_check_request_set_scheme_name(scheme_name: *const c_char) => try_str!(scheme_name).to_owned();
+    fn smsauth_check_request_set_scheme_name(scheme_name: *const c_char);
     /// Set `OutId`: your own reference, echoed back in the result.
-    fn smsauth_check_request_set_out_id(out_id: *const c_char) => try_str!(out_id).to_owned();
+    fn smsauth_check_request_set_out_id(out_id: *const c_char);
     /// Set `CaseAuthPolicy`: one of `smsauth_case_auth_policy`; other values are `SMSAUTH_STATUS_INVALID_INPUT`.
-    fn smsauth_check_request_set_case_auth_policy(case_auth_policy: u32) => CaseAuthPolicy::try_from(i64::from(case_auth_policy))?;
+    fn smsauth_check_request_set_case_auth_policy(case_auth_policy: u32);
     /// Set `OwnerId`.
-    fn smsauth_check_request_set_owner_id(owner_id: i64) => owner_id;
+    fn smsauth_check_request_set_owner_id(owner_id: i64);
     /// Set `ResourceOwnerAccount`.
-    fn smsauth_check_request_set_resource_owner_account(resource_owner_account: *const c_char) => try_str!(resource_owner_account).to_owned();
+    fn smsauth_check_request_set_resource_owner_account(resource_owner_account: *const c_char);
     /// Set `ResourceOwnerId`.
-    fn smsauth_check_request_set_resource_owner_id(resource_owner_id: i64) => resource_owner_id;
+    fn smsauth_check_request_set_resource_owner_id(resource_owner_id: i64);
 }
