@@ -41,8 +41,7 @@
 #define SMSAUTH_STRINGIFY2_(x) #x
 
 /**
- * Major part of `SMSAUTH_VERSION` (the header defines `SMSAUTH_VERSION`, e.g. `"0.1.0"`, from
- * these three numbers).
+ * Major part of `SMSAUTH_VERSION` (the header defines `SMSAUTH_VERSION`, e.g. `"0.1.0"`, from these three numbers).
  */
 #define SMSAUTH_VERSION_MAJOR 0
 
@@ -59,11 +58,10 @@
 /**
  * The result of every fallible call. `SMSAUTH_STATUS_OK` (0) is success.
  *
- * Values 1–9 are the core's error kinds (`smsauth::ErrorKind::code()`), so the same number means
- * the same thing in every language binding; values from 100 are failures of the C boundary
- * itself. Numbers are stable: new statuses get new numbers and old ones are never reused.
- * The type is `uint32_t`, so a value this header does not list (a kind added by a later library
- * version) can still be received: treat unknown values as errors.
+ * Values 1–10 are the core's error kinds (`smsauth::ErrorKind::code()`), so the same number means the same thing in
+ * every language binding; values from 100 are failures of the C boundary itself. Numbers are stable: new statuses get
+ * new numbers and old ones are never reused. The type is `uint32_t`, so a value this header does not list (a kind
+ * added by a later library version) can still be received: treat unknown values as errors.
  */
 enum smsauth_status
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -75,8 +73,7 @@ enum smsauth_status
    */
   SMSAUTH_STATUS_OK = 0,
   /**
-   * A request field or option is missing or malformed; nothing was sent.
-   * `smsauth_error_field()` names the field.
+   * A request field or option is missing or malformed; nothing was sent. `smsauth_error_field()` names the field.
    */
   SMSAUTH_STATUS_INVALID_INPUT = 1,
   /**
@@ -84,13 +81,11 @@ enum smsauth_status
    */
   SMSAUTH_STATUS_CREDENTIALS = 2,
   /**
-   * The connection could not be made or broke.
-   * See `smsauth_error_may_have_been_received()`.
+   * The connection could not be made or broke. See `smsauth_error_may_have_been_received()`.
    */
   SMSAUTH_STATUS_NETWORK = 3,
   /**
-   * A connect, read or total deadline passed.
-   * See `smsauth_error_may_have_been_received()`.
+   * A connect, read or total deadline passed. See `smsauth_error_may_have_been_received()`.
    */
   SMSAUTH_STATUS_TIMEOUT = 4,
   /**
@@ -98,8 +93,8 @@ enum smsauth_status
    */
   SMSAUTH_STATUS_AUTHENTICATION = 5,
   /**
-   * Too many requests: gateway flow control (`Throttling*`) or the service's frequency limits
-   * (`biz.FREQUENCY`, ...).
+   * Too many requests: gateway flow control (`Throttling*`) or the service's frequency limits (`biz.FREQUENCY`,
+   * ...).
    */
   SMSAUTH_STATUS_THROTTLED = 6,
   /**
@@ -111,14 +106,13 @@ enum smsauth_status
    */
   SMSAUTH_STATUS_PROTOCOL = 8,
   /**
-   * A bug or an impossible state inside the library (also: a blocking call made from inside
-   * an async callback).
+   * A bug or an impossible state inside the library (also: a blocking call made from inside an async callback).
    */
   SMSAUTH_STATUS_INTERNAL = 9,
   /**
-   * The client's abuse guard refused the call before anything was sent (a per-phone,
-   * per-client, per-prefix or budget limit). `smsauth_error_guard_rule()` names the rule and
-   * `smsauth_error_retry_after_ms()` says when it allows again.
+   * The client's abuse guard refused the call before anything was sent (a per-phone, per-client, per-prefix or
+   * budget limit). `smsauth_error_guard_rule()` names the rule and `smsauth_error_retry_after_ms()` says when it
+   * allows again.
    */
   SMSAUTH_STATUS_GUARD_DENIED = 10,
   /**
@@ -126,13 +120,11 @@ enum smsauth_status
    */
   SMSAUTH_STATUS_NULL_ARGUMENT = 100,
   /**
-   * A string argument was not valid UTF-8. The error message names the argument and the
-   * byte offset.
+   * A string argument was not valid UTF-8. The error message names the argument and the byte offset.
    */
   SMSAUTH_STATUS_INVALID_UTF8 = 101,
   /**
-   * A panic (a bug in the library) was caught at the C boundary; the library stays usable.
-   * Please report it.
+   * A panic (a bug in the library) was caught at the C boundary; the library stays usable. Please report it.
    */
   SMSAUTH_STATUS_PANIC = 102,
 };
@@ -273,19 +265,17 @@ enum smsauth_guard_rule
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
   /**
-   * 1: sends per phone number (default 1 per 60 s, 5 per hour, 10 per 24 h); rule names
-   * `phone:<max>/<window>s`.
+   * 1: sends per phone number (default 1 per 60 s, 5 per hour, 10 per 24 h); rule names `phone:<max>/<window>s`.
    */
   SMSAUTH_GUARD_RULE_PHONE = 1,
   /**
-   * 2: sends per client key (default 10 per hour), the key given with
-   * `smsauth_send_code_for()` or `smsauth_send_request_set_client_key()`; rule names
-   * `client:<max>/<window>s`.
+   * 2: sends per client key (default 10 per hour), the key given with `smsauth_send_code_for()` or
+   * `smsauth_send_request_set_client_key()`; rule names `client:<max>/<window>s`.
    */
   SMSAUTH_GUARD_RULE_CLIENT = 2,
   /**
-   * 3: sends per number prefix (default 30 per hour; see
-   * `smsauth_guard_config_set_prefix_digits()`); rule names `prefix:<max>/<window>s`.
+   * 3: sends per number prefix (default 30 per hour; see `smsauth_guard_config_set_prefix_digits()`); rule names
+   * `prefix:<max>/<window>s`.
    */
   SMSAUTH_GUARD_RULE_PREFIX = 3,
 };
@@ -323,133 +313,139 @@ typedef uint32_t smsauth_guard_fail_policy;
 #endif // __cplusplus
 
 /**
- * The parameters of one `CheckSmsVerifyCode` call. Create with `smsauth_check_request_new()`,
- * free with `smsauth_check_request_free()`. Same threading rules as `smsauth_send_request`.
+ * The parameters of one `CheckSmsVerifyCode` call. Create with `smsauth_check_request_new()`, free with
+ * `smsauth_check_request_free()`. Same threading rules as `smsauth_send_request`.
  */
 typedef struct smsauth_check_request smsauth_check_request;
 
 /**
- * The answer to a check. A wrong, expired or unknown code is a result with `passed == false`,
- * not an error. Immutable: readable from any thread. Strings are owned by the result and valid
- * until `smsauth_check_result_free()`.
+ * The answer to a check. A wrong, expired or unknown code is a result with `passed == false`, not an error. Immutable:
+ * readable from any thread. Strings are owned by the result and valid until `smsauth_check_result_free()`.
  */
 typedef struct smsauth_check_result smsauth_check_result;
 
 /**
  * An SMS Auth client: configuration, credentials and a connection pool.
  *
- * Thread-safe: one client may be used by any number of threads at once (and should be: it
- * keeps connections alive). Free it with `smsauth_client_free()` once no thread is inside a
- * blocking call on it; calls started with an `_async` function keep what they need and may
- * still be running.
+ * Thread-safe: one client may be used by any number of threads at once (and should be: it keeps connections alive).
+ * Free it with `smsauth_client_free()` once no thread is inside a blocking call on it; calls started with an `_async`
+ * function keep what they need and may still be running.
  */
 typedef struct smsauth_client smsauth_client;
 
 /**
- * Options for a client, set one by one, then turned into a client by
- * `smsauth_config_builder_build()`. Options added in later versions get new setters, so code
- * written against this header keeps compiling and linking.
+ * Options for a client, set one by one, then turned into a client by `smsauth_config_builder_build()`. Options added
+ * in later versions get new setters, so code written against this header keeps compiling and linking.
  *
- * Not synchronised: use one builder from one thread at a time (building clients from it on
- * several threads at once is fine as long as nobody calls a setter meanwhile).
+ * Not synchronised: use one builder from one thread at a time (building clients from it on several threads at once is
+ * fine as long as nobody calls a setter meanwhile).
  */
 typedef struct smsauth_config_builder smsauth_config_builder;
 
 /**
- * A running emulator on `127.0.0.1` (its own thread; it verifies V1 and V3 signatures, keeps an
- * outbox of the codes "sent", and has a controllable clock and fault injection).
+ * A running emulator on `127.0.0.1` (its own thread; it verifies V1 and V3 signatures, keeps an outbox of the codes
+ * "sent", and has a controllable clock and fault injection).
  *
- * Thread-safe: every function may be called from any thread. Stop it with
- * `smsauth_emulator_stop()`.
+ * Thread-safe: every function may be called from any thread. Stop it with `smsauth_emulator_stop()`.
  */
 typedef struct smsauth_emulator smsauth_emulator;
 
 /**
- * Details of a failed call: created by the library when a call fails and `err` is not NULL;
- * owned by the caller, who frees it with `smsauth_error_free()`.
+ * Details of a failed call: created by the library when a call fails and `err` is not NULL; owned by the caller, who
+ * frees it with `smsauth_error_free()`.
  *
- * Immutable: it may be read from any thread. Strings returned by its getters are owned by the
- * error and valid until it is freed. It never contains an AccessKey secret or an STS token.
+ * Immutable: it may be read from any thread. Strings returned by its getters are owned by the error and valid until it
+ * is freed. It never contains an AccessKey secret or an STS token.
  */
 typedef struct smsauth_error smsauth_error;
 
 /**
- * How a signature was computed — what to compare with a gateway's `SignatureDoesNotMatch`
- * message. Immutable; strings are owned by it.
+ * One finished call, read-only, with a getter per field (see docs/observing.md). Strings are owned by the event; both
+ * are valid only during the callback.
+ */
+typedef struct smsauth_event smsauth_event;
+
+/**
+ * How a signature was computed — what to compare with a gateway's `SignatureDoesNotMatch` message. Immutable; strings
+ * are owned by it.
  */
 typedef struct smsauth_explanation smsauth_explanation;
 
 /**
- * The abuse guard's settings: limits checked before the paid call, so a public "send me a code"
- * form cannot be used to bomb a phone, pump a number range or run up the bill. Create with
- * `smsauth_guard_config_new()` (the documented defaults) or `smsauth_guard_config_new_empty()`
- * (every rule off), change with the setters, attach with `smsauth_config_builder_set_guard()`,
- * free with `smsauth_guard_config_free()`.
+ * The abuse guard's settings: limits checked before the paid call, so a public "send me a code" form cannot be used to
+ * bomb a phone, pump a number range or run up the bill. Create with `smsauth_guard_config_new()` (the documented
+ * defaults) or `smsauth_guard_config_new_empty()` (every rule off), change with the setters, attach with
+ * `smsauth_config_builder_set_guard()`, free with `smsauth_guard_config_free()`.
  *
  * Not synchronised: use one configuration from one thread at a time.
  */
 typedef struct smsauth_guard_config smsauth_guard_config;
 
 /**
- * A request as a server received it (method, path, raw query, headers, body), to verify.
- * Create with `smsauth_http_request_new()` or `smsauth_signed_request_to_http_request()`;
- * free with `smsauth_http_request_free()`. Not synchronised for setters.
+ * A request as a server received it (method, path, raw query, headers, body), to verify. Create with
+ * `smsauth_http_request_new()` or `smsauth_signed_request_to_http_request()`; free with `smsauth_http_request_free()`.
+ * Not synchronised for setters.
  */
 typedef struct smsauth_http_request smsauth_http_request;
 
 /**
- * The parameters of one `SendSmsVerifyCode` call. Create with `smsauth_send_request_new()`,
- * free with `smsauth_send_request_free()`.
+ * The parameters of one `SendSmsVerifyCode` call. Create with `smsauth_send_request_new()`, free with
+ * `smsauth_send_request_free()`.
  *
- * Not synchronised: setters need exclusive use; a request nobody modifies may be passed to
- * calls on several threads at once. Calls copy what they need, so the request may be freed or
- * changed as soon as a call (even an `_async` one) has returned.
+ * Not synchronised: setters need exclusive use; a request nobody modifies may be passed to calls on several threads at
+ * once. Calls copy what they need, so the request may be freed or changed as soon as a call (even an `_async` one) has
+ * returned.
  */
 typedef struct smsauth_send_request smsauth_send_request;
 
 /**
- * The answer to a successful send (the service said `OK`). Immutable: readable from any
- * thread. Strings are owned by the result and valid until `smsauth_send_result_free()`.
+ * The answer to a successful send (the service said `OK`). Immutable: readable from any thread. Strings are owned by
+ * the result and valid until `smsauth_send_result_free()`.
  */
 typedef struct smsauth_send_result smsauth_send_result;
 
 /**
- * An RPC call to sign: host, action, API version, method (`POST`), path (`/`), business
- * parameters and extra headers. Create with `smsauth_sign_request_new()`, free with
- * `smsauth_sign_request_free()`. Not synchronised (like `smsauth_send_request`).
+ * An RPC call to sign: host, action, API version, method (`POST`), path (`/`), business parameters and extra headers.
+ * Create with `smsauth_sign_request_new()`, free with `smsauth_sign_request_free()`. Not synchronised (like
+ * `smsauth_send_request`).
  */
 typedef struct smsauth_sign_request smsauth_sign_request;
 
 /**
- * A signed request, ready to send as `METHOD path?query` with its headers and an empty body.
- * Immutable: readable from any thread; strings are owned by it.
+ * A signed request, ready to send as `METHOD path?query` with its headers and an empty body. Immutable: readable from
+ * any thread; strings are owned by it.
  */
 typedef struct smsauth_signed_request smsauth_signed_request;
 
 /**
- * A request whose signature checked out: who signed it and its business parameters.
- * Immutable; strings are owned by it.
+ * A snapshot of a client's counters, owned by the caller (`smsauth_stats_free()`); immutable, readable from any
+ * thread.
+ */
+typedef struct smsauth_stats smsauth_stats;
+
+/**
+ * A request whose signature checked out: who signed it and its business parameters. Immutable; strings are owned by
+ * it.
  */
 typedef struct smsauth_verified smsauth_verified;
 
 /**
- * Checks signatures (V1 and V3), timestamps (±15 minutes by default) and nonces (each one
- * accepted once), like the Alibaba Cloud gateway, against a table of AccessKeys.
+ * Checks signatures (V1 and V3), timestamps (±15 minutes by default) and nonces (each one accepted once), like the
+ * Alibaba Cloud gateway, against a table of AccessKeys.
  *
- * `smsauth_verifier_verify()` is thread-safe: share one verifier between threads so that a
- * replay is caught whichever thread sees it. Setters need exclusive use (set up first).
+ * `smsauth_verifier_verify()` is thread-safe: share one verifier between threads so that a replay is caught whichever
+ * thread sees it. Setters need exclusive use (set up first).
  */
 typedef struct smsauth_verifier smsauth_verifier;
 
 /**
  * Called once when an `smsauth_send_code_async()` call finishes, on a library thread.
  *
- * Exactly one of `result` (when `status` is `SMSAUTH_STATUS_OK`) and `err` (otherwise) is
- * non-NULL; the callback owns it and must free it (`smsauth_send_result_free()` /
- * `smsauth_error_free()`), from any thread. `user_data` is the pointer given to the `_async`
- * call. The callback may block briefly and may start more `_async` calls; it must not call the
- * blocking `smsauth_send_code*` / `smsauth_check_code*` functions (they fail with
- * `SMSAUTH_STATUS_INTERNAL` there) and must not throw C++ exceptions or `longjmp` out.
+ * Exactly one of `result` (when `status` is `SMSAUTH_STATUS_OK`) and `err` (otherwise) is non-NULL; the callback owns
+ * it and must free it (`smsauth_send_result_free()` / `smsauth_error_free()`), from any thread. `user_data` is the
+ * pointer given to the `_async` call. The callback may block briefly and may start more `_async` calls; it must not
+ * call the blocking `smsauth_send_code*` / `smsauth_check_code*` functions (they fail with `SMSAUTH_STATUS_INTERNAL`
+ * there) and must not throw C++ exceptions or `longjmp` out.
  */
 typedef void (*smsauth_send_callback)(void *user_data,
                                       smsauth_status status,
@@ -457,1084 +453,69 @@ typedef void (*smsauth_send_callback)(void *user_data,
                                       smsauth_error *err);
 
 /**
- * Called once when an `smsauth_check_code_async()` call finishes, on a library thread. Same
- * rules as `smsauth_send_callback`; `result` is freed with `smsauth_check_result_free()`.
+ * Called once when an `smsauth_check_code_async()` call finishes, on a library thread. Same rules as
+ * `smsauth_send_callback`; `result` is freed with `smsauth_check_result_free()`.
  */
 typedef void (*smsauth_check_callback)(void *user_data,
                                        smsauth_status status,
                                        smsauth_check_result *result,
                                        smsauth_error *err);
 
+/**
+ * Called once per finished `smsauth_send_code*` / `smsauth_check_code*` call (successful or not: bad input, guard
+ * denials and wrong codes included), on the thread that finished it: the calling thread or a library thread, possibly
+ * several at once. `event` and its strings are valid only during the call: copy what you keep. Keep it quick; it must
+ * not call the blocking `smsauth_send_code*` / `smsauth_check_code*` functions, throw or `longjmp` out.
+ */
+typedef void (*smsauth_event_callback)(void *user_data, const smsauth_event *event);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
 /**
- * The version of the library actually loaded (compare with `SMSAUTH_VERSION`, the version of
- * the header you compiled against). Static; never NULL; never free it. Thread-safe.
+ * The version of the library actually loaded (compare with `SMSAUTH_VERSION`, the version of the header you
+ * compiled against). Static; never NULL; never free it. Thread-safe.
  */
 const char *smsauth_version(void);
 
 /**
- * Free a string that this library returned as owned (documented as "free with
- * `smsauth_string_free`"). NULL is a no-op. Never use it on borrowed strings (those returned
- * as `const char *`).
- *
- * # Safety
- * `s` is NULL or an owned string from this library, not freed yet.
+ * Free a string that this library returned as owned (documented as "free with `smsauth_string_free`"). NULL is a
+ * no-op. Never use it on borrowed strings (those returned as `const char *`).
  */
 void smsauth_string_free(char *s);
-
-/**
- * The static snake_case name of a status: `"ok"`, `"invalid_input"`, `"credentials"`,
- * `"network"`, `"timeout"`, `"authentication"`, `"throttled"`, `"service"`, `"protocol"`,
- * `"internal"`, `"guard_denied"`, `"null_argument"`, `"invalid_utf8"`, `"panic"` (the kind names are the same as
- * the core's `ErrorKind::name()` and the other bindings' error codes), or `"unknown"` for a
- * number this library does not define.
- *
- * Never NULL; the string is static (never free it). Thread-safe.
- */
-const char *smsauth_status_str(uint32_t status);
-
-/**
- * Free an error returned through an `smsauth_error **err` out-parameter. NULL is a no-op.
- *
- * # Safety
- * `err` is NULL or an error from this library that was not freed yet; its strings are invalid
- * afterwards.
- */
-void smsauth_error_free(smsauth_error *err);
-
-/**
- * The status of the failed call (never `SMSAUTH_STATUS_OK` for a non-NULL error).
- * Returns `SMSAUTH_STATUS_NULL_ARGUMENT` when `err` is NULL.
- *
- * # Safety
- * `err` is NULL or a live error from this library.
- */
-smsauth_status smsauth_error_status(const smsauth_error *err);
-
-/**
- * What went wrong and what to do, in one English sentence or two. Never NULL for a non-NULL
- * `err`; NULL when `err` is NULL. Owned by `err`.
- *
- * # Safety
- * `err` is NULL or a live error from this library.
- */
-const char *smsauth_error_message(const smsauth_error *err);
-
-/**
- * For `SMSAUTH_STATUS_INVALID_INPUT`: the API name of the field at fault (e.g. `"PhoneNumber"`);
- * for `SMSAUTH_STATUS_NULL_ARGUMENT` / `SMSAUTH_STATUS_INVALID_UTF8`: the C argument's name.
- * NULL otherwise. Owned by `err`.
- *
- * # Safety
- * `err` is NULL or a live error from this library.
- */
-const char *smsauth_error_field(const smsauth_error *err);
-
-/**
- * The service's raw `Code` (e.g. `"biz.FREQUENCY"`, `"SignatureDoesNotMatch"`) when the service
- * or its gateway answered with an error; NULL otherwise. Owned by `err`.
- *
- * # Safety
- * `err` is NULL or a live error from this library.
- */
-const char *smsauth_error_service_code(const smsauth_error *err);
-
-/**
- * The service's raw `Message` when it answered with an error; NULL otherwise. Owned by `err`.
- *
- * # Safety
- * `err` is NULL or a live error from this library.
- */
-const char *smsauth_error_service_message(const smsauth_error *err);
-
-/**
- * The `RequestId` of the service's answer (quote it to Alibaba Cloud support); NULL when there
- * was no answer or it had none. Owned by `err`.
- *
- * # Safety
- * `err` is NULL or a live error from this library.
- */
-const char *smsauth_error_request_id(const smsauth_error *err);
-
-/**
- * The gateway's `Recommend` link (a troubleshooting page), when given; NULL otherwise. Owned by
- * `err`.
- *
- * # Safety
- * `err` is NULL or a live error from this library.
- */
-const char *smsauth_error_recommend(const smsauth_error *err);
-
-/**
- * The HTTP status of the answer that caused the error, or 0 when there was no answer (or `err`
- * is NULL).
- *
- * # Safety
- * `err` is NULL or a live error from this library.
- */
-uint16_t smsauth_error_http_status(const smsauth_error *err);
-
-/**
- * `true` unless the request provably never reached the service. After a failed
- * `smsauth_send_code*` call that returns `true` here, resending may deliver a second SMS:
- * check the outcome (or wait for the sending interval) first. `false` when `err` is NULL.
- *
- * # Safety
- * `err` is NULL or a live error from this library.
- */
-bool smsauth_error_may_have_been_received(const smsauth_error *err);
-
-/**
- * For `SMSAUTH_STATUS_THROTTLED` and `SMSAUTH_STATUS_GUARD_DENIED`: how long to wait before
- * trying again, in milliseconds, when the gateway or the guard said; 0 otherwise (or when `err`
- * is NULL).
- *
- * # Safety
- * `err` is NULL or a live error from this library.
- */
-uint64_t smsauth_error_retry_after_ms(const smsauth_error *err);
-
-/**
- * For `SMSAUTH_STATUS_GUARD_DENIED`: the name of the guard rule that refused the call; NULL
- * otherwise. Owned by `err`.
- *
- * # Safety
- * `err` is NULL or a live error from this library.
- */
-const char *smsauth_error_guard_rule(const smsauth_error *err);
-
-/**
- * A new builder with every option at its default: without an AccessKey (and without
- * `smsauth_config_builder_set_profile()` / `_set_role_arn()`), credentials come from Alibaba
- * Cloud's default chain (`ALIBABA_CLOUD_ACCESS_KEY_ID` / `_SECRET` / `_SECURITY_TOKEN`, an OIDC
- * role, the CLI profile, the credentials file, the ECS RAM role, a credentials URI);
- * endpoint `dypnsapi.aliyuncs.com` over https, V3 signatures, timeouts 5 s connect / 10 s read /
- * 30 s total, 3 attempts (only when a retry can never send a second SMS), no request defaults.
- *
- * Free it with `smsauth_config_builder_free()`. Returns NULL only if the library failed
- * internally.
- */
-smsauth_config_builder *smsauth_config_builder_new(void);
-
-/**
- * Free a builder (clients built from it are not affected). NULL is a no-op. The secret and
- * token it holds are wiped from memory.
- *
- * # Safety
- * `builder` is NULL or a builder from `smsauth_config_builder_new()`, not freed yet.
- */
-void smsauth_config_builder_free(smsauth_config_builder *builder);
-
-/**
- * Sign with this AccessKey pair (both must be non-empty; checked by
- * `smsauth_config_builder_build()`). The strings are copied; the secret is kept in memory that
- * is wiped when the builder is freed, and never appears in error messages.
- *
- * # Safety
- * `builder` is NULL or a live builder; `access_key_id` and `access_key_secret` are NULL or
- * NUL-terminated strings; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_config_builder_set_access_key(smsauth_config_builder *builder,
-                                                     const char *access_key_id,
-                                                     const char *access_key_secret,
-                                                     smsauth_error **err);
-
-/**
- * Add an STS security token to the AccessKey pair (temporary credentials). Handled like the
- * secret: copied, wiped on free, never shown.
- *
- * # Safety
- * As for `smsauth_config_builder_set_access_key()`.
- */
-smsauth_status smsauth_config_builder_set_security_token(smsauth_config_builder *builder,
-                                                         const char *security_token,
-                                                         smsauth_error **err);
-
-/**
- * Where to send requests: a host (`dypnsapi.aliyuncs.com`, https) or a URL
- * `http(s)://host[:port]` (e.g. the emulator's `smsauth_emulator_endpoint()`). Checked by
- * `smsauth_config_builder_build()`.
- *
- * # Safety
- * As for `smsauth_config_builder_set_access_key()`.
- */
-smsauth_status smsauth_config_builder_set_endpoint(smsauth_config_builder *builder,
-                                                   const char *endpoint,
-                                                   smsauth_error **err);
-
-/**
- * Force `"https"` or `"http"` for a bare-host endpoint (like the official SDKs'
- * `Config.protocol`). Checked by `smsauth_config_builder_build()`.
- *
- * # Safety
- * As for `smsauth_config_builder_set_access_key()`.
- */
-smsauth_status smsauth_config_builder_set_scheme(smsauth_config_builder *builder,
-                                                 const char *scheme,
-                                                 smsauth_error **err);
-
-/**
- * Signature scheme: one of `smsauth_signature_version` (default V3). Any other value is
- * `SMSAUTH_STATUS_INVALID_INPUT`.
- *
- * # Safety
- * `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_config_builder_set_signature_version(smsauth_config_builder *builder,
-                                                            uint32_t version,
-                                                            smsauth_error **err);
-
-/**
- * Connect timeout in milliseconds (default 5000; must be > 0, checked by
- * `smsauth_config_builder_build()`).
- *
- * # Safety
- * `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_config_builder_set_connect_timeout_ms(smsauth_config_builder *builder,
-                                                             uint64_t milliseconds,
-                                                             smsauth_error **err);
-
-/**
- * Read timeout in milliseconds: the longest wait for the next bytes of an answer (default
- * 10000; must be > 0).
- *
- * # Safety
- * `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_config_builder_set_read_timeout_ms(smsauth_config_builder *builder,
-                                                          uint64_t milliseconds,
-                                                          smsauth_error **err);
-
-/**
- * Total deadline of one call in milliseconds, retries included (default 30000; must be > 0).
- *
- * # Safety
- * `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_config_builder_set_timeout_ms(smsauth_config_builder *builder,
-                                                     uint64_t milliseconds,
-                                                     smsauth_error **err);
-
-/**
- * Attempts per call, the first included (default 3; 1 disables retries; 0 is rejected by
- * `smsauth_config_builder_build()`). Retries happen only when the request provably did not
- * reach the service, or for checks after a 5xx — never in a way that could send a second SMS.
- *
- * # Safety
- * `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_config_builder_set_max_attempts(smsauth_config_builder *builder,
-                                                       uint32_t attempts,
-                                                       smsauth_error **err);
-
-/**
- * Backoff before the first retry in milliseconds, doubled for each further one (default 100).
- *
- * # Safety
- * `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_config_builder_set_initial_backoff_ms(smsauth_config_builder *builder,
-                                                             uint64_t milliseconds,
-                                                             smsauth_error **err);
-
-/**
- * Upper bound of one backoff in milliseconds (default 2000).
- *
- * # Safety
- * `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_config_builder_set_max_backoff_ms(smsauth_config_builder *builder,
-                                                         uint64_t milliseconds,
-                                                         smsauth_error **err);
-
-/**
- * The longest wait the service may ask for (`Retry-After`) that is honoured by waiting, in
- * milliseconds (default 5000); a longer one fails the call with `SMSAUTH_STATUS_THROTTLED`.
- *
- * # Safety
- * `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_config_builder_set_max_retry_after_ms(smsauth_config_builder *builder,
-                                                             uint64_t milliseconds,
-                                                             smsauth_error **err);
-
-/**
- * Send through this proxy URL (`http://...`). Without it, `HTTPS_PROXY` / `HTTP_PROXY` /
- * `NO_PROXY` are honoured. Checked by `smsauth_config_builder_build()`.
- *
- * # Safety
- * As for `smsauth_config_builder_set_access_key()`.
- */
-smsauth_status smsauth_config_builder_set_proxy(smsauth_config_builder *builder,
-                                                const char *proxy_url,
-                                                smsauth_error **err);
-
-/**
- * Ignore the proxy environment variables (connect directly).
- *
- * # Safety
- * `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_config_builder_set_no_proxy(smsauth_config_builder *builder,
-                                                   smsauth_error **err);
-
-/**
- * Also trust the CA certificates in this PEM text (a corporate proxy's, a test server's). The
- * public Mozilla roots stay trusted; certificate checking cannot be turned off. Checked by
- * `smsauth_config_builder_build()`.
- *
- * # Safety
- * As for `smsauth_config_builder_set_access_key()`.
- */
-smsauth_status smsauth_config_builder_add_root_certificates_pem(smsauth_config_builder *builder,
-                                                                const char *pem,
-                                                                smsauth_error **err);
-
-/**
- * Default `SignName` for sends (one of the console's preset signatures).
- *
- * # Safety
- * As for `smsauth_config_builder_set_access_key()`.
- */
-smsauth_status smsauth_config_builder_set_sign_name(smsauth_config_builder *builder,
-                                                    const char *sign_name,
-                                                    smsauth_error **err);
-
-/**
- * Default `TemplateCode` for sends (one of the console's preset templates).
- *
- * # Safety
- * As for `smsauth_config_builder_set_access_key()`.
- */
-smsauth_status smsauth_config_builder_set_template_code(smsauth_config_builder *builder,
-                                                        const char *template_code,
-                                                        smsauth_error **err);
-
-/**
- * Default `TemplateParam` for sends: a JSON object where `"##code##"` marks the generated code,
- * e.g. `{"code":"##code##","min":"5"}`. When unset, that object is used (with `min` from the
- * valid time).
- *
- * # Safety
- * As for `smsauth_config_builder_set_access_key()`.
- */
-smsauth_status smsauth_config_builder_set_template_param(smsauth_config_builder *builder,
-                                                         const char *template_param,
-                                                         smsauth_error **err);
-
-/**
- * Default `SchemeName` for sends and checks (at most 20 characters; the service's default is
- * `默认方案`).
- *
- * # Safety
- * As for `smsauth_config_builder_set_access_key()`.
- */
-smsauth_status smsauth_config_builder_set_scheme_name(smsauth_config_builder *builder,
-                                                      const char *scheme_name,
-                                                      smsauth_error **err);
-
-/**
- * Default `CountryCode` for sends and checks (the service supports `"86"` only, its default).
- *
- * # Safety
- * As for `smsauth_config_builder_set_access_key()`.
- */
-smsauth_status smsauth_config_builder_set_country_code(smsauth_config_builder *builder,
-                                                       const char *country_code,
-                                                       smsauth_error **err);
-
-/**
- * Default `CodeType` for sends: one of `smsauth_code_type` (1–7); any other value is
- * `SMSAUTH_STATUS_INVALID_INPUT`.
- *
- * # Safety
- * `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_config_builder_set_code_type(smsauth_config_builder *builder,
-                                                    uint32_t code_type,
-                                                    smsauth_error **err);
-
-/**
- * Default `CodeLength` for sends (4–8; checked when sending).
- *
- * # Safety
- * `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_config_builder_set_code_length(smsauth_config_builder *builder,
-                                                      uint32_t code_length,
-                                                      smsauth_error **err);
-
-/**
- * Default `ValidTime` for sends: seconds a code stays valid (service default 300; must be > 0).
- *
- * # Safety
- * `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_config_builder_set_valid_time(smsauth_config_builder *builder,
-                                                     uint64_t seconds,
-                                                     smsauth_error **err);
-
-/**
- * Default `Interval` for sends: seconds before another code may be sent to the same number
- * (service default 60; must be > 0).
- *
- * # Safety
- * `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_config_builder_set_interval(smsauth_config_builder *builder,
-                                                   uint64_t seconds,
-                                                   smsauth_error **err);
-
-/**
- * Default `DuplicatePolicy` for sends: one of `smsauth_duplicate_policy`; any other value is
- * `SMSAUTH_STATUS_INVALID_INPUT`.
- *
- * # Safety
- * `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_config_builder_set_duplicate_policy(smsauth_config_builder *builder,
-                                                           uint32_t policy,
-                                                           smsauth_error **err);
-
-/**
- * Default `CaseAuthPolicy` for checks: one of `smsauth_case_auth_policy`; any other value is
- * `SMSAUTH_STATUS_INVALID_INPUT`.
- *
- * # Safety
- * `builder` is NULL or a live builder; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_config_builder_set_case_auth_policy(smsauth_config_builder *builder,
-                                                           uint32_t policy,
-                                                           smsauth_error **err);
-
-/**
- * Use the named profile's credentials instead of the default chain: the Alibaba Cloud CLI's
- * `~/.aliyun/config.json` first, then the credentials file (`ALIBABA_CLOUD_CREDENTIALS_FILE` or
- * `~/.alibabacloud/credentials`), whatever its type (AccessKey, STS, RAM role, ECS role, ...).
- * The profile is read at the first request (and re-read when its temporary credentials
- * expire); a missing profile is then `SMSAUTH_STATUS_CREDENTIALS` naming the files looked at.
- *
- * With `smsauth_config_builder_set_role_arn()`, the profile supplies the source credentials
- * that assume the role instead. `smsauth_config_builder_build()` fails with
- * `SMSAUTH_STATUS_INVALID_INPUT` (field `profile`) for an empty name, or when an AccessKey is
- * set too (one source only); an STS token without an AccessKey fails the same way (field
- * `security_token`). These rules are the core's `CredentialsConfig`, shared by every language.
- *
- * # Safety
- * As for `smsauth_config_builder_set_access_key()`.
- */
-smsauth_status smsauth_config_builder_set_profile(smsauth_config_builder *builder,
-                                                  const char *profile,
-                                                  smsauth_error **err);
-
-/**
- * Use temporary credentials of the RAM role `role_arn` (`acs:ram::<account id>:role/<name>`),
- * obtained with STS `AssumeRole`, cached and refreshed before they expire. The role is assumed
- * with the AccessKey of `smsauth_config_builder_set_access_key()` if set, else with the
- * profile of `smsauth_config_builder_set_profile()` if set, else with whatever the default
- * chain finds. STS is asked at the first request; a refusal is `SMSAUTH_STATUS_CREDENTIALS`
- * with STS's answer in the message. The STS endpoint and region come from
- * `ALIBABA_CLOUD_STS_ENDPOINT` / `ALIBABA_CLOUD_STS_REGION` (default `sts.aliyuncs.com`).
- *
- * `role_session_name` may be NULL (default `ALIBABA_CLOUD_ROLE_SESSION_NAME`, else
- * `smsauth-<unix seconds>`); `duration_seconds` is 900–43200, or 0 for the default (3600). An
- * empty ARN or a bad duration is reported by `smsauth_config_builder_build()`
- * (`SMSAUTH_STATUS_INVALID_INPUT` / `SMSAUTH_STATUS_CREDENTIALS`).
- *
- * # Safety
- * `builder` is NULL or a live builder; `role_arn` is NULL or a NUL-terminated string;
- * `role_session_name` is NULL or a NUL-terminated string; `err` is NULL or points to a writable
- * `smsauth_error *`.
- */
-smsauth_status smsauth_config_builder_set_role_arn(smsauth_config_builder *builder,
-                                                   const char *role_arn,
-                                                   const char *role_session_name,
-                                                   uint32_t duration_seconds,
-                                                   smsauth_error **err);
-
-/**
- * Guard every `smsauth_send_code*` and `smsauth_check_code*` call of clients built from this
- * builder with the abuse guard `config` (see `smsauth_guard_config`): a refused call fails
- * with `SMSAUTH_STATUS_GUARD_DENIED` before any network call, `smsauth_error_guard_rule()`
- * names the rule and `smsauth_error_retry_after_ms()` says when it allows again.
- *
- * The guard is created here from a copy of `config` (which may be freed right after), keeping
- * its counters in memory: every client built from this builder afterwards shares those
- * counters; call this again for a fresh guard. Replaces any earlier guard. Fails with
- * `SMSAUTH_STATUS_INVALID_INPUT` if the configuration cannot be used (a Redis URL: this library
- * has no Redis support).
- *
- * # Safety
- * `builder` is NULL or a live builder; `config` is NULL or a live guard configuration; `err` is
- * NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_config_builder_set_guard(smsauth_config_builder *builder,
-                                                const smsauth_guard_config *config,
-                                                smsauth_error **err);
 
 /**
  * Build a client from the builder's options. The builder is not consumed: free it with
  * `smsauth_config_builder_free()` (it may be reused to build more clients).
  *
- * Fails with `SMSAUTH_STATUS_INVALID_INPUT` (bad endpoint, scheme, timeout, proxy, PEM, ...)
- * or `SMSAUTH_STATUS_CREDENTIALS` (an empty key part, or no AccessKey set and no source of
- * credentials configured at all; sources that need a network call, such as the ECS metadata
- * server, are asked at the first request instead). No network traffic happens here.
+ * Fails with `SMSAUTH_STATUS_INVALID_INPUT` (bad endpoint, scheme, timeout, proxy, PEM, ...) or
+ * `SMSAUTH_STATUS_CREDENTIALS` (an empty key part, or no AccessKey set and no source of credentials configured at
+ * all; sources that need a network call, such as the ECS metadata server, are asked at the first request instead).
+ * No network traffic happens here.
  *
- * On success `*client_out` receives a new client, owned by the caller (free it with
- * `smsauth_client_free()`); on failure it is left untouched.
- *
- * # Safety
- * `builder` is NULL or a live builder; `client_out` is NULL or writable; `err` is NULL or
- * points to a writable `smsauth_error *`.
+ * On success `*client_out` receives a new client, owned by the caller (free it with `smsauth_client_free()`).
  */
 smsauth_status smsauth_config_builder_build(const smsauth_config_builder *builder,
                                             smsauth_client **client_out,
                                             smsauth_error **err);
 
 /**
- * Free a client. NULL is a no-op. Calls started with `_async` functions finish normally (they
- * hold their own reference); no blocking call on this client may be running on another thread.
- *
- * # Safety
- * `client` is NULL or a client from `smsauth_config_builder_build()`, not freed yet.
+ * Free a client. NULL is a no-op. Calls started with `_async` functions finish normally (they hold their own
+ * reference); no blocking call on this client may be running on another thread.
  */
 void smsauth_client_free(smsauth_client *client);
 
 /**
- * A guard configuration with the defaults: per phone number 1 send per 60 s, 5 per hour, 10 per
- * 24 h; per client key 10 per hour; per 7-digit number prefix 30 per hour; 1000 sends per 24 h
- * for the whole client; 5 wrong codes within an hour lock a number for 15 minutes; not a dry
- * run; fail closed; at most 100 000 keys kept in memory.
+ * Send a verification code to `phone_number` with the client's defaults (sign name, template, ...). Blocks the
+ * calling thread until the service answered or the deadline passed.
  *
- * Free it with `smsauth_guard_config_free()`. Returns NULL only if the library failed
- * internally.
- */
-smsauth_guard_config *smsauth_guard_config_new(void);
-
-/**
- * A guard configuration with every rule off (add the ones you want); the other settings as in
- * `smsauth_guard_config_new()`.
+ * A business refusal is an error, e.g. `SMSAUTH_STATUS_THROTTLED` with service code `biz.FREQUENCY` when a code
+ * was sent to the number within the interval. Never resends on its own after the request may have reached the
+ * service (so never sends two SMS by accident).
  *
- * Free it with `smsauth_guard_config_free()`. Returns NULL only if the library failed
- * internally.
- */
-smsauth_guard_config *smsauth_guard_config_new_empty(void);
-
-/**
- * Free a guard configuration (clients whose builders it was given to are not affected). NULL is
- * a no-op.
- *
- * # Safety
- * `config` is NULL or a configuration from `smsauth_guard_config_new*()`, not freed yet.
- */
-void smsauth_guard_config_free(smsauth_guard_config *config);
-
-/**
- * Add a limit to a send rule: at most `max` sends (1–1 000 000) within any `window_seconds`
- * (1 s – 31 days, sliding). Up to 8 limits per rule; the tightest one decides. On an
- * `smsauth_guard_config_new()` configuration the rule's defaults stay: call
- * `smsauth_guard_config_clear_limits()` first to replace them.
- *
- * `rule` is one of `smsauth_guard_rule`; any other value, `max == 0` or `window_seconds == 0`
- * is `SMSAUTH_STATUS_INVALID_INPUT` and the configuration is unchanged.
- *
- * # Safety
- * `config` is NULL or a live configuration; `err` is NULL or points to a writable
- * `smsauth_error *`.
- */
-smsauth_status smsauth_guard_config_add_limit(smsauth_guard_config *config,
-                                              uint32_t rule,
-                                              uint32_t max,
-                                              uint64_t window_seconds,
-                                              smsauth_error **err);
-
-/**
- * Remove every limit of a send rule (one of `smsauth_guard_rule`), turning it off.
- *
- * # Safety
- * As for `smsauth_guard_config_add_limit()`.
- */
-smsauth_status smsauth_guard_config_clear_limits(smsauth_guard_config *config,
-                                                 uint32_t rule,
-                                                 smsauth_error **err);
-
-/**
- * Refuse sends that come without a client key (`SMSAUTH_STATUS_INVALID_INPUT` naming
- * `client_key`), so a forgotten key cannot silently skip the client rule. Default `false`.
- *
- * # Safety
- * As for `smsauth_guard_config_add_limit()`.
- */
-smsauth_status smsauth_guard_config_set_require_client_key(smsauth_guard_config *config,
-                                                           bool require,
-                                                           smsauth_error **err);
-
-/**
- * Digits of a number prefix for the prefix rule (1–11; default 7: carrier block and area).
- *
- * # Safety
- * As for `smsauth_guard_config_add_limit()`.
- */
-smsauth_status smsauth_guard_config_set_prefix_digits(smsauth_guard_config *config,
-                                                      uint32_t digits,
-                                                      smsauth_error **err);
-
-/**
- * At most `sends` sends in any 24 hours for the whole client (1–10 000 000; default 1000; 0
- * turns the budget off). Rule name `budget:daily`.
- *
- * # Safety
- * As for `smsauth_guard_config_add_limit()`.
- */
-smsauth_status smsauth_guard_config_set_daily_budget(smsauth_guard_config *config,
-                                                     uint32_t sends,
-                                                     smsauth_error **err);
-
-/**
- * A money cap: at most `daily_money_cap` spent in any 24 hours at `price_per_sms` per SMS (both
- * positive, in the same currency unit): the budget becomes `floor(cap / price)` sends, or the
- * daily budget if that is lower. `daily_money_cap == 0` turns the cap off (then `price_per_sms`
- * is ignored). A cap below one SMS, a non-positive or non-finite price is
- * `SMSAUTH_STATUS_INVALID_INPUT`.
- *
- * # Safety
- * As for `smsauth_guard_config_add_limit()`.
- */
-smsauth_status smsauth_guard_config_set_money_cap(smsauth_guard_config *config,
-                                                  double price_per_sms,
-                                                  double daily_money_cap,
-                                                  smsauth_error **err);
-
-/**
- * The wrong-code rule for checks: after `max_wrong` wrong codes (at most 1000) for one phone
- * number within `window_seconds`, checks for that number are refused for `lockout_seconds`
- * (rule `check:locked`); the last wrong code still gets its answer, a passing check resets the
- * count. Default 5 within 3600 s, locked 900 s. `max_wrong == 0` turns the rule off; otherwise
- * both durations must be 1 s – 31 days.
- *
- * # Safety
- * As for `smsauth_guard_config_add_limit()`.
- */
-smsauth_status smsauth_guard_config_set_wrong_code_limit(smsauth_guard_config *config,
-                                                         uint32_t max_wrong,
-                                                         uint64_t window_seconds,
-                                                         uint64_t lockout_seconds,
-                                                         smsauth_error **err);
-
-/**
- * Only report: a call the guard would refuse is let through (with a warning logged), to tune
- * limits on real traffic before enforcing them. Default `false`.
- *
- * # Safety
- * As for `smsauth_guard_config_add_limit()`.
- */
-smsauth_status smsauth_guard_config_set_dry_run(smsauth_guard_config *config,
-                                                bool dry_run,
-                                                smsauth_error **err);
-
-/**
- * What to do when the guard's store fails: one of `smsauth_guard_fail_policy` (default
- * closed); any other value is `SMSAUTH_STATUS_INVALID_INPUT`.
- *
- * # Safety
- * As for `smsauth_guard_config_add_limit()`.
- */
-smsauth_status smsauth_guard_config_set_fail_policy(smsauth_guard_config *config,
-                                                    uint32_t policy,
-                                                    smsauth_error **err);
-
-/**
- * Most keys (phone numbers, client keys, prefixes) the in-memory store keeps, at least 16
- * (default 100 000); the least recently used are dropped beyond it.
- *
- * # Safety
- * As for `smsauth_guard_config_add_limit()`.
- */
-smsauth_status smsauth_guard_config_set_max_keys(smsauth_guard_config *config,
-                                                 size_t max_keys,
-                                                 smsauth_error **err);
-
-/**
- * Keep the guard's state in Redis at `redis_url`, shared by every process using it. This
- * library is built without the core's `guard-redis` feature, so the URL is stored but
- * `smsauth_config_builder_set_guard()` then fails with `SMSAUTH_STATUS_INVALID_INPUT` (field
- * `guard.redis_url`) saying so; the in-memory store (the default) is per client.
- *
- * # Safety
- * `config` is NULL or a live configuration; `redis_url` is NULL or a NUL-terminated string;
- * `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_guard_config_set_redis_url(smsauth_guard_config *config,
-                                                  const char *redis_url,
-                                                  smsauth_error **err);
-
-/**
- * A new send request for `phone_number` (e.g. `"13800138000"` or `"+86 138-0013-8000"`; it is
- * normalised and checked when sent), with every other field unset.
- *
- * On success `*request_out` receives the request, owned by the caller; on failure it is left
- * untouched.
- *
- * # Safety
- * `phone_number` is NULL or a NUL-terminated string; `request_out` is NULL or writable; `err`
- * is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_new(const char *phone_number,
-                                        smsauth_send_request **request_out,
-                                        smsauth_error **err);
-
-/**
- * Free a send request. NULL is a no-op.
- *
- * # Safety
- * `request` is NULL or a request from `smsauth_send_request_new()`, not freed yet.
- */
-void smsauth_send_request_free(smsauth_send_request *request);
-
-/**
- * Set `CountryCode` (the service supports `"86"` only, its default).
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `country_code` is NULL or a
- * NUL-terminated string; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_set_country_code(smsauth_send_request *request,
-                                                     const char *country_code,
-                                                     smsauth_error **err);
-
-/**
- * Set `SignName` (required unless the client has a default): a console preset signature.
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `sign_name` is NULL or a
- * NUL-terminated string; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_set_sign_name(smsauth_send_request *request,
-                                                  const char *sign_name,
-                                                  smsauth_error **err);
-
-/**
- * Set `TemplateCode` (required unless the client has a default): a console preset template.
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `template_code` is NULL or a
- * NUL-terminated string; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_set_template_code(smsauth_send_request *request,
-                                                      const char *template_code,
-                                                      smsauth_error **err);
-
-/**
- * Set `TemplateParam`: a JSON object where `"##code##"` marks the generated code.
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `template_param` is NULL or a
- * NUL-terminated string; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_set_template_param(smsauth_send_request *request,
-                                                       const char *template_param,
-                                                       smsauth_error **err);
-
-/**
- * Set `SchemeName`: the verification scheme (at most 20 characters).
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `scheme_name` is NULL or a
- * NUL-terminated string; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_set_scheme_name(smsauth_send_request *request,
-                                                    const char *scheme_name,
-                                                    smsauth_error **err);
-
-/**
- * Set `SmsUpExtendCode`: uplink extension code.
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `sms_up_extend_code` is NULL or a
- * NUL-terminated string; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_set_sms_up_extend_code(smsauth_send_request *request,
-                                                           const char *sms_up_extend_code,
-                                                           smsauth_error **err);
-
-/**
- * Set `OutId`: your own reference, echoed back in the result.
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `out_id` is NULL or a
- * NUL-terminated string; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_set_out_id(smsauth_send_request *request,
-                                               const char *out_id,
-                                               smsauth_error **err);
-
-/**
- * Set `CodeLength`: 4–8 (checked when sending).
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `err` is NULL or points
- * to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_set_code_length(smsauth_send_request *request,
-                                                    uint32_t code_length,
-                                                    smsauth_error **err);
-
-/**
- * Set `ValidTime`: seconds the code stays valid (must be > 0).
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `err` is NULL or points
- * to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_set_valid_time(smsauth_send_request *request,
-                                                   uint64_t valid_time,
-                                                   smsauth_error **err);
-
-/**
- * Set `DuplicatePolicy`: one of `smsauth_duplicate_policy`; other values are `SMSAUTH_STATUS_INVALID_INPUT`.
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `err` is NULL or points
- * to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_set_duplicate_policy(smsauth_send_request *request,
-                                                         uint32_t duplicate_policy,
-                                                         smsauth_error **err);
-
-/**
- * Set `Interval`: seconds before another code may be sent to this number (must be > 0).
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `err` is NULL or points
- * to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_set_interval(smsauth_send_request *request,
-                                                 uint64_t interval,
-                                                 smsauth_error **err);
-
-/**
- * Set `CodeType`: one of `smsauth_code_type`; other values are `SMSAUTH_STATUS_INVALID_INPUT`.
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `err` is NULL or points
- * to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_set_code_type(smsauth_send_request *request,
-                                                  uint32_t code_type,
-                                                  smsauth_error **err);
-
-/**
- * Set `ReturnVerifyCode`: return the code in the result (`smsauth_send_result_verify_code()`).
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `err` is NULL or points
- * to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_set_return_verify_code(smsauth_send_request *request,
-                                                           bool return_verify_code,
-                                                           smsauth_error **err);
-
-/**
- * Set `AutoRetry`: let the service retry delivery on another channel (1 = yes).
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `err` is NULL or points
- * to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_set_auto_retry(smsauth_send_request *request,
-                                                   int64_t auto_retry,
-                                                   smsauth_error **err);
-
-/**
- * Set `DuplicateCheck`.
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `err` is NULL or points
- * to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_set_duplicate_check(smsauth_send_request *request,
-                                                        bool duplicate_check,
-                                                        smsauth_error **err);
-
-/**
- * Set `EarlyWarn`.
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `err` is NULL or points
- * to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_set_early_warn(smsauth_send_request *request,
-                                                   bool early_warn,
-                                                   smsauth_error **err);
-
-/**
- * Set `OwnerId`.
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `err` is NULL or points
- * to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_set_owner_id(smsauth_send_request *request,
-                                                 int64_t owner_id,
-                                                 smsauth_error **err);
-
-/**
- * Set `ResourceOwnerAccount`.
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `resource_owner_account` is NULL or a
- * NUL-terminated string; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_set_resource_owner_account(smsauth_send_request *request,
-                                                               const char *resource_owner_account,
-                                                               smsauth_error **err);
-
-/**
- * Set `ResourceOwnerId`.
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `err` is NULL or points
- * to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_set_resource_owner_id(smsauth_send_request *request,
-                                                          int64_t resource_owner_id,
-                                                          smsauth_error **err);
-
-/**
- * Send on behalf of `client_key` — the caller's IP address, device or session id — so the
- * per-client limits of the client's abuse guard apply (see `smsauth_config_builder_set_guard()`
- * and `smsauth_send_code_for()`). Not sent to the service; ignored by a client without a guard.
- * NULL removes the key.
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `client_key` is NULL or a
- * NUL-terminated string; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_send_request_set_client_key(smsauth_send_request *request,
-                                                   const char *client_key,
-                                                   smsauth_error **err);
-
-/**
- * A new check request: is `verify_code` (what the user typed: 4–8 ASCII letters or digits)
- * the code sent to `phone_number`? Both are checked when the request is sent.
- *
- * On success `*request_out` receives the request, owned by the caller; on failure it is left
- * untouched.
- *
- * # Safety
- * `phone_number` and `verify_code` are NULL or NUL-terminated strings; `request_out` is NULL
- * or writable; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_check_request_new(const char *phone_number,
-                                         const char *verify_code,
-                                         smsauth_check_request **request_out,
-                                         smsauth_error **err);
-
-/**
- * Free a check request. NULL is a no-op.
- *
- * # Safety
- * `request` is NULL or a request from `smsauth_check_request_new()`, not freed yet.
- */
-void smsauth_check_request_free(smsauth_check_request *request);
-
-/**
- * Set `CountryCode` (the service supports `"86"` only, its default).
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `country_code` is NULL or a
- * NUL-terminated string; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_check_request_set_country_code(smsauth_check_request *request,
-                                                      const char *country_code,
-                                                      smsauth_error **err);
-
-/**
- * Set `SchemeName`: must match the one used to send.
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `scheme_name` is NULL or a
- * NUL-terminated string; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_check_request_set_scheme_name(smsauth_check_request *request,
-                                                     const char *scheme_name,
-                                                     smsauth_error **err);
-
-/**
- * Set `OutId`: your own reference, echoed back in the result.
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `out_id` is NULL or a
- * NUL-terminated string; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_check_request_set_out_id(smsauth_check_request *request,
-                                                const char *out_id,
-                                                smsauth_error **err);
-
-/**
- * Set `CaseAuthPolicy`: one of `smsauth_case_auth_policy`; other values are `SMSAUTH_STATUS_INVALID_INPUT`.
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `err` is NULL or points
- * to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_check_request_set_case_auth_policy(smsauth_check_request *request,
-                                                          uint32_t case_auth_policy,
-                                                          smsauth_error **err);
-
-/**
- * Set `OwnerId`.
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `err` is NULL or points
- * to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_check_request_set_owner_id(smsauth_check_request *request,
-                                                  int64_t owner_id,
-                                                  smsauth_error **err);
-
-/**
- * Set `ResourceOwnerAccount`.
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `resource_owner_account` is NULL or a
- * NUL-terminated string; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_check_request_set_resource_owner_account(smsauth_check_request *request,
-                                                                const char *resource_owner_account,
-                                                                smsauth_error **err);
-
-/**
- * Set `ResourceOwnerId`.
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `err` is NULL or points
- * to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_check_request_set_resource_owner_id(smsauth_check_request *request,
-                                                           int64_t resource_owner_id,
-                                                           smsauth_error **err);
-
-/**
- * Send a verification code to `phone_number` with the client's defaults (sign name, template,
- * ...). Blocks the calling thread until the service answered or the deadline passed.
- *
- * A business refusal is an error, e.g. `SMSAUTH_STATUS_THROTTLED` with service code
- * `biz.FREQUENCY` when a code was sent to the number within the interval. Never resends on its
- * own after the request may have reached the service (so never sends two SMS by accident).
- *
- * `result_out` may be NULL if you do not need the result; otherwise on success it receives a
- * new result owned by the caller (free with `smsauth_send_result_free()`). Not to be called
- * from an async callback.
- *
- * # Safety
- * `client` is NULL or a live client; `phone_number` is NULL or a NUL-terminated string;
- * `result_out` is NULL or writable; `err` is NULL or points to a writable `smsauth_error *`.
+ * `result_out` may be NULL if you do not need the result; otherwise on success it receives a new result owned by
+ * the caller (free with `smsauth_send_result_free()`). Not to be called from an async callback.
  */
 smsauth_status smsauth_send_code(const smsauth_client *client,
                                  const char *phone_number,
@@ -1542,15 +523,9 @@ smsauth_status smsauth_send_code(const smsauth_client *client,
                                  smsauth_error **err);
 
 /**
- * Send like `smsauth_send_code()` on behalf of `client_key` — the caller's IP address, device
- * or session id — so the per-client limits of the client's abuse guard apply (see
- * `smsauth_config_builder_set_guard()`); a refusal is `SMSAUTH_STATUS_GUARD_DENIED` and nothing
- * is sent. Without a guard the key is not used.
- *
- * # Safety
- * `client` is NULL or a live client; `phone_number` and `client_key` are NULL or NUL-terminated
- * strings; `result_out` is NULL or writable; `err` is NULL or points to a writable
- * `smsauth_error *`.
+ * Send like `smsauth_send_code()` on behalf of `client_key` — the caller's IP address, device or session id — so
+ * the per-client limits of the client's abuse guard apply (see `smsauth_config_builder_set_guard()`); a refusal is
+ * `SMSAUTH_STATUS_GUARD_DENIED` and nothing is sent. Without a guard the key is not used.
  */
 smsauth_status smsauth_send_code_for(const smsauth_client *client,
                                      const char *phone_number,
@@ -1559,13 +534,9 @@ smsauth_status smsauth_send_code_for(const smsauth_client *client,
                                      smsauth_error **err);
 
 /**
- * Send with every field of `request`; unset fields take the client's defaults. Otherwise as
- * `smsauth_send_code()`; a client key set with `smsauth_send_request_set_client_key()` goes
- * to the guard as with `smsauth_send_code_for()`. The request is only read.
- *
- * # Safety
- * `client` and `request` are NULL or live objects; `result_out` is NULL or writable; `err` is
- * NULL or points to a writable `smsauth_error *`.
+ * Send with every field of `request`; unset fields take the client's defaults. Otherwise as `smsauth_send_code()`;
+ * a client key set with `smsauth_send_request_set_client_key()` goes to the guard as with
+ * `smsauth_send_code_for()`. The request is only read.
  */
 smsauth_status smsauth_send_code_with(const smsauth_client *client,
                                       const smsauth_send_request *request,
@@ -1573,18 +544,11 @@ smsauth_status smsauth_send_code_with(const smsauth_client *client,
                                       smsauth_error **err);
 
 /**
- * Check `verify_code` (what the user typed) for `phone_number` with the client's defaults.
- * Blocks until answered. A wrong code is `SMSAUTH_STATUS_OK` with
- * `smsauth_check_result_passed() == false`; a code passes only once.
+ * Check `verify_code` (what the user typed) for `phone_number` with the client's defaults. Blocks until answered.
+ * A wrong code is `SMSAUTH_STATUS_OK` with `smsauth_check_result_passed() == false`; a code passes only once.
  *
  * On success `*result_out` (required) receives a new result owned by the caller (free with
- * `smsauth_check_result_free()`); on failure it is left untouched. Not to be called from an
- * async callback.
- *
- * # Safety
- * `client` is NULL or a live client; `phone_number` and `verify_code` are NULL or
- * NUL-terminated strings; `result_out` is NULL or writable; `err` is NULL or points to a
- * writable `smsauth_error *`.
+ * `smsauth_check_result_free()`). Not to be called from an async callback.
  */
 smsauth_status smsauth_check_code(const smsauth_client *client,
                                   const char *phone_number,
@@ -1595,10 +559,6 @@ smsauth_status smsauth_check_code(const smsauth_client *client,
 /**
  * Check with every field of `request`; unset fields take the client's defaults. Otherwise as
  * `smsauth_check_code()`. The request is only read.
- *
- * # Safety
- * `client` and `request` are NULL or live objects; `result_out` is NULL or writable; `err` is
- * NULL or points to a writable `smsauth_error *`.
  */
 smsauth_status smsauth_check_code_with(const smsauth_client *client,
                                        const smsauth_check_request *request,
@@ -1606,22 +566,16 @@ smsauth_status smsauth_check_code_with(const smsauth_client *client,
                                        smsauth_error **err);
 
 /**
- * Start sending like `smsauth_send_code_with()` without blocking: the call runs on the
- * library's runtime and `callback(user_data, ...)` reports the outcome.
+ * Start sending like `smsauth_send_code_with()` without blocking: the call runs on the library's runtime and
+ * `callback(user_data, ...)` reports the outcome.
  *
- * If this returns `SMSAUTH_STATUS_OK`, `callback` is called exactly once, on a library thread
- * (possibly before this function has returned), with the status and either a result or an
- * error that the callback owns. If it returns anything else (NULL `client`, `request` or
- * `callback`), the callback is never called.
+ * If this returns `SMSAUTH_STATUS_OK`, `callback` is called exactly once, on a library thread (possibly before
+ * this function has returned), with the status and either a result or an error that the callback owns. If it
+ * returns anything else (NULL `client`, `request` or `callback`), the callback is never called.
  *
- * The request is copied and the call holds its own reference to the client's configuration,
- * so both may be freed as soon as this function returns. `user_data` must stay valid until the
- * callback has run.
- *
- * # Safety
- * `client` and `request` are NULL or live objects; `callback` is NULL or a function safe to
- * call from another thread with `user_data`; `err` is NULL or points to a writable
- * `smsauth_error *`.
+ * The request is copied and the call holds its own reference to the client's configuration, so both may be freed
+ * as soon as this function returns. `user_data` must stay valid until the callback has run; `callback` must be
+ * safe to call from another thread with it.
  */
 smsauth_status smsauth_send_code_async(const smsauth_client *client,
                                        const smsauth_send_request *request,
@@ -1630,12 +584,8 @@ smsauth_status smsauth_send_code_async(const smsauth_client *client,
                                        smsauth_error **err);
 
 /**
- * Start checking like `smsauth_check_code_with()` without blocking. Same contract as
- * `smsauth_send_code_async()`; the callback receives an `smsauth_check_result` on success
- * (including a wrong code, with `passed == false`).
- *
- * # Safety
- * As for `smsauth_send_code_async()`.
+ * Start checking like `smsauth_check_code_with()` without blocking. Same contract as `smsauth_send_code_async()`;
+ * the callback receives an `smsauth_check_result` on success (including a wrong code, with `passed == false`).
  */
 smsauth_status smsauth_check_code_async(const smsauth_client *client,
                                         const smsauth_check_request *request,
@@ -1645,133 +595,1071 @@ smsauth_status smsauth_check_code_async(const smsauth_client *client,
 
 /**
  * Free a send result. NULL is a no-op.
- *
- * # Safety
- * `result` is NULL or a result from this library, not freed yet.
  */
 void smsauth_send_result_free(smsauth_send_result *result);
 
 /**
- * The answer's `RequestId` (never NULL for a non-NULL result; NULL if `result` is NULL). Owned
- * by `result`.
- *
- * # Safety
- * `result` is NULL or a live result.
+ * The answer's `RequestId` (never NULL for a non-NULL result). Owned by `result`, like every string of a result.
  */
 const char *smsauth_send_result_request_id(const smsauth_send_result *result);
 
 /**
- * `Model.BizId`, the delivery receipt id; NULL when the answer had none. Owned by `result`.
- *
- * # Safety
- * `result` is NULL or a live result.
+ * `Model.BizId`, the delivery receipt id; NULL when the answer had none.
  */
 const char *smsauth_send_result_biz_id(const smsauth_send_result *result);
 
 /**
- * `Model.OutId`, your reference echoed; NULL when the answer had none. Owned by `result`.
- *
- * # Safety
- * `result` is NULL or a live result.
+ * `Model.OutId`, your reference echoed; NULL when the answer had none.
  */
 const char *smsauth_send_result_out_id(const smsauth_send_result *result);
 
 /**
  * `Model.VerifyCode`, the code that was sent: only when the request set `ReturnVerifyCode`
- * (`smsauth_send_request_set_return_verify_code()`); NULL otherwise. Owned by `result`.
- *
- * # Safety
- * `result` is NULL or a live result.
+ * (`smsauth_send_request_set_return_verify_code()`); NULL otherwise.
  */
 const char *smsauth_send_result_verify_code(const smsauth_send_result *result);
 
 /**
- * The answer's `Message` (e.g. `"OK"` or `"成功"`); NULL only if `result` is NULL. Owned by
- * `result`.
- *
- * # Safety
- * `result` is NULL or a live result.
+ * The answer's `Message` (e.g. `"OK"` or `"成功"`);
  */
 const char *smsauth_send_result_message(const smsauth_send_result *result);
 
 /**
  * The HTTP status of the answer (200), or 0 if `result` is NULL.
- *
- * # Safety
- * `result` is NULL or a live result.
  */
 uint16_t smsauth_send_result_http_status(const smsauth_send_result *result);
 
 /**
  * Free a check result. NULL is a no-op.
- *
- * # Safety
- * `result` is NULL or a result from this library, not freed yet.
  */
 void smsauth_check_result_free(smsauth_check_result *result);
 
 /**
- * `true` only when the service said `PASS`: the code is right (and is now used up). `false`
- * for a wrong, expired or unknown code, or when `result` is NULL.
- *
- * # Safety
- * `result` is NULL or a live result.
+ * `true` only when the service said `PASS`: the code is right (and is now used up). `false` for a wrong, expired
+ * or unknown code, or when `result` is NULL.
  */
 bool smsauth_check_result_passed(const smsauth_check_result *result);
 
 /**
  * `Model.VerifyResult` verbatim: `"PASS"`, `"UNKNOWN"` or a value newer than this library.
- * NULL only if `result` is NULL. Owned by `result`.
- *
- * # Safety
- * `result` is NULL or a live result.
  */
 const char *smsauth_check_result_verify_result(const smsauth_check_result *result);
 
 /**
- * The answer's `RequestId`; NULL only if `result` is NULL. Owned by `result`.
- *
- * # Safety
- * `result` is NULL or a live result.
+ * The answer's `RequestId`;
  */
 const char *smsauth_check_result_request_id(const smsauth_check_result *result);
 
 /**
- * `Model.OutId` echoed; NULL when the answer had none. Owned by `result`.
- *
- * # Safety
- * `result` is NULL or a live result.
+ * `Model.OutId` echoed; NULL when the answer had none.
  */
 const char *smsauth_check_result_out_id(const smsauth_check_result *result);
 
 /**
- * The answer's `Message`; NULL only if `result` is NULL. Owned by `result`.
- *
- * # Safety
- * `result` is NULL or a live result.
+ * The answer's `Message`;
  */
 const char *smsauth_check_result_message(const smsauth_check_result *result);
 
 /**
  * The HTTP status of the answer (200), or 0 if `result` is NULL.
- *
- * # Safety
- * `result` is NULL or a live result.
  */
 uint16_t smsauth_check_result_http_status(const smsauth_check_result *result);
 
 /**
- * A new request to sign: `POST /` to `host` (`host[:port]`, as sent in the `host` header; NULL
- * means `"dypnsapi.aliyuncs.com"`) for `action` (e.g. `"SendSmsVerifyCode"`) of API `version`
- * (NULL means `"2017-05-25"`), without parameters yet. `smsauth_sign()` refuses a host, method
- * or header that HTTP cannot carry unchanged (`SMSAUTH_STATUS_INVALID_INPUT` naming the field).
+ * A new builder with every option at its default: without an AccessKey (and without
+ * `smsauth_config_builder_set_profile()` / `_set_role_arn()`), credentials come from Alibaba Cloud's default chain
+ * (`ALIBABA_CLOUD_ACCESS_KEY_ID` / `_SECRET` / `_SECURITY_TOKEN`, an OIDC role, the CLI profile, the credentials
+ * file, the ECS RAM role, a credentials URI); endpoint `dypnsapi.aliyuncs.com` over https, V3 signatures, timeouts
+ * 5 s connect / 10 s read / 30 s total, 3 attempts (only when a retry can never send a second SMS), no request
+ * defaults. Free it with `smsauth_config_builder_free()`. NULL only on an internal failure.
+ */
+smsauth_config_builder *smsauth_config_builder_new(void);
+
+/**
+ * Free a builder (clients built from it are not affected). NULL is a no-op. The secret and token it holds are
+ * wiped from memory.
+ */
+void smsauth_config_builder_free(smsauth_config_builder *builder);
+
+/**
+ * Sign with this AccessKey pair (both must be non-empty; checked by `smsauth_config_builder_build()`). The strings
+ * are copied; the secret is kept in memory that is wiped when the builder is freed, and never appears in error
+ * messages.
+ */
+smsauth_status smsauth_config_builder_set_access_key(smsauth_config_builder *builder,
+                                                     const char *access_key_id,
+                                                     const char *access_key_secret,
+                                                     smsauth_error **err);
+
+/**
+ * Add an STS security token to the AccessKey pair (temporary credentials). Handled like the secret: copied, wiped
+ * on free, never shown.
+ */
+smsauth_status smsauth_config_builder_set_security_token(smsauth_config_builder *builder,
+                                                         const char *security_token,
+                                                         smsauth_error **err);
+
+/**
+ * Where to send requests: a host (`dypnsapi.aliyuncs.com`, https) or a URL `http(s)://host[:port]` (e.g. the
+ * emulator's `smsauth_emulator_endpoint()`). Checked by `smsauth_config_builder_build()`.
+ */
+smsauth_status smsauth_config_builder_set_endpoint(smsauth_config_builder *builder,
+                                                   const char *endpoint,
+                                                   smsauth_error **err);
+
+/**
+ * Force `"https"` or `"http"` for a bare-host endpoint (like the official SDKs' `Config.protocol`). Checked by
+ * `smsauth_config_builder_build()`.
+ */
+smsauth_status smsauth_config_builder_set_scheme(smsauth_config_builder *builder,
+                                                 const char *scheme,
+                                                 smsauth_error **err);
+
+/**
+ * Signature scheme: one of `smsauth_signature_version` (default V3). Any other value is
+ * `SMSAUTH_STATUS_INVALID_INPUT`.
+ */
+smsauth_status smsauth_config_builder_set_signature_version(smsauth_config_builder *builder,
+                                                            uint32_t version,
+                                                            smsauth_error **err);
+
+/**
+ * Connect timeout in milliseconds (default 5000; must be > 0, checked by `smsauth_config_builder_build()`).
+ */
+smsauth_status smsauth_config_builder_set_connect_timeout_ms(smsauth_config_builder *builder,
+                                                             uint64_t milliseconds,
+                                                             smsauth_error **err);
+
+/**
+ * Read timeout in milliseconds: the longest wait for the next bytes of an answer (default 10000; must be > 0).
+ */
+smsauth_status smsauth_config_builder_set_read_timeout_ms(smsauth_config_builder *builder,
+                                                          uint64_t milliseconds,
+                                                          smsauth_error **err);
+
+/**
+ * Total deadline of one call in milliseconds, retries included (default 30000; must be > 0).
+ */
+smsauth_status smsauth_config_builder_set_timeout_ms(smsauth_config_builder *builder,
+                                                     uint64_t milliseconds,
+                                                     smsauth_error **err);
+
+/**
+ * Attempts per call, the first included (default 3; 1 disables retries; 0 is rejected by
+ * `smsauth_config_builder_build()`). Retries happen only when the request provably did not reach the service, or
+ * for checks after a 5xx — never in a way that could send a second SMS.
+ */
+smsauth_status smsauth_config_builder_set_max_attempts(smsauth_config_builder *builder,
+                                                       uint32_t attempts,
+                                                       smsauth_error **err);
+
+/**
+ * Backoff before the first retry in milliseconds, doubled for each further one (default 100).
+ */
+smsauth_status smsauth_config_builder_set_initial_backoff_ms(smsauth_config_builder *builder,
+                                                             uint64_t milliseconds,
+                                                             smsauth_error **err);
+
+/**
+ * Upper bound of one backoff in milliseconds (default 2000).
+ */
+smsauth_status smsauth_config_builder_set_max_backoff_ms(smsauth_config_builder *builder,
+                                                         uint64_t milliseconds,
+                                                         smsauth_error **err);
+
+/**
+ * The longest wait the service may ask for (`Retry-After`) that is honoured by waiting, in milliseconds (default
+ * 5000); a longer one fails the call with `SMSAUTH_STATUS_THROTTLED`.
+ */
+smsauth_status smsauth_config_builder_set_max_retry_after_ms(smsauth_config_builder *builder,
+                                                             uint64_t milliseconds,
+                                                             smsauth_error **err);
+
+/**
+ * Send through this proxy URL (`http://...`). Without it, `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` are honoured.
+ * Checked by `smsauth_config_builder_build()`.
+ */
+smsauth_status smsauth_config_builder_set_proxy(smsauth_config_builder *builder,
+                                                const char *proxy_url,
+                                                smsauth_error **err);
+
+/**
+ * Ignore the proxy environment variables (connect directly).
+ */
+smsauth_status smsauth_config_builder_set_no_proxy(smsauth_config_builder *builder,
+                                                   smsauth_error **err);
+
+/**
+ * Also trust the CA certificates in this PEM text (a corporate proxy's, a test server's). The public Mozilla roots
+ * stay trusted; certificate checking cannot be turned off. Checked by `smsauth_config_builder_build()`.
+ */
+smsauth_status smsauth_config_builder_add_root_certificates_pem(smsauth_config_builder *builder,
+                                                                const char *pem,
+                                                                smsauth_error **err);
+
+/**
+ * Default `SignName` for sends (one of the console's preset signatures).
+ */
+smsauth_status smsauth_config_builder_set_sign_name(smsauth_config_builder *builder,
+                                                    const char *sign_name,
+                                                    smsauth_error **err);
+
+/**
+ * Default `TemplateCode` for sends (one of the console's preset templates).
+ */
+smsauth_status smsauth_config_builder_set_template_code(smsauth_config_builder *builder,
+                                                        const char *template_code,
+                                                        smsauth_error **err);
+
+/**
+ * Default `TemplateParam` for sends: a JSON object where `"##code##"` marks the generated code, e.g.
+ * `{"code":"##code##","min":"5"}`. When unset, that object is used (with `min` from the valid time).
+ */
+smsauth_status smsauth_config_builder_set_template_param(smsauth_config_builder *builder,
+                                                         const char *template_param,
+                                                         smsauth_error **err);
+
+/**
+ * Default `SchemeName` for sends and checks (at most 20 characters; the service's default is `默认方案`).
+ */
+smsauth_status smsauth_config_builder_set_scheme_name(smsauth_config_builder *builder,
+                                                      const char *scheme_name,
+                                                      smsauth_error **err);
+
+/**
+ * Default `CountryCode` for sends and checks (the service supports `"86"` only, its default).
+ */
+smsauth_status smsauth_config_builder_set_country_code(smsauth_config_builder *builder,
+                                                       const char *country_code,
+                                                       smsauth_error **err);
+
+/**
+ * Default `CodeType` for sends: one of `smsauth_code_type` (1–7); any other value is
+ * `SMSAUTH_STATUS_INVALID_INPUT`.
+ */
+smsauth_status smsauth_config_builder_set_code_type(smsauth_config_builder *builder,
+                                                    uint32_t code_type,
+                                                    smsauth_error **err);
+
+/**
+ * Default `CodeLength` for sends (4–8; checked when sending).
+ */
+smsauth_status smsauth_config_builder_set_code_length(smsauth_config_builder *builder,
+                                                      uint32_t code_length,
+                                                      smsauth_error **err);
+
+/**
+ * Default `ValidTime` for sends: seconds a code stays valid (service default 300; must be > 0).
+ */
+smsauth_status smsauth_config_builder_set_valid_time(smsauth_config_builder *builder,
+                                                     uint64_t seconds,
+                                                     smsauth_error **err);
+
+/**
+ * Default `Interval` for sends: seconds before another code may be sent to the same number (service default 60;
+ * must be > 0).
+ */
+smsauth_status smsauth_config_builder_set_interval(smsauth_config_builder *builder,
+                                                   uint64_t seconds,
+                                                   smsauth_error **err);
+
+/**
+ * Default `DuplicatePolicy` for sends: one of `smsauth_duplicate_policy`; any other value is
+ * `SMSAUTH_STATUS_INVALID_INPUT`.
+ */
+smsauth_status smsauth_config_builder_set_duplicate_policy(smsauth_config_builder *builder,
+                                                           uint32_t policy,
+                                                           smsauth_error **err);
+
+/**
+ * Default `CaseAuthPolicy` for checks: one of `smsauth_case_auth_policy`; any other value is
+ * `SMSAUTH_STATUS_INVALID_INPUT`.
+ */
+smsauth_status smsauth_config_builder_set_case_auth_policy(smsauth_config_builder *builder,
+                                                           uint32_t policy,
+                                                           smsauth_error **err);
+
+/**
+ * Use the named profile's credentials instead of the default chain: the Alibaba Cloud CLI's
+ * `~/.aliyun/config.json` first, then the credentials file (`ALIBABA_CLOUD_CREDENTIALS_FILE` or
+ * `~/.alibabacloud/credentials`), whatever its type (AccessKey, STS, RAM role, ECS role, ...). The profile is read
+ * at the first request (and re-read when its temporary credentials expire); a missing profile is then
+ * `SMSAUTH_STATUS_CREDENTIALS` naming the files looked at.
  *
- * On success `*request_out` receives the request, owned by the caller; on failure it is left
- * untouched.
+ * With `smsauth_config_builder_set_role_arn()`, the profile supplies the source credentials that assume the role
+ * instead. `smsauth_config_builder_build()` fails with `SMSAUTH_STATUS_INVALID_INPUT` (field `profile`) for an
+ * empty name, or when an AccessKey is set too (one source only); an STS token without an AccessKey fails the same
+ * way (field `security_token`). These rules are the core's `CredentialsConfig`, shared by every language.
+ */
+smsauth_status smsauth_config_builder_set_profile(smsauth_config_builder *builder,
+                                                  const char *profile,
+                                                  smsauth_error **err);
+
+/**
+ * Use temporary credentials of the RAM role `role_arn` (`acs:ram::<account id>:role/<name>`), obtained with STS
+ * `AssumeRole`, cached and refreshed before they expire. The role is assumed with the AccessKey of
+ * `smsauth_config_builder_set_access_key()` if set, else with the profile of
+ * `smsauth_config_builder_set_profile()` if set, else with whatever the default chain finds. STS is asked at the
+ * first request; a refusal is `SMSAUTH_STATUS_CREDENTIALS` with STS's answer in the message. The STS endpoint and
+ * region come from `smsauth_config_builder_set_sts_region()` / `_set_sts_endpoint()`, else
+ * `ALIBABA_CLOUD_STS_ENDPOINT` / `ALIBABA_CLOUD_STS_REGION` (default `sts.aliyuncs.com`).
  *
- * # Safety
- * `host`, `action` and `version` are NULL or NUL-terminated strings; `request_out` is NULL or
- * writable; `err` is NULL or points to a writable `smsauth_error *`.
+ * `role_session_name` may be NULL (default `ALIBABA_CLOUD_ROLE_SESSION_NAME`, else `smsauth-<unix seconds>`);
+ * `duration_seconds` is 900–43200, or 0 for the default (3600). An empty ARN or a bad duration is reported by
+ * `smsauth_config_builder_build()` (`SMSAUTH_STATUS_INVALID_INPUT` / `SMSAUTH_STATUS_CREDENTIALS`).
+ */
+smsauth_status smsauth_config_builder_set_role_arn(smsauth_config_builder *builder,
+                                                   const char *role_arn,
+                                                   const char *role_session_name,
+                                                   uint32_t duration_seconds,
+                                                   smsauth_error **err);
+
+/**
+ * With `smsauth_config_builder_set_role_arn()`: a policy (JSON) that narrows the role's permissions for these
+ * credentials. NULL removes it.
+ */
+smsauth_status smsauth_config_builder_set_role_policy(smsauth_config_builder *builder,
+                                                      const char *policy,
+                                                      smsauth_error **err);
+
+/**
+ * With `smsauth_config_builder_set_role_arn()`: the external ID the role's trust policy may require. NULL removes
+ * it.
+ */
+smsauth_status smsauth_config_builder_set_role_external_id(smsauth_config_builder *builder,
+                                                           const char *external_id,
+                                                           smsauth_error **err);
+
+/**
+ * With `smsauth_config_builder_set_role_arn()`: the STS region to ask, e.g. `"cn-hangzhou"` (default
+ * `ALIBABA_CLOUD_STS_REGION`). NULL goes back to the default.
+ */
+smsauth_status smsauth_config_builder_set_sts_region(smsauth_config_builder *builder,
+                                                     const char *region,
+                                                     smsauth_error **err);
+
+/**
+ * With `smsauth_config_builder_set_role_arn()`: the STS host or URL to ask (default `ALIBABA_CLOUD_STS_ENDPOINT`,
+ * the region's, else `sts.aliyuncs.com`). NULL goes back to the default.
+ */
+smsauth_status smsauth_config_builder_set_sts_endpoint(smsauth_config_builder *builder,
+                                                       const char *endpoint,
+                                                       smsauth_error **err);
+
+/**
+ * Guard every `smsauth_send_code*` and `smsauth_check_code*` call of clients built from this builder with the
+ * abuse guard `config` (see `smsauth_guard_config`): a refused call fails with `SMSAUTH_STATUS_GUARD_DENIED`
+ * before any network call, `smsauth_error_guard_rule()` names the rule and `smsauth_error_retry_after_ms()` says
+ * when it allows again.
+ *
+ * The guard is created here from a copy of `config` (which may be freed right after), keeping its counters in
+ * memory: every client built from this builder afterwards shares those counters; call this again for a fresh
+ * guard. Replaces any earlier guard. Fails with `SMSAUTH_STATUS_INVALID_INPUT` if the configuration cannot be used
+ * (a Redis URL: this library has no Redis support).
+ */
+smsauth_status smsauth_config_builder_set_guard(smsauth_config_builder *builder,
+                                                const smsauth_guard_config *config,
+                                                smsauth_error **err);
+
+/**
+ * Start an emulator on a free port of `127.0.0.1` with the default settings: AccessKey pair `testid` /
+ * `testsecret`, a 60 s sending interval per number, 10 codes per number per day, 5 wrong tries per code, a code
+ * passes once, ±15 minute timestamp window, clock = real time. On success `*emulator_out` receives the running
+ * emulator; on failure (e.g. `SMSAUTH_STATUS_NETWORK` when no port can be bound) it is left untouched.
+ */
+smsauth_status smsauth_emulator_start(smsauth_emulator **emulator_out,
+                                      smsauth_error **err);
+
+/**
+ * Stop the server and free the emulator. NULL is a no-op. Clients pointed at it then fail with
+ * `SMSAUTH_STATUS_NETWORK`. No other thread may be using it.
+ */
+void smsauth_emulator_stop(smsauth_emulator *emulator);
+
+/**
+ * The URL to give `smsauth_config_builder_set_endpoint()`: `"http://127.0.0.1:PORT"`. Owned by `emulator`, like
+ * the strings below.
+ */
+const char *smsauth_emulator_endpoint(const smsauth_emulator *emulator);
+
+/**
+ * The port the emulator listens on (0 if `emulator` is NULL).
+ */
+uint16_t smsauth_emulator_port(const smsauth_emulator *emulator);
+
+/**
+ * The AccessKey ID the emulator accepts (`"testid"`).
+ */
+const char *smsauth_emulator_access_key_id(const smsauth_emulator *emulator);
+
+/**
+ * Its secret (`"testsecret"`).
+ */
+const char *smsauth_emulator_access_key_secret(const smsauth_emulator *emulator);
+
+/**
+ * The newest code sent to `phone_number` (written any way a client accepts, e.g. `"+86 138 0013 8000"`), as the
+ * user would read it in the SMS. On success `*code_out` receives a new string owned by the caller (free with
+ * `smsauth_string_free()`), or NULL when no code was sent to that number.
+ */
+smsauth_status smsauth_emulator_last_code(const smsauth_emulator *emulator,
+                                          const char *phone_number,
+                                          char **code_out,
+                                          smsauth_error **err);
+
+/**
+ * How many messages the outbox holds for `phone_number`, or in total when `phone_number` is NULL (0 if `emulator`
+ * is NULL or `phone_number` is not UTF-8).
+ */
+size_t smsauth_emulator_message_count(const smsauth_emulator *emulator,
+                                      const char *phone_number);
+
+/**
+ * API requests the emulator received (valid or not, faulted or not) since it started or was last reset; 0 if
+ * `emulator` is NULL. Handy to assert that bad input was refused before any network call.
+ */
+size_t smsauth_emulator_request_count(const smsauth_emulator *emulator);
+
+/**
+ * Move the emulated clock forward by `seconds` (code expiry, sending intervals, daily caps, STS expiry, and
+ * request timestamps: beyond 15 minutes, requests signed with the real time are refused as expired). Nothing
+ * sleeps.
+ */
+smsauth_status smsauth_emulator_advance_clock(const smsauth_emulator *emulator,
+                                              uint64_t seconds,
+                                              smsauth_error **err);
+
+/**
+ * The emulated time, Unix seconds (0 if `emulator` is NULL).
+ */
+uint64_t smsauth_emulator_now(const smsauth_emulator *emulator);
+
+/**
+ * Forget the outbox, codes, limits, faults and nonces, and set the clock back to its start.
+ */
+smsauth_status smsauth_emulator_reset(const smsauth_emulator *emulator, smsauth_error **err);
+
+/**
+ * Inject a fault, written as JSON exactly as for the emulator's HTTP hook `POST /_emulator/faults`: a `kind`
+ * (`latency` with `ms`, `server_error` with `status`, `throttle` with `retry_after_ms`, `malformed`, `truncated`,
+ * `html`, `oversized` with `bytes`, `drop`, `drop_mid_response`, `slow_drip` with `chunk_bytes` and `interval_ms`)
+ * and optional `action`, `phone`, `probability`, `times`. Example:
+ * `{"kind":"latency","ms":500,"action":"SendSmsVerifyCode","times":1}`. Fails with `SMSAUTH_STATUS_INVALID_INPUT`
+ * when the JSON does not describe a fault.
+ */
+smsauth_status smsauth_emulator_add_fault(const smsauth_emulator *emulator,
+                                          const char *fault_json,
+                                          smsauth_error **err);
+
+/**
+ * Remove every injected fault.
+ */
+smsauth_status smsauth_emulator_clear_faults(const smsauth_emulator *emulator, smsauth_error **err);
+
+/**
+ * Issue temporary STS credentials valid for `ttl_seconds` (at least 1; 0 is `SMSAUTH_STATUS_INVALID_INPUT`) of
+ * emulated time, for `smsauth_config_builder_set_access_key()` + `smsauth_config_builder_set_security_token()`. On
+ * success the three out-parameters receive new strings owned by the caller (free each with
+ * `smsauth_string_free()`).
+ */
+smsauth_status smsauth_emulator_issue_sts(const smsauth_emulator *emulator,
+                                          uint64_t ttl_seconds,
+                                          char **access_key_id_out,
+                                          char **access_key_secret_out,
+                                          char **security_token_out,
+                                          smsauth_error **err);
+
+/**
+ * The static snake_case name of a status: `"ok"`, `"invalid_input"`, `"credentials"`, `"network"`, `"timeout"`,
+ * `"authentication"`, `"throttled"`, `"service"`, `"protocol"`, `"internal"`, `"guard_denied"`, `"null_argument"`,
+ * `"invalid_utf8"`, `"panic"` (the kind names are the core's `ErrorKind::name()` and the other bindings' error
+ * codes), or `"unknown"` for a number this library does not define. Never NULL; static (never free it).
+ */
+const char *smsauth_status_str(uint32_t status);
+
+/**
+ * Free an error returned through an `smsauth_error **err` out-parameter. NULL is a no-op; the error's strings are
+ * invalid afterwards.
+ */
+void smsauth_error_free(smsauth_error *err);
+
+/**
+ * The status of the failed call (never `SMSAUTH_STATUS_OK` for a non-NULL error); `SMSAUTH_STATUS_NULL_ARGUMENT`
+ * when `err` is NULL.
+ */
+smsauth_status smsauth_error_status(const smsauth_error *err);
+
+/**
+ * What went wrong and what to do, in one English sentence or two. Never NULL for a non-NULL `err`. Owned by `err`,
+ * like every string below.
+ */
+const char *smsauth_error_message(const smsauth_error *err);
+
+/**
+ * For `SMSAUTH_STATUS_INVALID_INPUT`: the API name of the field at fault (e.g. `"PhoneNumber"`); for
+ * `SMSAUTH_STATUS_NULL_ARGUMENT` / `SMSAUTH_STATUS_INVALID_UTF8`: the C argument's name. NULL otherwise.
+ */
+const char *smsauth_error_field(const smsauth_error *err);
+
+/**
+ * The service's raw `Code` (e.g. `"biz.FREQUENCY"`, `"SignatureDoesNotMatch"`) when the service or its gateway
+ * answered with an error; NULL otherwise.
+ */
+const char *smsauth_error_service_code(const smsauth_error *err);
+
+/**
+ * The service's raw `Message` when it answered with an error; NULL otherwise.
+ */
+const char *smsauth_error_service_message(const smsauth_error *err);
+
+/**
+ * The `RequestId` of the service's answer (quote it to Alibaba Cloud support); NULL when there was no answer or it
+ * had none.
+ */
+const char *smsauth_error_request_id(const smsauth_error *err);
+
+/**
+ * The gateway's `Recommend` link (a troubleshooting page), when given; NULL otherwise.
+ */
+const char *smsauth_error_recommend(const smsauth_error *err);
+
+/**
+ * The HTTP status of the answer that caused the error, or 0 when there was no answer.
+ */
+uint16_t smsauth_error_http_status(const smsauth_error *err);
+
+/**
+ * `true` unless the request provably never reached the service. After a failed `smsauth_send_code*` call that
+ * returns `true` here, resending may deliver a second SMS: check the outcome (or wait for the sending interval)
+ * first. `false` when `err` is NULL.
+ */
+bool smsauth_error_may_have_been_received(const smsauth_error *err);
+
+/**
+ * For `SMSAUTH_STATUS_THROTTLED` and `SMSAUTH_STATUS_GUARD_DENIED`: how long to wait before trying again, in
+ * milliseconds, when the gateway or the guard said; 0 otherwise.
+ */
+uint64_t smsauth_error_retry_after_ms(const smsauth_error *err);
+
+/**
+ * For `SMSAUTH_STATUS_GUARD_DENIED`: the name of the guard rule that refused the call; NULL otherwise.
+ */
+const char *smsauth_error_guard_rule(const smsauth_error *err);
+
+/**
+ * Call `callback(user_data, event)` once per finished call of every client built from this builder afterwards (see
+ * `smsauth_event_callback` for where and when). `user_data` is passed back untouched and must stay valid while
+ * those clients exist. NULL `callback` removes it. Costs nothing when unset.
+ */
+smsauth_status smsauth_config_builder_set_event_callback(smsauth_config_builder *builder,
+                                                         smsauth_event_callback callback,
+                                                         void *user_data,
+                                                         smsauth_error **err);
+
+/**
+ * `"SendSmsVerifyCode"` or `"CheckSmsVerifyCode"`. Like every string of an event: owned by it, valid during the
+ * callback;
+ */
+const char *smsauth_event_action(const smsauth_event *event);
+
+/**
+ * The client's signature scheme: `SMSAUTH_SIGNATURE_VERSION_V1` or `_V3`.
+ */
+uint32_t smsauth_event_signature_version(const smsauth_event *event);
+
+/**
+ * The endpoint's host (OpenTelemetry `server.address`).
+ */
+const char *smsauth_event_server_address(const smsauth_event *event);
+
+/**
+ * The endpoint's port when given explicitly (`server.port`), else 0.
+ */
+uint16_t smsauth_event_server_port(const smsauth_event *event);
+
+/**
+ * HTTP attempts made (0 when the call failed before sending: bad input, guard denial).
+ */
+uint32_t smsauth_event_attempts(const smsauth_event *event);
+
+/**
+ * How many retries happened (one reason each).
+ */
+size_t smsauth_event_retry_reason_count(const smsauth_event *event);
+
+/**
+ * Why retry `index` (0-based) happened: the error kind and, when the service answered, its code (`"network"`,
+ * `"throttled:Throttling.User"`); NULL when out of range.
+ */
+const char *smsauth_event_retry_reason(const smsauth_event *event,
+                                       size_t index);
+
+/**
+ * The HTTP status of the last answer, or 0 when none came back.
+ */
+uint16_t smsauth_event_http_status(const smsauth_event *event);
+
+/**
+ * The service's `Code` (`"OK"` on success, `"biz.FREQUENCY"`, ...); NULL without an answer.
+ */
+const char *smsauth_event_service_code(const smsauth_event *event);
+
+/**
+ * The service's request id; NULL without an answer.
+ */
+const char *smsauth_event_request_id(const smsauth_event *event);
+
+/**
+ * Wall time of the whole call in microseconds, guard and retries included.
+ */
+uint64_t smsauth_event_elapsed_us(const smsauth_event *event);
+
+/**
+ * Whether the request reached the service: `"answered"` (any answer, success included), `"not_received"` or
+ * `"unknown"`. Static.
+ */
+const char *smsauth_event_delivery(const smsauth_event *event);
+
+/**
+ * What the abuse guard decided: `"not_guarded"`, `"allowed"` or `"denied"`. Static.
+ */
+const char *smsauth_event_guard_decision(const smsauth_event *event);
+
+/**
+ * The guard rule that refused the call (e.g. `"phone:1/60s"`); NULL otherwise.
+ */
+const char *smsauth_event_guard_rule(const smsauth_event *event);
+
+/**
+ * The phone number, masked (`"138****8000"`; `"***"` when unknown).
+ */
+const char *smsauth_event_phone(const smsauth_event *event);
+
+/**
+ * `true` only for a check whose code passed (a wrong code is a successful call with `false`).
+ */
+bool smsauth_event_passed(const smsauth_event *event);
+
+/**
+ * `SMSAUTH_STATUS_OK`, or the status of the error the call failed with (its `smsauth_status_str()` is the error
+ * kind). `SMSAUTH_STATUS_NULL_ARGUMENT` if `event` is NULL.
+ */
+smsauth_status smsauth_event_status(const smsauth_event *event);
+
+/**
+ * A snapshot of the client's counters since it was built. On success `*stats_out` receives it, owned by the caller
+ * (free with `smsauth_stats_free()`). Cheap; thread-safe.
+ */
+smsauth_status smsauth_client_stats(const smsauth_client *client,
+                                    smsauth_stats **stats_out,
+                                    smsauth_error **err);
+
+/**
+ * Free a stats snapshot. NULL is a no-op.
+ */
+void smsauth_stats_free(smsauth_stats *stats);
+
+/**
+ * `SendSmsVerifyCode` calls, whatever their outcome (guard denials included); 0 if `stats` is NULL, like every
+ * count below.
+ */
+uint64_t smsauth_stats_sends(const smsauth_stats *stats);
+
+/**
+ * `CheckSmsVerifyCode` calls, whatever their outcome.
+ */
+uint64_t smsauth_stats_checks(const smsauth_stats *stats);
+
+/**
+ * Checks whose code passed.
+ */
+uint64_t smsauth_stats_passes(const smsauth_stats *stats);
+
+/**
+ * Failed calls with this status (an error kind, 1–10: e.g. `SMSAUTH_STATUS_THROTTLED`).
+ */
+uint64_t smsauth_stats_errors(const smsauth_stats *stats, uint32_t status);
+
+/**
+ * How many guard rules have denied calls (the entries of `smsauth_stats_guard_denial_rule()`).
+ */
+size_t smsauth_stats_guard_denial_rule_count(const smsauth_stats *stats);
+
+/**
+ * The name of denying rule `index` (0-based, sorted), or NULL when out of range. Owned by `stats`.
+ */
+const char *smsauth_stats_guard_denial_rule(const smsauth_stats *stats, size_t index);
+
+/**
+ * How many calls rule `index` denied (0 when out of range).
+ */
+uint64_t smsauth_stats_guard_denials(const smsauth_stats *stats, size_t index);
+
+/**
+ * The latency histogram's bucket count (the fixed bounds 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000 ms,
+ * and one more for slower calls).
+ */
+size_t smsauth_stats_latency_bucket_count(const smsauth_stats *stats);
+
+/**
+ * The upper bound (inclusive, ms) of bucket `index`: `UINT64_MAX` for the last one.
+ */
+uint64_t smsauth_stats_latency_bucket_le_ms(const smsauth_stats *stats, size_t index);
+
+/**
+ * Calls that took at most bucket `index`'s bound and more than the bucket before's (not cumulative); 0 when out of
+ * range.
+ */
+uint64_t smsauth_stats_latency_bucket(const smsauth_stats *stats,
+                                      size_t index);
+
+/**
+ * Sum of all call latencies, in milliseconds.
+ */
+uint64_t smsauth_stats_latency_sum_ms(const smsauth_stats *stats);
+
+/**
+ * A guard configuration with the defaults: per phone number 1 send per 60 s, 5 per hour, 10 per 24 h; per client
+ * key 10 per hour; per 7-digit number prefix 30 per hour; 1000 sends per 24 h for the whole client; 5 wrong codes
+ * within an hour lock a number for 15 minutes; not a dry run; fail closed; at most 100 000 keys kept in memory.
+ * Free it with `smsauth_guard_config_free()`. NULL only on an internal failure.
+ */
+smsauth_guard_config *smsauth_guard_config_new(void);
+
+/**
+ * A guard configuration with every rule off (add the ones you want); the other settings as in
+ * `smsauth_guard_config_new()`.
+ */
+smsauth_guard_config *smsauth_guard_config_new_empty(void);
+
+/**
+ * Free a guard configuration (clients whose builders it was given to are not affected). NULL is a no-op.
+ */
+void smsauth_guard_config_free(smsauth_guard_config *config);
+
+/**
+ * Add a limit to a send rule: at most `max` sends (1–1 000 000) within any `window_seconds` (1 s – 31 days,
+ * sliding). Up to 8 limits per rule; the tightest one decides. On an `smsauth_guard_config_new()` configuration
+ * the rule's defaults stay: call `smsauth_guard_config_clear_limits()` first to replace them. `rule` is one of
+ * `smsauth_guard_rule`; any other value, `max == 0` or `window_seconds == 0` is `SMSAUTH_STATUS_INVALID_INPUT`.
+ */
+smsauth_status smsauth_guard_config_add_limit(smsauth_guard_config *config,
+                                              uint32_t rule,
+                                              uint32_t max,
+                                              uint64_t window_seconds,
+                                              smsauth_error **err);
+
+/**
+ * Remove every limit of a send rule (one of `smsauth_guard_rule`), turning it off.
+ */
+smsauth_status smsauth_guard_config_clear_limits(smsauth_guard_config *config,
+                                                 uint32_t rule,
+                                                 smsauth_error **err);
+
+/**
+ * Refuse sends that come without a client key (`SMSAUTH_STATUS_INVALID_INPUT` naming `client_key`), so a forgotten
+ * key cannot silently skip the client rule. Default `false`.
+ */
+smsauth_status smsauth_guard_config_set_require_client_key(smsauth_guard_config *config,
+                                                           bool require,
+                                                           smsauth_error **err);
+
+/**
+ * Digits of a number prefix for the prefix rule (1–11; default 7: carrier block and area).
+ */
+smsauth_status smsauth_guard_config_set_prefix_digits(smsauth_guard_config *config,
+                                                      uint32_t digits,
+                                                      smsauth_error **err);
+
+/**
+ * At most `sends` sends in any 24 hours for the whole client (1–10 000 000; default 1000; 0 turns the budget off).
+ * Rule name `budget:daily`.
+ */
+smsauth_status smsauth_guard_config_set_daily_budget(smsauth_guard_config *config,
+                                                     uint32_t sends,
+                                                     smsauth_error **err);
+
+/**
+ * A money cap: at most `daily_money_cap` spent in any 24 hours at `price_per_sms` per SMS (both positive, in the
+ * same currency unit): the budget becomes `floor(cap / price)` sends, or the daily budget if that is lower.
+ * `daily_money_cap == 0` turns the cap off (then `price_per_sms` is ignored). A cap below one SMS, a non-positive
+ * or non-finite price is `SMSAUTH_STATUS_INVALID_INPUT`.
+ */
+smsauth_status smsauth_guard_config_set_money_cap(smsauth_guard_config *config,
+                                                  double price_per_sms,
+                                                  double daily_money_cap,
+                                                  smsauth_error **err);
+
+/**
+ * The wrong-code rule for checks: after `max_wrong` wrong codes (at most 1000) for one phone number within
+ * `window_seconds`, checks for that number are refused for `lockout_seconds` (rule `check:locked`); the last wrong
+ * code still gets its answer, a passing check resets the count. Default 5 within 3600 s, locked 900 s. `max_wrong
+ * == 0` turns the rule off; otherwise both durations must be 1 s – 31 days.
+ */
+smsauth_status smsauth_guard_config_set_wrong_code_limit(smsauth_guard_config *config,
+                                                         uint32_t max_wrong,
+                                                         uint64_t window_seconds,
+                                                         uint64_t lockout_seconds,
+                                                         smsauth_error **err);
+
+/**
+ * Only report: a call the guard would refuse is let through (with a warning logged), to tune limits on real
+ * traffic before enforcing them. Default `false`.
+ */
+smsauth_status smsauth_guard_config_set_dry_run(smsauth_guard_config *config,
+                                                bool dry_run,
+                                                smsauth_error **err);
+
+/**
+ * What to do when the guard's store fails: one of `smsauth_guard_fail_policy` (default closed); any other value is
+ * `SMSAUTH_STATUS_INVALID_INPUT`.
+ */
+smsauth_status smsauth_guard_config_set_fail_policy(smsauth_guard_config *config,
+                                                    uint32_t policy,
+                                                    smsauth_error **err);
+
+/**
+ * Most keys (phone numbers, client keys, prefixes) the in-memory store keeps, at least 16 (default 100 000); the
+ * least recently used are dropped beyond it.
+ */
+smsauth_status smsauth_guard_config_set_max_keys(smsauth_guard_config *config,
+                                                 size_t max_keys,
+                                                 smsauth_error **err);
+
+/**
+ * Keep the guard's state in Redis at `redis_url`, shared by every process using it. This library is built without
+ * the core's `guard-redis` feature, so the URL is stored but `smsauth_config_builder_set_guard()` then fails with
+ * `SMSAUTH_STATUS_INVALID_INPUT` (field `guard.redis_url`) saying so; the in-memory store (the default) is per
+ * client.
+ */
+smsauth_status smsauth_guard_config_set_redis_url(smsauth_guard_config *config,
+                                                  const char *redis_url,
+                                                  smsauth_error **err);
+
+/**
+ * A new send request for `phone_number` (e.g. `"13800138000"` or `"+86 138-0013-8000"`; it is normalised and
+ * checked when sent), with every other field unset. On success `*request_out` receives the request.
+ */
+smsauth_status smsauth_send_request_new(const char *phone_number,
+                                        smsauth_send_request **request_out,
+                                        smsauth_error **err);
+
+/**
+ * Free a send request. NULL is a no-op.
+ */
+void smsauth_send_request_free(smsauth_send_request *request);
+
+/**
+ * Send on behalf of `client_key` — the caller's IP address, device or session id — so the per-client limits of the
+ * client's abuse guard apply (see `smsauth_config_builder_set_guard()` and `smsauth_send_code_for()`). Not sent to
+ * the service; ignored by a client without a guard. NULL removes the key.
+ */
+smsauth_status smsauth_send_request_set_client_key(smsauth_send_request *request,
+                                                   const char *client_key,
+                                                   smsauth_error **err);
+
+/**
+ * A new check request: is `verify_code` (what the user typed: 4–8 ASCII letters or digits) the code sent to
+ * `phone_number`? Both are checked when the request is sent. On success `*request_out` receives the request.
+ */
+smsauth_status smsauth_check_request_new(const char *phone_number,
+                                         const char *verify_code,
+                                         smsauth_check_request **request_out,
+                                         smsauth_error **err);
+
+/**
+ * Free a check request. NULL is a no-op.
+ */
+void smsauth_check_request_free(smsauth_check_request *request);
+
+/**
+ * Set `CountryCode` (the service supports `"86"` only, its default).
+ */
+smsauth_status smsauth_send_request_set_country_code(smsauth_send_request *request,
+                                                     const char *country_code,
+                                                     smsauth_error **err);
+
+/**
+ * Set `SignName` (required unless the client has a default): a console preset signature.
+ */
+smsauth_status smsauth_send_request_set_sign_name(smsauth_send_request *request,
+                                                  const char *sign_name,
+                                                  smsauth_error **err);
+
+/**
+ * Set `TemplateCode` (required unless the client has a default): a console preset template.
+ */
+smsauth_status smsauth_send_request_set_template_code(smsauth_send_request *request,
+                                                      const char *template_code,
+                                                      smsauth_error **err);
+
+/**
+ * Set `TemplateParam`: a JSON object where `"##code##"` marks the generated code.
+ */
+smsauth_status smsauth_send_request_set_template_param(smsauth_send_request *request,
+                                                       const char *template_param,
+                                                       smsauth_error **err);
+
+/**
+ * Set `SchemeName`: the verification scheme (at most 20 characters).
+ */
+smsauth_status smsauth_send_request_set_scheme_name(smsauth_send_request *request,
+                                                    const char *scheme_name,
+                                                    smsauth_error **err);
+
+/**
+ * Set `SmsUpExtendCode`: uplink extension code.
+ */
+smsauth_status smsauth_send_request_set_sms_up_extend_code(smsauth_send_request *request,
+                                                           const char *sms_up_extend_code,
+                                                           smsauth_error **err);
+
+/**
+ * Set `OutId`: your own reference, echoed back in the result.
+ */
+smsauth_status smsauth_send_request_set_out_id(smsauth_send_request *request,
+                                               const char *out_id,
+                                               smsauth_error **err);
+
+/**
+ * Set `CodeLength`: 4–8 (checked when sending).
+ */
+smsauth_status smsauth_send_request_set_code_length(smsauth_send_request *request,
+                                                    uint32_t code_length,
+                                                    smsauth_error **err);
+
+/**
+ * Set `ValidTime`: seconds the code stays valid (must be > 0).
+ */
+smsauth_status smsauth_send_request_set_valid_time(smsauth_send_request *request,
+                                                   uint64_t valid_time,
+                                                   smsauth_error **err);
+
+/**
+ * Set `DuplicatePolicy`: one of `smsauth_duplicate_policy`; other values are `SMSAUTH_STATUS_INVALID_INPUT`.
+ */
+smsauth_status smsauth_send_request_set_duplicate_policy(smsauth_send_request *request,
+                                                         uint32_t duplicate_policy,
+                                                         smsauth_error **err);
+
+/**
+ * Set `Interval`: seconds before another code may be sent to this number (must be > 0).
+ */
+smsauth_status smsauth_send_request_set_interval(smsauth_send_request *request,
+                                                 uint64_t interval,
+                                                 smsauth_error **err);
+
+/**
+ * Set `CodeType`: one of `smsauth_code_type`; other values are `SMSAUTH_STATUS_INVALID_INPUT`.
+ */
+smsauth_status smsauth_send_request_set_code_type(smsauth_send_request *request,
+                                                  uint32_t code_type,
+                                                  smsauth_error **err);
+
+/**
+ * Set `ReturnVerifyCode`: return the code in the result (`smsauth_send_result_verify_code()`).
+ */
+smsauth_status smsauth_send_request_set_return_verify_code(smsauth_send_request *request,
+                                                           bool return_verify_code,
+                                                           smsauth_error **err);
+
+/**
+ * Set `AutoRetry`: let the service retry delivery on another channel (1 = yes).
+ */
+smsauth_status smsauth_send_request_set_auto_retry(smsauth_send_request *request,
+                                                   int64_t auto_retry,
+                                                   smsauth_error **err);
+
+/**
+ * Set `DuplicateCheck`.
+ */
+smsauth_status smsauth_send_request_set_duplicate_check(smsauth_send_request *request,
+                                                        bool duplicate_check,
+                                                        smsauth_error **err);
+
+/**
+ * Set `EarlyWarn`.
+ */
+smsauth_status smsauth_send_request_set_early_warn(smsauth_send_request *request,
+                                                   bool early_warn,
+                                                   smsauth_error **err);
+
+/**
+ * Set `OwnerId`.
+ */
+smsauth_status smsauth_send_request_set_owner_id(smsauth_send_request *request,
+                                                 int64_t owner_id,
+                                                 smsauth_error **err);
+
+/**
+ * Set `ResourceOwnerAccount`.
+ */
+smsauth_status smsauth_send_request_set_resource_owner_account(smsauth_send_request *request,
+                                                               const char *resource_owner_account,
+                                                               smsauth_error **err);
+
+/**
+ * Set `ResourceOwnerId`.
+ */
+smsauth_status smsauth_send_request_set_resource_owner_id(smsauth_send_request *request,
+                                                          int64_t resource_owner_id,
+                                                          smsauth_error **err);
+
+/**
+ * Set `CountryCode` (the service supports `"86"` only, its default).
+ */
+smsauth_status smsauth_check_request_set_country_code(smsauth_check_request *request,
+                                                      const char *country_code,
+                                                      smsauth_error **err);
+
+/**
+ * Set `SchemeName`: must match the one used to send.
+ */
+smsauth_status smsauth_check_request_set_scheme_name(smsauth_check_request *request,
+                                                     const char *scheme_name,
+                                                     smsauth_error **err);
+
+/**
+ * Set `OutId`: your own reference, echoed back in the result.
+ */
+smsauth_status smsauth_check_request_set_out_id(smsauth_check_request *request,
+                                                const char *out_id,
+                                                smsauth_error **err);
+
+/**
+ * Set `CaseAuthPolicy`: one of `smsauth_case_auth_policy`; other values are `SMSAUTH_STATUS_INVALID_INPUT`.
+ */
+smsauth_status smsauth_check_request_set_case_auth_policy(smsauth_check_request *request,
+                                                          uint32_t case_auth_policy,
+                                                          smsauth_error **err);
+
+/**
+ * Set `OwnerId`.
+ */
+smsauth_status smsauth_check_request_set_owner_id(smsauth_check_request *request,
+                                                  int64_t owner_id,
+                                                  smsauth_error **err);
+
+/**
+ * Set `ResourceOwnerAccount`.
+ */
+smsauth_status smsauth_check_request_set_resource_owner_account(smsauth_check_request *request,
+                                                                const char *resource_owner_account,
+                                                                smsauth_error **err);
+
+/**
+ * Set `ResourceOwnerId`.
+ */
+smsauth_status smsauth_check_request_set_resource_owner_id(smsauth_check_request *request,
+                                                           int64_t resource_owner_id,
+                                                           smsauth_error **err);
+
+/**
+ * A new request to sign: `POST /` to `host` (`host[:port]`, as sent in the `host` header; NULL means
+ * `"dypnsapi.aliyuncs.com"`) for `action` (e.g. `"SendSmsVerifyCode"`) of API `version` (NULL means
+ * `"2017-05-25"`), without parameters yet. `smsauth_sign()` refuses a host, method or header that HTTP cannot
+ * carry unchanged (`SMSAUTH_STATUS_INVALID_INPUT` naming the field). On success `*request_out` receives the
+ * request.
  */
 smsauth_status smsauth_sign_request_new(const char *host,
                                         const char *action,
@@ -1781,19 +1669,12 @@ smsauth_status smsauth_sign_request_new(const char *host,
 
 /**
  * Free a request to sign. NULL is a no-op.
- *
- * # Safety
- * `request` is NULL or a request from `smsauth_sign_request_new()`, not freed yet.
  */
 void smsauth_sign_request_free(smsauth_sign_request *request);
 
 /**
- * Add a business parameter (sent in the query string). For `smsauth_explain()` with V1, add
- * every parameter, the common ones (`AccessKeyId`, `Timestamp`, ...) included.
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `name` and `value`
- * are NULL or NUL-terminated strings; `err` is NULL or points to a writable `smsauth_error *`.
+ * Add a business parameter (sent in the query string). For `smsauth_explain()` with V1, add every parameter, the
+ * common ones (`AccessKeyId`, `Timestamp`, ...) included.
  */
 smsauth_status smsauth_sign_request_add_param(smsauth_sign_request *request,
                                               const char *name,
@@ -1801,11 +1682,8 @@ smsauth_status smsauth_sign_request_add_param(smsauth_sign_request *request,
                                               smsauth_error **err);
 
 /**
- * Add a header. `smsauth_sign()` with V3 signs `content-type` and every `x-acs-*` header;
- * `smsauth_explain()` with V3 signs exactly the headers added (`host` included).
- *
- * # Safety
- * As for `smsauth_sign_request_add_param()`.
+ * Add a header. `smsauth_sign()` with V3 signs `content-type` and every `x-acs-*` header; `smsauth_explain()` with
+ * V3 signs exactly the headers added (`host` included).
  */
 smsauth_status smsauth_sign_request_add_header(smsauth_sign_request *request,
                                                const char *name,
@@ -1814,44 +1692,30 @@ smsauth_status smsauth_sign_request_add_header(smsauth_sign_request *request,
 
 /**
  * Use another HTTP method than `POST` (the gateway accepts `GET` too).
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `method` is NULL or
- * a NUL-terminated string; `err` is NULL or points to a writable `smsauth_error *`.
  */
 smsauth_status smsauth_sign_request_set_method(smsauth_sign_request *request,
                                                const char *method,
                                                smsauth_error **err);
 
 /**
- * Use another path than `/` (RPC APIs always use `/`; other paths matter for
- * `smsauth_explain()` of non-RPC examples).
- *
- * # Safety
- * `request` is NULL or a live request used by no other thread meanwhile; `path` is NULL or a
- * NUL-terminated string; `err` is NULL or points to a writable `smsauth_error *`.
+ * Use another path than `/` (RPC APIs always use `/`; other paths matter for `smsauth_explain()` of non-RPC
+ * examples).
  */
 smsauth_status smsauth_sign_request_set_path(smsauth_sign_request *request,
                                              const char *path,
                                              smsauth_error **err);
 
 /**
- * Sign `request` exactly as the client does. V1 adds the common query parameters and appends
- * `Signature`; V3 adds the `x-acs-*` headers and `Authorization`. With STS credentials pass
- * `security_token` (NULL otherwise).
+ * Sign `request` exactly as the client does. V1 adds the common query parameters and appends `Signature`; V3 adds
+ * the `x-acs-*` headers and `Authorization`. With STS credentials pass `security_token` (NULL otherwise).
  *
- * `timestamp` (Unix seconds) and `nonce` make the signature reproducible: the same inputs
- * always give the same bytes. Pass `timestamp` 0 for the current time and `nonce` NULL for 128
- * fresh random bits (what real requests need: the gateway refuses a nonce seen before).
+ * `timestamp` (Unix seconds) and `nonce` make the signature reproducible: the same inputs always give the same
+ * bytes. Pass `timestamp` 0 for the current time and `nonce` NULL for 128 fresh random bits (what real requests
+ * need: the gateway refuses a nonce seen before).
  *
  * On success `*signed_out` receives the signed request, owned by the caller (free with
- * `smsauth_signed_request_free()`); on failure it is left untouched. Fails with
- * `SMSAUTH_STATUS_INVALID_INPUT` for an unknown `version` and `SMSAUTH_STATUS_CREDENTIALS`
- * for an empty key part. Pure computation: no I/O, thread-safe.
- *
- * # Safety
- * `request` is NULL or a live request; the strings are NULL or NUL-terminated; `signed_out` is
- * NULL or writable; `err` is NULL or points to a writable `smsauth_error *`.
+ * `smsauth_signed_request_free()`). Fails with `SMSAUTH_STATUS_INVALID_INPUT` for an unknown `version` and
+ * `SMSAUTH_STATUS_CREDENTIALS` for an empty key part. Pure computation: no I/O, thread-safe.
  */
 smsauth_status smsauth_sign(const smsauth_sign_request *request,
                             uint32_t version,
@@ -1864,20 +1728,16 @@ smsauth_status smsauth_sign(const smsauth_sign_request *request,
                             smsauth_error **err);
 
 /**
- * Compute a signature over exactly the parts given, to reproduce a captured request or a
- * published example (no parameter or header is added).
+ * Compute a signature over exactly the parts given, to reproduce a captured request or a published example (no
+ * parameter or header is added).
  *
- * - V1: `request`'s parameters are all the query parameters (common ones included; a
- *   `Signature` parameter is ignored); `access_key_id` is unused and may be NULL.
- * - V3: `request`'s parameters are the query and its headers are exactly the signed headers;
- *   the body is empty. The explanation's `authorization` is the `Authorization` header value.
+ * - V1: `request`'s parameters are all the query parameters (common ones included; a `Signature` parameter is
+ *   ignored); `access_key_id` is unused and may be NULL.
+ * - V3: `request`'s parameters are the query and its headers are exactly the signed headers; the body is empty.
+ *   The explanation's `authorization` is the `Authorization` header value.
  *
- * On success `*explanation_out` receives the result, owned by the caller (free with
- * `smsauth_explanation_free()`); on failure it is left untouched. Pure computation.
- *
- * # Safety
- * `request` is NULL or a live request; the strings are NULL or NUL-terminated;
- * `explanation_out` is NULL or writable; `err` is NULL or points to a writable `smsauth_error *`.
+ * On success `*explanation_out` receives the result, owned by the caller (free with `smsauth_explanation_free()`).
+ * Pure computation.
  */
 smsauth_status smsauth_explain(const smsauth_sign_request *request,
                                uint32_t version,
@@ -1887,161 +1747,98 @@ smsauth_status smsauth_explain(const smsauth_sign_request *request,
                                smsauth_error **err);
 
 /**
- * Free an explanation from `smsauth_explain()`. NULL is a no-op. (The explanation of a signed
- * request belongs to it: never free that one.)
- *
- * # Safety
- * `explanation` is NULL or an explanation from `smsauth_explain()`, not freed yet.
+ * Free an explanation from `smsauth_explain()`. NULL is a no-op. (The explanation of a signed request belongs to
+ * it: never free that one.)
  */
 void smsauth_explanation_free(smsauth_explanation *explanation);
 
 /**
- * V1: the canonicalized query string; V3: the canonical request. NULL only if `explanation`
- * is NULL. Owned by `explanation`.
- *
- * # Safety
- * `explanation` is NULL or a live explanation.
+ * V1: the canonicalized query string; V3: the canonical request. Owned by `explanation`, like the strings below.
  */
 const char *smsauth_explanation_canonical_request(const smsauth_explanation *explanation);
 
 /**
- * The exact string that was HMAC'd. NULL only if `explanation` is NULL. Owned by
- * `explanation`.
- *
- * # Safety
- * `explanation` is NULL or a live explanation.
+ * The exact string that was HMAC'd.
  */
 const char *smsauth_explanation_string_to_sign(const smsauth_explanation *explanation);
 
 /**
- * The signature (Base64 for V1, lower-case hex for V3). NULL only if `explanation` is NULL.
- * Owned by `explanation`.
- *
- * # Safety
- * `explanation` is NULL or a live explanation.
+ * The signature (Base64 for V1, lower-case hex for V3).
  */
 const char *smsauth_explanation_signature(const smsauth_explanation *explanation);
 
 /**
- * V3: the `Authorization` header value; V1: NULL. Owned by `explanation`.
- *
- * # Safety
- * `explanation` is NULL or a live explanation.
+ * V3: the `Authorization` header value; V1: NULL.
  */
 const char *smsauth_explanation_authorization(const smsauth_explanation *explanation);
 
 /**
  * Free a signed request. NULL is a no-op.
- *
- * # Safety
- * `signed_request` is NULL or a signed request from this library, not freed yet.
  */
 void smsauth_signed_request_free(smsauth_signed_request *signed_request);
 
 /**
- * The HTTP method. NULL only if `signed_request` is NULL. Owned by `signed_request`.
- *
- * # Safety
- * `signed_request` is NULL or a live signed request.
+ * The HTTP method. Owned by `signed_request`, like the strings below.
  */
 const char *smsauth_signed_request_method(const smsauth_signed_request *signed_request);
 
 /**
- * The path (`/`). NULL only if `signed_request` is NULL. Owned by `signed_request`.
- *
- * # Safety
- * `signed_request` is NULL or a live signed request.
+ * The path (`/`).
  */
 const char *smsauth_signed_request_path(const smsauth_signed_request *signed_request);
 
 /**
- * The query string as sent, without `?`: RFC 3986 encoded, sorted by name (for V1,
- * `Signature` last). NULL only if `signed_request` is NULL. Owned by `signed_request`.
- *
- * # Safety
- * `signed_request` is NULL or a live signed request.
+ * The query string as sent, without `?`: RFC 3986 encoded, sorted by name (for V1, `Signature` last).
  */
 const char *smsauth_signed_request_query(const smsauth_signed_request *signed_request);
 
 /**
- * `path?query`, the request target. NULL only if `signed_request` is NULL. Owned by
- * `signed_request`.
- *
- * # Safety
- * `signed_request` is NULL or a live signed request.
+ * `path?query`, the request target.
  */
 const char *smsauth_signed_request_path_and_query(const smsauth_signed_request *signed_request);
 
 /**
- * How many headers to send (`host` first; for V3 `Authorization` last). 0 if
- * `signed_request` is NULL.
- *
- * # Safety
- * `signed_request` is NULL or a live signed request.
+ * How many headers to send (`host` first; for V3 `Authorization` last); 0 if `signed_request` is NULL.
  */
 size_t smsauth_signed_request_header_count(const smsauth_signed_request *signed_request);
 
 /**
- * The name of header `index` (0-based), or NULL when out of range. Owned by `signed_request`.
- *
- * # Safety
- * `signed_request` is NULL or a live signed request.
+ * The name of header `index` (0-based), or NULL when out of range.
  */
 const char *smsauth_signed_request_header_name(const smsauth_signed_request *signed_request,
                                                size_t index);
 
 /**
- * The value of header `index` (0-based), or NULL when out of range. Owned by
- * `signed_request`.
- *
- * # Safety
- * `signed_request` is NULL or a live signed request.
+ * The value of header `index` (0-based), or NULL when out of range.
  */
 const char *smsauth_signed_request_header_value(const smsauth_signed_request *signed_request,
                                                 size_t index);
 
 /**
- * The value of the first header called `name` (case-insensitive), or NULL when there is none
- * (or an argument is NULL or not UTF-8). Owned by `signed_request`.
- *
- * # Safety
- * `signed_request` is NULL or a live signed request; `name` is NULL or a NUL-terminated string.
+ * The value of the first header called `name` (case-insensitive), or NULL when there is none (or an argument is
+ * NULL or not UTF-8).
  */
 const char *smsauth_signed_request_header(const smsauth_signed_request *signed_request,
                                           const char *name);
 
 /**
- * How the signature was computed. Borrowed: owned by `signed_request` and valid until it is
- * freed (never pass it to `smsauth_explanation_free()`). NULL only if `signed_request` is NULL.
- *
- * # Safety
- * `signed_request` is NULL or a live signed request.
+ * How the signature was computed. Borrowed: owned by `signed_request` and valid until it is freed (never pass it
+ * to `smsauth_explanation_free()`).
  */
 const smsauth_explanation *smsauth_signed_request_explanation(const smsauth_signed_request *signed_request);
 
 /**
- * The signed request as a server would receive it, to feed `smsauth_verifier_verify()`.
- * On success `*http_request_out` receives a new request owned by the caller.
- *
- * # Safety
- * `signed_request` is NULL or a live signed request; `http_request_out` is NULL or writable;
- * `err` is NULL or points to a writable `smsauth_error *`.
+ * The signed request as a server would receive it, to feed `smsauth_verifier_verify()`. On success
+ * `*http_request_out` receives a new request owned by the caller.
  */
 smsauth_status smsauth_signed_request_to_http_request(const smsauth_signed_request *signed_request,
                                                       smsauth_http_request **http_request_out,
                                                       smsauth_error **err);
 
 /**
- * A captured request: `method` (e.g. `"POST"`), `path` (`"/"`) and `query`, the raw query
- * string without `?`, still percent-encoded. Add headers with
- * `smsauth_http_request_add_header()`.
- *
- * On success `*http_request_out` receives the request, owned by the caller (free with
- * `smsauth_http_request_free()`); on failure it is left untouched.
- *
- * # Safety
- * The strings are NULL or NUL-terminated; `http_request_out` is NULL or writable; `err` is
- * NULL or points to a writable `smsauth_error *`.
+ * A captured request: `method` (e.g. `"POST"`), `path` (`"/"`) and `query`, the raw query string without `?`,
+ * still percent-encoded. Add headers with `smsauth_http_request_add_header()`. On success `*http_request_out`
+ * receives the request, owned by the caller (free with `smsauth_http_request_free()`).
  */
 smsauth_status smsauth_http_request_new(const char *method,
                                         const char *path,
@@ -2051,19 +1848,11 @@ smsauth_status smsauth_http_request_new(const char *method,
 
 /**
  * Free a captured request. NULL is a no-op.
- *
- * # Safety
- * `http_request` is NULL or a request from this library, not freed yet.
  */
 void smsauth_http_request_free(smsauth_http_request *http_request);
 
 /**
  * Add a received header (any case; repeated headers may be added repeatedly).
- *
- * # Safety
- * `http_request` is NULL or a live request used by no other thread meanwhile; `name` and
- * `value` are NULL or NUL-terminated strings; `err` is NULL or points to a writable
- * `smsauth_error *`.
  */
 smsauth_status smsauth_http_request_add_header(smsauth_http_request *http_request,
                                                const char *name,
@@ -2072,22 +1861,14 @@ smsauth_status smsauth_http_request_add_header(smsauth_http_request *http_reques
 
 /**
  * Set the received body (a form body's parameters are verified too). Default empty.
- *
- * # Safety
- * `http_request` is NULL or a live request used by no other thread meanwhile; `body` is NULL
- * or a NUL-terminated string; `err` is NULL or points to a writable `smsauth_error *`.
  */
 smsauth_status smsauth_http_request_set_body(smsauth_http_request *http_request,
                                              const char *body,
                                              smsauth_error **err);
 
 /**
- * Set the received body as `len` raw bytes (which may be anything, NUL included): what is
- * verified is exactly what arrived. `body` may be NULL when `len` is 0.
- *
- * # Safety
- * `http_request` is NULL or a live request used by no other thread meanwhile; `body` is NULL
- * or points to `len` readable bytes; `err` is NULL or points to a writable `smsauth_error *`.
+ * Set the received body as `len` raw bytes (which may be anything, NUL included): what is verified is exactly what
+ * arrived. `body` may be NULL when `len` is 0; otherwise it points to `len` readable bytes.
  */
 smsauth_status smsauth_http_request_set_body_bytes(smsauth_http_request *http_request,
                                                    const uint8_t *body,
@@ -2095,25 +1876,18 @@ smsauth_status smsauth_http_request_set_body_bytes(smsauth_http_request *http_re
                                                    smsauth_error **err);
 
 /**
- * A verifier with no keys yet, a ±15 minute window and nonce checking on. Free it with
- * `smsauth_verifier_free()`. Returns NULL only if the library failed internally.
+ * A verifier with no keys yet, a ±15 minute window and nonce checking on. Free it with `smsauth_verifier_free()`.
+ * NULL only on an internal failure.
  */
 smsauth_verifier *smsauth_verifier_new(void);
 
 /**
  * Free a verifier (its secrets are wiped). NULL is a no-op.
- *
- * # Safety
- * `verifier` is NULL or a verifier from `smsauth_verifier_new()`, not freed yet.
  */
 void smsauth_verifier_free(smsauth_verifier *verifier);
 
 /**
  * Accept requests signed with this AccessKey pair (adding an ID again replaces its secret).
- *
- * # Safety
- * `verifier` is NULL or a live verifier used by no other thread meanwhile; the strings are
- * NULL or NUL-terminated; `err` is NULL or points to a writable `smsauth_error *`.
  */
 smsauth_status smsauth_verifier_add_key(smsauth_verifier *verifier,
                                         const char *access_key_id,
@@ -2121,39 +1895,26 @@ smsauth_status smsauth_verifier_add_key(smsauth_verifier *verifier,
                                         smsauth_error **err);
 
 /**
- * Accept timestamps within ±`seconds` of the verification time (default 900, at most 86400:
- * more is `SMSAUTH_STATUS_INVALID_INPUT`). Changing a setting starts with no remembered nonces.
- *
- * # Safety
- * `verifier` is NULL or a live verifier used by no other thread meanwhile; `err` is NULL or
- * points to a writable `smsauth_error *`.
+ * Accept timestamps within ±`seconds` of the verification time (default 900, at most 86400: more is
+ * `SMSAUTH_STATUS_INVALID_INPUT`). Changing a setting starts with no remembered nonces.
  */
 smsauth_status smsauth_verifier_set_window(smsauth_verifier *verifier,
                                            uint64_t seconds,
                                            smsauth_error **err);
 
 /**
- * Turn nonce checking on (the default: a nonce is accepted once per AccessKey within the
- * window) or off (to check a captured request offline, possibly several times). Turning it on
- * again starts with no remembered nonces.
- *
- * # Safety
- * `verifier` is NULL or a live verifier used by no other thread meanwhile; `err` is NULL or
- * points to a writable `smsauth_error *`.
+ * Turn nonce checking on (the default: a nonce is accepted once per AccessKey within the window) or off (to check
+ * a captured request offline, possibly several times). Turning it on again starts with no remembered nonces.
  */
 smsauth_status smsauth_verifier_set_nonce_check(smsauth_verifier *verifier,
                                                 bool enabled,
                                                 smsauth_error **err);
 
 /**
- * Bound the in-memory nonce store: at most `capacity` live nonces (default 1,000,000), and at
- * most `per_key_quota` per AccessKey ID (0 = no quota). A full store never forgets a live
- * nonce: new requests get `SMSAUTH_STATUS_THROTTLED` with service code `Throttling.User`
- * until nonces expire. Starts with no remembered nonces.
- *
- * # Safety
- * `verifier` is NULL or a live verifier used by no other thread meanwhile; `err` is NULL or
- * points to a writable `smsauth_error *`.
+ * Bound the in-memory nonce store: at most `capacity` live nonces (default 1,000,000), and at most `per_key_quota`
+ * per AccessKey ID (0 = no quota). A full store never forgets a live nonce: new requests get
+ * `SMSAUTH_STATUS_THROTTLED` with service code `Throttling.User` until nonces expire. Starts with no remembered
+ * nonces.
  */
 smsauth_status smsauth_verifier_set_nonce_capacity(smsauth_verifier *verifier,
                                                    size_t capacity,
@@ -2161,15 +1922,10 @@ smsauth_status smsauth_verifier_set_nonce_capacity(smsauth_verifier *verifier,
                                                    smsauth_error **err);
 
 /**
- * Keep nonces in Redis at `url` (`redis://[:password@]host[:port][/db]`), shared by every
- * verifier using it, in any process (NULL = back to the in-memory store). While Redis cannot be
- * asked, requests are refused (`SMSAUTH_STATUS_SERVICE`, service code `ServiceUnavailable`)
- * unless `fail_open` is true. Needs a library built with the `guard-redis` feature; otherwise
- * `SMSAUTH_STATUS_INVALID_INPUT` saying so.
- *
- * # Safety
- * `verifier` is NULL or a live verifier used by no other thread meanwhile; `url` is NULL or
- * NUL-terminated; `err` is NULL or points to a writable `smsauth_error *`.
+ * Keep nonces in Redis at `url` (`redis://[:password@]host[:port][/db]`), shared by every verifier using it, in
+ * any process (NULL = back to the in-memory store). While Redis cannot be asked, requests are refused
+ * (`SMSAUTH_STATUS_SERVICE`, service code `ServiceUnavailable`) unless `fail_open` is true. Needs a library built
+ * with the `guard-redis` feature; otherwise `SMSAUTH_STATUS_INVALID_INPUT` saying so.
  */
 smsauth_status smsauth_verifier_set_nonce_redis_url(smsauth_verifier *verifier,
                                                     const char *url,
@@ -2177,34 +1933,25 @@ smsauth_status smsauth_verifier_set_nonce_redis_url(smsauth_verifier *verifier,
                                                     smsauth_error **err);
 
 /**
- * Accept requests for this `host[:port]` (call again to add more). Once one is added, a
- * request for any other host is refused with `SignatureDoesNotMatch` naming the host it names.
- *
- * # Safety
- * `verifier` is NULL or a live verifier used by no other thread meanwhile; `host` is NULL or
- * NUL-terminated; `err` is NULL or points to a writable `smsauth_error *`.
+ * Accept requests for this `host[:port]` (call again to add more). Once one is added, a request for any other host
+ * is refused with `SignatureDoesNotMatch` naming the host it names.
  */
 smsauth_status smsauth_verifier_add_expected_host(smsauth_verifier *verifier,
                                                   const char *host,
                                                   smsauth_error **err);
 
 /**
- * Verify a received request at time `now` (Unix seconds; 0 = the current time), as the
- * gateway does: completeness, timestamp, key, signature, then the nonce.
+ * Verify a received request at time `now` (Unix seconds; 0 = the current time), as the gateway does: completeness,
+ * timestamp, key, signature, then the nonce.
  *
- * A request that fails gets the gateway's answer: `SMSAUTH_STATUS_AUTHENTICATION` with service
- * code `SignatureDoesNotMatch` (the message then ends with the server's string-to-sign, to
- * compare with the client's), `IncompleteSignature`, `SignatureNonceUsed`,
- * `InvalidAccessKeyId.NotFound`, `InvalidTimeStamp.Expired` / `.Format`; or
- * `SMSAUTH_STATUS_SERVICE` with `MissingParameter` / `InvalidParameter`; the HTTP status the
- * gateway would use is in `smsauth_error_http_status()`.
+ * A request that fails gets the gateway's answer: `SMSAUTH_STATUS_AUTHENTICATION` with service code
+ * `SignatureDoesNotMatch` (the message then ends with the server's string-to-sign, to compare with the client's),
+ * `IncompleteSignature`, `SignatureNonceUsed`, `InvalidAccessKeyId.NotFound`, `InvalidTimeStamp.Expired` /
+ * `.Format`; or `SMSAUTH_STATUS_SERVICE` with `MissingParameter` / `InvalidParameter`; the HTTP status the gateway
+ * would use is in `smsauth_error_http_status()`.
  *
  * On success `*verified_out` receives what was verified, owned by the caller (free with
- * `smsauth_verified_free()`); on failure it is left untouched. Thread-safe.
- *
- * # Safety
- * `verifier` and `http_request` are NULL or live objects; `verified_out` is NULL or writable;
- * `err` is NULL or points to a writable `smsauth_error *`.
+ * `smsauth_verified_free()`). Thread-safe.
  */
 smsauth_status smsauth_verifier_verify(const smsauth_verifier *verifier,
                                        const smsauth_http_request *http_request,
@@ -2214,286 +1961,75 @@ smsauth_status smsauth_verifier_verify(const smsauth_verifier *verifier,
 
 /**
  * Free a verification result. NULL is a no-op.
- *
- * # Safety
- * `verified` is NULL or a result from `smsauth_verifier_verify()`, not freed yet.
  */
 void smsauth_verified_free(smsauth_verified *verified);
 
 /**
- * The scheme the client used: `SMSAUTH_SIGNATURE_VERSION_V1` or `_V3` (0 if `verified` is
- * NULL).
- *
- * # Safety
- * `verified` is NULL or a live result.
+ * The scheme the client used: `SMSAUTH_SIGNATURE_VERSION_V1` or `_V3` (0 if `verified` is NULL).
  */
 uint32_t smsauth_verified_signature_version(const smsauth_verified *verified);
 
 /**
- * The AccessKey ID that signed. NULL only if `verified` is NULL. Owned by `verified`.
- *
- * # Safety
- * `verified` is NULL or a live result.
+ * The AccessKey ID that signed. Owned by `verified`, like the strings below.
  */
 const char *smsauth_verified_access_key_id(const smsauth_verified *verified);
 
 /**
- * The API action (e.g. `"SendSmsVerifyCode"`). NULL only if `verified` is NULL. Owned by
- * `verified`.
- *
- * # Safety
- * `verified` is NULL or a live result.
+ * The API action (e.g. `"SendSmsVerifyCode"`).
  */
 const char *smsauth_verified_action(const smsauth_verified *verified);
 
 /**
- * The API version (e.g. `"2017-05-25"`). NULL only if `verified` is NULL. Owned by `verified`.
- *
- * # Safety
- * `verified` is NULL or a live result.
+ * The API version (e.g. `"2017-05-25"`).
  */
 const char *smsauth_verified_api_version(const smsauth_verified *verified);
 
 /**
  * The request's signing time, Unix seconds (0 if `verified` is NULL).
- *
- * # Safety
- * `verified` is NULL or a live result.
  */
 uint64_t smsauth_verified_timestamp(const smsauth_verified *verified);
 
 /**
- * The request's nonce. NULL only if `verified` is NULL. Owned by `verified`.
- *
- * # Safety
- * `verified` is NULL or a live result.
+ * The request's nonce.
  */
 const char *smsauth_verified_nonce(const smsauth_verified *verified);
 
 /**
- * The STS token sent with the request (check it against the one you issued), or NULL. This is
- * a secret: do not log it. Owned by `verified`.
- *
- * # Safety
- * `verified` is NULL or a live result.
+ * The STS token sent with the request (check it against the one you issued), or NULL. This is a secret: do not log
+ * it.
  */
 const char *smsauth_verified_security_token(const smsauth_verified *verified);
 
 /**
  * How many business parameters the request had (signing parameters excluded).
- *
- * # Safety
- * `verified` is NULL or a live result.
  */
 size_t smsauth_verified_param_count(const smsauth_verified *verified);
 
 /**
- * The name of business parameter `index` (0-based, in request order), or NULL when out of
- * range. Owned by `verified`.
- *
- * # Safety
- * `verified` is NULL or a live result.
+ * The name of business parameter `index` (0-based, in request order), or NULL when out of range.
  */
 const char *smsauth_verified_param_name(const smsauth_verified *verified, size_t index);
 
 /**
- * The (decoded) value of business parameter `index`, or NULL when out of range. Owned by
- * `verified`.
- *
- * # Safety
- * `verified` is NULL or a live result.
+ * The (decoded) value of business parameter `index`, or NULL when out of range.
  */
 const char *smsauth_verified_param_value(const smsauth_verified *verified, size_t index);
 
 /**
- * The first value of business parameter `name` (exact case), or NULL when absent (or an
- * argument is NULL or not UTF-8). Owned by `verified`.
- *
- * # Safety
- * `verified` is NULL or a live result; `name` is NULL or a NUL-terminated string.
+ * The first value of business parameter `name` (exact case), or NULL when absent (or an argument is NULL or not
+ * UTF-8).
  */
-const char *smsauth_verified_param(const smsauth_verified *verified, const char *name);
+const char *smsauth_verified_param(const smsauth_verified *verified,
+                                   const char *name);
 
 /**
- * Parse a `yyyy-MM-ddTHH:mm:ssZ` timestamp (as in V1's `Timestamp` and V3's `x-acs-date`)
- * into Unix seconds, e.g. for `smsauth_sign()`. On success `*unix_seconds_out` receives the
- * value; on failure (`SMSAUTH_STATUS_INVALID_INPUT`) it is left untouched.
- *
- * # Safety
- * `timestamp` is NULL or a NUL-terminated string; `unix_seconds_out` is NULL or writable;
- * `err` is NULL or points to a writable `smsauth_error *`.
+ * Parse a `yyyy-MM-ddTHH:mm:ssZ` timestamp (as in V1's `Timestamp` and V3's `x-acs-date`) into Unix seconds, e.g.
+ * for `smsauth_sign()`. On success `*unix_seconds_out` receives the value; on failure
+ * (`SMSAUTH_STATUS_INVALID_INPUT`) it is left untouched.
  */
 smsauth_status smsauth_parse_timestamp(const char *timestamp,
                                        uint64_t *unix_seconds_out,
                                        smsauth_error **err);
-
-/**
- * Start an emulator on a free port of `127.0.0.1` with the default settings: AccessKey pair
- * `testid` / `testsecret`, a 60 s sending interval per number, 10 codes per number per day,
- * 5 wrong tries per code, a code passes once, ±15 minute timestamp window, clock = real time.
- *
- * On success `*emulator_out` receives the running emulator, owned by the caller; on failure
- * (e.g. `SMSAUTH_STATUS_NETWORK` when no port can be bound) it is left untouched.
- *
- * # Safety
- * `emulator_out` is NULL or writable; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_emulator_start(smsauth_emulator **emulator_out, smsauth_error **err);
-
-/**
- * Stop the server and free the emulator. NULL is a no-op. Clients pointed at it then fail with
- * `SMSAUTH_STATUS_NETWORK`.
- *
- * # Safety
- * `emulator` is NULL or an emulator from `smsauth_emulator_start()`, not stopped yet, and no
- * other thread is using it.
- */
-void smsauth_emulator_stop(smsauth_emulator *emulator);
-
-/**
- * The URL to give `smsauth_config_builder_set_endpoint()`: `"http://127.0.0.1:PORT"`. NULL
- * only if `emulator` is NULL. Owned by `emulator`.
- *
- * # Safety
- * `emulator` is NULL or a running emulator.
- */
-const char *smsauth_emulator_endpoint(const smsauth_emulator *emulator);
-
-/**
- * The port the emulator listens on (0 if `emulator` is NULL).
- *
- * # Safety
- * `emulator` is NULL or a running emulator.
- */
-uint16_t smsauth_emulator_port(const smsauth_emulator *emulator);
-
-/**
- * The AccessKey ID the emulator accepts (`"testid"`). NULL only if `emulator` is NULL. Owned
- * by `emulator`.
- *
- * # Safety
- * `emulator` is NULL or a running emulator.
- */
-const char *smsauth_emulator_access_key_id(const smsauth_emulator *emulator);
-
-/**
- * Its secret (`"testsecret"`). NULL only if `emulator` is NULL. Owned by `emulator`.
- *
- * # Safety
- * `emulator` is NULL or a running emulator.
- */
-const char *smsauth_emulator_access_key_secret(const smsauth_emulator *emulator);
-
-/**
- * The newest code sent to `phone_number` (written any way a client accepts, e.g.
- * `"+86 138 0013 8000"`), as the user would read it in the SMS.
- *
- * On success `*code_out` receives a new string owned by the caller (free with
- * `smsauth_string_free()`), or NULL when no code was sent to that number. On failure it is
- * left untouched.
- *
- * # Safety
- * `emulator` is NULL or a running emulator; `phone_number` is NULL or a NUL-terminated string;
- * `code_out` is NULL or writable; `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_emulator_last_code(const smsauth_emulator *emulator,
-                                          const char *phone_number,
-                                          char **code_out,
-                                          smsauth_error **err);
-
-/**
- * How many messages the outbox holds for `phone_number`, or in total when `phone_number` is
- * NULL (0 if `emulator` is NULL or `phone_number` is not UTF-8).
- *
- * # Safety
- * `emulator` is NULL or a running emulator; `phone_number` is NULL or a NUL-terminated string.
- */
-size_t smsauth_emulator_message_count(const smsauth_emulator *emulator, const char *phone_number);
-
-/**
- * API requests the emulator received (valid or not, faulted or not) since it started or was
- * last reset; 0 if `emulator` is NULL.
- * Handy to assert that bad input was refused before any network call.
- *
- * # Safety
- * `emulator` is NULL or a running emulator.
- */
-size_t smsauth_emulator_request_count(const smsauth_emulator *emulator);
-
-/**
- * Move the emulated clock forward by `seconds` (code expiry, sending intervals, daily caps,
- * STS expiry, and request timestamps: beyond 15 minutes, requests signed with the real time
- * are refused as expired). Nothing sleeps.
- *
- * # Safety
- * `emulator` is NULL or a running emulator; `err` is NULL or points to a writable
- * `smsauth_error *`.
- */
-smsauth_status smsauth_emulator_advance_clock(const smsauth_emulator *emulator,
-                                              uint64_t seconds,
-                                              smsauth_error **err);
-
-/**
- * The emulated time, Unix seconds (0 if `emulator` is NULL).
- *
- * # Safety
- * `emulator` is NULL or a running emulator.
- */
-uint64_t smsauth_emulator_now(const smsauth_emulator *emulator);
-
-/**
- * Forget the outbox, codes, limits, faults and nonces, and set the clock back to its start.
- *
- * # Safety
- * `emulator` is NULL or a running emulator; `err` is NULL or points to a writable
- * `smsauth_error *`.
- */
-smsauth_status smsauth_emulator_reset(const smsauth_emulator *emulator, smsauth_error **err);
-
-/**
- * Inject a fault, written as JSON exactly as for the emulator's HTTP hook
- * `POST /_emulator/faults`: a `kind` (`latency` with `ms`, `server_error` with `status`,
- * `throttle` with `retry_after_ms`, `malformed`, `truncated`, `html`, `oversized` with
- * `bytes`, `drop`, `drop_mid_response`) and optional `action`, `phone`, `probability`, `times`.
- * Example: `{"kind":"latency","ms":500,"action":"SendSmsVerifyCode","times":1}`.
- *
- * Fails with `SMSAUTH_STATUS_INVALID_INPUT` when the JSON does not describe a fault.
- *
- * # Safety
- * `emulator` is NULL or a running emulator; `fault_json` is NULL or a NUL-terminated string;
- * `err` is NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_emulator_add_fault(const smsauth_emulator *emulator,
-                                          const char *fault_json,
-                                          smsauth_error **err);
-
-/**
- * Remove every injected fault.
- *
- * # Safety
- * `emulator` is NULL or a running emulator; `err` is NULL or points to a writable
- * `smsauth_error *`.
- */
-smsauth_status smsauth_emulator_clear_faults(const smsauth_emulator *emulator, smsauth_error **err);
-
-/**
- * Issue temporary STS credentials valid for `ttl_seconds` (at least 1; 0 is
- * `SMSAUTH_STATUS_INVALID_INPUT`) of emulated time, for
- * `smsauth_config_builder_set_access_key()` + `smsauth_config_builder_set_security_token()`.
- *
- * On success the three out-parameters receive new strings owned by the caller (free each with
- * `smsauth_string_free()`); on failure none is written.
- *
- * # Safety
- * `emulator` is NULL or a running emulator; the out-parameters are NULL or writable; `err` is
- * NULL or points to a writable `smsauth_error *`.
- */
-smsauth_status smsauth_emulator_issue_sts(const smsauth_emulator *emulator,
-                                          uint64_t ttl_seconds,
-                                          char **access_key_id_out,
-                                          char **access_key_secret_out,
-                                          char **security_token_out,
-                                          smsauth_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

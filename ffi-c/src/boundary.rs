@@ -1,36 +1,122 @@
-//! The one panic boundary every export goes through, and the argument checks it relies on.
+//! The one panic boundary every export goes through ([`exports!`]), and the pointer checks it relies on (`try_ref!`,
+//! `try_mut!`, `try_str!`, `try_opt_str!`, `try_out!`).
 //!
-//! Since Rust 1.81 a panic unwinding out of an `extern "C"` function aborts the host process, so
-//! every exported body runs inside [`boundary!`]: a panic becomes `SMSAUTH_STATUS_PANIC` (or the
-//! getter's neutral value) instead. Raw pointers coming from C are only turned into references
-//! by the helpers below, which check for NULL and UTF-8 first.
+//! Since Rust 1.81 a panic unwinding out of an `extern "C"` function aborts the host process, so every export is
+//! declared with [`exports!`], which runs its body inside `catch_unwind`. A function returning `smsauth_status` reports
+//! a failure (a NULL pointer, bad UTF-8, a core error, a caught panic) through its `err` out-parameter; any other
+//! function returns the [`Fallback`] value of its return type (NULL, 0, `false`) instead: the value is chosen by the
+//! type, never by the call site.
 
 use std::any::Any;
+use std::collections::BTreeMap;
 use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Mutex;
 
 use crate::error::{smsauth_error, smsauth_status};
 
-/// What a fallible export body returns before the boundary turns it into a status.
-/// The error is boxed: it is handed to C as a pointer anyway, and keeps `Result`s small.
+/// What an export body returns before the boundary turns it into a status or a fallback. The error is boxed: it is
+/// handed to C as a pointer anyway, and keeps `Result`s small.
 pub(crate) type FfiResult<T = ()> = Result<T, Box<smsauth_error>>;
 
-/// Run an export's body behind the panic boundary.
+/// Declare exported functions, each behind the panic boundary:
 ///
-/// - `boundary!(err => { ... })`: the body is an `FfiResult<()>`; the export returns a
-///   `smsauth_status` and writes a new `smsauth_error` to `*err` (when `err` is not NULL) on
-///   failure, including a caught panic.
-/// - `boundary!(default: value => { ... })`: for getters and `_free`; the body's value is returned, or
-///   `default` if it panicked.
-macro_rules! boundary {
-    (default: $default:expr => $body:block) => {
-        $crate::boundary::value($default, move || $body)
+/// - `fn name(args) { body }`: returns `smsauth_status`; a trailing `err: *mut *mut smsauth_error` parameter is added
+///   and written (when not NULL) on failure.
+/// - `fn name(args) -> T { expr }`: returns `expr`, or `T`'s [`Fallback`] when the body fails (`?` on a NULL argument)
+///   or panics.
+/// - `free name(arg: T);`: `name(arg: *mut T)` drops an object handed out with `Box::into_raw` (NULL is a no-op);
+///   `free name(arg: T) with drop_fn;` drops it with `drop_fn` instead.
+///
+/// cbindgen sees the expanded functions (`[parse.expand]` in `ffi-c/cbindgen.toml`), doc comments included.
+macro_rules! exports {
+    () => {};
+    ($(#[$m:meta])* fn $name:ident($($a:ident: $t:ty),* $(,)?) -> $ret:ty $body:block $($rest:tt)*) => {
+        $(#[$m])*
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn $name($($a: $t),*) -> $ret {
+            $crate::boundary::value(move || Ok($body))
+        }
+        $crate::boundary::exports!($($rest)*);
     };
-    ($err:ident => $body:block) => {
-        $crate::boundary::status($err, move || -> $crate::boundary::FfiResult { $body })
+    ($(#[$m:meta])* fn $name:ident($($a:ident: $t:ty),* $(,)?) $body:block $($rest:tt)*) => {
+        $(#[$m])*
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn $name(
+            $($a: $t,)* err: *mut *mut $crate::error::smsauth_error,
+        ) -> $crate::error::smsauth_status {
+            $crate::boundary::status(err, move || {
+                $body;
+                Ok(())
+            })
+        }
+        $crate::boundary::exports!($($rest)*);
+    };
+    ($(#[$m:meta])* free $name:ident($a:ident: $t:ty); $($rest:tt)*) => {
+        $crate::boundary::exports!($(#[$m])* free $name($a: $t) with $crate::boundary::free; $($rest)*);
+    };
+    ($(#[$m:meta])* free $name:ident($a:ident: $t:ty) with $drop:path; $($rest:tt)*) => {
+        $(#[$m])*
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn $name($a: *mut $t) {
+            // SAFETY: the caller passes NULL or a live object of this type that it owns.
+            $crate::boundary::value(move || {
+                unsafe { $drop($a) };
+                Ok(())
+            })
+        }
+        $crate::boundary::exports!($($rest)*);
     };
 }
-pub(crate) use boundary;
+pub(crate) use exports;
+
+// The pointer checks. Each one names the argument after the parameter (`stringify!`), so an
+// error's field is the C parameter's name, and returns early with `?` inside an export body.
+// SAFETY (all of them): the header's contract for every pointer parameter: NULL or pointing to
+// a live object of its type (exclusively used during a `_mut` call), or a NUL-terminated string.
+
+/// A required object, borrowed shared.
+macro_rules! try_ref {
+    ($p:ident) => {
+        unsafe { $crate::boundary::nonnull($p.as_ref(), stringify!($p)) }?
+    };
+}
+/// A required object, borrowed exclusively.
+macro_rules! try_mut {
+    ($p:ident) => {
+        unsafe { $crate::boundary::nonnull($p.as_mut(), stringify!($p)) }?
+    };
+}
+/// A required NUL-terminated UTF-8 string.
+macro_rules! try_str {
+    ($p:ident) => {
+        unsafe { $crate::boundary::str_arg($p, stringify!($p)) }?
+    };
+}
+/// An optional string: NULL means none.
+macro_rules! try_opt_str {
+    ($p:ident) => {
+        (if $p.is_null() { None } else { Some(unsafe { $crate::boundary::str_arg($p, stringify!($p)) }?) })
+    };
+}
+/// A required out-parameter, checked before any work; write it with [`Out::put`].
+macro_rules! try_out {
+    ($p:ident) => {
+        $crate::boundary::Out::new($p, stringify!($p))?
+    };
+}
+pub(crate) use {try_mut, try_opt_str, try_out, try_ref, try_str};
+
+/// The value a non-status export returns when its body fails or panics.
+pub(crate) trait Fallback {
+    fn fallback() -> Self;
+}
+
+macro_rules! fallback {
+    ($([$($g:ident)?] $t:ty => $v:expr),*) => { $(impl<$($g)?> Fallback for $t { fn fallback() -> Self { $v } })* };
+}
+fallback!([] () => (), [] bool => false, [] u16 => 0, [] u32 => 0, [] u64 => 0, [] usize => 0);
+fallback!([] smsauth_status => smsauth_status::Panic, [T] *const T => std::ptr::null(), [T] *mut T => std::ptr::null_mut());
 
 pub(crate) fn status(err: *mut *mut smsauth_error, body: impl FnOnce() -> FfiResult) -> smsauth_status {
     let failure = match catch_unwind(AssertUnwindSafe(body)) {
@@ -46,11 +132,14 @@ pub(crate) fn status(err: *mut *mut smsauth_error, body: impl FnOnce() -> FfiRes
     code
 }
 
-pub(crate) fn value<T>(default: T, body: impl FnOnce() -> T) -> T {
-    catch_unwind(AssertUnwindSafe(body)).unwrap_or(default)
+pub(crate) fn value<T: Fallback>(body: impl FnOnce() -> FfiResult<T>) -> T {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(v)) => v,
+        _ => T::fallback(),
+    }
 }
 
-fn panic_message(payload: &(dyn Any + Send)) -> String {
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_owned()
     } else if let Some(s) = payload.downcast_ref::<String>() {
@@ -60,10 +149,11 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
     }
 }
 
-/// A required NUL-terminated UTF-8 string argument.
-///
-/// # Safety
-/// `p` is NULL or points to a NUL-terminated string that outlives the returned borrow.
+pub(crate) fn nonnull<T>(p: Option<T>, name: &'static str) -> FfiResult<T> {
+    p.ok_or_else(|| smsauth_error::null_argument(name))
+}
+
+/// # Safety `p` is NULL or points to a NUL-terminated string that outlives the returned borrow.
 pub(crate) unsafe fn str_arg<'a>(p: *const c_char, name: &'static str) -> FfiResult<&'a str> {
     if p.is_null() {
         return Err(smsauth_error::null_argument(name));
@@ -73,56 +163,32 @@ pub(crate) unsafe fn str_arg<'a>(p: *const c_char, name: &'static str) -> FfiRes
     bytes.to_str().map_err(|e| smsauth_error::invalid_utf8(name, e.valid_up_to()))
 }
 
-/// An optional string argument: NULL means "none".
-///
-/// # Safety
-/// As for [`str_arg`].
-pub(crate) unsafe fn opt_str_arg<'a>(p: *const c_char, name: &'static str) -> FfiResult<Option<&'a str>> {
-    if p.is_null() {
-        return Ok(None);
-    }
-    // SAFETY: forwarded contract.
-    unsafe { str_arg(p, name) }.map(Some)
-}
-
-/// A required object argument, borrowed shared.
-///
-/// # Safety
-/// `p` is NULL or points to a live object of type `T` created by this library.
-pub(crate) unsafe fn obj<'a, T>(p: *const T, name: &'static str) -> FfiResult<&'a T> {
-    // SAFETY: forwarded contract.
-    unsafe { p.as_ref() }.ok_or_else(|| smsauth_error::null_argument(name))
-}
-
-/// A required object argument, borrowed exclusively.
-///
-/// # Safety
-/// `p` is NULL or points to a live object of type `T` that no other thread uses meanwhile.
-pub(crate) unsafe fn obj_mut<'a, T>(p: *mut T, name: &'static str) -> FfiResult<&'a mut T> {
-    // SAFETY: forwarded contract.
-    unsafe { p.as_mut() }.ok_or_else(|| smsauth_error::null_argument(name))
-}
-
-/// A required out-parameter, checked before any work so that nothing is done for nothing.
-/// Write it with [`Out::put`] only once the call has succeeded.
-pub(crate) struct Out<T>(*mut *mut T);
+/// A required out-parameter (`T **`), checked before any work so that nothing is done for nothing, and written only
+/// once the call has succeeded.
+pub(crate) struct Out<T>(*mut T);
 
 impl<T> Out<T> {
-    pub(crate) fn new(p: *mut *mut T, name: &'static str) -> FfiResult<Self> {
+    pub(crate) fn new(p: *mut T, name: &'static str) -> FfiResult<Self> {
         if p.is_null() { Err(smsauth_error::null_argument(name)) } else { Ok(Out(p)) }
     }
 
+    /// Write `value` (a plain value, or a pointer the caller now owns).
+    pub(crate) fn write(self, value: T) {
+        // SAFETY: non-NULL (checked in `new`) and writable per the export's contract.
+        unsafe { self.0.write(value) };
+    }
+}
+
+impl<T> Out<*mut T> {
     /// Hand `value` to the caller, who now owns it.
     pub(crate) fn put(self, value: T) {
-        // SAFETY: non-NULL (checked in `new`) and writable per the export's contract.
-        unsafe { self.0.write(Box::into_raw(Box::new(value))) };
+        self.write(Box::into_raw(Box::new(value)));
     }
 }
 
 /// Take back ownership of a handle given out with `Box::into_raw`, and drop it. NULL is a no-op.
 ///
-/// # Safety
-/// `p` is NULL or a pointer this library returned for type `T`, not freed yet.
+/// # Safety `p` is NULL or a pointer this library returned for type `T`, not freed yet.
 pub(crate) unsafe fn free<T>(p: *mut T) {
     if !p.is_null() {
         // SAFETY: per the contract, `p` came from `Box::into_raw` and is freed only once.
@@ -130,16 +196,22 @@ pub(crate) unsafe fn free<T>(p: *mut T) {
     }
 }
 
-/// A C string for any Rust text. The service's answers may in theory contain NUL, which C
-/// strings cannot: such bytes become U+FFFD so nothing is silently cut off.
-pub(crate) fn cstring(s: &str) -> CString {
-    match CString::new(s) {
-        Ok(c) => c,
-        Err(_) => CString::new(s.replace('\0', "\u{fffd}")).unwrap_or_default(),
+/// Take back a string handed out with `CString::into_raw`. NULL is a no-op.
+///
+/// # Safety `p` is NULL or an owned string from this library, not freed yet.
+pub(crate) unsafe fn free_cstring(p: *mut c_char) {
+    if !p.is_null() {
+        // SAFETY: per the contract.
+        drop(unsafe { CString::from_raw(p) });
     }
 }
 
-/// `cstring` for optional text.
+/// A C string for any Rust text. The service's answers may in theory contain NUL, which C strings cannot: such bytes
+/// become U+FFFD so nothing is silently cut off.
+pub(crate) fn cstring(s: &str) -> CString {
+    CString::new(s).unwrap_or_else(|_| CString::new(s.replace('\0', "\u{fffd}")).unwrap_or_default())
+}
+
 pub(crate) fn opt_cstring(s: Option<&str>) -> Option<CString> {
     s.map(cstring)
 }
@@ -149,62 +221,49 @@ pub(crate) fn opt_ptr(s: &Option<CString>) -> *const c_char {
     s.as_ref().map_or(std::ptr::null(), |c| c.as_ptr())
 }
 
+/// Element `index` of a list of C string pairs (name or value), NULL when out of range.
+pub(crate) fn pair_at(list: &[(CString, CString)], index: usize, value: bool) -> *const c_char {
+    list.get(index).map_or(std::ptr::null(), |(k, v)| if value { v.as_ptr() } else { k.as_ptr() })
+}
+
+/// A `'static` C string for one of the core's static names (`ErrorKind::name()`, `Delivery::as_str()`, ...): made once
+/// per name and kept for the life of the process.
+pub(crate) fn static_cstr(s: &'static str) -> *const c_char {
+    static NAMES: Mutex<BTreeMap<&'static str, &'static CStr>> = Mutex::new(BTreeMap::new());
+    let mut names = NAMES.lock().unwrap_or_else(|p| p.into_inner());
+    names.entry(s).or_insert_with(|| Box::leak(cstring(s).into_boxed_c_str())).as_ptr()
+}
+
+pub(crate) fn pairs(v: &[(String, String)]) -> Vec<(CString, CString)> {
+    v.iter().map(|(k, v)| (cstring(k), cstring(v))).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn a_panic_becomes_a_status_and_an_error() {
+    fn a_panic_becomes_a_status_and_an_error_and_a_getter_gets_its_types_fallback() {
         let mut slot: *mut smsauth_error = std::ptr::null_mut();
-        let err: *mut *mut smsauth_error = &mut slot;
         let trigger = 42;
-        let st = boundary!(err => {
-            if trigger == 42 {
-                panic!("boom {trigger}");
-            }
-            Ok(())
-        });
-        assert_eq!(st, smsauth_status::Panic);
+        let st = status(&mut slot, || if trigger == 42 { panic!("boom {trigger}") } else { Ok(()) });
         let e = unsafe { Box::from_raw(slot) };
-        assert_eq!(e.status, smsauth_status::Panic);
+        assert_eq!((st, e.status), (smsauth_status::Panic, smsauth_status::Panic));
         assert!(e.message.to_str().unwrap().contains("boom 42"), "{:?}", e.message);
-        // Without an error slot the status alone reports it.
-        let err: *mut *mut smsauth_error = std::ptr::null_mut();
-        assert_eq!(boundary!(err => { panic!("again") }), smsauth_status::Panic);
+        assert_eq!(status(std::ptr::null_mut(), || panic!("again")), smsauth_status::Panic);
+        assert_eq!(value::<u32>(|| Ok(Vec::<u32>::new()[3])), 0);
+        assert!(value::<*const c_char>(|| Err(smsauth_error::null_argument("x"))).is_null());
+        assert_eq!(cstring("a\0b").to_str().unwrap(), "a\u{fffd}b"); // NUL stays visible
     }
 
-    #[test]
-    fn a_panicking_getter_returns_its_default() {
-        let v: u32 = boundary!(default: 7 => {
-            let v: Vec<u32> = Vec::new();
-            v[3]
-        });
-        assert_eq!(v, 7);
-    }
-
-    #[test]
-    fn nul_bytes_in_text_are_kept_visible() {
-        assert_eq!(cstring("a\0b").to_str().unwrap(), "a\u{fffd}b");
-    }
-
-    /// Every exported function's body must be one `boundary!` call (the rule the header promises).
+    /// Every export is declared with `exports!` (so runs behind the boundary): no hand-written one.
     #[test]
     fn every_export_runs_behind_the_boundary() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
-        let mut exports = 0;
-        for entry in std::fs::read_dir(dir).unwrap() {
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src")).unwrap() {
             let path = entry.unwrap().path();
             let text = std::fs::read_to_string(&path).unwrap();
-            let mut rest = text.split("#[cfg(test)]").next().unwrap();
-            while let Some(at) = rest.find("#[unsafe(no_mangle)]") {
-                rest = &rest[at + 1..];
-                let body_start = rest.find("{\n").unwrap();
-                let body = rest[body_start + 2..].lines().map(str::trim).find(|l| !l.starts_with("//")).unwrap();
-                let name = rest.split("fn ").nth(1).unwrap().split('(').next().unwrap();
-                assert!(body.starts_with("boundary!("), "{}: {name} does not start with boundary!", path.display());
-                exports += 1;
-            }
+            let hand_written = text.split("#[cfg(test)]").next().unwrap().matches("#[unsafe(no_mangle)]").count();
+            assert_eq!(hand_written, if path.ends_with("boundary.rs") { 3 } else { 0 }, "{}", path.display());
         }
-        assert!(exports > 100, "found only {exports} exports");
     }
 }

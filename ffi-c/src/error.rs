@@ -1,63 +1,56 @@
 //! `smsauth_status` and `smsauth_error`: the one mapping of `smsauth::Error` to C.
 
 use std::ffi::{CString, c_char};
-use std::ptr;
 
 use smsauth::ErrorKind;
 
-use crate::boundary::{boundary, cstring, free, opt_cstring, opt_ptr};
+use crate::boundary::{cstring, exports, opt_cstring, opt_ptr, static_cstr, try_ref};
 
 /// The result of every fallible call. `SMSAUTH_STATUS_OK` (0) is success.
 ///
-/// Values 1–9 are the core's error kinds (`smsauth::ErrorKind::code()`), so the same number means
-/// the same thing in every language binding; values from 100 are failures of the C boundary
-/// itself. Numbers are stable: new statuses get new numbers and old ones are never reused.
-/// The type is `uint32_t`, so a value this header does not list (a kind added by a later library
-/// version) can still be received: treat unknown values as errors.
+/// Values 1–10 are the core's error kinds (`smsauth::ErrorKind::code()`), so the same number means the same thing in
+/// every language binding; values from 100 are failures of the C boundary itself. Numbers are stable: new statuses get
+/// new numbers and old ones are never reused. The type is `uint32_t`, so a value this header does not list (a kind
+/// added by a later library version) can still be received: treat unknown values as errors.
 #[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum smsauth_status {
     /// Success.
     Ok = 0,
-    /// A request field or option is missing or malformed; nothing was sent.
-    /// `smsauth_error_field()` names the field.
+    /// A request field or option is missing or malformed; nothing was sent. `smsauth_error_field()` names the field.
     InvalidInput = 1,
     /// No usable credentials (none configured, or empty); nothing was sent.
     Credentials = 2,
-    /// The connection could not be made or broke.
-    /// See `smsauth_error_may_have_been_received()`.
+    /// The connection could not be made or broke. See `smsauth_error_may_have_been_received()`.
     Network = 3,
-    /// A connect, read or total deadline passed.
-    /// See `smsauth_error_may_have_been_received()`.
+    /// A connect, read or total deadline passed. See `smsauth_error_may_have_been_received()`.
     Timeout = 4,
     /// The gateway rejected the signature, AccessKey, timestamp, nonce or STS token.
     Authentication = 5,
-    /// Too many requests: gateway flow control (`Throttling*`) or the service's frequency limits
-    /// (`biz.FREQUENCY`, ...).
+    /// Too many requests: gateway flow control (`Throttling*`) or the service's frequency limits (`biz.FREQUENCY`,
+    /// ...).
     Throttled = 6,
     /// The service answered with another business or gateway error (see the service code).
     Service = 7,
     /// The answer could not be understood (not JSON, truncated, too large).
     Protocol = 8,
-    /// A bug or an impossible state inside the library (also: a blocking call made from inside
-    /// an async callback).
+    /// A bug or an impossible state inside the library (also: a blocking call made from inside an async callback).
+    #[default]
     Internal = 9,
-    /// The client's abuse guard refused the call before anything was sent (a per-phone,
-    /// per-client, per-prefix or budget limit). `smsauth_error_guard_rule()` names the rule and
-    /// `smsauth_error_retry_after_ms()` says when it allows again.
+    /// The client's abuse guard refused the call before anything was sent (a per-phone, per-client, per-prefix or
+    /// budget limit). `smsauth_error_guard_rule()` names the rule and `smsauth_error_retry_after_ms()` says when it
+    /// allows again.
     GuardDenied = 10,
     /// A required pointer argument was NULL. The error message names the argument.
     NullArgument = 100,
-    /// A string argument was not valid UTF-8. The error message names the argument and the
-    /// byte offset.
+    /// A string argument was not valid UTF-8. The error message names the argument and the byte offset.
     InvalidUtf8 = 101,
-    /// A panic (a bug in the library) was caught at the C boundary; the library stays usable.
-    /// Please report it.
+    /// A panic (a bug in the library) was caught at the C boundary; the library stays usable. Please report it.
     Panic = 102,
 }
 
 impl smsauth_status {
-    fn from_kind(kind: ErrorKind) -> Self {
+    pub(crate) fn from_kind(kind: ErrorKind) -> Self {
         match kind {
             ErrorKind::InvalidInput => smsauth_status::InvalidInput,
             ErrorKind::Credentials => smsauth_status::Credentials,
@@ -75,33 +68,25 @@ impl smsauth_status {
         }
     }
 
-    fn name(code: u32) -> Option<&'static std::ffi::CStr> {
+    /// The status's name: the core's kind name for 1–10, this boundary's own for the others.
+    fn name(code: u32) -> Option<*const c_char> {
+        let kind = ErrorKind::ALL.iter().find(|k| k.code() == code);
         Some(match code {
-            0 => c"ok",
-            1 => c"invalid_input",
-            2 => c"credentials",
-            3 => c"network",
-            4 => c"timeout",
-            5 => c"authentication",
-            6 => c"throttled",
-            7 => c"service",
-            8 => c"protocol",
-            9 => c"internal",
-            10 => c"guard_denied",
-            100 => c"null_argument",
-            101 => c"invalid_utf8",
-            102 => c"panic",
-            _ => return None,
+            0 => c"ok".as_ptr(),
+            100 => c"null_argument".as_ptr(),
+            101 => c"invalid_utf8".as_ptr(),
+            102 => c"panic".as_ptr(),
+            _ => static_cstr(kind?.name()),
         })
     }
 }
 
-/// Details of a failed call: created by the library when a call fails and `err` is not NULL;
-/// owned by the caller, who frees it with `smsauth_error_free()`.
+/// Details of a failed call: created by the library when a call fails and `err` is not NULL; owned by the caller, who
+/// frees it with `smsauth_error_free()`.
 ///
-/// Immutable: it may be read from any thread. Strings returned by its getters are owned by the
-/// error and valid until it is freed. It never contains an AccessKey secret or an STS token.
-#[derive(Debug)]
+/// Immutable: it may be read from any thread. Strings returned by its getters are owned by the error and valid until it
+/// is freed. It never contains an AccessKey secret or an STS token.
+#[derive(Debug, Default)]
 pub struct smsauth_error {
     pub(crate) status: smsauth_status,
     pub(crate) message: CString,
@@ -118,19 +103,7 @@ pub struct smsauth_error {
 
 impl smsauth_error {
     fn bare(status: smsauth_status, message: &str) -> Self {
-        smsauth_error {
-            status,
-            message: cstring(message),
-            field: None,
-            service_code: None,
-            service_message: None,
-            request_id: None,
-            recommend: None,
-            http_status: 0,
-            may_have_been_received: false,
-            retry_after_ms: 0,
-            guard_rule: None,
-        }
+        smsauth_error { status, message: cstring(message), ..Default::default() }
     }
 
     pub(crate) fn null_argument(name: &'static str) -> Box<Self> {
@@ -194,156 +167,47 @@ impl From<smsauth::Error> for smsauth_error {
     }
 }
 
-/// The static snake_case name of a status: `"ok"`, `"invalid_input"`, `"credentials"`,
-/// `"network"`, `"timeout"`, `"authentication"`, `"throttled"`, `"service"`, `"protocol"`,
-/// `"internal"`, `"guard_denied"`, `"null_argument"`, `"invalid_utf8"`, `"panic"` (the kind names are the same as
-/// the core's `ErrorKind::name()` and the other bindings' error codes), or `"unknown"` for a
-/// number this library does not define.
-///
-/// Never NULL; the string is static (never free it). Thread-safe.
-#[unsafe(no_mangle)]
-pub extern "C" fn smsauth_status_str(status: u32) -> *const c_char {
-    boundary!(default: c"unknown".as_ptr() => {
-        smsauth_status::name(status).unwrap_or(c"unknown").as_ptr()
-    })
-}
-
-/// Free an error returned through an `smsauth_error **err` out-parameter. NULL is a no-op.
-///
-/// # Safety
-/// `err` is NULL or an error from this library that was not freed yet; its strings are invalid
-/// afterwards.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn smsauth_error_free(err: *mut smsauth_error) {
-    // SAFETY: forwarded contract.
-    boundary!(default: () => { unsafe { free(err) } })
-}
-
-/// The status of the failed call (never `SMSAUTH_STATUS_OK` for a non-NULL error).
-/// Returns `SMSAUTH_STATUS_NULL_ARGUMENT` when `err` is NULL.
-///
-/// # Safety
-/// `err` is NULL or a live error from this library.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn smsauth_error_status(err: *const smsauth_error) -> smsauth_status {
-    // SAFETY: forwarded contract.
-    boundary!(default: smsauth_status::NullArgument => {
+exports! {
+    /// The static snake_case name of a status: `"ok"`, `"invalid_input"`, `"credentials"`, `"network"`, `"timeout"`,
+    /// `"authentication"`, `"throttled"`, `"service"`, `"protocol"`, `"internal"`, `"guard_denied"`, `"null_argument"`,
+    /// `"invalid_utf8"`, `"panic"` (the kind names are the core's `ErrorKind::name()` and the other bindings' error
+    /// codes), or `"unknown"` for a number this library does not define. Never NULL; static (never free it).
+    fn smsauth_status_str(status: u32) -> *const c_char { smsauth_status::name(status).unwrap_or(c"unknown".as_ptr()) }
+    /// Free an error returned through an `smsauth_error **err` out-parameter. NULL is a no-op; the error's strings are
+    /// invalid afterwards.
+    free smsauth_error_free(err: smsauth_error);
+    /// The status of the failed call (never `SMSAUTH_STATUS_OK` for a non-NULL error); `SMSAUTH_STATUS_NULL_ARGUMENT`
+    /// when `err` is NULL.
+    fn smsauth_error_status(err: *const smsauth_error) -> smsauth_status {
         unsafe { err.as_ref() }.map_or(smsauth_status::NullArgument, |e| e.status)
-    })
-}
-
-/// What went wrong and what to do, in one English sentence or two. Never NULL for a non-NULL
-/// `err`; NULL when `err` is NULL. Owned by `err`.
-///
-/// # Safety
-/// `err` is NULL or a live error from this library.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn smsauth_error_message(err: *const smsauth_error) -> *const c_char {
-    // SAFETY: forwarded contract.
-    boundary!(default: ptr::null() => {
-        unsafe { err.as_ref() }.map_or(ptr::null(), |e| e.message.as_ptr())
-    })
-}
-
-/// For `SMSAUTH_STATUS_INVALID_INPUT`: the API name of the field at fault (e.g. `"PhoneNumber"`);
-/// for `SMSAUTH_STATUS_NULL_ARGUMENT` / `SMSAUTH_STATUS_INVALID_UTF8`: the C argument's name.
-/// NULL otherwise. Owned by `err`.
-///
-/// # Safety
-/// `err` is NULL or a live error from this library.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn smsauth_error_field(err: *const smsauth_error) -> *const c_char {
-    // SAFETY: forwarded contract.
-    boundary!(default: ptr::null() => { unsafe { err.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.field)) })
-}
-
-/// The service's raw `Code` (e.g. `"biz.FREQUENCY"`, `"SignatureDoesNotMatch"`) when the service
-/// or its gateway answered with an error; NULL otherwise. Owned by `err`.
-///
-/// # Safety
-/// `err` is NULL or a live error from this library.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn smsauth_error_service_code(err: *const smsauth_error) -> *const c_char {
-    // SAFETY: forwarded contract.
-    boundary!(default: ptr::null() => { unsafe { err.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.service_code)) })
-}
-
-/// The service's raw `Message` when it answered with an error; NULL otherwise. Owned by `err`.
-///
-/// # Safety
-/// `err` is NULL or a live error from this library.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn smsauth_error_service_message(err: *const smsauth_error) -> *const c_char {
-    // SAFETY: forwarded contract.
-    boundary!(default: ptr::null() => { unsafe { err.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.service_message)) })
-}
-
-/// The `RequestId` of the service's answer (quote it to Alibaba Cloud support); NULL when there
-/// was no answer or it had none. Owned by `err`.
-///
-/// # Safety
-/// `err` is NULL or a live error from this library.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn smsauth_error_request_id(err: *const smsauth_error) -> *const c_char {
-    // SAFETY: forwarded contract.
-    boundary!(default: ptr::null() => { unsafe { err.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.request_id)) })
-}
-
-/// The gateway's `Recommend` link (a troubleshooting page), when given; NULL otherwise. Owned by
-/// `err`.
-///
-/// # Safety
-/// `err` is NULL or a live error from this library.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn smsauth_error_recommend(err: *const smsauth_error) -> *const c_char {
-    // SAFETY: forwarded contract.
-    boundary!(default: ptr::null() => { unsafe { err.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.recommend)) })
-}
-
-/// The HTTP status of the answer that caused the error, or 0 when there was no answer (or `err`
-/// is NULL).
-///
-/// # Safety
-/// `err` is NULL or a live error from this library.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn smsauth_error_http_status(err: *const smsauth_error) -> u16 {
-    // SAFETY: forwarded contract.
-    boundary!(default: 0 => { unsafe { err.as_ref() }.map_or(0, |e| e.http_status) })
-}
-
-/// `true` unless the request provably never reached the service. After a failed
-/// `smsauth_send_code*` call that returns `true` here, resending may deliver a second SMS:
-/// check the outcome (or wait for the sending interval) first. `false` when `err` is NULL.
-///
-/// # Safety
-/// `err` is NULL or a live error from this library.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn smsauth_error_may_have_been_received(err: *const smsauth_error) -> bool {
-    // SAFETY: forwarded contract.
-    boundary!(default: false => { unsafe { err.as_ref() }.is_some_and(|e| e.may_have_been_received) })
-}
-
-/// For `SMSAUTH_STATUS_THROTTLED` and `SMSAUTH_STATUS_GUARD_DENIED`: how long to wait before
-/// trying again, in milliseconds, when the gateway or the guard said; 0 otherwise (or when `err`
-/// is NULL).
-///
-/// # Safety
-/// `err` is NULL or a live error from this library.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn smsauth_error_retry_after_ms(err: *const smsauth_error) -> u64 {
-    // SAFETY: forwarded contract.
-    boundary!(default: 0 => { unsafe { err.as_ref() }.map_or(0, |e| e.retry_after_ms) })
-}
-
-/// For `SMSAUTH_STATUS_GUARD_DENIED`: the name of the guard rule that refused the call; NULL
-/// otherwise. Owned by `err`.
-///
-/// # Safety
-/// `err` is NULL or a live error from this library.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn smsauth_error_guard_rule(err: *const smsauth_error) -> *const c_char {
-    // SAFETY: forwarded contract.
-    boundary!(default: ptr::null() => { unsafe { err.as_ref() }.map_or(ptr::null(), |e| opt_ptr(&e.guard_rule)) })
+    }
+    /// What went wrong and what to do, in one English sentence or two. Never NULL for a non-NULL `err`. Owned by `err`,
+    /// like every string below.
+    fn smsauth_error_message(err: *const smsauth_error) -> *const c_char { try_ref!(err).message.as_ptr() }
+    /// For `SMSAUTH_STATUS_INVALID_INPUT`: the API name of the field at fault (e.g. `"PhoneNumber"`); for
+    /// `SMSAUTH_STATUS_NULL_ARGUMENT` / `SMSAUTH_STATUS_INVALID_UTF8`: the C argument's name. NULL otherwise.
+    fn smsauth_error_field(err: *const smsauth_error) -> *const c_char { opt_ptr(&try_ref!(err).field) }
+    /// The service's raw `Code` (e.g. `"biz.FREQUENCY"`, `"SignatureDoesNotMatch"`) when the service or its gateway
+    /// answered with an error; NULL otherwise.
+    fn smsauth_error_service_code(err: *const smsauth_error) -> *const c_char { opt_ptr(&try_ref!(err).service_code) }
+    /// The service's raw `Message` when it answered with an error; NULL otherwise.
+    fn smsauth_error_service_message(err: *const smsauth_error) -> *const c_char { opt_ptr(&try_ref!(err).service_message) }
+    /// The `RequestId` of the service's answer (quote it to Alibaba Cloud support); NULL when there was no answer or it
+    /// had none.
+    fn smsauth_error_request_id(err: *const smsauth_error) -> *const c_char { opt_ptr(&try_ref!(err).request_id) }
+    /// The gateway's `Recommend` link (a troubleshooting page), when given; NULL otherwise.
+    fn smsauth_error_recommend(err: *const smsauth_error) -> *const c_char { opt_ptr(&try_ref!(err).recommend) }
+    /// The HTTP status of the answer that caused the error, or 0 when there was no answer.
+    fn smsauth_error_http_status(err: *const smsauth_error) -> u16 { try_ref!(err).http_status }
+    /// `true` unless the request provably never reached the service. After a failed `smsauth_send_code*` call that
+    /// returns `true` here, resending may deliver a second SMS: check the outcome (or wait for the sending interval)
+    /// first. `false` when `err` is NULL.
+    fn smsauth_error_may_have_been_received(err: *const smsauth_error) -> bool { try_ref!(err).may_have_been_received }
+    /// For `SMSAUTH_STATUS_THROTTLED` and `SMSAUTH_STATUS_GUARD_DENIED`: how long to wait before trying again, in
+    /// milliseconds, when the gateway or the guard said; 0 otherwise.
+    fn smsauth_error_retry_after_ms(err: *const smsauth_error) -> u64 { try_ref!(err).retry_after_ms }
+    /// For `SMSAUTH_STATUS_GUARD_DENIED`: the name of the guard rule that refused the call; NULL otherwise.
+    fn smsauth_error_guard_rule(err: *const smsauth_error) -> *const c_char { opt_ptr(&try_ref!(err).guard_rule) }
 }
 
 #[cfg(test)]

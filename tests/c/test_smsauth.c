@@ -491,6 +491,26 @@ static void test_role_arn(void) {
     smsauth_client_free(client);
     unsetenv("ALIBABA_CLOUD_STS_ENDPOINT");
     smsauth_config_builder_free(b);
+
+    /* The role options, set before or after the ARN: the STS endpoint given to the builder is
+       the one asked (the emulator counts the AssumeRole request it refuses). */
+    b = emulator_builder();
+    EXPECT_OK(smsauth_config_builder_set_sts_endpoint(b, smsauth_emulator_endpoint(emu), &e_));
+    EXPECT_OK(smsauth_config_builder_set_role_arn(b, "acs:ram::123456789012:role/sms-sender", NULL, 0, &e_));
+    EXPECT_OK(smsauth_config_builder_set_role_policy(b, "{\"Version\":\"1\",\"Statement\":[]}", &e_));
+    EXPECT_OK(smsauth_config_builder_set_role_external_id(b, "c-external-id", &e_));
+    EXPECT_OK(smsauth_config_builder_set_sts_region(b, "cn-hangzhou", &e_));
+    EXPECT_OK(smsauth_config_builder_build(b, &client, &e_));
+    before = smsauth_emulator_request_count(emu);
+    err = NULL;
+    CHECK(smsauth_send_code(client, phone, NULL, &err) == SMSAUTH_STATUS_CREDENTIALS);
+    CHECK(smsauth_emulator_request_count(emu) == before + 1);
+    smsauth_error_free(err);
+    smsauth_client_free(client);
+    EXPECT_OK(smsauth_config_builder_set_role_policy(b, NULL, &e_));
+    CHECK(smsauth_config_builder_set_sts_region(b, "\xff", NULL) == SMSAUTH_STATUS_INVALID_UTF8);
+    CHECK(smsauth_config_builder_set_role_external_id(NULL, "x", NULL) == SMSAUTH_STATUS_NULL_ARGUMENT);
+    smsauth_config_builder_free(b);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -2077,6 +2097,170 @@ static void test_emulator_controls(void) {
 /* Leave the default credentials chain nothing to find (no variables, profiles, files or metadata
    server), so that "no credentials" is testable on any machine. Done first thing in main(),
    while the process has one thread (setenv is not thread-safe). */
+/* ------------------------------------------------------------------------------------------ */
+/* Observing: the event callback and the counters                                              */
+
+#define MAX_EVENTS 8
+
+struct seen_event {
+    char action[32], server_address[64], service_code[64], request_id[64], delivery[16];
+    char guard_decision[16], guard_rule[32], phone[32], retry_reason[64];
+    unsigned signature_version, attempts;
+    uint16_t server_port, http_status;
+    size_t retry_reasons;
+    int passed, has_service_code, has_request_id, has_guard_rule;
+    uint64_t elapsed_us;
+    smsauth_status status;
+};
+
+struct event_log {
+    pthread_mutex_t lock;
+    struct seen_event events[MAX_EVENTS];
+    int count;
+    char all_text[4096]; /* every string of every event, to look for secrets */
+};
+
+static void copy_text(char *dst, size_t len, const char *src, struct event_log *log) {
+    snprintf(dst, len, "%s", src ? src : "");
+    if (src) {
+        size_t used = strlen(log->all_text);
+        snprintf(log->all_text + used, sizeof log->all_text - used, "%s|", src);
+    }
+}
+
+static void on_event(void *user_data, const smsauth_event *event) {
+    struct event_log *log = (struct event_log *)user_data;
+    struct seen_event *e;
+    size_t i;
+    pthread_mutex_lock(&log->lock);
+    if (log->count < MAX_EVENTS) {
+        e = &log->events[log->count++];
+        copy_text(e->action, sizeof e->action, smsauth_event_action(event), log);
+        copy_text(e->server_address, sizeof e->server_address, smsauth_event_server_address(event), log);
+        copy_text(e->service_code, sizeof e->service_code, smsauth_event_service_code(event), log);
+        copy_text(e->request_id, sizeof e->request_id, smsauth_event_request_id(event), log);
+        copy_text(e->delivery, sizeof e->delivery, smsauth_event_delivery(event), log);
+        copy_text(e->guard_decision, sizeof e->guard_decision, smsauth_event_guard_decision(event), log);
+        copy_text(e->guard_rule, sizeof e->guard_rule, smsauth_event_guard_rule(event), log);
+        copy_text(e->phone, sizeof e->phone, smsauth_event_phone(event), log);
+        e->has_service_code = smsauth_event_service_code(event) != NULL;
+        e->has_request_id = smsauth_event_request_id(event) != NULL;
+        e->has_guard_rule = smsauth_event_guard_rule(event) != NULL;
+        e->retry_reasons = smsauth_event_retry_reason_count(event);
+        for (i = 0; i < e->retry_reasons; i++) {
+            copy_text(e->retry_reason, sizeof e->retry_reason, smsauth_event_retry_reason(event, i), log);
+        }
+        e->signature_version = smsauth_event_signature_version(event);
+        e->attempts = smsauth_event_attempts(event);
+        e->server_port = smsauth_event_server_port(event);
+        e->http_status = smsauth_event_http_status(event);
+        e->passed = smsauth_event_passed(event);
+        e->elapsed_us = smsauth_event_elapsed_us(event);
+        e->status = smsauth_event_status(event);
+        CHECK(smsauth_event_retry_reason(event, e->retry_reasons) == NULL);
+    }
+    pthread_mutex_unlock(&log->lock);
+}
+
+static void test_events_of_a_send_a_wrong_check_a_throttled_send_and_a_denial(void) {
+    struct event_log log;
+    smsauth_guard_config *g = smsauth_guard_config_new_empty();
+    smsauth_config_builder *b = emulator_builder();
+    smsauth_client *client;
+    smsauth_check_result *check = NULL;
+    smsauth_stats *stats = NULL;
+    smsauth_error *err = NULL;
+    char phone[16], other[16], third[16], code[16], wrong[16];
+    uint64_t latency_calls = 0;
+    size_t i;
+
+    memset(&log, 0, sizeof log);
+    pthread_mutex_init(&log.lock, NULL);
+    next_phone(phone, sizeof phone);
+    next_phone(other, sizeof other);
+    next_phone(third, sizeof third);
+    EXPECT_OK(smsauth_guard_config_add_limit(g, SMSAUTH_GUARD_RULE_CLIENT, 1, 60, &e_));
+    EXPECT_OK(smsauth_config_builder_set_guard(b, g, &e_));
+    smsauth_guard_config_free(g);
+    EXPECT_OK(smsauth_config_builder_set_event_callback(b, on_event, &log, &e_));
+    client = build(b);
+
+    EXPECT_OK(smsauth_send_code(client, phone, NULL, &e_));
+    last_code(phone, code, sizeof code);
+    wrong_code(code, wrong, sizeof wrong);
+    EXPECT_OK(smsauth_check_code(client, phone, wrong, &check, &e_));
+    CHECK(!smsauth_check_result_passed(check));
+    smsauth_check_result_free(check);
+    CHECK(smsauth_send_code(client, phone, NULL, NULL) == SMSAUTH_STATUS_THROTTLED);
+    EXPECT_OK(smsauth_send_code_for(client, other, "203.0.113.9", NULL, &e_));
+    CHECK(smsauth_send_code_for(client, third, "203.0.113.9", NULL, &err) == SMSAUTH_STATUS_GUARD_DENIED);
+
+    if (CHECK(log.count == 5)) {
+        for (i = 0; i < 5; i++) {
+            struct seen_event *e = &log.events[i];
+            CHECK(e->signature_version == SMSAUTH_SIGNATURE_VERSION_V3);
+            CHECK(streq(e->server_address, "127.0.0.1"));
+            CHECK(e->server_port == smsauth_emulator_port(emu));
+            CHECK(contains(e->phone, "****") && strlen(e->phone) == 11);
+            CHECK(e->retry_reasons == 0);
+            CHECK(i == 4 || e->elapsed_us > 0); /* the four calls that went out took time */
+        }
+        /* 1. the send */
+        CHECK(streq(log.events[0].action, "SendSmsVerifyCode"));
+        CHECK(log.events[0].status == SMSAUTH_STATUS_OK && streq(log.events[0].service_code, "OK"));
+        CHECK(log.events[0].attempts == 1 && log.events[0].http_status == 200 && log.events[0].has_request_id);
+        CHECK(streq(log.events[0].delivery, "answered") && streq(log.events[0].guard_decision, "allowed"));
+        CHECK(strncmp(log.events[0].phone, phone, 3) == 0 && streq(log.events[0].phone + 7, phone + 7));
+        /* 2. the wrong check: a successful call whose code did not pass */
+        CHECK(streq(log.events[1].action, "CheckSmsVerifyCode"));
+        CHECK(log.events[1].status == SMSAUTH_STATUS_OK && !log.events[1].passed && log.events[1].attempts == 1);
+        /* 3. the throttled send: the service's refusal */
+        CHECK(log.events[2].status == SMSAUTH_STATUS_THROTTLED);
+        CHECK(streq(smsauth_status_str(log.events[2].status), "throttled"));
+        CHECK(streq(log.events[2].service_code, "biz.FREQUENCY") && streq(log.events[2].delivery, "answered"));
+        /* 4. allowed by the guard, 5. denied by it before anything was sent */
+        CHECK(log.events[3].status == SMSAUTH_STATUS_OK && streq(log.events[3].guard_decision, "allowed"));
+        CHECK(log.events[4].status == SMSAUTH_STATUS_GUARD_DENIED && streq(log.events[4].guard_decision, "denied"));
+        CHECK(streq(log.events[4].guard_rule, smsauth_error_guard_rule(err)));
+        CHECK(log.events[4].attempts == 0 && log.events[4].http_status == 0 && !log.events[4].has_service_code);
+        CHECK(streq(log.events[4].delivery, "not_received"));
+        /* never a secret, a full phone number or the code */
+        CHECK(!contains(log.all_text, smsauth_emulator_access_key_secret(emu)));
+        CHECK(!contains(log.all_text, phone) && !contains(log.all_text, other) && !contains(log.all_text, third));
+        CHECK(code[0] != '\0' && !contains(log.all_text, code));
+        CHECK(!contains(log.all_text, wrong));
+    }
+    smsauth_error_free(err);
+
+    EXPECT_OK(smsauth_client_stats(client, &stats, &e_));
+    CHECK(smsauth_stats_sends(stats) == 4 && smsauth_stats_checks(stats) == 1 && smsauth_stats_passes(stats) == 0);
+    CHECK(smsauth_stats_errors(stats, SMSAUTH_STATUS_THROTTLED) == 1);
+    CHECK(smsauth_stats_errors(stats, SMSAUTH_STATUS_GUARD_DENIED) == 1);
+    CHECK(smsauth_stats_errors(stats, SMSAUTH_STATUS_NETWORK) == 0 && smsauth_stats_errors(stats, 999) == 0);
+    if (CHECK(smsauth_stats_guard_denial_rule_count(stats) == 1)) {
+        CHECK(contains(smsauth_stats_guard_denial_rule(stats, 0), "client"));
+        CHECK(smsauth_stats_guard_denials(stats, 0) == 1);
+    }
+    CHECK(smsauth_stats_guard_denial_rule(stats, 1) == NULL && smsauth_stats_guard_denials(stats, 1) == 0);
+    CHECK(smsauth_stats_latency_bucket_count(stats) == 12);
+    CHECK(smsauth_stats_latency_bucket_le_ms(stats, 0) == 5 && smsauth_stats_latency_bucket_le_ms(stats, 11) == UINT64_MAX);
+    for (i = 0; i < smsauth_stats_latency_bucket_count(stats); i++) {
+        latency_calls += smsauth_stats_latency_bucket(stats, i);
+    }
+    CHECK(latency_calls == 5);
+    smsauth_stats_free(stats);
+
+    /* NULL handles: the documented neutral values */
+    CHECK(smsauth_event_action(NULL) == NULL && smsauth_event_attempts(NULL) == 0);
+    CHECK(smsauth_event_status(NULL) == SMSAUTH_STATUS_NULL_ARGUMENT);
+    CHECK(smsauth_stats_sends(NULL) == 0 && smsauth_stats_guard_denial_rule(NULL, 0) == NULL);
+    CHECK(smsauth_client_stats(NULL, &stats, NULL) == SMSAUTH_STATUS_NULL_ARGUMENT);
+    CHECK(smsauth_client_stats(client, NULL, NULL) == SMSAUTH_STATUS_NULL_ARGUMENT);
+    smsauth_stats_free(NULL);
+    smsauth_client_free(client);
+    pthread_mutex_destroy(&log.lock);
+}
+
 int main(int argc, char **argv) {
     smsauth_error *err = NULL;
     if (argc != 2) {
@@ -2129,6 +2313,7 @@ int main(int argc, char **argv) {
     RUN(test_guard_bad_input_gives_a_status);
     RUN(test_profile_from_credentials_file);
     RUN(test_role_arn);
+    RUN(test_events_of_a_send_a_wrong_check_a_throttled_send_and_a_denial);
 
     smsauth_emulator_stop(emu);
     return finish_tests();

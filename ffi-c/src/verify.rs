@@ -1,0 +1,214 @@
+//! Verifying requests signed with Alibaba Cloud AccessKeys, as the gateway does (`smsauth_verifier`), and the captured
+//! requests it checks (`smsauth_http_request`).
+
+use std::collections::HashMap;
+use std::ffi::{CString, c_char};
+use std::time::Duration;
+
+use smsauth::sign::{HttpRequest, Verified, Verifier, VerifierConfig, parse_timestamp, unix_now};
+use smsauth::{Credentials, Secret, SignatureVersion};
+
+use crate::boundary::{
+    FfiResult, cstring, exports, opt_ptr, pair_at, pairs, try_mut, try_opt_str, try_out, try_ref, try_str,
+};
+use crate::config::version_number;
+use crate::error::smsauth_error;
+
+/// A request as a server received it (method, path, raw query, headers, body), to verify. Create with
+/// `smsauth_http_request_new()` or `smsauth_signed_request_to_http_request()`; free with `smsauth_http_request_free()`.
+/// Not synchronised for setters.
+#[derive(Debug)]
+pub struct smsauth_http_request {
+    pub(crate) inner: HttpRequest,
+}
+
+/// Checks signatures (V1 and V3), timestamps (±15 minutes by default) and nonces (each one accepted once), like the
+/// Alibaba Cloud gateway, against a table of AccessKeys.
+///
+/// `smsauth_verifier_verify()` is thread-safe: share one verifier between threads so that a replay is caught whichever
+/// thread sees it. Setters need exclusive use (set up first).
+#[derive(Debug)]
+pub struct smsauth_verifier {
+    inner: Verifier,
+    /// What the setters set; `inner` is rebuilt from it by the core's one rule.
+    config: VerifierConfig,
+    keys: HashMap<String, Secret>,
+}
+
+impl smsauth_verifier {
+    /// Apply a change of settings; on error nothing changes.
+    fn reconfigure(&mut self, change: impl FnOnce(&mut VerifierConfig)) -> FfiResult<()> {
+        let mut config = self.config.clone();
+        change(&mut config);
+        self.inner = Verifier::from_config(&config)?;
+        self.config = config;
+        Ok(())
+    }
+}
+
+/// A request whose signature checked out: who signed it and its business parameters. Immutable; strings are owned by
+/// it.
+#[derive(Debug)]
+pub struct smsauth_verified {
+    version: SignatureVersion,
+    timestamp: u64,
+    access_key_id: CString,
+    action: CString,
+    api_version: CString,
+    nonce: CString,
+    security_token: Option<CString>,
+    params: Vec<(CString, CString)>,
+}
+
+impl From<Verified> for smsauth_verified {
+    fn from(v: Verified) -> Self {
+        smsauth_verified {
+            version: v.version,
+            timestamp: v.timestamp,
+            access_key_id: cstring(&v.access_key_id),
+            action: cstring(&v.action),
+            api_version: cstring(&v.api_version),
+            nonce: cstring(&v.nonce),
+            security_token: v.security_token.as_ref().map(|t| cstring(t.expose())),
+            params: pairs(&v.params),
+        }
+    }
+}
+
+exports! {
+    /// A captured request: `method` (e.g. `"POST"`), `path` (`"/"`) and `query`, the raw query string without `?`,
+    /// still percent-encoded. Add headers with `smsauth_http_request_add_header()`. On success `*http_request_out`
+    /// receives the request, owned by the caller (free with `smsauth_http_request_free()`).
+    fn smsauth_http_request_new(method: *const c_char, path: *const c_char, query: *const c_char, http_request_out: *mut *mut smsauth_http_request) {
+        let (method, path, query) = (try_str!(method), try_str!(path), try_str!(query));
+        try_out!(http_request_out).put(smsauth_http_request { inner: HttpRequest::new(method, path, query) });
+    }
+    /// Free a captured request. NULL is a no-op.
+    free smsauth_http_request_free(http_request: smsauth_http_request);
+    /// Add a received header (any case; repeated headers may be added repeatedly).
+    fn smsauth_http_request_add_header(http_request: *mut smsauth_http_request, name: *const c_char, value: *const c_char) {
+        let (r, name, value) = (try_mut!(http_request), try_str!(name), try_str!(value));
+        r.inner.headers.push((name.to_owned(), value.as_bytes().to_vec()));
+    }
+    /// Set the received body (a form body's parameters are verified too). Default empty.
+    fn smsauth_http_request_set_body(http_request: *mut smsauth_http_request, body: *const c_char) {
+        try_mut!(http_request).inner.body = try_str!(body).as_bytes().to_vec();
+    }
+    /// Set the received body as `len` raw bytes (which may be anything, NUL included): what is verified is exactly what
+    /// arrived. `body` may be NULL when `len` is 0; otherwise it points to `len` readable bytes.
+    fn smsauth_http_request_set_body_bytes(http_request: *mut smsauth_http_request, body: *const u8, len: usize) {
+        let r = try_mut!(http_request);
+        r.inner.body = match len {
+            0 => Vec::new(),
+            _ => {
+                let start: *const u8 = try_ref!(body);
+                // SAFETY: non-NULL and `len` readable bytes per the contract.
+                unsafe { std::slice::from_raw_parts(start, len) }.to_vec()
+            }
+        };
+    }
+    /// A verifier with no keys yet, a ±15 minute window and nonce checking on. Free it with `smsauth_verifier_free()`.
+    /// NULL only on an internal failure.
+    fn smsauth_verifier_new() -> *mut smsauth_verifier {
+        Box::into_raw(Box::new(smsauth_verifier { inner: Verifier::new(), config: VerifierConfig::default(), keys: HashMap::new() }))
+    }
+    /// Free a verifier (its secrets are wiped). NULL is a no-op.
+    free smsauth_verifier_free(verifier: smsauth_verifier);
+    /// Accept requests signed with this AccessKey pair (adding an ID again replaces its secret).
+    fn smsauth_verifier_add_key(verifier: *mut smsauth_verifier, access_key_id: *const c_char, access_key_secret: *const c_char) {
+        let (v, id, secret) = (try_mut!(verifier), try_str!(access_key_id), try_str!(access_key_secret));
+        // Reuse the core's rules for what a usable key pair is.
+        let creds = Credentials::new(id, secret)?;
+        v.keys.insert(creds.access_key_id().to_owned(), creds.access_key_secret().clone());
+    }
+    /// Accept timestamps within ±`seconds` of the verification time (default 900, at most 86400: more is
+    /// `SMSAUTH_STATUS_INVALID_INPUT`). Changing a setting starts with no remembered nonces.
+    fn smsauth_verifier_set_window(verifier: *mut smsauth_verifier, seconds: u64) {
+        try_mut!(verifier).reconfigure(|c| c.window = Duration::from_secs(seconds))?;
+    }
+    /// Turn nonce checking on (the default: a nonce is accepted once per AccessKey within the window) or off (to check
+    /// a captured request offline, possibly several times). Turning it on again starts with no remembered nonces.
+    fn smsauth_verifier_set_nonce_check(verifier: *mut smsauth_verifier, enabled: bool) {
+        try_mut!(verifier).reconfigure(|c| c.check_nonces = enabled)?;
+    }
+    /// Bound the in-memory nonce store: at most `capacity` live nonces (default 1,000,000), and at most `per_key_quota`
+    /// per AccessKey ID (0 = no quota). A full store never forgets a live nonce: new requests get
+    /// `SMSAUTH_STATUS_THROTTLED` with service code `Throttling.User` until nonces expire. Starts with no remembered
+    /// nonces.
+    fn smsauth_verifier_set_nonce_capacity(verifier: *mut smsauth_verifier, capacity: usize, per_key_quota: usize) {
+        try_mut!(verifier).reconfigure(|c| (c.nonce_capacity, c.per_key_quota) = (capacity, (per_key_quota > 0).then_some(per_key_quota)))?;
+    }
+    /// Keep nonces in Redis at `url` (`redis://[:password@]host[:port][/db]`), shared by every verifier using it, in
+    /// any process (NULL = back to the in-memory store). While Redis cannot be asked, requests are refused
+    /// (`SMSAUTH_STATUS_SERVICE`, service code `ServiceUnavailable`) unless `fail_open` is true. Needs a library built
+    /// with the `guard-redis` feature; otherwise `SMSAUTH_STATUS_INVALID_INPUT` saying so.
+    fn smsauth_verifier_set_nonce_redis_url(verifier: *mut smsauth_verifier, url: *const c_char, fail_open: bool) {
+        let (v, url) = (try_mut!(verifier), try_opt_str!(url));
+        v.reconfigure(|c| (c.nonce_redis_url, c.nonce_redis_fail_open) = (url.map(str::to_owned), fail_open))?;
+    }
+    /// Accept requests for this `host[:port]` (call again to add more). Once one is added, a request for any other host
+    /// is refused with `SignatureDoesNotMatch` naming the host it names.
+    fn smsauth_verifier_add_expected_host(verifier: *mut smsauth_verifier, host: *const c_char) {
+        let (v, host) = (try_mut!(verifier), try_str!(host));
+        v.reconfigure(|c| c.expected_hosts.push(host.to_owned()))?;
+    }
+    /// Verify a received request at time `now` (Unix seconds; 0 = the current time), as the gateway does: completeness,
+    /// timestamp, key, signature, then the nonce.
+    ///
+    /// A request that fails gets the gateway's answer: `SMSAUTH_STATUS_AUTHENTICATION` with service code
+    /// `SignatureDoesNotMatch` (the message then ends with the server's string-to-sign, to compare with the client's),
+    /// `IncompleteSignature`, `SignatureNonceUsed`, `InvalidAccessKeyId.NotFound`, `InvalidTimeStamp.Expired` /
+    /// `.Format`; or `SMSAUTH_STATUS_SERVICE` with `MissingParameter` / `InvalidParameter`; the HTTP status the gateway
+    /// would use is in `smsauth_error_http_status()`.
+    ///
+    /// On success `*verified_out` receives what was verified, owned by the caller (free with
+    /// `smsauth_verified_free()`). Thread-safe.
+    fn smsauth_verifier_verify(verifier: *const smsauth_verifier, http_request: *const smsauth_http_request, now: u64, verified_out: *mut *mut smsauth_verified) {
+        let (v, r, out) = (try_ref!(verifier), try_ref!(http_request), try_out!(verified_out));
+        let now = if now == 0 { unix_now() } else { now };
+        let verified = v.inner.verify(&r.inner, now, |id| v.keys.get(id).cloned()).map_err(smsauth::Error::from)?;
+        out.put(verified.into());
+    }
+    /// Free a verification result. NULL is a no-op.
+    free smsauth_verified_free(verified: smsauth_verified);
+    /// The scheme the client used: `SMSAUTH_SIGNATURE_VERSION_V1` or `_V3` (0 if `verified` is NULL).
+    fn smsauth_verified_signature_version(verified: *const smsauth_verified) -> u32 { version_number(try_ref!(verified).version) }
+    /// The AccessKey ID that signed. Owned by `verified`, like the strings below.
+    fn smsauth_verified_access_key_id(verified: *const smsauth_verified) -> *const c_char { try_ref!(verified).access_key_id.as_ptr() }
+    /// The API action (e.g. `"SendSmsVerifyCode"`).
+    fn smsauth_verified_action(verified: *const smsauth_verified) -> *const c_char { try_ref!(verified).action.as_ptr() }
+    /// The API version (e.g. `"2017-05-25"`).
+    fn smsauth_verified_api_version(verified: *const smsauth_verified) -> *const c_char { try_ref!(verified).api_version.as_ptr() }
+    /// The request's signing time, Unix seconds (0 if `verified` is NULL).
+    fn smsauth_verified_timestamp(verified: *const smsauth_verified) -> u64 { try_ref!(verified).timestamp }
+    /// The request's nonce.
+    fn smsauth_verified_nonce(verified: *const smsauth_verified) -> *const c_char { try_ref!(verified).nonce.as_ptr() }
+    /// The STS token sent with the request (check it against the one you issued), or NULL. This is a secret: do not log
+    /// it.
+    fn smsauth_verified_security_token(verified: *const smsauth_verified) -> *const c_char { opt_ptr(&try_ref!(verified).security_token) }
+    /// How many business parameters the request had (signing parameters excluded).
+    fn smsauth_verified_param_count(verified: *const smsauth_verified) -> usize { try_ref!(verified).params.len() }
+    /// The name of business parameter `index` (0-based, in request order), or NULL when out of range.
+    fn smsauth_verified_param_name(verified: *const smsauth_verified, index: usize) -> *const c_char { pair_at(&try_ref!(verified).params, index, false) }
+    /// The (decoded) value of business parameter `index`, or NULL when out of range.
+    fn smsauth_verified_param_value(verified: *const smsauth_verified, index: usize) -> *const c_char { pair_at(&try_ref!(verified).params, index, true) }
+    /// The first value of business parameter `name` (exact case), or NULL when absent (or an argument is NULL or not
+    /// UTF-8).
+    fn smsauth_verified_param(verified: *const smsauth_verified, name: *const c_char) -> *const c_char {
+        let (v, name) = (try_ref!(verified), try_str!(name));
+        v.params.iter().find(|(k, _)| k.as_bytes() == name.as_bytes()).map_or(std::ptr::null(), |(_, val)| val.as_ptr())
+    }
+    /// Parse a `yyyy-MM-ddTHH:mm:ssZ` timestamp (as in V1's `Timestamp` and V3's `x-acs-date`) into Unix seconds, e.g.
+    /// for `smsauth_sign()`. On success `*unix_seconds_out` receives the value; on failure
+    /// (`SMSAUTH_STATUS_INVALID_INPUT`) it is left untouched.
+    fn smsauth_parse_timestamp(timestamp: *const c_char, unix_seconds_out: *mut u64) {
+        let (text, out) = (try_str!(timestamp), try_out!(unix_seconds_out));
+        out.write(parse(text)?);
+    }
+}
+
+fn parse(text: &str) -> FfiResult<u64> {
+    parse_timestamp(text).ok_or_else(|| {
+        smsauth_error::invalid_input("timestamp", format_args!("{text:?} is not a yyyy-MM-ddTHH:mm:ssZ timestamp"))
+    })
+}
