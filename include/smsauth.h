@@ -971,6 +971,14 @@ smsauth_status smsauth_emulator_start(smsauth_emulator **emulator_out,
                                       smsauth_error **err);
 
 /**
+ * Like `smsauth_emulator_start()`, but lenient: any `SignName` and `TemplateCode` are accepted and no flow
+ * control applies (the default emulator is faithful to the service: preset signatures and templates only, 1
+ * code a minute, 5 an hour, 10 a day per number and signature). For tests that only want a code back.
+ */
+smsauth_status smsauth_emulator_start_lenient(smsauth_emulator **emulator_out,
+                                              smsauth_error **err);
+
+/**
  * Stop the server and free the emulator. NULL is a no-op. Clients pointed at it then fail with
  * `SMSAUTH_STATUS_NETWORK`. No other thread may be using it.
  */

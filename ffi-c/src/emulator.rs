@@ -5,7 +5,7 @@ use std::ffi::{CString, c_char};
 
 use ::smsauth_emulator::{Emulator, Fault};
 
-use crate::boundary::{cstring, exports, try_opt_str, try_out, try_ref, try_str};
+use crate::boundary::{Out, cstring, exports, try_opt_str, try_out, try_ref, try_str};
 use crate::error::smsauth_error;
 
 /// A running emulator on `127.0.0.1` (its own thread; it verifies V1 and V3 signatures, keeps an outbox of the codes
@@ -26,14 +26,13 @@ exports! {
     /// passes once, ±15 minute timestamp window, clock = real time. On success `*emulator_out` receives the running
     /// emulator; on failure (e.g. `SMSAUTH_STATUS_NETWORK` when no port can be bound) it is left untouched.
     fn smsauth_emulator_start(emulator_out: *mut *mut smsauth_emulator) {
-        let out = try_out!(emulator_out);
-        let inner = Emulator::start()?;
-        out.put(smsauth_emulator {
-            endpoint: cstring(&inner.endpoint()),
-            access_key_id: cstring(&inner.access_key_id()),
-            access_key_secret: cstring(&inner.access_key_secret()),
-            inner,
-        });
+        start(try_out!(emulator_out), ::smsauth_emulator::Config::default())?;
+    }
+    /// Like `smsauth_emulator_start()`, but lenient: any `SignName` and `TemplateCode` are accepted and no flow
+    /// control applies (the default emulator is faithful to the service: preset signatures and templates only, 1
+    /// code a minute, 5 an hour, 10 a day per number and signature). For tests that only want a code back.
+    fn smsauth_emulator_start_lenient(emulator_out: *mut *mut smsauth_emulator) {
+        start(try_out!(emulator_out), ::smsauth_emulator::Config::lenient())?;
     }
     /// Stop the server and free the emulator. NULL is a no-op. Clients pointed at it then fail with
     /// `SMSAUTH_STATUS_NETWORK`. No other thread may be using it.
@@ -97,4 +96,16 @@ exports! {
         secret.write(cstring(&sts.access_key_secret).into_raw());
         token.write(cstring(&sts.security_token).into_raw());
     }
+}
+
+/// Start an emulator with `config` and hand it to the caller.
+fn start(out: Out<*mut smsauth_emulator>, config: ::smsauth_emulator::Config) -> smsauth::Result<()> {
+    let inner = Emulator::start_with(config)?;
+    out.put(smsauth_emulator {
+        endpoint: cstring(&inner.endpoint()),
+        access_key_id: cstring(&inner.access_key_id()),
+        access_key_secret: cstring(&inner.access_key_secret()),
+        inner,
+    });
+    Ok(())
 }

@@ -131,7 +131,8 @@ impl SignedRequest {
     /// How the signature was computed.
     #[getter]
     fn explanation(&self) -> Explanation {
-        self.inner.explanation.clone().into()
+        // Signing skipped it (most callers never read it); rebuilt from the request, no secret.
+        self.inner.explain().into()
     }
     /// The query parameters, decoded, in wire order.
     fn query_pairs(&self) -> Vec<(String, String)> {
@@ -149,7 +150,7 @@ impl SignedRequest {
             repr_str(self.inner.version.as_str()),
             repr_str(&self.inner.method),
             repr_str(&self.inner.path),
-            repr_str(&self.inner.explanation.signature)
+            repr_str(&self.inner.explain().signature)
         )
     }
 }
@@ -196,7 +197,7 @@ pub(crate) fn sign(
     req.params = pairs("sign", "params", params)?;
     req.headers = pairs("sign", "headers", headers)?;
     req.check().map_err(|e| raise(py, e))?;
-    Ok(SignedRequest { inner: core_sign::sign(&req, version, &creds, &stamp) })
+    Ok(SignedRequest { inner: core_sign::sign_without_explanation(&req, version, &creds, &stamp) })
 }
 
 /// A V1 signature over explicit parameters (all of them, common ones included).

@@ -982,6 +982,38 @@ static void test_error_throttled(void) {
     smsauth_client_free(client);
 }
 
+/* The default emulator is faithful: a signature that is not a console preset is refused with the service's
+ * code and nothing is sent. smsauth_emulator_start_lenient() accepts it. */
+static void test_faithful_and_lenient_emulators(void) {
+    smsauth_emulator *faithful = emu;
+    smsauth_emulator *lenient = NULL;
+    smsauth_client *client;
+    smsauth_send_request *req = NULL;
+    smsauth_error *err = NULL;
+    char phone[32];
+    next_phone(phone, sizeof phone);
+    EXPECT_OK(smsauth_send_request_new(phone, &req, &e_));
+    EXPECT_OK(smsauth_send_request_set_sign_name(req, "我的自定义签名", &e_));
+
+    client = emulator_client();
+    CHECK(smsauth_send_code_with(client, req, NULL, &err) != SMSAUTH_STATUS_OK);
+    CHECK(streq(smsauth_error_service_code(err), "isv.SMS_SIGNATURE_ILLEGAL"));
+    CHECK(smsauth_emulator_message_count(faithful, phone) == 0);
+    smsauth_error_free(err);
+    smsauth_client_free(client);
+
+    if (CHECK(smsauth_emulator_start_lenient(&lenient, NULL) == SMSAUTH_STATUS_OK)) {
+        emu = lenient; /* emulator_client() points at `emu` */
+        client = emulator_client();
+        EXPECT_OK(smsauth_send_code_with(client, req, NULL, &e_));
+        CHECK(smsauth_emulator_message_count(lenient, phone) == 1);
+        smsauth_client_free(client);
+        emu = faithful;
+        smsauth_emulator_stop(lenient);
+    }
+    smsauth_send_request_free(req);
+}
+
 static void test_error_service(void) {
     smsauth_client *client = emulator_client();
     smsauth_send_request *req = NULL;
@@ -2292,6 +2324,7 @@ int main(int argc, char **argv) {
     RUN(test_error_authentication);
     RUN(test_error_throttled);
     RUN(test_error_service);
+    RUN(test_faithful_and_lenient_emulators);
     RUN(test_bad_input_never_lies);
     RUN(test_error_protocol);
     RUN(test_async_send_and_check_call_back_once_on_a_library_thread);

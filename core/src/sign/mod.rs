@@ -39,8 +39,8 @@ pub use time::{format_timestamp, parse_timestamp, unix_now};
 pub use v3::sha256_hex;
 pub use verify::{HttpRequest, MAX_NONCE_LEN, Verified, Verifier, VerifyError};
 
-use crate::credentials::Credentials;
 use crate::error::{Error, Result};
+use crate::secret::Credentials;
 
 /// Which signature scheme to use.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

@@ -16,7 +16,7 @@ use subtle::ConstantTimeEq;
 use super::encode::{BorrowedPair, parse_query_borrowed};
 use super::nonce::{MemoryNonceStore, NonceOutcome, NonceStore};
 use super::{SignatureVersion, parse_timestamp, percent_encode, v1, v3};
-use crate::credentials::Secret;
+use crate::secret::Secret;
 
 /// A captured HTTP request: what a server sees. Header values and the body are raw bytes, so
 /// what is verified is exactly what arrived (nothing is decoded lossily).
