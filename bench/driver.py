@@ -610,7 +610,7 @@ def machine(args: argparse.Namespace, upstream: Upstream, load_measure: str) -> 
         "python": sh(VENV_PY, "-VV"),
         "node": sh("node", "--version"),
         "wrk": sh("wrk", "-v") or "not installed",
-        "smsauth": f"{py_ver('smsauth')} (git {commit}{' + uncommitted changes' if dirty else ''}), release builds",
+        "smsauth": f"{py_ver('smsauth-sdk')} (git {commit}{' + uncommitted changes' if dirty else ''}), release builds",
         "official_python": f"alibabacloud-dypnsapi20170525 {py_ver('alibabacloud-dypnsapi20170525')}, "
         f"alibabacloud-tea-openapi {py_ver('alibabacloud-tea-openapi')}",
         "official_node": f"@alicloud/dypnsapi20170525 {node_pkg('@alicloud/dypnsapi20170525')}, "
