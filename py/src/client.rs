@@ -147,7 +147,7 @@ fn configure(
         builder = builder.guard(guard);
     }
     let client = builder
-        .on_event(crate::observe::keep)
+        .on_event(smsauth::observe::keep)
         .signature_version(version)
         .retry(retry)
         .defaults(defaults.clone())

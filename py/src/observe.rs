@@ -1,35 +1,13 @@
-//! The core's [`CallEvent`] of each call, brought back to the Python caller: the core's listener
-//! stores it in a task-local slot of the call's own task, and the caller's side (GIL held) turns
-//! it into the `extra` fields of the `smsauth` logger's INFO record and the `on_event` argument.
-//! No GIL is ever taken on the core's runtime threads.
-
-use std::cell::RefCell;
-use std::future::Future;
+//! The core's [`CallEvent`] of each call, brought back to the Python caller by
+//! [`smsauth::observe`] (the client's listener is `smsauth::observe::keep`), and turned on the
+//! caller's side (GIL held) into the `extra` fields of the `smsauth` logger's INFO record, the
+//! `on_event` argument and the OpenTelemetry span. No GIL is ever taken on the core's runtime
+//! threads.
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyDict;
 use smsauth::{CallEvent, ClientStats, LATENCY_BUCKETS_MS};
-
-tokio::task_local! {
-    static EVENT: RefCell<Option<CallEvent>>;
-}
-
-/// The listener for [`smsauth::ClientBuilder::on_event`]: keep the event for the caller. A call
-/// outside [`observed`] (none in this binding) has nowhere to put it and is only counted.
-pub(crate) fn keep(event: &CallEvent) {
-    let _ = EVENT.try_with(|slot| *slot.borrow_mut() = Some(event.clone()));
-}
-
-/// Run `fut` with a slot for its call's event and return both.
-pub(crate) async fn observed<T>(fut: impl Future<Output = T>) -> (T, Option<CallEvent>) {
-    EVENT
-        .scope(RefCell::new(None), async move {
-            let value = fut.await;
-            (value, EVENT.with(|slot| slot.borrow_mut().take()))
-        })
-        .await
-}
 
 /// The event as a dict of plain values (the `extra` of the log record and `on_event`'s argument).
 pub(crate) fn event_dict<'py>(py: Python<'py>, e: &CallEvent) -> PyResult<Bound<'py, PyDict>> {

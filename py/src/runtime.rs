@@ -30,8 +30,9 @@ use tokio::runtime::Runtime;
 use tokio::task::{JoinError, JoinHandle};
 
 use crate::error::raise;
-use crate::observe::{self, observed};
+use crate::observe;
 use crate::response::Summary;
+use smsauth::observe::observed;
 
 tokio::task_local! {
     static TASK_LOCALS: OnceCell<TaskLocals>;
