@@ -182,9 +182,6 @@ pub fn redact_url(url: &str) -> String {
 }
 
 impl Delivery {
-    /// Every verdict.
-    pub const ALL: [Delivery; 3] = [Delivery::NotReceived, Delivery::Answered, Delivery::Unknown];
-
     /// `"not_received"`, `"answered"` or `"unknown"`: the name every binding shows.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -192,23 +189,6 @@ impl Delivery {
             Delivery::Answered => "answered",
             Delivery::Unknown => "unknown",
         }
-    }
-}
-
-/// The verdict named by [`Delivery::as_str`].
-///
-/// ```
-/// use smsauth::Delivery;
-/// assert_eq!("unknown".parse::<Delivery>().unwrap(), Delivery::Unknown);
-/// assert!("maybe".parse::<Delivery>().is_err());
-/// ```
-impl std::str::FromStr for Delivery {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        Delivery::ALL.into_iter().find(|d| d.as_str() == s).ok_or_else(|| {
-            Error::invalid_input("delivery", format_args!("{s:?} is not one of not_received, answered, unknown"))
-        })
     }
 }
 
