@@ -51,7 +51,7 @@ impl Defaults {
         }
     }
 
-    fn fill_send(&self, req: &mut SendSmsVerifyCodeRequest) {
+    pub(super) fn fill_send(&self, req: &mut SendSmsVerifyCodeRequest) {
         fill(&mut req.sign_name, &self.sign_name);
         fill(&mut req.template_code, &self.template_code);
         fill(&mut req.template_param, &self.template_param);

@@ -141,6 +141,49 @@ impl ClientBuilder {
         Ok(())
     }
 
+    /// The value of the option called `name`, or `None` when it is unset, unknown or a secret
+    /// (secrets are never read back; nor are the CA certificates).
+    pub fn get_option(&self, name: &str) -> Option<OptionValue> {
+        let opt = Self::option(name)?;
+        let text = |s: &Option<String>| s.clone().map(OptionValue::Text);
+        let role = self.credentials_config.role.as_ref();
+        let role_text = |get: fn(&RamRoleArnConfig) -> &Option<String>| role.and_then(|r| text(get(r)));
+        Some(match opt.name {
+            "access_key_id" => return text(&self.credentials_config.access_key_id),
+            "profile" => return text(&self.credentials_config.profile),
+            "role_arn" => OptionValue::Text(role?.role_arn.clone()),
+            "role_session_name" => return role_text(|r| &r.role_session_name),
+            "role_duration_seconds" => OptionValue::Unsigned(role?.duration_seconds?.into()),
+            "role_policy" => return role_text(|r| &r.policy),
+            "role_external_id" => return role_text(|r| &r.external_id),
+            "sts_endpoint" => return role_text(|r| &r.sts_endpoint),
+            "sts_region" => return role_text(|r| &r.sts_region),
+            "endpoint" => OptionValue::Text(self.endpoint.clone()),
+            "scheme" => return text(&self.scheme),
+            "signature_version" => OptionValue::Text(self.signature_version.as_str().to_owned()),
+            "retry.max_attempts" => OptionValue::Unsigned(self.retry.max_attempts.into()),
+            "proxy" => OptionValue::Text(self.proxy.as_ref()?.0.clone()),
+            "no_proxy" => OptionValue::Bool(self.no_proxy),
+            name if opt.kind == Duration => OptionValue::Duration(*self.clone().duration_mut(name)),
+            name if matches!(opt.kind, OptionKind::Field(_)) => {
+                let mut send = SendSmsVerifyCodeRequest::default();
+                if name == "case_auth_policy" {
+                    let mut check = CheckSmsVerifyCodeRequest::default();
+                    self.defaults.apply_check(&mut check);
+                    return check.get(name).map(OptionValue::from);
+                }
+                self.defaults.fill_send(&mut send);
+                return send.get(name).map(OptionValue::from);
+            }
+            _ => return None,
+        })
+    }
+
+    /// Which credentials the options select (for a secret-free description such as a `repr`).
+    pub fn credentials_source(&self) -> crate::credentials::CredentialsSource<'_> {
+        self.credentials_config.source()
+    }
+
     /// Set `name` back to its default (a role option: unset within the role, if there is one).
     fn unset(&mut self, name: &str) {
         let mut fresh = ClientBuilder::default();
@@ -151,7 +194,7 @@ impl ClientBuilder {
             "access_key_secret" => creds.access_key_secret = None,
             "security_token" => creds.security_token = None,
             "profile" => creds.profile = None,
-            "role_arn" => creds.role = None,
+            "role_arn" => role.into_iter().for_each(|r| r.role_arn.clear()),
             "role_session_name" => role.into_iter().for_each(|r| r.role_session_name = None),
             "role_duration_seconds" => role.into_iter().for_each(|r| r.duration_seconds = None),
             "role_policy" => role.into_iter().for_each(|r| r.policy = None),
@@ -253,6 +296,12 @@ mod tests {
         b.set_option("case_auth_policy", Some(OptionValue::Unsigned(2))).unwrap();
         assert_eq!(b.defaults.code_type, Some(CodeType::Alphanumeric));
         assert!(b.defaults.case_auth_policy.is_some());
+        assert_eq!(b.get_option("codeType"), None, "options have their Rust names only");
+        assert_eq!(b.get_option("code_type"), Some(OptionValue::Integer(7)));
+        assert_eq!(b.get_option("signature_version"), Some(OptionValue::Text("v1".into())));
+        assert_eq!(b.get_option("initial_backoff"), Some(OptionValue::Duration(D::ZERO)));
+        b.set_option("access_key_secret", Some(OptionValue::Text("s3cr3t".into()))).unwrap();
+        assert_eq!(b.get_option("access_key_secret"), None, "a secret is never read back");
         b.set_option("code_type", None).unwrap();
         assert_eq!(b.defaults.code_type, None);
     }
