@@ -5,21 +5,23 @@
 use std::future::Future;
 
 use pyo3::IntoPyObjectExt;
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
-use smsauth::credentials::{CredentialsConfig, CredentialsSource, RamRoleArnConfig};
-use smsauth::{Defaults, RetryPolicy, Secret, SignatureVersion};
-
+use pyo3::types::{PyDict, PyString};
 use smsauth::api::Operation;
+use smsauth::credentials::CredentialsSource;
+use smsauth::{ClientOption, OptionValue};
 
-use crate::convert::{Arg, repr_opt, repr_str, unexpected_keyword, update};
+use crate::convert::{Arg, option_value, repr_opt, repr_str, unexpected_keyword};
 use crate::error::raise;
 use crate::guard::{Guard, describe};
 use crate::request::{self, CheckSmsVerifyCodeRequest, SendSmsVerifyCodeRequest};
 use crate::response::{CheckResult, SendResult, Summary};
 use crate::runtime::{self, Call, debug_enabled, log_debug};
 
-/// Build the core client from the constructor arguments shared by `Client` and `AsyncClient`.
+/// Build the core client from the constructor arguments shared by `Client` and `AsyncClient`:
+/// each keyword (the three positional credentials included) is an option of the core's table,
+/// converted by its kind, except `guard` and `on_event`, which take Python objects.
 fn configure(
     py: Python<'_>,
     asyncio: bool,
@@ -29,132 +31,48 @@ fn configure(
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Client> {
     let class = if asyncio { "AsyncClient" } else { "Client" };
-    let opt_str = |name: &str, v: Option<&Bound<'_, PyAny>>| match v {
-        Some(v) => Arg::new(class, name).opt_string(v),
-        None => Ok(None),
-    };
-    let id = opt_str("access_key_id", access_key_id)?;
-    let secret = opt_str("access_key_secret", access_key_secret)?;
-    let token = opt_str("security_token", security_token)?;
-
-    let mut credentials = CredentialsConfig {
-        access_key_id: id,
-        access_key_secret: secret.map(Secret::new),
-        security_token: token.map(Secret::new),
-        ..CredentialsConfig::default()
-    };
-    let mut builder = smsauth::Client::builder().binding("python");
-    // Scratch requests holding the defaults (their phone number and code are never used).
-    let mut send = smsauth::SendSmsVerifyCodeRequest::new("");
-    let mut check = smsauth::CheckSmsVerifyCodeRequest::new("", "");
-    let mut retry = RetryPolicy::default();
-    let mut version = SignatureVersion::default();
-    let mut guard: Option<smsauth::guard::Guard> = None;
-    let mut on_event: Option<Py<PyAny>> = None;
-    if let Some(options) = options {
-        for (k, v) in options.iter() {
-            let name = &*k.extract::<String>()?;
-            let arg = Arg::new(class, name);
-            match name {
-                "endpoint" => builder = builder.endpoint(arg.string(&v)?),
-                "scheme" => builder = arg.opt_string(&v)?.into_iter().fold(builder, |b, s| b.scheme(s)),
-                "signature_version" => {
-                    version = arg.string(&v)?.parse::<SignatureVersion>().map_err(|e| raise(py, e))?;
-                }
-                "timeout" => builder = arg.opt_seconds(&v)?.into_iter().fold(builder, |b, d| b.timeout(d)),
-                "connect_timeout" => {
-                    builder = arg.opt_seconds(&v)?.into_iter().fold(builder, |b, d| b.connect_timeout(d))
-                }
-                "read_timeout" => builder = arg.opt_seconds(&v)?.into_iter().fold(builder, |b, d| b.read_timeout(d)),
-                "max_attempts" => update(&mut retry.max_attempts, arg.opt_unsigned(&v, "max_attempts")?),
-                "initial_backoff" => update(&mut retry.initial_backoff, arg.opt_seconds(&v)?),
-                "max_backoff" => update(&mut retry.max_backoff, arg.opt_seconds(&v)?),
-                "max_retry_after" => update(&mut retry.max_retry_after, arg.opt_seconds(&v)?),
-                "proxy" => builder = arg.opt_string(&v)?.into_iter().fold(builder, |b, p| b.proxy(p)),
-                "no_proxy" if arg.opt_bool(&v)? == Some(true) => builder = builder.no_proxy(),
-                "no_proxy" => {}
-                "ca_certificates" => {
-                    builder = arg.opt_pem(&v)?.into_iter().fold(builder, |b, pem| b.add_root_certificates_pem(pem));
-                }
-                "profile" => credentials.profile = arg.opt_string(&v)?,
-                // `None` leaves a role option unset; any other value selects a role.
-                "role_arn" | "role_session_name" | "role_duration" | "role_policy" | "role_external_id"
-                | "sts_endpoint" | "sts_region"
-                    if v.is_none() => {}
-                "role_arn" => role(&mut credentials).role_arn = arg.string(&v)?,
-                "role_session_name" => role(&mut credentials).role_session_name = arg.opt_string(&v)?,
-                "role_duration" => {
-                    role(&mut credentials).duration_seconds = arg.opt_unsigned::<u32>(&v, "role_duration")?;
-                }
-                "role_policy" => role(&mut credentials).policy = arg.opt_string(&v)?,
-                "role_external_id" => role(&mut credentials).external_id = arg.opt_string(&v)?,
-                "sts_endpoint" => role(&mut credentials).sts_endpoint = arg.opt_string(&v)?,
-                "sts_region" => role(&mut credentials).sts_region = arg.opt_string(&v)?,
-                // The client's request defaults, read by the core's field table.
-                "sign_name" | "template_code" | "template_param" | "scheme_name" | "country_code" | "code_type"
-                | "code_length" | "valid_time" | "interval" | "duplicate_policy" => {
-                    request::set_named(&mut send, class, name, &v)?;
-                }
-                "case_auth_policy" => request::set_named(&mut check, class, name, &v)?,
-                "on_event" => {
-                    if !v.is_none() {
-                        if !v.is_callable() {
-                            let got = v.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-                            return Err(pyo3::exceptions::PyTypeError::new_err(format!(
-                                "smsauth.{class}(on_event=…) must be a callable taking one dict, got {got}"
-                            )));
-                        }
-                        on_event = Some(v.unbind());
-                    }
-                }
-                "guard" => {
-                    if !v.is_none() {
-                        let g = v.cast::<Guard>().map_err(|_| {
-                            let got = v.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-                            pyo3::exceptions::PyTypeError::new_err(format!(
-                                "{class}() argument 'guard' must be smsauth.Guard or None, not {got}"
-                            ))
-                        })?;
-                        guard = Some(g.get().inner.clone());
-                    }
-                }
-                _ => return Err(unexpected_keyword(class, name)),
+    let mut builder = smsauth::Client::builder().binding("python").on_event(smsauth::observe::keep);
+    let (mut guard, mut on_event) = (None, None);
+    let positional = [("access_key_id", access_key_id), ("access_key_secret", access_key_secret)];
+    let positional = positional.into_iter().chain([("security_token", security_token)]);
+    let positional = positional.filter_map(|(k, v)| Some((PyString::new(py, k).into_any(), v?.clone())));
+    for (k, v) in positional.chain(options.into_iter().flatten()) {
+        let name = &*k.extract::<String>()?;
+        match name {
+            "guard" if !v.is_none() => guard = Some(typed::<Guard>(&v, class, "guard")?.get().inner.clone()),
+            "on_event" if !v.is_none() && !v.is_callable() => {
+                let got = v.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+                return Err(PyTypeError::new_err(format!(
+                    "smsauth.{class}(on_event=…) must be a callable taking one dict, got {got}"
+                )));
+            }
+            "on_event" => on_event = (!v.is_none()).then(|| v.unbind()),
+            "guard" => {}
+            _ => {
+                let opt = option(name).ok_or_else(|| unexpected_keyword(class, name))?;
+                let value = option_value(&Arg::new(class, name), &opt, &v)?;
+                builder.set_option(opt.name, value).map_err(|e| raise(py, e))?;
             }
         }
     }
-    let defaults = Defaults {
-        sign_name: send.sign_name,
-        template_code: send.template_code,
-        template_param: send.template_param,
-        scheme_name: send.scheme_name,
-        country_code: send.country_code,
-        code_type: send.code_type,
-        code_length: send.code_length,
-        valid_time: send.valid_time,
-        interval: send.interval,
-        duplicate_policy: send.duplicate_policy,
-        case_auth_policy: check.case_auth_policy,
-    };
-    let key_shown = match credentials.source() {
+    let key_shown = match builder.credentials_source() {
         CredentialsSource::RoleArn(arn) => format!("role_arn={}", repr_str(arn)),
         CredentialsSource::AccessKey(id) => format!("access_key_id={}", repr_str(id)),
         CredentialsSource::Profile(name) => format!("profile={}", repr_str(name)),
         CredentialsSource::DefaultChain => "credentials='default chain'".to_owned(),
     };
-    builder = builder.credentials_config(credentials);
+    let version = match builder.get_option("signature_version") {
+        Some(OptionValue::Text(v)) => v,
+        _ => String::new(),
+    };
     let guard_shown = guard.as_ref().map(|g| format!("guard=smsauth.Guard({})", describe(g.config())));
     if let Some(guard) = guard {
         builder = builder.guard(guard);
     }
-    let client = builder
-        .on_event(smsauth::observe::keep)
-        .signature_version(version)
-        .retry(retry)
-        .defaults(defaults.clone())
-        .build()
-        .map_err(|e| raise(py, e))?;
+    let client = builder.build().map_err(|e| raise(py, e))?;
     let mut shown = vec![format!("endpoint={}", repr_str(&client.endpoint().base_url())), key_shown];
-    shown.push(format!("signature_version={}", repr_str(version.as_str())));
+    shown.push(format!("signature_version={}", repr_str(&version)));
+    let defaults = client.defaults();
     for (name, value) in [
         ("sign_name", &defaults.sign_name),
         ("template_code", &defaults.template_code),
@@ -172,10 +90,15 @@ fn configure(
     Ok(Client { client, repr, on_event, asyncio })
 }
 
-/// The role of `credentials`, created by the first role option: a role option without
-/// `role_arn` then meets the core's empty-ARN rule, as in every language.
-fn role(credentials: &mut CredentialsConfig) -> &mut RamRoleArnConfig {
-    credentials.role.get_or_insert_with(RamRoleArnConfig::default)
+/// The core option a keyword names: the option's short name (`max_attempts` for
+/// `retry.max_attempts`), except `role_duration` (seconds, as the official SDKs call it).
+fn option(keyword: &str) -> Option<ClientOption> {
+    let name = match keyword {
+        "role_duration" => "role_duration_seconds",
+        "role_duration_seconds" => return None,
+        k => k,
+    };
+    smsauth::ClientBuilder::option(name).filter(|o| o.short_name() == name)
 }
 
 /// The blocking client: `Client(access_key_id=None, access_key_secret=None, security_token=None,
@@ -269,7 +192,7 @@ impl Client {
 
     /// `SendSmsVerifyCode` exactly as given: the client's defaults are not applied.
     fn send_sms_verify_code(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let req = typed::<SendSmsVerifyCodeRequest>(request, "send_sms_verify_code")?.get().inner.clone();
+        let req = typed::<SendSmsVerifyCodeRequest>(request, "send_sms_verify_code", "request")?.get().inner.clone();
         let client = self.client.clone();
         let phone = req.phone_number.clone();
         self.run::<smsauth::SendSmsVerifyCodeRequest, _, _>(py, &phone, async move {
@@ -279,7 +202,7 @@ impl Client {
 
     /// `CheckSmsVerifyCode` exactly as given: the client's defaults are not applied.
     fn check_sms_verify_code(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let req = typed::<CheckSmsVerifyCodeRequest>(request, "check_sms_verify_code")?.get().inner.clone();
+        let req = typed::<CheckSmsVerifyCodeRequest>(request, "check_sms_verify_code", "request")?.get().inner.clone();
         let client = self.client.clone();
         let phone = req.phone_number.clone();
         self.run::<smsauth::CheckSmsVerifyCodeRequest, _, _>(py, &phone, async move {
@@ -331,13 +254,16 @@ impl AsyncClient {
     }
 }
 
-/// `request` as the expected request class, or a `TypeError` naming the argument.
-fn typed<'a, 'py, T: pyo3::PyClass>(request: &'a Bound<'py, PyAny>, func: &str) -> PyResult<&'a Bound<'py, T>> {
-    request.cast::<T>().map_err(|_| {
-        let got = request.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-        pyo3::exceptions::PyTypeError::new_err(format!(
-            "{func}() argument 'request' must be smsauth.{}, not {got}",
-            std::any::type_name::<T>().rsplit("::").next().unwrap_or("request")
-        ))
+/// `value` as the class `T`, or a `TypeError` naming the argument.
+fn typed<'a, 'py, T: pyo3::PyClass>(
+    value: &'a Bound<'py, PyAny>,
+    func: &str,
+    arg: &str,
+) -> PyResult<&'a Bound<'py, T>> {
+    value.cast::<T>().map_err(|_| {
+        let got = value.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+        let class = std::any::type_name::<T>().rsplit("::").next().unwrap_or("request");
+        let none = if arg == "guard" { " or None" } else { "" };
+        PyTypeError::new_err(format!("{func}() argument '{arg}' must be smsauth.{class}{none}, not {got}"))
     })
 }

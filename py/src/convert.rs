@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyString};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use smsauth::guard::{Limit, WrongCodeLimit};
+use smsauth::{ClientOption, OptionKind, OptionValue};
 
 use crate::error::raise;
 
@@ -24,7 +26,7 @@ impl<'a> Arg<'a> {
         Arg { func, name }
     }
 
-    fn type_error(&self, expected: &str, value: &Bound<'_, PyAny>) -> PyErr {
+    pub(crate) fn type_error(&self, expected: &str, value: &Bound<'_, PyAny>) -> PyErr {
         let got = value.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "an unknown type".to_owned());
         PyTypeError::new_err(format!("{}() argument '{}' must be {expected}, not {got}", self.func, self.name))
     }
@@ -99,29 +101,6 @@ impl<'a> Arg<'a> {
         }
     }
 
-    /// Seconds as `int` or `float`, finite and greater than zero, or `None`.
-    pub(crate) fn opt_seconds(&self, value: &Bound<'_, PyAny>) -> PyResult<Option<Duration>> {
-        if value.is_none() {
-            return Ok(None);
-        }
-        if value.is_instance_of::<PyBool>() || !(value.is_instance_of::<PyInt>() || value.is_instance_of::<PyFloat>()) {
-            return Err(self.type_error("int or float (seconds)", value));
-        }
-        let secs: f64 = value.extract()?;
-        match Duration::try_from_secs_f64(secs) {
-            Ok(d) if !d.is_zero() => Ok(Some(d)),
-            // Too large for a Duration: the core's range check refuses it with its documented limit.
-            Err(_) if secs.is_finite() && secs > 0.0 => Ok(Some(Duration::MAX)),
-            _ => Err(raise(
-                value.py(),
-                smsauth::Error::invalid_input(
-                    static_name(self.name),
-                    format_args!("must be a positive number of seconds, got {secs}"),
-                ),
-            )),
-        }
-    }
-
     /// `TemplateParam`: a JSON string, or a `dict` that is serialised to one.
     pub(crate) fn opt_template_param(&self, value: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
         if value.is_none() {
@@ -168,42 +147,19 @@ pub(crate) fn unexpected_keyword(func: &str, name: &str) -> PyErr {
     PyTypeError::new_err(format!("{func}() got an unexpected keyword argument '{name}'"))
 }
 
-/// The option names used as `field` in errors must be `'static`; the ones passed here are.
 /// The field an error names for a text argument: the API's name for request fields (as the
-/// core's validation names them), the keyword itself for the others.
+/// core's validation names them), the core's name for client options, else the keyword itself
+/// when it is one of the few free-standing arguments.
 fn api_field(name: &str) -> &'static str {
     match name {
-        "phone" | "phone_number" => "PhoneNumber",
-        "code" | "verify_code" => "VerifyCode",
-        "country_code" => "CountryCode",
-        "sign_name" => "SignName",
-        "template_code" => "TemplateCode",
-        "template_param" => "TemplateParam",
-        "scheme_name" => "SchemeName",
-        "sms_up_extend_code" => "SmsUpExtendCode",
-        "out_id" => "OutId",
-        "resource_owner_account" => "ResourceOwnerAccount",
-        "access_key_id" => "access_key_id",
-        "access_key_secret" => "access_key_secret",
-        "security_token" => "security_token",
-        "endpoint" => "endpoint",
-        "proxy" => "proxy",
-        "profile" => "profile",
-        "role_arn" => "role_arn",
-        "role_session_name" => "role_session_name",
-        "sts_endpoint" => "sts_endpoint",
+        "phone" => "PhoneNumber",
+        "code" => "VerifyCode",
         "client_key" => "client_key",
-        _ => "text",
-    }
-}
-
-fn static_name(name: &str) -> &'static str {
-    match name {
-        "timeout" => "timeout",
-        "connect_timeout" => "connect_timeout",
-        "read_timeout" => "read_timeout",
-        "window" => "window",
-        _ => "seconds",
+        _ => smsauth::SendSmsVerifyCodeRequest::field(name)
+            .or_else(|| smsauth::CheckSmsVerifyCodeRequest::field(name))
+            .map(|f| f.wire)
+            .or_else(|| smsauth::ClientBuilder::option(name).map(|o| o.name))
+            .unwrap_or("text"),
     }
 }
 
@@ -232,4 +188,107 @@ pub(crate) fn repr_str(value: &str) -> String {
     }
     out.push('\'');
     out
+}
+
+/// What a Python value of `kind` must be, for the `TypeError` of a wrong type.
+fn expected(kind: OptionKind) -> &'static str {
+    match kind {
+        OptionKind::Text | OptionKind::Secret | OptionKind::Choice(_) => "str",
+        OptionKind::Bool => "bool",
+        OptionKind::Unsigned => "int",
+        OptionKind::Duration => "int or float (seconds)",
+        OptionKind::Amount => "int or float",
+        OptionKind::Pem => "str or bytes (PEM)",
+        OptionKind::Limits => LIMITS,
+        OptionKind::WrongCode => WRONG_CODE,
+        OptionKind::Field(smsauth::FieldKind::Json) => "str (JSON) or dict",
+        OptionKind::Field(smsauth::FieldKind::Text) => "str",
+        OptionKind::Field(smsauth::FieldKind::Bool) => "bool",
+        OptionKind::Field(_) => "int",
+    }
+}
+
+const LIMITS: &str = "a list of (max, window_seconds) tuples";
+const WRONG_CODE: &str = "a (max_wrong, window_seconds, lock_seconds) tuple";
+
+/// The Python value `v` of the option `opt` (a client's or a guard's), converted by its kind:
+/// durations are seconds, limits `(max, window_seconds)` tuples, the wrong-code rule a
+/// `(max_wrong, window_seconds, lock_seconds)` tuple. `None` unsets a nullable option and is a
+/// `TypeError` for the others, as any value of the wrong type; values are checked by the core.
+pub(crate) fn option_value(arg: &Arg<'_>, opt: &ClientOption, v: &Bound<'_, PyAny>) -> PyResult<Option<OptionValue>> {
+    let py = v.py();
+    if v.is_none() {
+        return if opt.nullable { Ok(None) } else { Err(arg.type_error(expected(opt.kind), v)) };
+    }
+    let number = |v: &Bound<'_, PyAny>| -> PyResult<f64> {
+        if v.is_instance_of::<PyBool>() || !(v.is_instance_of::<PyInt>() || v.is_instance_of::<PyFloat>()) {
+            return Err(arg.type_error(expected(opt.kind), v));
+        }
+        v.extract()
+    };
+    Ok(Some(match opt.kind {
+        OptionKind::Text | OptionKind::Secret | OptionKind::Choice(_) => OptionValue::Text(arg.string(v)?),
+        OptionKind::Bool => OptionValue::Bool(arg.opt_bool(v)?.unwrap_or_default()),
+        OptionKind::Unsigned => OptionValue::Integer(arg.opt_int(v, opt.name)?.unwrap_or_default()),
+        OptionKind::Duration => opt.duration(number(v)?, Duration::from_secs(1)).map_err(|e| raise(py, e))?,
+        OptionKind::Amount => OptionValue::Amount(number(v)?),
+        OptionKind::Pem => OptionValue::Bytes(arg.opt_pem(v)?.unwrap_or_default()),
+        OptionKind::Limits => {
+            let parts =
+                items(arg, v, LIMITS)?.iter().map(|l| ints::<2>(arg, opt, l, LIMITS)).collect::<PyResult<Vec<_>>>()?;
+            OptionValue::Limits(parts.into_iter().map(|[max, window]| Limit::new(max as u32, window)).collect())
+        }
+        OptionKind::WrongCode => {
+            let [max_wrong, window_seconds, lockout_seconds] = ints::<3>(arg, opt, v, WRONG_CODE)?;
+            OptionValue::WrongCode(WrongCodeLimit { max_wrong: max_wrong as u32, window_seconds, lockout_seconds })
+        }
+        OptionKind::Field(_) => {
+            let field = smsauth::SendSmsVerifyCodeRequest::field(opt.name)
+                .or_else(|| smsauth::CheckSmsVerifyCodeRequest::field(opt.name))
+                .ok_or_else(|| unexpected_keyword(arg.func, arg.name))?;
+            return Ok(crate::request::value(arg.func, field, v)?.map(OptionValue::from));
+        }
+    }))
+}
+
+/// The items of a `list` or `tuple` (anything else is a `TypeError` naming `expected`).
+fn items<'py>(arg: &Arg<'_>, value: &Bound<'py, PyAny>, expected: &str) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    if let Ok(l) = value.cast::<PyList>() {
+        return Ok(l.iter().collect());
+    }
+    if let Ok(t) = value.cast::<PyTuple>() {
+        return Ok(t.iter().collect());
+    }
+    Err(arg.type_error(expected, value))
+}
+
+/// A tuple of `N` ints of 0 to 2³²−1 (`(max, window_seconds)`, …): another length is an error
+/// naming the option, another type a `TypeError` showing the item. Ranges are the core's.
+fn ints<const N: usize>(
+    arg: &Arg<'_>,
+    opt: &ClientOption,
+    item: &Bound<'_, PyAny>,
+    expected: &str,
+) -> PyResult<[u64; N]> {
+    let retyped = || {
+        let shown = item.repr().map(|r| r.to_string()).unwrap_or_default();
+        PyTypeError::new_err(format!("{}() argument '{}' must be {expected} of ints, got {shown}", arg.func, arg.name))
+    };
+    let parts = items(arg, item, expected)?;
+    let invalid = |problem: String| raise(item.py(), smsauth::Error::invalid_input(opt.name, problem));
+    if parts.len() != N {
+        return Err(invalid(format!("must be {N} numbers ({expected}), got {}", parts.len())));
+    }
+    let mut out = [0; N];
+    for (slot, part) in out.iter_mut().zip(&parts) {
+        let n = match arg.opt_int(part, opt.name) {
+            Ok(Some(n)) => n,
+            Err(e) if !e.is_instance_of::<PyTypeError>(item.py()) => return Err(e),
+            _ => return Err(retyped()),
+        };
+        *slot = u32::try_from(n)
+            .map(u64::from)
+            .map_err(|_| invalid(format!("must be between 0 and {}, got {n}", u32::MAX)))?;
+    }
+    Ok(out)
 }

@@ -28,7 +28,7 @@ pub(crate) trait Request: pyo3::PyClass<Frozen = True> + Sync {
 
 /// A Python value for `field`, read by its kind; `None` unsets. A wrong type is a `TypeError`
 /// naming the keyword; a wrong value is the core's error naming the field (from `set`).
-fn value(func: &str, field: &Field, v: &Bound<'_, PyAny>) -> PyResult<Option<FieldValue>> {
+pub(crate) fn value(func: &str, field: &Field, v: &Bound<'_, PyAny>) -> PyResult<Option<FieldValue>> {
     let arg = Arg::new(func, field.name);
     Ok(match field.kind {
         FieldKind::Text => arg.opt_string(v)?.map(FieldValue::Text),
@@ -56,14 +56,6 @@ pub(crate) fn apply<R: Fields>(
         }
     }
     Ok(())
-}
-
-/// Set the field called `name` (snake_case; it must exist) on `req`.
-pub(crate) fn set_named<R: Fields>(req: &mut R, func: &str, name: &str, v: &Bound<'_, PyAny>) -> PyResult<()> {
-    match R::FIELDS.iter().find(|f| f.name == name) {
-        Some(field) => set(req, func, field, v),
-        None => Err(unexpected_keyword(func, name)),
-    }
 }
 
 fn set<R: Fields>(req: &mut R, func: &str, field: &Field, v: &Bound<'_, PyAny>) -> PyResult<()> {

@@ -40,17 +40,35 @@ def assert_error(exc: smsauth.SmsAuthError, expect: Dict[str, Any]) -> None:
         assert exc.field == expect["field"], repr(exc)
 
 
+def guard_options(options: Dict[str, Any]) -> Dict[str, Any]:
+    """The row's guard parts (`guard.phone.max`, `guard.wrong_code.lockout_seconds`, …) as the
+    keywords of smsauth.Guard: one `(max, window_seconds)` limit, or the wrong-code tuple."""
+    parts: Dict[str, Dict[str, int]] = {}
+    for key, value in options.items():
+        _, rule, part = key.split(".")
+        parts.setdefault(rule, {})[part] = value
+    order = {"wrong_code": ("max_wrong", "window_seconds", "lockout_seconds")}
+    return {
+        rule: tuple(p[k] for k in order[rule]) if rule in order else [(p["max"], p["window_seconds"])]
+        for rule, p in parts.items()
+    }
+
+
 @pytest.mark.usefixtures("no_credentials")
 @pytest.mark.parametrize("row", cases("client.json"))
 def test_client_row(row: Dict[str, Any]) -> None:
-    options = dict(keyword(k, v) for k, v in row["options"].items())
+    guard = {k: v for k, v in row["options"].items() if k.startswith("guard.")}
+    options = dict(keyword(k, v) for k, v in row["options"].items() if k not in guard)
     expect = row["expect"]
+    build = lambda: smsauth.Client(  # noqa: E731
+        **options, guard=smsauth.Guard(**guard_options(guard)) if guard else None
+    )
     if "kind" in expect:
         with pytest.raises(smsauth.SmsAuthError) as info:
-            smsauth.Client(**options)
+            build()
         assert_error(info.value, expect)
     else:
-        assert smsauth.Client(**options).endpoint == expect["endpoint"]
+        assert build().endpoint == expect["endpoint"]
 
 
 @pytest.mark.parametrize("row", cases("emulator.json"))

@@ -158,8 +158,8 @@ def test_budget(smsauth_emulator: Emulator) -> None:
 @pytest.mark.parametrize(
     ("options", "field"),
     [
-        ({"phone": [(0, 60)]}, "guard.phone"),
-        ({"client": [(1, 0)]}, "guard.client"),
+        ({"phone": [(0, 60)]}, "guard.phone.max"),
+        ({"client": [(1, 0)]}, "guard.client.window_seconds"),
         ({"prefix": [(1, -5)]}, "guard.prefix"),
         ({"phone": [(1, 60, 3)]}, "guard.phone"),
         ({"prefix_digits": 12}, "guard.prefix_digits"),
@@ -167,7 +167,8 @@ def test_budget(smsauth_emulator: Emulator) -> None:
         ({"price_per_sms": -1}, "guard.price_per_sms"),
         ({"daily_money_cap": 5.0}, "guard.daily_money_cap"),
         ({"wrong_code": (3, 60)}, "guard.wrong_code"),
-        ({"wrong_code": (3, 60, 0)}, "guard.wrong_code"),
+        ({"wrong_code": (3, 60, 0)}, "guard.wrong_code.lockout_seconds"),
+        ({"wrong_code": (1001, 60, 60)}, "guard.wrong_code.max_wrong"),
         ({"on_store_error": "maybe"}, "guard.on_store_error"),
         ({"max_keys": 3}, "guard.max_keys"),
     ],
