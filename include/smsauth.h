@@ -724,21 +724,21 @@ smsauth_status smsauth_config_builder_set_signature_version(smsauth_config_build
                                                             smsauth_error **err);
 
 /**
- * Connect timeout in milliseconds (default 5000; must be > 0, checked by `smsauth_config_builder_build()`).
+ * Connect timeout in milliseconds (default 5000; 0 or more than 24 hours is `SMSAUTH_STATUS_INVALID_INPUT`).
  */
 smsauth_status smsauth_config_builder_set_connect_timeout_ms(smsauth_config_builder *builder,
                                                              uint64_t milliseconds,
                                                              smsauth_error **err);
 
 /**
- * Read timeout in milliseconds: the longest wait for the next bytes of an answer (default 10000; must be > 0).
+ * Read timeout in milliseconds: the longest wait for the next bytes of an answer (default 10000; 1 ms to 24 hours).
  */
 smsauth_status smsauth_config_builder_set_read_timeout_ms(smsauth_config_builder *builder,
                                                           uint64_t milliseconds,
                                                           smsauth_error **err);
 
 /**
- * Total deadline of one call in milliseconds, retries included (default 30000; must be > 0).
+ * Total deadline of one call in milliseconds, retries included (default 30000; 1 ms to 24 hours).
  */
 smsauth_status smsauth_config_builder_set_timeout_ms(smsauth_config_builder *builder,
                                                      uint64_t milliseconds,

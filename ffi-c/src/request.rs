@@ -30,11 +30,15 @@ pub struct smsauth_check_request {
     pub(crate) inner: CheckSmsVerifyCodeRequest,
 }
 
-/// A C setter's argument as the core's value for the field it sets (the core's field table checks it).
-trait FieldArg {
+/// A C setter's argument as the core's value for the field or option it sets (the core's tables check it).
+pub(crate) trait FieldArg {
     /// # Safety
     /// A pointer argument is NULL or a NUL-terminated string.
     unsafe fn value(self, name: &'static str) -> FfiResult<FieldValue>;
+    /// A NULL string (numbers and flags never are).
+    fn is_null(&self) -> bool {
+        false
+    }
 }
 
 macro_rules! field_arg {
@@ -48,6 +52,9 @@ impl FieldArg for *const c_char {
     unsafe fn value(self, name: &'static str) -> FfiResult<FieldValue> {
         // SAFETY: forwarded contract.
         Ok(FieldValue::Text(unsafe { str_arg(self, name) }?.to_owned()))
+    }
+    fn is_null(&self) -> bool {
+        <*const c_char>::is_null(*self)
     }
 }
 

@@ -38,17 +38,59 @@ typedef struct {
 
 #include "behaviour_cases.h"
 
+/* A guard rule given by its parts (`guard.phone.max`, `guard.wrong_code.lockout_seconds`, ...). */
+typedef struct {
+    uint32_t rule; /* smsauth_guard_rule, or 0 for the wrong-code rule */
+    unsigned long long max, window_seconds, lockout_seconds;
+    int given;
+} guard_parts;
+
+/* Record one `guard.<rule>.<part>` option; 0 if the key is not one. */
+static int guard_part(guard_parts *g, const behaviour_option *o) {
+    static const char *const rules[] = {"guard.wrong_code.", "guard.phone.", "guard.client.", "guard.prefix."};
+    size_t r;
+    for (r = 0; r < 4; r++) {
+        size_t n = strlen(rules[r]);
+        const char *part = o->key + n;
+        if (strncmp(o->key, rules[r], n) != 0) continue;
+        g->rule = (uint32_t)r, g->given = 1;
+        if (strcmp(part, "max") == 0 || strcmp(part, "max_wrong") == 0) g->max = o->num;
+        else if (strcmp(part, "window_seconds") == 0) g->window_seconds = o->num;
+        else if (strcmp(part, "lockout_seconds") == 0) g->lockout_seconds = o->num;
+        else CHECK(!"known guard part");
+        return 1;
+    }
+    return 0;
+}
+
+/* The guard of `g` (the defaults with that rule replaced) on the builder. */
+static smsauth_status set_guard(smsauth_config_builder *b, const guard_parts *g, smsauth_error **err) {
+    smsauth_guard_config *cfg = smsauth_guard_config_new();
+    smsauth_status s;
+    if (g->rule == 0) {
+        s = smsauth_guard_config_set_wrong_code_limit(cfg, (uint32_t)g->max, g->window_seconds, g->lockout_seconds, err);
+    } else {
+        s = smsauth_guard_config_clear_limits(cfg, g->rule, err);
+        if (s == SMSAUTH_STATUS_OK) s = smsauth_guard_config_add_limit(cfg, g->rule, (uint32_t)g->max, g->window_seconds, err);
+    }
+    if (s == SMSAUTH_STATUS_OK) s = smsauth_config_builder_set_guard(b, cfg, err);
+    smsauth_guard_config_free(cfg);
+    return s;
+}
+
 /* The table's options through the builder's setters; the pair and the role go in together, as
  * their setters take them. Returns the first setter's failure, else the build's. */
 static smsauth_status build_client(const behaviour_client_case *c, smsauth_client **client, smsauth_error **err) {
     smsauth_config_builder *b = smsauth_config_builder_new();
     const char *id = NULL, *secret = NULL, *role = NULL, *session = NULL;
     uint32_t duration = 0;
+    guard_parts guard = {0, 0, 0, 0, 0};
     smsauth_status s = SMSAUTH_STATUS_OK;
     size_t i;
     for (i = 0; i < c->n_options && s == SMSAUTH_STATUS_OK; i++) {
         const behaviour_option *o = &c->options[i];
-        if (strcmp(o->key, "access_key_id") == 0) id = o->str;
+        if (guard_part(&guard, o)) continue;
+        else if (strcmp(o->key, "access_key_id") == 0) id = o->str;
         else if (strcmp(o->key, "access_key_secret") == 0) secret = o->str;
         else if (strcmp(o->key, "role_arn") == 0) role = o->str;
         else if (strcmp(o->key, "role_session_name") == 0) session = o->str;
@@ -58,6 +100,9 @@ static smsauth_status build_client(const behaviour_client_case *c, smsauth_clien
         else if (strcmp(o->key, "endpoint") == 0) s = smsauth_config_builder_set_endpoint(b, o->str, err);
         else if (strcmp(o->key, "scheme") == 0) s = smsauth_config_builder_set_scheme(b, o->str, err);
         else if (strcmp(o->key, "max_attempts") == 0) s = smsauth_config_builder_set_max_attempts(b, (uint32_t)o->num, err);
+        else if (strcmp(o->key, "timeout_ms") == 0) s = smsauth_config_builder_set_timeout_ms(b, o->num, err);
+        else if (strcmp(o->key, "connect_timeout_ms") == 0) s = smsauth_config_builder_set_connect_timeout_ms(b, o->num, err);
+        else if (strcmp(o->key, "read_timeout_ms") == 0) s = smsauth_config_builder_set_read_timeout_ms(b, o->num, err);
         else if (strcmp(o->key, "initial_backoff_ms") == 0) s = smsauth_config_builder_set_initial_backoff_ms(b, o->num, err);
         else if (strcmp(o->key, "max_backoff_ms") == 0) s = smsauth_config_builder_set_max_backoff_ms(b, o->num, err);
         else if (strcmp(o->key, "max_retry_after_ms") == 0) s = smsauth_config_builder_set_max_retry_after_ms(b, o->num, err);
@@ -68,6 +113,7 @@ static smsauth_status build_client(const behaviour_client_case *c, smsauth_clien
     }
     if (s == SMSAUTH_STATUS_OK && (id || secret)) s = smsauth_config_builder_set_access_key(b, id, secret, err);
     if (s == SMSAUTH_STATUS_OK && role) s = smsauth_config_builder_set_role_arn(b, role, session, duration, err);
+    if (s == SMSAUTH_STATUS_OK && guard.given) s = set_guard(b, &guard, err);
     if (s == SMSAUTH_STATUS_OK) s = smsauth_config_builder_build(b, client, err);
     smsauth_config_builder_free(b);
     return s;
