@@ -305,6 +305,8 @@ class Guard:
         dry_run: bool = ...,
         on_store_error: Literal["closed", "open"] = ...,
         max_keys: int = ...,
+        redis_key_prefix: str = ...,
+        store_timeout_ms: int = ...,
     ) -> Guard: ...
     def stats(self) -> dict[str, int]: ...
 
