@@ -234,12 +234,15 @@ pub(crate) fn option_value(arg: &Arg<'_>, opt: &ClientOption, v: &Bound<'_, PyAn
         OptionKind::Amount => OptionValue::Amount(number(v)?),
         OptionKind::Pem => OptionValue::Bytes(arg.opt_pem(v)?.unwrap_or_default()),
         OptionKind::Limits => {
-            let parts =
-                items(arg, v, LIMITS)?.iter().map(|l| ints::<2>(arg, opt, l, LIMITS)).collect::<PyResult<Vec<_>>>()?;
+            let parts = items(arg, v, LIMITS)?
+                .iter()
+                .map(|l| ints::<2>(arg, opt, l, LIMITS, "(max, window_seconds)"))
+                .collect::<PyResult<Vec<_>>>()?;
             OptionValue::Limits(parts.into_iter().map(|[max, window]| Limit::new(max as u32, window)).collect())
         }
         OptionKind::WrongCode => {
-            let [max_wrong, window_seconds, lockout_seconds] = ints::<3>(arg, opt, v, WRONG_CODE)?;
+            let [max_wrong, window_seconds, lockout_seconds] =
+                ints::<3>(arg, opt, v, WRONG_CODE, "(max_wrong, window_seconds, lock_seconds)")?;
             OptionValue::WrongCode(WrongCodeLimit { max_wrong: max_wrong as u32, window_seconds, lockout_seconds })
         }
         OptionKind::Field(_) => {
@@ -262,13 +265,15 @@ fn items<'py>(arg: &Arg<'_>, value: &Bound<'py, PyAny>, expected: &str) -> PyRes
     Err(arg.type_error(expected, value))
 }
 
-/// A tuple of `N` ints of 0 to 2³²−1 (`(max, window_seconds)`, …): another length is an error
-/// naming the option, another type a `TypeError` showing the item. Ranges are the core's.
+/// A tuple of `N` ints of 0 to 2³²−1 shaped as `shape` (`(max, window_seconds)`, …): another
+/// length is an error naming the option, another type a `TypeError` showing the item (`expected`
+/// is what the whole argument must be). Ranges are the core's.
 fn ints<const N: usize>(
     arg: &Arg<'_>,
     opt: &ClientOption,
     item: &Bound<'_, PyAny>,
     expected: &str,
+    shape: &str,
 ) -> PyResult<[u64; N]> {
     let retyped = || {
         let shown = item.repr().map(|r| r.to_string()).unwrap_or_default();
@@ -277,7 +282,7 @@ fn ints<const N: usize>(
     let parts = items(arg, item, expected)?;
     let invalid = |problem: String| raise(item.py(), smsauth::Error::invalid_input(opt.name, problem));
     if parts.len() != N {
-        return Err(invalid(format!("must be {N} numbers ({expected}), got {}", parts.len())));
+        return Err(invalid(format!("must be {shape}, got {} values", parts.len())));
     }
     let mut out = [0; N];
     for (slot, part) in out.iter_mut().zip(&parts) {
