@@ -304,8 +304,7 @@ impl ClientOptions {
     }
 
     fn build(mut self, env: &Env) -> Result<(smsauth::Client, SignatureVersion)> {
-        // The listener keeps each call's event for the caller that observes it (`observe.rs`).
-        let mut b = smsauth::Client::builder().binding("node").on_event(smsauth::observe::keep);
+        let mut b = smsauth::Client::builder().binding("node");
         if let Some(config) = self.guard.take() {
             b = b.guard(crate::guard::build_guard(env, config)?);
         }
