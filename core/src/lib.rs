@@ -32,6 +32,7 @@ pub mod credentials;
 pub mod error;
 pub mod guard;
 pub mod observe;
+pub mod options;
 pub mod runtime;
 mod secret;
 pub mod sign;
@@ -48,6 +49,7 @@ pub use client::{
 pub use credentials::{Credentials, ProvideCredentials, Secret, StaticProvider};
 pub use error::{Delivery, Error, ErrorKind, Result, ServiceDetail};
 pub use guard::{FailPolicy, Guard, GuardConfig, GuardStats, Limit, WrongCodeLimit};
+pub use options::{ClientOption, OptionKind, OptionValue};
 pub use sign::SignatureVersion;
 
 /// Entry points for fuzzing internals that have no public API of their own.

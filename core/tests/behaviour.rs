@@ -1,13 +1,12 @@
 //! The shared behaviour table's client rows (`tests/behaviour/client.json`) through the Rust
-//! API: options into `ClientBuilder` and `CredentialsConfig`, outcome compared with the row.
+//! API: options through the core's option tables, outcome compared with the row.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
 
 use serde_json::Value;
-use smsauth::credentials::{CredentialsConfig, RamRoleArnConfig};
-use smsauth::{Client, RetryPolicy, Secret};
+use smsauth::{Client, ClientBuilder, Guard, GuardConfig, Limit, OptionKind, OptionValue, WrongCodeLimit};
 
 fn table(name: &str) -> Vec<Value> {
     let path = format!("{}/../tests/behaviour/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -15,36 +14,48 @@ fn table(name: &str) -> Vec<Value> {
     v["cases"].as_array().expect("cases").clone()
 }
 
-fn role(c: &mut CredentialsConfig) -> &mut RamRoleArnConfig {
-    c.role.get_or_insert_with(RamRoleArnConfig::default)
-}
-
+/// The row's options through the core's option tables, converted by kind: the client's through
+/// `ClientBuilder::set_option` (durations end in `_ms`), the guard's (`guard.phone.max`,
+/// `guard.wrong_code.lockout_seconds`, …: one limit or rule given by its parts) through
+/// `GuardConfig::set`.
 fn build(options: &serde_json::Map<String, Value>) -> smsauth::Result<Client> {
     let mut b = Client::builder();
-    let mut credentials = CredentialsConfig::default();
-    let mut retry = RetryPolicy::default();
+    let mut guard: Option<GuardConfig> = None;
+    let (mut limit, mut wrong) = (Limit::new(0, 0), WrongCodeLimit::default());
+    let mut guard_parts: Vec<&str> = Vec::new();
     for (key, v) in options {
-        let s = || v.as_str().expect("string option").to_owned();
-        let n = || v.as_u64().expect("integer option");
-        let ms = || Duration::from_millis(n());
-        match key.as_str() {
-            "access_key_id" => credentials.access_key_id = Some(s()),
-            "access_key_secret" => credentials.access_key_secret = Some(Secret::new(s())),
-            "security_token" => credentials.security_token = Some(Secret::new(s())),
-            "profile" => credentials.profile = Some(s()),
-            "role_arn" => role(&mut credentials).role_arn = s(),
-            "role_session_name" => role(&mut credentials).role_session_name = Some(s()),
-            "role_duration_seconds" => role(&mut credentials).duration_seconds = Some(n() as u32),
-            "endpoint" => b = b.endpoint(s()),
-            "scheme" => b = b.scheme(s()),
-            "max_attempts" => retry.max_attempts = n() as u32,
-            "initial_backoff_ms" => retry.initial_backoff = ms(),
-            "max_backoff_ms" => retry.max_backoff = ms(),
-            "max_retry_after_ms" => retry.max_retry_after = ms(),
-            other => panic!("unknown option {other:?}: add it to this runner"),
+        if let Some(part) = key.strip_prefix("guard.") {
+            let (rule, field) = part.split_once('.').expect("guard.<rule>.<part>");
+            let n = v.as_u64().expect("integer part");
+            match field {
+                "max" => limit.max = n as u32,
+                "window_seconds" if rule != "wrong_code" => limit.window_seconds = n,
+                "max_wrong" => wrong.max_wrong = n as u32,
+                "window_seconds" => wrong.window_seconds = n,
+                "lockout_seconds" => wrong.lockout_seconds = n,
+                other => panic!("unknown guard part {other:?}: add it to this runner"),
+            }
+            guard_parts.push(rule);
+            continue;
         }
+        let name = key.strip_suffix("_ms").unwrap_or(key);
+        let opt = ClientBuilder::option(name).unwrap_or_else(|| panic!("unknown option {key:?}"));
+        let value = match opt.kind {
+            OptionKind::Duration => opt.duration(v.as_f64().expect("number"), Duration::from_millis(1))?,
+            _ if v.is_string() => OptionValue::Text(v.as_str().unwrap().to_owned()),
+            _ => OptionValue::Unsigned(v.as_u64().expect("integer option")),
+        };
+        b.set_option(opt.name, Some(value))?;
     }
-    b.credentials_config(credentials).retry(retry).build()
+    for rule in guard_parts {
+        let g = guard.get_or_insert_with(GuardConfig::default);
+        let value = if rule == "wrong_code" { OptionValue::WrongCode(wrong) } else { OptionValue::Limits(vec![limit]) };
+        g.set(&format!("guard.{rule}"), Some(value))?;
+    }
+    if let Some(g) = guard {
+        b = b.guard(Guard::new(g)?);
+    }
+    b.build()
 }
 
 #[test]

@@ -275,9 +275,10 @@ fn bad_settings_are_typed_errors_naming_the_field() {
     let bad = |c: GuardConfig| Guard::new(c).unwrap_err();
     let base = GuardConfig::default;
     let cases = [
-        (GuardConfig { phone: vec![Limit::new(0, 60)], ..base() }, "guard.phone"),
-        (GuardConfig { client: vec![Limit::new(1, 0)], ..base() }, "guard.client"),
-        (GuardConfig { prefix: vec![Limit::new(1, 40 * 86_400)], ..base() }, "guard.prefix"),
+        (GuardConfig { phone: vec![Limit::new(0, 60)], ..base() }, "guard.phone.max"),
+        (GuardConfig { client: vec![Limit::new(1, 0)], ..base() }, "guard.client.window_seconds"),
+        (GuardConfig { prefix: vec![Limit::new(1, 40 * 86_400)], ..base() }, "guard.prefix.window_seconds"),
+        (GuardConfig { phone: vec![Limit::new(1, 60); 9], ..base() }, "guard.phone"),
         (GuardConfig { prefix_digits: 0, ..base() }, "guard.prefix_digits"),
         (GuardConfig { prefix_digits: 12, ..base() }, "guard.prefix_digits"),
         (GuardConfig { daily_budget: Some(0), ..base() }, "guard.daily_budget"),
@@ -290,7 +291,7 @@ fn bad_settings_are_typed_errors_naming_the_field() {
                 wrong_code: WrongCodeLimit { max_wrong: 5, window_seconds: 60, lockout_seconds: 0 },
                 ..base()
             },
-            "guard.wrong_code",
+            "guard.wrong_code.lockout_seconds",
         ),
         (GuardConfig { max_keys: 1, ..base() }, "guard.max_keys"),
         (GuardConfig { store_timeout_ms: 0, ..base() }, "guard.store_timeout_ms"),

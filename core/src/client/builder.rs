@@ -50,25 +50,25 @@ pub(crate) fn check_duration(field: &'static str, d: Duration, positive: bool) -
 ///     .unwrap();
 /// assert_eq!(client.endpoint().authority, "127.0.0.1:8080");
 /// ```
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use]
 pub struct ClientBuilder {
-    credentials: Option<SharedProvider>,
-    credentials_config: CredentialsConfig,
-    endpoint: String,
-    scheme: Option<String>,
-    signature_version: SignatureVersion,
-    connect_timeout: Duration,
-    read_timeout: Duration,
-    timeout: Duration,
-    proxy: Option<Redacted>,
-    no_proxy: bool,
-    binding: String,
-    root_pems: Vec<Vec<u8>>,
-    retry: RetryPolicy,
-    defaults: Defaults,
-    guard: Option<Guard>,
-    listener: Listener,
+    pub(super) credentials: Option<SharedProvider>,
+    pub(super) credentials_config: CredentialsConfig,
+    pub(super) endpoint: String,
+    pub(super) scheme: Option<String>,
+    pub(super) signature_version: SignatureVersion,
+    pub(super) connect_timeout: Duration,
+    pub(super) read_timeout: Duration,
+    pub(super) timeout: Duration,
+    pub(super) proxy: Option<Redacted>,
+    pub(super) no_proxy: bool,
+    pub(super) binding: String,
+    pub(super) root_pems: Vec<Vec<u8>>,
+    pub(super) retry: RetryPolicy,
+    pub(super) defaults: Defaults,
+    pub(super) guard: Option<Guard>,
+    pub(super) listener: Listener,
 }
 
 impl Default for ClientBuilder {
@@ -334,7 +334,8 @@ impl ClientBuilder {
 }
 
 /// A URL that may carry a password: its `Debug` shows it with the user info masked.
-struct Redacted(String);
+#[derive(Clone)]
+pub(super) struct Redacted(pub(super) String);
 
 impl fmt::Debug for Redacted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

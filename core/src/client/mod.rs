@@ -11,6 +11,7 @@ mod builder;
 mod defaults;
 mod endpoint;
 mod events;
+mod options;
 mod retry;
 pub(crate) mod transport;
 

@@ -148,29 +148,29 @@ impl GuardConfig {
 
     /// Check every setting; the error names the field.
     pub fn validate(&self) -> Result<()> {
-        for (field, limits) in
-            [("guard.phone", &self.phone), ("guard.client", &self.client), ("guard.prefix", &self.prefix)]
-        {
+        for (fields, limits) in [
+            (["guard.phone", "guard.phone.max", "guard.phone.window_seconds"], &self.phone),
+            (["guard.client", "guard.client.max", "guard.client.window_seconds"], &self.client),
+            (["guard.prefix", "guard.prefix.max", "guard.prefix.window_seconds"], &self.prefix),
+        ] {
+            let [field, max, window] = fields;
             if limits.len() > 8 {
                 return Err(Error::invalid_input(field, "at most 8 limits per rule"));
             }
             for l in limits {
                 if l.max == 0 || l.max > 1_000_000 {
                     return Err(Error::invalid_input(
-                        field,
+                        max,
                         format_args!(
-                            "max must be between 1 and 1000000, got {} (to turn the rule off, use no limit)",
+                            "must be between 1 and 1000000, got {} (to turn the rule off, give no limit)",
                             l.max
                         ),
                     ));
                 }
                 if l.window_seconds == 0 || l.window_seconds > MAX_WINDOW_SECONDS {
                     return Err(Error::invalid_input(
-                        field,
-                        format_args!(
-                            "window_seconds must be between 1 and {MAX_WINDOW_SECONDS} (31 days), got {}",
-                            l.window_seconds
-                        ),
+                        window,
+                        format_args!("must be between 1 and {MAX_WINDOW_SECONDS} (31 days), got {}", l.window_seconds),
                     ));
                 }
             }
@@ -186,7 +186,7 @@ impl GuardConfig {
         {
             return Err(Error::invalid_input(
                 "guard.daily_budget",
-                format_args!("must be between 1 and 10000000 sends, got {n} (use None to turn it off)"),
+                format_args!("must be between 1 and 10000000 sends, got {n} (unset it to turn the budget off)"),
             ));
         }
         if let Some(price) = self.price_per_sms
@@ -207,7 +207,7 @@ impl GuardConfig {
             let Some(price) = self.price_per_sms else {
                 return Err(Error::invalid_input(
                     "guard.daily_money_cap",
-                    "needs price_per_sms (the price of one SMS in the same currency)",
+                    "needs the price of one SMS (guard.price_per_sms), in the same currency",
                 ));
             };
             let sends = money_sends(cap, price);
@@ -227,21 +227,21 @@ impl GuardConfig {
         let w = &self.wrong_code;
         if w.max_wrong > 0 {
             if w.max_wrong > 1000 {
-                return Err(Error::invalid_input("guard.wrong_code", "max_wrong must be at most 1000"));
+                return Err(Error::invalid_input(
+                    "guard.wrong_code.max_wrong",
+                    format_args!("must be at most 1000, got {}", w.max_wrong),
+                ));
             }
             if w.window_seconds == 0 || w.window_seconds > MAX_WINDOW_SECONDS {
                 return Err(Error::invalid_input(
-                    "guard.wrong_code",
-                    format_args!("window_seconds must be between 1 and {MAX_WINDOW_SECONDS}, got {}", w.window_seconds),
+                    "guard.wrong_code.window_seconds",
+                    format_args!("must be between 1 and {MAX_WINDOW_SECONDS}, got {}", w.window_seconds),
                 ));
             }
             if w.lockout_seconds == 0 || w.lockout_seconds > MAX_WINDOW_SECONDS {
                 return Err(Error::invalid_input(
-                    "guard.wrong_code",
-                    format_args!(
-                        "lockout_seconds must be between 1 and {MAX_WINDOW_SECONDS}, got {}",
-                        w.lockout_seconds
-                    ),
+                    "guard.wrong_code.lockout_seconds",
+                    format_args!("must be between 1 and {MAX_WINDOW_SECONDS}, got {}", w.lockout_seconds),
                 ));
             }
         }

@@ -41,6 +41,7 @@ mod clock;
 mod config;
 mod keys;
 mod memory;
+mod options;
 mod permit;
 #[cfg(feature = "guard-redis")]
 mod redis;
