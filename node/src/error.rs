@@ -43,34 +43,22 @@ fn smsauth_error(env: &Env, message: String, fill: impl FnOnce(&mut Object<'_>) 
     Ok(Error::from(err.to_unknown()))
 }
 
-/// The client option a user wrote for a core field, where the names differ (request fields
-/// keep the API's names, e.g. `PhoneNumber`, in every language).
-fn js_option(field: &'static str) -> &'static str {
+/// How the field of a core error is named in JavaScript: a client or guard option by its path
+/// (`options.timeoutMs`, `options.guard.phone.max`), `sendCode`'s `overrides.clientKey`; API
+/// fields keep the API's names (`PhoneNumber`) in every language.
+fn js_field(field: &str) -> String {
     match field {
-        "signature_version" => "signatureVersion",
-        "timeout" => "timeoutMs",
-        "connect_timeout" => "connectTimeoutMs",
-        "read_timeout" => "readTimeoutMs",
-        "retry.max_attempts" => "retry.maxAttempts",
-        "retry.initial_backoff" => "retry.initialBackoffMs",
-        "retry.max_backoff" => "retry.maxBackoffMs",
-        "retry.max_retry_after" => "retry.maxRetryAfterMs",
-        "root_certificates" => "caCertificates",
-        "access_key_id" => "options.accessKeyId",
-        "access_key_secret" => "options.accessKeySecret",
-        "security_token" => "options.securityToken",
-        "profile" => "options.profile",
-        "role_arn" => "options.roleArn",
-        "duration_seconds" => "options.roleArn.durationSeconds",
-        "ttl_seconds" => "ttlSeconds",
-        other => other,
+        "client_key" => "overrides.clientKey".to_owned(),
+        "ttl_seconds" => "ttlSeconds".to_owned(),
+        f if crate::options::is_option(f) => format!("options.{}", crate::options::js_path(f)),
+        f => f.to_owned(),
     }
 }
 
 /// A core error as an `SmsAuthError`; its field (and the message) name the option as written in
 /// JavaScript.
 pub(crate) fn core_error(env: &Env, e: &smsauth::Error) -> Error {
-    build_core_error(env, e, e.field().map(js_option), Default::default())
+    build_core_error(env, e, e.field().map(js_field).as_deref(), Default::default())
 }
 
 /// A core error about the JavaScript argument or property at `path` (e.g. `options.signName`).
@@ -136,7 +124,7 @@ pub(crate) fn verify_error(env: &Env, e: VerifyError) -> Error {
     };
     // The core's one mapping decides kind, service code and status.
     let e = smsauth::Error::from(e);
-    build_core_error(env, &e, e.field().map(js_option), [("stringToSign", sts), ("canonicalRequest", cr)])
+    build_core_error(env, &e, e.field().map(js_field).as_deref(), [("stringToSign", sts), ("canonicalRequest", cr)])
 }
 
 /// `TypeError` with `code: 'ERR_INVALID_ARG_TYPE'`.
