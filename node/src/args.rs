@@ -266,41 +266,8 @@ impl<'env> Fields<'env> {
 
     /// Fail on any property that was not read.
     pub(crate) fn finish(self) -> Result<()> {
-        for key in &self.keys {
-            if self.used.iter().any(|u| u == key) {
-                continue;
-            }
-            let hint = self
-                .used
-                .iter()
-                .filter(|u| u.eq_ignore_ascii_case(key) || distance(u, key) <= 2)
-                .min_by_key(|u| distance(&u.to_ascii_lowercase(), &key.to_ascii_lowercase()))
-                .map(|u| format!(" (did you mean \"{u}\"?)"))
-                .unwrap_or_default();
-            let mut known: Vec<&str> = self.used.iter().map(String::as_str).collect();
-            known.sort_unstable();
-            known.dedup();
-            let err = smsauth::Error::invalid_input(
-                "options",
-                format_args!("\"{key}\" is not a known property{hint}; known properties: {}", known.join(", ")),
-            );
-            return Err(crate::error::core_error_for(self.env, &err, &self.name));
-        }
-        Ok(())
+        let Some(key) = self.keys.iter().find(|k| !self.used.contains(k)) else { return Ok(()) };
+        let known: Vec<&str> = self.used.iter().map(String::as_str).collect();
+        Err(crate::error::core_error_for(self.env, &smsauth::api::unknown_name("options", key, &known), &self.name))
     }
-}
-
-/// Levenshtein distance, for "did you mean" hints on short property names.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }

@@ -1,12 +1,14 @@
 //! The `Client` class: options in, plain result objects out, every call on the core client.
 
+use std::future::Future;
+
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use smsauth::{CheckSmsVerifyCodeResponse, Field, FieldKind, FieldValue, SendSmsVerifyCodeResponse};
 
 use crate::args::{Fields, MAX_SAFE, Name, string};
 use crate::error;
-use crate::observe::{Stats, begin};
+use crate::observe::{Stats, Trace, begin};
 use crate::runtime::{promise, rejected};
 
 type CoreSend = smsauth::SendSmsVerifyCodeRequest;
@@ -234,31 +236,18 @@ pub(crate) fn field_value(f: &Fields<'_>, key: &str, kind: FieldKind, v: Unknown
     })
 }
 
-/// The two requests, read generically from their core field tables.
-trait Request: Default {
-    const FIELDS: &'static [Field];
-    fn set(&mut self, name: &str, value: Option<FieldValue>) -> smsauth::Result<()>;
-}
-
-macro_rules! request {
-    ($($req:ty),+) => {$(
-        impl Request for $req {
-            const FIELDS: &'static [Field] = <$req>::FIELDS;
-            fn set(&mut self, name: &str, value: Option<FieldValue>) -> smsauth::Result<()> {
-                <$req>::set(self, name, value)
-            }
-        }
-    )+};
-}
-request!(smsauth::SendSmsVerifyCodeRequest, smsauth::CheckSmsVerifyCodeRequest);
-
 /// Read a request's fields from `f` by their JavaScript names (`signName`), each converted by
-/// its core [`FieldKind`] and set through the core, which validates it. Required fields
+/// its core [`FieldKind`] and set through the core (`set`), which validates it. Required fields
 /// (`phoneNumber`, `verifyCode`) are read only for a complete request (`whole`): `sendCode`
 /// and `checkCode` take them as arguments.
-fn read_request<R: Request>(f: &mut Fields<'_>, whole: bool, mut req: R) -> Result<R> {
+fn read_fields(
+    f: &mut Fields<'_>,
+    whole: bool,
+    fields: &[Field],
+    mut set: impl FnMut(&str, Option<FieldValue>) -> smsauth::Result<()>,
+) -> Result<()> {
     let env = f.env();
-    for field in R::FIELDS.iter().filter(|field| whole || !field.required) {
+    for field in fields.iter().filter(|field| whole || !field.required) {
         let name = field.camel();
         let value = match f.get(&name)? {
             Some(v) => field_value(f, &name, field.kind, v)?,
@@ -268,9 +257,45 @@ fn read_request<R: Request>(f: &mut Fields<'_>, whole: bool, mut req: R) -> Resu
             }
             None => continue,
         };
-        req.set(field.name, Some(value)).map_err(|e| error::core_error(env, &e))?;
+        set(field.name, Some(value)).map_err(|e| error::core_error(env, &e))?;
     }
-    Ok(req)
+    Ok(())
+}
+
+/// Read the object `v` called `name` with `read`, refusing properties it did not read.
+/// `undefined`/`null` read as an empty object, unless the object is `required`.
+fn read_object<'env, T>(
+    env: &'env Env,
+    name: &'static str,
+    v: Option<Unknown<'env>>,
+    required: bool,
+    read: impl FnOnce(&mut Fields<'env>) -> Result<T>,
+) -> Result<T> {
+    let mut f = match (v, required) {
+        (Some(v), true) => Fields::required(env, name, v)?,
+        (v, _) => Fields::new(env, name, v)?.map_or_else(|| Fields::empty(env, name), Ok)?,
+    };
+    let out = read(&mut f)?;
+    f.finish()?;
+    Ok(out)
+}
+
+/// Start one call: `start` converts the arguments and returns the call's future (its failure
+/// rejects the promise, as in any `async function`); `convert` shapes the answer.
+fn call<'env, T, D, F>(
+    env: &'env Env,
+    convert: fn(T) -> D,
+    start: impl FnOnce() -> Result<(Option<Trace>, F)>,
+) -> Result<Object<'env>>
+where
+    T: Send + 'static,
+    D: ToNapiValue + 'static,
+    F: Future<Output = smsauth::Result<T>> + Send + 'static,
+{
+    match start() {
+        Ok((trace, fut)) => promise(env, fut, convert, trace),
+        Err(e) => rejected(env, e),
+    }
 }
 
 /// An SMS Auth client. Create one per process and share it: it keeps a connection pool, is safe
@@ -317,21 +342,16 @@ impl Client {
         overrides: Option<Unknown<'env>>,
         trace: Option<Object<'env>>,
     ) -> Result<Object<'env>> {
-        let req = (|| {
-            let phone = string(env, Name::Arg("phone"), &phone, false)?;
-            let (req, key) = read_opt(env, "overrides", overrides, |f| {
-                let key = f.string("clientKey")?;
-                Ok((read_request(f, false, CoreSend { phone_number: phone, ..Default::default() })?, key))
+        call(env, send_result, || {
+            let mut req =
+                CoreSend { phone_number: string(env, Name::Arg("phone"), &phone, false)?, ..Default::default() };
+            let key = read_object(env, "overrides", overrides, false, |f| {
+                read_fields(f, false, CoreSend::FIELDS, |name, v| req.set(name, v))?;
+                f.string("clientKey")
             })?;
-            Ok((begin::<CoreSend>(trace, &req.phone_number)?, req, key))
-        })();
-        match req {
-            Ok((trace, req, key)) => {
-                let c = self.inner.clone();
-                promise(env, async move { c.send_code_with_key(req, key.as_deref()).await }, send_result, trace)
-            }
-            Err(e) => rejected(env, e),
-        }
+            let (c, trace) = (self.inner.clone(), begin::<CoreSend>(trace, &req.phone_number)?);
+            Ok((trace, async move { c.send_code_with_key(req, key.as_deref()).await }))
+        })
     }
 
     /// Check the `code` the user typed for `phone`. Resolves with `passed: true` only when the
@@ -348,20 +368,16 @@ impl Client {
         overrides: Option<Unknown<'env>>,
         trace: Option<Object<'env>>,
     ) -> Result<Object<'env>> {
-        let req = (|| {
+        call(env, check_result, || {
             let phone = string(env, Name::Arg("phone"), &phone, false)?;
             let code = string(env, Name::Arg("code"), &code, false)?;
-            let req = CoreCheck { phone_number: phone, verify_code: code, ..Default::default() };
-            let req = read_opt(env, "overrides", overrides, |f| read_request(f, false, req))?;
-            Ok((begin::<CoreCheck>(trace, &req.phone_number)?, req))
-        })();
-        match req {
-            Ok((trace, req)) => {
-                let c = self.inner.clone();
-                promise(env, async move { c.check_code_with(req).await }, check_result, trace)
-            }
-            Err(e) => rejected(env, e),
-        }
+            let mut req = CoreCheck { phone_number: phone, verify_code: code, ..Default::default() };
+            read_object(env, "overrides", overrides, false, |f| {
+                read_fields(f, false, CoreCheck::FIELDS, |name, v| req.set(name, v))
+            })?;
+            let (c, trace) = (self.inner.clone(), begin::<CoreCheck>(trace, &req.phone_number)?);
+            Ok((trace, async move { c.check_code_with(req).await }))
+        })
     }
 
     /// `SendSmsVerifyCode` exactly as given: the client's defaults are not applied.
@@ -372,15 +388,14 @@ impl Client {
         request: Unknown<'env>,
         trace: Option<Object<'env>>,
     ) -> Result<Object<'env>> {
-        let req = read_req(env, request, |f| read_request(f, true, CoreSend::default()))
-            .and_then(|req| Ok((begin::<CoreSend>(trace, &req.phone_number)?, req)));
-        match req {
-            Ok((trace, req)) => {
-                let c = self.inner.clone();
-                promise(env, async move { c.send_sms_verify_code(req).await }, send_result, trace)
-            }
-            Err(e) => rejected(env, e),
-        }
+        call(env, send_result, || {
+            let mut req = CoreSend::default();
+            read_object(env, "request", Some(request), true, |f| {
+                read_fields(f, true, CoreSend::FIELDS, |name, v| req.set(name, v))
+            })?;
+            let (c, trace) = (self.inner.clone(), begin::<CoreSend>(trace, &req.phone_number)?);
+            Ok((trace, async move { c.send_sms_verify_code(req).await }))
+        })
     }
 
     /// `CheckSmsVerifyCode` exactly as given: the client's defaults are not applied.
@@ -391,15 +406,14 @@ impl Client {
         request: Unknown<'env>,
         trace: Option<Object<'env>>,
     ) -> Result<Object<'env>> {
-        let req = read_req(env, request, |f| read_request(f, true, CoreCheck::default()))
-            .and_then(|req| Ok((begin::<CoreCheck>(trace, &req.phone_number)?, req)));
-        match req {
-            Ok((trace, req)) => {
-                let c = self.inner.clone();
-                promise(env, async move { c.check_sms_verify_code(req).await }, check_result, trace)
-            }
-            Err(e) => rejected(env, e),
-        }
+        call(env, check_result, || {
+            let mut req = CoreCheck::default();
+            read_object(env, "request", Some(request), true, |f| {
+                read_fields(f, true, CoreCheck::FIELDS, |name, v| req.set(name, v))
+            })?;
+            let (c, trace) = (self.inner.clone(), begin::<CoreCheck>(trace, &req.phone_number)?);
+            Ok((trace, async move { c.check_sms_verify_code(req).await }))
+        })
     }
 
     /// Where requests go, e.g. `https://dypnsapi.aliyuncs.com/`.
@@ -426,28 +440,4 @@ impl Client {
     pub fn stats(&self) -> Stats {
         self.inner.stats().into()
     }
-}
-
-/// Read the optional options object `v` with `read` (`read` gets an empty object for
-/// `undefined`/`null`), refusing properties it did not read.
-fn read_opt<'env, T>(
-    env: &'env Env,
-    name: &'static str,
-    v: Option<Unknown<'env>>,
-    read: impl FnOnce(&mut Fields<'env>) -> Result<T>,
-) -> Result<T> {
-    let mut f = match Fields::new(env, name, v)? {
-        Some(f) => f,
-        None => Fields::empty(env, name)?,
-    };
-    let out = read(&mut f)?;
-    f.finish()?;
-    Ok(out)
-}
-
-fn read_req<'env, T>(env: &'env Env, v: Unknown<'env>, read: impl FnOnce(&mut Fields<'env>) -> Result<T>) -> Result<T> {
-    let mut f = Fields::required(env, "request", v)?;
-    let out = read(&mut f)?;
-    f.finish()?;
-    Ok(out)
 }
