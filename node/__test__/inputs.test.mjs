@@ -43,12 +43,20 @@ describe('bad inputs', () => {
       [{ ...KEYS, caCertificates: [1] }, 'options.caCertificates[]'],
       [{ ...KEYS, templateParam: 5 }, 'options.templateParam'],
       [{ accessKeyId: 5, accessKeySecret: 'x' }, 'options.accessKeyId'],
+      // The core cannot unset these: `null` is a wrong type, not "the default".
+      [{ ...KEYS, endpoint: null }, 'options.endpoint'],
+      [{ ...KEYS, guard: { prefixDigits: null } }, 'options.guard.prefixDigits'],
     ]) {
       assertTypeError(
         thrown(() => new Client(options)),
         name,
       )
     }
+  })
+
+  test('constructor: null unsets an option that has a default', () => {
+    const client = new Client({ ...KEYS, timeoutMs: null, retry: { maxAttempts: null }, scheme: null })
+    assert.equal(client.endpoint, 'https://dypnsapi.aliyuncs.com/')
   })
 
   test('constructor: out-of-range numbers throw RangeErrors', () => {
