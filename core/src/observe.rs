@@ -3,9 +3,10 @@
 //! The listener set with [`crate::ClientBuilder::on_event`] runs on whatever runtime thread
 //! finished the call, with no way to tell which caller it belongs to. A binding that wants the
 //! event of *its* call (to publish it on its caller's thread: a Node `diagnostics_channel`, a
-//! Python log record) installs [`keep`] as the listener and runs the call inside [`observed`]:
-//! the event lands in a task-local slot of the call's own task, so concurrent calls never mix
-//! their events. A call outside [`observed`] is only counted.
+//! Python log record) runs the call inside [`observed`]: the event lands in a task-local slot of
+//! the call's own task, so concurrent calls never mix their events. The event is built only for a
+//! call inside [`observed`] (or when a listener or `tracing` subscriber wants it): a call nobody
+//! observes is only counted, so a binding decides per call whether an event is worth its strings.
 //!
 //! ```
 //! # async fn demo(client: smsauth::Client) {
@@ -23,13 +24,25 @@ tokio::task_local! {
     static EVENT: RefCell<Option<CallEvent>>;
 }
 
-/// The listener for [`crate::ClientBuilder::on_event`]: keep the event for [`observed`].
+/// A listener for [`crate::ClientBuilder::on_event`] that keeps the event for [`observed`]. Not
+/// needed any more ([`observed`] gets its call's event without a listener); kept for the callers
+/// that install it.
 pub fn keep(event: &CallEvent) {
     let _ = EVENT.try_with(|slot| *slot.borrow_mut() = Some(event.clone()));
 }
 
+/// Whether the running task is inside [`observed`], so its call's event has a reader.
+pub(crate) fn wanted() -> bool {
+    EVENT.try_with(|_| ()).is_ok()
+}
+
+/// Hand a finished call's event to the [`observed`] around it (nothing outside one).
+pub(crate) fn deliver(event: CallEvent) {
+    let _ = EVENT.try_with(move |slot| *slot.borrow_mut() = Some(event));
+}
+
 /// Run `fut` with a slot for its call's event and return both (`None` when the call recorded no
-/// event, or the client's listener is not [`keep`]).
+/// event: it failed before it began, e.g. on a client that could not be built).
 pub async fn observed<T>(fut: impl Future<Output = T>) -> (T, Option<CallEvent>) {
     EVENT
         .scope(RefCell::new(None), async move {

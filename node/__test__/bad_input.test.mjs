@@ -28,14 +28,14 @@ describe('bad input', () => {
 
   test('client options out of range name the option as written', () => {
     for (const [options, field, says] of [
-      [{ timeoutMs: 86_400_001 }, 'timeoutMs', 'invalid timeoutMs: must be at most 86400 s'],
-      [{ readTimeoutMs: 4294967295 }, 'readTimeoutMs', 'invalid readTimeoutMs:'],
-      [{ connectTimeoutMs: 0 }, 'connectTimeoutMs', 'invalid connectTimeoutMs: must be greater than zero'],
-      [{ retry: { maxAttempts: 11 } }, 'retry.maxAttempts', 'invalid retry.maxAttempts: must be between 1 and 10'],
-      [{ retry: { maxBackoffMs: 4294967295 } }, 'retry.maxBackoffMs', 'invalid retry.maxBackoffMs:'],
-      [{ caCertificates: 'junk' }, 'caCertificates', 'invalid caCertificates:'],
-      [{ proxy: 'socks5://proxy:1080' }, 'proxy', 'only http:// and https://'],
-      [{ proxy: 'ftp://proxy:21' }, 'proxy', 'only http:// and https://'],
+      [{ timeoutMs: 86_400_001 }, 'options.timeoutMs', 'invalid options.timeoutMs: must be at most 86400 s'],
+      [{ readTimeoutMs: 4294967295 }, 'options.readTimeoutMs', 'invalid options.readTimeoutMs:'],
+      [{ connectTimeoutMs: 0 }, 'options.connectTimeoutMs', 'invalid options.connectTimeoutMs: must be greater than zero'],
+      [{ retry: { maxAttempts: 11 } }, 'options.retry.maxAttempts', 'invalid options.retry.maxAttempts: must be between 1 and 10'],
+      [{ retry: { maxBackoffMs: 4294967295 } }, 'options.retry.maxBackoffMs', 'invalid options.retry.maxBackoffMs:'],
+      [{ caCertificates: 'junk' }, 'options.caCertificates', 'invalid options.caCertificates:'],
+      [{ proxy: 'socks5://proxy:1080' }, 'options.proxy', 'only http:// and https://'],
+      [{ proxy: 'ftp://proxy:21' }, 'options.proxy', 'only http:// and https://'],
     ]) {
       const e = thrown(() => new Client({ ...KEYS, ...options }))
       invalid(e, field)

@@ -9,7 +9,7 @@ import { Client, clientFor, smsauth, startEmulator } from './helpers.mjs'
 const table = (name) =>
   JSON.parse(readFileSync(new URL(`../../tests/behaviour/${name}`, import.meta.url), 'utf8')).cases
 
-/** The core's field names as this package reports them (credential options keep their JS names). */
+/** The core's field names as this package reports them: options by their path below `options`. */
 const FIELDS = {
   access_key_id: 'options.accessKeyId',
   access_key_secret: 'options.accessKeySecret',
@@ -17,8 +17,15 @@ const FIELDS = {
   profile: 'options.profile',
   role_arn: 'options.roleArn',
   duration_seconds: 'options.roleArn.durationSeconds',
+  scheme: 'options.scheme',
+  timeout: 'options.timeoutMs',
+  connect_timeout: 'options.connectTimeoutMs',
+  read_timeout: 'options.readTimeoutMs',
+  'retry.max_attempts': 'options.retry.maxAttempts',
+  'guard.phone.max': 'options.guard.phone.max',
+  'guard.client.window_seconds': 'options.guard.client.windowSeconds',
+  'guard.wrong_code.lockout_seconds': 'options.guard.wrongCode.lockSeconds',
   ttl_seconds: 'ttlSeconds',
-  'retry.max_attempts': 'retry.maxAttempts',
 }
 
 /** The table's options as `new Client()` takes them. */
@@ -41,7 +48,21 @@ function clientOptions(options) {
       case 'initial_backoff_ms': retry().initialBackoffMs = value; break
       case 'max_backoff_ms': retry().maxBackoffMs = value; break
       case 'max_retry_after_ms': retry().maxRetryAfterMs = value; break
-      default: throw new Error(`unknown option ${key}: add it to this runner`)
+      case 'timeout_ms': out.timeoutMs = value; break
+      case 'connect_timeout_ms': out.connectTimeoutMs = value; break
+      case 'read_timeout_ms': out.readTimeoutMs = value; break
+      default: {
+        // A guard given by the parts of one limit (`guard.phone.max`) or of the wrong-code rule.
+        const [group, rule, part] = key.split('.')
+        if (group !== 'guard') throw new Error(`unknown option ${key}: add it to this runner`)
+        const guard = (out.guard ??= {})
+        if (rule === 'wrong_code') {
+          const names = { max_wrong: 'max', window_seconds: 'windowSeconds', lockout_seconds: 'lockSeconds' }
+          ;(guard.wrongCode ??= {})[names[part]] = value
+        } else {
+          ;(guard[rule] ??= [{}])[0][part === 'max' ? 'max' : 'windowSeconds'] = value
+        }
+      }
     }
   }
   return out

@@ -113,9 +113,11 @@ describe('credentials selection', () => {
     assert.equal(e.field, 'options.roleArn')
     e = thrown(() => new smsauth.Client({ roleArn: { arn: 'acs:ram::123456789012:role/sms', durationSeconds: 60 } }))
     assert.equal(e.field, 'options.roleArn.durationSeconds')
+    e = thrown(() => new smsauth.Client({ roleArn: { sessionName: 'signup' } }))
+    assert.equal(e.code, 'ERR_SMSAUTH_INVALID_INPUT')
+    assert.equal(e.field, 'options.roleArn')
     e = thrown(() => new smsauth.Client({ roleArn: { role: 'acs:ram::123456789012:role/sms' } }))
-    assert.ok(e instanceof TypeError)
-    assert.match(e.message, /options\.roleArn\.arn/)
+    assert.match(e.message, /"role" is not a known property/)
     e = thrown(() => new smsauth.Client({ roleArn: { arn: 'acs:ram::1:role/x', sesionName: 'a' } }))
     assert.match(e.message, /did you mean "sessionName"/)
     // Valid selections build (nothing is read or sent until the first call).

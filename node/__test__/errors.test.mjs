@@ -98,13 +98,14 @@ describe('error codes', () => {
 
   test('ERR_SMSAUTH_INVALID_INPUT: bad client options throw from the constructor', () => {
     for (const [options, field] of [
-      [{ signatureVersion: 'v2' }, 'signatureVersion'],
-      [{ endpoint: 'ftp://example.com' }, 'endpoint'],
-      [{ endpoint: 'http://127.0.0.1:1/path' }, 'endpoint'],
-      [{ scheme: 'gopher' }, 'scheme'],
-      [{ timeoutMs: 0 }, 'timeoutMs'],
+      [{ signatureVersion: 'v2' }, 'options.signatureVersion'],
+      [{ endpoint: 'ftp://example.com' }, 'options.endpoint'],
+      [{ endpoint: 'http://127.0.0.1:1/path' }, 'options.endpoint'],
+      [{ scheme: 'gopher' }, 'options.scheme'],
+      [{ timeoutMs: 0 }, 'options.timeoutMs'],
+      [{ timeoutMs: 2 ** 40 }, 'options.timeoutMs'],
       [{ codeType: 0 }, 'CodeType'],
-      [{ retry: { maxAttempts: 0 } }, 'retry.maxAttempts'],
+      [{ retry: { maxAttempts: 0 } }, 'options.retry.maxAttempts'],
     ]) {
       const e = thrown(() => new Client({ accessKeyId: 'id', accessKeySecret: 's', ...options }))
       assertSmsAuthError(e, ErrorCode.INVALID_INPUT)

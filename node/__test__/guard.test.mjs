@@ -148,11 +148,11 @@ describe('invalid guard options are refused, naming the option', () => {
 
   const invalid = [
     [{ prefixDigits: 0, prefix: [{ max: 1, windowSeconds: 60 }] }, 'options.guard.prefixDigits', /prefixDigits/],
-    [{ phone: [{ max: 0, windowSeconds: 60 }] }, 'options.guard.phone', /max must be between 1/],
-    [{ client: [{ max: 1, windowSeconds: 0 }] }, 'options.guard.client', /windowSeconds must be between/],
-    [{ wrongCode: { max: 3, lockSeconds: 0 } }, 'options.guard.wrongCode', /lockSeconds must be between/],
-    [{ dailyBudget: 0 }, 'options.guard.dailyBudget', /use null to turn it off/],
-    [{ dailyMoneyCap: 10 }, 'options.guard.dailyMoneyCap', /pricePerSms/],
+    [{ phone: [{ max: 0, windowSeconds: 60 }] }, 'options.guard.phone.max', /must be between 1/],
+    [{ client: [{ max: 1, windowSeconds: 0 }] }, 'options.guard.client.windowSeconds', /must be between 1/],
+    [{ wrongCode: { max: 3, lockSeconds: 0 } }, 'options.guard.wrongCode.lockSeconds', /must be between 1/],
+    [{ dailyBudget: 0 }, 'options.guard.dailyBudget', /unset it to turn the budget off/],
+    [{ dailyMoneyCap: 10 }, 'options.guard.dailyMoneyCap', /price of one SMS/],
     [{ pricePerSms: -1 }, 'options.guard.pricePerSms', /positive/],
     [{ maxKeys: 3 }, 'options.guard.maxKeys', /at least 16/],
     [{ onStoreError: 'maybe' }, 'options.guard.onStoreError', /'closed' or 'open'/],

@@ -41,8 +41,11 @@ describe('bad inputs', () => {
       [{ ...KEYS, retry: 3 }, 'options.retry'],
       [{ ...KEYS, retry: { maxAttempts: '2' } }, 'options.retry.maxAttempts'],
       [{ ...KEYS, caCertificates: [1] }, 'options.caCertificates[]'],
-      [{ ...KEYS, templateParam: 5 }, 'templateParam'],
+      [{ ...KEYS, templateParam: 5 }, 'options.templateParam'],
       [{ accessKeyId: 5, accessKeySecret: 'x' }, 'options.accessKeyId'],
+      // The core cannot unset these: `null` is a wrong type, not "the default".
+      [{ ...KEYS, endpoint: null }, 'options.endpoint'],
+      [{ ...KEYS, guard: { prefixDigits: null } }, 'options.guard.prefixDigits'],
     ]) {
       assertTypeError(
         thrown(() => new Client(options)),
@@ -51,8 +54,14 @@ describe('bad inputs', () => {
     }
   })
 
+  test('constructor: null unsets an option that has a default', () => {
+    const client = new Client({ ...KEYS, timeoutMs: null, retry: { maxAttempts: null }, scheme: null })
+    assert.equal(client.endpoint, 'https://dypnsapi.aliyuncs.com/')
+  })
+
   test('constructor: out-of-range numbers throw RangeErrors', () => {
-    for (const value of [1.5, -1, Number.NaN, Infinity, 2 ** 40]) {
+    // (2 ** 40 ms is an integer: the core refuses it, see errors.test.mjs)
+    for (const value of [1.5, -1, Number.NaN, Infinity, 2 ** 53]) {
       assertRangeError(
         thrown(() => new Client({ ...KEYS, timeoutMs: value })),
         'options.timeoutMs',
@@ -79,7 +88,7 @@ describe('bad inputs', () => {
       [() => client.sendCode(phone(), 'fast'), 'overrides'],
       [() => client.sendCode(phone(), { codeLength: '6' }), 'overrides.codeLength'],
       [() => client.sendCode(phone(), { returnVerifyCode: 1 }), 'overrides.returnVerifyCode'],
-      [() => client.sendCode(phone(), { templateParam: ['x'] }), 'templateParam'],
+      [() => client.sendCode(phone(), { templateParam: ['x'] }), 'overrides.templateParam'],
       [() => client.checkCode(phone()), 'code'],
       [() => client.checkCode(phone(), 1234), 'code'],
       [() => client.checkCode({ phone: '138' }, '1234'), 'phone'],

@@ -180,6 +180,30 @@ describe('diagnostics_channel events', () => {
     const r = await client.sendCode(to, EIGHT)
     assert.equal(r.code, 'OK')
   })
+
+  test('each call decides: an unobserved call still counts, the next observed one gets its event', async () => {
+    const client = clientFor(emu)
+    const to = phone()
+    await client.sendCode(to, EIGHT)
+    await rejection(client.checkCode('not a phone', '12345678'))
+    assert.deepEqual([client.stats().sends, client.stats().checks, client.stats().errors], [1, 1, { invalid_input: 1 }])
+    const seen = await capture(() => client.checkCode(to, emu.lastCode(to)))
+    assert.deepEqual(
+      seen.map(([name]) => name),
+      ['smsauth:call:start', 'smsauth:call:end'],
+    )
+    const [, event] = seen[1]
+    assert.equal(event.action, 'CheckSmsVerifyCode')
+    assert.equal(event.passed, true)
+    assert.equal(event.attempts, 1)
+    assert.equal(event.serviceCode, 'OK')
+    const s = client.stats()
+    assert.deepEqual([s.sends, s.checks, s.passes], [1, 2, 1])
+    assert.equal(
+      s.latencyBuckets.reduce((a, b) => a + b, 0),
+      3,
+    )
+  })
 })
 
 describe('client.stats()', () => {

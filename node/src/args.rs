@@ -60,7 +60,7 @@ impl Name<'_> {
         }
     }
 
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Name::Arg(n) => format!("The \"{n}\" argument"),
             Name::Prop(obj, key) => format!("The \"{obj}.{key}\" property"),
@@ -154,14 +154,14 @@ pub(crate) const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 pub(crate) struct Fields<'env> {
     env: &'env Env,
     obj: Object<'env>,
-    name: &'static str,
+    name: String,
     keys: Vec<String>,
     used: Vec<String>,
 }
 
 impl<'env> Fields<'env> {
     /// `None` for `undefined`/`null`; a `TypeError` for anything but a plain object.
-    pub(crate) fn new(env: &'env Env, name: &'static str, v: Option<Unknown<'env>>) -> Result<Option<Self>> {
+    pub(crate) fn new(env: &'env Env, name: &str, v: Option<Unknown<'env>>) -> Result<Option<Self>> {
         let Some(v) = v else { return Ok(None) };
         if is_nullish(&v)? {
             return Ok(None);
@@ -173,7 +173,7 @@ impl<'env> Fields<'env> {
     }
 
     /// Like [`Fields::new`] but `undefined`/`null` are refused too.
-    pub(crate) fn required(env: &'env Env, name: &'static str, v: Unknown<'env>) -> Result<Self> {
+    pub(crate) fn required(env: &'env Env, name: &str, v: Unknown<'env>) -> Result<Self> {
         if v.get_type()? != ValueType::Object || v.is_array()? {
             let what = if name.contains('.') { Name::Path(name) } else { Name::Arg(name) };
             return Err(expected(env, what, "of type object", &v, false));
@@ -181,12 +181,12 @@ impl<'env> Fields<'env> {
         let obj: Object<'env> = unsafe { v.cast()? };
         let keys = Object::keys(&obj)?;
         refuse_hidden_entries(env, name, &obj, &keys)?;
-        Ok(Fields { env, obj, name, keys, used: Vec::new() })
+        Ok(Fields { env, obj, name: name.to_owned(), keys, used: Vec::new() })
     }
 
     /// No object (`undefined` or `null` given): every property reads as absent.
-    pub(crate) fn empty(env: &'env Env, name: &'static str) -> Result<Self> {
-        Ok(Fields { env, obj: Object::new(env)?, name, keys: Vec::new(), used: Vec::new() })
+    pub(crate) fn empty(env: &'env Env, name: &str) -> Result<Self> {
+        Ok(Fields { env, obj: Object::new(env)?, name: name.to_owned(), keys: Vec::new(), used: Vec::new() })
     }
 
     pub(crate) fn env(&self) -> &'env Env {
@@ -195,12 +195,23 @@ impl<'env> Fields<'env> {
 
     /// The property, `None` when absent, `undefined` or `null`.
     pub(crate) fn get(&mut self, key: &str) -> Result<Option<Unknown<'env>>> {
+        let v = self.get_or_null(key)?;
+        v.filter(|v| v.get_type().is_ok_and(|t| t != ValueType::Null)).map_or(Ok(None), |v| Ok(Some(v)))
+    }
+
+    /// The property, `None` when absent or `undefined` (a `null` is returned).
+    pub(crate) fn get_or_null(&mut self, key: &str) -> Result<Option<Unknown<'env>>> {
         self.used.push(key.to_owned());
         if !self.keys.iter().any(|k| k == key) {
             return Ok(None);
         }
         let v: Unknown<'env> = self.obj.get_named_property(key)?;
-        if is_nullish(&v)? { Ok(None) } else { Ok(Some(v)) }
+        Ok(Some(v).filter(|v| v.get_type().is_ok_and(|t| t != ValueType::Undefined)))
+    }
+
+    /// The object's path in messages (`options.guard`).
+    pub(crate) fn object(&self) -> &str {
+        &self.name
     }
 
     /// The own enumerable property names (for map-like objects).
@@ -216,8 +227,8 @@ impl<'env> Fields<'env> {
     }
 
     /// How the property `key` is named in messages (`options.signName`).
-    pub(crate) fn name<'k>(&self, key: &'k str) -> Name<'k> {
-        Name::Prop(self.name, key)
+    pub(crate) fn name<'a>(&'a self, key: &'a str) -> Name<'a> {
+        Name::Prop(&self.name, key)
     }
 
     pub(crate) fn string(&mut self, key: &str) -> Result<Option<String>> {
@@ -242,75 +253,21 @@ impl<'env> Fields<'env> {
         Ok(self.integer(key, 0.0, f64::from(u32::MAX))?.map(|n| n.clamp(0, i64::from(u32::MAX)) as u32))
     }
 
-    /// A finite number.
-    pub(crate) fn number(&mut self, key: &str) -> Result<Option<f64>> {
-        let name = self.name(key);
-        match self.get(key)? {
-            None => Ok(None),
-            Some(v) => {
-                let n = number(self.env, name, &v)?;
-                if !n.is_finite() {
-                    return Err(range_error(
-                        self.env,
-                        format!("{} must be a finite number. Received {n}", name.describe()),
-                    ));
-                }
-                Ok(Some(n))
-            }
+    /// A non-negative `u32` that must be there.
+    pub(crate) fn required_u32(&mut self, key: &str) -> Result<u32> {
+        match self.u32(key)? {
+            Some(n) => Ok(n),
+            None => Err(type_error(
+                self.env,
+                format!("{} must be of type number. Received undefined", self.name(key).describe()),
+            )),
         }
-    }
-
-    /// Whether the property is present and `null` (an explicit "turn this off").
-    pub(crate) fn is_null(&self, key: &str) -> Result<bool> {
-        if !self.keys.iter().any(|k| k == key) {
-            return Ok(false);
-        }
-        let v: Unknown<'env> = self.obj.get_named_property(key)?;
-        Ok(v.get_type()? == ValueType::Null)
-    }
-
-    /// A safe integer, possibly negative.
-    pub(crate) fn i64(&mut self, key: &str) -> Result<Option<i64>> {
-        self.integer(key, -MAX_SAFE, MAX_SAFE)
     }
 
     /// Fail on any property that was not read.
     pub(crate) fn finish(self) -> Result<()> {
-        for key in &self.keys {
-            if self.used.iter().any(|u| u == key) {
-                continue;
-            }
-            let hint = self
-                .used
-                .iter()
-                .filter(|u| u.eq_ignore_ascii_case(key) || distance(u, key) <= 2)
-                .min_by_key(|u| distance(&u.to_ascii_lowercase(), &key.to_ascii_lowercase()))
-                .map(|u| format!(" (did you mean \"{u}\"?)"))
-                .unwrap_or_default();
-            let mut known: Vec<&str> = self.used.iter().map(String::as_str).collect();
-            known.sort_unstable();
-            known.dedup();
-            let err = smsauth::Error::invalid_input(
-                self.name,
-                format_args!("\"{key}\" is not a known property{hint}; known properties: {}", known.join(", ")),
-            );
-            return Err(crate::error::core_error(self.env, &err));
-        }
-        Ok(())
+        let Some(key) = self.keys.iter().find(|k| !self.used.contains(k)) else { return Ok(()) };
+        let known: Vec<&str> = self.used.iter().map(String::as_str).collect();
+        Err(crate::error::core_error_for(self.env, &smsauth::api::unknown_name("options", key, &known), &self.name))
     }
-}
-
-/// Levenshtein distance, for "did you mean" hints on short property names.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }

@@ -1,18 +1,14 @@
 //! The `Client` class: options in, plain result objects out, every call on the core client.
 
-use std::time::Duration;
+use std::future::Future;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use smsauth::credentials::CredentialsConfig;
-use smsauth::{
-    CaseAuthPolicy, CheckSmsVerifyCodeResponse, CodeType, Defaults, DuplicatePolicy, Field, FieldKind, FieldValue,
-    RetryPolicy, Secret, SendSmsVerifyCodeResponse, SignatureVersion,
-};
+use smsauth::{CheckSmsVerifyCodeResponse, Field, FieldKind, FieldValue, SendSmsVerifyCodeResponse};
 
 use crate::args::{Fields, MAX_SAFE, Name, string};
 use crate::error;
-use crate::observe::{Stats, begin};
+use crate::observe::{Stats, Trace, begin};
 use crate::runtime::{promise, rejected};
 
 type CoreSend = smsauth::SendSmsVerifyCodeRequest;
@@ -33,8 +29,10 @@ type CoreCheck = smsauth::CheckSmsVerifyCodeRequest;
 ///   templateCode: '100001',
 /// })
 /// ```
+// Declares the TypeScript shape only: the values are read from the core's option table
+// (`options.rs`).
 #[napi(object, object_from_js = false, object_to_js = false)]
-#[derive(Default)]
+#[allow(dead_code)]
 pub struct ClientOptions {
     /// AccessKey ID (not secret).
     pub access_key_id: Option<String>,
@@ -112,7 +110,7 @@ pub struct ClientOptions {
 
 /// Retry policy (`ClientOptions.retry`).
 #[napi(object, object_from_js = false, object_to_js = false)]
-#[derive(Default)]
+#[allow(dead_code)]
 pub struct RetryOptions {
     /// Attempts in total, including the first (1 = no retries). Default 3.
     pub max_attempts: Option<u32>,
@@ -205,228 +203,98 @@ fn check_result(r: CheckSmsVerifyCodeResponse) -> CheckResult {
     }
 }
 
-/// `TemplateParam` as a JSON string or an object (serialised with `JSON.stringify`).
-fn template_param(f: &mut Fields<'_>, key: &str) -> Result<Option<String>> {
-    let Some(v) = f.get(key)? else { return Ok(None) };
-    let name = f.name(key);
-    match v.get_type()? {
-        ValueType::String => string(f.env(), name, &v, false).map(Some),
-        ValueType::Object if !v.is_array()? => {
+/// A request field's value from the property `key`, converted by its core [`FieldKind`]
+/// (`TemplateParam` as a JSON string or an object, serialised with `JSON.stringify`).
+pub(crate) fn field_value(f: &Fields<'_>, key: &str, kind: FieldKind, v: Unknown<'_>) -> Result<FieldValue> {
+    let (env, name) = (f.env(), f.name(key));
+    Ok(match kind {
+        FieldKind::Text => FieldValue::Text(string(env, name, &v, false)?),
+        FieldKind::Bool => FieldValue::Bool(crate::args::boolean(env, name, &v)?),
+        FieldKind::Unsigned => FieldValue::Unsigned(crate::args::integer(env, name, &v, 0.0, MAX_SAFE)?.unsigned_abs()),
+        FieldKind::Integer | FieldKind::Enum(_) => {
+            FieldValue::Integer(crate::args::integer(env, name, &v, -MAX_SAFE, MAX_SAFE)?)
+        }
+        FieldKind::Json if v.get_type()? == ValueType::String => FieldValue::Text(string(env, name, &v, false)?),
+        FieldKind::Json if v.get_type()? == ValueType::Object && !v.is_array()? => {
             // A Map would stringify to "{}": refused like any options object that hides entries.
-            Fields::required(f.env(), "templateParam", v)?;
-            let json: Object<'_> = f.env().get_global()?.get_named_property("JSON")?;
+            Fields::required(env, "templateParam", v)?;
+            let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
             let stringify: Function<'_, Unknown<'_>, Unknown<'_>> = json.get_named_property("stringify")?;
             let text = stringify.call(v)?;
             if text.get_type()? != ValueType::String {
-                return Err(error::type_error(
-                    f.env(),
-                    "The \"templateParam\" property must serialise to a JSON object; JSON.stringify returned undefined \
-                     (check its toJSON method)"
-                        .into(),
-                ));
+                let message = format!(
+                    "{} must serialise to a JSON object; JSON.stringify returned undefined (check its toJSON method)",
+                    name.describe()
+                );
+                return Err(error::type_error(env, message));
             }
-            string(f.env(), name, &text, false).map(Some)
+            FieldValue::Text(string(env, name, &text, false)?)
         }
-        _ => Err(error::type_error(
-            f.env(),
-            "The \"templateParam\" property must be a JSON string or a plain object".into(),
-        )),
-    }
+        FieldKind::Json => {
+            return Err(error::type_error(env, format!("{} must be a JSON string or a plain object", name.describe())));
+        }
+    })
 }
-
-fn enum_value<T: TryFrom<i64, Error = smsauth::Error>>(env: &Env, v: Option<u32>) -> Result<Option<T>> {
-    v.map(|n| T::try_from(i64::from(n)).map_err(|e| error::core_error(env, &e))).transpose()
-}
-
-fn u64_opt(v: Option<u32>) -> Option<u64> {
-    v.map(u64::from)
-}
-
-impl ClientOptions {
-    fn read(f: &mut Fields<'_>) -> Result<Self> {
-        let env = f.env();
-        let retry = match f.get("retry")? {
-            None => None,
-            Some(v) => {
-                let mut r = Fields::required(env, "options.retry", v)?;
-                let out = RetryOptions {
-                    max_attempts: r.u32("maxAttempts")?,
-                    initial_backoff_ms: r.u32("initialBackoffMs")?,
-                    max_backoff_ms: r.u32("maxBackoffMs")?,
-                    max_retry_after_ms: r.u32("maxRetryAfterMs")?,
-                };
-                r.finish()?;
-                Some(out)
-            }
-        };
-        let ca_certificates = match f.get("caCertificates")? {
-            None => None,
-            Some(v) if v.is_array()? => {
-                let arr: Array<'_> = unsafe { v.cast()? };
-                let mut pems = Vec::with_capacity(arr.len() as usize);
-                for i in 0..arr.len() {
-                    let item: Unknown<'_> = arr.get_element(i)?;
-                    pems.push(string(env, Name::Prop("options", "caCertificates[]"), &item, false)?);
-                }
-                Some(pems)
-            }
-            Some(v) => Some(vec![string(env, Name::Prop("options", "caCertificates"), &v, false)?]),
-        };
-        Ok(ClientOptions {
-            access_key_id: f.string("accessKeyId")?,
-            access_key_secret: f.secret("accessKeySecret")?,
-            security_token: f.secret("securityToken")?,
-            endpoint: f.string("endpoint")?,
-            scheme: f.string("scheme")?,
-            signature_version: f.string("signatureVersion")?,
-            timeout_ms: f.u32("timeoutMs")?,
-            connect_timeout_ms: f.u32("connectTimeoutMs")?,
-            read_timeout_ms: f.u32("readTimeoutMs")?,
-            retry,
-            proxy: f.string("proxy")?,
-            no_proxy: f.boolean("noProxy")?,
-            ca_certificates,
-            sign_name: f.string("signName")?,
-            template_code: f.string("templateCode")?,
-            template_param: template_param(f, "templateParam")?,
-            scheme_name: f.string("schemeName")?,
-            country_code: f.string("countryCode")?,
-            code_type: f.u32("codeType")?,
-            code_length: f.u32("codeLength")?,
-            valid_time: f.u32("validTime")?,
-            interval: f.u32("interval")?,
-            duplicate_policy: f.u32("duplicatePolicy")?,
-            case_auth_policy: f.u32("caseAuthPolicy")?,
-            profile: f.string("profile")?,
-            role_arn: f.get("roleArn")?.map(|v| crate::guard::read_role_arn(env, v)).transpose()?,
-            guard: f.get("guard")?.map(|v| crate::guard::read_guard(env, v)).transpose()?,
-        })
-    }
-
-    fn build(mut self, env: &Env) -> Result<(smsauth::Client, SignatureVersion)> {
-        // The listener keeps each call's event for the caller that observes it (`observe.rs`).
-        let mut b = smsauth::Client::builder().binding("node").on_event(smsauth::observe::keep);
-        if let Some(config) = self.guard.take() {
-            b = b.guard(crate::guard::build_guard(env, config)?);
-        }
-        let credentials = CredentialsConfig {
-            access_key_id: self.access_key_id.take(),
-            access_key_secret: self.access_key_secret.take().map(Secret::new),
-            security_token: self.security_token.take().map(Secret::new),
-            profile: self.profile.take(),
-            role: self.role_arn.take(),
-        };
-        b = b.credentials_config(credentials);
-        self.finish(env, b)
-    }
-
-    /// Everything but the credentials.
-    fn finish(self, env: &Env, mut b: smsauth::ClientBuilder) -> Result<(smsauth::Client, SignatureVersion)> {
-        let core = |e: smsauth::Error| error::core_error(env, &e);
-        if let Some(e) = self.endpoint {
-            b = b.endpoint(e);
-        }
-        if let Some(s) = self.scheme {
-            b = b.scheme(s);
-        }
-        let version = match self.signature_version {
-            Some(v) => v.parse::<SignatureVersion>().map_err(core)?,
-            None => SignatureVersion::default(),
-        };
-        b = b.signature_version(version);
-        let ms = |v: u32| Duration::from_millis(u64::from(v));
-        if let Some(v) = self.timeout_ms {
-            b = b.timeout(ms(v));
-        }
-        if let Some(v) = self.connect_timeout_ms {
-            b = b.connect_timeout(ms(v));
-        }
-        if let Some(v) = self.read_timeout_ms {
-            b = b.read_timeout(ms(v));
-        }
-        if let Some(r) = self.retry {
-            let d = RetryPolicy::default();
-            b = b.retry(RetryPolicy {
-                max_attempts: r.max_attempts.unwrap_or(d.max_attempts),
-                initial_backoff: r.initial_backoff_ms.map(ms).unwrap_or(d.initial_backoff),
-                max_backoff: r.max_backoff_ms.map(ms).unwrap_or(d.max_backoff),
-                max_retry_after: r.max_retry_after_ms.map(ms).unwrap_or(d.max_retry_after),
-            });
-        }
-        if let Some(p) = self.proxy {
-            b = b.proxy(p);
-        }
-        if self.no_proxy == Some(true) {
-            b = b.no_proxy();
-        }
-        for pem in self.ca_certificates.unwrap_or_default() {
-            b = b.add_root_certificates_pem(pem);
-        }
-        b = b.defaults(Defaults {
-            sign_name: self.sign_name,
-            template_code: self.template_code,
-            template_param: self.template_param,
-            scheme_name: self.scheme_name,
-            country_code: self.country_code,
-            code_type: enum_value::<CodeType>(env, self.code_type)?,
-            code_length: self.code_length,
-            valid_time: u64_opt(self.valid_time),
-            interval: u64_opt(self.interval),
-            duplicate_policy: enum_value::<DuplicatePolicy>(env, self.duplicate_policy)?,
-            case_auth_policy: enum_value::<CaseAuthPolicy>(env, self.case_auth_policy)?,
-        });
-        Ok((b.build().map_err(core)?, version))
-    }
-}
-
-/// The two requests, read generically from their core field tables.
-trait Request: Default {
-    const FIELDS: &'static [Field];
-    fn set(&mut self, name: &str, value: Option<FieldValue>) -> smsauth::Result<()>;
-}
-
-macro_rules! request {
-    ($($req:ty),+) => {$(
-        impl Request for $req {
-            const FIELDS: &'static [Field] = <$req>::FIELDS;
-            fn set(&mut self, name: &str, value: Option<FieldValue>) -> smsauth::Result<()> {
-                <$req>::set(self, name, value)
-            }
-        }
-    )+};
-}
-request!(smsauth::SendSmsVerifyCodeRequest, smsauth::CheckSmsVerifyCodeRequest);
 
 /// Read a request's fields from `f` by their JavaScript names (`signName`), each converted by
-/// its core [`FieldKind`] and set through the core, which validates it. Required fields
+/// its core [`FieldKind`] and set through the core (`set`), which validates it. Required fields
 /// (`phoneNumber`, `verifyCode`) are read only for a complete request (`whole`): `sendCode`
 /// and `checkCode` take them as arguments.
-fn read_request<R: Request>(f: &mut Fields<'_>, whole: bool, mut req: R) -> Result<R> {
+fn read_fields(
+    f: &mut Fields<'_>,
+    whole: bool,
+    fields: &[Field],
+    mut set: impl FnMut(&str, Option<FieldValue>) -> smsauth::Result<()>,
+) -> Result<()> {
     let env = f.env();
-    for field in R::FIELDS.iter().filter(|field| whole || !field.required) {
+    for field in fields.iter().filter(|field| whole || !field.required) {
         let name = field.camel();
-        let value = match field.kind {
-            FieldKind::Text if field.required => Some(FieldValue::Text(required_string(f, &name)?)),
-            FieldKind::Text => f.string(&name)?.map(FieldValue::Text),
-            FieldKind::Json => template_param(f, &name)?.map(FieldValue::Text),
-            FieldKind::Bool => f.boolean(&name)?.map(FieldValue::Bool),
-            FieldKind::Unsigned => f.integer(&name, 0.0, MAX_SAFE)?.map(|n| FieldValue::Unsigned(n.unsigned_abs())),
-            FieldKind::Integer | FieldKind::Enum(_) => f.i64(&name)?.map(FieldValue::Integer),
+        let value = match f.get(&name)? {
+            Some(v) => field_value(f, &name, field.kind, v)?,
+            None if field.required => {
+                let message = format!("{} must be of type string. Received undefined", f.name(&name).describe());
+                return Err(error::type_error(env, message));
+            }
+            None => continue,
         };
-        if value.is_some() {
-            req.set(field.name, value).map_err(|e| error::core_error(env, &e))?;
-        }
+        set(field.name, Some(value)).map_err(|e| error::core_error(env, &e))?;
     }
-    Ok(req)
+    Ok(())
 }
 
-fn required_string(f: &mut Fields<'_>, key: &str) -> Result<String> {
-    match f.string(key)? {
-        Some(s) => Ok(s),
-        None => Err(error::type_error(
-            f.env(),
-            format!("The \"request.{key}\" property must be of type string. Received undefined"),
-        )),
+/// Read the object `v` called `name` with `read`, refusing properties it did not read.
+/// `undefined`/`null` read as an empty object, unless the object is `required`.
+fn read_object<'env, T>(
+    env: &'env Env,
+    name: &'static str,
+    v: Option<Unknown<'env>>,
+    required: bool,
+    read: impl FnOnce(&mut Fields<'env>) -> Result<T>,
+) -> Result<T> {
+    let mut f = match (v, required) {
+        (Some(v), true) => Fields::required(env, name, v)?,
+        (v, _) => Fields::new(env, name, v)?.map_or_else(|| Fields::empty(env, name), Ok)?,
+    };
+    let out = read(&mut f)?;
+    f.finish()?;
+    Ok(out)
+}
+
+/// Start one call: `start` converts the arguments and returns the call's future (its failure
+/// rejects the promise, as in any `async function`); `convert` shapes the answer.
+fn call<'env, T, D, F>(
+    env: &'env Env,
+    convert: fn(T) -> D,
+    start: impl FnOnce() -> Result<(Option<Trace>, F)>,
+) -> Result<Object<'env>>
+where
+    T: Send + 'static,
+    D: ToNapiValue + 'static,
+    F: Future<Output = smsauth::Result<T>> + Send + 'static,
+{
+    match start() {
+        Ok((trace, fut)) => promise(env, fut, convert, trace),
+        Err(e) => rejected(env, e),
     }
 }
 
@@ -444,7 +312,6 @@ fn required_string(f: &mut Fields<'_>, key: &str) -> Result<String> {
 #[derive(Debug)]
 pub struct Client {
     inner: smsauth::Client,
-    version: SignatureVersion,
 }
 
 #[napi]
@@ -454,16 +321,12 @@ impl Client {
     /// credentials.
     #[napi(constructor, ts_args_type = "options?: ClientOptions")]
     pub fn new(env: &Env, options: Option<Unknown<'_>>) -> Result<Self> {
-        let opts = match Fields::new(env, "options", options)? {
-            Some(mut f) => {
-                let o = ClientOptions::read(&mut f)?;
-                f.finish()?;
-                o
-            }
-            None => ClientOptions::default(),
-        };
-        let (inner, version) = opts.build(env)?;
-        Ok(Client { inner, version })
+        let mut b = smsauth::Client::builder().binding("node");
+        if let Some(mut f) = Fields::new(env, "options", options)? {
+            crate::options::read_client(&mut f, &mut b)?;
+            f.finish()?;
+        }
+        Ok(Client { inner: b.build().map_err(|e| error::core_error(env, &e))? })
     }
 
     /// Send a verification code to `phone` (`+86 138 0013 8000` and `13800138000` both work),
@@ -479,26 +342,16 @@ impl Client {
         overrides: Option<Unknown<'env>>,
         trace: Option<Object<'env>>,
     ) -> Result<Object<'env>> {
-        let req = (|| {
-            let phone = string(env, Name::Arg("phone"), &phone, false)?;
-            let (req, key) = read_opt(env, "overrides", overrides, |f| {
-                let key = f.string("clientKey")?;
-                Ok((read_request(f, false, CoreSend { phone_number: phone, ..Default::default() })?, key))
+        call(env, send_result, || {
+            let mut req =
+                CoreSend { phone_number: string(env, Name::Arg("phone"), &phone, false)?, ..Default::default() };
+            let key = read_object(env, "overrides", overrides, false, |f| {
+                read_fields(f, false, CoreSend::FIELDS, |name, v| req.set(name, v))?;
+                f.string("clientKey")
             })?;
-            Ok((begin::<CoreSend>(trace, &req.phone_number)?, req, key))
-        })();
-        match req {
-            Ok((trace, req, key)) => {
-                let c = self.inner.clone();
-                promise(
-                    env,
-                    async move { c.send_code_with_key(req, key.as_deref()).await.map_err(crate::guard::js_client_key) },
-                    send_result,
-                    trace,
-                )
-            }
-            Err(e) => rejected(env, e),
-        }
+            let (c, trace) = (self.inner.clone(), begin::<CoreSend>(trace, &req.phone_number)?);
+            Ok((trace, async move { c.send_code_with_key(req, key.as_deref()).await }))
+        })
     }
 
     /// Check the `code` the user typed for `phone`. Resolves with `passed: true` only when the
@@ -515,20 +368,16 @@ impl Client {
         overrides: Option<Unknown<'env>>,
         trace: Option<Object<'env>>,
     ) -> Result<Object<'env>> {
-        let req = (|| {
+        call(env, check_result, || {
             let phone = string(env, Name::Arg("phone"), &phone, false)?;
             let code = string(env, Name::Arg("code"), &code, false)?;
-            let req = CoreCheck { phone_number: phone, verify_code: code, ..Default::default() };
-            let req = read_opt(env, "overrides", overrides, |f| read_request(f, false, req))?;
-            Ok((begin::<CoreCheck>(trace, &req.phone_number)?, req))
-        })();
-        match req {
-            Ok((trace, req)) => {
-                let c = self.inner.clone();
-                promise(env, async move { c.check_code_with(req).await }, check_result, trace)
-            }
-            Err(e) => rejected(env, e),
-        }
+            let mut req = CoreCheck { phone_number: phone, verify_code: code, ..Default::default() };
+            read_object(env, "overrides", overrides, false, |f| {
+                read_fields(f, false, CoreCheck::FIELDS, |name, v| req.set(name, v))
+            })?;
+            let (c, trace) = (self.inner.clone(), begin::<CoreCheck>(trace, &req.phone_number)?);
+            Ok((trace, async move { c.check_code_with(req).await }))
+        })
     }
 
     /// `SendSmsVerifyCode` exactly as given: the client's defaults are not applied.
@@ -539,15 +388,14 @@ impl Client {
         request: Unknown<'env>,
         trace: Option<Object<'env>>,
     ) -> Result<Object<'env>> {
-        let req = read_req(env, request, |f| read_request(f, true, CoreSend::default()))
-            .and_then(|req| Ok((begin::<CoreSend>(trace, &req.phone_number)?, req)));
-        match req {
-            Ok((trace, req)) => {
-                let c = self.inner.clone();
-                promise(env, async move { c.send_sms_verify_code(req).await }, send_result, trace)
-            }
-            Err(e) => rejected(env, e),
-        }
+        call(env, send_result, || {
+            let mut req = CoreSend::default();
+            read_object(env, "request", Some(request), true, |f| {
+                read_fields(f, true, CoreSend::FIELDS, |name, v| req.set(name, v))
+            })?;
+            let (c, trace) = (self.inner.clone(), begin::<CoreSend>(trace, &req.phone_number)?);
+            Ok((trace, async move { c.send_sms_verify_code(req).await }))
+        })
     }
 
     /// `CheckSmsVerifyCode` exactly as given: the client's defaults are not applied.
@@ -558,15 +406,14 @@ impl Client {
         request: Unknown<'env>,
         trace: Option<Object<'env>>,
     ) -> Result<Object<'env>> {
-        let req = read_req(env, request, |f| read_request(f, true, CoreCheck::default()))
-            .and_then(|req| Ok((begin::<CoreCheck>(trace, &req.phone_number)?, req)));
-        match req {
-            Ok((trace, req)) => {
-                let c = self.inner.clone();
-                promise(env, async move { c.check_sms_verify_code(req).await }, check_result, trace)
-            }
-            Err(e) => rejected(env, e),
-        }
+        call(env, check_result, || {
+            let mut req = CoreCheck::default();
+            read_object(env, "request", Some(request), true, |f| {
+                read_fields(f, true, CoreCheck::FIELDS, |name, v| req.set(name, v))
+            })?;
+            let (c, trace) = (self.inner.clone(), begin::<CoreCheck>(trace, &req.phone_number)?);
+            Ok((trace, async move { c.check_sms_verify_code(req).await }))
+        })
     }
 
     /// Where requests go, e.g. `https://dypnsapi.aliyuncs.com/`.
@@ -578,7 +425,7 @@ impl Client {
     /// `'v3'` or `'v1'`.
     #[napi(getter, ts_return_type = "'v1' | 'v3'")]
     pub fn signature_version(&self) -> String {
-        self.version.as_str().to_owned()
+        self.inner.signature_version().as_str().to_owned()
     }
 
     /// The user agent sent with every request.
@@ -593,28 +440,4 @@ impl Client {
     pub fn stats(&self) -> Stats {
         self.inner.stats().into()
     }
-}
-
-/// Read the optional options object `v` with `read` (`read` gets an empty object for
-/// `undefined`/`null`), refusing properties it did not read.
-fn read_opt<'env, T>(
-    env: &'env Env,
-    name: &'static str,
-    v: Option<Unknown<'env>>,
-    read: impl FnOnce(&mut Fields<'env>) -> Result<T>,
-) -> Result<T> {
-    let mut f = match Fields::new(env, name, v)? {
-        Some(f) => f,
-        None => Fields::empty(env, name)?,
-    };
-    let out = read(&mut f)?;
-    f.finish()?;
-    Ok(out)
-}
-
-fn read_req<'env, T>(env: &'env Env, v: Unknown<'env>, read: impl FnOnce(&mut Fields<'env>) -> Result<T>) -> Result<T> {
-    let mut f = Fields::required(env, "request", v)?;
-    let out = read(&mut f)?;
-    f.finish()?;
-    Ok(out)
 }

@@ -28,161 +28,103 @@ pub(crate) fn register_class(env: &Env, class: Unknown<'_>) -> Result<()> {
     Ok(())
 }
 
-/// A property value of an error object.
-pub(crate) enum Prop {
-    Str(String),
-    Num(f64),
-    Bool(bool),
-}
-
-impl From<&str> for Prop {
-    fn from(s: &str) -> Self {
-        Prop::Str(s.to_owned())
-    }
-}
-
-impl From<String> for Prop {
-    fn from(s: String) -> Self {
-        Prop::Str(s)
-    }
-}
-
-/// Build an `SmsAuthError` (or, before the class is registered, a plain `Error` named so).
-pub(crate) fn smsauth_error(env: &Env, message: &str, props: Vec<(&'static str, Prop)>) -> Error {
-    match build(env, message, props) {
-        Ok(err) => err,
-        // Building the object itself failed (the environment is shutting down): fall back to
-        // napi's own error, which carries the same message.
-        Err(e) => Error::new(Status::GenericFailure, format!("{message} ({e})")),
-    }
-}
-
-fn build(env: &Env, message: &str, props: Vec<(&'static str, Prop)>) -> Result<Error> {
-    let class = crate::runtime::env_state(env)?.error_class.as_ref();
-    let mut err: Object<'_> = match class {
-        Some(class) => {
-            let instance = class.borrow_back(env)?.new_instance(message.to_owned())?;
-            instance.coerce_to_object()?
-        }
+/// A new `SmsAuthError` (or, before the class is registered, a plain `Error` named so) whose
+/// properties `fill` sets.
+fn smsauth_error(env: &Env, message: String, fill: impl FnOnce(&mut Object<'_>) -> Result<()>) -> Result<Error> {
+    let mut err = match &crate::runtime::env_state(env)?.error_class {
+        Some(class) => class.borrow_back(env)?.new_instance(message)?.coerce_to_object()?,
         None => {
             let mut err = env.create_error(Error::new(Status::GenericFailure, message))?;
             err.set_named_property("name", "SmsAuthError")?;
             err
         }
     };
-    for (name, value) in props {
-        match value {
-            Prop::Str(s) => err.set_named_property(name, s)?,
-            Prop::Num(n) => err.set_named_property(name, n)?,
-            Prop::Bool(b) => err.set_named_property(name, b)?,
-        }
-    }
+    fill(&mut err)?;
     Ok(Error::from(err.to_unknown()))
 }
 
-/// The client option a user wrote for a core field, where the names differ (request fields
-/// keep the API's names, e.g. `PhoneNumber`, in every language).
-fn js_option(field: &'static str) -> &'static str {
+/// How the field of a core error is named in JavaScript: a client or guard option by its path
+/// (`options.timeoutMs`, `options.guard.phone.max`), `sendCode`'s `overrides.clientKey`; API
+/// fields keep the API's names (`PhoneNumber`) in every language.
+fn js_field(field: &str) -> String {
     match field {
-        "signature_version" => "signatureVersion",
-        "timeout" => "timeoutMs",
-        "connect_timeout" => "connectTimeoutMs",
-        "read_timeout" => "readTimeoutMs",
-        "retry.max_attempts" => "retry.maxAttempts",
-        "retry.initial_backoff" => "retry.initialBackoffMs",
-        "retry.max_backoff" => "retry.maxBackoffMs",
-        "retry.max_retry_after" => "retry.maxRetryAfterMs",
-        "root_certificates" => "caCertificates",
-        "access_key_id" => "options.accessKeyId",
-        "access_key_secret" => "options.accessKeySecret",
-        "security_token" => "options.securityToken",
-        "profile" => "options.profile",
-        "role_arn" => "options.roleArn",
-        "duration_seconds" => "options.roleArn.durationSeconds",
-        "ttl_seconds" => "ttlSeconds",
-        other => other,
+        "client_key" => "overrides.clientKey".to_owned(),
+        "ttl_seconds" => "ttlSeconds".to_owned(),
+        f if crate::options::is_option(f) => format!("options.{}", crate::options::js_path(f)),
+        f => f.to_owned(),
     }
 }
 
 /// A core error as an `SmsAuthError`; its field (and the message) name the option as written in
 /// JavaScript.
 pub(crate) fn core_error(env: &Env, e: &smsauth::Error) -> Error {
-    build_core_error(env, e, e.field().map(js_option), |_| {})
+    build_core_error(env, e, e.field().map(js_field).as_deref(), Default::default())
 }
 
 /// A core error about the JavaScript argument or property at `path` (e.g. `options.signName`).
 pub(crate) fn core_error_for(env: &Env, e: &smsauth::Error, path: &str) -> Error {
-    build_core_error(env, e, Some(path), |_| {})
+    build_core_error(env, e, Some(path), Default::default())
 }
 
-/// The `SmsAuthError` for `e`, naming `field`, with extra properties added by `extra`.
-fn build_core_error(
-    env: &Env,
-    e: &smsauth::Error,
-    field: Option<&str>,
-    extra: impl FnOnce(&mut Vec<(&'static str, Prop)>),
-) -> Error {
-    let kind = e.kind();
-    let mut props: Vec<(&'static str, Prop)> = vec![("code", code_for(kind).into()), ("kind", kind.name().into())];
-    if let Some(field) = field {
-        props.push(("field", field.into()));
-    }
-    if let Some(s) = e.service() {
-        props.push(("serviceCode", s.code.as_str().into()));
-        props.push(("serviceMessage", s.message.as_str().into()));
-        if let Some(v) = &s.request_id {
-            props.push(("requestId", v.as_str().into()));
+/// The `SmsAuthError` for `e`, naming `field`, with the `extra` text properties.
+fn build_core_error(env: &Env, e: &smsauth::Error, field: Option<&str>, extra: [(&str, Option<String>); 2]) -> Error {
+    let message = field.map_or_else(|| e.message().to_owned(), |f| e.message_naming(f));
+    let fill = |err: &mut Object<'_>| {
+        err.set_named_property("code", code_for(e.kind()))?;
+        err.set_named_property("kind", e.kind().name())?;
+        let s = e.service();
+        let texts = [
+            ("field", field),
+            ("serviceCode", s.map(|s| s.code.as_str())),
+            ("serviceMessage", s.map(|s| s.message.as_str())),
+            ("requestId", s.and_then(|s| s.request_id.as_deref())),
+            ("recommend", s.and_then(|s| s.recommend.as_deref())),
+            ("hostId", s.and_then(|s| s.host_id.as_deref())),
+            ("accessDeniedDetail", s.and_then(|s| s.access_denied_detail.as_deref())),
+        ];
+        // Absent details stay absent (not `null`), as on any Node error.
+        for (name, value) in texts.into_iter().filter_map(|(n, v)| Some((n, v?))) {
+            err.set_named_property(name, value)?;
         }
-        if let Some(v) = &s.recommend {
-            props.push(("recommend", v.as_str().into()));
+        if let Some(status) = e.http_status() {
+            err.set_named_property("httpStatus", u32::from(status))?;
         }
-        if let Some(v) = &s.host_id {
-            props.push(("hostId", v.as_str().into()));
+        let after = e.retry_after();
+        if let Some(after) = after {
+            err.set_named_property("retryAfterMs", after.as_secs_f64() * 1000.0)?;
         }
-        if let Some(v) = &s.access_denied_detail {
-            props.push(("accessDeniedDetail", v.as_str().into()));
-        }
-    }
-    if let Some(status) = e.http_status() {
-        props.push(("httpStatus", Prop::Num(f64::from(status))));
-    }
-    if let Some(after) = e.retry_after() {
-        props.push(("retryAfterMs", Prop::Num(after.as_secs_f64() * 1000.0)));
-    }
-    if let Some(rule) = e.guard_rule() {
-        props.push(("guardRule", rule.into()));
-        if let Some(after) = e.retry_after() {
+        if let Some(rule) = e.guard_rule() {
+            err.set_named_property("guardRule", rule)?;
             // Whole seconds, rounded up: waiting this long is always enough.
-            props.push(("retryAfter", Prop::Num(after.as_secs_f64().ceil())));
+            if let Some(after) = after {
+                err.set_named_property("retryAfter", after.as_secs_f64().ceil())?;
+            }
         }
-    }
-    props.push(("delivery", e.delivery().as_str().into()));
-    props.push(("mayHaveBeenReceived", Prop::Bool(e.may_have_been_received())));
-    extra(&mut props);
-    let message = match field {
-        Some(field) => e.message_naming(field),
-        None => e.message().to_owned(),
+        err.set_named_property("delivery", e.delivery().as_str())?;
+        err.set_named_property("mayHaveBeenReceived", e.may_have_been_received())?;
+        for (name, value) in extra.into_iter().filter_map(|(n, v)| Some((n, v?))) {
+            err.set_named_property(name, value)?;
+        }
+        Ok(())
     };
-    smsauth_error(env, &message, props)
+    // Building the object fails only while the environment shuts down: napi's own error then
+    // carries the same message.
+    smsauth_error(env, message.clone(), fill)
+        .unwrap_or_else(|x| Error::new(Status::GenericFailure, format!("{message} ({x})")))
 }
 
 /// A failed signature verification: `ERR_SMSAUTH_AUTHENTICATION` with the gateway's code as
 /// `serviceCode` (and, on a mismatch, what the server signed).
 pub(crate) fn verify_error(env: &Env, e: VerifyError) -> Error {
-    let extra = match &e {
+    let (sts, cr) = match &e {
         VerifyError::SignatureDoesNotMatch { string_to_sign, canonical_request } => {
-            Some((string_to_sign.clone(), canonical_request.clone()))
+            (Some(string_to_sign.clone()), Some(canonical_request.clone()))
         }
-        _ => None,
+        _ => (None, None),
     };
     // The core's one mapping decides kind, service code and status.
     let e = smsauth::Error::from(e);
-    build_core_error(env, &e, e.field().map(js_option), |props| {
-        if let Some((sts, cr)) = extra {
-            props.push(("stringToSign", sts.into()));
-            props.push(("canonicalRequest", cr.into()));
-        }
-    })
+    build_core_error(env, &e, e.field().map(js_field).as_deref(), [("stringToSign", sts), ("canonicalRequest", cr)])
 }
 
 /// `TypeError` with `code: 'ERR_INVALID_ARG_TYPE'`.

@@ -20,40 +20,16 @@ const CLIENT_KEY: &str = "  /**
 pub fn request_types() -> String {
     let mut out =
         String::from("/* Generated from the Rust core's field tables (node/src/fields.rs): do not edit. */\n\n");
-    let send = SendSmsVerifyCodeRequest::FIELDS;
-    let check = CheckSmsVerifyCodeRequest::FIELDS;
-    interface(
-        &mut out,
-        "SendOverrides",
-        "`client.sendCode(phone, overrides)`: unset fields take the client's defaults.",
-        send,
-        false,
-        CLIENT_KEY,
-    );
-    interface(
-        &mut out,
-        "SendSmsVerifyCodeRequest",
-        "`client.sendSmsVerifyCode(request)`: sent exactly as given (no client defaults).",
-        send,
-        true,
-        "",
-    );
-    interface(
-        &mut out,
-        "CheckOverrides",
-        "`client.checkCode(phone, code, overrides)`: unset fields take the client's defaults.",
-        check,
-        false,
-        "",
-    );
-    interface(
-        &mut out,
-        "CheckSmsVerifyCodeRequest",
-        "`client.checkSmsVerifyCode(request)`: sent exactly as given (no client defaults).",
-        check,
-        true,
-        "",
-    );
+    let (send, check) = (SendSmsVerifyCodeRequest::FIELDS, CheckSmsVerifyCodeRequest::FIELDS);
+    let (overrides, exact) = ("unset fields take the client's defaults", "sent exactly as given (no client defaults)");
+    for (name, call, fields, whole, extra, doc) in [
+        ("SendOverrides", "sendCode(phone, overrides)", send, false, CLIENT_KEY, overrides),
+        ("SendSmsVerifyCodeRequest", "sendSmsVerifyCode(request)", send, true, "", exact),
+        ("CheckOverrides", "checkCode(phone, code, overrides)", check, false, "", overrides),
+        ("CheckSmsVerifyCodeRequest", "checkSmsVerifyCode(request)", check, true, "", exact),
+    ] {
+        interface(&mut out, name, &format!("`client.{call}`: {doc}."), fields, whole, extra);
+    }
     out.truncate(out.trim_end().len());
     out.push('\n');
     out

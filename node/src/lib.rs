@@ -17,6 +17,7 @@ mod error;
 mod fields;
 mod guard;
 mod observe;
+mod options;
 mod runtime;
 mod sign;
 

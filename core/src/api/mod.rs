@@ -5,6 +5,7 @@ mod enums;
 pub(crate) mod fields;
 mod request;
 mod response;
+mod unknown;
 
 pub use enums::{CaseAuthPolicy, CodeType, DuplicatePolicy};
 pub use fields::{Field, FieldKind, FieldValue};
@@ -14,6 +15,7 @@ pub use request::{
 };
 pub(crate) use response::Envelope;
 pub use response::{CheckModel, CheckSmsVerifyCodeResponse, SendModel, SendSmsVerifyCodeResponse, VerifyResult};
+pub use unknown::unknown_name;
 
 use serde::de::DeserializeOwned;
 

@@ -5,8 +5,9 @@
 //! [`mask_phone`] and the request's parameters are not kept.
 //!
 //! Cost: the counters take no allocation. The event's strings (masked phone, host, service code,
-//! request id) are built only when someone will read them — a listener is registered or a
-//! `tracing` subscriber enabled the span — so a client nobody observes pays for neither.
+//! request id) are built only when someone will read them — a listener is registered, a
+//! `tracing` subscriber enabled the span, or the call runs inside [`crate::observe::observed`] —
+//! so a call nobody observes pays for neither.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -297,6 +298,7 @@ impl CallScope {
             error.type = tracing::field::Empty,
             otel.status_code = tracing::field::Empty,
         );
+        let observed = observed || crate::observe::wanted();
         let phone = (observed || !span.is_disabled()).then(|| mask_phone(phone));
         if let Some(masked) = &phone {
             span.record("smsauth.phone", masked.as_str());
@@ -328,7 +330,7 @@ impl CallScope {
     ) {
         let elapsed = self.started.elapsed();
         let span_on = !self.span.is_disabled();
-        if span_on || listener.0.is_some() {
+        if span_on || listener.0.is_some() || crate::observe::wanted() {
             let span = std::mem::replace(&mut self.span, tracing::Span::none());
             let event = self.event(result, endpoint, elapsed);
             if span_on {
@@ -344,6 +346,7 @@ impl CallScope {
             if let Some(listener) = &listener.0 {
                 listener(&event);
             }
+            crate::observe::deliver(event);
         } else {
             counters.record(&Tally {
                 action: self.action,

@@ -14,6 +14,7 @@ mod events;
 mod options;
 mod retry;
 pub(crate) mod transport;
+mod version;
 
 pub use async_client::Client;
 pub(crate) use builder::check_duration;
