@@ -13,6 +13,7 @@ from typing import Any, Dict, List
 import pytest
 
 import smsauth
+from smsauth.signing import parse_timestamp
 
 TABLE = Path(__file__).resolve().parents[2] / "tests" / "behaviour" / "sign.json"
 ROWS: List[Dict[str, Any]] = json.loads(TABLE.read_text(encoding="utf-8"))["cases"]
@@ -86,5 +87,5 @@ def test_sign_row(row: Dict[str, Any]) -> None:
         assert got.explanation.signature == e["signature"]
     if e.get("fresh"):
         assert re.fullmatch(r"[0-9a-f]{32}", got.header("x-acs-signature-nonce") or "")
-        date = smsauth.parse_timestamp(got.header("x-acs-date") or "")
+        date = parse_timestamp(got.header("x-acs-date") or "")
         assert date is not None and abs(date - time.time()) <= 60
