@@ -289,8 +289,8 @@ impl<'env> Props<'env> {
 }
 
 /// The `known` properties of `v` when it is a plain object (its prototype is `Object.prototype`)
-/// whose own string-keyed properties are exactly the known ones it has, none `undefined` (so
-/// none hidden, none unknown); otherwise `None`.
+/// whose own properties, all enumerable, are exactly the known ones it has, none `undefined`
+/// (so none hidden, none unknown, none inherited); otherwise `None`.
 fn plain<'env>(v: &Unknown<'env>, known: &[&'static str]) -> Result<Option<Vec<(&'static str, Unknown<'env>)>>> {
     if v.get_type()? != ValueType::Object || v.is_array()? {
         return Ok(None);
@@ -302,11 +302,16 @@ fn plain<'env>(v: &Unknown<'env>, known: &[&'static str]) -> Result<Option<Vec<(
     {
         return Ok(None);
     }
-    let own = obj.get_all_property_names(
-        KeyCollectionMode::OwnOnly,
-        KeyFilter::SkipSymbols,
-        KeyConversion::NumbersToStrings,
-    )?;
+    // Own string keys, hidden ones included, and own enumerable keys: equal only when none is
+    // hidden (an enumerable symbol key makes them differ too, and takes the full reader).
+    let count = |filter| {
+        obj.get_all_property_names(KeyCollectionMode::OwnOnly, filter, KeyConversion::NumbersToStrings)?
+            .get_array_length()
+    };
+    let own = count(KeyFilter::SkipSymbols)?;
+    if count(KeyFilter::Enumerable)? != own {
+        return Ok(None);
+    }
     let (mut present, mut values) = (0, Vec::with_capacity(known.len()));
     for key in known {
         let value: Unknown<'env> = obj.get_named_property(key)?;
@@ -317,7 +322,7 @@ fn plain<'env>(v: &Unknown<'env>, known: &[&'static str]) -> Result<Option<Vec<(
         }
         present += 1;
     }
-    Ok((present == own.get_array_length()?).then_some(values))
+    Ok((present == own).then_some(values))
 }
 
 fn version_of(v: SignatureVersion) -> String {
