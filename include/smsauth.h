@@ -1955,8 +1955,9 @@ smsauth_status smsauth_verifier_add_expected_host(smsauth_verifier *verifier,
  * A request that fails gets the gateway's answer: `SMSAUTH_STATUS_AUTHENTICATION` with service code
  * `SignatureDoesNotMatch` (the message then ends with the server's string-to-sign, to compare with the client's),
  * `IncompleteSignature`, `SignatureNonceUsed`, `InvalidAccessKeyId.NotFound`, `InvalidTimeStamp.Expired` /
- * `.Format`; or `SMSAUTH_STATUS_SERVICE` with `MissingParameter` / `InvalidParameter`; the HTTP status the gateway
- * would use is in `smsauth_error_http_status()`.
+ * `.Format`, `MissingParameter` or `InvalidParameter`; `SMSAUTH_STATUS_THROTTLED` with `Throttling.User` (nonce
+ * store full); `SMSAUTH_STATUS_SERVICE` with `ServiceUnavailable` (Redis down). The HTTP status the gateway would
+ * use is in `smsauth_error_http_status()`.
  *
  * On success `*verified_out` receives what was verified, owned by the caller (free with
  * `smsauth_verified_free()`). Thread-safe.

@@ -3,8 +3,8 @@
 
 use std::ffi::{CString, c_char};
 
-use smsauth::sign::{Explanation, RpcRequest, SignedRequest, Stamp, explain_v1, explain_v3, sign};
-use smsauth::{Credentials, SignatureVersion};
+use smsauth::SignatureVersion;
+use smsauth::sign::{Explanation, RpcRequest, SignOptions, SignedRequest, explain_v1, explain_v3};
 
 use crate::boundary::{cstring, exports, opt_ptr, pair_at, pairs, try_mut, try_opt_str, try_out, try_ref, try_str};
 use crate::config::signature_version;
@@ -54,7 +54,8 @@ impl From<Explanation> for smsauth_explanation {
 
 impl From<SignedRequest> for smsauth_signed_request {
     fn from(s: SignedRequest) -> Self {
-        let mut explanation = smsauth_explanation::from(s.explanation.clone());
+        // Signed without it (most callers never read it): rebuilt from the request, no secret.
+        let mut explanation = smsauth_explanation::from(s.explain());
         explanation.authorization = s.header("authorization").map(cstring);
         smsauth_signed_request {
             method: cstring(&s.method),
@@ -66,23 +67,6 @@ impl From<SignedRequest> for smsauth_signed_request {
             inner: s,
         }
     }
-}
-
-/// The stamp for `smsauth_sign()`: what was given, fresh values for the rest.
-fn stamp(timestamp: u64, nonce: Option<&str>) -> smsauth::Result<Stamp> {
-    if let (t, Some(n)) = (timestamp, nonce)
-        && t != 0
-    {
-        return Ok(Stamp::new(t, n));
-    }
-    let mut fresh = Stamp::fresh()?;
-    if timestamp != 0 {
-        fresh.timestamp = timestamp;
-    }
-    if let Some(n) = nonce {
-        fresh.nonce = n.to_owned();
-    }
-    Ok(fresh)
 }
 
 exports! {
@@ -132,13 +116,10 @@ exports! {
         let (request, id, secret) = (try_ref!(request), try_str!(access_key_id), try_str!(access_key_secret));
         let (token, nonce, out) = (try_opt_str!(security_token), try_opt_str!(nonce), try_out!(signed_out));
         let version = signature_version(version)?;
-        let mut creds = Credentials::new(id, secret)?;
-        if let Some(token) = token {
-            creds = creds.with_security_token(token)?;
-        }
-        let stamp = stamp(timestamp, nonce)?;
-        request.inner.check()?;
-        out.put(sign(&request.inner, version, &creds, &stamp).into());
+        // C spells "now" as timestamp 0.
+        let timestamp = (timestamp != 0).then_some(timestamp);
+        let options = SignOptions { security_token: token, version, timestamp, nonce, ..SignOptions::new(id, secret) };
+        out.put(options.sign(&request.inner)?.into());
     }
     /// Compute a signature over exactly the parts given, to reproduce a captured request or a published example (no
     /// parameter or header is added).

@@ -1,18 +1,16 @@
 //! Verifying requests signed with Alibaba Cloud AccessKeys, as the gateway does (`smsauth_verifier`), and the captured
 //! requests it checks (`smsauth_http_request`).
 
-use std::collections::HashMap;
 use std::ffi::{CString, c_char};
 use std::time::Duration;
 
-use smsauth::sign::{HttpRequest, Verified, Verifier, VerifierConfig, parse_timestamp, unix_now};
-use smsauth::{Credentials, Secret, SignatureVersion};
+use smsauth::SignatureVersion;
+use smsauth::sign::{AccessKeys, HttpRequest, Verified, Verifier, VerifierConfig, read_timestamp};
 
 use crate::boundary::{
     FfiResult, cstring, exports, opt_ptr, pair_at, pairs, try_mut, try_opt_str, try_out, try_ref, try_str,
 };
 use crate::config::version_number;
-use crate::error::smsauth_error;
 
 /// A request as a server received it (method, path, raw query, headers, body), to verify. Create with
 /// `smsauth_http_request_new()` or `smsauth_signed_request_to_http_request()`; free with `smsauth_http_request_free()`.
@@ -32,7 +30,7 @@ pub struct smsauth_verifier {
     inner: Verifier,
     /// What the setters set; `inner` is rebuilt from it by the core's one rule.
     config: VerifierConfig,
-    keys: HashMap<String, Secret>,
+    keys: AccessKeys,
 }
 
 impl smsauth_verifier {
@@ -110,16 +108,14 @@ exports! {
     /// A verifier with no keys yet, a ±15 minute window and nonce checking on. Free it with `smsauth_verifier_free()`.
     /// NULL only on an internal failure.
     fn smsauth_verifier_new() -> *mut smsauth_verifier {
-        Box::into_raw(Box::new(smsauth_verifier { inner: Verifier::new(), config: VerifierConfig::default(), keys: HashMap::new() }))
+        Box::into_raw(Box::new(smsauth_verifier { inner: Verifier::new(), config: VerifierConfig::default(), keys: AccessKeys::default() }))
     }
     /// Free a verifier (its secrets are wiped). NULL is a no-op.
     free smsauth_verifier_free(verifier: smsauth_verifier);
     /// Accept requests signed with this AccessKey pair (adding an ID again replaces its secret).
     fn smsauth_verifier_add_key(verifier: *mut smsauth_verifier, access_key_id: *const c_char, access_key_secret: *const c_char) {
         let (v, id, secret) = (try_mut!(verifier), try_str!(access_key_id), try_str!(access_key_secret));
-        // Reuse the core's rules for what a usable key pair is.
-        let creds = Credentials::new(id, secret)?;
-        v.keys.insert(creds.access_key_id().to_owned(), creds.access_key_secret().clone());
+        v.keys.insert(id, secret)?;
     }
     /// Accept timestamps within ±`seconds` of the verification time (default 900, at most 86400: more is
     /// `SMSAUTH_STATUS_INVALID_INPUT`). Changing a setting starts with no remembered nonces.
@@ -158,16 +154,16 @@ exports! {
     /// A request that fails gets the gateway's answer: `SMSAUTH_STATUS_AUTHENTICATION` with service code
     /// `SignatureDoesNotMatch` (the message then ends with the server's string-to-sign, to compare with the client's),
     /// `IncompleteSignature`, `SignatureNonceUsed`, `InvalidAccessKeyId.NotFound`, `InvalidTimeStamp.Expired` /
-    /// `.Format`; or `SMSAUTH_STATUS_SERVICE` with `MissingParameter` / `InvalidParameter`; the HTTP status the gateway
-    /// would use is in `smsauth_error_http_status()`.
+    /// `.Format`, `MissingParameter` or `InvalidParameter`; `SMSAUTH_STATUS_THROTTLED` with `Throttling.User` (nonce
+    /// store full); `SMSAUTH_STATUS_SERVICE` with `ServiceUnavailable` (Redis down). The HTTP status the gateway would
+    /// use is in `smsauth_error_http_status()`.
     ///
     /// On success `*verified_out` receives what was verified, owned by the caller (free with
     /// `smsauth_verified_free()`). Thread-safe.
     fn smsauth_verifier_verify(verifier: *const smsauth_verifier, http_request: *const smsauth_http_request, now: u64, verified_out: *mut *mut smsauth_verified) {
         let (v, r, out) = (try_ref!(verifier), try_ref!(http_request), try_out!(verified_out));
-        let now = if now == 0 { unix_now() } else { now };
-        let verified = v.inner.verify(&r.inner, now, |id| v.keys.get(id).cloned()).map_err(smsauth::Error::from)?;
-        out.put(verified.into());
+        // C spells "now" as 0.
+        out.put(v.inner.verify_keys(&r.inner, (now != 0).then_some(now), &v.keys)?.into());
     }
     /// Free a verification result. NULL is a no-op.
     free smsauth_verified_free(verified: smsauth_verified);
@@ -203,12 +199,6 @@ exports! {
     /// (`SMSAUTH_STATUS_INVALID_INPUT`) it is left untouched.
     fn smsauth_parse_timestamp(timestamp: *const c_char, unix_seconds_out: *mut u64) {
         let (text, out) = (try_str!(timestamp), try_out!(unix_seconds_out));
-        out.write(parse(text)?);
+        out.write(read_timestamp(text)?);
     }
-}
-
-fn parse(text: &str) -> FfiResult<u64> {
-    parse_timestamp(text).ok_or_else(|| {
-        smsauth_error::invalid_input("timestamp", format_args!("{text:?} is not a yyyy-MM-ddTHH:mm:ssZ timestamp"))
-    })
 }

@@ -249,6 +249,18 @@ else
   fail "compile test_behaviour (c11, shared)"
 fi
 
+step "tests/c/test_behaviour_sign.c (tests/behaviour/sign.json)"
+if python3 tests/behaviour/sign_to_c.py "$build/sign_cases.h" &&
+  gcc "${cflags[@]}" "${pc_cflags[@]}" -I"$build" -o "$build/test_behaviour_sign" tests/c/test_behaviour_sign.c \
+    "${pc_libs[@]}" -Wl,-rpath,"$libdir" -pthread; then
+  "$build/test_behaviour_sign" >"$build/behaviour_sign.out" 2>&1
+  rc=$?
+  add_summary "$build/behaviour_sign.out"
+  if [[ $rc -eq 0 ]]; then pass "test_behaviour_sign: $summary"; else cat "$build/behaviour_sign.out"; fail "test_behaviour_sign"; fi
+else
+  fail "compile test_behaviour_sign (c11, shared)"
+fi
+
 # --- 6. The README's example and examples/c --------------------------------------------------
 step "ffi-c/README.md example"
 awk '/^## Example/ {f = 1} f && /^```c$/ {p = 1; next} p && /^```$/ {exit} p' ffi-c/README.md >"$build/readme_example.c"

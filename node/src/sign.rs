@@ -6,8 +6,8 @@ use std::cell::RefCell;
 use napi::bindgen_prelude::*;
 use napi::{Property, PropertyAttributes};
 use napi_derive::napi;
-use smsauth::sign::{self as core_sign, HttpRequest, RpcRequest, SignatureVersion, Stamp};
-use smsauth::{Credentials, Secret};
+use smsauth::Secret;
+use smsauth::sign::{self as core_sign, HttpRequest, RpcRequest, SignatureVersion};
 
 use crate::args::{self, Fields, MAX_SAFE, Name};
 use crate::error;
@@ -234,16 +234,95 @@ fn pairs(env: &Env, name: Name<'_>, v: &Unknown<'_>) -> Result<Vec<(String, Stri
     Ok(out)
 }
 
-fn opt_pairs(f: &mut Fields<'_>, obj: &'static str, key: &'static str) -> Result<Option<Vec<(String, String)>>> {
-    let env = f.env();
-    f.get(key)?.map(|v| pairs(env, Name::Prop(obj, key), &v)).transpose()
+/// One argument object's properties, read by name. A plain object holding only properties the
+/// caller knows takes a few napi calls; anything else (a typo, a `Map`, a class instance, a
+/// hidden or `undefined` property) takes the full reader, [`Fields`], for its checks and
+/// messages. The full reader costs more than signing itself: `sign()` is the hot path.
+struct Props<'env> {
+    env: &'env Env,
+    name: &'static str,
+    /// `Ok`: the plain object's non-nullish known properties.
+    values: std::result::Result<Vec<(&'static str, Unknown<'env>)>, Fields<'env>>,
 }
 
-fn required(f: &mut Fields<'_>, obj: &str, key: &'static str, secret: bool) -> Result<String> {
-    let v = if secret { f.secret(key)? } else { f.string(key)? };
-    v.ok_or_else(|| {
-        error::type_error(f.env(), format!("The \"{obj}.{key}\" property must be of type string. Received undefined"))
-    })
+impl<'env> Props<'env> {
+    fn read(env: &'env Env, name: &'static str, v: Unknown<'env>, known: &[&'static str]) -> Result<Self> {
+        let values = match plain(&v, known)? {
+            Some(values) => Ok(values),
+            None => Err(Fields::required(env, name, v)?),
+        };
+        Ok(Props { env, name, values })
+    }
+
+    /// The property, `None` when absent or `null`.
+    fn get(&mut self, key: &'static str) -> Result<Option<Unknown<'env>>> {
+        match &mut self.values {
+            Ok(values) => Ok(values.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)),
+            Err(f) => f.get(key),
+        }
+    }
+
+    fn string(&mut self, key: &'static str, secret: bool) -> Result<Option<String>> {
+        self.get(key)?.map(|v| args::string(self.env, Name::Prop(self.name, key), &v, secret)).transpose()
+    }
+
+    fn required(&mut self, key: &'static str, secret: bool) -> Result<String> {
+        self.string(key, secret)?.ok_or_else(|| {
+            let what = format!("The \"{}.{key}\" property must be of type string. Received undefined", self.name);
+            error::type_error(self.env, what)
+        })
+    }
+
+    fn pairs(&mut self, key: &'static str) -> Result<Option<Vec<(String, String)>>> {
+        self.get(key)?.map(|v| pairs(self.env, Name::Prop(self.name, key), &v)).transpose()
+    }
+
+    fn integer(&mut self, key: &'static str) -> Result<Option<u64>> {
+        let n = self.get(key)?.map(|v| args::integer(self.env, Name::Prop(self.name, key), &v, 0.0, MAX_SAFE));
+        Ok(n.transpose()?.map(i64::unsigned_abs))
+    }
+
+    /// Refuse a property the caller did not read (the full reader's check).
+    fn finish(self) -> Result<()> {
+        self.values.map_or_else(Fields::finish, |_| Ok(()))
+    }
+}
+
+/// The `known` properties of `v` when it is a plain object (its prototype is `Object.prototype`)
+/// whose own properties, all enumerable, are exactly the known ones it has, none `undefined`
+/// (so none hidden, none unknown, none inherited); otherwise `None`.
+fn plain<'env>(v: &Unknown<'env>, known: &[&'static str]) -> Result<Option<Vec<(&'static str, Unknown<'env>)>>> {
+    if v.get_type()? != ValueType::Object || v.is_array()? {
+        return Ok(None);
+    }
+    let obj: Object<'env> = unsafe { v.cast()? };
+    let proto = obj.get_prototype()?;
+    if proto.get_type()? != ValueType::Object
+        || unsafe { proto.cast::<Object<'_>>()? }.get_prototype()?.get_type()? != ValueType::Null
+    {
+        return Ok(None);
+    }
+    // Own string keys, hidden ones included, and own enumerable keys: equal only when none is
+    // hidden (an enumerable symbol key makes them differ too, and takes the full reader).
+    let count = |filter| {
+        obj.get_all_property_names(KeyCollectionMode::OwnOnly, filter, KeyConversion::NumbersToStrings)?
+            .get_array_length()
+    };
+    let own = count(KeyFilter::SkipSymbols)?;
+    if count(KeyFilter::Enumerable)? != own {
+        return Ok(None);
+    }
+    let (mut present, mut values) = (0, Vec::with_capacity(known.len()));
+    for key in known {
+        let value: Unknown<'env> = obj.get_named_property(key)?;
+        match value.get_type()? {
+            ValueType::Undefined => continue,
+            ValueType::Null => {}
+            _ => values.push((*key, value)),
+        }
+        present += 1;
+    }
+    Ok((present == own).then_some(values))
 }
 
 fn version_of(v: SignatureVersion) -> String {
@@ -270,55 +349,43 @@ fn explanation(e: core_sign::Explanation) -> Explanation {
 /// ```
 #[napi(ts_args_type = "request: RpcRequestInit, options: SignOptions", ts_return_type = "SignedRequest")]
 pub fn sign(env: &Env, request: Unknown<'_>, options: Unknown<'_>) -> Result<SignedRequest> {
-    let mut f = Fields::required(env, "request", request)?;
-    let host = f.string("host")?;
-    let action = required(&mut f, "request", "action", false)?;
-    let version = f.string("version")?;
-    let method = f.string("method")?;
-    let params = opt_pairs(&mut f, "request", "params")?.unwrap_or_default();
-    let headers = opt_pairs(&mut f, "request", "headers")?.unwrap_or_default();
-    f.finish()?;
+    let mut f = Props::read(env, "request", request, &["host", "action", "version", "method", "params", "headers"])?;
+    let host = f.string("host", false)?;
+    let action = f.required("action", false)?;
+    let version = f.string("version", false)?;
     let mut req = RpcRequest::with_defaults(host.as_deref(), &action, version.as_deref());
-    if let Some(m) = method {
-        req = req.method(m);
-    }
-    req.params = params;
-    req.headers = headers;
-    req.check().map_err(|e| error::core_error(env, &e))?;
+    req.method = f.string("method", false)?.unwrap_or(req.method);
+    req.params = f.pairs("params")?.unwrap_or_default();
+    req.headers = f.pairs("headers")?.unwrap_or_default();
+    f.finish()?;
 
-    let mut o = Fields::required(env, "options", options)?;
-    let id = required(&mut o, "options", "accessKeyId", false)?;
-    let secret = required(&mut o, "options", "accessKeySecret", true)?;
-    let token = o.secret("securityToken")?;
-    let sv = o.string("signatureVersion")?;
-    let timestamp = o.integer("timestamp", 0.0, MAX_SAFE)?;
-    let nonce = o.string("nonce")?;
+    let known = ["accessKeyId", "accessKeySecret", "securityToken", "signatureVersion", "timestamp", "nonce"];
+    let mut o = Props::read(env, "options", options, &known)?;
+    let id = o.required("accessKeyId", false)?;
+    let secret = o.required("accessKeySecret", true)?;
+    let token = o.string("securityToken", true)?;
+    let version = o.string("signatureVersion", false)?.map(|v| v.parse()).transpose();
+    let timestamp = o.integer("timestamp")?;
+    let nonce = o.string("nonce", false)?;
     o.finish()?;
-
     let core = |e: smsauth::Error| error::core_error(env, &e);
-    let mut creds = Credentials::new(id, secret).map_err(core)?;
-    if let Some(t) = token {
-        creds = creds.with_security_token(t).map_err(core)?;
-    }
-    let sv = match sv {
-        Some(s) => s.parse::<SignatureVersion>().map_err(core)?,
-        None => SignatureVersion::default(),
+    let options = core_sign::SignOptions {
+        security_token: token.as_deref(),
+        version: version.map_err(core)?.unwrap_or_default(),
+        timestamp,
+        nonce: nonce.as_deref(),
+        ..core_sign::SignOptions::new(&id, &secret)
     };
-    let fresh = Stamp::fresh().map_err(core)?;
-    let stamp = Stamp {
-        timestamp: timestamp.map(|t| t.max(0) as u64).unwrap_or(fresh.timestamp),
-        nonce: nonce.unwrap_or(fresh.nonce),
-    };
-    let signed = core_sign::sign(&req, sv, &creds, &stamp);
+    let signed = options.sign_explained(&req).map_err(core)?;
     Ok(SignedRequest {
-        version: version_of(signed.version),
+        version: signed.version.as_str().to_owned(),
         path_and_query: signed.path_and_query(),
+        explanation: explanation(signed.explanation),
         method: signed.method,
         path: signed.path,
         query: signed.query,
         headers: to_vecs(signed.headers),
         body: String::from_utf8_lossy(&signed.body).into_owned(),
-        explanation: explanation(signed.explanation),
     })
 }
 
@@ -339,17 +406,18 @@ pub fn explain_v1(env: &Env, method: Unknown<'_>, params: Unknown<'_>, secret: U
 /// Compute a V3 (ACS3-HMAC-SHA256) signature signing exactly the headers given.
 #[napi(js_name = "explainV3", ts_args_type = "parts: ExplainV3Parts")]
 pub fn explain_v3(env: &Env, parts: Unknown<'_>) -> Result<ExplanationV3> {
-    let mut f = Fields::required(env, "parts", parts)?;
-    let method = required(&mut f, "parts", "method", false)?;
-    let path = f.string("path")?.unwrap_or_else(|| "/".into());
-    let query = opt_pairs(&mut f, "parts", "query")?.unwrap_or_default();
-    let headers = match f.get("headers")? {
-        Some(v) => pairs(env, Name::Prop("parts", "headers"), &v)?,
+    let known = ["method", "path", "query", "headers", "body", "accessKeyId", "accessKeySecret"];
+    let mut f = Props::read(env, "parts", parts, &known)?;
+    let method = f.required("method", false)?;
+    let path = f.string("path", false)?.unwrap_or_else(|| "/".into());
+    let query = f.pairs("query")?.unwrap_or_default();
+    let headers = match f.pairs("headers")? {
+        Some(headers) => headers,
         None => return Err(error::type_error(env, "The \"parts.headers\" property must be an object".into())),
     };
-    let body = f.string("body")?.unwrap_or_default();
-    let id = required(&mut f, "parts", "accessKeyId", false)?;
-    let secret = required(&mut f, "parts", "accessKeySecret", true)?;
+    let body = f.string("body", false)?.unwrap_or_default();
+    let id = f.required("accessKeyId", false)?;
+    let secret = f.required("accessKeySecret", true)?;
     f.finish()?;
     let (e, authorization) = core_sign::explain_v3(&method, &path, &query, &headers, body.as_bytes(), &id, &secret);
     Ok(ExplanationV3 {
@@ -385,7 +453,7 @@ impl Verifier {
             if let Some(w) = f.u32("windowSeconds")? {
                 config.window = std::time::Duration::from_secs(u64::from(w));
             }
-            config.check_nonces = f.boolean("checkNonces")?.unwrap_or(true);
+            config.check_nonces = f.boolean("checkNonces")?.unwrap_or(config.check_nonces);
             if let Some(n) = f.u32("nonceCapacity")? {
                 config.nonce_capacity = n as usize;
             }
@@ -409,7 +477,7 @@ impl Verifier {
                 }
             }
             config.nonce_redis_url = f.string("nonceRedisUrl")?;
-            config.nonce_redis_fail_open = f.boolean("nonceRedisFailOpen")?.unwrap_or(false);
+            config.nonce_redis_fail_open = f.boolean("nonceRedisFailOpen")?.unwrap_or(config.nonce_redis_fail_open);
             f.finish()?;
         }
         let inner = core_sign::Verifier::from_config(&config).map_err(|e| error::core_error(env, &e))?;
@@ -431,15 +499,11 @@ impl Verifier {
         secrets: Unknown<'env>,
         now: Option<Unknown<'env>>,
     ) -> Result<Object<'env>> {
-        let mut f = Fields::required(env, "request", request)?;
-        let method = required(&mut f, "request", "method", false)?;
-        let mut req =
-            HttpRequest::new(method, f.string("path")?.unwrap_or_default(), f.string("query")?.unwrap_or_default());
-        req.headers = opt_pairs(&mut f, "request", "headers")?
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v)| (k, v.into_bytes()))
-            .collect();
+        let mut f = Props::read(env, "request", request, &["method", "path", "query", "headers", "body"])?;
+        let method = f.required("method", false)?;
+        let (path, query) = (f.string("path", false)?, f.string("query", false)?);
+        let mut req = HttpRequest::new(method, path.unwrap_or_default(), query.unwrap_or_default());
+        req.headers = f.pairs("headers")?.unwrap_or_default().into_iter().map(|(k, v)| (k, v.into_bytes())).collect();
         req.body = match f.get("body")? {
             Some(v) if v.is_buffer()? || v.is_typedarray()? => {
                 let bytes: Uint8Array = unsafe { v.cast()? };
@@ -452,14 +516,16 @@ impl Verifier {
         };
         f.finish()?;
         let now = match now {
-            Some(v) if !args::is_nullish(&v)? => args::integer(env, Name::Arg("now"), &v, 0.0, MAX_SAFE)?.max(0) as u64,
-            _ => core_sign::unix_now(),
+            Some(v) if !args::is_nullish(&v)? => {
+                Some(args::integer(env, Name::Arg("now"), &v, 0.0, MAX_SAFE)?.unsigned_abs())
+            }
+            _ => None,
         };
         let thrown: RefCell<Option<Error>> = RefCell::new(None);
         let result = match secrets.get_type()? {
             ValueType::Function => {
                 let lookup: Function<'_, String, Unknown<'_>> = unsafe { secrets.cast()? };
-                self.inner.verify(&req, now, |id| match lookup.call(id.to_owned()) {
+                self.inner.verify_at(&req, now, |id| match lookup.call(id.to_owned()) {
                     Ok(v) if v.get_type().ok() == Some(ValueType::String) => {
                         unsafe { v.cast::<String>() }.ok().map(Secret::new)
                     }
@@ -472,7 +538,7 @@ impl Verifier {
             }
             ValueType::Object if !secrets.is_array()? => {
                 let map: Object<'_> = unsafe { secrets.cast()? };
-                self.inner.verify(&req, now, |id| {
+                self.inner.verify_at(&req, now, |id| {
                     if !map.has_own_property(id).unwrap_or(false) {
                         return None;
                     }

@@ -2,12 +2,10 @@
 //! [`smsauth::sign`]: for debugging a `SignatureDoesNotMatch`, reproducing a captured request,
 //! or accepting Alibaba-Cloud-signed requests in a Python service.
 
-use std::collections::HashMap;
-
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
-use smsauth::sign::{self as core_sign, HttpRequest, RpcRequest, SignatureVersion, Stamp};
-use smsauth::{Credentials, Secret};
+use smsauth::Secret;
+use smsauth::sign::{self as core_sign, AccessKeys, HttpRequest, RpcRequest, SignOptions};
 
 use crate::convert::{Arg, repr_str};
 use crate::error::raise;
@@ -48,10 +46,6 @@ fn body_text(func: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<u8>> 
         Some(v) if v.is_none() => Ok(Vec::new()),
         Some(v) => Ok(Arg::new(func, "body").opt_pem(v)?.unwrap_or_default()),
     }
-}
-
-fn version(py: Python<'_>, s: &str) -> PyResult<SignatureVersion> {
-    s.parse::<SignatureVersion>().map_err(|e| raise(py, e))
 }
 
 /// How a signature was computed.
@@ -177,27 +171,14 @@ pub(crate) fn sign(
     method: Option<&str>,
     headers: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<SignedRequest> {
-    let version = signature_version.map(|v| version(py, v)).transpose()?.unwrap_or_default();
-    let mut creds = Credentials::new(access_key_id, access_key_secret).map_err(|e| raise(py, e))?;
-    if let Some(token) = security_token {
-        creds = creds.with_security_token(token).map_err(|e| raise(py, e))?;
-    }
-    // The core's fresh time and nonce for what the caller left out (none drawn when both given).
-    let stamp = match (timestamp, nonce) {
-        (Some(timestamp), Some(nonce)) => Stamp::new(timestamp, nonce),
-        _ => {
-            let fresh = Stamp::fresh().map_err(|e| raise(py, e))?;
-            Stamp::new(timestamp.unwrap_or(fresh.timestamp), nonce.map(str::to_owned).unwrap_or(fresh.nonce))
-        }
-    };
+    let version = signature_version.map(str::parse).transpose().map_err(|e| raise(py, e))?.unwrap_or_default();
     let mut req = RpcRequest::with_defaults(host, action, api_version);
-    if let Some(method) = method {
-        req = req.method(method);
-    }
+    req.method = method.map_or(req.method, str::to_owned);
     req.params = pairs("sign", "params", params)?;
     req.headers = pairs("sign", "headers", headers)?;
-    req.check().map_err(|e| raise(py, e))?;
-    Ok(SignedRequest { inner: core_sign::sign_without_explanation(&req, version, &creds, &stamp) })
+    let options =
+        SignOptions { security_token, version, timestamp, nonce, ..SignOptions::new(access_key_id, access_key_secret) };
+    Ok(SignedRequest { inner: options.sign(&req).map_err(|e| raise(py, e))? })
 }
 
 /// A V1 signature over explicit parameters (all of them, common ones included).
@@ -293,29 +274,8 @@ impl Verified {
     }
 }
 
-fn secrets_map(value: &Bound<'_, PyAny>) -> PyResult<HashMap<String, Secret>> {
-    Ok(pairs("Verifier", "secrets", Some(value))?.into_iter().map(|(k, v)| (k, Secret::new(v))).collect())
-}
-
-fn http_request(
-    func: &str,
-    method: &str,
-    path: &str,
-    query: &str,
-    headers: Option<&Bound<'_, PyAny>>,
-    body: Option<&Bound<'_, PyAny>>,
-) -> PyResult<HttpRequest> {
-    let mut req = HttpRequest::new(method, path, query).with_body(body_text(func, body)?);
-    req.headers = pairs(func, "headers", headers)?.into_iter().map(|(k, v)| (k, v.into_bytes())).collect();
-    Ok(req)
-}
-
-/// `window=` in seconds, as the core's `Duration`.
-fn window(py: Python<'_>, seconds: f64) -> PyResult<std::time::Duration> {
-    std::time::Duration::try_from_secs_f64(seconds).map_err(|_| {
-        let problem = format_args!("must be a non-negative number of seconds, got {seconds}");
-        raise(py, smsauth::Error::invalid_input("window", problem))
-    })
+fn access_keys(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<AccessKeys> {
+    AccessKeys::from_pairs(&pairs("Verifier", "secrets", Some(value))?).map_err(|e| raise(py, e))
 }
 
 /// Checks signatures, timestamps and (optionally) nonces, as the gateway does.
@@ -323,7 +283,7 @@ fn window(py: Python<'_>, seconds: f64) -> PyResult<std::time::Duration> {
 #[derive(Debug)]
 pub(crate) struct Verifier {
     inner: core_sign::Verifier,
-    secrets: HashMap<String, Secret>,
+    keys: AccessKeys,
 }
 
 #[pymethods]
@@ -347,13 +307,13 @@ impl Verifier {
     ) -> PyResult<Self> {
         // Each option left out (or `None`) keeps the core's default.
         let mut config = core_sign::VerifierConfig { per_key_quota, nonce_redis_url, ..Default::default() };
-        config.window = window.map(|w| self::window(py, w)).transpose()?.unwrap_or(config.window);
+        window.map(|w| config.set_window_seconds(w)).transpose().map_err(|e| raise(py, e))?;
         config.check_nonces = check_nonces.unwrap_or(config.check_nonces);
         config.nonce_capacity = nonce_capacity.unwrap_or(config.nonce_capacity);
         config.expected_hosts = expected_hosts.unwrap_or(config.expected_hosts);
         config.nonce_redis_fail_open = nonce_redis_fail_open.unwrap_or(config.nonce_redis_fail_open);
         let inner = core_sign::Verifier::from_config(&config).map_err(|e| raise(py, e))?;
-        Ok(Verifier { inner, secrets: secrets_map(secrets)? })
+        Ok(Verifier { inner, keys: access_keys(py, secrets)? })
     }
 
     /// Verify a captured request; raises `AuthenticationError` (with the gateway's `code`) if it
@@ -370,19 +330,14 @@ impl Verifier {
         body: Option<&Bound<'_, PyAny>>,
         now: Option<u64>,
     ) -> PyResult<Verified> {
-        let req = http_request("verify", method, path, query, headers, body)?;
-        let now = now.unwrap_or_else(core_sign::unix_now);
-        let lookup = |id: &str| self.secrets.get(id).cloned();
-        match self.inner.verify(&req, now, lookup) {
-            Ok(v) => Ok(Verified { inner: v }),
-            Err(e) => Err(raise(py, e.into())),
-        }
+        let mut req = HttpRequest::new(method, path, query).with_body(body_text("verify", body)?);
+        req.headers = pairs("verify", "headers", headers)?.into_iter().map(|(k, v)| (k, v.into_bytes())).collect();
+        let verified = self.inner.verify_keys(&req, now, &self.keys).map_err(|e| raise(py, e))?;
+        Ok(Verified { inner: verified })
     }
 
     fn __repr__(&self) -> String {
-        let mut ids: Vec<&str> = self.secrets.keys().map(String::as_str).collect();
-        ids.sort_unstable();
-        format!("Verifier(access_key_ids={ids:?})")
+        format!("Verifier(access_key_ids={:?})", self.keys.ids())
     }
 }
 
@@ -402,10 +357,10 @@ pub(crate) fn verify(
     window: Option<f64>,
 ) -> PyResult<Verified> {
     let mut config = core_sign::VerifierConfig { check_nonces: false, ..Default::default() };
-    config.window = window.map(|w| self::window(py, w)).transpose()?.unwrap_or(config.window);
+    window.map(|w| config.set_window_seconds(w)).transpose().map_err(|e| raise(py, e))?;
     let verifier = Verifier {
         inner: core_sign::Verifier::from_config(&config).map_err(|e| raise(py, e))?,
-        secrets: secrets_map(secrets)?,
+        keys: access_keys(py, secrets)?,
     };
     verifier.verify(py, method, path, query, headers, body, now)
 }

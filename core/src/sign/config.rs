@@ -1,12 +1,15 @@
 //! A [`Verifier`]'s settings as one plain struct: what every binding fills from its own options
 //! object and converts with [`Verifier::from_config`], so defaults and bounds live here once.
 
+use std::collections::HashMap;
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::nonce::MemoryNonceStore;
-use super::verify::Verifier;
+use super::verify::{HttpRequest, Verified, Verifier};
 use crate::error::{Error, Result};
+use crate::secret::{Credentials, Secret};
 
 /// Settings of a [`Verifier`].
 ///
@@ -56,7 +59,81 @@ impl Default for VerifierConfig {
     }
 }
 
+impl VerifierConfig {
+    /// Set [`VerifierConfig::window`] from a number of seconds as a binding received it (a
+    /// fraction is kept); a negative, infinite or NaN value is `InvalidInput` naming `window`.
+    ///
+    /// ```
+    /// let mut config = smsauth::sign::VerifierConfig::default();
+    /// config.set_window_seconds(1.5).unwrap();
+    /// assert_eq!(config.window.as_millis(), 1500);
+    /// assert_eq!(config.set_window_seconds(-1.0).unwrap_err().field(), Some("window"));
+    /// ```
+    pub fn set_window_seconds(&mut self, seconds: f64) -> Result<()> {
+        self.window = Duration::try_from_secs_f64(seconds).map_err(|_| {
+            Error::invalid_input("window", format_args!("must be a non-negative number of seconds, got {seconds}"))
+        })?;
+        Ok(())
+    }
+}
+
+/// The AccessKeys a verifier accepts: ID → secret. Each pair is checked by the rules of
+/// [`Credentials::new`], so every binding's verifier refuses the same keys; `Debug` shows the
+/// IDs only.
+///
+/// ```
+/// use smsauth::sign::AccessKeys;
+/// let mut keys = AccessKeys::default();
+/// keys.insert("testid", "testsecret").unwrap();
+/// assert!(keys.insert("", "secret").is_err());
+/// assert_eq!(format!("{keys:?}"), r#"AccessKeys(["testid"])"#);
+/// ```
+#[derive(Clone, Default)]
+pub struct AccessKeys(HashMap<String, Secret>);
+
+impl AccessKeys {
+    /// Accept requests signed with this pair (an ID added again gets the new secret).
+    pub fn insert(&mut self, access_key_id: &str, access_key_secret: &str) -> Result<()> {
+        let creds = Credentials::new(access_key_id, access_key_secret)?;
+        self.0.insert(creds.access_key_id().to_owned(), creds.access_key_secret().clone());
+        Ok(())
+    }
+
+    /// Every pair of `pairs`, or the first one refused.
+    pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> Result<Self> {
+        let mut keys = AccessKeys::default();
+        for (id, secret) in pairs {
+            keys.insert(id.as_ref(), secret.as_ref())?;
+        }
+        Ok(keys)
+    }
+
+    /// The secret of `access_key_id`.
+    pub fn get(&self, access_key_id: &str) -> Option<Secret> {
+        self.0.get(access_key_id).cloned()
+    }
+
+    /// The IDs, sorted (for display: never the secrets).
+    pub fn ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.0.keys().map(String::as_str).collect();
+        ids.sort_unstable();
+        ids
+    }
+}
+
+impl fmt::Debug for AccessKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("AccessKeys").field(&self.ids()).finish()
+    }
+}
+
 impl Verifier {
+    /// [`Verifier::verify`] against a table of keys, at `now` (Unix seconds) or, when `None`,
+    /// the current time: the one rule every binding's verifier follows.
+    pub fn verify_keys(&self, req: &HttpRequest, now: Option<u64>, keys: &AccessKeys) -> Result<Verified> {
+        self.verify_at(req, now, |id| keys.get(id)).map_err(Error::from)
+    }
+
     /// A verifier with `config`; [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput)
     /// naming the field if a setting is out of bounds.
     pub fn from_config(config: &VerifierConfig) -> Result<Verifier> {

@@ -30,12 +30,12 @@ mod verify;
 use std::fmt;
 use std::str::FromStr;
 
-pub use config::VerifierConfig;
+pub use config::{AccessKeys, VerifierConfig};
 pub use encode::{DecodeError, form_decode, parse_query, percent_encode, percent_encode_into};
 pub use nonce::{MemoryNonceStore, NonceOutcome, NonceStore};
 #[cfg(feature = "guard-redis")]
 pub use redis_nonce::{NonceStoreFailure, RedisNonceStore};
-pub use time::{format_timestamp, parse_timestamp, unix_now};
+pub use time::{format_timestamp, parse_timestamp, read_timestamp, unix_now};
 pub use v3::sha256_hex;
 pub use verify::{HttpRequest, MAX_NONCE_LEN, Verified, Verifier, VerifyError};
 
@@ -107,9 +107,111 @@ impl Stamp {
         Ok(Stamp { timestamp: unix_now(), nonce: v3::hex(&bytes) })
     }
 
+    /// The stamp of every binding's `sign` helper: the `timestamp` and `nonce` given, the
+    /// current time for a missing timestamp and 128 fresh random bits for a missing nonce (the
+    /// OS random source is asked only then, so a reproducible signature costs no randomness).
+    ///
+    /// ```
+    /// use smsauth::sign::Stamp;
+    /// assert_eq!(Stamp::given_or_fresh(Some(7), Some("n")).unwrap(), Stamp::new(7, "n"));
+    /// let fresh = Stamp::given_or_fresh(Some(7), None).unwrap();
+    /// assert_eq!((fresh.timestamp, fresh.nonce.len()), (7, 32));
+    /// ```
+    pub fn given_or_fresh(timestamp: Option<u64>, nonce: Option<&str>) -> Result<Self> {
+        let nonce = match nonce {
+            Some(n) => n.to_owned(),
+            None => Stamp::fresh()?.nonce,
+        };
+        Ok(Stamp { timestamp: timestamp.unwrap_or_else(unix_now), nonce })
+    }
+
     /// The timestamp as `yyyy-MM-ddTHH:mm:ssZ`.
     pub fn timestamp_string(&self) -> String {
         format_timestamp(self.timestamp)
+    }
+}
+
+/// Everything a `sign` helper takes besides the request, as the caller gave it: every binding's
+/// `sign` (Node `sign(request, options)`, Python `smsauth.sign(...)`, C `smsauth_sign()`)
+/// converts its arguments into this and calls [`SignOptions::sign`], so defaults, checks and
+/// their order are decided here once.
+///
+/// ```
+/// use smsauth::sign::{RpcRequest, SignOptions, SignatureVersion};
+/// let req = RpcRequest::with_defaults(None, "SendSmsVerifyCode", None);
+/// let options = SignOptions { timestamp: Some(1_735_787_045), nonce: Some("n-1"), ..SignOptions::new("id", "secret") };
+/// let signed = options.sign(&req).unwrap();
+/// assert_eq!((signed.version, signed.header("x-acs-date")), (SignatureVersion::V3, Some("2025-01-02T03:04:05Z")));
+/// let e = SignOptions::new("", "secret").sign(&req).unwrap_err();
+/// assert_eq!(e.kind(), smsauth::ErrorKind::Credentials);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SignOptions<'a> {
+    /// AccessKey ID.
+    pub access_key_id: &'a str,
+    /// AccessKey secret (never shown by `Debug`).
+    pub access_key_secret: &'a str,
+    /// STS token, with temporary credentials (never shown by `Debug`).
+    pub security_token: Option<&'a str>,
+    /// The scheme; default V3.
+    pub version: SignatureVersion,
+    /// Unix seconds; `None`: now.
+    pub timestamp: Option<u64>,
+    /// The nonce; `None`: 128 fresh random bits as hex.
+    pub nonce: Option<&'a str>,
+}
+
+impl<'a> SignOptions<'a> {
+    /// The key pair, with every other option at its default.
+    pub fn new(access_key_id: &'a str, access_key_secret: &'a str) -> Self {
+        SignOptions {
+            access_key_id,
+            access_key_secret,
+            security_token: None,
+            version: SignatureVersion::default(),
+            timestamp: None,
+            nonce: None,
+        }
+    }
+
+    /// Sign `req` as the client does: the request is checked first ([`RpcRequest::check`]:
+    /// `InvalidInput` naming the field; a nonce, ID or token with CR, LF or NUL too), then the
+    /// credentials ([`Credentials::new`]), then the stamp is completed ([`Stamp::given_or_fresh`]). The explanation is left out (rebuilt by
+    /// [`SignedRequest::explain`] when asked for), as in [`sign_without_explanation`].
+    pub fn sign(&self, req: &RpcRequest) -> Result<SignedRequest> {
+        self.sign_with(req, false)
+    }
+
+    /// [`SignOptions::sign`] keeping the explanation, for a binding that always returns it.
+    pub fn sign_explained(&self, req: &RpcRequest) -> Result<SignedRequest> {
+        self.sign_with(req, true)
+    }
+
+    fn sign_with(&self, req: &RpcRequest, explain: bool) -> Result<SignedRequest> {
+        req.check()?;
+        // Sent as header values too (V3), so held to the same one-line rule as the request's.
+        check_header_value("nonce", self.nonce.unwrap_or_default())?;
+        check_header_value("access_key_id", self.access_key_id)?;
+        if self.security_token.is_some_and(|t| t.contains(['\r', '\n', '\0'])) {
+            return Err(Error::invalid_input("security_token", "contains CR, LF or NUL; header values are one line"));
+        }
+        let mut creds = Credentials::new(self.access_key_id, self.access_key_secret)?;
+        if let Some(token) = self.security_token {
+            creds = creds.with_security_token(token)?;
+        }
+        let stamp = Stamp::given_or_fresh(self.timestamp, self.nonce)?;
+        Ok(sign_with(req, self.version, &creds, &stamp, explain))
+    }
+}
+
+impl fmt::Debug for SignOptions<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignOptions")
+            .field("access_key_id", &self.access_key_id)
+            .field("version", &self.version)
+            .field("timestamp", &self.timestamp)
+            .field("nonce", &self.nonce)
+            .finish_non_exhaustive()
     }
 }
 

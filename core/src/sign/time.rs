@@ -91,6 +91,19 @@ pub fn parse_timestamp(s: &str) -> Option<u64> {
     Some(days as u64 * 86_400 + h as u64 * 3600 + mi as u64 * 60 + se as u64)
 }
 
+/// [`parse_timestamp`] for input a caller must fix: `InvalidInput` naming `timestamp` (and
+/// showing the text) when malformed.
+///
+/// ```
+/// assert_eq!(smsauth::sign::read_timestamp("2025-01-02T03:04:05Z").unwrap(), 1_735_787_045);
+/// assert_eq!(smsauth::sign::read_timestamp("yesterday").unwrap_err().field(), Some("timestamp"));
+/// ```
+pub fn read_timestamp(s: &str) -> crate::Result<u64> {
+    parse_timestamp(s).ok_or_else(|| {
+        crate::Error::invalid_input("timestamp", format_args!("{s:?} is not a yyyy-MM-ddTHH:mm:ssZ timestamp"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -511,6 +511,15 @@ impl Verifier {
         self
     }
 
+    /// [`Verifier::verify`] at `now` or, when `None`, the current time: the one "now" rule of
+    /// every binding's verifier.
+    pub fn verify_at<F>(&self, req: &HttpRequest, now: Option<u64>, lookup: F) -> Result<Verified, VerifyError>
+    where
+        F: Fn(&str) -> Option<Secret>,
+    {
+        self.verify(req, now.unwrap_or_else(super::unix_now), lookup)
+    }
+
     /// Verify `req` at time `now` (Unix seconds), looking the secret up by AccessKey ID.
     ///
     /// Order of checks, as the gateway does them: completeness, timestamp, key, signature, and

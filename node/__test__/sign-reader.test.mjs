@@ -1,0 +1,42 @@
+// `sign()` reads a plain argument object in a few napi calls and anything else with the full
+// reader: the outcome must be the same either way (same values, same refusals and messages).
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+
+import { smsauth, thrown } from './helpers.mjs'
+
+const { sign } = smsauth
+const KEYS = { accessKeyId: 'testid', accessKeySecret: 'testsecret', timestamp: 1735787045, nonce: 'n-1' }
+const REQUEST = { action: 'SendSmsVerifyCode', params: { PhoneNumber: '13800138000' } }
+
+test('plain objects, null properties and full-reader objects sign the same bytes', () => {
+  const plain = sign(REQUEST, KEYS)
+  const withNulls = sign({ ...REQUEST, host: null, headers: null }, { ...KEYS, securityToken: null })
+  // `undefined` values and a null prototype take the full reader.
+  const full = sign(Object.assign(Object.create(null), REQUEST, { host: undefined }), { ...KEYS, nonce: KEYS.nonce })
+  for (const other of [withNulls, full]) {
+    assert.equal(other.query, plain.query)
+    assert.deepEqual(other.headers, plain.headers)
+  }
+})
+
+test('what the full reader refuses is still refused, and reads what it reads', () => {
+  const cases = [
+    // A typo, a hidden property, an inherited one, a Map, a class instance.
+    [{ ...KEYS, nonse: 'x' }, /nonse.*is not a known property.*did you mean "nonce"/],
+    [Object.defineProperty({ ...KEYS }, 'signatureVersion', { value: 'v1', enumerable: false }), /options\.signatureVersion.*enumerable/],
+    [Object.assign(Object.create({ nonce: 'inherited' }), { accessKeyId: 'testid', accessKeySecret: 'testsecret' }), null],
+    [new Map(Object.entries(KEYS)), /Map/],
+    [new (class Keys { accessKeyId = 'testid' })(), /accessKeySecret/],
+  ]
+  for (const [options, message] of cases) {
+    if (message === null) {
+      // The full reader reads inherited enumerable properties (`for…in` keys), as it always has.
+      const signed = sign(REQUEST, options)
+      assert.equal(signed.headers.find(([k]) => k === 'x-acs-signature-nonce')[1], 'inherited')
+      continue
+    }
+    const e = thrown(() => sign(REQUEST, options))
+    assert.match(e.message, message)
+  }
+})
