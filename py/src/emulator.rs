@@ -1,15 +1,11 @@
 //! The in-process emulator (`smsauth-emulator`) for `smsauth.testing`.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 use smsauth_emulator as emu;
 
-use crate::convert::{Arg, repr_opt, repr_str, unexpected_keyword, update};
+use crate::convert::{repr_opt, repr_str};
 use crate::error::raise;
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -23,48 +19,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 fn invalid(py: Python<'_>, field: &'static str, problem: impl std::fmt::Display) -> PyErr {
     raise(py, smsauth::Error::invalid_input(field, problem))
-}
-
-fn config(options: Option<&Bound<'_, PyDict>>) -> PyResult<emu::Config> {
-    let mut c = emu::Config::default();
-    let Some(options) = options else { return Ok(c) };
-    const F: &str = "Emulator";
-    for (k, v) in options.iter() {
-        let name = &*k.extract::<String>()?;
-        let arg = Arg::new(F, name);
-        match name {
-            "port" => update(&mut c.port, arg.opt_unsigned(&v, "port")?),
-            "accounts" if !v.is_none() => {
-                c.accounts = v.extract().map_err(|_| {
-                    PyTypeError::new_err(
-                        "Emulator() argument 'accounts' must be a list of (access_key_id, access_key_secret) pairs",
-                    )
-                })?;
-            }
-            "max_wrong_tries" => update(&mut c.max_wrong_tries, arg.opt_unsigned(&v, "max_wrong_tries")?),
-            "daily_limit" => update(&mut c.daily_limit, arg.opt_unsigned(&v, "daily_limit")?),
-            "timestamp_window" => {
-                let seconds = arg.opt_unsigned(&v, "timestamp_window")?;
-                update(&mut c.timestamp_window, seconds.map(Duration::from_secs));
-            }
-            "consume_on_pass" => update(&mut c.consume_on_pass, arg.opt_bool(&v)?),
-            "seed" => c.seed = arg.opt_unsigned(&v, "seed")?,
-            "start_time" => c.start_time = arg.opt_unsigned(&v, "start_time")?,
-            "verify_with_emulated_clock" => update(&mut c.verify_with_emulated_clock, arg.opt_bool(&v)?),
-            "templates" if !v.is_none() => {
-                let extra: BTreeMap<String, String> = v.extract().map_err(|_| {
-                    PyTypeError::new_err("Emulator() argument 'templates' must be a dict of template code -> text")
-                })?;
-                c.templates.extend(extra);
-            }
-            "accounts" | "templates" => {}
-            "max_messages" => update(&mut c.max_messages, arg.opt_unsigned(&v, "max_messages")?),
-            "log_requests" => update(&mut c.log_requests, arg.opt_bool(&v)?),
-            "lenient" => update(&mut c.lenient, arg.opt_bool(&v)?),
-            _ => return Err(unexpected_keyword(F, name)),
-        }
-    }
-    Ok(c)
 }
 
 /// A running emulator on 127.0.0.1 (native half of `smsauth.testing.Emulator`).
@@ -93,10 +47,12 @@ impl Emulator {
 
 #[pymethods]
 impl Emulator {
+    /// `options`: the JSON of the keyword options, read by the emulator's one option table.
     #[new]
-    #[pyo3(signature = (**options))]
-    fn new(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let config = config(options)?;
+    #[pyo3(signature = (options=None))]
+    fn new(py: Python<'_>, options: Option<&str>) -> PyResult<Self> {
+        let config = options.map_or_else(|| Ok(emu::Config::default()), emu::Config::from_options);
+        let config = config.map_err(|e| raise(py, e))?;
         let started = py.detach(move || emu::Emulator::start_with(config)).map_err(|e| raise(py, e))?;
         Ok(Emulator {
             endpoint: started.endpoint(),
@@ -139,7 +95,7 @@ impl Emulator {
     /// Issue STS credentials valid for `ttl` seconds (at least 1) of emulated time.
     #[pyo3(signature = (ttl=3600))]
     fn issue_sts(&self, py: Python<'_>, ttl: u64) -> PyResult<StsCredentials> {
-        self.with(py, |e| e.issue_sts_seconds(ttl))?.map(Into::into).map_err(|e| crate::error::raise(py, e))
+        self.with(py, |e| e.issue_sts_seconds(ttl))?.map(Into::into).map_err(|e| raise(py, e))
     }
 
     /// The outbox (every message, or those sent to `phone`), oldest first.

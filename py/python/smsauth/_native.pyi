@@ -150,9 +150,12 @@ class _ClientStats(TypedDict):
 class _EmulatorOptions(TypedDict, total=False):
     port: int
     accounts: Sequence[Tuple[str, str]]
+    access_key_id: str
+    access_key_secret: str
     max_wrong_tries: int
     daily_limit: int
     timestamp_window: int
+    timestamp_window_seconds: int
     consume_on_pass: bool
     seed: Optional[int]
     start_time: Optional[int]
@@ -484,7 +487,7 @@ def _drain_async_completions() -> None: ...
 class Emulator:
     """Native half of :class:`smsauth.testing.Emulator`."""
 
-    def __new__(cls, **options: Unpack[_EmulatorOptions]) -> Emulator: ...
+    def __new__(cls, options: Optional[str] = None) -> Emulator: ...
     @property
     def endpoint(self) -> str: ...
     @property

@@ -21,11 +21,16 @@ from __future__ import annotations
 
 import json
 from types import TracebackType
-from typing import Any, Dict, List, Mapping, Optional, Type
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Type
 
 from .. import _native
 from .._async import AsyncClient
 from .._native import Client, Message, StsCredentials
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._native import _EmulatorOptions
 
 __all__ = ["DEFAULT_SIGN_NAME", "DEFAULT_TEMPLATE_CODE", "Emulator", "Message", "StsCredentials"]
 
@@ -38,19 +43,21 @@ DEFAULT_TEMPLATE_CODE = "100001"
 class Emulator:
     """A running emulator. Starts when created; :meth:`stop` (or leaving a ``with`` block) stops it.
 
-    Keyword options (all optional): ``port`` (0 = ephemeral), ``accounts`` (list of
-    ``(access_key_id, access_key_secret)``; default ``testid`` / ``testsecret``),
-    ``max_wrong_tries`` (5), ``daily_limit`` (10 codes per number per day),
-    ``timestamp_window`` (900 s), ``consume_on_pass`` (True: a code passes once), ``seed``
-    (reproducible codes), ``start_time`` (Unix seconds of the emulated clock),
-    ``verify_with_emulated_clock`` (True), ``templates`` (template code → text with ``${code}``),
-    ``max_messages`` (10 000), ``log_requests`` (False), ``lenient`` (False: only the preset
-    signatures and templates, with the service's flow control; True accepts any and limits
-    nothing, for tests that only want a code back).
+    Keyword options (all optional, the same in every language; an unknown name or a value of
+    the wrong type raises :class:`smsauth.InvalidInputError` naming the option): ``port``
+    (0 = ephemeral), ``accounts`` (list of ``(access_key_id, access_key_secret)``; default
+    ``testid`` / ``testsecret``), or ``access_key_id`` / ``access_key_secret`` for the first
+    pair, ``max_wrong_tries`` (5), ``daily_limit`` (10 codes per number per day),
+    ``timestamp_window`` or ``timestamp_window_seconds`` (900 s), ``consume_on_pass`` (True: a
+    code passes once), ``seed`` (reproducible codes), ``start_time`` (Unix seconds of the
+    emulated clock), ``verify_with_emulated_clock`` (True), ``templates`` (template code → text
+    with ``${code}``), ``max_messages`` (10 000), ``log_requests`` (False), ``lenient`` (False:
+    only the preset signatures and templates, with the service's flow control; True accepts any
+    and limits nothing, for tests that only want a code back).
     """
 
-    def __init__(self, **options: Any) -> None:
-        self._native = _native.Emulator(**options)
+    def __init__(self, **options: Unpack[_EmulatorOptions]) -> None:
+        self._native = _native.Emulator(json.dumps(options))
 
     # -- lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> "Emulator":
