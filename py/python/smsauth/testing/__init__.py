@@ -20,12 +20,13 @@ installed) gives each test a freshly reset emulator shared by the session.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Type
 
 from .. import _native
 from .._async import AsyncClient
-from .._native import Client, Message, StsCredentials
+from .._native import Client
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -38,6 +39,48 @@ __all__ = ["DEFAULT_SIGN_NAME", "DEFAULT_TEMPLATE_CODE", "Emulator", "Message", 
 DEFAULT_SIGN_NAME = "速通互联验证码"
 #: The template :meth:`Emulator.client` uses unless told otherwise (a console preset).
 DEFAULT_TEMPLATE_CODE = "100001"
+
+
+@dataclass(frozen=True)
+class Message:
+    """One SMS the emulator "sent" (the emulator's ``Message``, read from its JSON)."""
+
+    #: The 11-digit number it went to.
+    phone_number: str
+    #: ``CountryCode`` (``86``).
+    country_code: str
+    #: ``SchemeName``.
+    scheme_name: str
+    #: ``SignName``.
+    sign_name: str
+    #: ``TemplateCode``.
+    template_code: str
+    #: The generated code (empty if the template had no ``##code##``).
+    code: str
+    #: The rendered text, ``【SignName】…``.
+    text: str
+    #: ``BizId`` of the send.
+    biz_id: str
+    #: ``OutId``, when given.
+    out_id: Optional[str]
+    #: Emulated Unix seconds when it was sent.
+    sent_at: int
+    #: Emulated Unix seconds when the code expires.
+    expires_at: int
+
+
+@dataclass(frozen=True)
+class StsCredentials:
+    """Temporary credentials issued by the emulator; ``repr`` hides the secret and the token."""
+
+    #: The temporary AccessKey ID (``STS.…``).
+    access_key_id: str
+    #: Its secret.
+    access_key_secret: str = field(repr=False)
+    #: The STS token.
+    security_token: str = field(repr=False)
+    #: Emulated Unix seconds after which the token is expired.
+    expires_at: int
 
 
 class Emulator:
@@ -141,12 +184,12 @@ class Emulator:
 
     def issue_sts(self, ttl: int = 3600) -> StsCredentials:
         """Temporary credentials valid for ``ttl`` seconds (at least 1) of emulated time."""
-        return self._native.issue_sts(ttl)
+        return StsCredentials(**json.loads(self._native.issue_sts_json(ttl)))
 
     # -- the outbox ------------------------------------------------------------------------
     def messages(self, phone: Optional[str] = None) -> List[Message]:
         """Messages sent (to ``phone``, written any way the client accepts), oldest first."""
-        return self._native.messages(phone)
+        return [Message(**m) for m in json.loads(self._native.messages_json(phone))]
 
     def last_code(self, phone: str) -> Optional[str]:
         """The newest code sent to ``phone``, or ``None``."""
