@@ -979,6 +979,18 @@ smsauth_status smsauth_emulator_start_lenient(smsauth_emulator **emulator_out,
                                               smsauth_error **err);
 
 /**
+ * Like `smsauth_emulator_start()`, with options as a JSON object (NULL: none), named as in every language:
+ * `port`, `accounts` (`[["id","secret"],…]`), `access_key_id`, `access_key_secret`, `max_wrong_tries`,
+ * `daily_limit`, `timestamp_window_seconds`, `consume_on_pass`, `seed`, `start_time`,
+ * `verify_with_emulated_clock`, `templates` (`{"code":"text with ${code}"}`), `max_messages`, `log_requests`,
+ * `lenient`; e.g. `{"seed":7,"daily_limit":3}`. An unknown name or a wrong value is
+ * `SMSAUTH_STATUS_INVALID_INPUT` naming the option.
+ */
+smsauth_status smsauth_emulator_start_with_options(const char *options_json,
+                                                   smsauth_emulator **emulator_out,
+                                                   smsauth_error **err);
+
+/**
  * Stop the server and free the emulator. NULL is a no-op. Clients pointed at it then fail with
  * `SMSAUTH_STATUS_NETWORK`. No other thread may be using it.
  */

@@ -323,6 +323,11 @@ export interface EmulatorMessage {
 export interface EmulatorOptions {
   /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
   port?: number
+  /**
+   * Accepted AccessKey pairs `[id, secret]`; the first is the one `accessKeyId` reports
+   * (default `[['testid', 'testsecret']]`).
+   */
+  accounts?: Array<[string, string]>
   /** The accepted AccessKey ID (default `testid`). */
   accessKeyId?: string
   /** Its secret (default `testsecret`). */

@@ -40,6 +40,7 @@ mod fault;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod metadata;
+mod options;
 mod server;
 mod service;
 pub mod sts;
@@ -56,6 +57,7 @@ use smsauth::{Error, ErrorKind};
 
 pub use connection::ConnectionLimits;
 pub use fault::{FAULT_ACTIONS, Fault, FaultKind};
+pub use options::{EMULATOR_OPTIONS, OptionKind};
 
 /// The AccessKey ID every emulator accepts unless configured otherwise.
 pub const DEFAULT_ACCESS_KEY_ID: &str = "testid";

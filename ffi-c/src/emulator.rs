@@ -3,7 +3,7 @@
 
 use std::ffi::{CString, c_char};
 
-use ::smsauth_emulator::{Emulator, Fault};
+use ::smsauth_emulator::{Config, Emulator, Fault};
 
 use crate::boundary::{Out, cstring, exports, try_opt_str, try_out, try_ref, try_str};
 use crate::error::smsauth_error;
@@ -26,13 +26,24 @@ exports! {
     /// passes once, ±15 minute timestamp window, clock = real time. On success `*emulator_out` receives the running
     /// emulator; on failure (e.g. `SMSAUTH_STATUS_NETWORK` when no port can be bound) it is left untouched.
     fn smsauth_emulator_start(emulator_out: *mut *mut smsauth_emulator) {
-        start(try_out!(emulator_out), ::smsauth_emulator::Config::default())?;
+        start(try_out!(emulator_out), Config::default())?;
     }
     /// Like `smsauth_emulator_start()`, but lenient: any `SignName` and `TemplateCode` are accepted and no flow
     /// control applies (the default emulator is faithful to the service: preset signatures and templates only, 1
     /// code a minute, 5 an hour, 10 a day per number and signature). For tests that only want a code back.
     fn smsauth_emulator_start_lenient(emulator_out: *mut *mut smsauth_emulator) {
-        start(try_out!(emulator_out), ::smsauth_emulator::Config::lenient())?;
+        start(try_out!(emulator_out), Config::lenient())?;
+    }
+    /// Like `smsauth_emulator_start()`, with options as a JSON object (NULL: none), named as in every language:
+    /// `port`, `accounts` (`[["id","secret"],…]`), `access_key_id`, `access_key_secret`, `max_wrong_tries`,
+    /// `daily_limit`, `timestamp_window_seconds`, `consume_on_pass`, `seed`, `start_time`,
+    /// `verify_with_emulated_clock`, `templates` (`{"code":"text with ${code}"}`), `max_messages`, `log_requests`,
+    /// `lenient`; e.g. `{"seed":7,"daily_limit":3}`. An unknown name or a wrong value is
+    /// `SMSAUTH_STATUS_INVALID_INPUT` naming the option.
+    fn smsauth_emulator_start_with_options(options_json: *const c_char, emulator_out: *mut *mut smsauth_emulator) {
+        let options = try_opt_str!(options_json);
+        let out = try_out!(emulator_out);
+        start(out, options.map_or_else(|| Ok(Config::default()), Config::from_options)?)?;
     }
     /// Stop the server and free the emulator. NULL is a no-op. Clients pointed at it then fail with
     /// `SMSAUTH_STATUS_NETWORK`. No other thread may be using it.
@@ -99,7 +110,7 @@ exports! {
 }
 
 /// Start an emulator with `config` and hand it to the caller.
-fn start(out: Out<*mut smsauth_emulator>, config: ::smsauth_emulator::Config) -> smsauth::Result<()> {
+fn start(out: Out<*mut smsauth_emulator>, config: Config) -> smsauth::Result<()> {
     let inner = Emulator::start_with(config)?;
     out.put(smsauth_emulator {
         endpoint: cstring(&inner.endpoint()),

@@ -261,6 +261,22 @@ else
   fail "compile test_behaviour_sign (c11, shared)"
 fi
 
+# --- 5c. The shared call rows: tests/c/test_behaviour_calls.c (tests/behaviour/calls.json) -----
+step "tests/c/test_behaviour_calls.c (tests/behaviour/calls.json)"
+if python3 tests/behaviour/calls_to_c.py "$build/calls_cases.h" &&
+  gcc "${cflags[@]}" "${pc_cflags[@]}" -I"$build" -o "$build/test_behaviour_calls" tests/c/test_behaviour_calls.c \
+    "${pc_libs[@]}" -Wl,-rpath,"$libdir" -pthread; then
+  "$build/test_behaviour_calls" >"$build/behaviour_calls.out" 2>&1
+  rc=$?
+  add_summary "$build/behaviour_calls.out"
+  if [[ $rc -eq 0 ]]; then pass "test_behaviour_calls: $summary"; else
+    cat "$build/behaviour_calls.out"
+    fail "test_behaviour_calls (exit $rc${summary:+, $summary})"
+  fi
+else
+  fail "compile test_behaviour_calls (c11, shared)"
+fi
+
 # --- 6. The README's example and examples/c --------------------------------------------------
 step "ffi-c/README.md example"
 awk '/^## Example/ {f = 1} f && /^```c$/ {p = 1; next} p && /^```$/ {exit} p' ffi-c/README.md >"$build/readme_example.c"

@@ -214,18 +214,6 @@ impl<'env> Fields<'env> {
         &self.name
     }
 
-    /// The own enumerable property names (for map-like objects).
-    pub(crate) fn keys(&self) -> Vec<String> {
-        self.keys.clone()
-    }
-
-    /// A property whose name is not known in advance (map-like objects; not checked by
-    /// [`Fields::finish`]).
-    pub(crate) fn get_dynamic(&self, key: &str) -> Result<Option<Unknown<'env>>> {
-        let v: Unknown<'env> = self.obj.get_named_property(key)?;
-        if is_nullish(&v)? { Ok(None) } else { Ok(Some(v)) }
-    }
-
     /// How the property `key` is named in messages (`options.signName`).
     pub(crate) fn name<'a>(&'a self, key: &'a str) -> Name<'a> {
         Name::Prop(&self.name, key)

@@ -1,12 +1,11 @@
 //! `startEmulator()`: the offline emulator (crate `smsauth-emulator`) for users' own tests.
 
 use std::sync::Mutex;
-use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi::{Property, PropertyAttributes};
 use napi_derive::napi;
-use smsauth_emulator::{Config, Fault};
+use smsauth_emulator::{Config, EMULATOR_OPTIONS, Fault, OptionKind};
 
 use crate::args::{self, Fields, MAX_SAFE, Name};
 use crate::error;
@@ -17,6 +16,10 @@ use crate::error;
 pub struct EmulatorOptions {
     /// TCP port on 127.0.0.1; 0 (the default) picks a free one.
     pub port: Option<u32>,
+    /// Accepted AccessKey pairs `[id, secret]`; the first is the one `accessKeyId` reports
+    /// (default `[['testid', 'testsecret']]`).
+    #[napi(ts_type = "Array<[string, string]>")]
+    pub accounts: Option<Vec<Vec<String>>>,
     /// The accepted AccessKey ID (default `testid`).
     pub access_key_id: Option<String>,
     /// Its secret (default `testsecret`).
@@ -177,33 +180,24 @@ fn opt_phone(env: &Env, phone: Option<Unknown<'_>>) -> Result<Option<String>> {
     }
 }
 
-/// A fault rule from its JavaScript object: each own property becomes the JSON key of the same
-/// name in snake_case (`retryAfterMs` → `retry_after_ms`) and the emulator's one parser,
+/// A JavaScript value as JSON, through the engine's own `JSON.stringify`: the emulator's parsers
+/// ([`Config::from_options`], [`Fault::from_json`]) then decide what it may hold.
+fn to_json(env: &Env, v: Unknown<'_>) -> Result<serde_json::Value> {
+    let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
+    let stringify: Function<'_, Unknown<'_>, String> = json.get_named_property("stringify")?;
+    serde_json::from_str(&stringify.call(v)?).map_err(|e| Error::from_reason(e.to_string()))
+}
+
+/// A fault rule from its JavaScript object: each property becomes the JSON key of the same name
+/// in snake_case (`retryAfterMs` → `retry_after_ms`) and the emulator's one parser,
 /// [`Fault::from_json`], decides — unknown keys, kinds and actions are refused there.
 fn fault(env: &Env, v: Unknown<'_>) -> Result<Fault> {
-    let f = Fields::required(env, "fault", v)?;
-    let mut rule = serde_json::Map::new();
-    for key in f.keys() {
-        let Some(value) = f.get_dynamic(&key)? else { continue };
-        let name = Name::Prop("fault", &key);
-        let json = match value.get_type()? {
-            ValueType::String => serde_json::Value::from(args::string(env, name, &value, false)?),
-            ValueType::Boolean => serde_json::Value::from(args::boolean(env, name, &value)?),
-            ValueType::Number => {
-                let n = args::number(env, name, &value)?;
-                if n.fract() == 0.0 && n.abs() <= MAX_SAFE { serde_json::Value::from(n as i64) } else { n.into() }
-            }
-            _ => {
-                return Err(error::type_error(
-                    env,
-                    format!("The \"fault.{key}\" property must be a string, number or boolean"),
-                ));
-            }
-        };
-        rule.insert(snake_case(&key), json);
-    }
-    let json = serde_json::Value::Object(rule).to_string();
-    Fault::from_json(&json).map_err(|why| {
+    Fields::required(env, "fault", v)?;
+    let rule: serde_json::Map<_, _> = match to_json(env, v)? {
+        serde_json::Value::Object(rule) => rule.into_iter().map(|(k, v)| (snake_case(&k), v)).collect(),
+        _ => serde_json::Map::new(),
+    };
+    Fault::from_json(&serde_json::Value::Object(rule).to_string()).map_err(|why| {
         let e = smsauth::Error::invalid_input("fault", format_args!("is not a fault: {why}"));
         error::core_error(env, &e)
     })
@@ -221,6 +215,39 @@ fn snake_case(key: &str) -> String {
         }
     }
     out
+}
+
+/// `max_wrong_tries` → `maxWrongTries` (the emulator's option names to JavaScript's).
+fn camel_case(name: &str) -> String {
+    let mut parts = name.split('_');
+    let first = parts.next().unwrap_or_default().to_owned();
+    parts.fold(first, |mut out, p| {
+        let mut chars = p.chars();
+        out.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+        out.push_str(chars.as_str());
+        out
+    })
+}
+
+/// `startEmulator`'s options as the emulator's JSON: each option of [`EMULATOR_OPTIONS`] is read
+/// under its camel-case name with its kind's Node-style type checks.
+fn options(env: &Env, options: Option<Unknown<'_>>) -> Result<String> {
+    let mut json = serde_json::Map::new();
+    if let Some(mut f) = Fields::new(env, "options", options)? {
+        for (name, kind) in EMULATOR_OPTIONS {
+            let key = camel_case(name);
+            let value = match kind {
+                OptionKind::Flag => f.boolean(&key)?.map(Into::into),
+                OptionKind::Count { max } => f.integer(&key, 0.0, (max as f64).min(MAX_SAFE))?.map(Into::into),
+                OptionKind::Text => f.string(&key)?.map(Into::into),
+                OptionKind::Secret => f.secret(&key)?.map(Into::into),
+                OptionKind::Table => f.get(&key)?.map(|v| to_json(env, v)).transpose()?,
+            };
+            json.extend(value.map(|v| (name.to_owned(), v)));
+        }
+        f.finish()?;
+    }
+    Ok(serde_json::Value::Object(json).to_string())
 }
 
 #[napi]
@@ -360,59 +387,7 @@ impl Emulator {
 /// ```
 #[napi(ts_args_type = "options?: EmulatorOptions")]
 pub fn start_emulator(env: &Env, options: Option<Unknown<'_>>) -> Result<Emulator> {
-    let mut config = Config::default();
-    if let Some(mut f) = Fields::new(env, "options", options)? {
-        if let Some(p) = f.integer("port", 0.0, 65535.0)? {
-            config.port = p.clamp(0, 65535) as u16;
-        }
-        let id = f.string("accessKeyId")?;
-        let secret = f.secret("accessKeySecret")?;
-        if id.is_some() || secret.is_some() {
-            config.accounts = vec![(
-                id.unwrap_or_else(|| smsauth_emulator::DEFAULT_ACCESS_KEY_ID.into()),
-                secret.unwrap_or_else(|| smsauth_emulator::DEFAULT_ACCESS_KEY_SECRET.into()),
-            )];
-        }
-        if let Some(v) = f.u32("maxWrongTries")? {
-            config.max_wrong_tries = v;
-        }
-        if let Some(v) = f.u32("dailyLimit")? {
-            config.daily_limit = v;
-        }
-        if let Some(v) = f.u32("timestampWindowSeconds")? {
-            config.timestamp_window = Duration::from_secs(u64::from(v));
-        }
-        if let Some(v) = f.boolean("consumeOnPass")? {
-            config.consume_on_pass = v;
-        }
-        if let Some(v) = f.integer("seed", 0.0, MAX_SAFE)? {
-            config.seed = Some(v.max(0) as u64);
-        }
-        if let Some(v) = f.integer("startTime", 0.0, MAX_SAFE)? {
-            config.start_time = Some(v.max(0) as u64);
-        }
-        if let Some(v) = f.boolean("verifyWithEmulatedClock")? {
-            config.verify_with_emulated_clock = v;
-        }
-        if let Some(v) = f.get("templates")? {
-            let t = Fields::required(env, "options.templates", v)?;
-            for key in t.keys() {
-                let Some(text) = t.get_dynamic(&key)? else { continue };
-                let text = args::string(env, Name::Prop("options.templates", &key), &text, false)?;
-                config.templates.insert(key, text);
-            }
-        }
-        if let Some(v) = f.u32("maxMessages")? {
-            config.max_messages = v as usize;
-        }
-        if let Some(v) = f.boolean("logRequests")? {
-            config.log_requests = v;
-        }
-        if let Some(v) = f.boolean("lenient")? {
-            config.lenient = v;
-        }
-        f.finish()?;
-    }
+    let config = Config::from_options(&self::options(env, options)?).map_err(|e| error::core_error(env, &e))?;
     let emu = smsauth_emulator::Emulator::start_with(config).map_err(|e| error::core_error(env, &e))?;
     Ok(Emulator {
         endpoint: emu.endpoint(),

@@ -1,21 +1,15 @@
 //! The in-process emulator (`smsauth-emulator`) for `smsauth.testing`.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 use smsauth_emulator as emu;
 
-use crate::convert::{Arg, repr_opt, repr_str, unexpected_keyword, update};
+use crate::convert::repr_str;
 use crate::error::raise;
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Emulator>()?;
-    m.add_class::<Message>()?;
-    m.add_class::<StsCredentials>()?;
     m.add("EMULATOR_ACCESS_KEY_ID", emu::DEFAULT_ACCESS_KEY_ID)?;
     m.add("EMULATOR_ACCESS_KEY_SECRET", emu::DEFAULT_ACCESS_KEY_SECRET)?;
     Ok(())
@@ -23,48 +17,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 fn invalid(py: Python<'_>, field: &'static str, problem: impl std::fmt::Display) -> PyErr {
     raise(py, smsauth::Error::invalid_input(field, problem))
-}
-
-fn config(options: Option<&Bound<'_, PyDict>>) -> PyResult<emu::Config> {
-    let mut c = emu::Config::default();
-    let Some(options) = options else { return Ok(c) };
-    const F: &str = "Emulator";
-    for (k, v) in options.iter() {
-        let name = &*k.extract::<String>()?;
-        let arg = Arg::new(F, name);
-        match name {
-            "port" => update(&mut c.port, arg.opt_unsigned(&v, "port")?),
-            "accounts" if !v.is_none() => {
-                c.accounts = v.extract().map_err(|_| {
-                    PyTypeError::new_err(
-                        "Emulator() argument 'accounts' must be a list of (access_key_id, access_key_secret) pairs",
-                    )
-                })?;
-            }
-            "max_wrong_tries" => update(&mut c.max_wrong_tries, arg.opt_unsigned(&v, "max_wrong_tries")?),
-            "daily_limit" => update(&mut c.daily_limit, arg.opt_unsigned(&v, "daily_limit")?),
-            "timestamp_window" => {
-                let seconds = arg.opt_unsigned(&v, "timestamp_window")?;
-                update(&mut c.timestamp_window, seconds.map(Duration::from_secs));
-            }
-            "consume_on_pass" => update(&mut c.consume_on_pass, arg.opt_bool(&v)?),
-            "seed" => c.seed = arg.opt_unsigned(&v, "seed")?,
-            "start_time" => c.start_time = arg.opt_unsigned(&v, "start_time")?,
-            "verify_with_emulated_clock" => update(&mut c.verify_with_emulated_clock, arg.opt_bool(&v)?),
-            "templates" if !v.is_none() => {
-                let extra: BTreeMap<String, String> = v.extract().map_err(|_| {
-                    PyTypeError::new_err("Emulator() argument 'templates' must be a dict of template code -> text")
-                })?;
-                c.templates.extend(extra);
-            }
-            "accounts" | "templates" => {}
-            "max_messages" => update(&mut c.max_messages, arg.opt_unsigned(&v, "max_messages")?),
-            "log_requests" => update(&mut c.log_requests, arg.opt_bool(&v)?),
-            "lenient" => update(&mut c.lenient, arg.opt_bool(&v)?),
-            _ => return Err(unexpected_keyword(F, name)),
-        }
-    }
-    Ok(c)
 }
 
 /// A running emulator on 127.0.0.1 (native half of `smsauth.testing.Emulator`).
@@ -93,10 +45,12 @@ impl Emulator {
 
 #[pymethods]
 impl Emulator {
+    /// `options`: the JSON of the keyword options, read by the emulator's one option table.
     #[new]
-    #[pyo3(signature = (**options))]
-    fn new(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let config = config(options)?;
+    #[pyo3(signature = (options=None))]
+    fn new(py: Python<'_>, options: Option<&str>) -> PyResult<Self> {
+        let config = options.map_or_else(|| Ok(emu::Config::default()), emu::Config::from_options);
+        let config = config.map_err(|e| raise(py, e))?;
         let started = py.detach(move || emu::Emulator::start_with(config)).map_err(|e| raise(py, e))?;
         Ok(Emulator {
             endpoint: started.endpoint(),
@@ -136,21 +90,23 @@ impl Emulator {
         self.inner.lock().unwrap_or_else(|p| p.into_inner()).is_some()
     }
 
-    /// Issue STS credentials valid for `ttl` seconds (at least 1) of emulated time.
-    #[pyo3(signature = (ttl=3600))]
-    fn issue_sts(&self, py: Python<'_>, ttl: u64) -> PyResult<StsCredentials> {
-        self.with(py, |e| e.issue_sts_seconds(ttl))?.map(Into::into).map_err(|e| crate::error::raise(py, e))
+    /// STS credentials valid for `ttl` seconds (at least 1) of emulated time, as the JSON of
+    /// `smsauth_emulator::StsCredentials` (`smsauth.testing.StsCredentials` reads it).
+    fn issue_sts_json(&self, py: Python<'_>, ttl: u64) -> PyResult<String> {
+        let sts = self.with(py, |e| e.issue_sts_seconds(ttl))?.map_err(|e| raise(py, e))?;
+        Ok(serde_json::to_string(&sts).unwrap_or_default())
     }
 
-    /// The outbox (every message, or those sent to `phone`), oldest first.
+    /// The outbox (every message, or those sent to `phone`), oldest first, as the JSON of
+    /// `smsauth_emulator::Message`s (`smsauth.testing.Message` reads them).
     #[pyo3(signature = (phone=None))]
-    fn messages(&self, py: Python<'_>, phone: Option<&str>) -> PyResult<Vec<Message>> {
+    fn messages_json(&self, py: Python<'_>, phone: Option<&str>) -> PyResult<String> {
         self.with(py, |e| {
             let list = match phone {
                 Some(p) => e.messages_for(p),
                 None => e.messages(),
             };
-            list.into_iter().map(Message::from).collect()
+            serde_json::to_string(&list).unwrap_or_default()
         })
     }
 
@@ -230,110 +186,6 @@ impl Emulator {
             "Emulator(endpoint={}, running={})",
             repr_str(&self.endpoint),
             if self.running() { "True" } else { "False" }
-        )
-    }
-}
-
-/// One SMS the emulator "sent".
-#[pyclass(frozen, get_all, module = "smsauth.testing", name = "Message")]
-#[derive(Clone, Debug)]
-pub(crate) struct Message {
-    /// The 11-digit number it went to.
-    phone_number: String,
-    /// `CountryCode`.
-    country_code: String,
-    /// `SchemeName`.
-    scheme_name: String,
-    /// `SignName`.
-    sign_name: String,
-    /// `TemplateCode`.
-    template_code: String,
-    /// The generated code (empty if the template had no `##code##`).
-    code: String,
-    /// The rendered text.
-    text: String,
-    /// `BizId` of the send.
-    biz_id: String,
-    /// `OutId`, when given.
-    out_id: Option<String>,
-    /// Emulated Unix seconds when it was sent.
-    sent_at: u64,
-    /// Emulated Unix seconds when the code expires.
-    expires_at: u64,
-}
-
-impl From<emu::Message> for Message {
-    fn from(m: emu::Message) -> Self {
-        Message {
-            phone_number: m.phone_number,
-            country_code: m.country_code,
-            scheme_name: m.scheme_name,
-            sign_name: m.sign_name,
-            template_code: m.template_code,
-            code: m.code,
-            text: m.text,
-            biz_id: m.biz_id,
-            out_id: m.out_id,
-            sent_at: m.sent_at,
-            expires_at: m.expires_at,
-        }
-    }
-}
-
-#[pymethods]
-impl Message {
-    fn __repr__(&self) -> String {
-        format!(
-            "Message(phone_number={}, code={}, scheme_name={}, text={}, out_id={}, sent_at={}, expires_at={})",
-            repr_str(&self.phone_number),
-            repr_str(&self.code),
-            repr_str(&self.scheme_name),
-            repr_str(&self.text),
-            repr_opt(self.out_id.as_deref()),
-            self.sent_at,
-            self.expires_at
-        )
-    }
-}
-
-/// Temporary credentials issued by the emulator. `repr` hides the secret and the token.
-#[pyclass(frozen, get_all, module = "smsauth.testing", name = "StsCredentials")]
-#[derive(Clone)]
-pub(crate) struct StsCredentials {
-    /// The temporary AccessKey ID (`STS.…`).
-    access_key_id: String,
-    /// Its secret.
-    access_key_secret: String,
-    /// The STS token.
-    security_token: String,
-    /// Emulated Unix seconds after which the token is expired.
-    expires_at: u64,
-}
-
-impl std::fmt::Debug for StsCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.__repr__())
-    }
-}
-
-impl From<emu::StsCredentials> for StsCredentials {
-    fn from(c: emu::StsCredentials) -> Self {
-        StsCredentials {
-            access_key_id: c.access_key_id,
-            access_key_secret: c.access_key_secret,
-            security_token: c.security_token,
-            expires_at: c.expires_at,
-        }
-    }
-}
-
-#[pymethods]
-impl StsCredentials {
-    fn __repr__(&self) -> String {
-        format!(
-            "StsCredentials(access_key_id={}, access_key_secret='***', security_token='***', expires_at={})",
-            repr_str(&self.access_key_id),
-            self.expires_at
         )
     }
 }

@@ -64,6 +64,10 @@ pub struct Field {
     pub kind: FieldKind,
     /// Required on every request (the others may be unset, and the service's defaults apply).
     pub required: bool,
+    /// The most characters the value may have, checked before sending (so that no field can
+    /// make the request URL too long); `None`: no limit of its own. See
+    /// [`FIELD_LIMITS`](crate::api::FIELD_LIMITS).
+    pub max_chars: Option<usize>,
     /// The Rust doc comment, one line per doc line.
     pub doc: &'static str,
 }
@@ -248,14 +252,17 @@ macro_rules! enum_field {
 enum_field!(super::CodeType, super::DuplicatePolicy, super::CaseAuthPolicy);
 
 /// Declare a request struct, its [`Field`] table and its `set`/`get` accessors from one list.
-/// A field may name its kind (`as Json`) when its Rust type alone does not say it.
+/// A field may name its kind (`as Json`) when its Rust type alone does not say it, and its
+/// length limit (`max 64`). The table is also a struct of its own (`$fields`, one [`Field`] per
+/// Rust field) so that `to_params` names each field through its entry, never by a second
+/// spelling of its wire name.
 macro_rules! request_fields {
     (
         $(#[$meta:meta])*
-        pub struct $req:ident {
+        pub struct $req:ident ($fields:ident) {
             $(
                 $(#[doc = $doc:literal])*
-                pub $field:ident: $ty:ty => $wire:literal $(as $kind:ident)?,
+                pub $field:ident: $ty:ty => $wire:literal $(as $kind:ident)? $(max $max:literal)?,
             )+
         }
     ) => {
@@ -267,17 +274,26 @@ macro_rules! request_fields {
             )+
         }
 
+        #[doc = concat!("The [`Field`](crate::api::Field) of each field of [`", stringify!($req), "`].")]
+        pub(crate) struct $fields {
+            $(pub(crate) $field: $crate::api::Field,)+
+        }
+
         impl $req {
-            /// Every field, in the API's order.
-            pub const FIELDS: &'static [$crate::api::Field] = &[$(
-                $crate::api::Field {
+            /// Each field's table entry, by its Rust name.
+            pub(crate) const F: $fields = $fields {$(
+                $field: $crate::api::Field {
                     name: stringify!($field),
                     wire: $wire,
                     kind: request_fields!(@kind $ty $(, $kind)?),
                     required: <$ty as $crate::api::fields::FieldType>::REQUIRED,
+                    max_chars: request_fields!(@max $($max)?),
                     doc: concat!($($doc, "\n"),*),
                 },
-            )+];
+            )+};
+
+            /// Every field, in the API's order.
+            pub const FIELDS: &'static [$crate::api::Field] = &[$(Self::F.$field,)+];
 
             /// The field called `name` (`sign_name`, `signName` or `SignName`).
             pub fn field(name: &str) -> Option<&'static $crate::api::Field> {
@@ -290,26 +306,32 @@ macro_rules! request_fields {
             /// The full rules run when the request is sent ([`Self::to_params`]).
             pub fn set(&mut self, name: &str, value: Option<$crate::api::FieldValue>) -> $crate::Result<()> {
                 use $crate::api::fields::FieldType;
-                let field = Self::field(name).ok_or_else(|| $crate::api::Field::unknown(Self::FIELDS, name))?;
-                match field.name {
-                    $(stringify!($field) => self.$field = <$ty>::from_value($wire, field.kind, value)?,)+
-                    _ => unreachable!("every field of the table has an arm"),
-                }
-                Ok(())
+                $(
+                    let f = &Self::F.$field;
+                    if f.matches(name) {
+                        self.$field = <$ty>::from_value(f.wire, f.kind, value)?;
+                        return Ok(());
+                    }
+                )+
+                Err($crate::api::Field::unknown(Self::FIELDS, name))
             }
 
             /// The value of the field called `name`, or `None` when it is unset or unknown.
             pub fn get(&self, name: &str) -> Option<$crate::api::FieldValue> {
                 use $crate::api::fields::FieldType;
-                match Self::field(name)?.name {
-                    $(stringify!($field) => self.$field.to_value(),)+
-                    _ => None,
-                }
+                $(
+                    if Self::F.$field.matches(name) {
+                        return self.$field.to_value();
+                    }
+                )+
+                None
             }
         }
     };
     (@kind $ty:ty) => { <$ty as $crate::api::fields::FieldType>::KIND };
     (@kind $ty:ty, $kind:ident) => { $crate::api::FieldKind::$kind };
+    (@max) => { None };
+    (@max $max:literal) => { Some($max) };
 }
 
 pub(crate) use request_fields;

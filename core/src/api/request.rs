@@ -4,7 +4,7 @@
 //! the official models (`PhoneNumber` → `phone_number`).
 
 use super::enums::{CaseAuthPolicy, CodeType, DuplicatePolicy};
-use super::fields::request_fields;
+use super::fields::{Field, request_fields};
 use crate::error::{Error, Result};
 
 /// The only country code the service supports today.
@@ -13,18 +13,31 @@ pub const CHINA: &str = "86";
 /// The longest `ValidTime` and `Interval` accepted, in seconds (365 days, as the service).
 pub const MAX_SECONDS: u64 = 365 * 86_400;
 
-/// The most characters each free-text field may have. Checked before sending, so a field that
-/// would make the request URL too long fails naming the field, with nothing sent (the whole
-/// request stays far below the 64 KiB a URL may have, even fully percent-encoded).
-pub const FIELD_LIMITS: [(&str, usize); 7] = [
-    ("SignName", 64),
-    ("TemplateCode", 64),
-    ("TemplateParam", 4096),
-    ("SchemeName", 20),
-    ("SmsUpExtendCode", 32),
-    ("OutId", 256),
-    ("ResourceOwnerAccount", 256),
-];
+/// The most characters each free-text field may have (wire name, limit), as declared in the
+/// request tables ([`Field::max_chars`]). Checked before sending, so a field that would make the
+/// request URL too long fails naming the field, with nothing sent (the whole request stays far
+/// below the 64 KiB a URL may have, even fully percent-encoded).
+///
+/// ```
+/// assert_eq!(smsauth::api::FIELD_LIMITS[0], ("SignName", 64));
+/// ```
+pub const FIELD_LIMITS: [(&str, usize); 7] = limits(SendSmsVerifyCodeRequest::FIELDS);
+
+/// The `(wire, max_chars)` of every field of `fields` that has a limit, in order; a compile
+/// error unless there are exactly `N`.
+const fn limits<const N: usize>(fields: &[Field]) -> [(&'static str, usize); N] {
+    let mut out = [("", 0); N];
+    let (mut i, mut n) = (0, 0);
+    while i < fields.len() {
+        if let Some(max) = fields[i].max_chars {
+            out[n] = (fields[i].wire, max);
+            n += 1;
+        }
+        i += 1;
+    }
+    assert!(n == N, "FIELD_LIMITS must have one entry per field with a limit");
+    out
+}
 
 request_fields! {
 /// `SendSmsVerifyCode`: send a verification code by SMS.
@@ -44,25 +57,25 @@ request_fields! {
 /// assert!(params.contains(&("CodeLength", "6".to_string())));
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SendSmsVerifyCodeRequest {
+pub struct SendSmsVerifyCodeRequest (SendFields) {
     /// `PhoneNumber` (required). For CountryCode 86, `+86`, `86`, spaces and dashes are accepted
     /// and removed: `+86 138-0013-8000` is sent as `13800138000`.
     pub phone_number: String => "PhoneNumber",
     /// `CountryCode`; the service supports `86` only (its default).
     pub country_code: Option<String> => "CountryCode",
     /// `SignName` (required): one of the console's preset signatures.
-    pub sign_name: Option<String> => "SignName",
+    pub sign_name: Option<String> => "SignName" max 64,
     /// `TemplateCode` (required): one of the console's preset templates.
-    pub template_code: Option<String> => "TemplateCode",
+    pub template_code: Option<String> => "TemplateCode" max 64,
     /// `TemplateParam` (required): a JSON object; `##code##` marks where the generated code goes.
     /// See [`template_param`].
-    pub template_param: Option<String> => "TemplateParam" as Json,
+    pub template_param: Option<String> => "TemplateParam" as Json max 4096,
     /// `SchemeName`: the verification scheme (≤ 20 characters); defaults to `默认方案`.
-    pub scheme_name: Option<String> => "SchemeName",
+    pub scheme_name: Option<String> => "SchemeName" max 20,
     /// `SmsUpExtendCode`: uplink extension code.
-    pub sms_up_extend_code: Option<String> => "SmsUpExtendCode",
+    pub sms_up_extend_code: Option<String> => "SmsUpExtendCode" max 32,
     /// `OutId`: your own reference, echoed back.
-    pub out_id: Option<String> => "OutId",
+    pub out_id: Option<String> => "OutId" max 256,
     /// `CodeLength`: 4–8 (service default 4).
     pub code_length: Option<u32> => "CodeLength",
     /// `ValidTime`: seconds the code stays valid (service default 300).
@@ -84,7 +97,7 @@ pub struct SendSmsVerifyCodeRequest {
     /// `OwnerId`.
     pub owner_id: Option<i64> => "OwnerId",
     /// `ResourceOwnerAccount`.
-    pub resource_owner_account: Option<String> => "ResourceOwnerAccount",
+    pub resource_owner_account: Option<String> => "ResourceOwnerAccount" max 256,
     /// `ResourceOwnerId`.
     pub resource_owner_id: Option<i64> => "ResourceOwnerId",
 }
@@ -100,7 +113,7 @@ request_fields! {
 /// assert!(CheckSmsVerifyCodeRequest::new("13800138000", "12").to_params().is_err());
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CheckSmsVerifyCodeRequest {
+pub struct CheckSmsVerifyCodeRequest (CheckFields) {
     /// `PhoneNumber` (required), normalised as for sending.
     pub phone_number: String => "PhoneNumber",
     /// `VerifyCode` (required): 4–8 ASCII letters or digits.
@@ -108,15 +121,15 @@ pub struct CheckSmsVerifyCodeRequest {
     /// `CountryCode`.
     pub country_code: Option<String> => "CountryCode",
     /// `SchemeName`: must match the one used to send.
-    pub scheme_name: Option<String> => "SchemeName",
+    pub scheme_name: Option<String> => "SchemeName" max 20,
     /// `OutId`.
-    pub out_id: Option<String> => "OutId",
+    pub out_id: Option<String> => "OutId" max 256,
     /// `CaseAuthPolicy`.
     pub case_auth_policy: Option<CaseAuthPolicy> => "CaseAuthPolicy",
     /// `OwnerId`.
     pub owner_id: Option<i64> => "OwnerId",
     /// `ResourceOwnerAccount`.
-    pub resource_owner_account: Option<String> => "ResourceOwnerAccount",
+    pub resource_owner_account: Option<String> => "ResourceOwnerAccount" max 256,
     /// `ResourceOwnerId`.
     pub resource_owner_id: Option<i64> => "ResourceOwnerId",
 }
@@ -130,38 +143,50 @@ impl SendSmsVerifyCodeRequest {
 
     /// Validate and produce the wire parameters, in the API's field order.
     pub fn to_params(&self) -> Result<Vec<(&'static str, String)>> {
+        let f = &Self::F;
         let country = country_code(self.country_code.as_deref())?;
         let mut p = Params::default();
-        p.push("PhoneNumber", normalize_phone(&self.phone_number, country.as_deref())?);
-        p.opt("CountryCode", country);
-        p.push("SignName", bounded("SignName", required("SignName", self.sign_name.as_deref())?)?);
-        p.push("TemplateCode", bounded("TemplateCode", required("TemplateCode", self.template_code.as_deref())?)?);
-        let template = bounded("TemplateParam", required("TemplateParam", self.template_param.as_deref())?)?;
+        p.push(&f.phone_number, normalize_phone(&self.phone_number, country.as_deref())?);
+        p.opt(&f.country_code, country);
+        p.push(&f.sign_name, bounded(&f.sign_name, required(&f.sign_name, self.sign_name.as_deref())?)?);
+        p.push(
+            &f.template_code,
+            bounded(&f.template_code, required(&f.template_code, self.template_code.as_deref())?)?,
+        );
+        let template = bounded(&f.template_param, required(&f.template_param, self.template_param.as_deref())?)?;
         check_template_param(&template)?;
-        p.push("TemplateParam", template);
-        p.opt("SchemeName", text_opt("SchemeName", self.scheme_name.as_deref())?);
-        p.opt("SmsUpExtendCode", text_opt("SmsUpExtendCode", self.sms_up_extend_code.as_deref())?);
-        p.opt("OutId", bounded_opt("OutId", self.out_id.as_deref())?);
+        p.push(&f.template_param, template);
+        p.opt(&f.scheme_name, text_opt(&f.scheme_name, self.scheme_name.as_deref())?);
+        p.opt(&f.sms_up_extend_code, text_opt(&f.sms_up_extend_code, self.sms_up_extend_code.as_deref())?);
+        p.opt(&f.out_id, bounded_opt(&f.out_id, self.out_id.as_deref())?);
         if let Some(len) = self.code_length {
             if !(4..=8).contains(&len) {
-                return Err(Error::invalid_input("CodeLength", format_args!("must be between 4 and 8, got {len}")));
+                return Err(Error::invalid_input(
+                    f.code_length.wire,
+                    format_args!("must be between 4 and 8, got {len}"),
+                ));
             }
-            p.push("CodeLength", len.to_string());
+            p.push(&f.code_length, len.to_string());
         }
-        p.opt("ValidTime", seconds("ValidTime", self.valid_time)?);
-        p.opt("DuplicatePolicy", self.duplicate_policy.map(|v| v.value().to_string()));
-        p.opt("Interval", seconds("Interval", self.interval)?);
-        p.opt("CodeType", self.code_type.map(|v| v.value().to_string()));
-        p.opt("ReturnVerifyCode", self.return_verify_code.map(|b| b.to_string()));
+        p.opt(&f.valid_time, seconds(&f.valid_time, self.valid_time)?);
+        p.opt(&f.duplicate_policy, self.duplicate_policy.map(|v| v.value().to_string()));
+        p.opt(&f.interval, seconds(&f.interval, self.interval)?);
+        p.opt(&f.code_type, self.code_type.map(|v| v.value().to_string()));
+        p.opt(&f.return_verify_code, self.return_verify_code.map(|b| b.to_string()));
         if let Some(v) = self.auto_retry
             && !(0..=1).contains(&v)
         {
-            return Err(Error::invalid_input("AutoRetry", format_args!("must be 0 or 1, got {v}")));
+            return Err(Error::invalid_input(f.auto_retry.wire, format_args!("must be 0 or 1, got {v}")));
         }
-        p.opt("AutoRetry", self.auto_retry.map(|v| v.to_string()));
-        p.opt("DuplicateCheck", self.duplicate_check.map(|b| b.to_string()));
-        p.opt("EarlyWarn", self.early_warn.map(|b| b.to_string()));
-        p.owner(self.owner_id, self.resource_owner_account.as_deref(), self.resource_owner_id)?;
+        p.opt(&f.auto_retry, self.auto_retry.map(|v| v.to_string()));
+        p.opt(&f.duplicate_check, self.duplicate_check.map(|b| b.to_string()));
+        p.opt(&f.early_warn, self.early_warn.map(|b| b.to_string()));
+        p.opt(&f.owner_id, self.owner_id.map(|v| v.to_string()));
+        p.opt(
+            &f.resource_owner_account,
+            bounded_opt(&f.resource_owner_account, self.resource_owner_account.as_deref())?,
+        );
+        p.opt(&f.resource_owner_id, self.resource_owner_id.map(|v| v.to_string()));
         Ok(p.0)
     }
 }
@@ -178,91 +203,82 @@ impl CheckSmsVerifyCodeRequest {
 
     /// Validate and produce the wire parameters.
     pub fn to_params(&self) -> Result<Vec<(&'static str, String)>> {
+        let f = &Self::F;
         let country = country_code(self.country_code.as_deref())?;
         let mut p = Params::default();
-        p.push("PhoneNumber", normalize_phone(&self.phone_number, country.as_deref())?);
-        p.opt("CountryCode", country);
-        p.push("VerifyCode", verify_code(&self.verify_code)?);
-        p.opt("SchemeName", text_opt("SchemeName", self.scheme_name.as_deref())?);
-        p.opt("OutId", bounded_opt("OutId", self.out_id.as_deref())?);
-        p.opt("CaseAuthPolicy", self.case_auth_policy.map(|v| v.value().to_string()));
-        p.owner(self.owner_id, self.resource_owner_account.as_deref(), self.resource_owner_id)?;
+        p.push(&f.phone_number, normalize_phone(&self.phone_number, country.as_deref())?);
+        p.opt(&f.country_code, country);
+        p.push(&f.verify_code, verify_code(&self.verify_code)?);
+        p.opt(&f.scheme_name, text_opt(&f.scheme_name, self.scheme_name.as_deref())?);
+        p.opt(&f.out_id, bounded_opt(&f.out_id, self.out_id.as_deref())?);
+        p.opt(&f.case_auth_policy, self.case_auth_policy.map(|v| v.value().to_string()));
+        p.opt(&f.owner_id, self.owner_id.map(|v| v.to_string()));
+        p.opt(
+            &f.resource_owner_account,
+            bounded_opt(&f.resource_owner_account, self.resource_owner_account.as_deref())?,
+        );
+        p.opt(&f.resource_owner_id, self.resource_owner_id.map(|v| v.to_string()));
         Ok(p.0)
     }
 }
 
+/// The wire parameters, each named by its field's table entry.
 #[derive(Default)]
 struct Params(Vec<(&'static str, String)>);
 
 impl Params {
-    fn push(&mut self, name: &'static str, value: String) {
-        self.0.push((name, value));
+    fn push(&mut self, field: &Field, value: String) {
+        self.0.push((field.wire, value));
     }
 
-    fn opt(&mut self, name: &'static str, value: Option<String>) {
+    fn opt(&mut self, field: &Field, value: Option<String>) {
         if let Some(v) = value {
-            self.0.push((name, v));
+            self.push(field, v);
         }
-    }
-
-    fn owner(&mut self, owner_id: Option<i64>, account: Option<&str>, resource_owner_id: Option<i64>) -> Result<()> {
-        self.opt("OwnerId", owner_id.map(|v| v.to_string()));
-        self.opt("ResourceOwnerAccount", bounded_opt("ResourceOwnerAccount", account)?);
-        self.opt("ResourceOwnerId", resource_owner_id.map(|v| v.to_string()));
-        Ok(())
     }
 }
 
-fn required(field: &'static str, value: Option<&str>) -> Result<String> {
+fn required(field: &Field, value: Option<&str>) -> Result<String> {
     match value.map(str::trim) {
         Some(v) if !v.is_empty() => Ok(v.to_owned()),
-        Some(_) => Err(Error::invalid_input(field, "must not be empty")),
+        Some(_) => Err(Error::invalid_input(field.wire, "must not be empty")),
         None => Err(Error::invalid_input(
-            field,
+            field.wire,
             "is required; set it on the request or as a client default (see the console for preset values)",
         )),
     }
 }
 
-fn non_empty_opt(field: &'static str, value: Option<&str>) -> Result<Option<String>> {
-    value.map(|v| required(field, Some(v))).transpose()
-}
-
-fn seconds(field: &'static str, value: Option<u64>) -> Result<Option<String>> {
+fn seconds(field: &Field, value: Option<u64>) -> Result<Option<String>> {
     match value {
         Some(v) if !(1..=MAX_SECONDS).contains(&v) => Err(Error::invalid_input(
-            field,
+            field.wire,
             format_args!("must be between 1 and {MAX_SECONDS} seconds (365 days), got {v}"),
         )),
         other => Ok(other.map(|v| v.to_string())),
     }
 }
 
-/// The limit of `field` in [`FIELD_LIMITS`].
-fn limit_of(field: &str) -> usize {
-    FIELD_LIMITS.iter().find(|(f, _)| *f == field).map_or(usize::MAX, |(_, n)| *n)
-}
-
-/// Refuse `value` when it has more characters than [`FIELD_LIMITS`] allows for `field`.
-fn bounded(field: &'static str, value: String) -> Result<String> {
-    let max = limit_of(field);
+/// Refuse `value` when it has more characters than the field's [`Field::max_chars`].
+fn bounded(field: &Field, value: String) -> Result<String> {
+    let Some(max) = field.max_chars else { return Ok(value) };
     // Counting stops early: a 100 MB value costs no more than a short one.
     if value.chars().nth(max).is_some() {
         return Err(Error::invalid_input(
-            field,
+            field.wire,
             format_args!("must be at most {max} characters, got {}", value.chars().count()),
         ));
     }
     Ok(value)
 }
 
-fn bounded_opt(field: &'static str, value: Option<&str>) -> Result<Option<String>> {
+fn bounded_opt(field: &Field, value: Option<&str>) -> Result<Option<String>> {
     value.map(|v| bounded(field, v.to_owned())).transpose()
 }
 
-/// An optional field that must not be blank and must fit its [`FIELD_LIMITS`] entry.
-fn text_opt(field: &'static str, value: Option<&str>) -> Result<Option<String>> {
-    non_empty_opt(field, value)?.map(|v| bounded(field, v)).transpose()
+/// An optional field that must not be blank and must fit its [`Field::max_chars`].
+fn text_opt(field: &Field, value: Option<&str>) -> Result<Option<String>> {
+    value.map(|v| bounded(field, required(field, Some(v))?)).transpose()
 }
 
 /// `CountryCode` must be 86 (written `86`, `+86` or `0086`): the service supports mainland
@@ -441,6 +457,17 @@ mod tests {
         let e = r.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidInput);
         e.field().unwrap()
+    }
+
+    #[test]
+    fn a_field_both_requests_have_has_one_limit() {
+        for check in CheckSmsVerifyCodeRequest::FIELDS {
+            if let Some(send) = SendSmsVerifyCodeRequest::field(check.wire) {
+                assert_eq!(send.max_chars, check.max_chars, "{}", check.wire);
+            }
+        }
+        let limited: Vec<_> = CheckSmsVerifyCodeRequest::FIELDS.iter().filter_map(|f| f.max_chars).collect();
+        assert_eq!(limited, [20, 256, 256]);
     }
 
     #[test]

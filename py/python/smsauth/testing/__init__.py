@@ -20,12 +20,18 @@ installed) gives each test a freshly reset emulator shared by the session.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Dict, List, Mapping, Optional, Type
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Type
 
 from .. import _native
 from .._async import AsyncClient
-from .._native import Client, Message, StsCredentials
+from .._native import Client
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._native import _EmulatorOptions
 
 __all__ = ["DEFAULT_SIGN_NAME", "DEFAULT_TEMPLATE_CODE", "Emulator", "Message", "StsCredentials"]
 
@@ -35,22 +41,66 @@ DEFAULT_SIGN_NAME = "速通互联验证码"
 DEFAULT_TEMPLATE_CODE = "100001"
 
 
+@dataclass(frozen=True)
+class Message:
+    """One SMS the emulator "sent" (the emulator's ``Message``, read from its JSON)."""
+
+    #: The 11-digit number it went to.
+    phone_number: str
+    #: ``CountryCode`` (``86``).
+    country_code: str
+    #: ``SchemeName``.
+    scheme_name: str
+    #: ``SignName``.
+    sign_name: str
+    #: ``TemplateCode``.
+    template_code: str
+    #: The generated code (empty if the template had no ``##code##``).
+    code: str
+    #: The rendered text, ``【SignName】…``.
+    text: str
+    #: ``BizId`` of the send.
+    biz_id: str
+    #: ``OutId``, when given.
+    out_id: Optional[str]
+    #: Emulated Unix seconds when it was sent.
+    sent_at: int
+    #: Emulated Unix seconds when the code expires.
+    expires_at: int
+
+
+@dataclass(frozen=True)
+class StsCredentials:
+    """Temporary credentials issued by the emulator; ``repr`` hides the secret and the token."""
+
+    #: The temporary AccessKey ID (``STS.…``).
+    access_key_id: str
+    #: Its secret.
+    access_key_secret: str = field(repr=False)
+    #: The STS token.
+    security_token: str = field(repr=False)
+    #: Emulated Unix seconds after which the token is expired.
+    expires_at: int
+
+
 class Emulator:
     """A running emulator. Starts when created; :meth:`stop` (or leaving a ``with`` block) stops it.
 
-    Keyword options (all optional): ``port`` (0 = ephemeral), ``accounts`` (list of
-    ``(access_key_id, access_key_secret)``; default ``testid`` / ``testsecret``),
-    ``max_wrong_tries`` (5), ``daily_limit`` (10 codes per number per day),
-    ``timestamp_window`` (900 s), ``consume_on_pass`` (True: a code passes once), ``seed``
-    (reproducible codes), ``start_time`` (Unix seconds of the emulated clock),
-    ``verify_with_emulated_clock`` (True), ``templates`` (template code → text with ``${code}``),
-    ``max_messages`` (10 000), ``log_requests`` (False), ``lenient`` (False: only the preset
-    signatures and templates, with the service's flow control; True accepts any and limits
-    nothing, for tests that only want a code back).
+    Keyword options (all optional, the same in every language; an unknown name or a value of
+    the wrong type raises :class:`smsauth.InvalidInputError` naming the option): ``port``
+    (0 = ephemeral), ``accounts`` (list of ``(access_key_id, access_key_secret)``; default
+    ``testid`` / ``testsecret``), or ``access_key_id`` / ``access_key_secret`` for the first
+    pair, ``max_wrong_tries`` (5), ``daily_limit`` (10 codes per number per day),
+    ``timestamp_window`` or ``timestamp_window_seconds`` (900 s), ``consume_on_pass`` (True: a
+    code passes once), ``seed`` (reproducible codes), ``start_time`` (Unix seconds of the
+    emulated clock), ``verify_with_emulated_clock`` (True), ``templates`` (template code → text
+    with ``${code}``), ``max_messages`` (10 000), ``log_requests`` (False), ``lenient`` (False:
+    only the preset signatures and templates, with the service's flow control; True accepts any
+    and limits nothing, for tests that only want a code back).
     """
 
-    def __init__(self, **options: Any) -> None:
-        self._native = _native.Emulator(**options)
+    def __init__(self, **options: Unpack[_EmulatorOptions]) -> None:
+        self._native = _native.Emulator(json.dumps(options))
 
     # -- lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> "Emulator":
@@ -134,12 +184,12 @@ class Emulator:
 
     def issue_sts(self, ttl: int = 3600) -> StsCredentials:
         """Temporary credentials valid for ``ttl`` seconds (at least 1) of emulated time."""
-        return self._native.issue_sts(ttl)
+        return StsCredentials(**json.loads(self._native.issue_sts_json(ttl)))
 
     # -- the outbox ------------------------------------------------------------------------
     def messages(self, phone: Optional[str] = None) -> List[Message]:
         """Messages sent (to ``phone``, written any way the client accepts), oldest first."""
-        return self._native.messages(phone)
+        return [Message(**m) for m in json.loads(self._native.messages_json(phone))]
 
     def last_code(self, phone: str) -> Optional[str]:
         """The newest code sent to ``phone``, or ``None``."""

@@ -1,0 +1,180 @@
+//! The emulator's options as every binding takes them (Python's `Emulator(**options)`, Node's
+//! `startEmulator(options)`, C's `smsauth_emulator_start_with_options`): one table of names and
+//! kinds, read from JSON here, so no binding decides a name, a type or a default.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use smsauth::Error;
+
+use crate::Config;
+
+/// What values an option takes, for bindings that read typed arguments one by one (Node) before
+/// handing them over as JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionKind {
+    /// `true` or `false`.
+    Flag,
+    /// A whole number from 0 to `max`.
+    Count {
+        /// The largest value accepted.
+        max: u64,
+    },
+    /// A string.
+    Text,
+    /// A string that is a secret (never echoed back).
+    Secret,
+    /// A JSON object or array (`templates`, `accounts`).
+    Table,
+}
+
+/// Every option, by its snake-case name (Node spells it in camel case), with its kind. The
+/// defaults are [`Config::default`]'s; [`Config::from_options`] reads them.
+pub const EMULATOR_OPTIONS: [(&str, OptionKind); 15] = [
+    ("port", OptionKind::Count { max: u16::MAX as u64 }),
+    ("accounts", OptionKind::Table),
+    ("access_key_id", OptionKind::Text),
+    ("access_key_secret", OptionKind::Secret),
+    ("max_wrong_tries", OptionKind::Count { max: u32::MAX as u64 }),
+    ("daily_limit", OptionKind::Count { max: u32::MAX as u64 }),
+    ("timestamp_window_seconds", OptionKind::Count { max: u64::MAX }),
+    ("consume_on_pass", OptionKind::Flag),
+    ("seed", OptionKind::Count { max: u64::MAX }),
+    ("start_time", OptionKind::Count { max: u64::MAX }),
+    ("verify_with_emulated_clock", OptionKind::Flag),
+    ("templates", OptionKind::Table),
+    ("max_messages", OptionKind::Count { max: u32::MAX as u64 }),
+    ("log_requests", OptionKind::Flag),
+    ("lenient", OptionKind::Flag),
+];
+
+/// One option's value; `deny_unknown_fields` refuses a misspelt name.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Options {
+    port: Option<u16>,
+    accounts: Option<Vec<(String, String)>>,
+    access_key_id: Option<String>,
+    access_key_secret: Option<String>,
+    max_wrong_tries: Option<u32>,
+    daily_limit: Option<u32>,
+    /// Python has always spelt it `timestamp_window` (in seconds).
+    #[serde(alias = "timestamp_window")]
+    timestamp_window_seconds: Option<u64>,
+    consume_on_pass: Option<bool>,
+    seed: Option<u64>,
+    start_time: Option<u64>,
+    verify_with_emulated_clock: Option<bool>,
+    templates: Option<std::collections::BTreeMap<String, String>>,
+    max_messages: Option<usize>,
+    log_requests: Option<bool>,
+    lenient: Option<bool>,
+}
+
+impl Config {
+    /// [`Config::default`] changed by the options in `json`, an object keyed by the names of
+    /// [`EMULATOR_OPTIONS`] (`null` or an omitted key keeps the default; `templates` are added
+    /// to the presets; `access_key_id` / `access_key_secret` replace the first account's).
+    /// An unknown name or a value of the wrong type is [`smsauth::ErrorKind::InvalidInput`]
+    /// naming the option (`options` for an unknown one).
+    ///
+    /// ```
+    /// let c = smsauth_emulator::Config::from_options(r#"{"daily_limit": 3, "seed": null}"#).unwrap();
+    /// assert_eq!((c.daily_limit, c.seed), (3, None));
+    /// let e = smsauth_emulator::Config::from_options(r#"{"port": "x"}"#).unwrap_err();
+    /// assert_eq!(e.field(), Some("port"));
+    /// assert!(smsauth_emulator::Config::from_options(r#"{"prot": 1}"#).is_err());
+    /// ```
+    pub fn from_options(json: &str) -> smsauth::Result<Config> {
+        let options: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json)
+            .map_err(|e| Error::invalid_input("options", format_args!("must be a JSON object: {e}")))?;
+        let mut config = Config::default();
+        // One option at a time, so that an error names the option it is about.
+        for (name, value) in options {
+            let entry = EMULATOR_OPTIONS.iter().find(|(n, _)| *n == name);
+            let field = entry.map_or("options", |(n, _)| *n);
+            if let (Some((_, OptionKind::Count { max })), Some(n)) = (entry, value.as_f64()) {
+                if n < 0.0 {
+                    return Err(Error::invalid_input(field, format_args!("must not be negative, got {n}")));
+                }
+                if n > *max as f64 {
+                    return Err(Error::invalid_input(field, format_args!("must be at most {max}, got {n}")));
+                }
+            }
+            let one = serde_json::Value::Object([(name, value)].into_iter().collect());
+            let option = Options::deserialize(one).map_err(|e| Error::invalid_input(field, e))?;
+            option.apply(&mut config);
+        }
+        Ok(config)
+    }
+}
+
+impl Options {
+    fn apply(self, c: &mut Config) {
+        fn set<T>(slot: &mut T, value: Option<T>) {
+            if let Some(v) = value {
+                *slot = v;
+            }
+        }
+        set(&mut c.port, self.port);
+        set(&mut c.accounts, self.accounts);
+        if self.access_key_id.is_some() || self.access_key_secret.is_some() {
+            if c.accounts.is_empty() {
+                c.accounts = Config::default().accounts;
+            }
+            set(&mut c.accounts[0].0, self.access_key_id);
+            set(&mut c.accounts[0].1, self.access_key_secret);
+        }
+        set(&mut c.max_wrong_tries, self.max_wrong_tries);
+        set(&mut c.daily_limit, self.daily_limit);
+        set(&mut c.timestamp_window, self.timestamp_window_seconds.map(Duration::from_secs));
+        set(&mut c.consume_on_pass, self.consume_on_pass);
+        c.seed = self.seed.or(c.seed);
+        c.start_time = self.start_time.or(c.start_time);
+        set(&mut c.verify_with_emulated_clock, self.verify_with_emulated_clock);
+        c.templates.extend(self.templates.unwrap_or_default());
+        set(&mut c.max_messages, self.max_messages);
+        set(&mut c.log_requests, self.log_requests);
+        set(&mut c.lenient, self.lenient);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_option_of_the_table_is_read_and_nothing_else() {
+        for (name, kind) in EMULATOR_OPTIONS {
+            let value = match kind {
+                OptionKind::Flag => "true".to_owned(),
+                OptionKind::Count { .. } => "1".to_owned(),
+                OptionKind::Text | OptionKind::Secret => "\"k\"".to_owned(),
+                OptionKind::Table if name == "accounts" => r#"[["a","b"]]"#.to_owned(),
+                OptionKind::Table => r#"{"T1":"${code}"}"#.to_owned(),
+            };
+            assert!(Config::from_options(&format!("{{\"{name}\":{value}}}")).is_ok(), "{name}");
+            let wrong = Config::from_options(&format!("{{\"{name}\":[1.5]}}")).unwrap_err();
+            assert_eq!(wrong.field(), Some(name), "{wrong}");
+        }
+        let e = Config::from_options(r#"{"port":70000}"#).unwrap_err();
+        assert!(e.to_string().contains("must be at most 65535, got 70000"), "{e}");
+        let e = Config::from_options(r#"{"prot":1}"#).unwrap_err();
+        assert_eq!(e.field(), Some("options"));
+        assert!(e.to_string().contains("prot"), "{e}");
+    }
+
+    #[test]
+    fn options_change_the_defaults() {
+        let c = Config::from_options(
+            r#"{"access_key_secret":"s2","timestamp_window":60,"templates":{"T1":"x"},"lenient":true}"#,
+        )
+        .unwrap();
+        assert_eq!(c.accounts, vec![("testid".to_owned(), "s2".to_owned())]);
+        assert_eq!(c.timestamp_window, Duration::from_secs(60));
+        assert!(c.templates.contains_key("T1") && c.templates.contains_key("100001"));
+        assert!(c.lenient);
+        let d = Config::from_options("{}").unwrap();
+        assert_eq!((d.max_wrong_tries, d.daily_limit, d.lenient), (5, 10, false));
+    }
+}
