@@ -83,9 +83,8 @@ fn smsauth_blocking(endpoint: &str, n: usize) -> Result<(), String> {
 fn signed(endpoint: &str) -> Result<SignedRequest, String> {
     let host = endpoint.split_once("://").map_or(endpoint, |(_, h)| h);
     let creds = Credentials::new("testid", "testsecret").map_err(|e| e.to_string())?;
-    let req = RpcRequest::new(host, "CheckSmsVerifyCode", "2017-05-25")
-        .param("PhoneNumber", PHONE)
-        .param("VerifyCode", CODE);
+    let req =
+        RpcRequest::new(host, "CheckSmsVerifyCode", "2017-05-25").param("PhoneNumber", PHONE).param("VerifyCode", CODE);
     Ok(sign_without_explanation(&req, SignatureVersion::V3, &creds, &Stamp::fresh().map_err(|e| e.to_string())?))
 }
 
@@ -103,7 +102,8 @@ fn raw_reqwest(endpoint: &str, n: usize) -> Result<(), String> {
         signed.headers.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("host")).cloned().collect();
     // reqwest as smsauth builds it has TLS without a default provider: the same one, given here.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let http = reqwest::Client::builder().pool_idle_timeout(Duration::from_secs(90)).build().map_err(|e| e.to_string())?;
+    let http =
+        reqwest::Client::builder().pool_idle_timeout(Duration::from_secs(90)).build().map_err(|e| e.to_string())?;
     let rt = smsauth::runtime::runtime().map_err(|e| e.to_string())?;
     rt.block_on(rt.spawn(async move {
         for _ in 0..WARMUP + n {
@@ -129,11 +129,10 @@ fn raw_hyper(endpoint: &str, n: usize) -> Result<(), String> {
     rt.block_on(async move {
         let stream = tokio::net::TcpStream::connect(&authority).await.map_err(|e| e.to_string())?;
         stream.set_nodelay(true).map_err(|e| e.to_string())?;
-        let (mut sender, conn) = hyper::client::conn::http1::handshake::<_, Empty<Bytes>>(
-            hyper_util::rt::TokioIo::new(stream),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+        let (mut sender, conn) =
+            hyper::client::conn::http1::handshake::<_, Empty<Bytes>>(hyper_util::rt::TokioIo::new(stream))
+                .await
+                .map_err(|e| e.to_string())?;
         tokio::spawn(conn);
         for _ in 0..WARMUP + n {
             let mut req = hyper::Request::post(uri.as_str()).header("host", authority.as_str());
@@ -141,8 +140,10 @@ fn raw_hyper(endpoint: &str, n: usize) -> Result<(), String> {
                 req = req.header(k.as_str(), v.as_str());
             }
             sender.ready().await.map_err(|e| e.to_string())?;
-            let resp =
-                sender.send_request(req.body(Empty::new()).map_err(|e| e.to_string())?).await.map_err(|e| e.to_string())?;
+            let resp = sender
+                .send_request(req.body(Empty::new()).map_err(|e| e.to_string())?)
+                .await
+                .map_err(|e| e.to_string())?;
             let status = resp.status().as_u16();
             let body = resp.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
             check_body(status, &body)?;
