@@ -438,7 +438,8 @@ const INFO: u8 = 20;
 /// answer). An exception raised meanwhile (a signal handler runs on any bytecode boundary) is
 /// returned, never swallowed.
 fn enabled_for(py: Python<'_>, level: u8) -> PyResult<bool> {
-    logger(py)?.call_method1("isEnabledFor", (level,))?.extract::<bool>()
+    // An interned name: a call no longer builds (and hashes) the method's name as a new string.
+    logger(py)?.call_method1(pyo3::intern!(py, "isEnabledFor"), (level,))?.extract::<bool>()
 }
 
 /// Whether the `smsauth` logger would emit a DEBUG record.
@@ -451,8 +452,9 @@ pub(crate) fn debug_enabled(py: Python<'_>) -> PyResult<bool> {
 fn log_record(py: Python<'_>, level: u8, line: &str, extra: Option<&Bound<'_, PyDict>>) {
     if let Ok(l) = logger(py) {
         let kwargs = PyDict::new(py);
-        let logged =
-            kwargs.set_item("extra", extra).and_then(|()| l.call_method("log", (level, "%s", line), Some(&kwargs)));
+        let logged = kwargs
+            .set_item("extra", extra)
+            .and_then(|()| l.call_method(pyo3::intern!(py, "log"), (level, "%s", line), Some(&kwargs)));
         // A failing logging handler must not turn a successful call into an error.
         if let Err(e) = logged {
             e.write_unraisable(py, Some(l));

@@ -15,7 +15,7 @@ use crate::api::{
 use crate::credentials::SharedProvider;
 use crate::error::{Delivery, Error, ErrorKind, Result};
 use crate::guard::Guard;
-use crate::sign::{RpcRequest, SignatureVersion, Stamp, sign};
+use crate::sign::{RpcRequest, SignatureVersion, Stamp, sign_without_explanation};
 
 pub(super) struct Inner {
     pub(super) endpoint: Endpoint,
@@ -115,7 +115,8 @@ impl Inner {
         let mut req = RpcRequest::new(self.endpoint.authority.clone(), O::ACTION, API_VERSION);
         req.params = params.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
         req.headers.push(("accept".into(), "application/json".into()));
-        let signed = sign(&req, self.version, &creds, &stamp);
+        // Only the bytes are sent: the explanation would be built and dropped on every call.
+        let signed = sign_without_explanation(&req, self.version, &creds, &stamp);
         let raw = transport::send(http, &self.base_url, &signed).await?;
         tracing::debug!(action = O::ACTION, status = raw.status, bytes = raw.body.len(), "answer");
         // A gateway `SignatureDoesNotMatch` echoes the V1 string-to-sign, STS token included.
