@@ -135,13 +135,6 @@ impl<'a> Arg<'a> {
     }
 }
 
-/// Set `slot` to `value` if there is one: an option left out (or `None`) keeps the default.
-pub(crate) fn update<T>(slot: &mut T, value: Option<T>) {
-    if let Some(value) = value {
-        *slot = value;
-    }
-}
-
 /// The unexpected-keyword `TypeError`, worded like Python's own.
 pub(crate) fn unexpected_keyword(func: &str, name: &str) -> PyErr {
     PyTypeError::new_err(format!("{func}() got an unexpected keyword argument '{name}'"))
