@@ -11,7 +11,7 @@ const { Verifier, parseTimestamp, sign } = smsauth
 const rows = JSON.parse(readFileSync(new URL('../../tests/behaviour/sign.json', import.meta.url), 'utf8')).cases
 
 /** The core's field names as this package reports them. */
-const FIELDS = { signature_version: 'signatureVersion' }
+const FIELDS = { signature_version: 'options.signatureVersion' }
 
 /** The row's inputs as `sign(request, options)` takes them. */
 function signRow(s) {
