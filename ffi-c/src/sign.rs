@@ -53,9 +53,10 @@ impl From<Explanation> for smsauth_explanation {
 }
 
 impl From<SignedRequest> for smsauth_signed_request {
-    fn from(s: SignedRequest) -> Self {
-        // Signed without it (most callers never read it): rebuilt from the request, no secret.
-        let mut explanation = smsauth_explanation::from(s.explain());
+    fn from(mut s: SignedRequest) -> Self {
+        // Signed with its explanation (`SignOptions::sign_explained`): C hands every part out as
+        // a C string at once, and rebuilding it after signing would hash the request twice.
+        let mut explanation = smsauth_explanation::from(std::mem::take(&mut s.explanation));
         explanation.authorization = s.header("authorization").map(cstring);
         smsauth_signed_request {
             method: cstring(&s.method),
@@ -119,7 +120,7 @@ exports! {
         // C spells "now" as timestamp 0.
         let timestamp = (timestamp != 0).then_some(timestamp);
         let options = SignOptions { security_token: token, version, timestamp, nonce, ..SignOptions::new(id, secret) };
-        out.put(options.sign(&request.inner)?.into());
+        out.put(options.sign_explained(&request.inner)?.into());
     }
     /// Compute a signature over exactly the parts given, to reproduce a captured request or a published example (no
     /// parameter or header is added).
