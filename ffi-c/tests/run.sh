@@ -230,52 +230,31 @@ else
   fail "compile test_faults (c11, shared)"
 fi
 
-# --- 5b. The shared behaviour table: tests/c/test_behaviour.c ---------------------------------
-step "tests/c/test_behaviour.c (tests/behaviour/*.json)"
-if python3 tests/behaviour/to_c.py "$build/behaviour_cases.h" &&
-  gcc "${cflags[@]}" "${pc_cflags[@]}" -I"$build" -o "$build/test_behaviour" tests/c/test_behaviour.c "${pc_libs[@]}" \
-    -Wl,-rpath,"$libdir" -pthread; then
-  pass "compile test_behaviour (c11, shared)"
-  "$build/test_behaviour" >"$build/behaviour.out" 2>&1
+# --- 5b. The shared behaviour table (tests/behaviour/*.json) ------------------------------------
+# behaviour TEST GENERATOR HEADER: generate the rows' C header with tests/behaviour/GENERATOR,
+# compile tests/c/TEST.c against the shared library, run it.
+behaviour() {
+  local test=$1 generator=$2 header=$3 rc
+  step "tests/c/$test.c (tests/behaviour/$generator)"
+  if ! python3 "tests/behaviour/$generator" "$build/$header" ||
+    ! gcc "${cflags[@]}" "${pc_cflags[@]}" -I"$build" -o "$build/$test" "tests/c/$test.c" "${pc_libs[@]}" \
+      -Wl,-rpath,"$libdir" -pthread; then
+    fail "compile $test (c11, shared)"
+    return
+  fi
+  "$build/$test" >"$build/$test.out" 2>&1
   rc=$?
-  add_summary "$build/behaviour.out"
+  add_summary "$build/$test.out"
   if [[ $rc -eq 0 ]]; then
-    pass "test_behaviour: $summary"
+    pass "$test: $summary"
   else
-    cat "$build/behaviour.out"
-    fail "test_behaviour (exit $rc${summary:+, $summary})"
+    cat "$build/$test.out"
+    fail "$test (exit $rc${summary:+, $summary})"
   fi
-else
-  fail "compile test_behaviour (c11, shared)"
-fi
-
-step "tests/c/test_behaviour_sign.c (tests/behaviour/sign.json)"
-if python3 tests/behaviour/sign_to_c.py "$build/sign_cases.h" &&
-  gcc "${cflags[@]}" "${pc_cflags[@]}" -I"$build" -o "$build/test_behaviour_sign" tests/c/test_behaviour_sign.c \
-    "${pc_libs[@]}" -Wl,-rpath,"$libdir" -pthread; then
-  "$build/test_behaviour_sign" >"$build/behaviour_sign.out" 2>&1
-  rc=$?
-  add_summary "$build/behaviour_sign.out"
-  if [[ $rc -eq 0 ]]; then pass "test_behaviour_sign: $summary"; else cat "$build/behaviour_sign.out"; fail "test_behaviour_sign"; fi
-else
-  fail "compile test_behaviour_sign (c11, shared)"
-fi
-
-# --- 5c. The shared call rows: tests/c/test_behaviour_calls.c (tests/behaviour/calls.json) -----
-step "tests/c/test_behaviour_calls.c (tests/behaviour/calls.json)"
-if python3 tests/behaviour/calls_to_c.py "$build/calls_cases.h" &&
-  gcc "${cflags[@]}" "${pc_cflags[@]}" -I"$build" -o "$build/test_behaviour_calls" tests/c/test_behaviour_calls.c \
-    "${pc_libs[@]}" -Wl,-rpath,"$libdir" -pthread; then
-  "$build/test_behaviour_calls" >"$build/behaviour_calls.out" 2>&1
-  rc=$?
-  add_summary "$build/behaviour_calls.out"
-  if [[ $rc -eq 0 ]]; then pass "test_behaviour_calls: $summary"; else
-    cat "$build/behaviour_calls.out"
-    fail "test_behaviour_calls (exit $rc${summary:+, $summary})"
-  fi
-else
-  fail "compile test_behaviour_calls (c11, shared)"
-fi
+}
+behaviour test_behaviour to_c.py behaviour_cases.h
+behaviour test_behaviour_sign sign_to_c.py sign_cases.h
+behaviour test_behaviour_calls calls_to_c.py calls_cases.h
 
 # --- 6. The README's example and examples/c --------------------------------------------------
 step "ffi-c/README.md example"
