@@ -24,13 +24,6 @@ tokio::task_local! {
     static EVENT: RefCell<Option<CallEvent>>;
 }
 
-/// A listener for [`crate::ClientBuilder::on_event`] that keeps the event for [`observed`]. Not
-/// needed any more ([`observed`] gets its call's event without a listener); kept for the callers
-/// that install it.
-pub fn keep(event: &CallEvent) {
-    let _ = EVENT.try_with(|slot| *slot.borrow_mut() = Some(event.clone()));
-}
-
 /// Whether the running task is inside [`observed`], so its call's event has a reader.
 pub(crate) fn wanted() -> bool {
     EVENT.try_with(|_| ()).is_ok()

@@ -31,7 +31,7 @@ fn configure(
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Client> {
     let class = if asyncio { "AsyncClient" } else { "Client" };
-    let mut builder = smsauth::Client::builder().binding("python").on_event(smsauth::observe::keep);
+    let mut builder = smsauth::Client::builder().binding("python");
     let (mut guard, mut on_event) = (None, None);
     let positional = [("access_key_id", access_key_id), ("access_key_secret", access_key_secret)];
     let positional = positional.into_iter().chain([("security_token", security_token)]);

@@ -1,7 +1,7 @@
 //! The core's [`CallEvent`] of each call, brought back to the Python caller by
-//! [`smsauth::observe`] (the client's listener is `smsauth::observe::keep`), and turned on the
-//! caller's side (GIL held) into the `extra` fields of the `smsauth` logger's INFO record, the
-//! `on_event` argument and the OpenTelemetry span. No GIL is ever taken on the core's runtime
+//! [`smsauth::observe::observed`] around every call, and turned on the caller's side (GIL held)
+//! into the `extra` fields of the `smsauth` logger's INFO record, the `on_event` argument and the
+//! OpenTelemetry span. No GIL is ever taken on the core's runtime
 //! threads.
 
 use pyo3::prelude::*;
