@@ -78,6 +78,16 @@ impl OptionKind {
     }
 }
 
+/// [`OptionKind::Choice`] of these enum values, each named by its enum's own `as_str` (the name
+/// its parser takes and its display shows), so a table never spells a value a second time:
+/// `choice!(FailPolicy::Closed, FailPolicy::Open)`.
+macro_rules! choice {
+    ($($value:expr),+ $(,)?) => {
+        $crate::options::OptionKind::Choice(&[$($value.as_str()),+])
+    };
+}
+pub(crate) use choice;
+
 /// One option of a client or a guard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientOption {

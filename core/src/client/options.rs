@@ -5,7 +5,7 @@
 use crate::api::{CheckSmsVerifyCodeRequest, Field, FieldValue, SendSmsVerifyCodeRequest};
 use crate::credentials::{RamRoleArnConfig, Secret};
 use crate::error::Result;
-use crate::options::{ClientOption, OptionKind, OptionValue};
+use crate::options::{ClientOption, OptionKind, OptionValue, choice};
 use crate::sign::SignatureVersion;
 
 use super::builder::{ClientBuilder, Redacted, check_duration};
@@ -33,7 +33,7 @@ const OPTIONS: &[ClientOption] = &[
     option("scheme", Text, true, "`https` or `http` for a bare-host endpoint."),
     option(
         "signature_version",
-        OptionKind::Choice(&["v3", "v1"]),
+        choice!(SignatureVersion::V3, SignatureVersion::V1),
         false,
         "Signature scheme: `v3` (ACS3-HMAC-SHA256, the default) or `v1`.",
     ),
@@ -288,6 +288,13 @@ mod tests {
             let e = b.set_option(name, Some(v)).unwrap_err();
             assert_eq!((e.kind(), e.field()), (ErrorKind::InvalidInput, Some(field)), "{name}");
             assert!(e.to_string().contains(text), "{name}: {e}");
+        }
+        let Some(OptionKind::Choice(versions)) = ClientBuilder::option("signature_version").map(|o| o.kind) else {
+            panic!("signature_version is a choice")
+        };
+        for name in versions {
+            b.set_option("signature_version", Some(OptionValue::Text(name.to_string()))).unwrap();
+            assert_eq!(b.get_option("signature_version"), Some(OptionValue::Text(name.to_string())));
         }
         b.set_option("signature_version", Some(OptionValue::Unsigned(1))).unwrap();
         assert_eq!(b.signature_version, SignatureVersion::V1);

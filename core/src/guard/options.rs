@@ -4,7 +4,7 @@
 
 use super::{FailPolicy, GuardConfig, WrongCodeLimit};
 use crate::error::Result;
-use crate::options::{ClientOption, OptionKind, OptionValue};
+use crate::options::{ClientOption, OptionKind, OptionValue, choice};
 
 const fn option(name: &'static str, kind: OptionKind, nullable: bool, doc: &'static str) -> ClientOption {
     ClientOption { name, kind, nullable, doc }
@@ -33,7 +33,7 @@ impl GuardConfig {
         option("guard.dry_run", Bool, false, "Only report what would be refused (default false)."),
         option(
             "guard.on_store_error",
-            OptionKind::Choice(&["closed", "open"]),
+            choice!(FailPolicy::Closed, FailPolicy::Open),
             false,
             "What to do when the store fails: `closed` (refuse, the default) or `open`.",
         ),
@@ -132,6 +132,13 @@ mod tests {
         let e = c.set("dry_run", Some(OptionValue::Unsigned(1))).unwrap_err();
         assert_eq!(e.field(), Some("guard.dry_run"));
         assert_eq!(c.set("guard.nope", None).unwrap_err().field(), Some("option"));
+        let Some(OptionKind::Choice(policies)) = GuardConfig::option("on_store_error").map(|o| o.kind) else {
+            panic!("on_store_error is a choice")
+        };
+        for name in policies {
+            c.set("on_store_error", Some(OptionValue::Text(name.to_string()))).unwrap();
+            assert_eq!(c.on_store_error.as_str(), *name);
+        }
         let e = c.set("on_store_error", Some(OptionValue::Text("maybe".into()))).unwrap_err();
         assert_eq!(e.field(), Some("guard.on_store_error"));
     }
