@@ -10,6 +10,7 @@ use super::credentials_uri::CredentialsUriProvider;
 use super::ecs_ram_role::EcsRamRoleProvider;
 use super::env::{EnvProvider, Environment};
 use super::oidc::OidcProvider;
+use super::ram_role_arn::{RamRoleArnConfig, RamRoleArnProvider};
 use super::{Credentials, CredentialsFuture, ProvideCredentials};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -222,6 +223,20 @@ impl CredentialsChain {
 impl ProvideCredentials for CredentialsChain {
     fn provide(&self) -> CredentialsFuture<'_> {
         Box::pin(self.resolve())
+    }
+}
+
+// Declared here, not in `ram_role_arn.rs`: the chain is the role's default source, and the role
+// module stays free of the chain (which builds role providers from profiles).
+impl RamRoleArnProvider {
+    /// Assume `config.role_arn` with the default chain's credentials (read with the provider's
+    /// environment, see [`RamRoleArnProvider::with_environment`]), unless a source is given with
+    /// [`RamRoleArnProvider::with_source`]. Fails on an empty role ARN or a duration outside
+    /// 900–43200 s; nothing is read or sent yet.
+    pub fn new(config: RamRoleArnConfig) -> Result<Self> {
+        RamRoleArnProvider::with_default_source(config, |env| {
+            Arc::new(CredentialsChain::default_chain().with_environment(env))
+        })
     }
 }
 

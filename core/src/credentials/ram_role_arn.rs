@@ -4,7 +4,6 @@
 use std::sync::{Arc, OnceLock};
 
 use super::cache::{Fetch, RefreshCache, Temporary};
-use super::chain::CredentialsChain;
 use super::env::Environment;
 use super::http::{Http, Settings};
 use super::{Credentials, CredentialsFuture, ProvideCredentials, SharedProvider, StaticProvider, sts};
@@ -54,8 +53,15 @@ pub struct RamRoleArnProvider {
     config: RamRoleArnConfig,
     env: Environment,
     source: Option<SharedProvider>,
+    /// Makes the source when none is given, from the provider's environment: the default chain,
+    /// handed in by [`RamRoleArnProvider::new`] (in `chain.rs`), so this module does not depend on
+    /// the chain that itself builds role providers from profiles.
+    make_default_source: DefaultSource,
     shared: Arc<Shared>,
 }
+
+/// The source credentials of a provider that was given none, made from its environment.
+pub(crate) type DefaultSource = fn(Environment) -> SharedProvider;
 
 #[derive(Debug)]
 struct Shared {
@@ -65,9 +71,10 @@ struct Shared {
 }
 
 impl RamRoleArnProvider {
-    /// Assume `config.role_arn` with the default chain's credentials. Fails on an empty role
-    /// ARN or a duration outside 900–43200 s; nothing is read or sent yet.
-    pub fn new(config: RamRoleArnConfig) -> Result<Self> {
+    /// Assume `config.role_arn` with the credentials of `default_source` (made once, from the
+    /// provider's environment) unless a source is given. Fails on an empty role ARN or a duration
+    /// outside 900–43200 s; nothing is read or sent yet.
+    pub(crate) fn with_default_source(config: RamRoleArnConfig, default_source: DefaultSource) -> Result<Self> {
         if config.role_arn.trim().is_empty() {
             return Err(Error::invalid_input(
                 "role_arn",
@@ -79,6 +86,7 @@ impl RamRoleArnProvider {
             config,
             env: Environment::process(),
             source: None,
+            make_default_source: default_source,
             shared: Arc::new(Shared {
                 http: Http::new(Settings::REMOTE),
                 cache: Arc::default(),
@@ -118,11 +126,7 @@ impl RamRoleArnProvider {
     fn source(&self) -> SharedProvider {
         match &self.source {
             Some(s) => Arc::clone(s),
-            None => Arc::clone(
-                self.shared
-                    .default_source
-                    .get_or_init(|| Arc::new(CredentialsChain::default_chain().with_environment(self.env.clone()))),
-            ),
+            None => Arc::clone(self.shared.default_source.get_or_init(|| (self.make_default_source)(self.env.clone()))),
         }
     }
 }
