@@ -137,6 +137,38 @@ typedef uint32_t smsauth_status;
 #endif // __cplusplus
 
 /**
+ * Whether a failed call's request may have reached the service — the question that decides whether resending could
+ * deliver a second SMS (the core's `smsauth::Delivery`; Python's `error.delivery`, Node's `error.delivery`).
+ */
+enum smsauth_delivery
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * 1: provably not received (bad input, no credentials, no connection, refused by the gateway before the service
+   * ran): safe to resend.
+   */
+  SMSAUTH_DELIVERY_NOT_RECEIVED = 1,
+  /**
+   * 2: received and answered by the service (its error code came back).
+   */
+  SMSAUTH_DELIVERY_ANSWERED = 2,
+  /**
+   * 3: unknown: the request may have been received (a timeout or a connection lost after sending). Check the
+   * outcome, or wait for the sending interval, before resending.
+   */
+  SMSAUTH_DELIVERY_UNKNOWN = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum smsauth_delivery smsauth_delivery;
+#else
+typedef uint32_t smsauth_delivery;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * Signature scheme, for `smsauth_config_builder_set_signature_version()` and `smsauth_sign()`.
  */
 enum smsauth_signature_version
@@ -319,8 +351,8 @@ typedef uint32_t smsauth_guard_fail_policy;
 typedef struct smsauth_check_request smsauth_check_request;
 
 /**
- * The answer to a check. A wrong, expired or unknown code is a result with `passed == false`, not an error. Immutable:
- * readable from any thread. Strings are owned by the result and valid until `smsauth_check_result_free()`.
+ * The answer to a check. A wrong, expired or unknown code is a result with `passed == false`, not an error.
+ * Immutable: readable from any thread. Strings are owned by the result and valid until `smsauth_check_result_free()`.
  */
 typedef struct smsauth_check_result smsauth_check_result;
 
@@ -360,14 +392,14 @@ typedef struct smsauth_emulator smsauth_emulator;
 typedef struct smsauth_error smsauth_error;
 
 /**
- * One finished call, read-only, with a getter per field (see docs/observing.md). Strings are owned by the event; both
- * are valid only during the callback.
+ * One finished call, read-only, with a getter per field (see docs/observing.md). Strings are owned by the event;
+ * both are valid only during the callback.
  */
 typedef struct smsauth_event smsauth_event;
 
 /**
- * How a signature was computed — what to compare with a gateway's `SignatureDoesNotMatch` message. Immutable; strings
- * are owned by it.
+ * How a signature was computed — what to compare with a gateway's `SignatureDoesNotMatch` message: the core's
+ * explanation, and for V3 the `Authorization` header value it gives. Immutable; strings are owned by it.
  */
 typedef struct smsauth_explanation smsauth_explanation;
 
@@ -399,8 +431,8 @@ typedef struct smsauth_http_request smsauth_http_request;
 typedef struct smsauth_send_request smsauth_send_request;
 
 /**
- * The answer to a successful send (the service said `OK`). Immutable: readable from any thread. Strings are owned by
- * the result and valid until `smsauth_send_result_free()`.
+ * The answer to a successful send (the service said `OK`). Immutable: readable from any thread. Strings are owned
+ * by the result and valid until `smsauth_send_result_free()`.
  */
 typedef struct smsauth_send_result smsauth_send_result;
 
@@ -412,8 +444,8 @@ typedef struct smsauth_send_result smsauth_send_result;
 typedef struct smsauth_sign_request smsauth_sign_request;
 
 /**
- * A signed request, ready to send as `METHOD path?query` with its headers and an empty body. Immutable: readable from
- * any thread; strings are owned by it.
+ * A signed request, ready to send as `METHOD path?query` with its headers and an empty body, and its explanation.
+ * Immutable: readable from any thread; strings are owned by it.
  */
 typedef struct smsauth_signed_request smsauth_signed_request;
 
@@ -424,8 +456,8 @@ typedef struct smsauth_signed_request smsauth_signed_request;
 typedef struct smsauth_stats smsauth_stats;
 
 /**
- * A request whose signature checked out: who signed it and its business parameters. Immutable; strings are owned by
- * it.
+ * A request whose signature checked out: who signed it and its business parameters. Immutable; strings are owned
+ * by it.
  */
 typedef struct smsauth_verified smsauth_verified;
 
@@ -1154,6 +1186,14 @@ uint16_t smsauth_error_http_status(const smsauth_error *err);
  * first. `false` when `err` is NULL.
  */
 bool smsauth_error_may_have_been_received(const smsauth_error *err);
+
+/**
+ * Whether the request reached the service: `SMSAUTH_DELIVERY_NOT_RECEIVED` (safe to resend),
+ * `SMSAUTH_DELIVERY_ANSWERED` or `SMSAUTH_DELIVERY_UNKNOWN` (see `smsauth_delivery`);
+ * `smsauth_error_may_have_been_received()` is this != `SMSAUTH_DELIVERY_NOT_RECEIVED`. `SMSAUTH_DELIVERY_UNKNOWN`
+ * when `err` is NULL.
+ */
+smsauth_delivery smsauth_error_delivery(const smsauth_error *err);
 
 /**
  * For `SMSAUTH_STATUS_THROTTLED` and `SMSAUTH_STATUS_GUARD_DENIED`: how long to wait before trying again, in

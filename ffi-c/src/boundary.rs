@@ -13,7 +13,7 @@ use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 
-use crate::error::{smsauth_error, smsauth_status};
+use crate::error::{smsauth_delivery, smsauth_error, smsauth_status};
 
 /// What an export body returns before the boundary turns it into a status or a fallback. The error is boxed: it is
 /// handed to C as a pointer anyway, and keeps `Result`s small.
@@ -116,7 +116,8 @@ macro_rules! fallback {
     ($([$($g:ident)?] $t:ty => $v:expr),*) => { $(impl<$($g)?> Fallback for $t { fn fallback() -> Self { $v } })* };
 }
 fallback!([] () => (), [] bool => false, [] u16 => 0, [] u32 => 0, [] u64 => 0, [] usize => 0);
-fallback!([] smsauth_status => smsauth_status::Panic, [T] *const T => std::ptr::null(), [T] *mut T => std::ptr::null_mut());
+fallback!([] smsauth_status => smsauth_status::Panic, [] smsauth_delivery => smsauth_delivery::Unknown);
+fallback!([T] *const T => std::ptr::null(), [T] *mut T => std::ptr::null_mut());
 
 pub(crate) fn status(err: *mut *mut smsauth_error, body: impl FnOnce() -> FfiResult) -> smsauth_status {
     let failure = match catch_unwind(AssertUnwindSafe(body)) {
@@ -212,20 +213,6 @@ pub(crate) fn cstring(s: &str) -> CString {
     CString::new(s).unwrap_or_else(|_| CString::new(s.replace('\0', "\u{fffd}")).unwrap_or_default())
 }
 
-pub(crate) fn opt_cstring(s: Option<&str>) -> Option<CString> {
-    s.map(cstring)
-}
-
-/// The pointer to hand out for optional text: NULL when absent.
-pub(crate) fn opt_ptr(s: &Option<CString>) -> *const c_char {
-    s.as_ref().map_or(std::ptr::null(), |c| c.as_ptr())
-}
-
-/// Element `index` of a list of C string pairs (name or value), NULL when out of range.
-pub(crate) fn pair_at(list: &[(CString, CString)], index: usize, value: bool) -> *const c_char {
-    list.get(index).map_or(std::ptr::null(), |(k, v)| if value { v.as_ptr() } else { k.as_ptr() })
-}
-
 /// A `'static` C string for one of the core's static names (`ErrorKind::name()`, `Delivery::as_str()`, ...): made once
 /// per name and kept for the life of the process.
 pub(crate) fn static_cstr(s: &'static str) -> *const c_char {
@@ -234,9 +221,77 @@ pub(crate) fn static_cstr(s: &'static str) -> *const c_char {
     names.entry(s).or_insert_with(|| Box::leak(cstring(s).into_boxed_c_str())).as_ptr()
 }
 
-pub(crate) fn pairs(v: &[(String, String)]) -> Vec<(CString, CString)> {
-    v.iter().map(|(k, v)| (cstring(k), cstring(v))).collect()
+/// The C copies of the text inside one immutable object handed to C, made when a getter first asks for them and kept as
+/// long as the object, so a pointer handed out stays valid until the object is freed. Copies are kept by content: asking
+/// twice for the same text gives the same pointer, and no copy is made of text nobody reads.
+#[derive(Default)]
+pub(crate) struct CTexts(Mutex<BTreeMap<String, CString>>);
+
+impl std::fmt::Debug for CTexts {
+    /// Never the texts: one may be a secret (a verified request's STS token).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CTexts(..)")
+    }
 }
+
+impl CTexts {
+    /// The C copy of `s`, valid as long as `self`.
+    pub(crate) fn get(&self, s: &str) -> *const c_char {
+        let mut texts = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = texts.get(s) {
+            return c.as_ptr();
+        }
+        // The heap buffer of a `CString` does not move when the map moves the `CString` itself.
+        texts.entry(s.to_owned()).or_insert_with(|| cstring(s)).as_ptr()
+    }
+
+    /// [`CTexts::get`] for optional text: NULL when absent.
+    pub(crate) fn opt(&self, s: Option<&str>) -> *const c_char {
+        s.map_or(std::ptr::null(), |s| self.get(s))
+    }
+}
+
+/// An opaque C type that wraps one core value (`inner`) and hands out its text as C strings (`texts`).
+pub(crate) trait View {
+    type Inner;
+    fn parts(&self) -> (&Self::Inner, &CTexts);
+
+    /// The C copy of a text of the core value, e.g. `result.text(|r| &r.request_id)`.
+    fn text<'a>(&'a self, get: impl FnOnce(&'a Self::Inner) -> &'a str) -> *const c_char {
+        let (inner, texts) = self.parts();
+        texts.get(get(inner))
+    }
+
+    /// The C copy of an optional text of the core value; NULL when absent.
+    fn opt_text<'a>(&'a self, get: impl FnOnce(&'a Self::Inner) -> Option<&'a str>) -> *const c_char {
+        let (inner, texts) = self.parts();
+        texts.opt(get(inner))
+    }
+}
+
+/// Declare opaque C types that each wrap a core value as a [`View`]: `struct name(CoreType);`, with `From<CoreType>`.
+macro_rules! views {
+    ($($(#[$m:meta])* struct $name:ident($inner:ty);)*) => {$(
+        $(#[$m])*
+        #[derive(Debug)]
+        pub struct $name {
+            pub(crate) inner: $inner,
+            texts: $crate::boundary::CTexts,
+        }
+        impl From<$inner> for $name {
+            fn from(inner: $inner) -> Self {
+                $name { inner, texts: Default::default() }
+            }
+        }
+        impl $crate::boundary::View for $name {
+            type Inner = $inner;
+            fn parts(&self) -> (&$inner, &$crate::boundary::CTexts) {
+                (&self.inner, &self.texts)
+            }
+        }
+    )*};
+}
+pub(crate) use views;
 
 #[cfg(test)]
 mod tests {
@@ -249,11 +304,14 @@ mod tests {
         let st = status(&mut slot, || if trigger == 42 { panic!("boom {trigger}") } else { Ok(()) });
         let e = unsafe { Box::from_raw(slot) };
         assert_eq!((st, e.status), (smsauth_status::Panic, smsauth_status::Panic));
-        assert!(e.message.to_str().unwrap().contains("boom 42"), "{:?}", e.message);
+        assert!(e.message().contains("boom 42"), "{:?}", e.message());
         assert_eq!(status(std::ptr::null_mut(), || panic!("again")), smsauth_status::Panic);
         assert_eq!(value::<u32>(|| Ok(Vec::<u32>::new()[3])), 0);
         assert!(value::<*const c_char>(|| Err(smsauth_error::null_argument("x"))).is_null());
         assert_eq!(cstring("a\0b").to_str().unwrap(), "a\u{fffd}b"); // NUL stays visible
+        let texts = CTexts::default();
+        let first = texts.get(&String::from("same"));
+        assert_eq!((texts.get("same"), texts.opt(None)), (first, std::ptr::null()));
     }
 
     /// Every export is declared with `exports!` (so runs behind the boundary): no hand-written one.

@@ -1,12 +1,11 @@
 //! Sending and checking codes: blocking calls, `_async` calls with callbacks, and results.
 
-use std::ffi::{CString, c_char, c_void};
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::ffi::{c_char, c_void};
 use std::ptr;
 
 use smsauth::{CheckSmsVerifyCodeResponse, SendSmsVerifyCodeResponse};
 
-use crate::boundary::{FfiResult, Out, cstring, exports, opt_cstring, opt_ptr, try_out, try_ref, try_str};
+use crate::boundary::{FfiResult, Out, View, exports, try_out, try_ref, try_str, views};
 use crate::config::smsauth_config_builder;
 use crate::error::{smsauth_error, smsauth_status};
 use crate::request::{smsauth_check_request, smsauth_send_request};
@@ -21,54 +20,13 @@ pub struct smsauth_client {
     pub(crate) inner: smsauth::blocking::Client,
 }
 
-/// The answer to a successful send (the service said `OK`). Immutable: readable from any thread. Strings are owned by
-/// the result and valid until `smsauth_send_result_free()`.
-#[derive(Debug)]
-pub struct smsauth_send_result {
-    request_id: CString,
-    biz_id: Option<CString>,
-    out_id: Option<CString>,
-    verify_code: Option<CString>,
-    message: CString,
-    http_status: u16,
-}
-
-/// The answer to a check. A wrong, expired or unknown code is a result with `passed == false`, not an error. Immutable:
-/// readable from any thread. Strings are owned by the result and valid until `smsauth_check_result_free()`.
-#[derive(Debug)]
-pub struct smsauth_check_result {
-    passed: bool,
-    verify_result: CString,
-    request_id: CString,
-    out_id: Option<CString>,
-    message: CString,
-    http_status: u16,
-}
-
-impl From<SendSmsVerifyCodeResponse> for smsauth_send_result {
-    fn from(r: SendSmsVerifyCodeResponse) -> Self {
-        smsauth_send_result {
-            request_id: cstring(&r.request_id),
-            biz_id: opt_cstring(r.model.biz_id.as_deref()),
-            out_id: opt_cstring(r.model.out_id.as_deref()),
-            verify_code: opt_cstring(r.model.verify_code.as_deref()),
-            message: cstring(&r.message),
-            http_status: r.http_status,
-        }
-    }
-}
-
-impl From<CheckSmsVerifyCodeResponse> for smsauth_check_result {
-    fn from(r: CheckSmsVerifyCodeResponse) -> Self {
-        smsauth_check_result {
-            passed: r.passed(),
-            verify_result: cstring(r.model.verify_result.as_str()),
-            request_id: cstring(&r.request_id),
-            out_id: opt_cstring(r.model.out_id.as_deref()),
-            message: cstring(&r.message),
-            http_status: r.http_status,
-        }
-    }
+views! {
+    /// The answer to a successful send (the service said `OK`). Immutable: readable from any thread. Strings are owned
+    /// by the result and valid until `smsauth_send_result_free()`.
+    struct smsauth_send_result(SendSmsVerifyCodeResponse);
+    /// The answer to a check. A wrong, expired or unknown code is a result with `passed == false`, not an error.
+    /// Immutable: readable from any thread. Strings are owned by the result and valid until `smsauth_check_result_free()`.
+    struct smsauth_check_result(CheckSmsVerifyCodeResponse);
 }
 
 /// Called once when an `smsauth_send_code_async()` call finishes, on a library thread.
@@ -152,17 +110,11 @@ where
     Ok(())
 }
 
-/// Convert and hand over one outcome; the conversion is guarded so the callback still runs once.
+/// Hand over one outcome (wrapping a core answer allocates its box only: nothing that could panic).
 fn hand_over<R, T: Into<R>>(outcome: FfiResult<T>) -> (smsauth_status, *mut R, *mut smsauth_error) {
-    let converted = catch_unwind(AssertUnwindSafe(|| outcome.map(|v| Box::new(v.into()))));
-    match converted {
-        Ok(Ok(r)) => (smsauth_status::Ok, Box::into_raw(r), ptr::null_mut()),
-        Ok(Err(e)) => (e.status, ptr::null_mut(), Box::into_raw(e)),
-        Err(_) => (
-            smsauth_status::Panic,
-            ptr::null_mut(),
-            Box::into_raw(smsauth_error::panic("while converting an async result")),
-        ),
+    match outcome {
+        Ok(v) => (smsauth_status::Ok, Box::into_raw(Box::new(v.into())), ptr::null_mut()),
+        Err(e) => (e.status, ptr::null_mut(), Box::into_raw(e)),
     }
 }
 
@@ -250,31 +202,31 @@ exports! {
     /// Free a send result. NULL is a no-op.
     free smsauth_send_result_free(result: smsauth_send_result);
     /// The answer's `RequestId` (never NULL for a non-NULL result). Owned by `result`, like every string of a result.
-    fn smsauth_send_result_request_id(result: *const smsauth_send_result) -> *const c_char { try_ref!(result).request_id.as_ptr() }
+    fn smsauth_send_result_request_id(result: *const smsauth_send_result) -> *const c_char { try_ref!(result).text(|r| &r.request_id) }
     /// `Model.BizId`, the delivery receipt id; NULL when the answer had none.
-    fn smsauth_send_result_biz_id(result: *const smsauth_send_result) -> *const c_char { opt_ptr(&try_ref!(result).biz_id) }
+    fn smsauth_send_result_biz_id(result: *const smsauth_send_result) -> *const c_char { try_ref!(result).opt_text(|r| r.model.biz_id.as_deref()) }
     /// `Model.OutId`, your reference echoed; NULL when the answer had none.
-    fn smsauth_send_result_out_id(result: *const smsauth_send_result) -> *const c_char { opt_ptr(&try_ref!(result).out_id) }
+    fn smsauth_send_result_out_id(result: *const smsauth_send_result) -> *const c_char { try_ref!(result).opt_text(|r| r.model.out_id.as_deref()) }
     /// `Model.VerifyCode`, the code that was sent: only when the request set `ReturnVerifyCode`
     /// (`smsauth_send_request_set_return_verify_code()`); NULL otherwise.
-    fn smsauth_send_result_verify_code(result: *const smsauth_send_result) -> *const c_char { opt_ptr(&try_ref!(result).verify_code) }
+    fn smsauth_send_result_verify_code(result: *const smsauth_send_result) -> *const c_char { try_ref!(result).opt_text(|r| r.model.verify_code.as_deref()) }
     /// The answer's `Message` (e.g. `"OK"` or `"成功"`);
-    fn smsauth_send_result_message(result: *const smsauth_send_result) -> *const c_char { try_ref!(result).message.as_ptr() }
+    fn smsauth_send_result_message(result: *const smsauth_send_result) -> *const c_char { try_ref!(result).text(|r| &r.message) }
     /// The HTTP status of the answer (200), or 0 if `result` is NULL.
-    fn smsauth_send_result_http_status(result: *const smsauth_send_result) -> u16 { try_ref!(result).http_status }
+    fn smsauth_send_result_http_status(result: *const smsauth_send_result) -> u16 { try_ref!(result).inner.http_status }
     /// Free a check result. NULL is a no-op.
     free smsauth_check_result_free(result: smsauth_check_result);
     /// `true` only when the service said `PASS`: the code is right (and is now used up). `false` for a wrong, expired
     /// or unknown code, or when `result` is NULL.
-    fn smsauth_check_result_passed(result: *const smsauth_check_result) -> bool { try_ref!(result).passed }
+    fn smsauth_check_result_passed(result: *const smsauth_check_result) -> bool { try_ref!(result).inner.passed() }
     /// `Model.VerifyResult` verbatim: `"PASS"`, `"UNKNOWN"` or a value newer than this library.
-    fn smsauth_check_result_verify_result(result: *const smsauth_check_result) -> *const c_char { try_ref!(result).verify_result.as_ptr() }
+    fn smsauth_check_result_verify_result(result: *const smsauth_check_result) -> *const c_char { try_ref!(result).text(|r| r.model.verify_result.as_str()) }
     /// The answer's `RequestId`;
-    fn smsauth_check_result_request_id(result: *const smsauth_check_result) -> *const c_char { try_ref!(result).request_id.as_ptr() }
+    fn smsauth_check_result_request_id(result: *const smsauth_check_result) -> *const c_char { try_ref!(result).text(|r| &r.request_id) }
     /// `Model.OutId` echoed; NULL when the answer had none.
-    fn smsauth_check_result_out_id(result: *const smsauth_check_result) -> *const c_char { opt_ptr(&try_ref!(result).out_id) }
+    fn smsauth_check_result_out_id(result: *const smsauth_check_result) -> *const c_char { try_ref!(result).opt_text(|r| r.model.out_id.as_deref()) }
     /// The answer's `Message`;
-    fn smsauth_check_result_message(result: *const smsauth_check_result) -> *const c_char { try_ref!(result).message.as_ptr() }
+    fn smsauth_check_result_message(result: *const smsauth_check_result) -> *const c_char { try_ref!(result).text(|r| &r.message) }
     /// The HTTP status of the answer (200), or 0 if `result` is NULL.
-    fn smsauth_check_result_http_status(result: *const smsauth_check_result) -> u16 { try_ref!(result).http_status }
+    fn smsauth_check_result_http_status(result: *const smsauth_check_result) -> u16 { try_ref!(result).inner.http_status }
 }

@@ -1,23 +1,19 @@
 //! `smsauth_emulator`: the offline Dypnsapi emulator (crate `smsauth-emulator`), so C programs can test their
 //! integration without an account, network or SMS.
 
-use std::ffi::{CString, c_char};
+use std::ffi::c_char;
 
 use ::smsauth_emulator::{Config, Emulator, Fault};
 
-use crate::boundary::{Out, cstring, exports, try_opt_str, try_out, try_ref, try_str};
+use crate::boundary::{Out, cstring, exports, try_opt_str, try_out, try_ref, try_str, views};
 use crate::error::smsauth_error;
 
-/// A running emulator on `127.0.0.1` (its own thread; it verifies V1 and V3 signatures, keeps an outbox of the codes
-/// "sent", and has a controllable clock and fault injection).
-///
-/// Thread-safe: every function may be called from any thread. Stop it with `smsauth_emulator_stop()`.
-#[derive(Debug)]
-pub struct smsauth_emulator {
-    inner: Emulator,
-    endpoint: CString,
-    access_key_id: CString,
-    access_key_secret: CString,
+views! {
+    /// A running emulator on `127.0.0.1` (its own thread; it verifies V1 and V3 signatures, keeps an outbox of the codes
+    /// "sent", and has a controllable clock and fault injection).
+    ///
+    /// Thread-safe: every function may be called from any thread. Stop it with `smsauth_emulator_stop()`.
+    struct smsauth_emulator(Emulator);
 }
 
 exports! {
@@ -50,13 +46,13 @@ exports! {
     free smsauth_emulator_stop(emulator: smsauth_emulator);
     /// The URL to give `smsauth_config_builder_set_endpoint()`: `"http://127.0.0.1:PORT"`. Owned by `emulator`, like
     /// the strings below.
-    fn smsauth_emulator_endpoint(emulator: *const smsauth_emulator) -> *const c_char { try_ref!(emulator).endpoint.as_ptr() }
+    fn smsauth_emulator_endpoint(emulator: *const smsauth_emulator) -> *const c_char { let e = try_ref!(emulator); e.texts.get(&e.inner.endpoint()) }
     /// The port the emulator listens on (0 if `emulator` is NULL).
     fn smsauth_emulator_port(emulator: *const smsauth_emulator) -> u16 { try_ref!(emulator).inner.port() }
     /// The AccessKey ID the emulator accepts (`"testid"`).
-    fn smsauth_emulator_access_key_id(emulator: *const smsauth_emulator) -> *const c_char { try_ref!(emulator).access_key_id.as_ptr() }
+    fn smsauth_emulator_access_key_id(emulator: *const smsauth_emulator) -> *const c_char { let e = try_ref!(emulator); e.texts.get(&e.inner.access_key_id()) }
     /// Its secret (`"testsecret"`).
-    fn smsauth_emulator_access_key_secret(emulator: *const smsauth_emulator) -> *const c_char { try_ref!(emulator).access_key_secret.as_ptr() }
+    fn smsauth_emulator_access_key_secret(emulator: *const smsauth_emulator) -> *const c_char { let e = try_ref!(emulator); e.texts.get(&e.inner.access_key_secret()) }
     /// The newest code sent to `phone_number` (written any way a client accepts, e.g. `"+86 138 0013 8000"`), as the
     /// user would read it in the SMS. On success `*code_out` receives a new string owned by the caller (free with
     /// `smsauth_string_free()`), or NULL when no code was sent to that number.
@@ -111,12 +107,6 @@ exports! {
 
 /// Start an emulator with `config` and hand it to the caller.
 fn start(out: Out<*mut smsauth_emulator>, config: Config) -> smsauth::Result<()> {
-    let inner = Emulator::start_with(config)?;
-    out.put(smsauth_emulator {
-        endpoint: cstring(&inner.endpoint()),
-        access_key_id: cstring(&inner.access_key_id()),
-        access_key_secret: cstring(&inner.access_key_secret()),
-        inner,
-    });
+    out.put(Emulator::start_with(config)?.into());
     Ok(())
 }

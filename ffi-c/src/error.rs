@@ -1,10 +1,10 @@
 //! `smsauth_status` and `smsauth_error`: the one mapping of `smsauth::Error` to C.
 
-use std::ffi::{CString, c_char};
+use std::ffi::c_char;
 
-use smsauth::ErrorKind;
+use smsauth::{Delivery, ErrorKind};
 
-use crate::boundary::{cstring, exports, opt_cstring, opt_ptr, static_cstr, try_ref};
+use crate::boundary::{CTexts, exports, static_cstr, try_ref};
 
 /// The result of every fallible call. `SMSAUTH_STATUS_OK` (0) is success.
 ///
@@ -86,42 +86,46 @@ impl smsauth_status {
 ///
 /// Immutable: it may be read from any thread. Strings returned by its getters are owned by the error and valid until it
 /// is freed. It never contains an AccessKey secret or an STS token.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct smsauth_error {
     pub(crate) status: smsauth_status,
-    pub(crate) message: CString,
-    field: Option<CString>,
-    service_code: Option<CString>,
-    service_message: Option<CString>,
-    request_id: Option<CString>,
-    recommend: Option<CString>,
-    http_status: u16,
-    may_have_been_received: bool,
-    retry_after_ms: u64,
-    guard_rule: Option<CString>,
+    /// The core's error; a failure of the boundary itself (statuses from 100) is an `Internal` one with its message.
+    inner: smsauth::Error,
+    /// The C argument at fault (`NullArgument`, `InvalidUtf8`), named instead of the core's field.
+    argument: Option<&'static str>,
+    texts: CTexts,
+}
+
+/// Whether a failed call's request may have reached the service — the question that decides whether resending could
+/// deliver a second SMS (the core's `smsauth::Delivery`; Python's `error.delivery`, Node's `error.delivery`).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum smsauth_delivery {
+    /// 1: provably not received (bad input, no credentials, no connection, refused by the gateway before the service
+    /// ran): safe to resend.
+    NotReceived = 1,
+    /// 2: received and answered by the service (its error code came back).
+    Answered = 2,
+    /// 3: unknown: the request may have been received (a timeout or a connection lost after sending). Check the
+    /// outcome, or wait for the sending interval, before resending.
+    Unknown = 3,
 }
 
 impl smsauth_error {
-    fn bare(status: smsauth_status, message: &str) -> Self {
-        smsauth_error { status, message: cstring(message), ..Default::default() }
+    fn boundary(status: smsauth_status, message: String, argument: Option<&'static str>) -> Box<Self> {
+        let inner = smsauth::Error::new(ErrorKind::Internal, message);
+        Box::new(smsauth_error { status, inner, argument, texts: CTexts::default() })
     }
 
     pub(crate) fn null_argument(name: &'static str) -> Box<Self> {
-        let mut e = smsauth_error::bare(
-            smsauth_status::NullArgument,
-            &format!("argument `{name}` is NULL; pass a valid pointer"),
-        );
-        e.field = Some(cstring(name));
-        Box::new(e)
+        let message = format!("argument `{name}` is NULL; pass a valid pointer");
+        smsauth_error::boundary(smsauth_status::NullArgument, message, Some(name))
     }
 
     pub(crate) fn invalid_utf8(name: &'static str, valid_up_to: usize) -> Box<Self> {
-        let mut e = smsauth_error::bare(
-            smsauth_status::InvalidUtf8,
-            &format!("argument `{name}` is not valid UTF-8 (invalid byte at offset {valid_up_to}); pass UTF-8 text"),
-        );
-        e.field = Some(cstring(name));
-        Box::new(e)
+        let message =
+            format!("argument `{name}` is not valid UTF-8 (invalid byte at offset {valid_up_to}); pass UTF-8 text");
+        smsauth_error::boundary(smsauth_status::InvalidUtf8, message, Some(name))
     }
 
     pub(crate) fn invalid_input(field: &'static str, message: impl std::fmt::Display) -> Box<Self> {
@@ -129,41 +133,27 @@ impl smsauth_error {
     }
 
     pub(crate) fn panic(message: &str) -> Box<Self> {
-        Box::new(smsauth_error::bare(
-            smsauth_status::Panic,
-            &format!("internal error: a panic was caught at the C boundary ({message}); please report this bug"),
-        ))
+        let message =
+            format!("internal error: a panic was caught at the C boundary ({message}); please report this bug");
+        smsauth_error::boundary(smsauth_status::Panic, message, None)
     }
 
     /// A panic inside a call whose request may already have left: never "safe to resend".
     pub(crate) fn panic_in_flight(message: &str) -> Box<Self> {
         let mut e = Self::panic(message);
-        e.may_have_been_received = true;
+        e.inner = smsauth::Error::lost_in_flight(e.inner.message());
         e
+    }
+
+    pub(crate) fn message(&self) -> &str {
+        self.inner.message()
     }
 }
 
 impl From<smsauth::Error> for Box<smsauth_error> {
-    fn from(e: smsauth::Error) -> Self {
-        Box::new(smsauth_error::from(e))
-    }
-}
-
-impl From<smsauth::Error> for smsauth_error {
-    fn from(e: smsauth::Error) -> Self {
-        let mut out = smsauth_error::bare(smsauth_status::from_kind(e.kind()), e.message());
-        out.field = e.field().map(cstring);
-        if let Some(s) = e.service() {
-            out.service_code = Some(cstring(&s.code));
-            out.service_message = Some(cstring(&s.message));
-            out.request_id = opt_cstring(s.request_id.as_deref());
-            out.recommend = opt_cstring(s.recommend.as_deref());
-        }
-        out.http_status = e.http_status().unwrap_or(0);
-        out.may_have_been_received = e.may_have_been_received();
-        out.guard_rule = opt_cstring(e.guard_rule());
-        out.retry_after_ms = e.retry_after().map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        out
+    fn from(inner: smsauth::Error) -> Self {
+        let status = smsauth_status::from_kind(inner.kind());
+        Box::new(smsauth_error { status, inner, argument: None, texts: CTexts::default() })
     }
 }
 
@@ -183,31 +173,44 @@ exports! {
     }
     /// What went wrong and what to do, in one English sentence or two. Never NULL for a non-NULL `err`. Owned by `err`,
     /// like every string below.
-    fn smsauth_error_message(err: *const smsauth_error) -> *const c_char { try_ref!(err).message.as_ptr() }
+    fn smsauth_error_message(err: *const smsauth_error) -> *const c_char { let e = try_ref!(err); e.texts.get(e.message()) }
     /// For `SMSAUTH_STATUS_INVALID_INPUT`: the API name of the field at fault (e.g. `"PhoneNumber"`); for
     /// `SMSAUTH_STATUS_NULL_ARGUMENT` / `SMSAUTH_STATUS_INVALID_UTF8`: the C argument's name. NULL otherwise.
-    fn smsauth_error_field(err: *const smsauth_error) -> *const c_char { opt_ptr(&try_ref!(err).field) }
+    fn smsauth_error_field(err: *const smsauth_error) -> *const c_char { let e = try_ref!(err); e.texts.opt(e.argument.or(e.inner.field())) }
     /// The service's raw `Code` (e.g. `"biz.FREQUENCY"`, `"SignatureDoesNotMatch"`) when the service or its gateway
     /// answered with an error; NULL otherwise.
-    fn smsauth_error_service_code(err: *const smsauth_error) -> *const c_char { opt_ptr(&try_ref!(err).service_code) }
+    fn smsauth_error_service_code(err: *const smsauth_error) -> *const c_char { let e = try_ref!(err); e.texts.opt(e.inner.service().map(|s| s.code.as_str())) }
     /// The service's raw `Message` when it answered with an error; NULL otherwise.
-    fn smsauth_error_service_message(err: *const smsauth_error) -> *const c_char { opt_ptr(&try_ref!(err).service_message) }
+    fn smsauth_error_service_message(err: *const smsauth_error) -> *const c_char { let e = try_ref!(err); e.texts.opt(e.inner.service().map(|s| s.message.as_str())) }
     /// The `RequestId` of the service's answer (quote it to Alibaba Cloud support); NULL when there was no answer or it
     /// had none.
-    fn smsauth_error_request_id(err: *const smsauth_error) -> *const c_char { opt_ptr(&try_ref!(err).request_id) }
+    fn smsauth_error_request_id(err: *const smsauth_error) -> *const c_char { let e = try_ref!(err); e.texts.opt(e.inner.service().and_then(|s| s.request_id.as_deref())) }
     /// The gateway's `Recommend` link (a troubleshooting page), when given; NULL otherwise.
-    fn smsauth_error_recommend(err: *const smsauth_error) -> *const c_char { opt_ptr(&try_ref!(err).recommend) }
+    fn smsauth_error_recommend(err: *const smsauth_error) -> *const c_char { let e = try_ref!(err); e.texts.opt(e.inner.service().and_then(|s| s.recommend.as_deref())) }
     /// The HTTP status of the answer that caused the error, or 0 when there was no answer.
-    fn smsauth_error_http_status(err: *const smsauth_error) -> u16 { try_ref!(err).http_status }
+    fn smsauth_error_http_status(err: *const smsauth_error) -> u16 { try_ref!(err).inner.http_status().unwrap_or(0) }
     /// `true` unless the request provably never reached the service. After a failed `smsauth_send_code*` call that
     /// returns `true` here, resending may deliver a second SMS: check the outcome (or wait for the sending interval)
     /// first. `false` when `err` is NULL.
-    fn smsauth_error_may_have_been_received(err: *const smsauth_error) -> bool { try_ref!(err).may_have_been_received }
+    fn smsauth_error_may_have_been_received(err: *const smsauth_error) -> bool { try_ref!(err).inner.may_have_been_received() }
+    /// Whether the request reached the service: `SMSAUTH_DELIVERY_NOT_RECEIVED` (safe to resend),
+    /// `SMSAUTH_DELIVERY_ANSWERED` or `SMSAUTH_DELIVERY_UNKNOWN` (see `smsauth_delivery`);
+    /// `smsauth_error_may_have_been_received()` is this != `SMSAUTH_DELIVERY_NOT_RECEIVED`. `SMSAUTH_DELIVERY_UNKNOWN`
+    /// when `err` is NULL.
+    fn smsauth_error_delivery(err: *const smsauth_error) -> smsauth_delivery {
+        match try_ref!(err).inner.delivery() {
+            Delivery::NotReceived => smsauth_delivery::NotReceived,
+            Delivery::Answered => smsauth_delivery::Answered,
+            Delivery::Unknown => smsauth_delivery::Unknown,
+        }
+    }
     /// For `SMSAUTH_STATUS_THROTTLED` and `SMSAUTH_STATUS_GUARD_DENIED`: how long to wait before trying again, in
     /// milliseconds, when the gateway or the guard said; 0 otherwise.
-    fn smsauth_error_retry_after_ms(err: *const smsauth_error) -> u64 { try_ref!(err).retry_after_ms }
+    fn smsauth_error_retry_after_ms(err: *const smsauth_error) -> u64 {
+        try_ref!(err).inner.retry_after().map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    }
     /// For `SMSAUTH_STATUS_GUARD_DENIED`: the name of the guard rule that refused the call; NULL otherwise.
-    fn smsauth_error_guard_rule(err: *const smsauth_error) -> *const c_char { opt_ptr(&try_ref!(err).guard_rule) }
+    fn smsauth_error_guard_rule(err: *const smsauth_error) -> *const c_char { let e = try_ref!(err); e.texts.opt(e.inner.guard_rule()) }
 }
 
 #[cfg(test)]
@@ -227,10 +230,17 @@ mod tests {
     }
 
     #[test]
-    fn service_errors_keep_what_the_service_said() {
-        let e = smsauth_error::from(smsauth::Error::invalid_input("PhoneNumber", "must not be empty"));
+    fn errors_keep_what_the_core_said_and_a_lost_call_is_never_safe_to_resend() {
+        let e = Box::<smsauth_error>::from(smsauth::Error::invalid_input("PhoneNumber", "must not be empty"));
         assert_eq!(e.status, smsauth_status::InvalidInput);
-        assert_eq!(e.field.as_deref().unwrap().to_str().unwrap(), "PhoneNumber");
-        assert!(!e.may_have_been_received);
+        let field = unsafe { CStr::from_ptr(smsauth_error_field(&*e)) };
+        assert_eq!(field.to_str().unwrap(), "PhoneNumber");
+        assert_eq!(unsafe { smsauth_error_delivery(&*e) }, smsauth_delivery::NotReceived);
+        let lost = smsauth_error::panic_in_flight("join error");
+        assert_eq!(
+            (lost.status, unsafe { smsauth_error_delivery(&*lost) }),
+            (smsauth_status::Panic, smsauth_delivery::Unknown)
+        );
+        assert_eq!(unsafe { smsauth_error_delivery(std::ptr::null()) }, smsauth_delivery::Unknown);
     }
 }

@@ -2,12 +2,12 @@
 //! (`smsauth_stats`), both over the core's `CallEvent` / `ClientStats`. An event holds no secret, no full phone number
 //! (it is masked) and no code.
 
-use std::ffi::{CString, c_char, c_void};
+use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
 use smsauth::{CallEvent, ClientStats, ErrorKind, LATENCY_BUCKETS_MS};
 
-use crate::boundary::{cstring, exports, opt_cstring, opt_ptr, static_cstr, try_mut, try_out, try_ref, value};
+use crate::boundary::{View, exports, static_cstr, try_mut, try_out, try_ref, value, views};
 use crate::client::{UserData, smsauth_client};
 use crate::config::{smsauth_config_builder, version_number};
 use crate::error::smsauth_status;
@@ -18,41 +18,13 @@ use crate::error::smsauth_status;
 /// not call the blocking `smsauth_send_code*` / `smsauth_check_code*` functions, throw or `longjmp` out.
 pub type smsauth_event_callback = Option<unsafe extern "C" fn(user_data: *mut c_void, event: *const smsauth_event)>;
 
-/// One finished call, read-only, with a getter per field (see docs/observing.md). Strings are owned by the event; both
-/// are valid only during the callback.
-#[derive(Debug)]
-pub struct smsauth_event {
-    inner: CallEvent,
-    action: CString,
-    server_address: CString,
-    retry_reasons: Vec<CString>,
-    service_code: Option<CString>,
-    request_id: Option<CString>,
-    guard_rule: Option<CString>,
-    phone: CString,
-}
-
-impl From<&CallEvent> for smsauth_event {
-    fn from(e: &CallEvent) -> Self {
-        smsauth_event {
-            action: cstring(e.action),
-            server_address: cstring(&e.server_address),
-            retry_reasons: e.retry_reasons.iter().map(|r| cstring(r)).collect(),
-            service_code: opt_cstring(e.service_code.as_deref()),
-            request_id: opt_cstring(e.request_id.as_deref()),
-            guard_rule: opt_cstring(e.guard_rule.as_deref()),
-            phone: cstring(&e.phone),
-            inner: e.clone(),
-        }
-    }
-}
-
-/// A snapshot of a client's counters, owned by the caller (`smsauth_stats_free()`); immutable, readable from any
-/// thread.
-#[derive(Debug)]
-pub struct smsauth_stats {
-    inner: ClientStats,
-    denial_rules: Vec<CString>,
+views! {
+    /// One finished call, read-only, with a getter per field (see docs/observing.md). Strings are owned by the event;
+    /// both are valid only during the callback.
+    struct smsauth_event(CallEvent);
+    /// A snapshot of a client's counters, owned by the caller (`smsauth_stats_free()`); immutable, readable from any
+    /// thread.
+    struct smsauth_stats(ClientStats);
 }
 
 exports! {
@@ -65,7 +37,7 @@ exports! {
             Arc::new(move |e: &CallEvent| {
                 // A panic here must not reach the call that finished: the event is then lost.
                 let _: () = value(|| {
-                    let event = smsauth_event::from(e);
+                    let event = smsauth_event::from(e.clone());
                     // SAFETY: the caller vouched for calling `callback` with `user_data` on any thread.
                     unsafe { callback(user_data.get(), &event) };
                     Ok(())
@@ -75,28 +47,28 @@ exports! {
     }
     /// `"SendSmsVerifyCode"` or `"CheckSmsVerifyCode"`. Like every string of an event: owned by it, valid during the
     /// callback;
-    fn smsauth_event_action(event: *const smsauth_event) -> *const c_char { try_ref!(event).action.as_ptr() }
+    fn smsauth_event_action(event: *const smsauth_event) -> *const c_char { try_ref!(event).text(|e| e.action) }
     /// The client's signature scheme: `SMSAUTH_SIGNATURE_VERSION_V1` or `_V3`.
     fn smsauth_event_signature_version(event: *const smsauth_event) -> u32 { version_number(try_ref!(event).inner.signature_version) }
     /// The endpoint's host (OpenTelemetry `server.address`).
-    fn smsauth_event_server_address(event: *const smsauth_event) -> *const c_char { try_ref!(event).server_address.as_ptr() }
+    fn smsauth_event_server_address(event: *const smsauth_event) -> *const c_char { try_ref!(event).text(|e| &e.server_address) }
     /// The endpoint's port when given explicitly (`server.port`), else 0.
     fn smsauth_event_server_port(event: *const smsauth_event) -> u16 { try_ref!(event).inner.server_port.unwrap_or(0) }
     /// HTTP attempts made (0 when the call failed before sending: bad input, guard denial).
     fn smsauth_event_attempts(event: *const smsauth_event) -> u32 { try_ref!(event).inner.attempts }
     /// How many retries happened (one reason each).
-    fn smsauth_event_retry_reason_count(event: *const smsauth_event) -> usize { try_ref!(event).retry_reasons.len() }
+    fn smsauth_event_retry_reason_count(event: *const smsauth_event) -> usize { try_ref!(event).inner.retry_reasons.len() }
     /// Why retry `index` (0-based) happened: the error kind and, when the service answered, its code (`"network"`,
     /// `"throttled:Throttling.User"`); NULL when out of range.
     fn smsauth_event_retry_reason(event: *const smsauth_event, index: usize) -> *const c_char {
-        try_ref!(event).retry_reasons.get(index).map_or(std::ptr::null(), |r| r.as_ptr())
+        try_ref!(event).opt_text(|e| e.retry_reasons.get(index).map(String::as_str))
     }
     /// The HTTP status of the last answer, or 0 when none came back.
     fn smsauth_event_http_status(event: *const smsauth_event) -> u16 { try_ref!(event).inner.http_status.unwrap_or(0) }
     /// The service's `Code` (`"OK"` on success, `"biz.FREQUENCY"`, ...); NULL without an answer.
-    fn smsauth_event_service_code(event: *const smsauth_event) -> *const c_char { opt_ptr(&try_ref!(event).service_code) }
+    fn smsauth_event_service_code(event: *const smsauth_event) -> *const c_char { try_ref!(event).opt_text(|e| e.service_code.as_deref()) }
     /// The service's request id; NULL without an answer.
-    fn smsauth_event_request_id(event: *const smsauth_event) -> *const c_char { opt_ptr(&try_ref!(event).request_id) }
+    fn smsauth_event_request_id(event: *const smsauth_event) -> *const c_char { try_ref!(event).opt_text(|e| e.request_id.as_deref()) }
     /// Wall time of the whole call in microseconds, guard and retries included.
     fn smsauth_event_elapsed_us(event: *const smsauth_event) -> u64 { u64::try_from(try_ref!(event).inner.elapsed.as_micros()).unwrap_or(u64::MAX) }
     /// Whether the request reached the service: `"answered"` (any answer, success included), `"not_received"` or
@@ -105,9 +77,9 @@ exports! {
     /// What the abuse guard decided: `"not_guarded"`, `"allowed"` or `"denied"`. Static.
     fn smsauth_event_guard_decision(event: *const smsauth_event) -> *const c_char { static_cstr(try_ref!(event).inner.guard.as_str()) }
     /// The guard rule that refused the call (e.g. `"phone:1/60s"`); NULL otherwise.
-    fn smsauth_event_guard_rule(event: *const smsauth_event) -> *const c_char { opt_ptr(&try_ref!(event).guard_rule) }
+    fn smsauth_event_guard_rule(event: *const smsauth_event) -> *const c_char { try_ref!(event).opt_text(|e| e.guard_rule.as_deref()) }
     /// The phone number, masked (`"138****8000"`; `"***"` when unknown).
-    fn smsauth_event_phone(event: *const smsauth_event) -> *const c_char { try_ref!(event).phone.as_ptr() }
+    fn smsauth_event_phone(event: *const smsauth_event) -> *const c_char { try_ref!(event).text(|e| &e.phone) }
     /// `true` only for a check whose code passed (a wrong code is a successful call with `false`).
     fn smsauth_event_passed(event: *const smsauth_event) -> bool { try_ref!(event).inner.passed == Some(true) }
     /// `SMSAUTH_STATUS_OK`, or the status of the error the call failed with (its `smsauth_status_str()` is the error
@@ -120,7 +92,7 @@ exports! {
     fn smsauth_client_stats(client: *const smsauth_client, stats_out: *mut *mut smsauth_stats) {
         let (client, out) = (try_ref!(client), try_out!(stats_out));
         let inner = client.inner.as_async().stats();
-        out.put(smsauth_stats { denial_rules: inner.guard_denials.keys().map(|r| cstring(r)).collect(), inner });
+        out.put(smsauth_stats::from(inner));
     }
     /// Free a stats snapshot. NULL is a no-op.
     free smsauth_stats_free(stats: smsauth_stats);
@@ -137,10 +109,10 @@ exports! {
         kind.and_then(|k| errors.get(k.name()).copied()).unwrap_or(0)
     }
     /// How many guard rules have denied calls (the entries of `smsauth_stats_guard_denial_rule()`).
-    fn smsauth_stats_guard_denial_rule_count(stats: *const smsauth_stats) -> usize { try_ref!(stats).denial_rules.len() }
+    fn smsauth_stats_guard_denial_rule_count(stats: *const smsauth_stats) -> usize { try_ref!(stats).inner.guard_denials.len() }
     /// The name of denying rule `index` (0-based, sorted), or NULL when out of range. Owned by `stats`.
     fn smsauth_stats_guard_denial_rule(stats: *const smsauth_stats, index: usize) -> *const c_char {
-        try_ref!(stats).denial_rules.get(index).map_or(std::ptr::null(), |r| r.as_ptr())
+        try_ref!(stats).opt_text(|s| s.guard_denials.keys().nth(index).map(String::as_str))
     }
     /// How many calls rule `index` denied (0 when out of range).
     fn smsauth_stats_guard_denials(stats: *const smsauth_stats, index: usize) -> u64 {

@@ -1,12 +1,12 @@
 //! Signing without a client: for services that share only the signer, and for reproducing a signature
 //! (`smsauth_sign()`, `smsauth_explain()`).
 
-use std::ffi::{CString, c_char};
+use std::ffi::c_char;
 
 use smsauth::SignatureVersion;
 use smsauth::sign::{Explanation, RpcRequest, SignOptions, SignedRequest, explain_v1, explain_v3};
 
-use crate::boundary::{cstring, exports, opt_ptr, pair_at, pairs, try_mut, try_opt_str, try_out, try_ref, try_str};
+use crate::boundary::{View, exports, try_mut, try_opt_str, try_out, try_ref, try_str, views};
 use crate::config::signature_version;
 use crate::verify::smsauth_http_request;
 
@@ -18,56 +18,21 @@ pub struct smsauth_sign_request {
     inner: RpcRequest,
 }
 
-/// How a signature was computed — what to compare with a gateway's `SignatureDoesNotMatch` message. Immutable; strings
-/// are owned by it.
-#[derive(Debug)]
-pub struct smsauth_explanation {
-    canonical_request: CString,
-    string_to_sign: CString,
-    signature: CString,
-    authorization: Option<CString>,
+views! {
+    /// How a signature was computed — what to compare with a gateway's `SignatureDoesNotMatch` message: the core's
+    /// explanation, and for V3 the `Authorization` header value it gives. Immutable; strings are owned by it.
+    struct smsauth_explanation((Explanation, Option<String>));
+    /// A signed request, ready to send as `METHOD path?query` with its headers and an empty body, and its explanation.
+    /// Immutable: readable from any thread; strings are owned by it.
+    struct smsauth_signed_request((SignedRequest, smsauth_explanation));
 }
 
-/// A signed request, ready to send as `METHOD path?query` with its headers and an empty body. Immutable: readable from
-/// any thread; strings are owned by it.
-#[derive(Debug)]
-pub struct smsauth_signed_request {
-    inner: SignedRequest,
-    method: CString,
-    path: CString,
-    query: CString,
-    path_and_query: CString,
-    headers: Vec<(CString, CString)>,
-    explanation: smsauth_explanation,
-}
-
-impl From<Explanation> for smsauth_explanation {
-    fn from(e: Explanation) -> Self {
-        smsauth_explanation {
-            canonical_request: cstring(&e.canonical_request),
-            string_to_sign: cstring(&e.string_to_sign),
-            signature: cstring(&e.signature),
-            authorization: None,
-        }
-    }
-}
-
-impl From<SignedRequest> for smsauth_signed_request {
-    fn from(mut s: SignedRequest) -> Self {
-        // Signed with its explanation (`SignOptions::sign_explained`): C hands every part out as
-        // a C string at once, and rebuilding it after signing would hash the request twice.
-        let mut explanation = smsauth_explanation::from(std::mem::take(&mut s.explanation));
-        explanation.authorization = s.header("authorization").map(cstring);
-        smsauth_signed_request {
-            method: cstring(&s.method),
-            path: cstring(&s.path),
-            query: cstring(&s.query),
-            path_and_query: cstring(&s.path_and_query()),
-            headers: pairs(&s.headers),
-            explanation,
-            inner: s,
-        }
-    }
+/// A signed request for C: signed with its explanation (`SignOptions::sign_explained`), which moves to its own C object
+/// (rebuilding it after signing would hash the request twice).
+fn signed(mut s: SignedRequest) -> smsauth_signed_request {
+    let authorization = s.header("authorization").map(str::to_owned);
+    let explanation = (std::mem::take(&mut s.explanation), authorization).into();
+    (s, explanation).into()
 }
 
 exports! {
@@ -120,7 +85,7 @@ exports! {
         // C spells "now" as timestamp 0.
         let timestamp = (timestamp != 0).then_some(timestamp);
         let options = SignOptions { security_token: token, version, timestamp, nonce, ..SignOptions::new(id, secret) };
-        out.put(options.sign_explained(&request.inner)?.into());
+        out.put(signed(options.sign_explained(&request.inner)?));
     }
     /// Compute a signature over exactly the parts given, to reproduce a captured request or a published example (no
     /// parameter or header is added).
@@ -135,61 +100,63 @@ exports! {
     fn smsauth_explain(request: *const smsauth_sign_request, version: u32, access_key_id: *const c_char, access_key_secret: *const c_char, explanation_out: *mut *mut smsauth_explanation) {
         let (request, secret, out) = (try_ref!(request), try_str!(access_key_secret), try_out!(explanation_out));
         let r = &request.inner;
-        out.put(match signature_version(version)? {
-            SignatureVersion::V1 => explain_v1(&r.method, &r.params, secret).into(),
+        out.put(smsauth_explanation::from(match signature_version(version)? {
+            SignatureVersion::V1 => (explain_v1(&r.method, &r.params, secret), None),
             SignatureVersion::V3 => {
                 let (e, auth) = explain_v3(&r.method, &r.path, &r.params, &r.headers, b"", try_str!(access_key_id), secret);
-                smsauth_explanation { authorization: Some(cstring(&auth)), ..e.into() }
+                (e, Some(auth))
             }
-        });
+        }));
     }
     /// Free an explanation from `smsauth_explain()`. NULL is a no-op. (The explanation of a signed request belongs to
     /// it: never free that one.)
     free smsauth_explanation_free(explanation: smsauth_explanation);
     /// V1: the canonicalized query string; V3: the canonical request. Owned by `explanation`, like the strings below.
-    fn smsauth_explanation_canonical_request(explanation: *const smsauth_explanation) -> *const c_char { try_ref!(explanation).canonical_request.as_ptr() }
+    fn smsauth_explanation_canonical_request(explanation: *const smsauth_explanation) -> *const c_char { try_ref!(explanation).text(|(e, _)| &e.canonical_request) }
     /// The exact string that was HMAC'd.
-    fn smsauth_explanation_string_to_sign(explanation: *const smsauth_explanation) -> *const c_char { try_ref!(explanation).string_to_sign.as_ptr() }
+    fn smsauth_explanation_string_to_sign(explanation: *const smsauth_explanation) -> *const c_char { try_ref!(explanation).text(|(e, _)| &e.string_to_sign) }
     /// The signature (Base64 for V1, lower-case hex for V3).
-    fn smsauth_explanation_signature(explanation: *const smsauth_explanation) -> *const c_char { try_ref!(explanation).signature.as_ptr() }
+    fn smsauth_explanation_signature(explanation: *const smsauth_explanation) -> *const c_char { try_ref!(explanation).text(|(e, _)| &e.signature) }
     /// V3: the `Authorization` header value; V1: NULL.
-    fn smsauth_explanation_authorization(explanation: *const smsauth_explanation) -> *const c_char { opt_ptr(&try_ref!(explanation).authorization) }
+    fn smsauth_explanation_authorization(explanation: *const smsauth_explanation) -> *const c_char { try_ref!(explanation).opt_text(|(_, a)| a.as_deref()) }
     /// Free a signed request. NULL is a no-op.
     free smsauth_signed_request_free(signed_request: smsauth_signed_request);
     /// The HTTP method. Owned by `signed_request`, like the strings below.
-    fn smsauth_signed_request_method(signed_request: *const smsauth_signed_request) -> *const c_char { try_ref!(signed_request).method.as_ptr() }
+    fn smsauth_signed_request_method(signed_request: *const smsauth_signed_request) -> *const c_char { try_ref!(signed_request).text(|(s, _)| &s.method) }
     /// The path (`/`).
-    fn smsauth_signed_request_path(signed_request: *const smsauth_signed_request) -> *const c_char { try_ref!(signed_request).path.as_ptr() }
+    fn smsauth_signed_request_path(signed_request: *const smsauth_signed_request) -> *const c_char { try_ref!(signed_request).text(|(s, _)| &s.path) }
     /// The query string as sent, without `?`: RFC 3986 encoded, sorted by name (for V1, `Signature` last).
-    fn smsauth_signed_request_query(signed_request: *const smsauth_signed_request) -> *const c_char { try_ref!(signed_request).query.as_ptr() }
+    fn smsauth_signed_request_query(signed_request: *const smsauth_signed_request) -> *const c_char { try_ref!(signed_request).text(|(s, _)| &s.query) }
     /// `path?query`, the request target.
-    fn smsauth_signed_request_path_and_query(signed_request: *const smsauth_signed_request) -> *const c_char { try_ref!(signed_request).path_and_query.as_ptr() }
+    fn smsauth_signed_request_path_and_query(signed_request: *const smsauth_signed_request) -> *const c_char {
+        let s = try_ref!(signed_request);
+        s.texts.get(&s.inner.0.path_and_query())
+    }
     /// How many headers to send (`host` first; for V3 `Authorization` last); 0 if `signed_request` is NULL.
-    fn smsauth_signed_request_header_count(signed_request: *const smsauth_signed_request) -> usize { try_ref!(signed_request).headers.len() }
+    fn smsauth_signed_request_header_count(signed_request: *const smsauth_signed_request) -> usize { try_ref!(signed_request).inner.0.headers.len() }
     /// The name of header `index` (0-based), or NULL when out of range.
     fn smsauth_signed_request_header_name(signed_request: *const smsauth_signed_request, index: usize) -> *const c_char {
-        pair_at(&try_ref!(signed_request).headers, index, false)
+        try_ref!(signed_request).opt_text(|(s, _)| s.headers.get(index).map(|(k, _)| k.as_str()))
     }
     /// The value of header `index` (0-based), or NULL when out of range.
     fn smsauth_signed_request_header_value(signed_request: *const smsauth_signed_request, index: usize) -> *const c_char {
-        pair_at(&try_ref!(signed_request).headers, index, true)
+        try_ref!(signed_request).opt_text(|(s, _)| s.headers.get(index).map(|(_, v)| v.as_str()))
     }
     /// The value of the first header called `name` (case-insensitive), or NULL when there is none (or an argument is
     /// NULL or not UTF-8).
     fn smsauth_signed_request_header(signed_request: *const smsauth_signed_request, name: *const c_char) -> *const c_char {
         let (s, name) = (try_ref!(signed_request), try_str!(name));
-        let index = s.inner.headers.iter().position(|(k, _)| k.eq_ignore_ascii_case(name));
-        index.map_or(std::ptr::null(), |i| pair_at(&s.headers, i, true))
+        s.opt_text(|(s, _)| s.header(name))
     }
     /// How the signature was computed. Borrowed: owned by `signed_request` and valid until it is freed (never pass it
     /// to `smsauth_explanation_free()`).
     fn smsauth_signed_request_explanation(signed_request: *const smsauth_signed_request) -> *const smsauth_explanation {
-        &try_ref!(signed_request).explanation as *const smsauth_explanation
+        &try_ref!(signed_request).inner.1 as *const smsauth_explanation
     }
     /// The signed request as a server would receive it, to feed `smsauth_verifier_verify()`. On success
     /// `*http_request_out` receives a new request owned by the caller.
     fn smsauth_signed_request_to_http_request(signed_request: *const smsauth_signed_request, http_request_out: *mut *mut smsauth_http_request) {
         let (s, out) = (try_ref!(signed_request), try_out!(http_request_out));
-        out.put(smsauth_http_request { inner: s.inner.to_http_request() });
+        out.put(smsauth_http_request { inner: s.inner.0.to_http_request() });
     }
 }

@@ -1,15 +1,12 @@
 //! Verifying requests signed with Alibaba Cloud AccessKeys, as the gateway does (`smsauth_verifier`), and the captured
 //! requests it checks (`smsauth_http_request`).
 
-use std::ffi::{CString, c_char};
+use std::ffi::c_char;
 use std::time::Duration;
 
-use smsauth::SignatureVersion;
 use smsauth::sign::{AccessKeys, HttpRequest, Verified, Verifier, VerifierConfig, read_timestamp};
 
-use crate::boundary::{
-    FfiResult, cstring, exports, opt_ptr, pair_at, pairs, try_mut, try_opt_str, try_out, try_ref, try_str,
-};
+use crate::boundary::{FfiResult, View, exports, try_mut, try_opt_str, try_out, try_ref, try_str, views};
 use crate::config::version_number;
 
 /// A request as a server received it (method, path, raw query, headers, body), to verify. Create with
@@ -44,33 +41,10 @@ impl smsauth_verifier {
     }
 }
 
-/// A request whose signature checked out: who signed it and its business parameters. Immutable; strings are owned by
-/// it.
-#[derive(Debug)]
-pub struct smsauth_verified {
-    version: SignatureVersion,
-    timestamp: u64,
-    access_key_id: CString,
-    action: CString,
-    api_version: CString,
-    nonce: CString,
-    security_token: Option<CString>,
-    params: Vec<(CString, CString)>,
-}
-
-impl From<Verified> for smsauth_verified {
-    fn from(v: Verified) -> Self {
-        smsauth_verified {
-            version: v.version,
-            timestamp: v.timestamp,
-            access_key_id: cstring(&v.access_key_id),
-            action: cstring(&v.action),
-            api_version: cstring(&v.api_version),
-            nonce: cstring(&v.nonce),
-            security_token: v.security_token.as_ref().map(|t| cstring(t.expose())),
-            params: pairs(&v.params),
-        }
-    }
+views! {
+    /// A request whose signature checked out: who signed it and its business parameters. Immutable; strings are owned
+    /// by it.
+    struct smsauth_verified(Verified);
 }
 
 exports! {
@@ -168,31 +142,31 @@ exports! {
     /// Free a verification result. NULL is a no-op.
     free smsauth_verified_free(verified: smsauth_verified);
     /// The scheme the client used: `SMSAUTH_SIGNATURE_VERSION_V1` or `_V3` (0 if `verified` is NULL).
-    fn smsauth_verified_signature_version(verified: *const smsauth_verified) -> u32 { version_number(try_ref!(verified).version) }
+    fn smsauth_verified_signature_version(verified: *const smsauth_verified) -> u32 { version_number(try_ref!(verified).inner.version) }
     /// The AccessKey ID that signed. Owned by `verified`, like the strings below.
-    fn smsauth_verified_access_key_id(verified: *const smsauth_verified) -> *const c_char { try_ref!(verified).access_key_id.as_ptr() }
+    fn smsauth_verified_access_key_id(verified: *const smsauth_verified) -> *const c_char { try_ref!(verified).text(|v| &v.access_key_id) }
     /// The API action (e.g. `"SendSmsVerifyCode"`).
-    fn smsauth_verified_action(verified: *const smsauth_verified) -> *const c_char { try_ref!(verified).action.as_ptr() }
+    fn smsauth_verified_action(verified: *const smsauth_verified) -> *const c_char { try_ref!(verified).text(|v| &v.action) }
     /// The API version (e.g. `"2017-05-25"`).
-    fn smsauth_verified_api_version(verified: *const smsauth_verified) -> *const c_char { try_ref!(verified).api_version.as_ptr() }
+    fn smsauth_verified_api_version(verified: *const smsauth_verified) -> *const c_char { try_ref!(verified).text(|v| &v.api_version) }
     /// The request's signing time, Unix seconds (0 if `verified` is NULL).
-    fn smsauth_verified_timestamp(verified: *const smsauth_verified) -> u64 { try_ref!(verified).timestamp }
+    fn smsauth_verified_timestamp(verified: *const smsauth_verified) -> u64 { try_ref!(verified).inner.timestamp }
     /// The request's nonce.
-    fn smsauth_verified_nonce(verified: *const smsauth_verified) -> *const c_char { try_ref!(verified).nonce.as_ptr() }
+    fn smsauth_verified_nonce(verified: *const smsauth_verified) -> *const c_char { try_ref!(verified).text(|v| &v.nonce) }
     /// The STS token sent with the request (check it against the one you issued), or NULL. This is a secret: do not log
     /// it.
-    fn smsauth_verified_security_token(verified: *const smsauth_verified) -> *const c_char { opt_ptr(&try_ref!(verified).security_token) }
+    fn smsauth_verified_security_token(verified: *const smsauth_verified) -> *const c_char { try_ref!(verified).opt_text(|v| v.security_token.as_ref().map(|t| t.expose())) }
     /// How many business parameters the request had (signing parameters excluded).
-    fn smsauth_verified_param_count(verified: *const smsauth_verified) -> usize { try_ref!(verified).params.len() }
+    fn smsauth_verified_param_count(verified: *const smsauth_verified) -> usize { try_ref!(verified).inner.params.len() }
     /// The name of business parameter `index` (0-based, in request order), or NULL when out of range.
-    fn smsauth_verified_param_name(verified: *const smsauth_verified, index: usize) -> *const c_char { pair_at(&try_ref!(verified).params, index, false) }
+    fn smsauth_verified_param_name(verified: *const smsauth_verified, index: usize) -> *const c_char { try_ref!(verified).opt_text(|v| v.params.get(index).map(|(k, _)| k.as_str())) }
     /// The (decoded) value of business parameter `index`, or NULL when out of range.
-    fn smsauth_verified_param_value(verified: *const smsauth_verified, index: usize) -> *const c_char { pair_at(&try_ref!(verified).params, index, true) }
+    fn smsauth_verified_param_value(verified: *const smsauth_verified, index: usize) -> *const c_char { try_ref!(verified).opt_text(|v| v.params.get(index).map(|(_, val)| val.as_str())) }
     /// The first value of business parameter `name` (exact case), or NULL when absent (or an argument is NULL or not
     /// UTF-8).
     fn smsauth_verified_param(verified: *const smsauth_verified, name: *const c_char) -> *const c_char {
         let (v, name) = (try_ref!(verified), try_str!(name));
-        v.params.iter().find(|(k, _)| k.as_bytes() == name.as_bytes()).map_or(std::ptr::null(), |(_, val)| val.as_ptr())
+        v.opt_text(|v| v.params.iter().find(|(k, _)| k == name).map(|(_, val)| val.as_str()))
     }
     /// Parse a `yyyy-MM-ddTHH:mm:ssZ` timestamp (as in V1's `Timestamp` and V3's `x-acs-date`) into Unix seconds, e.g.
     /// for `smsauth_sign()`. On success `*unix_seconds_out` receives the value; on failure

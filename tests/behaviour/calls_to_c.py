@@ -13,6 +13,12 @@ from pathlib import Path
 from c_literal import c_str, cases
 
 
+def delivery(name):
+    """The smsauth_delivery constant of a delivery name (`not_received` -> SMSAUTH_DELIVERY_NOT_RECEIVED), 0 when the
+    row does not say."""
+    return f"SMSAUTH_DELIVERY_{name.upper()}" if name else "0"
+
+
 def tri(value):
     """-1 when the row does not say, else 0 / 1."""
     return -1 if value is None else int(bool(value))
@@ -32,7 +38,7 @@ def main(out):
                 f"    {{{c_str(step['op'])}, {c_str(step.get('phone'))}, {c_str(step.get('code'))}, {c_str(fault)}, "
                 f"{step.get('seconds', 0)}ULL, {tri(e.get('ok'))}, {tri(e.get('passed'))}, {count}ULL, "
                 f"{c_str(e.get('kind'))}, {c_str(e.get('field'))}, {c_str(e.get('service_code'))}, "
-                f"{c_str(e.get('delivery'))}}},"
+                f"{delivery(e.get('delivery'))}}},"
             )
         lines.append("};")
         client = case.get("client", {})

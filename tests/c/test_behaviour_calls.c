@@ -2,7 +2,7 @@
  * The shared behaviour table's call rows (tests/behaviour/calls.json, turned into calls_cases.h by
  * tests/behaviour/calls_to_c.py) through the C API: sends and checks against a fresh emulator,
  * asserted the C way (status codes, smsauth_error_field(), smsauth_error_service_code(),
- * smsauth_error_may_have_been_received()).
+ * smsauth_error_delivery()).
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* setenv */
@@ -17,7 +17,8 @@ typedef struct {
     unsigned long long seconds;
     int ok, passed; /* -1: the row does not say */
     unsigned long long count;
-    const char *kind, *field, *service_code, *delivery;
+    const char *kind, *field, *service_code;
+    unsigned delivery; /* an smsauth_delivery; 0: the row does not say */
 } call_step;
 
 typedef struct {
@@ -48,7 +49,7 @@ static smsauth_client *client_for(const smsauth_emulator *emu, const call_case *
 }
 
 /* A call's outcome against the row: success when it names no kind, else the error it names, key
- * by key. C has no delivery name: "not_received" is exactly !smsauth_error_may_have_been_received(). */
+ * by key (a delivery name is its smsauth_delivery, and may_have_been_received() must agree). */
 static int expect_outcome(const char *name, const call_step *st, smsauth_status s, const smsauth_error *err) {
     int ok;
     if (!st->kind) {
@@ -57,8 +58,9 @@ static int expect_outcome(const char *name, const call_step *st, smsauth_status 
         ok = CHECK(streq(smsauth_status_str(s), st->kind)) &&
              (!st->field || CHECK(streq(smsauth_error_field(err), st->field))) &&
              (!st->service_code || CHECK(streq(smsauth_error_service_code(err), st->service_code))) &&
-             (!st->delivery ||
-              CHECK(smsauth_error_may_have_been_received(err) == (strcmp(st->delivery, "not_received") != 0)));
+             (!st->delivery || (CHECK(smsauth_error_delivery(err) == st->delivery) &&
+                                CHECK(smsauth_error_may_have_been_received(err) ==
+                                      (st->delivery != SMSAUTH_DELIVERY_NOT_RECEIVED))));
     }
     if (!ok) {
         fprintf(stderr, "    %s: %s %s: got %s (field %s, service code %s): %s\n", name, st->op, st->phone,

@@ -579,6 +579,7 @@ static void test_free_null_is_a_noop(void) {
     /* Getters on NULL return neutral values instead of crashing. */
     CHECK(smsauth_error_message(NULL) == NULL);
     CHECK(smsauth_error_status(NULL) == SMSAUTH_STATUS_NULL_ARGUMENT);
+    CHECK(smsauth_error_delivery(NULL) == SMSAUTH_DELIVERY_UNKNOWN); /* never "safe to resend" */
     CHECK(smsauth_error_http_status(NULL) == 0);
     CHECK(!smsauth_check_result_passed(NULL));
     CHECK(smsauth_send_result_request_id(NULL) == NULL);
@@ -878,6 +879,7 @@ static void test_error_network(void) {
     next_phone(phone, sizeof phone);
     CHECK(smsauth_send_code(client, phone, NULL, &err) == SMSAUTH_STATUS_NETWORK);
     CHECK(!smsauth_error_may_have_been_received(err));
+    CHECK(smsauth_error_delivery(err) == SMSAUTH_DELIVERY_NOT_RECEIVED);
     CHECK(smsauth_error_http_status(err) == 0);
     smsauth_error_free(err);
     err = NULL;
@@ -891,6 +893,7 @@ static void test_error_network(void) {
     next_phone(phone, sizeof phone);
     CHECK(smsauth_send_code(client, phone, NULL, &err) == SMSAUTH_STATUS_NETWORK);
     CHECK(smsauth_error_may_have_been_received(err));
+    CHECK(smsauth_error_delivery(err) == SMSAUTH_DELIVERY_UNKNOWN);
     smsauth_error_free(err);
     CHECK(smsauth_emulator_request_count(emu) == before + 1);
     CHECK(smsauth_emulator_message_count(emu, phone) == 1);
@@ -911,6 +914,7 @@ static void test_error_timeout(void) {
     next_phone(phone, sizeof phone);
     CHECK(smsauth_send_code(client, phone, NULL, &err) == SMSAUTH_STATUS_TIMEOUT);
     CHECK(smsauth_error_may_have_been_received(err));
+    CHECK(smsauth_error_delivery(err) == SMSAUTH_DELIVERY_UNKNOWN);
     CHECK(contains(smsauth_error_message(err), "may have been received"));
     smsauth_error_free(err);
     CHECK(smsauth_emulator_request_count(emu) == before + 1); /* a send is never retried */
