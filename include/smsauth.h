@@ -137,8 +137,8 @@ typedef uint32_t smsauth_status;
 #endif // __cplusplus
 
 /**
- * Whether a failed call's request may have reached the service — the question that decides whether resending could
- * deliver a second SMS (the core's `smsauth::Delivery`; Python's `error.delivery`, Node's `error.delivery`).
+ * Whether a failed call's request may have reached the service — the question that decides whether resending
+ * could deliver a second SMS (the core's `smsauth::Delivery`; Python's and Node's `error.delivery`).
  */
 enum smsauth_delivery
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -146,8 +146,8 @@ enum smsauth_delivery
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
   /**
-   * 1: provably not received (bad input, no credentials, no connection, refused by the gateway before the service
-   * ran): safe to resend.
+   * 1: provably not received (bad input, no credentials, no connection, refused by the gateway before the
+   * service ran): safe to resend.
    */
   SMSAUTH_DELIVERY_NOT_RECEIVED = 1,
   /**

@@ -107,6 +107,44 @@ macro_rules! try_out {
 }
 pub(crate) use {try_mut, try_opt_str, try_out, try_ref, try_str};
 
+/// Declare C enums, `#[repr(u32)]` and numbered for C (cbindgen writes them into the header), each with `from_c`, which
+/// reads a number C passed for one.
+macro_rules! c_enums {
+    ($($(#[$m:meta])* enum $name:ident { $($(#[$vm:meta])* $v:ident = $n:literal,)+ })*) => {$(
+        $(#[$m])*
+        #[repr(u32)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name { $($(#[$vm])* $v = $n,)+ }
+
+        impl $name {
+            /// The value numbered `n`, else `SMSAUTH_STATUS_INVALID_INPUT` naming the argument and the valid constants.
+            #[allow(dead_code)] // unused for the enums C only receives, or whose numbers the core reads itself
+            pub(crate) fn from_c(n: u32, arg: &'static str) -> $crate::boundary::FfiResult<Self> {
+                [$($name::$v),+].into_iter().find(|v| *v as u32 == n).ok_or_else(|| {
+                    $crate::boundary::enum_error(stringify!($name), &[$((stringify!($v), $n)),+], n, arg)
+                })
+            }
+        }
+    )*};
+}
+pub(crate) use c_enums;
+
+/// The error for a number that is none of the C enum `name`'s: it lists the constants as the header spells them.
+pub(crate) fn enum_error(name: &str, variants: &[(&str, u32)], n: u32, arg: &'static str) -> Box<smsauth_error> {
+    let screaming = |s: &str| {
+        s.chars().enumerate().fold(String::new(), |mut out, (i, c)| {
+            if c.is_ascii_uppercase() && i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_uppercase());
+            out
+        })
+    };
+    let constants: Vec<_> =
+        variants.iter().map(|(v, n)| format!("{}_{} ({n})", name.to_uppercase(), screaming(v))).collect();
+    smsauth_error::invalid_input(arg, format_args!("{n} is not a {name}; use {}", constants.join(", ")))
+}
+
 /// The value a non-status export returns when its body fails or panics.
 pub(crate) trait Fallback {
     fn fallback() -> Self;
@@ -216,9 +254,8 @@ pub(crate) fn cstring(s: &str) -> CString {
 /// A `'static` C string for one of the core's static names (`ErrorKind::name()`, `Delivery::as_str()`, ...): made once
 /// per name and kept for the life of the process.
 pub(crate) fn static_cstr(s: &'static str) -> *const c_char {
-    static NAMES: Mutex<BTreeMap<&'static str, &'static CStr>> = Mutex::new(BTreeMap::new());
-    let mut names = NAMES.lock().unwrap_or_else(|p| p.into_inner());
-    names.entry(s).or_insert_with(|| Box::leak(cstring(s).into_boxed_c_str())).as_ptr()
+    static NAMES: CTexts = CTexts(Mutex::new(BTreeMap::new()));
+    NAMES.get(s)
 }
 
 /// The C copies of the text inside one immutable object handed to C, made when a getter first asks for them and kept as
@@ -238,9 +275,6 @@ impl CTexts {
     /// The C copy of `s`, valid as long as `self`.
     pub(crate) fn get(&self, s: &str) -> *const c_char {
         let mut texts = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(c) = texts.get(s) {
-            return c.as_ptr();
-        }
         // The heap buffer of a `CString` does not move when the map moves the `CString` itself.
         texts.entry(s.to_owned()).or_insert_with(|| cstring(s)).as_ptr()
     }
@@ -269,6 +303,8 @@ pub(crate) trait View {
     }
 }
 
+pub(crate) const fn shareable<T: Send + Sync>() {}
+
 /// Declare opaque C types that each wrap a core value as a [`View`]: `struct name(CoreType);`, with `From<CoreType>`.
 macro_rules! views {
     ($($(#[$m:meta])* struct $name:ident($inner:ty);)*) => {$(
@@ -283,6 +319,8 @@ macro_rules! views {
                 $name { inner, texts: Default::default() }
             }
         }
+        // The header promises these objects may be read from several threads at once.
+        const _: () = $crate::boundary::shareable::<$name>();
         impl $crate::boundary::View for $name {
             type Inner = $inner;
             fn parts(&self) -> (&$inner, &$crate::boundary::CTexts) {

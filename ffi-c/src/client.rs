@@ -56,6 +56,9 @@ pub type smsauth_check_callback = Option<
     ),
 >;
 
+/// Either callback, by the type of its result.
+type Callback<R> = Option<unsafe extern "C" fn(*mut c_void, smsauth_status, *mut R, *mut smsauth_error)>;
+
 /// An optional out-parameter: written when not NULL.
 fn put_optional<T>(p: *mut *mut T, value: T) {
     if let Ok(out) = Out::new(p, "result_out") {
@@ -82,12 +85,7 @@ impl UserData {
 /// Run `call` on the library's runtime; `callback(user_data, ...)` gets its outcome exactly once, on the blocking pool
 /// (it is user code that may block: kept off the runtime's two workers), whatever happens (a panic in `call` becomes
 /// `SMSAUTH_STATUS_PANIC`).
-#[allow(clippy::type_complexity)] // the C callback's own type
-fn start<R, T, F>(
-    call: F,
-    callback: Option<unsafe extern "C" fn(*mut c_void, smsauth_status, *mut R, *mut smsauth_error)>,
-    user_data: *mut c_void,
-) -> FfiResult
+fn start<R, T, F>(call: F, callback: Callback<R>, user_data: *mut c_void) -> FfiResult
 where
     R: 'static,
     T: Into<R> + Send + 'static,
@@ -102,20 +100,16 @@ where
             Err(join) => Err(smsauth_error::panic_in_flight(&join.to_string())),
         };
         rt.spawn_blocking(move || {
-            let (status, result, err) = hand_over::<R, T>(outcome);
+            // Wrapping a core answer only allocates its box: nothing here can panic.
+            let (status, result, err) = match outcome {
+                Ok(v) => (smsauth_status::Ok, Box::into_raw(Box::new(v.into())), ptr::null_mut()),
+                Err(e) => (e.status, ptr::null_mut(), Box::into_raw(e)),
+            };
             // SAFETY: the caller vouched for calling `callback` with `user_data` on our threads.
             unsafe { callback(user_data.get(), status, result, err) };
         });
     });
     Ok(())
-}
-
-/// Hand over one outcome (wrapping a core answer allocates its box only: nothing that could panic).
-fn hand_over<R, T: Into<R>>(outcome: FfiResult<T>) -> (smsauth_status, *mut R, *mut smsauth_error) {
-    match outcome {
-        Ok(v) => (smsauth_status::Ok, Box::into_raw(Box::new(v.into())), ptr::null_mut()),
-        Err(e) => (e.status, ptr::null_mut(), Box::into_raw(e)),
-    }
 }
 
 exports! {

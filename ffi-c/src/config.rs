@@ -9,73 +9,56 @@ use std::time::Duration;
 use smsauth::guard::Guard;
 use smsauth::{ClientBuilder, EventListener, FieldValue, OptionKind, OptionValue, SignatureVersion};
 
-use crate::boundary::{FfiResult, exports, try_mut, try_ref};
-use crate::error::smsauth_error;
+use crate::boundary::{FfiResult, c_enums, exports, try_mut, try_ref};
 use crate::guard::smsauth_guard_config;
 use crate::request::FieldArg;
 
-/// Signature scheme, for `smsauth_config_builder_set_signature_version()` and `smsauth_sign()`.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum smsauth_signature_version {
-    /// RPC HMAC-SHA1 (`SignatureVersion=1.0`); the official SDKs' `signature_algorithm='v2'`.
-    V1 = 1,
-    /// ACS3-HMAC-SHA256, the default.
-    V3 = 3,
-}
-
-/// `CodeType`: which characters a generated code uses.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(dead_code)] // the values are for C (through the header); Rust receives plain numbers
-pub enum smsauth_code_type {
-    /// 1: digits only (the service default).
-    Digits = 1,
-    /// 2: upper-case letters.
-    Upper = 2,
-    /// 3: lower-case letters.
-    Lower = 3,
-    /// 4: upper- and lower-case letters.
-    Letters = 4,
-    /// 5: digits and upper-case letters.
-    DigitsUpper = 5,
-    /// 6: digits and lower-case letters.
-    DigitsLower = 6,
-    /// 7: digits and letters of both cases.
-    Alphanumeric = 7,
-}
-
-/// `DuplicatePolicy`: what happens to an unexpired code when a new one is sent.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(dead_code)] // the values are for C (through the header); Rust receives plain numbers
-pub enum smsauth_duplicate_policy {
-    /// 1: the new code replaces the old one (the service default).
-    Overwrite = 1,
-    /// 2: every unexpired code stays valid.
-    Keep = 2,
-}
-
-/// `CaseAuthPolicy`: whether checking letters is case-sensitive.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(dead_code)] // the values are for C (through the header); Rust receives plain numbers
-pub enum smsauth_case_auth_policy {
-    /// 1: case-insensitive (the service default).
-    Insensitive = 1,
-    /// 2: case-sensitive.
-    Sensitive = 2,
+c_enums! {
+    /// Signature scheme, for `smsauth_config_builder_set_signature_version()` and `smsauth_sign()`.
+    enum smsauth_signature_version {
+        /// RPC HMAC-SHA1 (`SignatureVersion=1.0`); the official SDKs' `signature_algorithm='v2'`.
+        V1 = 1,
+        /// ACS3-HMAC-SHA256, the default.
+        V3 = 3,
+    }
+    /// `CodeType`: which characters a generated code uses.
+    enum smsauth_code_type {
+        /// 1: digits only (the service default).
+        Digits = 1,
+        /// 2: upper-case letters.
+        Upper = 2,
+        /// 3: lower-case letters.
+        Lower = 3,
+        /// 4: upper- and lower-case letters.
+        Letters = 4,
+        /// 5: digits and upper-case letters.
+        DigitsUpper = 5,
+        /// 6: digits and lower-case letters.
+        DigitsLower = 6,
+        /// 7: digits and letters of both cases.
+        Alphanumeric = 7,
+    }
+    /// `DuplicatePolicy`: what happens to an unexpired code when a new one is sent.
+    enum smsauth_duplicate_policy {
+        /// 1: the new code replaces the old one (the service default).
+        Overwrite = 1,
+        /// 2: every unexpired code stays valid.
+        Keep = 2,
+    }
+    /// `CaseAuthPolicy`: whether checking letters is case-sensitive.
+    enum smsauth_case_auth_policy {
+        /// 1: case-insensitive (the service default).
+        Insensitive = 1,
+        /// 2: case-sensitive.
+        Sensitive = 2,
+    }
 }
 
 pub(crate) fn signature_version(v: u32) -> FfiResult<SignatureVersion> {
-    match v {
-        v if v == smsauth_signature_version::V1 as u32 => Ok(SignatureVersion::V1),
-        v if v == smsauth_signature_version::V3 as u32 => Ok(SignatureVersion::V3),
-        other => Err(smsauth_error::invalid_input(
-            "signature_version",
-            format_args!("{other} is not a signature version; use SMSAUTH_SIGNATURE_VERSION_V1 (1) or _V3 (3)"),
-        )),
-    }
+    Ok(match smsauth_signature_version::from_c(v, "signature_version")? {
+        smsauth_signature_version::V1 => SignatureVersion::V1,
+        smsauth_signature_version::V3 => SignatureVersion::V3,
+    })
 }
 
 /// The C number of a signature version (`smsauth_signature_version`).
@@ -128,9 +111,14 @@ impl smsauth_config_builder {
     }
 }
 
-/// Setters of one option each: `fn name(arg: T) => "core option";` (add `or NULL` where a NULL string unsets it).
+/// Setters of one option each: `fn name(arg: T) => "core option";` (add `or NULL` where a NULL string unsets it), among
+/// other exports written out (`fn name(args) { body }`).
 macro_rules! option_setters {
     () => {};
+    ($(#[$m:meta])* fn $name:ident($($a:ident: $t:ty),* $(,)?) $body:block $($rest:tt)*) => {
+        exports! { $(#[$m])* fn $name($($a: $t),*) $body }
+        option_setters!($($rest)*);
+    };
     ($(#[$m:meta])* fn $name:ident($arg:ident: $t:ty) => $option:literal $(or $null:ident)?; $($rest:tt)*) => {
         exports! {
             $(#[$m])*
@@ -157,6 +145,9 @@ exports! {
     /// Free a builder (clients built from it are not affected). NULL is a no-op. The secret and token it holds are
     /// wiped from memory.
     free smsauth_config_builder_free(builder: smsauth_config_builder);
+}
+
+option_setters! {
     /// Sign with this AccessKey pair (both must be non-empty; checked by `smsauth_config_builder_build()`). The strings
     /// are copied; the secret is kept in memory that is wiped when the builder is freed, and never appears in error
     /// messages.
@@ -165,9 +156,6 @@ exports! {
         b.set("access_key_id", "access_key_id", access_key_id, false)?;
         b.set("access_key_secret", "access_key_secret", access_key_secret, false)?;
     }
-}
-
-option_setters! {
     /// Add an STS security token to the AccessKey pair (temporary credentials). Handled like the secret: copied, wiped
     /// on free, never shown.
     fn smsauth_config_builder_set_security_token(security_token: *const c_char) => "security_token";
@@ -200,16 +188,10 @@ option_setters! {
     /// Send through this proxy URL (`http://...`). Without it, `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` are honoured.
     /// Checked by `smsauth_config_builder_build()`.
     fn smsauth_config_builder_set_proxy(proxy_url: *const c_char) => "proxy";
-}
-
-exports! {
     /// Ignore the proxy environment variables (connect directly).
     fn smsauth_config_builder_set_no_proxy(builder: *mut smsauth_config_builder) {
         try_mut!(builder).set("no_proxy", "no_proxy", true, false)?;
     }
-}
-
-option_setters! {
     /// Also trust the CA certificates in this PEM text (a corporate proxy's, a test server's). The public Mozilla roots
     /// stay trusted; certificate checking cannot be turned off. Checked by `smsauth_config_builder_build()`.
     fn smsauth_config_builder_add_root_certificates_pem(pem: *const c_char) => "ca_certificates";
@@ -251,9 +233,6 @@ option_setters! {
     /// empty name, or when an AccessKey is set too (one source only); an STS token without an AccessKey fails the same
     /// way (field `security_token`). These rules are the core's `CredentialsConfig`, shared by every language.
     fn smsauth_config_builder_set_profile(profile: *const c_char) => "profile";
-}
-
-exports! {
     /// Use temporary credentials of the RAM role `role_arn` (`acs:ram::<account id>:role/<name>`), obtained with STS
     /// `AssumeRole`, cached and refreshed before they expire. The role is assumed with the AccessKey of
     /// `smsauth_config_builder_set_access_key()` if set, else with the profile of
@@ -272,9 +251,6 @@ exports! {
         let duration = (duration_seconds > 0).then_some(OptionValue::Unsigned(duration_seconds.into()));
         b.inner.set_option("role_duration_seconds", duration)?;
     }
-}
-
-option_setters! {
     /// With `smsauth_config_builder_set_role_arn()`: a policy (JSON) that narrows the role's permissions for these
     /// credentials. NULL removes it.
     fn smsauth_config_builder_set_role_policy(policy: *const c_char) => "role_policy" or NULL;
@@ -287,9 +263,6 @@ option_setters! {
     /// With `smsauth_config_builder_set_role_arn()`: the STS host or URL to ask (default `ALIBABA_CLOUD_STS_ENDPOINT`,
     /// the region's, else `sts.aliyuncs.com`). NULL goes back to the default.
     fn smsauth_config_builder_set_sts_endpoint(endpoint: *const c_char) => "sts_endpoint" or NULL;
-}
-
-exports! {
     /// Guard every `smsauth_send_code*` and `smsauth_check_code*` call of clients built from this builder with the
     /// abuse guard `config` (see `smsauth_guard_config`): a refused call fails with `SMSAUTH_STATUS_GUARD_DENIED`
     /// before any network call, `smsauth_error_guard_rule()` names the rule and `smsauth_error_retry_after_ms()` says
@@ -313,21 +286,17 @@ mod tests {
 
     #[test]
     fn c_enums_carry_the_wire_numbers() {
-        use smsauth_code_type as C;
-        let codes = [C::Digits, C::Upper, C::Lower, C::Letters, C::DigitsUpper, C::DigitsLower, C::Alphanumeric];
-        assert_eq!(codes.len(), CodeType::ALL.len());
-        for (c, core) in codes.into_iter().zip(CodeType::ALL) {
-            assert_eq!(c as i64, core.value());
+        // Exactly the core's numbers are valid, for the C enum of each wire enum.
+        for n in 0..=9u32 {
+            let core = |values: &[i64]| values.contains(&n.into());
+            assert_eq!(smsauth_code_type::from_c(n, "n").is_ok(), core(CodeType::VALUES), "{n}");
+            assert_eq!(smsauth_duplicate_policy::from_c(n, "n").is_ok(), core(DuplicatePolicy::VALUES), "{n}");
+            assert_eq!(smsauth_case_auth_policy::from_c(n, "n").is_ok(), core(CaseAuthPolicy::VALUES), "{n}");
         }
-        assert_eq!(smsauth_duplicate_policy::Overwrite as i64, DuplicatePolicy::Overwrite.value());
-        assert_eq!(smsauth_duplicate_policy::Keep as i64, DuplicatePolicy::Keep.value());
-        assert_eq!(smsauth_case_auth_policy::Insensitive as i64, CaseAuthPolicy::Insensitive.value());
-        assert_eq!(smsauth_case_auth_policy::Sensitive as i64, CaseAuthPolicy::Sensitive.value());
         for v in [SignatureVersion::V1, SignatureVersion::V3] {
             assert_eq!(signature_version(version_number(v)).unwrap(), v);
         }
-        for bad in [0, 2, 4, u32::MAX] {
-            assert_eq!(signature_version(bad).unwrap_err().status, crate::error::smsauth_status::InvalidInput);
-        }
+        let e = signature_version(2).unwrap_err();
+        assert!(e.message().contains("2 is not a smsauth_signature_version; use SMSAUTH_SIGNATURE_VERSION_V1 (1), "));
     }
 }

@@ -5,7 +5,7 @@ use std::ffi::c_char;
 
 use ::smsauth_emulator::{Config, Emulator, Fault};
 
-use crate::boundary::{Out, cstring, exports, try_opt_str, try_out, try_ref, try_str, views};
+use crate::boundary::{cstring, exports, try_opt_str, try_out, try_ref, try_str, views};
 use crate::error::smsauth_error;
 
 views! {
@@ -22,13 +22,13 @@ exports! {
     /// passes once, ±15 minute timestamp window, clock = real time. On success `*emulator_out` receives the running
     /// emulator; on failure (e.g. `SMSAUTH_STATUS_NETWORK` when no port can be bound) it is left untouched.
     fn smsauth_emulator_start(emulator_out: *mut *mut smsauth_emulator) {
-        start(try_out!(emulator_out), Config::default())?;
+        try_out!(emulator_out).put(Emulator::start_with(Config::default())?.into());
     }
     /// Like `smsauth_emulator_start()`, but lenient: any `SignName` and `TemplateCode` are accepted and no flow
     /// control applies (the default emulator is faithful to the service: preset signatures and templates only, 1
     /// code a minute, 5 an hour, 10 a day per number and signature). For tests that only want a code back.
     fn smsauth_emulator_start_lenient(emulator_out: *mut *mut smsauth_emulator) {
-        start(try_out!(emulator_out), Config::lenient())?;
+        try_out!(emulator_out).put(Emulator::start_with(Config::lenient())?.into());
     }
     /// Like `smsauth_emulator_start()`, with options as a JSON object (NULL: none), named as in every language:
     /// `port`, `accounts` (`[["id","secret"],…]`), `access_key_id`, `access_key_secret`, `max_wrong_tries`,
@@ -39,7 +39,7 @@ exports! {
     fn smsauth_emulator_start_with_options(options_json: *const c_char, emulator_out: *mut *mut smsauth_emulator) {
         let options = try_opt_str!(options_json);
         let out = try_out!(emulator_out);
-        start(out, options.map_or_else(|| Ok(Config::default()), Config::from_options)?)?;
+        out.put(Emulator::start_with(options.map_or_else(|| Ok(Config::default()), Config::from_options)?)?.into());
     }
     /// Stop the server and free the emulator. NULL is a no-op. Clients pointed at it then fail with
     /// `SMSAUTH_STATUS_NETWORK`. No other thread may be using it.
@@ -103,10 +103,4 @@ exports! {
         secret.write(cstring(&sts.access_key_secret).into_raw());
         token.write(cstring(&sts.security_token).into_raw());
     }
-}
-
-/// Start an emulator with `config` and hand it to the caller.
-fn start(out: Out<*mut smsauth_emulator>, config: Config) -> smsauth::Result<()> {
-    out.put(Emulator::start_with(config)?.into());
-    Ok(())
 }

@@ -9,33 +9,27 @@ use std::ffi::c_char;
 
 use smsauth::guard::{FailPolicy, GuardConfig, Limit, WrongCodeLimit};
 
-use crate::boundary::{FfiResult, exports, try_mut, try_str};
-use crate::error::smsauth_error;
+use crate::boundary::{FfiResult, c_enums, exports, try_mut, try_str};
 
-/// Which send rule `smsauth_guard_config_add_limit()` / `_clear_limits()` change.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(dead_code)] // the values are for C (through the header); Rust receives plain numbers
-pub enum smsauth_guard_rule {
-    /// 1: sends per phone number (default 1 per 60 s, 5 per hour, 10 per 24 h); rule names `phone:<max>/<window>s`.
-    Phone = 1,
-    /// 2: sends per client key (default 10 per hour), the key given with `smsauth_send_code_for()` or
-    /// `smsauth_send_request_set_client_key()`; rule names `client:<max>/<window>s`.
-    Client = 2,
-    /// 3: sends per number prefix (default 30 per hour; see `smsauth_guard_config_set_prefix_digits()`); rule names
-    /// `prefix:<max>/<window>s`.
-    Prefix = 3,
-}
-
-/// What the guard does when its store fails, for `smsauth_guard_config_set_fail_policy()`.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(dead_code)] // the values are for C (through the header); Rust receives plain numbers
-pub enum smsauth_guard_fail_policy {
-    /// 1: refuse the call (`SMSAUTH_STATUS_GUARD_DENIED`, rule `store:unavailable`); the default.
-    Closed = 1,
-    /// 2: let the call through (availability first).
-    Open = 2,
+c_enums! {
+    /// Which send rule `smsauth_guard_config_add_limit()` / `_clear_limits()` change.
+    enum smsauth_guard_rule {
+        /// 1: sends per phone number (default 1 per 60 s, 5 per hour, 10 per 24 h); rule names `phone:<max>/<window>s`.
+        Phone = 1,
+        /// 2: sends per client key (default 10 per hour), the key given with `smsauth_send_code_for()` or
+        /// `smsauth_send_request_set_client_key()`; rule names `client:<max>/<window>s`.
+        Client = 2,
+        /// 3: sends per number prefix (default 30 per hour; see `smsauth_guard_config_set_prefix_digits()`); rule names
+        /// `prefix:<max>/<window>s`.
+        Prefix = 3,
+    }
+    /// What the guard does when its store fails, for `smsauth_guard_config_set_fail_policy()`.
+    enum smsauth_guard_fail_policy {
+        /// 1: refuse the call (`SMSAUTH_STATUS_GUARD_DENIED`, rule `store:unavailable`); the default.
+        Closed = 1,
+        /// 2: let the call through (availability first).
+        Open = 2,
+    }
 }
 
 /// The abuse guard's settings: limits checked before the paid call, so a public "send me a code" form cannot be used to
@@ -67,26 +61,11 @@ fn set(config: &mut smsauth_guard_config, change: impl FnOnce(&mut GuardConfig))
 }
 
 fn rule_limits(config: &mut GuardConfig, rule: u32) -> FfiResult<&mut Vec<Limit>> {
-    match rule {
-        r if r == smsauth_guard_rule::Phone as u32 => Ok(&mut config.phone),
-        r if r == smsauth_guard_rule::Client as u32 => Ok(&mut config.client),
-        r if r == smsauth_guard_rule::Prefix as u32 => Ok(&mut config.prefix),
-        other => Err(smsauth_error::invalid_input(
-            "rule",
-            format_args!("{other} is not a guard rule; use SMSAUTH_GUARD_RULE_PHONE (1), _CLIENT (2) or _PREFIX (3)"),
-        )),
-    }
-}
-
-fn fail_policy(policy: u32) -> FfiResult<FailPolicy> {
-    match policy {
-        p if p == smsauth_guard_fail_policy::Closed as u32 => Ok(FailPolicy::Closed),
-        p if p == smsauth_guard_fail_policy::Open as u32 => Ok(FailPolicy::Open),
-        other => Err(smsauth_error::invalid_input(
-            "policy",
-            format_args!("{other} is not a fail policy; use SMSAUTH_GUARD_FAIL_POLICY_CLOSED (1) or _OPEN (2)"),
-        )),
-    }
+    Ok(match smsauth_guard_rule::from_c(rule, "rule")? {
+        smsauth_guard_rule::Phone => &mut config.phone,
+        smsauth_guard_rule::Client => &mut config.client,
+        smsauth_guard_rule::Prefix => &mut config.prefix,
+    })
 }
 
 // Every setter below leaves the configuration unchanged when it fails.
@@ -153,7 +132,10 @@ exports! {
     /// What to do when the guard's store fails: one of `smsauth_guard_fail_policy` (default closed); any other value is
     /// `SMSAUTH_STATUS_INVALID_INPUT`.
     fn smsauth_guard_config_set_fail_policy(config: *mut smsauth_guard_config, policy: u32) {
-        let policy = fail_policy(policy)?;
+        let policy = match smsauth_guard_fail_policy::from_c(policy, "policy")? {
+            smsauth_guard_fail_policy::Closed => FailPolicy::Closed,
+            smsauth_guard_fail_policy::Open => FailPolicy::Open,
+        };
         set(try_mut!(config), |c| c.on_store_error = policy)?;
     }
     /// Most keys (phone numbers, client keys, prefixes) the in-memory store keeps, at least 16 (default 100 000); the
