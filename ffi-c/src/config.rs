@@ -95,7 +95,7 @@ impl smsauth_config_builder {
     }
 
     /// Set the core option `name` to the C argument `value` of the parameter `arg`, converted by the option's kind:
-    /// a string as text (PEM as bytes; NULL unsets where the setter allows it), `u64` milliseconds as a duration, other
+    /// a string as text (PEM too; NULL unsets where the setter allows it), `u64` milliseconds as a duration, other
     /// numbers as numbers (wire enums by their numbers), flags as booleans. The core checks the value.
     fn set(&mut self, name: &'static str, arg: &'static str, value: impl FieldArg, nullable: bool) -> FfiResult {
         let kind = ClientBuilder::option(name).map(|o| o.kind);
@@ -103,7 +103,6 @@ impl smsauth_config_builder {
         let value = if value.is_null() && nullable { None } else { Some(unsafe { value.value(arg) }?) };
         let value = value.map(|v| match (kind, v) {
             (Some(OptionKind::Duration), FieldValue::Unsigned(ms)) => OptionValue::Duration(Duration::from_millis(ms)),
-            (Some(OptionKind::Pem), FieldValue::Text(pem)) => OptionValue::Bytes(pem.into_bytes()),
             (_, v) => v.into(),
         });
         self.inner.set_option(name, value)?;
