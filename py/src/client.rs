@@ -131,7 +131,7 @@ impl Client {
         F: Future<Output = smsauth::Result<T>> + Send + 'static,
         T: Summary + for<'a> IntoPyObject<'a> + Send + 'static,
     {
-        let call = Call::new(py, R::ACTION, R::REPEATABLE, phone, self.on_event.as_ref());
+        let call = Call::new(py, R::ACTION, R::REPEATABLE, phone, self.on_event.as_ref())?;
         if self.asyncio {
             runtime::awaitable(py, call, fut).map(Bound::unbind)
         } else {

@@ -1,8 +1,8 @@
-//! The core's [`CallEvent`] of each call, brought back to the Python caller by
-//! [`smsauth::observe::observed`] around every call, and turned on the caller's side (GIL held)
-//! into the `extra` fields of the `smsauth` logger's INFO record, the `on_event` argument and the
-//! OpenTelemetry span. No GIL is ever taken on the core's runtime
-//! threads.
+//! The core's [`CallEvent`] of each observed call (one that is logged at INFO, has an `on_event`
+//! callable or is traced), brought back to the Python caller by [`smsauth::observe::observed`]
+//! and turned on the caller's side (GIL held) into the `extra` fields of the `smsauth` logger's
+//! INFO record, the `on_event` argument and the OpenTelemetry span. No GIL is ever taken on the
+//! core's runtime threads.
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
