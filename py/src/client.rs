@@ -212,7 +212,7 @@ impl Client {
 
     /// The client's counters since it was built: a dict (see `smsauth.Client.stats`).
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        crate::observe::stats_dict(py, &self.client.stats())
+        crate::observe::dict(py, self.client.stats().record())
     }
 
     /// Where requests go, e.g. `"https://dypnsapi.aliyuncs.com/"`.

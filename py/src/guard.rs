@@ -42,21 +42,7 @@ impl Guard {
     /// What the guard did so far: `sends_allowed`, `sends_denied`, `checks_allowed`,
     /// `checks_denied`, `dry_run_denials`, `store_errors`, `failed_open`, `refunds`.
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let s = self.inner.stats();
-        let d = PyDict::new(py);
-        for (name, value) in [
-            ("sends_allowed", s.sends_allowed),
-            ("sends_denied", s.sends_denied),
-            ("checks_allowed", s.checks_allowed),
-            ("checks_denied", s.checks_denied),
-            ("dry_run_denials", s.dry_run_denials),
-            ("store_errors", s.store_errors),
-            ("failed_open", s.failed_open),
-            ("refunds", s.refunds),
-        ] {
-            d.set_item(name, value)?;
-        }
-        Ok(d)
+        crate::observe::dict(py, self.inner.stats().record())
     }
 
     fn __repr__(&self) -> String {

@@ -295,7 +295,7 @@ impl<T: Summary> Outcome<T> {
     pub(crate) fn into_result(self, py: Python<'_>) -> PyResult<T> {
         let call = &self.call;
         if call.observed() {
-            let fields = self.event.as_ref().map(|e| observe::event_dict(py, e)).transpose()?;
+            let fields = self.event.as_ref().map(|e| observe::dict(py, e.record())).transpose()?;
             if let (Some(started), Some(fields)) = (&call.span, &fields) {
                 observe::span_finish(py, started, fields);
             }
