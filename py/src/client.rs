@@ -12,7 +12,7 @@ use smsauth::api::Operation;
 use smsauth::credentials::CredentialsSource;
 use smsauth::{ClientOption, OptionValue};
 
-use crate::convert::{Arg, option_value, repr_opt, repr_str, unexpected_keyword};
+use crate::convert::{Arg, option_value, repr, unexpected_keyword};
 use crate::error::raise;
 use crate::guard::{Guard, describe};
 use crate::request::{self, CheckSmsVerifyCodeRequest, SendSmsVerifyCodeRequest};
@@ -56,22 +56,22 @@ fn configure(
         }
     }
     let key_shown = match builder.credentials_source() {
-        CredentialsSource::RoleArn(arn) => format!("role_arn={}", repr_str(arn)),
-        CredentialsSource::AccessKey(id) => format!("access_key_id={}", repr_str(id)),
-        CredentialsSource::Profile(name) => format!("profile={}", repr_str(name)),
+        CredentialsSource::RoleArn(arn) => format!("role_arn={}", repr(py, arn)?),
+        CredentialsSource::AccessKey(id) => format!("access_key_id={}", repr(py, id)?),
+        CredentialsSource::Profile(name) => format!("profile={}", repr(py, name)?),
         CredentialsSource::DefaultChain => "credentials='default chain'".to_owned(),
     };
     let version = match builder.get_option("signature_version") {
         Some(OptionValue::Text(v)) => v,
         _ => String::new(),
     };
-    let guard_shown = guard.as_ref().map(|g| format!("guard=smsauth.Guard({})", describe(g.config())));
+    let guard_shown = guard.as_ref().map(|g| describe(py, g.config())).transpose()?;
     if let Some(guard) = guard {
         builder = builder.guard(guard);
     }
     let client = builder.build().map_err(|e| raise(py, e))?;
-    let mut shown = vec![format!("endpoint={}", repr_str(&client.endpoint().base_url())), key_shown];
-    shown.push(format!("signature_version={}", repr_str(&version)));
+    let mut shown = vec![format!("endpoint={}", repr(py, client.endpoint().base_url())?), key_shown];
+    shown.push(format!("signature_version={}", repr(py, version)?));
     let defaults = client.defaults();
     for (name, value) in [
         ("sign_name", &defaults.sign_name),
@@ -79,10 +79,10 @@ fn configure(
         ("scheme_name", &defaults.scheme_name),
     ] {
         if value.is_some() {
-            shown.push(format!("{name}={}", repr_opt(value.as_deref())));
+            shown.push(format!("{name}={}", repr(py, value)?));
         }
     }
-    shown.extend(guard_shown);
+    shown.extend(guard_shown.map(|g| format!("guard=smsauth.Guard({g})")));
     let repr = format!("smsauth.{class}({})", shown.join(", "));
     if debug_enabled(py)? {
         log_debug(py, &format!("created {repr}"));

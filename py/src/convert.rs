@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -156,31 +157,10 @@ fn api_field(name: &str) -> &'static str {
     }
 }
 
-/// A Python `repr` of an optional string.
-pub(crate) fn repr_opt(value: Option<&str>) -> String {
-    match value {
-        Some(v) => repr_str(v),
-        None => "None".to_owned(),
-    }
-}
-
-/// A Python-style quoted string (single quotes, escapes for quotes, backslashes and controls).
-pub(crate) fn repr_str(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('\'');
-    for c in value.chars() {
-        match c {
-            '\'' => out.push_str("\\'"),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
+/// Python's `repr` of a Rust value converted to Python (`'text'`, `None`, `True`, `0.05`,
+/// `[(1, 60)]`): every `__repr__` shows its values exactly as Python would.
+pub(crate) fn repr<'py>(py: Python<'py>, value: impl IntoPyObject<'py>) -> PyResult<String> {
+    Ok(value.into_bound_py_any(py)?.repr()?.to_string())
 }
 
 /// What a Python value of `kind` must be, for the `TypeError` of a wrong type.

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use pyo3::prelude::*;
 use smsauth_emulator as emu;
 
-use crate::convert::repr_str;
+use crate::convert::repr;
 use crate::error::raise;
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -181,11 +181,7 @@ impl Emulator {
         });
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "Emulator(endpoint={}, running={})",
-            repr_str(&self.endpoint),
-            if self.running() { "True" } else { "False" }
-        )
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!("Emulator(endpoint={}, running={})", repr(py, &self.endpoint)?, repr(py, self.running())?))
     }
 }

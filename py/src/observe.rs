@@ -31,18 +31,18 @@ pub(crate) fn dict<'py>(py: Python<'py>, record: Record<'_>) -> PyResult<Bound<'
 }
 
 static SYS_MODULES: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-static OTEL: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+static START: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static FINISH: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 /// At the start of a call: `smsauth._otel.start()` (the tracer, parent context and start time),
 /// but only once the application has imported `opentelemetry.trace` — without it, one dict
 /// lookup and nothing is imported. A failure is reported as unraisable: tracing never fails a call.
 pub(crate) fn span_start(py: Python<'_>) -> Option<Py<PyAny>> {
     let started = || -> PyResult<Option<Py<PyAny>>> {
-        let modules = SYS_MODULES.get_or_try_init(py, || py.import("sys")?.getattr("modules").map(Bound::unbind))?;
-        if !modules.bind(py).contains("opentelemetry.trace")? {
+        if !SYS_MODULES.import(py, "sys", "modules")?.contains("opentelemetry.trace")? {
             return Ok(None);
         }
-        let started = otel(py)?.call_method0("start")?;
+        let started = START.import(py, "smsauth._otel", "start")?.call0()?;
         Ok((!started.is_none()).then(|| started.unbind()))
     };
     started().unwrap_or_else(|e| {
@@ -53,11 +53,7 @@ pub(crate) fn span_start(py: Python<'_>) -> Option<Py<PyAny>> {
 
 /// At the end of a call: `smsauth._otel.finish(started, event)` records the span.
 pub(crate) fn span_finish(py: Python<'_>, started: &Py<PyAny>, event: &Bound<'_, PyDict>) {
-    if let Err(e) = otel(py).and_then(|m| m.call_method1("finish", (started, event))) {
+    if let Err(e) = FINISH.import(py, "smsauth._otel", "finish").and_then(|f| f.call1((started, event))) {
         e.write_unraisable(py, None);
     }
-}
-
-fn otel(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
-    Ok(OTEL.get_or_try_init(py, || py.import("smsauth._otel").map(Bound::unbind))?.bind(py))
 }
