@@ -17,7 +17,7 @@ use crate::error::raise;
 use crate::guard::{Guard, describe};
 use crate::request::{self, CheckSmsVerifyCodeRequest, SendSmsVerifyCodeRequest};
 use crate::response::{CheckResult, SendResult, Summary};
-use crate::runtime::{self, Call, debug_enabled, log_debug};
+use crate::runtime::{self, Call, log_debug};
 
 /// Build the core client from the constructor arguments shared by `Client` and `AsyncClient`:
 /// each keyword (the three positional credentials included) is an option of the core's table,
@@ -61,32 +61,21 @@ fn configure(
         CredentialsSource::Profile(name) => format!("profile={}", repr(py, name)?),
         CredentialsSource::DefaultChain => "credentials='default chain'".to_owned(),
     };
-    let version = match builder.get_option("signature_version") {
-        Some(OptionValue::Text(v)) => v,
-        _ => String::new(),
-    };
-    let guard_shown = guard.as_ref().map(|g| describe(py, g.config())).transpose()?;
-    if let Some(guard) = guard {
-        builder = builder.guard(guard);
-    }
-    let client = builder.build().map_err(|e| raise(py, e))?;
-    let mut shown = vec![format!("endpoint={}", repr(py, client.endpoint().base_url())?), key_shown];
-    shown.push(format!("signature_version={}", repr(py, version)?));
-    let defaults = client.defaults();
-    for (name, value) in [
-        ("sign_name", &defaults.sign_name),
-        ("template_code", &defaults.template_code),
-        ("scheme_name", &defaults.scheme_name),
-    ] {
-        if value.is_some() {
+    let mut shown = vec![key_shown];
+    // The signature version, and the request defaults that name what is sent, when set.
+    for name in ["signature_version", "sign_name", "template_code", "scheme_name"] {
+        if let Some(OptionValue::Text(value)) = builder.get_option(name) {
             shown.push(format!("{name}={}", repr(py, value)?));
         }
     }
-    shown.extend(guard_shown.map(|g| format!("guard=smsauth.Guard({g})")));
-    let repr = format!("smsauth.{class}({})", shown.join(", "));
-    if debug_enabled(py)? {
-        log_debug(py, &format!("created {repr}"));
+    if let Some(guard) = guard {
+        shown.push(format!("guard=smsauth.Guard({})", describe(py, guard.config())?));
+        builder = builder.guard(guard);
     }
+    let client = builder.build().map_err(|e| raise(py, e))?;
+    shown.insert(0, format!("endpoint={}", repr(py, client.endpoint().base_url())?));
+    let repr = format!("smsauth.{class}({})", shown.join(", "));
+    log_debug(py, &format!("created {repr}"))?;
     Ok(Client { client, repr, on_event, asyncio })
 }
 
@@ -261,9 +250,8 @@ fn typed<'a, 'py, T: pyo3::PyClass>(
     arg: &str,
 ) -> PyResult<&'a Bound<'py, T>> {
     value.cast::<T>().map_err(|_| {
-        let got = value.get_type().name().map(|n| n.to_string()).unwrap_or_default();
         let class = std::any::type_name::<T>().rsplit("::").next().unwrap_or("request");
         let none = if arg == "guard" { " or None" } else { "" };
-        PyTypeError::new_err(format!("{func}() argument '{arg}' must be smsauth.{class}{none}, not {got}"))
+        Arg::new(func, arg).type_error(&format!("smsauth.{class}{none}"), value)
     })
 }

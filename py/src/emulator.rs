@@ -15,10 +15,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-fn invalid(py: Python<'_>, field: &'static str, problem: impl std::fmt::Display) -> PyErr {
-    raise(py, smsauth::Error::invalid_input(field, problem))
-}
-
 /// A running emulator on 127.0.0.1 (native half of `smsauth.testing.Emulator`).
 #[pyclass(frozen, module = "smsauth._native", name = "Emulator")]
 #[derive(Debug)]
@@ -140,8 +136,8 @@ impl Emulator {
     /// Add a fault rule given as the JSON of `smsauth_emulator::Fault`
     /// (`{"kind": "throttle", "retry_after_ms": 200, "action": …, "times": 1}`).
     fn add_fault_json(&self, py: Python<'_>, rule: &str) -> PyResult<()> {
-        let fault =
-            emu::Fault::from_json(rule).map_err(|e| invalid(py, "fault", format_args!("is not a fault: {e}")))?;
+        let invalid = |e| raise(py, smsauth::Error::invalid_input("fault", format_args!("is not a fault: {e}")));
+        let fault = emu::Fault::from_json(rule).map_err(invalid)?;
         self.with(py, |e| e.add_fault(fault))
     }
 

@@ -459,11 +459,6 @@ fn enabled_for(py: Python<'_>, level: u8) -> PyResult<bool> {
     logger(py)?.call_method1(pyo3::intern!(py, "isEnabledFor"), (level,))?.extract::<bool>()
 }
 
-/// Whether the `smsauth` logger would emit a DEBUG record.
-pub(crate) fn debug_enabled(py: Python<'_>) -> PyResult<bool> {
-    enabled_for(py, DEBUG)
-}
-
 /// Emit one record at `level` on the `smsauth` logger, with `extra` attributes. Never contains
 /// a secret: callers pass summaries and events built from non-secret fields only.
 fn log_record(py: Python<'_>, level: u8, line: &str, extra: Option<&Bound<'_, PyDict>>) {
@@ -479,7 +474,11 @@ fn log_record(py: Python<'_>, level: u8, line: &str, extra: Option<&Bound<'_, Py
     }
 }
 
-/// Emit one DEBUG record on the `smsauth` logger.
-pub(crate) fn log_debug(py: Python<'_>, line: &str) {
-    log_record(py, DEBUG, line, None);
+/// Emit one DEBUG record on the `smsauth` logger, when it would be emitted (an exception raised
+/// by the level check is returned).
+pub(crate) fn log_debug(py: Python<'_>, line: &str) -> PyResult<()> {
+    if enabled_for(py, DEBUG)? {
+        log_record(py, DEBUG, line, None);
+    }
+    Ok(())
 }

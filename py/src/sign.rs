@@ -24,12 +24,7 @@ fn pairs(func: &str, name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<V
         }
         return Ok(out);
     }
-    let bad = || {
-        let got = value.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-        pyo3::exceptions::PyTypeError::new_err(format!(
-            "{func}() argument '{name}' must be a dict or a list of (str, str) pairs, not {got}"
-        ))
-    };
+    let bad = || arg.type_error("a dict or a list of (str, str) pairs", value);
     if value.is_instance_of::<PyString>() {
         return Err(bad());
     }
