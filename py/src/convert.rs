@@ -79,29 +79,6 @@ impl<'a> Arg<'a> {
         }
     }
 
-    /// A non-negative `int` or `None`, converted to `T` (`u32`, `u64`).
-    pub(crate) fn opt_unsigned<T: TryFrom<i64>>(
-        &self,
-        value: &Bound<'_, PyAny>,
-        field: &'static str,
-    ) -> PyResult<Option<T>> {
-        let Some(v) = self.opt_int(value, field)? else { return Ok(None) };
-        match T::try_from(v) {
-            Ok(t) => Ok(Some(t)),
-            Err(_) if v < 0 => Err(raise(
-                value.py(),
-                smsauth::Error::invalid_input(field, format_args!("must be a non-negative integer, got {v}")),
-            )),
-            Err(_) => {
-                let max = (1u128 << (8 * std::mem::size_of::<T>())) - 1;
-                Err(raise(
-                    value.py(),
-                    smsauth::Error::invalid_input(field, format_args!("must be at most {max}, got {v}")),
-                ))
-            }
-        }
-    }
-
     /// `TemplateParam`: a JSON string, or a `dict` that is serialised to one.
     pub(crate) fn opt_template_param(&self, value: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
         if value.is_none() {

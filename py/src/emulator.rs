@@ -113,13 +113,13 @@ impl Emulator {
 
     /// Move the emulated clock forward by `seconds` (nothing sleeps).
     fn advance_clock(&self, py: Python<'_>, seconds: &Bound<'_, PyAny>) -> PyResult<()> {
-        if seconds.is_none() {
-            return Err(pyo3::exceptions::PyTypeError::new_err(
-                "advance_clock() argument 'seconds' must be int, not None",
-            ));
-        }
-        let seconds = crate::convert::Arg::new("advance_clock", "seconds").opt_unsigned::<u64>(seconds, "seconds")?;
-        self.with(py, |e| e.advance_clock(seconds.unwrap_or_default()))
+        let arg = crate::convert::Arg::new("advance_clock", "seconds");
+        let n = arg.opt_int(seconds, "seconds")?.ok_or_else(|| arg.type_error("int", seconds))?;
+        let negative = |_| {
+            raise(py, smsauth::Error::invalid_input("seconds", format_args!("must be a non-negative integer, got {n}")))
+        };
+        let seconds = u64::try_from(n).map_err(negative)?;
+        self.with(py, |e| e.advance_clock(seconds))
     }
 
     /// Emulated Unix seconds.
