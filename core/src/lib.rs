@@ -33,6 +33,7 @@ pub mod error;
 pub mod guard;
 pub mod observe;
 pub mod options;
+pub mod record;
 pub mod runtime;
 mod secret;
 pub mod sign;

@@ -12,12 +12,12 @@ use smsauth::api::Operation;
 use smsauth::credentials::CredentialsSource;
 use smsauth::{ClientOption, OptionValue};
 
-use crate::convert::{Arg, option_value, repr_opt, repr_str, unexpected_keyword};
+use crate::convert::{Arg, option_value, repr, unexpected_keyword};
 use crate::error::raise;
 use crate::guard::{Guard, describe};
 use crate::request::{self, CheckSmsVerifyCodeRequest, SendSmsVerifyCodeRequest};
 use crate::response::{CheckResult, SendResult, Summary};
-use crate::runtime::{self, Call, debug_enabled, log_debug};
+use crate::runtime::{self, Call, log_debug};
 
 /// Build the core client from the constructor arguments shared by `Client` and `AsyncClient`:
 /// each keyword (the three positional credentials included) is an option of the core's table,
@@ -56,37 +56,26 @@ fn configure(
         }
     }
     let key_shown = match builder.credentials_source() {
-        CredentialsSource::RoleArn(arn) => format!("role_arn={}", repr_str(arn)),
-        CredentialsSource::AccessKey(id) => format!("access_key_id={}", repr_str(id)),
-        CredentialsSource::Profile(name) => format!("profile={}", repr_str(name)),
+        CredentialsSource::RoleArn(arn) => format!("role_arn={}", repr(py, arn)?),
+        CredentialsSource::AccessKey(id) => format!("access_key_id={}", repr(py, id)?),
+        CredentialsSource::Profile(name) => format!("profile={}", repr(py, name)?),
         CredentialsSource::DefaultChain => "credentials='default chain'".to_owned(),
     };
-    let version = match builder.get_option("signature_version") {
-        Some(OptionValue::Text(v)) => v,
-        _ => String::new(),
-    };
-    let guard_shown = guard.as_ref().map(|g| format!("guard=smsauth.Guard({})", describe(g.config())));
+    let mut shown = vec![key_shown];
+    // The signature version, and the request defaults that name what is sent, when set.
+    for name in ["signature_version", "sign_name", "template_code", "scheme_name"] {
+        if let Some(OptionValue::Text(value)) = builder.get_option(name) {
+            shown.push(format!("{name}={}", repr(py, value)?));
+        }
+    }
     if let Some(guard) = guard {
+        shown.push(format!("guard=smsauth.Guard({})", describe(py, guard.config())?));
         builder = builder.guard(guard);
     }
     let client = builder.build().map_err(|e| raise(py, e))?;
-    let mut shown = vec![format!("endpoint={}", repr_str(&client.endpoint().base_url())), key_shown];
-    shown.push(format!("signature_version={}", repr_str(&version)));
-    let defaults = client.defaults();
-    for (name, value) in [
-        ("sign_name", &defaults.sign_name),
-        ("template_code", &defaults.template_code),
-        ("scheme_name", &defaults.scheme_name),
-    ] {
-        if value.is_some() {
-            shown.push(format!("{name}={}", repr_opt(value.as_deref())));
-        }
-    }
-    shown.extend(guard_shown);
+    shown.insert(0, format!("endpoint={}", repr(py, client.endpoint().base_url())?));
     let repr = format!("smsauth.{class}({})", shown.join(", "));
-    if debug_enabled(py)? {
-        log_debug(py, &format!("created {repr}"));
-    }
+    log_debug(py, &format!("created {repr}"))?;
     Ok(Client { client, repr, on_event, asyncio })
 }
 
@@ -131,7 +120,7 @@ impl Client {
         F: Future<Output = smsauth::Result<T>> + Send + 'static,
         T: Summary + for<'a> IntoPyObject<'a> + Send + 'static,
     {
-        let call = Call::new(py, R::ACTION, R::REPEATABLE, phone, self.on_event.as_ref());
+        let call = Call::new(py, R::ACTION, R::REPEATABLE, phone, self.on_event.as_ref())?;
         if self.asyncio {
             runtime::awaitable(py, call, fut).map(Bound::unbind)
         } else {
@@ -212,7 +201,7 @@ impl Client {
 
     /// The client's counters since it was built: a dict (see `smsauth.Client.stats`).
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        crate::observe::stats_dict(py, &self.client.stats())
+        crate::observe::dict(py, self.client.stats().record())
     }
 
     /// Where requests go, e.g. `"https://dypnsapi.aliyuncs.com/"`.
@@ -261,9 +250,8 @@ fn typed<'a, 'py, T: pyo3::PyClass>(
     arg: &str,
 ) -> PyResult<&'a Bound<'py, T>> {
     value.cast::<T>().map_err(|_| {
-        let got = value.get_type().name().map(|n| n.to_string()).unwrap_or_default();
         let class = std::any::type_name::<T>().rsplit("::").next().unwrap_or("request");
         let none = if arg == "guard" { " or None" } else { "" };
-        PyTypeError::new_err(format!("{func}() argument '{arg}' must be smsauth.{class}{none}, not {got}"))
+        Arg::new(func, arg).type_error(&format!("smsauth.{class}{none}"), value)
     })
 }

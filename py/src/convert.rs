@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -78,29 +79,6 @@ impl<'a> Arg<'a> {
         }
     }
 
-    /// A non-negative `int` or `None`, converted to `T` (`u32`, `u64`).
-    pub(crate) fn opt_unsigned<T: TryFrom<i64>>(
-        &self,
-        value: &Bound<'_, PyAny>,
-        field: &'static str,
-    ) -> PyResult<Option<T>> {
-        let Some(v) = self.opt_int(value, field)? else { return Ok(None) };
-        match T::try_from(v) {
-            Ok(t) => Ok(Some(t)),
-            Err(_) if v < 0 => Err(raise(
-                value.py(),
-                smsauth::Error::invalid_input(field, format_args!("must be a non-negative integer, got {v}")),
-            )),
-            Err(_) => {
-                let max = (1u128 << (8 * std::mem::size_of::<T>())) - 1;
-                Err(raise(
-                    value.py(),
-                    smsauth::Error::invalid_input(field, format_args!("must be at most {max}, got {v}")),
-                ))
-            }
-        }
-    }
-
     /// `TemplateParam`: a JSON string, or a `dict` that is serialised to one.
     pub(crate) fn opt_template_param(&self, value: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
         if value.is_none() {
@@ -156,31 +134,10 @@ fn api_field(name: &str) -> &'static str {
     }
 }
 
-/// A Python `repr` of an optional string.
-pub(crate) fn repr_opt(value: Option<&str>) -> String {
-    match value {
-        Some(v) => repr_str(v),
-        None => "None".to_owned(),
-    }
-}
-
-/// A Python-style quoted string (single quotes, escapes for quotes, backslashes and controls).
-pub(crate) fn repr_str(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('\'');
-    for c in value.chars() {
-        match c {
-            '\'' => out.push_str("\\'"),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
+/// Python's `repr` of a Rust value converted to Python (`'text'`, `None`, `True`, `0.05`,
+/// `[(1, 60)]`): every `__repr__` shows its values exactly as Python would.
+pub(crate) fn repr<'py>(py: Python<'py>, value: impl IntoPyObject<'py>) -> PyResult<String> {
+    Ok(value.into_bound_py_any(py)?.repr()?.to_string())
 }
 
 /// What a Python value of `kind` must be, for the `TypeError` of a wrong type.

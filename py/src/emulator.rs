@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use pyo3::prelude::*;
 use smsauth_emulator as emu;
 
-use crate::convert::repr_str;
+use crate::convert::repr;
 use crate::error::raise;
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -13,10 +13,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("EMULATOR_ACCESS_KEY_ID", emu::DEFAULT_ACCESS_KEY_ID)?;
     m.add("EMULATOR_ACCESS_KEY_SECRET", emu::DEFAULT_ACCESS_KEY_SECRET)?;
     Ok(())
-}
-
-fn invalid(py: Python<'_>, field: &'static str, problem: impl std::fmt::Display) -> PyErr {
-    raise(py, smsauth::Error::invalid_input(field, problem))
 }
 
 /// A running emulator on 127.0.0.1 (native half of `smsauth.testing.Emulator`).
@@ -117,13 +113,13 @@ impl Emulator {
 
     /// Move the emulated clock forward by `seconds` (nothing sleeps).
     fn advance_clock(&self, py: Python<'_>, seconds: &Bound<'_, PyAny>) -> PyResult<()> {
-        if seconds.is_none() {
-            return Err(pyo3::exceptions::PyTypeError::new_err(
-                "advance_clock() argument 'seconds' must be int, not None",
-            ));
-        }
-        let seconds = crate::convert::Arg::new("advance_clock", "seconds").opt_unsigned::<u64>(seconds, "seconds")?;
-        self.with(py, |e| e.advance_clock(seconds.unwrap_or_default()))
+        let arg = crate::convert::Arg::new("advance_clock", "seconds");
+        let n = arg.opt_int(seconds, "seconds")?.ok_or_else(|| arg.type_error("int", seconds))?;
+        let negative = |_| {
+            raise(py, smsauth::Error::invalid_input("seconds", format_args!("must be a non-negative integer, got {n}")))
+        };
+        let seconds = u64::try_from(n).map_err(negative)?;
+        self.with(py, |e| e.advance_clock(seconds))
     }
 
     /// Emulated Unix seconds.
@@ -140,8 +136,8 @@ impl Emulator {
     /// Add a fault rule given as the JSON of `smsauth_emulator::Fault`
     /// (`{"kind": "throttle", "retry_after_ms": 200, "action": …, "times": 1}`).
     fn add_fault_json(&self, py: Python<'_>, rule: &str) -> PyResult<()> {
-        let fault =
-            emu::Fault::from_json(rule).map_err(|e| invalid(py, "fault", format_args!("is not a fault: {e}")))?;
+        let invalid = |e| raise(py, smsauth::Error::invalid_input("fault", format_args!("is not a fault: {e}")));
+        let fault = emu::Fault::from_json(rule).map_err(invalid)?;
         self.with(py, |e| e.add_fault(fault))
     }
 
@@ -181,11 +177,7 @@ impl Emulator {
         });
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "Emulator(endpoint={}, running={})",
-            repr_str(&self.endpoint),
-            if self.running() { "True" } else { "False" }
-        )
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!("Emulator(endpoint={}, running={})", repr(py, &self.endpoint)?, repr(py, self.running())?))
     }
 }

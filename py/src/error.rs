@@ -4,10 +4,10 @@
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyModule};
+use pyo3::types::PyDict;
 use smsauth::{Error, ErrorKind};
 
-static ERRORS_MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+static ERROR_CLASS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 /// Convert a core error into the matching Python exception.
 pub(crate) fn raise(py: Python<'_>, err: Error) -> PyErr {
@@ -43,8 +43,7 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
 /// The class of `kind`: `smsauth.errors.error_class(kind's name)` (`SmsAuthError` for a kind
 /// added to the core later than the Python package).
 fn class(py: Python<'_>, kind: ErrorKind) -> PyResult<Bound<'_, PyAny>> {
-    let module = ERRORS_MODULE.get_or_try_init(py, || py.import("smsauth.errors").map(Bound::unbind))?.bind(py);
-    module.call_method1("error_class", (kind.name(),))
+    ERROR_CLASS.import(py, "smsauth.errors", "error_class")?.call1((kind.name(),))
 }
 
 /// `[(name, code, class_name)]` for every core error kind, in code order.

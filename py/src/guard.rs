@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use smsauth::guard::{GuardConfig, Limit};
 
-use crate::convert::{Arg, option_value, repr_str, unexpected_keyword};
+use crate::convert::{Arg, option_value, repr, unexpected_keyword};
 use crate::error::raise;
 
 const CLASS: &str = "Guard";
@@ -42,60 +42,33 @@ impl Guard {
     /// What the guard did so far: `sends_allowed`, `sends_denied`, `checks_allowed`,
     /// `checks_denied`, `dry_run_denials`, `store_errors`, `failed_open`, `refunds`.
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let s = self.inner.stats();
-        let d = PyDict::new(py);
-        for (name, value) in [
-            ("sends_allowed", s.sends_allowed),
-            ("sends_denied", s.sends_denied),
-            ("checks_allowed", s.checks_allowed),
-            ("checks_denied", s.checks_denied),
-            ("dry_run_denials", s.dry_run_denials),
-            ("store_errors", s.store_errors),
-            ("failed_open", s.failed_open),
-            ("refunds", s.refunds),
-        ] {
-            d.set_item(name, value)?;
-        }
-        Ok(d)
+        crate::observe::dict(py, self.inner.stats().record())
     }
 
-    fn __repr__(&self) -> String {
-        format!("smsauth.Guard({})", describe(self.inner.config()))
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!("smsauth.Guard({})", describe(py, self.inner.config())?))
     }
 }
 
 /// The settings as Python keyword arguments, e.g. `phone=[(1, 60)], …, dry_run=False`.
-pub(crate) fn describe(c: &GuardConfig) -> String {
-    let list = |l: &[Limit]| {
-        let items: Vec<String> = l.iter().map(|l| format!("({}, {})", l.max, l.window_seconds)).collect();
-        format!("[{}]", items.join(", "))
-    };
-    let opt = |v: Option<String>| v.unwrap_or_else(|| "None".to_owned());
+pub(crate) fn describe(py: Python<'_>, c: &GuardConfig) -> PyResult<String> {
+    let limits = |l: &[Limit]| repr(py, l.iter().map(|l| (l.max, l.window_seconds)).collect::<Vec<_>>());
     let w = &c.wrong_code;
-    let wrong = if w.max_wrong == 0 {
-        "None".to_owned()
-    } else {
-        format!("({}, {}, {})", w.max_wrong, w.window_seconds, w.lockout_seconds)
-    };
-    let policy = repr_str(c.on_store_error.as_str());
-    let py_bool = |b: bool| if b { "True" } else { "False" };
-    format!(
+    let wrong = (w.max_wrong != 0).then_some((w.max_wrong, w.window_seconds, w.lockout_seconds));
+    Ok(format!(
         "phone={}, client={}, prefix={}, prefix_digits={}, daily_budget={}, price_per_sms={}, daily_money_cap={}, \
-         wrong_code={wrong}, require_client_key={}, dry_run={}, on_store_error={policy}, max_keys={}",
-        list(&c.phone),
-        list(&c.client),
-        list(&c.prefix),
+         wrong_code={}, require_client_key={}, dry_run={}, on_store_error={}, max_keys={}",
+        limits(&c.phone)?,
+        limits(&c.client)?,
+        limits(&c.prefix)?,
         c.prefix_digits,
-        opt(c.daily_budget.map(|n| n.to_string())),
-        opt(c.price_per_sms.map(float_repr)),
-        opt(c.daily_money_cap.map(float_repr)),
-        py_bool(c.require_client_key),
-        py_bool(c.dry_run),
+        repr(py, c.daily_budget)?,
+        repr(py, c.price_per_sms)?,
+        repr(py, c.daily_money_cap)?,
+        repr(py, wrong)?,
+        repr(py, c.require_client_key)?,
+        repr(py, c.dry_run)?,
+        repr(py, c.on_store_error.as_str())?,
         c.max_keys,
-    )
-}
-
-/// A float as Python shows it (`0.05`, `10.0`).
-fn float_repr(v: f64) -> String {
-    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e16 { format!("{v:.1}") } else { format!("{v}") }
+    ))
 }

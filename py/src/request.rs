@@ -51,15 +51,13 @@ pub(crate) fn apply<R: Fields>(
     for (k, v) in fields.into_iter().flatten() {
         let name = k.extract::<String>()?;
         match R::FIELDS.iter().find(|f| f.name == name) {
-            Some(field) if replacing || !field.required => set(req, func, field, &v)?,
+            Some(field) if replacing || !field.required => {
+                req.set(field.name, value(func, field, &v)?).map_err(|e| raise(v.py(), e))?
+            }
             _ => return Err(unexpected_keyword(func, &name)),
         }
     }
     Ok(())
-}
-
-fn set<R: Fields>(req: &mut R, func: &str, field: &Field, v: &Bound<'_, PyAny>) -> PyResult<()> {
-    req.set(field.name, value(func, field, v)?).map_err(|e| raise(v.py(), e))
 }
 
 /// A field's value as Python sees it: `str`, `int`, `bool` or `None`.

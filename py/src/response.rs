@@ -2,7 +2,7 @@
 
 use pyo3::prelude::*;
 
-use crate::convert::{repr_opt, repr_str};
+use crate::convert::repr;
 
 /// A code was sent (the service answered `Code: OK`).
 #[pyclass(frozen, get_all, module = "smsauth", name = "SendResult")]
@@ -48,15 +48,15 @@ impl SendResult {
         true
     }
 
-    fn __repr__(&self) -> String {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         // The code itself is a one-time secret: shown masked, read it from `.verify_code`.
-        format!(
+        Ok(format!(
             "SendResult(request_id={}, biz_id={}, out_id={}, verify_code={})",
-            repr_str(&self.request_id),
-            repr_opt(self.biz_id.as_deref()),
-            repr_opt(self.out_id.as_deref()),
-            repr_opt(self.verify_code.as_ref().map(|_| "***")),
-        )
+            repr(py, &self.request_id)?,
+            repr(py, &self.biz_id)?,
+            repr(py, &self.out_id)?,
+            repr(py, self.verify_code.as_ref().map(|_| "***"))?,
+        ))
     }
 }
 
@@ -105,14 +105,14 @@ impl CheckResult {
         self.passed
     }
 
-    fn __repr__(&self) -> String {
-        format!(
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
             "CheckResult(passed={}, verify_result={}, out_id={}, request_id={})",
-            if self.passed { "True" } else { "False" },
-            repr_str(&self.verify_result),
-            repr_opt(self.out_id.as_deref()),
-            repr_str(&self.request_id),
-        )
+            repr(py, self.passed)?,
+            repr(py, &self.verify_result)?,
+            repr(py, &self.out_id)?,
+            repr(py, &self.request_id)?,
+        ))
     }
 }
 

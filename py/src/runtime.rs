@@ -232,8 +232,8 @@ pub(crate) struct Call {
     action: &'static str,
     /// `false` for a send: an interrupted one may have cost an SMS.
     repeatable: bool,
-    /// Masked.
-    phone: String,
+    /// The masked phone number, when the `smsauth` logger logs the call at INFO.
+    logged: Option<String>,
     /// The client's `on_event` callable.
     on_event: Option<Py<PyAny>>,
     /// The OpenTelemetry span's start ([`observe::span_start`]), when the application traces.
@@ -242,15 +242,33 @@ pub(crate) struct Call {
 
 impl Call {
     /// A call starting now, on the caller's thread (or task): its span's parent is the caller's.
+    /// An error raised by logging's level check (or by a signal handler run meanwhile) is raised
+    /// here, before anything is sent.
     pub(crate) fn new(
         py: Python<'_>,
         action: &'static str,
         repeatable: bool,
         phone: &str,
         on_event: Option<&Py<PyAny>>,
-    ) -> Self {
+    ) -> PyResult<Self> {
+        let logged = enabled_for(py, INFO)?.then(|| smsauth::api::mask_phone(phone));
         let on_event = on_event.map(|f| f.clone_ref(py));
-        Call { action, repeatable, phone: smsauth::api::mask_phone(phone), on_event, span: observe::span_start(py) }
+        Ok(Call { action, repeatable, logged, on_event, span: observe::span_start(py) })
+    }
+
+    /// Whether anything reads the call's event (the log record, `on_event`, the span). Decided
+    /// per call, as Node does: the core builds no event for a call nobody observes.
+    fn observed(&self) -> bool {
+        self.logged.is_some() || self.on_event.is_some() || self.span.is_some()
+    }
+
+    /// `fut`, with its event when the call is [observed](Self::observed).
+    fn run<T, F: Future<Output = smsauth::Result<T>>>(
+        &self,
+        fut: F,
+    ) -> impl Future<Output = (smsauth::Result<T>, Option<smsauth::CallEvent>)> + use<T, F> {
+        let wanted = self.observed();
+        async move { if wanted { observed(fut).await } else { (fut.await, None) } }
     }
 }
 
@@ -271,25 +289,23 @@ enum Failure {
 
 impl<T: Summary> Outcome<T> {
     /// Log the call at INFO on the `smsauth` logger (the event's fields as `extra` attributes)
-    /// and give the event to `on_event`, then return the value or raise. An error raised by
-    /// logging's level check (or by a signal handler run meanwhile) is raised, never dropped; one
-    /// raised by a handler or by `on_event` is reported as unraisable, so that a sent code is
-    /// never reported as a failure (which could make the caller send again).
+    /// and give the event to `on_event`, then return the value or raise. An error raised by a
+    /// logging handler or by `on_event` is reported as unraisable, so that a sent code is never
+    /// reported as a failure (which could make the caller send again).
     pub(crate) fn into_result(self, py: Python<'_>) -> PyResult<T> {
-        let log = enabled_for(py, INFO)?;
         let call = &self.call;
-        if log || call.on_event.is_some() || call.span.is_some() {
-            let fields = self.event.as_ref().map(|e| observe::event_dict(py, e)).transpose()?;
+        if call.observed() {
+            let fields = self.event.as_ref().map(|e| observe::dict(py, e.record())).transpose()?;
             if let (Some(started), Some(fields)) = (&call.span, &fields) {
                 observe::span_finish(py, started, fields);
             }
-            if log {
+            if let Some(phone) = &call.logged {
                 let line = match &self.result {
                     Ok(v) => v.summary(),
                     Err(Failure::Core(e)) => format!("{} error: {}", e.kind().name(), e.message()),
                     Err(Failure::Interrupted(e)) => format!("interrupted by {}", e.get_type(py)),
                 };
-                log_record(py, INFO, &format!("{} {} -> {line}", call.action, call.phone), fields.as_ref());
+                log_record(py, INFO, &format!("{} {phone} -> {line}", call.action), fields.as_ref());
             }
             if let (Some(callback), Some(fields)) = (&call.on_event, fields)
                 && let Err(e) = callback.bind(py).call1((fields,))
@@ -333,7 +349,7 @@ where
     F: Future<Output = smsauth::Result<T>> + Send + 'static,
     T: Send + 'static,
 {
-    let (result, event) = wait(py, &call, observed(fut));
+    let (result, event) = wait(py, &call, call.run(fut));
     Outcome { call, result, event }
 }
 
@@ -416,8 +432,9 @@ where
 {
     let rt = smsauth::runtime::runtime().map_err(|e| raise(py, e))?;
     init_once(rt);
+    let fut = call.run(fut);
     generic::future_into_py::<CoreRuntime, _, _>(py, async move {
-        let (result, event) = observed(fut).await;
+        let (result, event) = fut.await;
         Ok(Outcome { call, result: result.map_err(Failure::Core), event })
     })
 }
@@ -442,11 +459,6 @@ fn enabled_for(py: Python<'_>, level: u8) -> PyResult<bool> {
     logger(py)?.call_method1(pyo3::intern!(py, "isEnabledFor"), (level,))?.extract::<bool>()
 }
 
-/// Whether the `smsauth` logger would emit a DEBUG record.
-pub(crate) fn debug_enabled(py: Python<'_>) -> PyResult<bool> {
-    enabled_for(py, DEBUG)
-}
-
 /// Emit one record at `level` on the `smsauth` logger, with `extra` attributes. Never contains
 /// a secret: callers pass summaries and events built from non-secret fields only.
 fn log_record(py: Python<'_>, level: u8, line: &str, extra: Option<&Bound<'_, PyDict>>) {
@@ -462,7 +474,11 @@ fn log_record(py: Python<'_>, level: u8, line: &str, extra: Option<&Bound<'_, Py
     }
 }
 
-/// Emit one DEBUG record on the `smsauth` logger.
-pub(crate) fn log_debug(py: Python<'_>, line: &str) {
-    log_record(py, DEBUG, line, None);
+/// Emit one DEBUG record on the `smsauth` logger, when it would be emitted (an exception raised
+/// by the level check is returned).
+pub(crate) fn log_debug(py: Python<'_>, line: &str) -> PyResult<()> {
+    if enabled_for(py, DEBUG)? {
+        log_record(py, DEBUG, line, None);
+    }
+    Ok(())
 }

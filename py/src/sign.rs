@@ -7,7 +7,7 @@ use pyo3::types::{PyBytes, PyDict, PyString};
 use smsauth::Secret;
 use smsauth::sign::{self as core_sign, AccessKeys, HttpRequest, RpcRequest, SignOptions};
 
-use crate::convert::{Arg, repr_str};
+use crate::convert::{Arg, repr};
 use crate::error::raise;
 
 /// `[(name, value)]` from a `dict` or an iterable of 2-tuples of `str`.
@@ -24,12 +24,7 @@ fn pairs(func: &str, name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<V
         }
         return Ok(out);
     }
-    let bad = || {
-        let got = value.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-        pyo3::exceptions::PyTypeError::new_err(format!(
-            "{func}() argument '{name}' must be a dict or a list of (str, str) pairs, not {got}"
-        ))
-    };
+    let bad = || arg.type_error("a dict or a list of (str, str) pairs", value);
     if value.is_instance_of::<PyString>() {
         return Err(bad());
     }
@@ -68,13 +63,13 @@ impl From<core_sign::Explanation> for Explanation {
 
 #[pymethods]
 impl Explanation {
-    fn __repr__(&self) -> String {
-        format!(
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
             "Explanation(canonical_request={}, string_to_sign={}, signature={})",
-            repr_str(&self.canonical_request),
-            repr_str(&self.string_to_sign),
-            repr_str(&self.signature)
-        )
+            repr(py, &self.canonical_request)?,
+            repr(py, &self.string_to_sign)?,
+            repr(py, &self.signature)?
+        ))
     }
 }
 
@@ -137,15 +132,15 @@ impl SignedRequest {
         self.inner.header(name)
     }
 
-    fn __repr__(&self) -> String {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         // Headers and query can carry an STS token: not shown.
-        format!(
+        Ok(format!(
             "SignedRequest(version={}, method={}, path={}, signature={})",
-            repr_str(self.inner.version.as_str()),
-            repr_str(&self.inner.method),
-            repr_str(&self.inner.path),
-            repr_str(&self.inner.explain().signature)
-        )
+            repr(py, self.inner.version.as_str())?,
+            repr(py, &self.inner.method)?,
+            repr(py, &self.inner.path)?,
+            repr(py, self.inner.explain().signature)?
+        ))
     }
 }
 
@@ -262,15 +257,15 @@ impl Verified {
         self.inner.param(name)
     }
 
-    fn __repr__(&self) -> String {
-        format!(
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
             "Verified(version={}, access_key_id={}, action={}, timestamp={}, sts={})",
-            repr_str(self.inner.version.as_str()),
-            repr_str(&self.inner.access_key_id),
-            repr_str(&self.inner.action),
+            repr(py, self.inner.version.as_str())?,
+            repr(py, &self.inner.access_key_id)?,
+            repr(py, &self.inner.action)?,
             self.inner.timestamp,
-            if self.inner.security_token.is_some() { "True" } else { "False" }
-        )
+            repr(py, self.inner.security_token.is_some())?
+        ))
     }
 }
 
@@ -336,8 +331,8 @@ impl Verifier {
         Ok(Verified { inner: verified })
     }
 
-    fn __repr__(&self) -> String {
-        format!("Verifier(access_key_ids={:?})", self.keys.ids())
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!("Verifier(access_key_ids={})", repr(py, self.keys.ids())?))
     }
 }
 
@@ -356,12 +351,7 @@ pub(crate) fn verify(
     now: Option<u64>,
     window: Option<f64>,
 ) -> PyResult<Verified> {
-    let mut config = core_sign::VerifierConfig { check_nonces: false, ..Default::default() };
-    window.map(|w| config.set_window_seconds(w)).transpose().map_err(|e| raise(py, e))?;
-    let verifier = Verifier {
-        inner: core_sign::Verifier::from_config(&config).map_err(|e| raise(py, e))?,
-        keys: access_keys(py, secrets)?,
-    };
+    let verifier = Verifier::new(py, secrets, window, Some(false), None, None, None, None, None)?;
     verifier.verify(py, method, path, query, headers, body, now)
 }
 

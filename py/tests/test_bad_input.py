@@ -217,6 +217,8 @@ def test_advance_clock_refuses_negative_seconds_with_a_typed_error(smsauth_emula
     assert info.value.field == "seconds" and "non-negative" in str(info.value)
     with pytest.raises(smsauth.InvalidInputError, match="too large"):
         smsauth_emulator.advance_clock(2**64)
+    with pytest.raises(TypeError, match="advance_clock\\(\\) argument 'seconds' must be int, not NoneType"):
+        smsauth_emulator.advance_clock(None)  # type: ignore[arg-type]
     assert smsauth_emulator.now() == now
 
 

@@ -219,3 +219,14 @@ def test_many_sends_count_as_requests(smsauth_emulator: Emulator) -> None:
         client.send_code(f"1380013800{i}")
     assert smsauth_emulator.request_count() - before == 5
     assert [m.phone_number for m in smsauth_emulator.messages()] == [f"1380013800{i}" for i in range(5)]
+
+
+def test_reprs_show_values_as_python_repr_does() -> None:
+    """Every ``repr`` quotes its values with Python's own ``repr`` (quotes, escapes, lists)."""
+    verifier = smsauth.Verifier({"it's": "s", "b": "t"})
+    assert repr(verifier) == "Verifier(access_key_ids=['b', \"it's\"])"
+    ex = smsauth.explain_v1("GET", {"Name": "x"}, "secret")
+    assert repr(ex) == (
+        f"Explanation(canonical_request={ex.canonical_request!r}, string_to_sign={ex.string_to_sign!r}, "
+        f"signature={ex.signature!r})"
+    )

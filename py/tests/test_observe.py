@@ -105,3 +105,20 @@ def test_a_failing_on_event_does_not_fail_the_call(smsauth_emulator: Emulator, m
 def test_on_event_must_be_callable(smsauth_emulator: Emulator) -> None:
     with pytest.raises(TypeError, match="on_event"):
         smsauth_emulator.client(on_event=42)
+
+
+def test_observation_is_decided_per_call(smsauth_emulator: Emulator, caplog: pytest.LogCaptureFixture) -> None:
+    """A call nobody observes logs nothing; turning INFO on later gives the next call its whole
+    event, though the client was built while nothing listened."""
+    client = smsauth_emulator.client()
+    with caplog.at_level(logging.WARNING, logger="smsauth"):
+        client.send_code(PHONE)
+    assert not [r for r in caplog.records if r.name == "smsauth"]
+    with caplog.at_level(logging.INFO, logger="smsauth"):
+        assert not client.check_code(PHONE, "0000")
+    records = [r for r in caplog.records if r.name == "smsauth"]
+    assert len(records) == 1, records
+    fields: Dict[str, Any] = records[0].__dict__
+    assert fields["action"] == "CheckSmsVerifyCode" and fields["attempts"] == 1 and fields["passed"] is False
+    assert fields["phone"] == MASKED and fields["request_id"]
+    assert client.stats()["sends"] == 1 and client.stats()["checks"] == 1
