@@ -439,7 +439,7 @@ impl SignedRequest {
                 }
             }
             SignatureVersion::V3 => {
-                let (canonical_request, _) = v3_canonical_request(&self.method, &self.path, &self.query, &self.headers);
+                let canonical_request = v3_canonical_request(&self.method, &self.path, &self.query, &self.headers);
                 let auth = self.header("authorization").unwrap_or_default();
                 let signature = auth.rsplit_once("Signature=").map_or("", |(_, s)| s);
                 Explanation {
@@ -655,8 +655,8 @@ fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) 
     };
     let secret = creds.access_key_secret().expose();
     let (string_to_sign, canonical_request) = if explain {
-        let (canonical_request, _) =
-            v3::canonical_request(&req.method, &req.path, &canonical_query, to_sign, v3::EMPTY_BODY_SHA256);
+        let canonical_request =
+            v3::canonical_request_text(&req.method, &req.path, &canonical_query, to_sign, v3::EMPTY_BODY_SHA256);
         (v3::string_to_sign_bytes(&canonical_request), canonical_request)
     } else {
         let string_to_sign =
@@ -686,15 +686,10 @@ fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) 
     }
 }
 
-/// The canonical request and `SignedHeaders` of a V3 request our signer builds: the headers of
+/// The canonical request of a V3 request our signer builds: the headers of
 /// the default rule (`host`, `content-type`, `x-acs-*`) are signed and the body is empty.
-fn v3_canonical_request(
-    method: &str,
-    path: &str,
-    canonical_query: &str,
-    headers: &[(String, String)],
-) -> (String, String) {
-    v3::canonical_request(method, path, canonical_query, &v3_signed_headers(headers), v3::EMPTY_BODY_SHA256)
+fn v3_canonical_request(method: &str, path: &str, canonical_query: &str, headers: &[(String, String)]) -> String {
+    v3::canonical_request_text(method, path, canonical_query, &v3_signed_headers(headers), v3::EMPTY_BODY_SHA256)
 }
 
 /// The canonical form of the headers of a V3 request our signer builds that are signed: those of

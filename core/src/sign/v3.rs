@@ -107,14 +107,25 @@ pub(crate) fn canonical_request<K: AsRef<str>, V: AsRef<str>>(
     headers: &[(K, V)],
     payload_hash: &str,
 ) -> (String, String) {
-    let names: usize = headers.iter().map(|(k, _)| k.as_ref().len() + 1).sum();
-    let mut signed = AsciiBuf::with_capacity(names);
+    let mut signed = AsciiBuf::with_capacity(headers.iter().map(|(k, _)| k.as_ref().len() + 1).sum());
     write_signed_headers(&mut signed, headers);
+    (canonical_request_text(method, path, canonical_query, headers, payload_hash), signed.finish())
+}
+
+/// [`canonical_request`] without `SignedHeaders` apart.
+pub(crate) fn canonical_request_text<K: AsRef<str>, V: AsRef<str>>(
+    method: &str,
+    path: &str,
+    canonical_query: &str,
+    headers: &[(K, V)],
+    payload_hash: &str,
+) -> String {
+    let names: usize = headers.iter().map(|(k, _)| k.as_ref().len() + 1).sum();
     let values: usize = headers.iter().map(|(_, v)| v.as_ref().len() + 2).sum();
     let len = method.len() + path.len() + canonical_query.len() + 2 * names + values + payload_hash.len() + 5;
     let mut out = AsciiBuf::with_capacity(len);
     write_canonical_request(&mut out, method, path, canonical_query, headers, payload_hash);
-    (out.finish(), signed.finish())
+    out.finish()
 }
 
 /// The string-to-sign of a canonical request that is hashed as it is written (never built).
