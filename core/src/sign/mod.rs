@@ -27,6 +27,7 @@ pub(crate) mod v1;
 pub(crate) mod v3;
 mod verify;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -41,6 +42,7 @@ pub use verify::{HttpRequest, MAX_NONCE_LEN, Verified, Verifier, VerifyError};
 
 use crate::error::{Error, Result};
 use crate::secret::Credentials;
+use encode::{AsciiBuf, AsciiWrite};
 
 /// Which signature scheme to use.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -437,7 +439,7 @@ impl SignedRequest {
                 }
             }
             SignatureVersion::V3 => {
-                let (canonical_request, _) = v3_canonical_request(&self.method, &self.path, &self.query, &self.headers);
+                let canonical_request = v3_canonical_request(&self.method, &self.path, &self.query, &self.headers);
                 let auth = self.header("authorization").unwrap_or_default();
                 let signature = auth.rsplit_once("Signature=").map_or("", |(_, s)| s);
                 Explanation {
@@ -508,8 +510,30 @@ fn sign_with(
     }
 }
 
+/// How many business parameters [`borrowed_params`] keeps on the stack.
+const PARAMS_ON_STACK: usize = 16;
+
+/// `params` as borrowed pairs: in `stack` when they fit (a call's usual handful), else in `heap`.
+fn borrowed_params<'a, 'b>(
+    params: &'a [(String, String)],
+    stack: &'b mut [(&'a str, &'a str); PARAMS_ON_STACK],
+    heap: &'b mut Vec<(&'a str, &'a str)>,
+) -> &'b mut [(&'a str, &'a str)] {
+    let pairs = params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    if params.len() <= PARAMS_ON_STACK {
+        for (slot, pair) in stack.iter_mut().zip(pairs) {
+            *slot = pair;
+        }
+        &mut stack[..params.len()]
+    } else {
+        heap.extend(pairs);
+        heap
+    }
+}
+
 fn sign_v1(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) -> SignedRequest {
-    let timestamp = stamp.timestamp_string();
+    let timestamp = time::timestamp_bytes(stamp.timestamp);
+    let timestamp = v3::ascii(&timestamp);
     // The common parameters, already in signing order; only the business ones need sorting.
     let token = creds.security_token().map(|t| t.expose());
     let mut common = [
@@ -520,7 +544,7 @@ fn sign_v1(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) 
         ("SignatureMethod", "HMAC-SHA1"),
         ("SignatureNonce", stamp.nonce.as_str()),
         ("SignatureVersion", "1.0"),
-        ("Timestamp", timestamp.as_str()),
+        ("Timestamp", timestamp),
         ("Version", req.version.as_str()),
     ];
     let common = if token.is_some() {
@@ -530,22 +554,40 @@ fn sign_v1(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) 
         common.copy_within(4.., 3);
         &common[..8]
     };
-    let mut business: Vec<(&str, &str)> = req.params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    v1::sort_params(&mut business);
-    let params = v1::merge_sorted(common, &business);
-    let (canonical, string_to_sign) = v1::canonical_and_string_to_sign(&req.method, &params);
-    let signature = v1::signature_bytes(creds.access_key_secret().expose(), &string_to_sign);
-    let signature = v3::ascii(&signature);
-    let mut query = String::with_capacity(canonical.len() + 48);
-    query.push_str(&canonical);
-    query.push_str("&Signature=");
-    percent_encode_into(signature, &mut query);
+    let (mut stack, mut heap) = ([("", ""); PARAMS_ON_STACK], Vec::new());
+    let business = borrowed_params(&req.params, &mut stack, &mut heap);
+    v1::sort_params(business);
+    let params = v1::merge_sorted(common, business);
+
+    // The query is the canonical query with the signature appended: written once, in place.
+    const SIGNATURE_PARAM: &[u8] = b"&Signature=";
+    let mut query = AsciiBuf::with_capacity(
+        v1::canonical_query_room(params.clone()) + SIGNATURE_PARAM.len() + 3 * v1::SIGNATURE_LEN,
+    );
+    v1::write_canonical_query(&mut query, params);
+    let canonical_len = query.as_bytes().len();
+    let secret = creds.access_key_secret().expose();
+    let (signature, string_to_sign) = if explain {
+        let canonical = v3::ascii(query.as_bytes());
+        let string_to_sign = v1::string_to_sign(&req.method, canonical);
+        (v1::signature_bytes(secret, &string_to_sign), string_to_sign)
+    } else {
+        // Hashed as it is written: the string-to-sign is never built.
+        (v1::signature_of_canonical(secret, req.method.as_bytes(), query.as_bytes()), String::new())
+    };
+    query.push(SIGNATURE_PARAM);
+    query.encode(&signature);
+    let query = query.finish();
 
     let mut headers = Vec::with_capacity(req.headers.len() + 1);
     headers.push(("host".to_owned(), req.host.clone()));
     headers.extend(req.headers.iter().cloned());
     let explanation = if explain {
-        Explanation { canonical_request: canonical, string_to_sign, signature: signature.to_owned() }
+        Explanation {
+            canonical_request: query[..canonical_len].to_owned(),
+            string_to_sign,
+            signature: v3::ascii(&signature).to_owned(),
+        }
     } else {
         Explanation::default()
     };
@@ -561,29 +603,69 @@ fn sign_v1(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) 
 }
 
 fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) -> SignedRequest {
-    let mut params: Vec<(&str, &str)> = req.params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    v1::sort_params(&mut params);
-    let canonical_query = v1::canonical_query(&params);
+    let (mut stack, mut heap) = ([("", ""); PARAMS_ON_STACK], Vec::new());
+    let params = borrowed_params(&req.params, &mut stack, &mut heap);
+    v1::sort_params(params);
+    let canonical_query = v1::canonical_query(params);
+    let date = time::timestamp_bytes(stamp.timestamp);
+    let date = v3::ascii(&date);
+    let token = creds.security_token().map(|t| t.expose());
 
-    let mut headers: Vec<(String, String)> = Vec::with_capacity(req.headers.len() + 8);
+    let mut headers: Vec<(String, String)> = Vec::with_capacity(req.headers.len() + 9);
     headers.push(("host".into(), req.host.clone()));
     headers.push(("x-acs-action".into(), req.action.clone()));
     headers.push(("x-acs-version".into(), req.version.clone()));
-    headers.push(("x-acs-date".into(), stamp.timestamp_string()));
+    headers.push(("x-acs-date".into(), date.to_owned()));
     headers.push(("x-acs-signature-nonce".into(), stamp.nonce.clone()));
     headers.push(("x-acs-content-sha256".into(), v3::EMPTY_BODY_SHA256.into()));
-    if let Some(token) = creds.security_token() {
+    if let Some(token) = token {
         // As the official SDKs' V3 path does with STS credentials (tea-openapi `do_request`).
         headers.push(("x-acs-accesskey-id".into(), creds.access_key_id().to_owned()));
-        headers.push(("x-acs-security-token".into(), token.expose().to_owned()));
+        headers.push(("x-acs-security-token".into(), token.to_owned()));
     }
     headers.extend(req.headers.iter().cloned());
 
-    let (canonical_request, signed_headers) = v3_canonical_request(&req.method, &req.path, &canonical_query, &headers);
-    let string_to_sign = v3::string_to_sign_bytes(&canonical_request);
-    let signature = v3::signature_bytes(creds.access_key_secret().expose(), &string_to_sign);
+    // Without extra headers the signed ones are ours, whose canonical form (sorted by name,
+    // values trimmed) is known: nothing to lower-case, sort or group.
+    fn trim(v: &str) -> &str {
+        v.trim_matches([' ', '\t'])
+    }
+    let mut ours = [
+        ("host", trim(&req.host)),
+        ("x-acs-accesskey-id", trim(creds.access_key_id())),
+        ("x-acs-action", trim(&req.action)),
+        ("x-acs-content-sha256", v3::EMPTY_BODY_SHA256),
+        ("x-acs-date", date),
+        ("x-acs-security-token", trim(token.unwrap_or_default())),
+        ("x-acs-signature-nonce", trim(&stamp.nonce)),
+        ("x-acs-version", trim(&req.version)),
+    ];
+    let (general, general_refs);
+    let to_sign: &[(&str, &str)] = if !req.headers.is_empty() {
+        general = v3_signed_headers(&headers);
+        general_refs = general.iter().map(|(k, v)| (k.as_ref(), v.as_ref())).collect::<Vec<_>>();
+        &general_refs
+    } else if token.is_some() {
+        &ours
+    } else {
+        // Without STS, drop `x-acs-accesskey-id` (index 1) and `x-acs-security-token` (index 5).
+        ours.copy_within(2..5, 1);
+        ours.copy_within(6.., 4);
+        &ours[..6]
+    };
+    let secret = creds.access_key_secret().expose();
+    let (string_to_sign, canonical_request) = if explain {
+        let canonical_request =
+            v3::canonical_request_text(&req.method, &req.path, &canonical_query, to_sign, v3::EMPTY_BODY_SHA256);
+        (v3::string_to_sign_bytes(&canonical_request), canonical_request)
+    } else {
+        let string_to_sign =
+            v3::string_to_sign_of(&req.method, &req.path, &canonical_query, to_sign, v3::EMPTY_BODY_SHA256);
+        (string_to_sign, String::new())
+    };
+    let signature = v3::signature_bytes(secret, &string_to_sign);
     let signature = v3::ascii(&signature);
-    headers.push(("Authorization".into(), v3::authorization(creds.access_key_id(), &signed_headers, signature)));
+    headers.push(("Authorization".into(), v3::authorization_for(creds.access_key_id(), to_sign, signature)));
     let explanation = if explain {
         Explanation {
             canonical_request,
@@ -604,18 +686,18 @@ fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) 
     }
 }
 
-/// The canonical request and `SignedHeaders` of a V3 request our signer builds: the headers of
+/// The canonical request of a V3 request our signer builds: the headers of
 /// the default rule (`host`, `content-type`, `x-acs-*`) are signed and the body is empty.
-fn v3_canonical_request(
-    method: &str,
-    path: &str,
-    canonical_query: &str,
-    headers: &[(String, String)],
-) -> (String, String) {
-    let to_sign = v3::canonical_headers(
+fn v3_canonical_request(method: &str, path: &str, canonical_query: &str, headers: &[(String, String)]) -> String {
+    v3::canonical_request_text(method, path, canonical_query, &v3_signed_headers(headers), v3::EMPTY_BODY_SHA256)
+}
+
+/// The canonical form of the headers of a V3 request our signer builds that are signed: those of
+/// the default rule (`host`, `content-type`, `x-acs-*`).
+fn v3_signed_headers(headers: &[(String, String)]) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+    v3::canonical_headers(
         headers.iter().filter(|(k, _)| v3::is_signed_by_default(k)).map(|(k, v)| (k.as_str(), v.as_str())),
-    );
-    v3::canonical_request(method, path, canonical_query, &to_sign, v3::EMPTY_BODY_SHA256)
+    )
 }
 
 /// Compute a V1 signature over explicit parameters (all of them, including the common ones) —

@@ -37,22 +37,21 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 /// assert_eq!(smsauth::sign::format_timestamp(1_735_787_045), "2025-01-02T03:04:05Z");
 /// ```
 pub fn format_timestamp(unix: u64) -> String {
-    fn two(out: &mut String, n: u32) {
-        out.push(char::from(b'0' + (n / 10 % 10) as u8));
-        out.push(char::from(b'0' + (n % 10) as u8));
-    }
+    super::v3::ascii(&timestamp_bytes(unix)).to_owned()
+}
+
+/// [`format_timestamp`] as ASCII bytes on the stack.
+pub(crate) fn timestamp_bytes(unix: u64) -> [u8; 20] {
     let days = (unix / 86_400) as i64;
     let secs = (unix % 86_400) as u32;
     let (y, m, d) = civil_from_days(days);
     let y = y.clamp(0, 9999) as u32;
-    let mut out = String::with_capacity(20);
-    for (n, sep) in [(y / 100, None), (y % 100, Some('-')), (m, Some('-')), (d, Some('T'))] {
-        two(&mut out, n);
-        out.extend(sep);
-    }
-    for (n, sep) in [(secs / 3600, ':'), (secs / 60 % 60, ':'), (secs % 60, 'Z')] {
-        two(&mut out, n);
-        out.push(sep);
+    let mut out = *b"0000-00-00T00:00:00Z";
+    for (at, n) in
+        [(0, y / 100), (2, y % 100), (5, m), (8, d), (11, secs / 3600), (14, secs / 60 % 60), (17, secs % 60)]
+    {
+        out[at] = b'0' + (n / 10 % 10) as u8;
+        out[at + 1] = b'0' + (n % 10) as u8;
     }
     out
 }

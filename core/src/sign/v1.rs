@@ -10,11 +10,21 @@ use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
-use super::encode::AsciiBuf;
+use super::encode::{AsciiBuf, AsciiWrite, Digesting, encoded_len};
 
 /// The order both official SDKs sort parameters in: by name (byte order), then by value.
 fn by_name_then_value<K: AsRef<str>, V: AsRef<str>>(a: &(K, V), b: &(K, V)) -> Ordering {
-    a.0.as_ref().cmp(b.0.as_ref()).then_with(|| a.1.as_ref().cmp(b.1.as_ref()))
+    bytewise(a.0.as_ref(), b.0.as_ref()).then_with(|| bytewise(a.1.as_ref(), b.1.as_ref()))
+}
+
+/// `a.cmp(b)`, settled by the first bytes when they differ (as parameter names mostly do)
+/// without the call a whole comparison makes.
+#[inline]
+fn bytewise(a: &str, b: &str) -> Ordering {
+    match (a.as_bytes().first(), b.as_bytes().first()) {
+        (Some(x), Some(y)) if x != y => x.cmp(y),
+        _ => a.cmp(b),
+    }
 }
 
 /// Sort parameters the way both official SDKs do: by name (byte order), then by value. Input
@@ -25,79 +35,97 @@ pub(crate) fn sort_params<K: AsRef<str>, V: AsRef<str>>(params: &mut [(K, V)]) {
     }
 }
 
-/// Merge two lists sorted by [`sort_params`] into one sorted list: the signer's common
-/// parameters come pre-sorted, so only the business ones need sorting.
-pub(crate) fn merge_sorted<'a>(a: &[(&'a str, &'a str)], b: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
+/// Two lists sorted by [`sort_params`] as one sorted sequence: the signer's common parameters
+/// come pre-sorted, so only the business ones need sorting (and nothing is collected).
+pub(crate) fn merge_sorted<'s, 'a>(
+    a: &'s [(&'a str, &'a str)],
+    b: &'s [(&'a str, &'a str)],
+) -> impl Iterator<Item = (&'a str, &'a str)> + Clone + 's {
     let (mut i, mut j) = (0, 0);
-    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
-        if by_name_then_value(x, y) == Ordering::Greater {
-            out.push(*y);
-            j += 1;
-        } else {
-            out.push(*x);
-            i += 1;
+    std::iter::from_fn(move || {
+        let next = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if by_name_then_value(x, y) == Ordering::Greater => {
+                j += 1;
+                y
+            }
+            (Some(x), _) => {
+                i += 1;
+                x
+            }
+            (None, Some(y)) => {
+                j += 1;
+                y
+            }
+            (None, None) => return None,
+        };
+        Some(*next)
+    })
+}
+
+/// Bytes that always hold the canonical query of `sorted` (every byte escaped), so writing it
+/// never grows the buffer and nothing is counted first.
+pub(crate) fn canonical_query_room<K: AsRef<str>, V: AsRef<str>>(sorted: impl IntoIterator<Item = (K, V)>) -> usize {
+    sorted.into_iter().map(|(k, v)| 3 * (k.as_ref().len() + v.as_ref().len()) + 2).sum()
+}
+
+/// Write the canonical query of already-sorted parameters: `enc(name)=enc(value)` joined by `&`.
+pub(crate) fn write_canonical_query<K: AsRef<str>, V: AsRef<str>>(
+    out: &mut impl AsciiWrite,
+    sorted: impl IntoIterator<Item = (K, V)>,
+) {
+    for (i, (k, v)) in sorted.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b"&");
         }
+        out.encode(k.as_ref().as_bytes());
+        out.push(b"=");
+        out.encode(v.as_ref().as_bytes());
     }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
 }
 
 /// The canonical query string of already-sorted parameters.
 pub(crate) fn canonical_query<K: AsRef<str>, V: AsRef<str>>(sorted: &[(K, V)]) -> String {
-    let mut out =
-        AsciiBuf::with_capacity(sorted.iter().map(|(k, v)| k.as_ref().len() + v.as_ref().len() * 3 + 2).sum());
-    for (i, (k, v)) in sorted.iter().enumerate() {
-        if i > 0 {
-            out.push_ascii(b"&");
-        }
-        out.encode(k.as_ref().as_bytes());
-        out.push_ascii(b"=");
-        out.encode(v.as_ref().as_bytes());
-    }
+    let pairs = sorted.iter().map(|(k, v)| (k.as_ref(), v.as_ref()));
+    let mut out = AsciiBuf::with_capacity(canonical_query_room(pairs.clone()));
+    write_canonical_query(&mut out, pairs);
     out.finish()
+}
+
+/// Write `enc(METHOD)&%2F&enc(canonical)`. Encoding the canonical query (itself encoded) again
+/// gives what the definition's double encoding of each name and value gives: a `%XX` becomes
+/// `%25XX`, and the `&` and `=` between them `%26` and `%3D`.
+pub(crate) fn write_string_to_sign(out: &mut impl AsciiWrite, method: &[u8], canonical: &[u8]) {
+    out.encode(method);
+    out.push(b"&%2F&");
+    out.encode(canonical);
 }
 
 /// `METHOD&%2F&enc(canonical)`.
 pub(crate) fn string_to_sign(method: &str, canonical: &str) -> String {
-    let mut out = AsciiBuf::with_capacity(method.len() + 5 + canonical.len() * 3 / 2);
-    out.encode(method.as_bytes());
-    out.push_ascii(b"&%2F&");
-    out.encode(canonical.as_bytes());
+    let (method, canonical) = (method.as_bytes(), canonical.as_bytes());
+    let canonical_len = encoded_len(canonical);
+    let mut out = AsciiBuf::with_capacity(encoded_len(method) + 5 + canonical_len);
+    // `write_string_to_sign`, with the long part counted once.
+    out.encode(method);
+    out.push(b"&%2F&");
+    out.encode_counted(canonical, canonical_len);
     out.finish()
 }
 
-/// The canonical query and the string-to-sign of already-sorted parameters in one pass over
-/// them (signing's hot path).
+/// The canonical query and the string-to-sign of already-sorted parameters.
 pub(crate) fn canonical_and_string_to_sign(method: &str, sorted: &[(&str, &str)]) -> (String, String) {
-    let len: usize = sorted.iter().map(|(k, v)| k.len() + v.len() * 2 + 2).sum();
-    let mut canonical = AsciiBuf::with_capacity(len);
-    let mut sts = AsciiBuf::with_capacity(method.len() + 5 + len * 3 / 2);
-    sts.encode(method.as_bytes());
-    sts.push_ascii(b"&%2F&");
-    for (i, (k, v)) in sorted.iter().enumerate() {
-        if i > 0 {
-            canonical.push_ascii(b"&");
-            sts.push_ascii(b"%26");
-        }
-        canonical.encode(k.as_bytes());
-        sts.encode_twice(k.as_bytes());
-        canonical.push_ascii(b"=");
-        sts.push_ascii(b"%3D");
-        canonical.encode(v.as_bytes());
-        sts.encode_twice(v.as_bytes());
-    }
-    (canonical.finish(), sts.finish())
+    let canonical = canonical_query(sorted);
+    let string_to_sign = string_to_sign(method, &canonical);
+    (canonical, string_to_sign)
 }
 
 /// Length of a V1 signature: Base64 of a 20-byte HMAC-SHA1.
 pub(crate) const SIGNATURE_LEN: usize = 28;
 
-/// Base64(HMAC-SHA1(secret + "&", string_to_sign)), on the stack.
-pub(crate) fn signature_bytes(secret: &str, string_to_sign: &str) -> [u8; SIGNATURE_LEN] {
-    // The key is `secret&`; a usual secret (30 characters) fits the stack buffer, which is wiped
-    // on drop like the heap one a longer secret needs.
+/// HMAC-SHA1 keyed with `secret&`.
+fn mac(secret: &str) -> Hmac<Sha1> {
+    // A usual secret (30 characters) fits the stack buffer, which is wiped on drop like the
+    // heap one a longer secret needs.
     let mut small = zeroize::Zeroizing::new([0u8; 64]);
     let mut large = zeroize::Zeroizing::new(Vec::new());
     let key: &[u8] = if secret.len() < small.len() {
@@ -110,12 +138,32 @@ pub(crate) fn signature_bytes(secret: &str, string_to_sign: &str) -> [u8; SIGNAT
         &large
     };
     // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
-    mac.update(string_to_sign.as_bytes());
+    <Hmac<Sha1> as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!())
+}
+
+/// The Base64 of a finished MAC, on the stack.
+fn base64(mac: Hmac<Sha1>) -> [u8; SIGNATURE_LEN] {
     let mut out = [0u8; SIGNATURE_LEN];
     // 20 bytes always encode to exactly 28.
     let _ = base64::engine::general_purpose::STANDARD.encode_slice(mac.finalize().into_bytes(), &mut out);
     out
+}
+
+/// Base64(HMAC-SHA1(secret + "&", string_to_sign)), on the stack.
+pub(crate) fn signature_bytes(secret: &str, string_to_sign: &str) -> [u8; SIGNATURE_LEN] {
+    let mut mac = mac(secret);
+    mac.update(string_to_sign.as_bytes());
+    base64(mac)
+}
+
+/// [`signature_bytes`] of the string-to-sign of `method` and `canonical`, which is fed to the
+/// HMAC as it is encoded instead of being built.
+pub(crate) fn signature_of_canonical(secret: &str, method: &[u8], canonical: &[u8]) -> [u8; SIGNATURE_LEN] {
+    let mut mac = mac(secret);
+    let mut out = Digesting::new(|bytes: &[u8]| mac.update(bytes));
+    write_string_to_sign(&mut out, method, canonical);
+    out.finish();
+    base64(mac)
 }
 
 /// Base64(HMAC-SHA1(secret + "&", string_to_sign)).

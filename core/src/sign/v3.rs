@@ -12,6 +12,8 @@ use std::borrow::Cow;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
+use super::encode::{AsciiBuf, AsciiWrite, Digesting};
+
 /// The algorithm name that opens the `Authorization` header and the string-to-sign.
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
 
@@ -60,6 +62,42 @@ pub(crate) fn sha256_hex_bytes(body: &[u8]) -> [u8; 64] {
     hex32(&Sha256::digest(body).into())
 }
 
+/// Write the canonical request. `headers` are `(lower-case name, trimmed value)` sorted by name;
+/// every one of them is signed, so `SignedHeaders` is their names joined by `;`.
+pub(crate) fn write_canonical_request<K: AsRef<str>, V: AsRef<str>>(
+    out: &mut impl AsciiWrite,
+    method: &str,
+    path: &str,
+    canonical_query: &str,
+    headers: &[(K, V)],
+    payload_hash: &str,
+) {
+    for part in [method, path, canonical_query] {
+        out.push(part.as_bytes());
+        out.push(b"\n");
+    }
+    for (name, value) in headers {
+        out.push(name.as_ref().as_bytes());
+        out.push(b":");
+        out.push(value.as_ref().as_bytes());
+        out.push(b"\n");
+    }
+    out.push(b"\n");
+    write_signed_headers(out, headers);
+    out.push(b"\n");
+    out.push(payload_hash.as_bytes());
+}
+
+/// Write `SignedHeaders`: the names of `headers` joined by `;`.
+fn write_signed_headers<K: AsRef<str>, V>(out: &mut impl AsciiWrite, headers: &[(K, V)]) {
+    for (i, (name, _)) in headers.iter().enumerate() {
+        if i > 0 {
+            out.push(b";");
+        }
+        out.push(name.as_ref().as_bytes());
+    }
+}
+
 /// Build the canonical request. `headers` are `(lower-case name, trimmed value)` sorted by name;
 /// every one of them is signed. Returns `(canonical_request, signed_headers)`.
 pub(crate) fn canonical_request<K: AsRef<str>, V: AsRef<str>>(
@@ -69,45 +107,54 @@ pub(crate) fn canonical_request<K: AsRef<str>, V: AsRef<str>>(
     headers: &[(K, V)],
     payload_hash: &str,
 ) -> (String, String) {
-    let mut signed = String::with_capacity(headers.iter().map(|(k, _)| k.as_ref().len() + 1).sum());
-    let mut out = String::with_capacity(
-        method.len()
-            + path.len()
-            + canonical_query.len()
-            + payload_hash.len()
-            + 5
-            + headers.iter().map(|(k, v)| k.as_ref().len() * 2 + v.as_ref().len() + 3).sum::<usize>(),
-    );
-    out.push_str(method);
-    out.push('\n');
-    out.push_str(path);
-    out.push('\n');
-    out.push_str(canonical_query);
-    out.push('\n');
-    for (i, (name, value)) in headers.iter().enumerate() {
-        out.push_str(name.as_ref());
-        out.push(':');
-        out.push_str(value.as_ref());
-        out.push('\n');
-        if i > 0 {
-            signed.push(';');
-        }
-        signed.push_str(name.as_ref());
-    }
-    out.push('\n');
-    out.push_str(&signed);
-    out.push('\n');
-    out.push_str(payload_hash);
-    (out, signed)
+    let mut signed = AsciiBuf::with_capacity(headers.iter().map(|(k, _)| k.as_ref().len() + 1).sum());
+    write_signed_headers(&mut signed, headers);
+    (canonical_request_text(method, path, canonical_query, headers, payload_hash), signed.finish())
+}
+
+/// [`canonical_request`] without `SignedHeaders` apart.
+pub(crate) fn canonical_request_text<K: AsRef<str>, V: AsRef<str>>(
+    method: &str,
+    path: &str,
+    canonical_query: &str,
+    headers: &[(K, V)],
+    payload_hash: &str,
+) -> String {
+    let names: usize = headers.iter().map(|(k, _)| k.as_ref().len() + 1).sum();
+    let values: usize = headers.iter().map(|(_, v)| v.as_ref().len() + 2).sum();
+    let len = method.len() + path.len() + canonical_query.len() + 2 * names + values + payload_hash.len() + 5;
+    let mut out = AsciiBuf::with_capacity(len);
+    write_canonical_request(&mut out, method, path, canonical_query, headers, payload_hash);
+    out.finish()
+}
+
+/// The string-to-sign of a canonical request that is hashed as it is written (never built).
+pub(crate) fn string_to_sign_of<K: AsRef<str>, V: AsRef<str>>(
+    method: &str,
+    path: &str,
+    canonical_query: &str,
+    headers: &[(K, V)],
+    payload_hash: &str,
+) -> [u8; STRING_TO_SIGN_LEN] {
+    let mut hash = Sha256::new();
+    let mut out = Digesting::new(|bytes: &[u8]| hash.update(bytes));
+    write_canonical_request(&mut out, method, path, canonical_query, headers, payload_hash);
+    out.finish();
+    string_to_sign_from_hash(&hash.finalize().into())
+}
+
+/// `ACS3-HMAC-SHA256\n` + the hex of a canonical request's SHA-256, on the stack.
+fn string_to_sign_from_hash(hash: &[u8; 32]) -> [u8; STRING_TO_SIGN_LEN] {
+    let mut out = [0u8; STRING_TO_SIGN_LEN];
+    out[..ALGORITHM.len()].copy_from_slice(ALGORITHM.as_bytes());
+    out[ALGORITHM.len()] = b'\n';
+    out[ALGORITHM.len() + 1..].copy_from_slice(&hex32(hash));
+    out
 }
 
 /// `ACS3-HMAC-SHA256\n` + hex(SHA256(canonical_request)), on the stack.
 pub(crate) fn string_to_sign_bytes(canonical_request: &str) -> [u8; STRING_TO_SIGN_LEN] {
-    let mut out = [0u8; STRING_TO_SIGN_LEN];
-    out[..ALGORITHM.len()].copy_from_slice(ALGORITHM.as_bytes());
-    out[ALGORITHM.len()] = b'\n';
-    out[ALGORITHM.len() + 1..].copy_from_slice(&hex32(&Sha256::digest(canonical_request.as_bytes()).into()));
-    out
+    string_to_sign_from_hash(&Sha256::digest(canonical_request.as_bytes()).into())
 }
 
 /// `ACS3-HMAC-SHA256\n` + hex(SHA256(canonical_request)).
@@ -133,6 +180,19 @@ pub(crate) fn authorization(access_key_id: &str, signed_headers: &str, signature
     let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
     parts.iter().for_each(|p| out.push_str(p));
     out
+}
+
+/// [`authorization`] with `SignedHeaders` written from the signed `headers` themselves.
+pub(crate) fn authorization_for<K: AsRef<str>, V>(access_key_id: &str, headers: &[(K, V)], signature: &str) -> String {
+    let names: usize = headers.iter().map(|(k, _)| k.as_ref().len() + 1).sum();
+    let mut out = AsciiBuf::with_capacity(ALGORITHM.len() + 38 + access_key_id.len() + names + signature.len());
+    for part in [ALGORITHM, " Credential=", access_key_id, ",SignedHeaders="] {
+        out.push(part.as_bytes());
+    }
+    write_signed_headers(&mut out, headers);
+    out.push(b",Signature=");
+    out.push(signature.as_bytes());
+    out.finish()
 }
 
 /// Canonical headers the official SDKs' way (`get_canonicalized_headers`): names lower-cased,
