@@ -16,10 +16,14 @@ pub(crate) struct SendResult {
     out_id: Option<String>,
     /// `Model.VerifyCode`: only when `return_verify_code=True` was sent.
     verify_code: Option<String>,
+    /// `Model.RequestId`: the inner request's id.
+    model_request_id: Option<String>,
     /// `Code` (always `"OK"` here: any other code is raised as an error).
     code: String,
     /// `Message`.
     message: String,
+    /// `Success`.
+    success: bool,
     /// HTTP status of the answer.
     http_status: u16,
     /// `AccessDeniedDetail` as JSON text, when present.
@@ -30,11 +34,13 @@ impl From<smsauth::SendSmsVerifyCodeResponse> for SendResult {
     fn from(r: smsauth::SendSmsVerifyCodeResponse) -> Self {
         SendResult {
             request_id: r.request_id,
-            biz_id: r.model.biz_id.filter(|s| !s.is_empty()),
-            out_id: r.model.out_id.filter(|s| !s.is_empty()),
-            verify_code: r.model.verify_code.filter(|s| !s.is_empty()),
+            biz_id: r.model.biz_id,
+            out_id: r.model.out_id,
+            verify_code: r.model.verify_code,
+            model_request_id: r.model.request_id,
             code: r.code,
             message: r.message,
+            success: r.success,
             http_status: r.http_status,
             access_denied_detail: r.access_denied_detail,
         }
@@ -77,6 +83,8 @@ pub(crate) struct CheckResult {
     code: String,
     /// `Message`.
     message: String,
+    /// `Success`.
+    success: bool,
     /// HTTP status of the answer.
     http_status: u16,
     /// `AccessDeniedDetail` as JSON text, when present.
@@ -88,10 +96,11 @@ impl From<smsauth::CheckSmsVerifyCodeResponse> for CheckResult {
         CheckResult {
             passed: r.passed(),
             verify_result: r.model.verify_result.as_str().to_owned(),
-            out_id: r.model.out_id.filter(|s| !s.is_empty()),
+            out_id: r.model.out_id,
             request_id: r.request_id,
             code: r.code,
             message: r.message,
+            success: r.success,
             http_status: r.http_status,
             access_denied_detail: r.access_denied_detail,
         }

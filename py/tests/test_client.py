@@ -20,6 +20,8 @@ def test_send_then_check_passes_once(smsauth_emulator: Emulator) -> None:
     assert isinstance(sent, smsauth.SendResult)
     assert sent.code == "OK" and sent.http_status == 200 and sent
     assert sent.request_id and sent.biz_id and sent.biz_id.endswith("^0")
+    assert sent.success and sent.model_request_id, "the fields Node's result has too"
+    assert sent.out_id is None, "the service's empty OutId is absent, in every language"
 
     [message] = smsauth_emulator.messages(PHONE)
     assert message.phone_number == PHONE  # normalised before sending
@@ -29,6 +31,7 @@ def test_send_then_check_passes_once(smsauth_emulator: Emulator) -> None:
     result = client.check_code(PHONE, message.code)
     assert result.passed and bool(result) and result.verify_result == "PASS"
     assert result.request_id and result.request_id != sent.request_id
+    assert result.success and result.out_id is None
     again = client.check_code(PHONE, message.code)
     assert not again and again.verify_result == "UNKNOWN", "a code passes once"
 

@@ -32,12 +32,16 @@ pub struct SendSmsVerifyCodeResponse {
 #[serde(rename_all = "PascalCase", default)]
 pub struct SendModel {
     /// `BizId`: the delivery receipt id.
+    #[serde(deserialize_with = "text")]
     pub biz_id: Option<String>,
     /// `OutId`, echoed.
+    #[serde(deserialize_with = "text")]
     pub out_id: Option<String>,
     /// `RequestId` of the inner request.
+    #[serde(deserialize_with = "text")]
     pub request_id: Option<String>,
     /// `VerifyCode`: only when `ReturnVerifyCode` was true.
+    #[serde(deserialize_with = "text")]
     pub verify_code: Option<String>,
 }
 
@@ -76,6 +80,7 @@ impl CheckSmsVerifyCodeResponse {
 #[serde(rename_all = "PascalCase", default)]
 pub struct CheckModel {
     /// `OutId`, echoed.
+    #[serde(deserialize_with = "text")]
     pub out_id: Option<String>,
     /// `VerifyResult`.
     pub verify_result: VerifyResult,
@@ -133,6 +138,12 @@ impl<'de> Deserialize<'de> for VerifyResult {
     }
 }
 
+/// An optional text of a `Model`: the service sends `""` (or `null`) for "none", so an empty
+/// value is `None` here and every language shows "absent" the same way.
+fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.filter(|s| !s.is_empty()))
+}
+
 /// `AccessDeniedDetail` comes as `""`, absent, or an object: keep non-empty values as JSON text.
 fn detail<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let v = Option::<serde_json::Value>::deserialize(d)?;
@@ -169,6 +180,7 @@ mod tests {
         .unwrap();
         assert_eq!(send.model.biz_id.as_deref(), Some("112233445566^0"));
         assert_eq!(send.model.verify_code.as_deref(), Some("4232"));
+        assert_eq!(send.model.out_id, None, "an empty OutId is absent");
         assert_eq!(send.access_denied_detail, None);
         let check: CheckSmsVerifyCodeResponse = serde_json::from_str(
             r#"{"Code":"OK","Message":"成功","Model":{"OutId":"o","VerifyResult":"PASS"},"RequestId":"r","Success":true,"AccessDeniedDetail":{"AuthAction":"x"}}"#,
@@ -181,5 +193,8 @@ mod tests {
             serde_json::from_str(r#"{"Code":"OK","Model":{"VerifyResult":"LOCKED"}}"#).unwrap();
         assert!(!odd.passed());
         assert_eq!(odd.model.verify_result, VerifyResult::Other("LOCKED".into()));
+        let empty: CheckSmsVerifyCodeResponse =
+            serde_json::from_str(r#"{"Code":"OK","Model":{"OutId":null,"VerifyResult":"PASS"}}"#).unwrap();
+        assert_eq!(empty.model.out_id, None);
     }
 }
