@@ -6,7 +6,7 @@
 //! never handed to another thread or to the shared runtime.
 //!
 //! Bounds: a thread keeps the pools of at most [`POOLS_PER_THREAD`] smsauth clients (the least
-//! recently used one goes first; those of dropped clients go at the next new one), each with at
+//! recently used one goes first; those of dropped clients at the thread's next call), each with at
 //! most [`IDLE_PER_HOST`] idle connections; all of them go when the thread exits. A forked child
 //! starts with none (the inherited ones are leaked with the runtime they belong to).
 
@@ -46,6 +46,8 @@ pub(super) fn http(inner: &Arc<Inner>) -> Result<reqwest::Client> {
             let Some(pools) = slot.as_mut().and_then(ThisProcess::get_mut) else {
                 return Err(Error::new(ErrorKind::Internal, "the calling thread's connection pools are unusable"));
             };
+            // Pools of dropped clients go first (their idle connections with them).
+            pools.retain(|p| p.owner.strong_count() > 0);
             let me = Arc::as_ptr(inner);
             if let Some(i) = pools.iter().position(|p| std::ptr::eq(p.owner.as_ptr(), me)) {
                 if i != 0 {
@@ -53,7 +55,6 @@ pub(super) fn http(inner: &Arc<Inner>) -> Result<reqwest::Client> {
                 }
                 return Ok(pools[0].http.clone());
             }
-            pools.retain(|p| p.owner.strong_count() > 0);
             let http = inner.http_config.build_per_thread()?;
             pools.insert(0, Pool { owner: Arc::downgrade(inner), http: http.clone() });
             pools.truncate(POOLS_PER_THREAD);
@@ -79,7 +80,7 @@ mod tests {
     }
 
     #[test]
-    fn a_thread_keeps_a_bounded_number_of_pools_and_forgets_dropped_clients_first() {
+    fn a_thread_keeps_a_bounded_number_of_pools_and_drops_those_of_dropped_clients() {
         std::thread::spawn(|| {
             let clients: Vec<_> = (0..POOLS_PER_THREAD + 2).map(|_| client()).collect();
             for c in &clients {
@@ -90,7 +91,7 @@ mod tests {
             assert_eq!(held(), POOLS_PER_THREAD, "a known client reuses its pool");
             drop(clients);
             http(&client().inner).unwrap();
-            assert_eq!(held(), 1, "pools of dropped clients went with the next new one");
+            assert_eq!(held(), 1, "pools of dropped clients went at the next call");
         })
         .join()
         .unwrap();
