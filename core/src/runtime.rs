@@ -7,14 +7,27 @@
 //! Its threads block `SIGPIPE` (see [`block_sigpipe`]).
 //!
 //! A call made from one of the runtime's own threads (a task spawned on it, as a server's request
-//! handler or the blocking client's call is) runs in place instead of as a new task: no task to
-//! allocate and no wake-up of the caller from another thread when it ends (issue #19's profile).
+//! handler is) runs in place instead of as a new task: no task to allocate and no wake-up of the
+//! caller from another thread when it ends (issue #19's profile).
+//!
+//! Blocking callers (the [`crate::blocking::Client`], C's blocking functions) do not use the shared
+//! runtime for their calls: [`block_on_here`] drives the call on the caller's own thread, on a
+//! current-thread runtime that thread keeps (one per thread, built on first use, dropped when the
+//! thread exits; after `fork()` the child builds its own and leaks the inherited one, whose epoll
+//! instance it shares with the parent). A call made that way opens its connections on that
+//! runtime, so they come from a pool of the thread's own (see `client/per_thread.rs`): such
+//! connections only progress while their thread drives them, and are never handed to another
+//! thread. Work whose state is shared by every thread (refreshing cached credentials, the guard's
+//! Redis connection) still goes to the shared runtime through [`spawn`].
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::ops::ControlFlow;
 use std::panic::AssertUnwindSafe;
+use std::rc::Rc;
 use std::sync::Mutex;
 use std::task::Poll;
+use std::time::Duration;
 
 use tokio::runtime::{Builder, Runtime};
 
@@ -26,6 +39,71 @@ thread_local! {
     /// The process id whose shared runtime this thread belongs to (0: none). A pid rather than a
     /// flag: a child forked from one of these threads must not take itself for a runtime thread.
     static RUNTIME_THREAD_OF: Cell<u32> = const { Cell::new(0) };
+
+    /// This thread's own current-thread runtime for [`block_on_here`], and the process id it was
+    /// built in.
+    static LOCAL: RefCell<Option<ThisProcess<Rc<Runtime>>>> = const { RefCell::new(None) };
+
+    /// The process id whose [`block_on_here`] this thread is driving right now (0: none).
+    static DRIVING: Cell<u32> = const { Cell::new(0) };
+}
+
+/// A value that belongs to the process that made it: dropped there, leaked in a forked child.
+///
+/// A thread's runtime must not be dropped in a child (its epoll instance is the parent's too:
+/// dropping its sockets would deregister them for the parent), including by the thread-local
+/// destructors that `exit()` runs for the calling thread.
+pub(crate) struct ThisProcess<T> {
+    pid: u32,
+    value: std::mem::ManuallyDrop<T>,
+}
+
+impl<T> ThisProcess<T> {
+    pub(crate) fn new(value: T) -> Self {
+        ThisProcess { pid: std::process::id(), value: std::mem::ManuallyDrop::new(value) }
+    }
+
+    /// The value, if this is the process that made it.
+    pub(crate) fn get(&self) -> Option<&T> {
+        (self.pid == std::process::id()).then_some(&*self.value)
+    }
+
+    /// Mutable access, if this is the process that made it.
+    pub(crate) fn get_mut(&mut self) -> Option<&mut T> {
+        (self.pid == std::process::id()).then_some(&mut *self.value)
+    }
+}
+
+impl<T> Drop for ThisProcess<T> {
+    fn drop(&mut self) {
+        if self.pid == std::process::id() {
+            // SAFETY: dropped once, here; the value is not used afterwards.
+            unsafe { std::mem::ManuallyDrop::drop(&mut self.value) }
+        }
+    }
+}
+
+/// Whether the calling thread is driving a [`block_on_here`] call right now, in this process:
+/// a call made now runs in place, on connections of this thread's own pool.
+pub(crate) fn on_caller_runtime() -> bool {
+    let owner = DRIVING.with(Cell::get);
+    owner != 0 && owner == std::process::id()
+}
+
+/// Marks the calling thread as driving its own runtime until dropped (restoring what was there:
+/// a check callback of [`block_on_here_interruptible`] may make a nested blocking call).
+struct Driving(u32);
+
+impl Driving {
+    fn enter(pid: u32) -> Self {
+        Driving(DRIVING.with(|d| d.replace(pid)))
+    }
+}
+
+impl Drop for Driving {
+    fn drop(&mut self) {
+        DRIVING.with(|d| d.set(self.0));
+    }
 }
 
 /// Whether the calling thread is one of the shared runtime's threads, in this process.
@@ -87,22 +165,40 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let lost = |what: &dyn std::fmt::Display| {
-        Error::lost_in_flight(format!(
-            "the smsauth task failed ({what}); its request may have been sent: do not resend a code blindly"
-        ))
-    };
     if on_runtime_thread() {
-        // The same answer as a spawned task that panicked.
-        let mut fut = std::pin::pin!(fut);
-        return std::future::poll_fn(|cx| match std::panic::catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
-            Ok(ready) => ready.map(Ok),
-            Err(panic) => Poll::Ready(Err(panic)),
-        })
-        .await
-        .map_err(|panic| lost(&format_args!("it panicked: {}", panic_message(&*panic))));
+        return in_place(fut).await;
     }
     runtime()?.spawn(fut).await.map_err(|e| lost(&e))
+}
+
+/// Run one client call: in place when the calling thread drives it ([`block_on_here`]), where
+/// its connections belong; otherwise as [`spawn`] does.
+pub(crate) async fn run_call<F>(fut: F) -> Result<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    if on_caller_runtime() {
+        return in_place(fut).await;
+    }
+    spawn(fut).await
+}
+
+fn lost(what: &dyn std::fmt::Display) -> Error {
+    Error::lost_in_flight(format!(
+        "the smsauth task failed ({what}); its request may have been sent: do not resend a code blindly"
+    ))
+}
+
+/// Await `fut` where it is, a panic in it giving the same answer as a spawned task that panicked.
+async fn in_place<F: Future>(fut: F) -> Result<F::Output> {
+    let mut fut = std::pin::pin!(fut);
+    std::future::poll_fn(|cx| match std::panic::catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+        Ok(ready) => ready.map(Ok),
+        Err(panic) => Poll::Ready(Err(panic)),
+    })
+    .await
+    .map_err(|panic| lost(&format_args!("it panicked: {}", panic_message(&*panic))))
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
@@ -116,6 +212,11 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
+    refuse_inside_a_runtime()?;
+    runtime()?.block_on(spawn(fut))
+}
+
+fn refuse_inside_a_runtime() -> Result<()> {
     if tokio::runtime::Handle::try_current().is_ok() {
         return Err(Error::new(
             ErrorKind::Internal,
@@ -123,7 +224,101 @@ where
              use the async smsauth::Client there (or spawn_blocking)",
         ));
     }
-    runtime()?.block_on(spawn(fut))
+    Ok(())
+}
+
+/// The calling thread's own current-thread runtime, built on first use (and again in a forked
+/// child, which leaks the inherited one: dropping it would deregister the parent's sockets from
+/// the epoll instance both processes share).
+fn caller_runtime() -> Result<Rc<Runtime>> {
+    let unavailable = |why: &dyn std::fmt::Display| {
+        Error::new(ErrorKind::Internal, format!("could not start a runtime on the calling thread: {why}"))
+    };
+    LOCAL
+        .try_with(|slot| {
+            let mut slot = slot.borrow_mut();
+            if let Some(rt) = slot.as_ref().and_then(ThisProcess::get) {
+                return Ok(Rc::clone(rt));
+            }
+            let rt = Rc::new(Builder::new_current_thread().enable_all().build().map_err(|e| unavailable(&e))?);
+            // An inherited runtime is leaked by `ThisProcess`.
+            *slot = Some(ThisProcess::new(Rc::clone(&rt)));
+            Ok(rt)
+        })
+        .unwrap_or_else(|_| Err(unavailable(&"the thread is exiting")))
+}
+
+/// Block the calling thread on `fut`, driving it on that thread (issue #19): no hand-over to the
+/// shared runtime's threads and back. smsauth calls awaited inside run in place, on connections
+/// of this thread's own pool (at most [`crate::blocking::POOLS_PER_THREAD`] clients' pools per
+/// thread, freed when the thread exits); work shared by all threads (a credentials refresh, the
+/// Redis guard) still runs on the shared runtime.
+///
+/// Inside an async runtime this returns the blocking client's error instead of panicking (use
+/// the async API there). A panic in `fut` is returned as an [`ErrorKind::Internal`] error whose
+/// delivery is unknown, as a panicking call on the shared runtime is. `fut` need not be `Send`.
+/// Tasks it spawns with `tokio::spawn` land on this thread's runtime and only progress while the
+/// thread is inside `block_on_here` again.
+pub fn block_on_here<F: Future>(fut: F) -> Result<F::Output> {
+    refuse_inside_a_runtime()?;
+    let rt = caller_runtime()?;
+    let _driving = Driving::enter(std::process::id());
+    rt.block_on(in_place(fut))
+}
+
+/// How [`block_on_here_interruptible`] ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Waited<T, B> {
+    /// The future finished with this output.
+    Done(T),
+    /// The check asked to stop (with this value); the future was dropped unfinished, so a
+    /// request it was making may or may not have been received.
+    Interrupted(B),
+}
+
+/// [`block_on_here`], stopping every `every` (at least 1 ms) to call `check` outside the
+/// runtime — e.g. Python's binding releases the GIL for the wait and re-takes it there to run
+/// signal handlers. `check` returning `ControlFlow::Break(b)` drops `fut` unfinished and returns
+/// [`Waited::Interrupted`]`(b)`; it may itself make blocking smsauth calls.
+///
+/// If `check` forked the process and this is the child, `fut` (whose connections the child
+/// shares with its parent) is leaked rather than dropped, and unless `check` asked to stop the
+/// result is an [`ErrorKind::Internal`] error whose delivery is unknown.
+pub fn block_on_here_interruptible<F, B>(
+    fut: F,
+    every: Duration,
+    mut check: impl FnMut() -> ControlFlow<B>,
+) -> Result<Waited<F::Output, B>>
+where
+    F: Future,
+{
+    refuse_inside_a_runtime()?;
+    let every = every.max(Duration::from_millis(1));
+    let rt = caller_runtime()?;
+    let pid = std::process::id();
+    let mut fut = Box::pin(in_place(fut));
+    loop {
+        let ticked = {
+            let _driving = Driving::enter(pid);
+            rt.block_on(async { tokio::time::timeout(every, fut.as_mut()).await })
+        };
+        if let Ok(output) = ticked {
+            return output.map(Waited::Done);
+        }
+        let stop = check();
+        if std::process::id() != pid {
+            std::mem::forget(fut);
+            return match stop {
+                ControlFlow::Break(b) => Ok(Waited::Interrupted(b)),
+                ControlFlow::Continue(()) => {
+                    Err(lost(&"the process forked while the call was in flight; the child cannot finish it"))
+                }
+            };
+        }
+        if let ControlFlow::Break(b) = stop {
+            return Ok(Waited::Interrupted(b));
+        }
+    }
 }
 
 #[cfg(all(test, unix))]

@@ -237,6 +237,13 @@ fn the_client_refuses_before_any_request_with_redis() {
     let wait = expect_denied(&err, "phone:1/60s");
     assert!(wait > Duration::from_secs(58) && wait <= Duration::from_secs(60), "{wait:?}");
     assert_eq!(server.count(), 1);
+    // Blocking calls run on their caller's thread; the Redis connection stays on the shared
+    // runtime, usable from any thread.
+    let b = smsauth::blocking::Client::from_async(c);
+    expect_denied(&b.send_code_for("13800138000", "203.0.113.7").unwrap_err(), "phone:1/60s");
+    let other = std::thread::spawn(move || b.send_code_for("13800138001", "203.0.113.8").map(|r| r.request_id));
+    assert_eq!(other.join().unwrap().unwrap(), "R");
+    assert_eq!(server.count(), 2);
 }
 
 // ---------------------------------------------------------------- a server that goes away

@@ -36,7 +36,12 @@ pub(super) struct Inner {
 }
 
 impl Inner {
-    fn http(&self) -> Result<reqwest::Client> {
+    /// The HTTP client for a call made now: the calling thread's own when it drives the call
+    /// itself ([`crate::runtime::block_on_here`]), else the shared one.
+    fn http(self: &Arc<Self>) -> Result<reqwest::Client> {
+        if crate::runtime::on_caller_runtime() {
+            return super::per_thread::http(self);
+        }
         let pid = std::process::id();
         let mut slot = self.http.lock().unwrap_or_else(|p| p.into_inner());
         if slot.0 != pid {
@@ -56,7 +61,7 @@ impl Inner {
     }
 
     async fn call<O: Operation>(
-        &self,
+        self: &Arc<Self>,
         params: Vec<(&'static str, String)>,
         attempts: &mut Attempts,
     ) -> Result<O::Response>
@@ -127,7 +132,8 @@ impl Inner {
 /// The async SMS Auth client. Cheap to clone (an `Arc` inside) and shareable across threads.
 ///
 /// Requests run on the crate's own runtime ([`crate::runtime`]), so the futures can be awaited
-/// from any executor.
+/// from any executor; awaited inside [`crate::runtime::block_on_here`] (as the blocking client
+/// does), they run on the calling thread instead.
 ///
 /// ```no_run
 /// # async fn demo() -> smsauth::Result<()> {
@@ -306,7 +312,7 @@ impl Client {
                     let result = inner.call::<O>(params, &mut attempts).await;
                     (result, attempts)
                 };
-                match crate::runtime::spawn(call.instrument(scope.span.clone())).await {
+                match crate::runtime::run_call(call.instrument(scope.span.clone())).await {
                     Ok((result, attempts)) => {
                         scope.attempts(attempts);
                         result

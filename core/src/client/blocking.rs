@@ -4,10 +4,18 @@ use crate::api::{
     CheckSmsVerifyCodeRequest, CheckSmsVerifyCodeResponse, SendSmsVerifyCodeRequest, SendSmsVerifyCodeResponse,
 };
 use crate::error::Result;
-use crate::runtime::block_on;
+use crate::runtime::block_on_here;
+
+pub use super::per_thread::POOLS_PER_THREAD;
 
 /// The blocking form of [`crate::Client`]: the same calls, each blocking the current thread.
 /// Called from inside an async runtime, it returns an error instead of panicking.
+///
+/// Each call runs on the calling thread ([`crate::runtime::block_on_here`]), not on the shared
+/// runtime's threads, and so uses connections of that thread's own: threads sharing a client
+/// each keep their own connection pool for it (at most [`POOLS_PER_THREAD`] clients' pools per
+/// thread, dropped when the thread exits). Timeouts, retries, the guard, events and errors are
+/// those of the async client.
 ///
 /// ```no_run
 /// let client = smsauth::blocking::Client::from_async(
@@ -23,7 +31,8 @@ pub struct Client {
 }
 
 impl Client {
-    /// Wrap an async client (they share configuration and connections).
+    /// Wrap an async client (they share configuration, counters and guard; connections are per
+    /// thread).
     pub fn from_async(inner: crate::Client) -> Self {
         Client { inner }
     }
@@ -40,8 +49,7 @@ impl Client {
 
     /// See [`crate::Client::send_code_with`].
     pub fn send_code_with(&self, req: SendSmsVerifyCodeRequest) -> Result<SendSmsVerifyCodeResponse> {
-        let c = self.inner.clone();
-        block_on(async move { c.send_code_with(req).await })?
+        block_on_here(self.inner.send_code_with(req))?
     }
 
     /// See [`crate::Client::send_code_for`].
@@ -55,9 +63,7 @@ impl Client {
         req: SendSmsVerifyCodeRequest,
         client_key: Option<&str>,
     ) -> Result<SendSmsVerifyCodeResponse> {
-        let c = self.inner.clone();
-        let key = client_key.map(str::to_owned);
-        block_on(async move { c.send_code_with_key(req, key.as_deref()).await })?
+        block_on_here(self.inner.send_code_with_key(req, client_key))?
     }
 
     /// See [`crate::Client::check_code`].
@@ -67,19 +73,16 @@ impl Client {
 
     /// See [`crate::Client::check_code_with`].
     pub fn check_code_with(&self, req: CheckSmsVerifyCodeRequest) -> Result<CheckSmsVerifyCodeResponse> {
-        let c = self.inner.clone();
-        block_on(async move { c.check_code_with(req).await })?
+        block_on_here(self.inner.check_code_with(req))?
     }
 
     /// See [`crate::Client::send_sms_verify_code`].
     pub fn send_sms_verify_code(&self, req: SendSmsVerifyCodeRequest) -> Result<SendSmsVerifyCodeResponse> {
-        let c = self.inner.clone();
-        block_on(async move { c.send_sms_verify_code(req).await })?
+        block_on_here(self.inner.send_sms_verify_code(req))?
     }
 
     /// See [`crate::Client::check_sms_verify_code`].
     pub fn check_sms_verify_code(&self, req: CheckSmsVerifyCodeRequest) -> Result<CheckSmsVerifyCodeResponse> {
-        let c = self.inner.clone();
-        block_on(async move { c.check_sms_verify_code(req).await })?
+        block_on_here(self.inner.check_sms_verify_code(req))?
     }
 }

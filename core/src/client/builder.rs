@@ -382,8 +382,19 @@ pub(super) struct HttpConfig {
 }
 
 impl HttpConfig {
+    /// The shared HTTP client (its connections live on the shared runtime).
     pub(super) fn build(&self) -> Result<reqwest::Client> {
-        let mut b = reqwest::Client::builder()
+        self.build_with(reqwest::Client::builder())
+    }
+
+    /// A client for one thread's own calls (see `per_thread.rs`): the same settings, fewer idle
+    /// connections kept.
+    pub(super) fn build_per_thread(&self) -> Result<reqwest::Client> {
+        self.build_with(reqwest::Client::builder().pool_max_idle_per_host(super::per_thread::IDLE_PER_HOST))
+    }
+
+    fn build_with(&self, b: reqwest::ClientBuilder) -> Result<reqwest::Client> {
+        let mut b = b
             .connect_timeout(self.connect_timeout)
             .read_timeout(self.read_timeout)
             .user_agent(self.user_agent.clone())

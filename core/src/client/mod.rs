@@ -12,6 +12,7 @@ mod defaults;
 mod endpoint;
 mod events;
 mod options;
+mod per_thread;
 mod retry;
 pub(crate) mod transport;
 mod version;
