@@ -14,6 +14,7 @@
 
 use std::cell::OnceCell;
 use std::future::Future;
+use std::ops::ControlFlow;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once, mpsc};
@@ -33,6 +34,7 @@ use crate::error::raise;
 use crate::observe;
 use crate::response::Summary;
 use smsauth::observe::observed;
+use smsauth::runtime::{Waited, block_on_here_interruptible};
 
 tokio::task_local! {
     static TASK_LOCALS: OnceCell<TaskLocals>;
@@ -340,7 +342,7 @@ where
 /// How often a blocking call wakes to let Python run its signal handlers.
 const SIGNAL_TICK: Duration = Duration::from_millis(20);
 
-/// Run `fut` on the core's runtime and wait for it with the GIL released, waking every
+/// Run `fut` on this thread with the GIL released, waking every
 /// [`SIGNAL_TICK`] to run Python's signal handlers: Ctrl-C (or a SIGTERM handler raising
 /// `SystemExit`) interrupts the wait promptly. The call is then abandoned and the exception says
 /// what became of its request ([`annotate_interrupt`]).
@@ -353,49 +355,26 @@ where
     Outcome { call, result, event }
 }
 
-/// [`block_on`]'s wait: the core's answer and event, or why there is none.
+/// [`block_on`]'s wait: the core's answer and event, or why there is none. The call runs on this
+/// thread (the core's caller-thread runtime and connection pool: no hand-off to another thread),
+/// with the GIL released; every [`SIGNAL_TICK`] it re-takes the GIL to run signal handlers.
 fn wait<T: Send + 'static>(
     py: Python<'_>,
     call: &Call,
     fut: impl Future<Output = (smsauth::Result<T>, Option<smsauth::CallEvent>)> + Send + 'static,
 ) -> (Result<T, Failure>, Option<smsauth::CallEvent>) {
-    // Inside a tokio context (never a plain Python thread) the core's check and error apply.
-    if tokio::runtime::Handle::try_current().is_ok() {
-        return match py.detach(|| smsauth::runtime::block_on(fut)) {
-            Ok((result, event)) => (result.map_err(Failure::Core), event),
-            Err(e) => (Err(Failure::Core(e)), None),
-        };
-    }
-    let rt = match smsauth::runtime::runtime() {
-        Ok(rt) => rt,
-        Err(e) => return (Err(Failure::Core(e)), None),
-    };
-    let (done, mut answer) = mpsc::sync_channel(1);
-    let task = rt.spawn(async move {
-        // The receiver is gone only if the caller was interrupted: nobody wants the answer.
-        let _ = done.send(fut.await);
+    let waited = py.detach(|| {
+        block_on_here_interruptible(fut, SIGNAL_TICK, || {
+            Python::attach(|py| py.check_signals().map_or_else(ControlFlow::Break, ControlFlow::Continue))
+        })
     });
-    loop {
-        // The receiver is not `Sync`: it moves to the waiting closure and back.
-        let (got, back) = py.detach(move || (answer.recv_timeout(SIGNAL_TICK), answer));
-        answer = back;
-        match got {
-            Ok((result, event)) => return (result.map_err(Failure::Core), event),
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                let lost = smsauth::Error::lost_in_flight(format!(
-                    "{} failed inside smsauth (a bug); its request may have been sent: do not resend a code blindly",
-                    call.action
-                ));
-                return (Err(Failure::Core(lost)), None);
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                if let Err(interrupt) = py.check_signals() {
-                    task.abort();
-                    annotate_interrupt(py, &interrupt, call);
-                    return (Err(Failure::Interrupted(interrupt)), None);
-                }
-            }
+    match waited {
+        Ok(Waited::Done((result, event))) => (result.map_err(Failure::Core), event),
+        Ok(Waited::Interrupted(interrupt)) => {
+            annotate_interrupt(py, &interrupt, call);
+            (Err(Failure::Interrupted(interrupt)), None)
         }
+        Err(e) => (Err(Failure::Core(e)), None),
     }
 }
 
