@@ -7,7 +7,6 @@ export {
   Emulator,
   Verifier,
   startEmulator,
-  sign,
   explainV1,
   explainV3,
   formatTimestamp,
@@ -42,6 +41,22 @@ export type {
 } from './native'
 // Generated from the core's field tables (each API field is declared once, in Rust).
 export type { CheckOverrides, CheckSmsVerifyCodeRequest, SendOverrides, SendSmsVerifyCodeRequest } from './requests'
+import type { RpcRequestInit, SignedRequest, SignOptions } from './native'
+
+/**
+ * Sign an RPC request with V3 (default) or V1, at `options.timestamp` with `options.nonce`
+ * (both default to now / random), exactly as the client does before sending. `explanation` is
+ * computed when first read, so signing alone does not pay for it.
+ *
+ * ```ts
+ * const signed = sign(
+ *   { host: 'dypnsapi.aliyuncs.com', action: 'SendSmsVerifyCode', params: { PhoneNumber: '13800138000' } },
+ *   { accessKeyId: 'testid', accessKeySecret: 'testsecret', timestamp: 1735787045, nonce: 'n-1' },
+ * )
+ * signed.explanation.stringToSign // 'ACS3-HMAC-SHA256\n…'
+ * ```
+ */
+export declare function sign(request: RpcRequestInit, options: SignOptions): SignedRequest
 
 /** The stable `code` of an {@link SmsAuthError}: one per error kind of the Rust core. */
 export type ErrorCode =

@@ -618,21 +618,6 @@ export interface SendResult {
   httpStatus: number
 }
 
-/**
- * Sign an RPC request with V3 (default) or V1, at `options.timestamp` with `options.nonce`
- * (both default to now / random), exactly as the client does before sending.
- *
- * ```ts
- * const signed = sign(
- *   { host: 'dypnsapi.aliyuncs.com', action: 'SendSmsVerifyCode', params: { PhoneNumber: '13800138000' } },
- *   { accessKeyId: 'testid', accessKeySecret: 'testsecret', timestamp: 1735787045, nonce: 'n-1' },
- * )
- * signed.explanation.stringToSign // 'ACS3-HMAC-SHA256
-…'
- * ```
- */
-export declare function sign(request: RpcRequestInit, options: SignOptions): SignedRequest
-
 /** A signed request, ready to send as `METHOD pathAndQuery` with `headers`. */
 export interface SignedRequest {
   /** `'v1'` or `'v3'`. */
@@ -649,7 +634,7 @@ export interface SignedRequest {
   headers: Array<[string, string]>
   /** The body (empty for Dypnsapi calls). */
   body: string
-  /** How the signature was computed. */
+  /** How the signature was computed (rebuilt by the core when first read). */
   explanation: Explanation
 }
 
