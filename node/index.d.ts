@@ -17,7 +17,6 @@ export {
 } from './native'
 export type {
   CheckResult,
-  ClientOptions,
   EmulatorFault,
   EmulatorMessage,
   EmulatorOptions,
@@ -26,10 +25,7 @@ export type {
   Explanation,
   ExplanationV3,
   GuardLimit,
-  GuardOptions,
   HttpRequestInit,
-  RetryOptions,
-  RoleArnOptions,
   RpcRequestInit,
   SendResult,
   SignedRequest,
@@ -39,8 +35,17 @@ export type {
   VerifierOptions,
   WrongCodeOptions,
 } from './native'
-// Generated from the core's field tables (each API field is declared once, in Rust).
-export type { CheckOverrides, CheckSmsVerifyCodeRequest, SendOverrides, SendSmsVerifyCodeRequest } from './requests'
+// Generated from the core's field and option tables (each API field and option is declared once, in Rust).
+export type {
+  CheckOverrides,
+  CheckSmsVerifyCodeRequest,
+  ClientOptions,
+  GuardOptions,
+  RetryOptions,
+  RoleArnOptions,
+  SendOverrides,
+  SendSmsVerifyCodeRequest,
+} from './requests'
 import type { RpcRequestInit, SignedRequest, SignOptions } from './native'
 
 /**
