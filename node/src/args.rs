@@ -379,24 +379,43 @@ fn plain<'env>(v: &Unknown<'env>, known: &[&'static str]) -> Result<Option<Vec<(
         return Ok(None);
     }
     // Own string keys, hidden ones included, and own enumerable keys: equal only when none is
-    // hidden (an enumerable symbol key makes them differ too, and takes the full reader).
-    let count = |filter| {
-        obj.get_all_property_names(KeyCollectionMode::OwnOnly, filter, KeyConversion::NumbersToStrings)?
-            .get_array_length()
-    };
-    let own = count(KeyFilter::SkipSymbols)?;
-    if count(KeyFilter::Enumerable)? != own {
+    // hidden (an enumerable symbol key makes them differ too, or is not a known name below).
+    let names =
+        |filter| obj.get_all_property_names(KeyCollectionMode::OwnOnly, filter, KeyConversion::NumbersToStrings);
+    let own = names(KeyFilter::SkipSymbols)?.get_array_length()?;
+    let enumerable = names(KeyFilter::Enumerable)?;
+    if enumerable.get_array_length()? != own {
         return Ok(None);
     }
-    let (mut present, mut values) = (0, Vec::with_capacity(known.len()));
-    for key in known {
-        let value: Unknown<'env> = obj.get_named_property(key)?;
+    // Each property is read by the name the engine listed (already a property key): probing
+    // every known name instead would intern each of them on every call.
+    let mut values = Vec::with_capacity(known.len());
+    for i in 0..own {
+        let name: Unknown<'env> = enumerable.get_element(i)?;
+        let Some(key) = known_name(&name, known)? else { return Ok(None) };
+        let value: Unknown<'env> = obj.get_property(name)?;
         match value.get_type()? {
-            ValueType::Undefined => continue,
+            ValueType::Undefined => return Ok(None),
             ValueType::Null => {}
-            _ => values.push((*key, value)),
+            _ => values.push((key, value)),
         }
-        present += 1;
     }
-    Ok((present == own).then_some(values))
+    Ok(Some(values))
+}
+
+/// Which of `known` the property name `name` is (a symbol, or any other name, is none).
+fn known_name(name: &Unknown<'_>, known: &[&'static str]) -> Result<Option<&'static str>> {
+    if name.get_type()? != ValueType::String {
+        return Ok(None);
+    }
+    // Known names are short: a longer name is cut to 31 bytes here, and matches none of them.
+    let (mut buf, mut len) = ([0u8; 32], 0);
+    let raw = name.value();
+    // SAFETY: a string value of its environment, and a writable buffer of the size given.
+    let status =
+        unsafe { sys::napi_get_value_string_utf8(raw.env, raw.value, buf.as_mut_ptr().cast(), buf.len(), &mut len) };
+    if status != sys::Status::napi_ok {
+        return Err(Error::new(Status::from(status), "could not read a property name"));
+    }
+    Ok(known.iter().copied().find(|k| k.as_bytes() == &buf[..len.min(buf.len())]))
 }
