@@ -7,7 +7,6 @@ export {
   Emulator,
   Verifier,
   startEmulator,
-  sign,
   explainV1,
   explainV3,
   formatTimestamp,
@@ -18,7 +17,6 @@ export {
 } from './native'
 export type {
   CheckResult,
-  ClientOptions,
   EmulatorFault,
   EmulatorMessage,
   EmulatorOptions,
@@ -27,10 +25,7 @@ export type {
   Explanation,
   ExplanationV3,
   GuardLimit,
-  GuardOptions,
   HttpRequestInit,
-  RetryOptions,
-  RoleArnOptions,
   RpcRequestInit,
   SendResult,
   SignedRequest,
@@ -40,8 +35,33 @@ export type {
   VerifierOptions,
   WrongCodeOptions,
 } from './native'
-// Generated from the core's field tables (each API field is declared once, in Rust).
-export type { CheckOverrides, CheckSmsVerifyCodeRequest, SendOverrides, SendSmsVerifyCodeRequest } from './requests'
+// Generated from the core's field and option tables (each API field and option is declared once, in Rust).
+export type {
+  CheckOverrides,
+  CheckSmsVerifyCodeRequest,
+  ClientOptions,
+  GuardOptions,
+  RetryOptions,
+  RoleArnOptions,
+  SendOverrides,
+  SendSmsVerifyCodeRequest,
+} from './requests'
+import type { RpcRequestInit, SignedRequest, SignOptions } from './native'
+
+/**
+ * Sign an RPC request with V3 (default) or V1, at `options.timestamp` with `options.nonce`
+ * (both default to now / random), exactly as the client does before sending. `explanation` is
+ * computed when first read, so signing alone does not pay for it.
+ *
+ * ```ts
+ * const signed = sign(
+ *   { host: 'dypnsapi.aliyuncs.com', action: 'SendSmsVerifyCode', params: { PhoneNumber: '13800138000' } },
+ *   { accessKeyId: 'testid', accessKeySecret: 'testsecret', timestamp: 1735787045, nonce: 'n-1' },
+ * )
+ * signed.explanation.stringToSign // 'ACS3-HMAC-SHA256\n…'
+ * ```
+ */
+export declare function sign(request: RpcRequestInit, options: SignOptions): SignedRequest
 
 /** The stable `code` of an {@link SmsAuthError}: one per error kind of the Rust core. */
 export type ErrorCode =

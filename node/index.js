@@ -104,6 +104,50 @@ class Client extends native.Client {
 }
 class Verifier extends native.Verifier {}
 
+/**
+ * `sign()`'s result. The native signer returns the signed request as one string of lines —
+ * version, method, path, query, pathAndQuery, body, then each header's name and value — shaped
+ * here (one string and a split cost far less than an object of header pairs built through
+ * Node-API). `explanation` is a getter: the core rebuilds it from those lines when first read,
+ * so a caller that only sends the request never pays for it; `toJSON` includes it.
+ */
+class SignedRequest {
+  #lines
+  #explanation
+
+  constructor(lines) {
+    const flat = lines.split('\n')
+    const headers = []
+    for (let i = 6; i < flat.length; i += 2) headers.push([flat[i], flat[i + 1]])
+    this.#lines = lines
+    this.version = flat[0]
+    this.method = flat[1]
+    this.path = flat[2]
+    this.query = flat[3]
+    this.pathAndQuery = flat[4]
+    this.headers = headers
+    this.body = flat[5]
+  }
+
+  get explanation() {
+    this.#explanation ??= native.__explainSigned(this.#lines)
+    return this.#explanation
+  }
+
+  set explanation(value) {
+    this.#explanation = value
+  }
+
+  toJSON() {
+    return { ...this, explanation: this.explanation }
+  }
+}
+
+/** Sign an RPC request as the client does (see `index.d.ts`). */
+function sign(request, options) {
+  return new SignedRequest(native.__sign(request, options))
+}
+
 const PREFIX = 'ERR_SMSAUTH_'
 /** `ErrorCode.THROTTLED === 'ERR_SMSAUTH_THROTTLED'`, one entry per core error kind. */
 const ErrorCode = Object.freeze(
@@ -160,7 +204,7 @@ module.exports = {
   startEmulator: native.startEmulator,
   Emulator: native.Emulator,
   Verifier,
-  sign: native.sign,
+  sign,
   explainV1: native.explainV1,
   explainV3: native.explainV3,
   formatTimestamp: native.formatTimestamp,

@@ -846,6 +846,5 @@ module.exports.formatTimestamp = nativeBinding.formatTimestamp
 module.exports.normalizePhone = nativeBinding.normalizePhone
 module.exports.parseTimestamp = nativeBinding.parseTimestamp
 module.exports.percentEncode = nativeBinding.percentEncode
-module.exports.sign = nativeBinding.sign
 module.exports.startEmulator = nativeBinding.startEmulator
 module.exports.templateParam = nativeBinding.templateParam

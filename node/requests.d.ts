@@ -1,4 +1,6 @@
-/* Generated from the Rust core's field tables (node/src/fields.rs): do not edit. */
+/* Generated from the Rust core's field and option tables (node/src/fields.rs): do not edit. */
+
+import type { GuardLimit, WrongCodeOptions } from './native'
 
 /** `client.sendCode(phone, overrides)`: unset fields take the client's defaults. */
 export interface SendOverrides {
@@ -138,4 +140,169 @@ export interface CheckSmsVerifyCodeRequest {
   resourceOwnerAccount?: string
   /** `ResourceOwnerId`. */
   resourceOwnerId?: number
+}
+
+/**
+ * Options of `new Client(options)`. Every field is optional.
+ *
+ * Without `accessKeyId`/`accessKeySecret` the core's default credentials chain is used:
+ * `ALIBABA_CLOUD_ACCESS_KEY_ID` / `ALIBABA_CLOUD_ACCESS_KEY_SECRET` (and
+ * `ALIBABA_CLOUD_SECURITY_TOKEN`), then OIDC, the CLI profile, the credentials file, the ECS
+ * RAM role and a credentials URI. `null` unsets an option where the type allows it.
+ *
+ * ```ts
+ * const client = new Client({
+ *   accessKeyId: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID,
+ *   accessKeySecret: process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
+ *   signName: '速通互联验证码',
+ *   templateCode: '100001',
+ * })
+ * ```
+ */
+export interface ClientOptions {
+  /** AccessKey ID (with `accessKeySecret`). */
+  accessKeyId?: string | null
+  /** AccessKey secret (with `accessKeyId`). */
+  accessKeySecret?: string | null
+  /** STS security token (temporary keys; needs the pair too). */
+  securityToken?: string | null
+  /** A profile of `~/.aliyun/config.json` or the credentials file, by name. */
+  profile?: string | null
+  /** A RAM role to assume (`acs:ram::<account id>:role/<name>`). Or the role's options. */
+  roleArn?: string | RoleArnOptions
+  /** A host (https) or an `http(s)://host[:port]` URL. */
+  endpoint?: string
+  /** `https` or `http` for a bare-host endpoint. */
+  scheme?: string | null
+  /** Signature scheme: `v3` (ACS3-HMAC-SHA256, the default) or `v1`. */
+  signatureVersion?: 'v3' | 'v1'
+  /** Total deadline of one call, retries included (default 30 s). In milliseconds. */
+  timeoutMs?: number | null
+  /** Connect timeout (default 5 s). In milliseconds. */
+  connectTimeoutMs?: number | null
+  /** The longest wait for the next bytes of an answer (default 10 s). In milliseconds. */
+  readTimeoutMs?: number | null
+  /**
+   * Retry policy (`ClientOptions.retry`). Sends are never retried once they may have reached
+   * the service.
+   */
+  retry?: RetryOptions
+  /** Send through this proxy: `http://host:port` or `https://host:port`. */
+  proxy?: string | null
+  /** Ignore the proxy environment variables. */
+  noProxy?: boolean | null
+  /** Also trust the CA certificates in this PEM (the public roots stay). */
+  caCertificates?: string | string[] | null
+  /** The default of every request's `SignName`: one of the console's preset signatures. */
+  signName?: string | null
+  /** The default of every request's `TemplateCode`: one of the console's preset templates. */
+  templateCode?: string | null
+  /**
+   * The default of every request's `TemplateParam`: a JSON object; `##code##` marks where the generated code goes.
+   * See [`templateParam`].
+   */
+  templateParam?: string | Record<string, string | number | boolean> | null
+  /** The default of every request's `SchemeName`: the verification scheme (≤ 20 characters); defaults to `默认方案`. */
+  schemeName?: string | null
+  /** The default of every request's `CountryCode`; the service supports `86` only (its default). */
+  countryCode?: string | null
+  /** The default of every request's `CodeType`. */
+  codeType?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | null
+  /** The default of every request's `CodeLength`: 4–8 (service default 4). */
+  codeLength?: number | null
+  /** The default of every request's `ValidTime`: seconds the code stays valid (service default 300). */
+  validTime?: number | null
+  /** The default of every request's `Interval`: seconds before another code may be sent to this number (service default 60). */
+  interval?: number | null
+  /** The default of every request's `DuplicatePolicy`. */
+  duplicatePolicy?: 1 | 2 | null
+  /** The default of every request's `CaseAuthPolicy`. */
+  caseAuthPolicy?: 1 | 2 | null
+  /** The abuse guard (see `GuardOptions`). Default: no guard. */
+  guard?: GuardOptions
+}
+
+/**
+ * Retry policy (`ClientOptions.retry`). Sends are never retried once they may have reached
+ * the service.
+ */
+export interface RetryOptions {
+  /** Attempts per call, the first included: 1–10 (default 3). */
+  maxAttempts?: number | null
+  /** Backoff before the first retry, doubled each time (100 ms). In milliseconds. */
+  initialBackoffMs?: number | null
+  /** Upper bound of one backoff (default 2 s). In milliseconds. */
+  maxBackoffMs?: number | null
+  /** The longest server-requested wait honoured (default 5 s). In milliseconds. */
+  maxRetryAfterMs?: number | null
+}
+
+/**
+ * `ClientOptions.roleArn`: assume a RAM role with STS `AssumeRole` (temporary credentials
+ * cached and refreshed early), signed with the client's `accessKeyId`/`accessKeySecret`, else
+ * the `profile`'s credentials, else the default chain's.
+ */
+export interface RoleArnOptions {
+  /** A RAM role to assume (`acs:ram::<account id>:role/<name>`). */
+  arn: string
+  /** The role's session name (2–64 of `A-Za-z0-9.@-_`). */
+  sessionName?: string | null
+  /** Lifetime of the role's credentials, 900–43200 s. */
+  durationSeconds?: number | null
+  /** A policy (JSON) narrowing the role's permissions. */
+  policy?: string | null
+  /** The external ID the role's trust policy may require. */
+  externalId?: string | null
+  /** STS host or URL for the role (default: the region's, else sts.aliyuncs.com). */
+  stsEndpoint?: string | null
+  /** STS region for the role, e.g. `cn-hangzhou`. */
+  stsRegion?: string | null
+}
+
+/**
+ * The abuse guard (`new Client({ guard: { … } })`): limits checked before every
+ * `sendCode` / `checkCode`, so a public "send me a code" form cannot bomb a phone, pump a number
+ * range or run up the bill. A refusal rejects with `ERR_SMSAUTH_GUARD_DENIED` (`guardRule`
+ * names the limit, `retryAfter` says in how many seconds it allows again) and nothing is sent.
+ * `sendSmsVerifyCode` / `checkSmsVerifyCode` are not guarded.
+ *
+ * `guard: {}` turns every rule on with its default; an empty array or `null` turns one off.
+ * State is kept in this process's memory unless `redisUrl` is set.
+ *
+ * ```ts
+ * const client = new Client({ guard: { client: [{ max: 5, windowSeconds: 3600 }], dailyBudget: 200 } })
+ * await client.sendCode(phone, { clientKey: req.ip })
+ * ```
+ */
+export interface GuardOptions {
+  /** Sends per phone number (default 1/60 s, 5/h, 10/24 h); empty: off. */
+  phone?: GuardLimit[] | null
+  /** Sends per client key (default 10 per hour); empty: off. */
+  client?: GuardLimit[] | null
+  /** Refuse sends without a client key (default false). */
+  requireClientKey?: boolean
+  /** Sends per number prefix (default 30 per hour); empty: off. */
+  prefix?: GuardLimit[] | null
+  /** Digits of a number prefix, 1–11 (default 7). */
+  prefixDigits?: number
+  /** Sends in any 24 hours for the whole app (default 1000). */
+  dailyBudget?: number | null
+  /** The price of one SMS, for the money cap. */
+  pricePerSms?: number | null
+  /** Most money spent in any 24 hours (needs the price). */
+  dailyMoneyCap?: number | null
+  /** Wrong codes per number before a lock (default 5 within 1 h, locked 15 min); unset: off. */
+  wrongCode?: WrongCodeOptions | null
+  /** Only report what would be refused (default false). */
+  dryRun?: boolean
+  /** What to do when the store fails: `closed` (refuse, the default) or `open`. */
+  onStoreError?: 'closed' | 'open'
+  /** Most keys the in-memory store keeps, ≥ 16 (default 100 000). */
+  maxKeys?: number
+  /** Keep the state in Redis at this URL (needs `guard-redis`). */
+  redisUrl?: string | null
+  /** Namespace of the Redis keys (default `smsauth:guard:`). */
+  redisKeyPrefix?: string
+  /** The longest wait for the store, 1–60000 ms (250). */
+  storeTimeoutMs?: number
 }

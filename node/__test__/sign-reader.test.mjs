@@ -40,3 +40,30 @@ test('what the full reader refuses is still refused, and reads what it reads', (
     assert.match(e.message, message)
   }
 })
+
+test('the explanation is rebuilt on first read, the same for V1 and V3, and kept in JSON', () => {
+  for (const signatureVersion of ['v1', 'v3']) {
+    const signed = sign(REQUEST, { ...KEYS, signatureVersion })
+    const explanation = signed.explanation
+    assert.equal(signed.explanation, explanation, 'read once, then kept')
+    const expected =
+      signatureVersion === 'v3'
+        ? smsauth.explainV3({
+            method: signed.method,
+            query: [...new URLSearchParams(signed.query)],
+            // The V3 signer signs `host`, `content-type` and the `x-acs-*` headers.
+            headers: signed.headers.filter(([k]) => k === 'host' || k === 'content-type' || k.startsWith('x-acs-')),
+            accessKeyId: KEYS.accessKeyId,
+            accessKeySecret: KEYS.accessKeySecret,
+          })
+        : smsauth.explainV1(signed.method, [...new URLSearchParams(signed.query)], KEYS.accessKeySecret)
+    assert.equal(explanation.signature, expected.signature)
+    assert.equal(explanation.stringToSign, expected.stringToSign)
+    assert.equal(explanation.canonicalRequest, expected.canonicalRequest)
+    const json = JSON.parse(JSON.stringify(signed))
+    assert.deepEqual(json.explanation, { ...explanation })
+    assert.deepEqual(Object.keys(json), ['version', 'method', 'path', 'query', 'pathAndQuery', 'headers', 'body', 'explanation'])
+    // The other properties are plain data, as before.
+    assert.deepEqual(Object.keys({ ...signed }), ['version', 'method', 'path', 'query', 'pathAndQuery', 'headers', 'body'])
+  }
+})

@@ -6,6 +6,7 @@
 //! Values of secret options are never echoed.
 
 use napi::bindgen_prelude::*;
+use napi::{Property, PropertyAttributes};
 
 use crate::error::{range_error, type_error};
 
@@ -146,6 +147,14 @@ fn refuse_hidden_entries(env: &Env, name: &str, obj: &Object<'_>, keys: &[String
     Ok(())
 }
 
+/// Set `obj[name] = value` as a non-enumerable property, so a secret stays out of logs, JSON and
+/// spreads while still readable by name.
+pub(crate) fn set_hidden(env: &Env, obj: &mut Object<'_>, name: &str, value: &str) -> Result<()> {
+    let value = env.create_string(value)?;
+    let hidden = Property::new().with_utf8_name(name)?.with_value(&value);
+    obj.define_properties(&[hidden.with_property_attributes(PropertyAttributes::Default)])
+}
+
 /// The largest integer a JavaScript number holds exactly.
 pub(crate) const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 
@@ -258,4 +267,155 @@ impl<'env> Fields<'env> {
         let known: Vec<&str> = self.used.iter().map(String::as_str).collect();
         Err(crate::error::core_error_for(self.env, &smsauth::api::unknown_name("options", key, &known), &self.name))
     }
+}
+
+/// Name/value pairs from a plain object or an array of `[name, value]`.
+pub(crate) fn pairs(env: &Env, name: Name<'_>, v: &Unknown<'_>) -> Result<Vec<(String, String)>> {
+    let bad = || {
+        let what = name.describe();
+        type_error(env, format!("{what} must be an object of strings or an array of [name, value] strings"))
+    };
+    if v.get_type()? != ValueType::Object {
+        return Err(bad());
+    }
+    let mut out = Vec::new();
+    if v.is_array()? {
+        let arr: Array<'_> = unsafe { v.cast()? };
+        for i in 0..arr.len() {
+            let item: Unknown<'_> = arr.get_element(i)?;
+            if !item.is_array()? {
+                return Err(bad());
+            }
+            let pair: Array<'_> = unsafe { item.cast()? };
+            if pair.len() != 2 {
+                return Err(bad());
+            }
+            let k: Unknown<'_> = pair.get_element(0)?;
+            let val: Unknown<'_> = pair.get_element(1)?;
+            if k.get_type()? != ValueType::String || val.get_type()? != ValueType::String {
+                return Err(bad());
+            }
+            out.push(unsafe { (k.cast::<String>()?, val.cast::<String>()?) });
+        }
+    } else {
+        let obj: Object<'_> = unsafe { v.cast()? };
+        for k in Object::keys(&obj)? {
+            let val: Unknown<'_> = obj.get_named_property(&k)?;
+            if val.get_type()? != ValueType::String {
+                return Err(bad());
+            }
+            out.push((k, unsafe { val.cast()? }));
+        }
+    }
+    Ok(out)
+}
+
+/// One argument object's properties, read by name: the fast reader for hot paths (`sign()`). A plain object holding only properties the
+/// caller knows takes a few napi calls; anything else (a typo, a `Map`, a class instance, a
+/// hidden or `undefined` property) takes the full reader, [`Fields`], for its checks and
+/// messages. The full reader costs more than signing itself: `sign()` is the hot path.
+pub(crate) struct Props<'env> {
+    env: &'env Env,
+    name: &'static str,
+    /// `Ok`: the plain object's non-nullish known properties.
+    values: std::result::Result<Vec<(&'static str, Unknown<'env>)>, Fields<'env>>,
+}
+
+impl<'env> Props<'env> {
+    pub(crate) fn read(env: &'env Env, name: &'static str, v: Unknown<'env>, known: &[&'static str]) -> Result<Self> {
+        let values = match plain(&v, known)? {
+            Some(values) => Ok(values),
+            None => Err(Fields::required(env, name, v)?),
+        };
+        Ok(Props { env, name, values })
+    }
+
+    /// The property, `None` when absent or `null`.
+    pub(crate) fn get(&mut self, key: &'static str) -> Result<Option<Unknown<'env>>> {
+        match &mut self.values {
+            Ok(values) => Ok(values.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)),
+            Err(f) => f.get(key),
+        }
+    }
+
+    pub(crate) fn string(&mut self, key: &'static str, secret: bool) -> Result<Option<String>> {
+        self.get(key)?.map(|v| string(self.env, Name::Prop(self.name, key), &v, secret)).transpose()
+    }
+
+    pub(crate) fn required(&mut self, key: &'static str, secret: bool) -> Result<String> {
+        self.string(key, secret)?.ok_or_else(|| {
+            let what = format!("The \"{}.{key}\" property must be of type string. Received undefined", self.name);
+            type_error(self.env, what)
+        })
+    }
+
+    pub(crate) fn pairs(&mut self, key: &'static str) -> Result<Option<Vec<(String, String)>>> {
+        self.get(key)?.map(|v| pairs(self.env, Name::Prop(self.name, key), &v)).transpose()
+    }
+
+    pub(crate) fn integer(&mut self, key: &'static str) -> Result<Option<u64>> {
+        let n = self.get(key)?.map(|v| integer(self.env, Name::Prop(self.name, key), &v, 0.0, MAX_SAFE));
+        Ok(n.transpose()?.map(i64::unsigned_abs))
+    }
+
+    /// Refuse a property the caller did not read (the full reader's check).
+    pub(crate) fn finish(self) -> Result<()> {
+        self.values.map_or_else(Fields::finish, |_| Ok(()))
+    }
+}
+
+/// The `known` properties of `v` when it is a plain object (its prototype is `Object.prototype`)
+/// whose own properties, all enumerable, are exactly the known ones it has, none `undefined`
+/// (so none hidden, none unknown, none inherited); otherwise `None`.
+fn plain<'env>(v: &Unknown<'env>, known: &[&'static str]) -> Result<Option<Vec<(&'static str, Unknown<'env>)>>> {
+    if v.get_type()? != ValueType::Object || v.is_array()? {
+        return Ok(None);
+    }
+    let obj: Object<'env> = unsafe { v.cast()? };
+    let proto = obj.get_prototype()?;
+    if proto.get_type()? != ValueType::Object
+        || unsafe { proto.cast::<Object<'_>>()? }.get_prototype()?.get_type()? != ValueType::Null
+    {
+        return Ok(None);
+    }
+    // Own string keys, hidden ones included, and own enumerable keys: equal only when none is
+    // hidden (an enumerable symbol key makes them differ too, or is not a known name below).
+    let names =
+        |filter| obj.get_all_property_names(KeyCollectionMode::OwnOnly, filter, KeyConversion::NumbersToStrings);
+    let own = names(KeyFilter::SkipSymbols)?.get_array_length()?;
+    let enumerable = names(KeyFilter::Enumerable)?;
+    if enumerable.get_array_length()? != own {
+        return Ok(None);
+    }
+    // Each property is read by the name the engine listed (already a property key): probing
+    // every known name instead would intern each of them on every call.
+    let mut values = Vec::with_capacity(known.len());
+    for i in 0..own {
+        let name: Unknown<'env> = enumerable.get_element(i)?;
+        let Some(key) = known_name(&name, known)? else { return Ok(None) };
+        let value: Unknown<'env> = obj.get_property(name)?;
+        match value.get_type()? {
+            ValueType::Undefined => return Ok(None),
+            ValueType::Null => {}
+            _ => values.push((key, value)),
+        }
+    }
+    Ok(Some(values))
+}
+
+/// Which of `known` the property name `name` is (a symbol, or any other name, is none).
+fn known_name(name: &Unknown<'_>, known: &[&'static str]) -> Result<Option<&'static str>> {
+    if name.get_type()? != ValueType::String {
+        return Ok(None);
+    }
+    // Known names are short: a longer name is cut to 31 bytes here, and matches none of them.
+    let (mut buf, mut len) = ([0u8; 32], 0);
+    let raw = name.value();
+    // SAFETY: a string value of its environment, and a writable buffer of the size given.
+    let status =
+        unsafe { sys::napi_get_value_string_utf8(raw.env, raw.value, buf.as_mut_ptr().cast(), buf.len(), &mut len) };
+    if status != sys::Status::napi_ok {
+        return Err(Error::new(Status::from(status), "could not read a property name"));
+    }
+    Ok(known.iter().copied().find(|k| k.as_bytes() == &buf[..len.min(buf.len())]))
 }

@@ -3,7 +3,6 @@
 use std::sync::Mutex;
 
 use napi::bindgen_prelude::*;
-use napi::{Property, PropertyAttributes};
 use napi_derive::napi;
 use smsauth_emulator::{Config, EMULATOR_OPTIONS, Fault, OptionKind};
 
@@ -217,25 +216,13 @@ fn snake_case(key: &str) -> String {
     out
 }
 
-/// `max_wrong_tries` → `maxWrongTries` (the emulator's option names to JavaScript's).
-fn camel_case(name: &str) -> String {
-    let mut parts = name.split('_');
-    let first = parts.next().unwrap_or_default().to_owned();
-    parts.fold(first, |mut out, p| {
-        let mut chars = p.chars();
-        out.extend(chars.next().map(|c| c.to_ascii_uppercase()));
-        out.push_str(chars.as_str());
-        out
-    })
-}
-
 /// `startEmulator`'s options as the emulator's JSON: each option of [`EMULATOR_OPTIONS`] is read
 /// under its camel-case name with its kind's Node-style type checks.
 fn options(env: &Env, options: Option<Unknown<'_>>) -> Result<String> {
     let mut json = serde_json::Map::new();
     if let Some(mut f) = Fields::new(env, "options", options)? {
         for (name, kind) in EMULATOR_OPTIONS {
-            let key = camel_case(name);
+            let key = crate::options::camel(name);
             let value = match kind {
                 OptionKind::Flag => f.boolean(&key)?.map(Into::into),
                 OptionKind::Count { max } => f.integer(&key, 0.0, (max as f64).min(MAX_SAFE))?.map(Into::into),
@@ -344,18 +331,8 @@ impl Emulator {
         let mut obj = Object::new(env)?;
         obj.set_named_property("accessKeyId", sts.access_key_id.as_str())?;
         obj.set_named_property("expiresAt", sts.expires_at as f64)?;
-        let secret = env.create_string(&sts.access_key_secret)?;
-        let token = env.create_string(&sts.security_token)?;
-        obj.define_properties(&[
-            Property::new()
-                .with_utf8_name("accessKeySecret")?
-                .with_value(&secret)
-                .with_property_attributes(PropertyAttributes::Default),
-            Property::new()
-                .with_utf8_name("securityToken")?
-                .with_value(&token)
-                .with_property_attributes(PropertyAttributes::Default),
-        ])?;
+        args::set_hidden(env, &mut obj, "accessKeySecret", &sts.access_key_secret)?;
+        args::set_hidden(env, &mut obj, "securityToken", &sts.security_token)?;
         Ok(obj)
     }
 

@@ -1,62 +1,197 @@
-//! The TypeScript shapes of the request objects, written from the core's field tables so that
-//! each API field is declared once (`core/src/api/request.rs`). `tests/run.sh` regenerates
+//! The TypeScript shapes written from the core's tables, so that each API field and each option
+//! is declared once: the request objects from the field tables (`core/src/api/request.rs`), the
+//! option objects of `new Client(options)` from the option tables ([`ClientBuilder::options`],
+//! [`GuardConfig::OPTIONS`]) under their Node names ([`js_path`]). `tests/run.sh` regenerates
 //! `requests.d.ts` from [`request_types`] and fails when the committed file differs.
 
 use std::fmt::Write;
 
 use napi_derive::napi;
-use smsauth::{CheckSmsVerifyCodeRequest, Field, FieldKind, SendSmsVerifyCodeRequest};
+use smsauth::{
+    CheckSmsVerifyCodeRequest, ClientBuilder, ClientOption, Field, FieldKind, GuardConfig, OptionKind,
+    SendSmsVerifyCodeRequest,
+};
+
+use crate::options::js_path;
 
 /// `sendCode`'s own option: it is not a field of the API.
-const CLIENT_KEY: &str = "  /**
-   * Who asks for the code — the caller's IP address, device or session id — for the guard's
-   * per-client limits (`GuardOptions.client`). Not sent to the service.
-   */
-  clientKey?: string
-";
+const CLIENT_KEY: &str = "Who asks for the code — the caller's IP address, device or session id — for the guard's
+per-client limits (`GuardOptions.client`). Not sent to the service.";
+
+const CLIENT_OPTIONS: &str = "Options of `new Client(options)`. Every field is optional.
+
+Without `accessKeyId`/`accessKeySecret` the core's default credentials chain is used:
+`ALIBABA_CLOUD_ACCESS_KEY_ID` / `ALIBABA_CLOUD_ACCESS_KEY_SECRET` (and
+`ALIBABA_CLOUD_SECURITY_TOKEN`), then OIDC, the CLI profile, the credentials file, the ECS
+RAM role and a credentials URI. `null` unsets an option where the type allows it.
+
+```ts
+const client = new Client({
+  accessKeyId: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID,
+  accessKeySecret: process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
+  signName: '速通互联验证码',
+  templateCode: '100001',
+})
+```";
+
+const RETRY: &str = "Retry policy (`ClientOptions.retry`). Sends are never retried once they may have reached
+the service.";
+
+const ROLE_ARN: &str = "`ClientOptions.roleArn`: assume a RAM role with STS `AssumeRole` (temporary credentials
+cached and refreshed early), signed with the client's `accessKeyId`/`accessKeySecret`, else
+the `profile`'s credentials, else the default chain's.";
+
+const GUARD: &str = "The abuse guard (`new Client({ guard: { … } })`): limits checked before every
+`sendCode` / `checkCode`, so a public \"send me a code\" form cannot bomb a phone, pump a number
+range or run up the bill. A refusal rejects with `ERR_SMSAUTH_GUARD_DENIED` (`guardRule`
+names the limit, `retryAfter` says in how many seconds it allows again) and nothing is sent.
+`sendSmsVerifyCode` / `checkSmsVerifyCode` are not guarded.
+
+`guard: {}` turns every rule on with its default; an empty array or `null` turns one off.
+State is kept in this process's memory unless `redisUrl` is set.
+
+```ts
+const client = new Client({ guard: { client: [{ max: 5, windowSeconds: 3600 }], dailyBudget: 200 } })
+await client.sendCode(phone, { clientKey: req.ip })
+```";
+
+/// One property of an interface.
+struct Member {
+    name: String,
+    doc: String,
+    optional: bool,
+    ty: String,
+}
+
+impl Member {
+    fn field(f: &Field) -> Self {
+        Member { name: f.camel(), doc: unindent(f.doc), optional: !f.required, ty: ts_type(f.kind) }
+    }
+
+    fn option(name: &str, o: &ClientOption) -> Self {
+        let mut doc = js_doc(&unindent(o.doc));
+        if let OptionKind::Field(_) = o.kind {
+            doc = format!("The default of every request's {}", doc.replacen(" (required)", "", 1));
+        }
+        if o.kind == OptionKind::Duration {
+            doc.push_str(" In milliseconds.");
+        }
+        let mut ty = option_type(o.kind);
+        if o.nullable {
+            ty.push_str(" | null");
+        }
+        Member { name: name.to_owned(), doc, optional: true, ty }
+    }
+
+    fn new(name: &str, ty: &str, doc: &str) -> Self {
+        Member { name: name.to_owned(), doc: doc.to_owned(), optional: true, ty: ty.to_owned() }
+    }
+}
 
 /// The text of `requests.d.ts`. Not part of the public API.
 #[napi(js_name = "__requestTypes", skip_typescript)]
 pub fn request_types() -> String {
-    let mut out =
-        String::from("/* Generated from the Rust core's field tables (node/src/fields.rs): do not edit. */\n\n");
+    let mut out = String::from(
+        "/* Generated from the Rust core's field and option tables (node/src/fields.rs): do not edit. */\n\n\
+         import type { GuardLimit, WrongCodeOptions } from './native'\n\n",
+    );
     let (send, check) = (SendSmsVerifyCodeRequest::FIELDS, CheckSmsVerifyCodeRequest::FIELDS);
     let (overrides, exact) = ("unset fields take the client's defaults", "sent exactly as given (no client defaults)");
-    for (name, call, fields, whole, extra, doc) in [
-        ("SendOverrides", "sendCode(phone, overrides)", send, false, CLIENT_KEY, overrides),
-        ("SendSmsVerifyCodeRequest", "sendSmsVerifyCode(request)", send, true, "", exact),
-        ("CheckOverrides", "checkCode(phone, code, overrides)", check, false, "", overrides),
-        ("CheckSmsVerifyCodeRequest", "checkSmsVerifyCode(request)", check, true, "", exact),
+    for (name, call, fields, whole, doc) in [
+        ("SendOverrides", "sendCode(phone, overrides)", send, false, overrides),
+        ("SendSmsVerifyCodeRequest", "sendSmsVerifyCode(request)", send, true, exact),
+        ("CheckOverrides", "checkCode(phone, code, overrides)", check, false, overrides),
+        ("CheckSmsVerifyCodeRequest", "checkSmsVerifyCode(request)", check, true, exact),
     ] {
-        interface(&mut out, name, &format!("`client.{call}`: {doc}."), fields, whole, extra);
+        let mut members: Vec<Member> = fields.iter().filter(|f| whole || !f.required).map(Member::field).collect();
+        if name == "SendOverrides" {
+            members.push(Member::new("clientKey", "string", CLIENT_KEY));
+        }
+        interface(&mut out, name, &format!("`client.{call}`: {doc}."), &members);
+    }
+    let (mut client, mut retry, mut role) = (Vec::new(), Vec::new(), Vec::new());
+    for o in ClientBuilder::options() {
+        let path = js_path(o.name);
+        match path.split_once('.') {
+            Some(("retry", key)) => {
+                if retry.is_empty() {
+                    client.push(Member::new("retry", "RetryOptions", RETRY));
+                }
+                retry.push(Member::option(key, &o));
+            }
+            Some(("roleArn", key)) => role.push(Member::option(key, &o)),
+            _ if o.name == "role_arn" => {
+                role.insert(0, Member { optional: false, ty: "string".into(), ..Member::option("arn", &o) });
+                let doc = format!("{} Or the role's options.", js_doc(o.doc));
+                client.push(Member::new("roleArn", "string | RoleArnOptions", &doc));
+            }
+            _ => client.push(Member::option(&path, &o)),
+        }
+    }
+    client.push(Member::new("guard", "GuardOptions", "The abuse guard (see `GuardOptions`). Default: no guard."));
+    let guard: Vec<Member> =
+        GuardConfig::OPTIONS.iter().map(|o| Member::option(js_path(o.name).trim_start_matches("guard."), o)).collect();
+    for (name, doc, members) in [
+        ("ClientOptions", CLIENT_OPTIONS, client),
+        ("RetryOptions", RETRY, retry),
+        ("RoleArnOptions", ROLE_ARN, role),
+        ("GuardOptions", GUARD, guard),
+    ] {
+        interface(&mut out, name, doc, &members);
     }
     out.truncate(out.trim_end().len());
     out.push('\n');
     out
 }
 
-/// One interface: the fields (all of them when `whole`, else the optional ones), then `extra`.
-fn interface(out: &mut String, name: &str, doc: &str, fields: &[Field], whole: bool, extra: &str) {
-    let _ = writeln!(out, "/** {doc} */\nexport interface {name} {{");
-    for field in fields.iter().filter(|f| whole || !f.required) {
-        // Rust doc lines keep the space after `///`.
-        let lines: Vec<&str> = field.doc.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect();
-        match lines[..] {
-            [one] => {
-                let _ = writeln!(out, "  /** {one} */");
-            }
-            _ => {
-                out.push_str("  /**\n");
-                for line in lines {
-                    let _ = writeln!(out, "   * {line}");
-                }
-                out.push_str("   */\n");
-            }
-        }
-        let optional = if field.required { "" } else { "?" };
-        let _ = writeln!(out, "  {}{optional}: {}", field.camel(), ts_type(field.kind));
+/// A doc taken from a Rust doc comment, whose lines keep the space after `///`.
+fn unindent(doc: &str) -> String {
+    doc.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n")
+}
+
+/// A doc comment at `indent`: one line when it fits on one.
+fn doc_comment(out: &mut String, indent: &str, doc: &str) {
+    let lines: Vec<&str> = doc.lines().collect();
+    if let [one] = lines[..] {
+        let _ = writeln!(out, "{indent}/** {one} */");
+        return;
     }
-    let _ = writeln!(out, "{extra}}}\n");
+    let _ = writeln!(out, "{indent}/**");
+    for line in lines {
+        let _ = writeln!(out, "{indent} *{}{line}", if line.is_empty() { "" } else { " " });
+    }
+    let _ = writeln!(out, "{indent} */");
+}
+
+fn interface(out: &mut String, name: &str, doc: &str, members: &[Member]) {
+    doc_comment(out, "", doc);
+    let _ = writeln!(out, "export interface {name} {{");
+    for m in members {
+        doc_comment(out, "  ", &m.doc);
+        let _ = writeln!(out, "  {}{}: {}", m.name, if m.optional { "?" } else { "" }, m.ty);
+    }
+    out.push_str("}\n\n");
+}
+
+/// A core doc with the options it names in backquotes (`access_key_secret`) spelt the Node way.
+fn js_doc(doc: &str) -> String {
+    let known = |s: &str| ClientBuilder::option(s).is_some() || GuardConfig::option(s).is_some();
+    let parts = doc.split('`').enumerate();
+    let parts = parts.map(|(i, s)| if i % 2 == 1 && s.contains('_') && known(s) { js_path(s) } else { s.to_owned() });
+    parts.collect::<Vec<_>>().join("`")
+}
+
+fn option_type(kind: OptionKind) -> String {
+    match kind {
+        OptionKind::Text | OptionKind::Secret => "string".into(),
+        OptionKind::Choice(values) => values.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(" | "),
+        OptionKind::Bool => "boolean".into(),
+        OptionKind::Unsigned | OptionKind::Amount | OptionKind::Duration => "number".into(),
+        OptionKind::Pem => "string | string[]".into(),
+        OptionKind::Limits => "GuardLimit[]".into(),
+        OptionKind::WrongCode => "WrongCodeOptions".into(),
+        OptionKind::Field(kind) => ts_type(kind),
+    }
 }
 
 fn ts_type(kind: FieldKind) -> String {

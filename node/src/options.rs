@@ -2,7 +2,7 @@
 //! ([`smsauth::ClientBuilder::options`], [`smsauth::GuardConfig::OPTIONS`]): each option's
 //! property is found by its core name spelled the Node way ([`js_path`]), converted by its
 //! [`OptionKind`] and set through the core, which validates it and names it in its errors. The
-//! TypeScript shapes are declared in `client.rs` and `guard.rs`.
+//! TypeScript shapes are generated from the same tables (`fields.rs`).
 
 use std::time::Duration;
 

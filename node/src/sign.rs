@@ -4,12 +4,11 @@
 use std::cell::RefCell;
 
 use napi::bindgen_prelude::*;
-use napi::{Property, PropertyAttributes};
 use napi_derive::napi;
 use smsauth::Secret;
 use smsauth::sign::{self as core_sign, HttpRequest, RpcRequest, SignatureVersion};
 
-use crate::args::{self, Fields, MAX_SAFE, Name};
+use crate::args::{self, Fields, MAX_SAFE, Name, Props, pairs};
 use crate::error;
 
 /// How a signature was computed: compare it with a gateway's `SignatureDoesNotMatch` message.
@@ -39,8 +38,8 @@ pub struct ExplanationV3 {
 }
 
 /// A signed request, ready to send as `METHOD pathAndQuery` with `headers`.
-#[napi(object, object_from_js = false)]
-#[derive(Debug)]
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[allow(dead_code)] // TypeScript shape only; `index.js` builds it from `__sign`'s array.
 pub struct SignedRequest {
     /// `'v1'` or `'v3'`.
     #[napi(ts_type = "'v1' | 'v3'")]
@@ -58,7 +57,7 @@ pub struct SignedRequest {
     pub headers: Vec<Vec<String>>,
     /// The body (empty for Dypnsapi calls).
     pub body: String,
-    /// How the signature was computed.
+    /// How the signature was computed (rebuilt by the core when first read).
     pub explanation: Explanation,
 }
 
@@ -189,142 +188,6 @@ pub struct Verified {
     pub nonce: String,
 }
 
-/// Name/value pairs from a plain object or an array of `[name, value]`.
-fn pairs(env: &Env, name: Name<'_>, v: &Unknown<'_>) -> Result<Vec<(String, String)>> {
-    let bad = || {
-        let what = match name {
-            Name::Arg(n) => format!("The \"{n}\" argument"),
-            Name::Prop(o, k) => format!("The \"{o}.{k}\" property"),
-            Name::Path(p) => format!("The \"{p}\" property"),
-        };
-        error::type_error(env, format!("{what} must be an object of strings or an array of [name, value] strings"))
-    };
-    if v.get_type()? != ValueType::Object {
-        return Err(bad());
-    }
-    let mut out = Vec::new();
-    if v.is_array()? {
-        let arr: Array<'_> = unsafe { v.cast()? };
-        for i in 0..arr.len() {
-            let item: Unknown<'_> = arr.get_element(i)?;
-            if !item.is_array()? {
-                return Err(bad());
-            }
-            let pair: Array<'_> = unsafe { item.cast()? };
-            if pair.len() != 2 {
-                return Err(bad());
-            }
-            let k: Unknown<'_> = pair.get_element(0)?;
-            let val: Unknown<'_> = pair.get_element(1)?;
-            if k.get_type()? != ValueType::String || val.get_type()? != ValueType::String {
-                return Err(bad());
-            }
-            out.push(unsafe { (k.cast::<String>()?, val.cast::<String>()?) });
-        }
-    } else {
-        let obj: Object<'_> = unsafe { v.cast()? };
-        for k in Object::keys(&obj)? {
-            let val: Unknown<'_> = obj.get_named_property(&k)?;
-            if val.get_type()? != ValueType::String {
-                return Err(bad());
-            }
-            out.push((k, unsafe { val.cast()? }));
-        }
-    }
-    Ok(out)
-}
-
-/// One argument object's properties, read by name. A plain object holding only properties the
-/// caller knows takes a few napi calls; anything else (a typo, a `Map`, a class instance, a
-/// hidden or `undefined` property) takes the full reader, [`Fields`], for its checks and
-/// messages. The full reader costs more than signing itself: `sign()` is the hot path.
-struct Props<'env> {
-    env: &'env Env,
-    name: &'static str,
-    /// `Ok`: the plain object's non-nullish known properties.
-    values: std::result::Result<Vec<(&'static str, Unknown<'env>)>, Fields<'env>>,
-}
-
-impl<'env> Props<'env> {
-    fn read(env: &'env Env, name: &'static str, v: Unknown<'env>, known: &[&'static str]) -> Result<Self> {
-        let values = match plain(&v, known)? {
-            Some(values) => Ok(values),
-            None => Err(Fields::required(env, name, v)?),
-        };
-        Ok(Props { env, name, values })
-    }
-
-    /// The property, `None` when absent or `null`.
-    fn get(&mut self, key: &'static str) -> Result<Option<Unknown<'env>>> {
-        match &mut self.values {
-            Ok(values) => Ok(values.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)),
-            Err(f) => f.get(key),
-        }
-    }
-
-    fn string(&mut self, key: &'static str, secret: bool) -> Result<Option<String>> {
-        self.get(key)?.map(|v| args::string(self.env, Name::Prop(self.name, key), &v, secret)).transpose()
-    }
-
-    fn required(&mut self, key: &'static str, secret: bool) -> Result<String> {
-        self.string(key, secret)?.ok_or_else(|| {
-            let what = format!("The \"{}.{key}\" property must be of type string. Received undefined", self.name);
-            error::type_error(self.env, what)
-        })
-    }
-
-    fn pairs(&mut self, key: &'static str) -> Result<Option<Vec<(String, String)>>> {
-        self.get(key)?.map(|v| pairs(self.env, Name::Prop(self.name, key), &v)).transpose()
-    }
-
-    fn integer(&mut self, key: &'static str) -> Result<Option<u64>> {
-        let n = self.get(key)?.map(|v| args::integer(self.env, Name::Prop(self.name, key), &v, 0.0, MAX_SAFE));
-        Ok(n.transpose()?.map(i64::unsigned_abs))
-    }
-
-    /// Refuse a property the caller did not read (the full reader's check).
-    fn finish(self) -> Result<()> {
-        self.values.map_or_else(Fields::finish, |_| Ok(()))
-    }
-}
-
-/// The `known` properties of `v` when it is a plain object (its prototype is `Object.prototype`)
-/// whose own properties, all enumerable, are exactly the known ones it has, none `undefined`
-/// (so none hidden, none unknown, none inherited); otherwise `None`.
-fn plain<'env>(v: &Unknown<'env>, known: &[&'static str]) -> Result<Option<Vec<(&'static str, Unknown<'env>)>>> {
-    if v.get_type()? != ValueType::Object || v.is_array()? {
-        return Ok(None);
-    }
-    let obj: Object<'env> = unsafe { v.cast()? };
-    let proto = obj.get_prototype()?;
-    if proto.get_type()? != ValueType::Object
-        || unsafe { proto.cast::<Object<'_>>()? }.get_prototype()?.get_type()? != ValueType::Null
-    {
-        return Ok(None);
-    }
-    // Own string keys, hidden ones included, and own enumerable keys: equal only when none is
-    // hidden (an enumerable symbol key makes them differ too, and takes the full reader).
-    let count = |filter| {
-        obj.get_all_property_names(KeyCollectionMode::OwnOnly, filter, KeyConversion::NumbersToStrings)?
-            .get_array_length()
-    };
-    let own = count(KeyFilter::SkipSymbols)?;
-    if count(KeyFilter::Enumerable)? != own {
-        return Ok(None);
-    }
-    let (mut present, mut values) = (0, Vec::with_capacity(known.len()));
-    for key in known {
-        let value: Unknown<'env> = obj.get_named_property(key)?;
-        match value.get_type()? {
-            ValueType::Undefined => continue,
-            ValueType::Null => {}
-            _ => values.push((*key, value)),
-        }
-        present += 1;
-    }
-    Ok((present == own).then_some(values))
-}
-
 fn version_of(v: SignatureVersion) -> String {
     v.as_str().to_owned()
 }
@@ -337,18 +200,15 @@ fn explanation(e: core_sign::Explanation) -> Explanation {
     Explanation { canonical_request: e.canonical_request, string_to_sign: e.string_to_sign, signature: e.signature }
 }
 
-/// Sign an RPC request with V3 (default) or V1, at `options.timestamp` with `options.nonce`
-/// (both default to now / random), exactly as the client does before sending.
-///
-/// ```ts
-/// const signed = sign(
-///   { host: 'dypnsapi.aliyuncs.com', action: 'SendSmsVerifyCode', params: { PhoneNumber: '13800138000' } },
-///   { accessKeyId: 'testid', accessKeySecret: 'testsecret', timestamp: 1735787045, nonce: 'n-1' },
-/// )
-/// signed.explanation.stringToSign // 'ACS3-HMAC-SHA256\n…'
-/// ```
-#[napi(ts_args_type = "request: RpcRequestInit, options: SignOptions", ts_return_type = "SignedRequest")]
-pub fn sign(env: &Env, request: Unknown<'_>, options: Unknown<'_>) -> Result<SignedRequest> {
+/// `sign(request, options)`'s native half (`index.js` declares and shapes it): the request
+/// signed as the client signs it, as ONE string of lines — `version`, `method`, `path`, `query`,
+/// `pathAndQuery`, `body`, then each header's name and value — which `index.js` splits: one
+/// string costs far fewer Node-API calls than an object of header pairs. No part holds a line
+/// break: the core refuses CR and LF in the method, path and header values, encodes the query
+/// and leaves an RPC body empty. The explanation is not built here: [`explain_signed`] rebuilds
+/// it from these lines when `signed.explanation` is first read.
+#[napi(js_name = "__sign", skip_typescript)]
+pub fn sign(env: &Env, request: Unknown<'_>, options: Unknown<'_>) -> Result<String> {
     let mut f = Props::read(env, "request", request, &["host", "action", "version", "method", "params", "headers"])?;
     let host = f.string("host", false)?;
     let action = f.required("action", false)?;
@@ -376,17 +236,39 @@ pub fn sign(env: &Env, request: Unknown<'_>, options: Unknown<'_>) -> Result<Sig
         nonce: nonce.as_deref(),
         ..core_sign::SignOptions::new(&id, &secret)
     };
-    let signed = options.sign_explained(&req).map_err(core)?;
-    Ok(SignedRequest {
-        version: signed.version.as_str().to_owned(),
-        path_and_query: signed.path_and_query(),
-        explanation: explanation(signed.explanation),
-        method: signed.method,
-        path: signed.path,
-        query: signed.query,
-        headers: to_vecs(signed.headers),
-        body: String::from_utf8_lossy(&signed.body).into_owned(),
-    })
+    let signed = options.sign(&req).map_err(core)?;
+    let (path_and_query, body) = (signed.path_and_query(), String::from_utf8_lossy(&signed.body));
+    let parts = [signed.version.as_str(), &signed.method, &signed.path, &signed.query, &path_and_query, &body];
+    let headers = signed.headers.iter().flat_map(|(name, value)| [name.as_str(), value.as_str()]);
+    let lines: Vec<&str> = parts.into_iter().chain(headers).collect();
+    if lines.iter().any(|line| line.contains('\n')) {
+        return Err(core(smsauth::Error::new(smsauth::ErrorKind::Internal, "a signed part holds a line break")));
+    }
+    Ok(lines.join("\n"))
+}
+
+/// `signed.explanation`: the core rebuilds it from the lines [`sign`] returned (no secret
+/// needed). Not part of the public API.
+#[napi(js_name = "__explainSigned", skip_typescript)]
+pub fn explain_signed(lines: String) -> Result<Explanation> {
+    let mut it = lines.split('\n').map(str::to_owned);
+    let mut next = || it.next().unwrap_or_default();
+    let version = next().parse().map_err(|e: smsauth::Error| Error::from_reason(e.to_string()))?;
+    let (method, path, query, _path_and_query, body) = (next(), next(), next(), next(), next());
+    let mut headers = Vec::new();
+    while let (Some(name), Some(value)) = (it.next(), it.next()) {
+        headers.push((name, value));
+    }
+    let signed = core_sign::SignedRequest {
+        version,
+        method,
+        path,
+        query,
+        headers,
+        body: body.into_bytes(),
+        explanation: core_sign::Explanation::default(),
+    };
+    Ok(explanation(signed.explain()))
 }
 
 /// Compute a V1 (HMAC-SHA1) signature over explicit parameters, all of them including the
@@ -569,11 +451,7 @@ impl Verifier {
         obj.set_named_property("timestamp", v.timestamp as f64)?;
         obj.set_named_property("nonce", v.nonce)?;
         if let Some(token) = v.security_token {
-            let value = env.create_string(token.expose())?;
-            obj.define_properties(&[Property::new()
-                .with_utf8_name("securityToken")?
-                .with_value(&value)
-                .with_property_attributes(PropertyAttributes::Default)])?;
+            args::set_hidden(env, &mut obj, "securityToken", token.expose())?;
         }
         Ok(obj)
     }
