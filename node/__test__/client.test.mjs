@@ -23,6 +23,7 @@ describe('send and check against the emulator', () => {
     assert.match(sent.requestId, /^[0-9A-F-]{36}$/)
     assert.match(sent.bizId, /\^0$/)
     assert.equal(sent.verifyCode, undefined, 'the code is only returned when asked for')
+    assert.equal(sent.outId, undefined, "the service's empty OutId is absent, as in every language")
 
     const [msg] = emu.messages(to)
     assert.equal(msg.phoneNumber, to, 'the number was normalised before sending')
@@ -38,6 +39,7 @@ describe('send and check against the emulator', () => {
     assert.equal(ok.verifyResult, 'PASS')
     assert.equal(ok.code, 'OK')
     assert.match(ok.requestId, /^[0-9A-F-]{36}$/)
+    assert.equal(ok.outId, undefined)
     const again = await client.checkCode(to, msg.code)
     assert.equal(again.passed, false, 'a code passes once')
     assert.equal(again.verifyResult, 'UNKNOWN')
