@@ -270,6 +270,9 @@ impl Call {
         fut: F,
     ) -> impl Future<Output = (smsauth::Result<T>, Option<smsauth::CallEvent>)> + use<T, F> {
         let wanted = self.observed();
+        // Boxed once here, so the wrappers below and pyo3-async-runtimes move a pointer rather
+        // than the whole call future.
+        let fut = Box::pin(fut);
         async move { if wanted { observed(fut).await } else { (fut.await, None) } }
     }
 }

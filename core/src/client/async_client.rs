@@ -312,7 +312,10 @@ impl Client {
                     let result = inner.call::<O>(params, &mut attempts).await;
                     (result, attempts)
                 };
-                match crate::runtime::run_call(call.instrument(scope.span.clone())).await {
+                // Boxed: the call's state (retry loop, HTTP future) is kilobytes, and every wrapper a
+                // binding puts around this future (observation, its own task) would copy it on
+                // each move; a box moves as a pointer.
+                match crate::runtime::run_call(Box::pin(call.instrument(scope.span.clone()))).await {
                     Ok((result, attempts)) => {
                         scope.attempts(attempts);
                         result
