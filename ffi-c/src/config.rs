@@ -1,4 +1,4 @@
-//! `smsauth_config_builder`: a client's options, set one by one, and the C enums of the wire values they take. Each
+//! `smsauth_config_builder`: a client's options, set one by one, and the C enum of signature versions. Each
 //! setter hands its value to the core's option table (`ClientBuilder::set_option`, converted by the option's kind), so
 //! values are checked by the core, at the setter (a value on its own) or at `smsauth_config_builder_build()` (rules
 //! between options).
@@ -20,37 +20,6 @@ c_enums! {
         V1 = 1,
         /// ACS3-HMAC-SHA256, the default.
         V3 = 3,
-    }
-    /// `CodeType`: which characters a generated code uses.
-    enum smsauth_code_type {
-        /// 1: digits only (the service default).
-        Digits = 1,
-        /// 2: upper-case letters.
-        Upper = 2,
-        /// 3: lower-case letters.
-        Lower = 3,
-        /// 4: upper- and lower-case letters.
-        Letters = 4,
-        /// 5: digits and upper-case letters.
-        DigitsUpper = 5,
-        /// 6: digits and lower-case letters.
-        DigitsLower = 6,
-        /// 7: digits and letters of both cases.
-        Alphanumeric = 7,
-    }
-    /// `DuplicatePolicy`: what happens to an unexpired code when a new one is sent.
-    enum smsauth_duplicate_policy {
-        /// 1: the new code replaces the old one (the service default).
-        Overwrite = 1,
-        /// 2: every unexpired code stays valid.
-        Keep = 2,
-    }
-    /// `CaseAuthPolicy`: whether checking letters is case-sensitive.
-    enum smsauth_case_auth_policy {
-        /// 1: case-insensitive (the service default).
-        Insensitive = 1,
-        /// 2: case-sensitive.
-        Sensitive = 2,
     }
 }
 
@@ -281,17 +250,9 @@ option_setters! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use smsauth::{CaseAuthPolicy, CodeType, DuplicatePolicy};
 
     #[test]
-    fn c_enums_carry_the_wire_numbers() {
-        // Exactly the core's numbers are valid, for the C enum of each wire enum.
-        for n in 0..=9u32 {
-            let core = |values: &[i64]| values.contains(&n.into());
-            assert_eq!(smsauth_code_type::from_c(n, "n").is_ok(), core(CodeType::VALUES), "{n}");
-            assert_eq!(smsauth_duplicate_policy::from_c(n, "n").is_ok(), core(DuplicatePolicy::VALUES), "{n}");
-            assert_eq!(smsauth_case_auth_policy::from_c(n, "n").is_ok(), core(CaseAuthPolicy::VALUES), "{n}");
-        }
+    fn the_signature_version_enum_carries_the_c_numbers() {
         for v in [SignatureVersion::V1, SignatureVersion::V3] {
             assert_eq!(signature_version(version_number(v)).unwrap(), v);
         }

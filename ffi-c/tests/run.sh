@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The C ABI suite (called by scripts/test-all.sh from the repo root):
-#   1. include/smsauth.h is what cbindgen 0.29.4 generates (drift check);
+#   1. include/smsauth.h is what cbindgen 0.29.4 generates (drift check), and defines only
+#      smsauth_ / SMSAUTH_ names;
 #   2. libsmsauth exports exactly the header's functions, all prefixed smsauth_;
 #   3. ffi-c/install.sh installs header, libraries and smsauth.pc into a staging prefix, and
 #      pkg-config reports the right flags (static ones from rustc --print native-static-libs);
@@ -71,6 +72,16 @@ if RUSTC_BOOTSTRAP=1 CARGO_EXPAND_TARGET_DIR="$root/target/cbindgen-expand" \
   pass "include/smsauth.h matches cbindgen $CBINDGEN_VERSION output"
 else
   fail "include/smsauth.h is stale: regenerate with the command in ffi-c/cbindgen.toml"
+fi
+# cbindgen also reads the core (for its wire enums, renamed smsauth_*): nothing else of it may
+# reach the header. Every macro, type and enum constant the header defines is smsauth_/SMSAUTH_.
+names=$(sed -nE 's/^#define ([A-Za-z0-9_]+).*/\1/p; s/^(typedef|enum|struct) ([^(]*[ *])?([A-Za-z0-9_]+)( *;)?$/\3/p
+  s/^  ([A-Za-z0-9_]+) = .*/\1/p' include/smsauth.h | sort -u)
+foreign=$(grep -viE '^smsauth_' <<<"$names")
+if [[ -n $names && -z $foreign ]]; then
+  pass "smsauth.h defines only smsauth_ / SMSAUTH_ names ($(wc -l <<<"$names"))"
+else
+  fail "smsauth.h defines names without the prefix (exclude them in ffi-c/cbindgen.toml): $(echo $foreign)"
 fi
 
 # --- 2. Build, install into a staging prefix, pkg-config ---------------------------------------
