@@ -108,9 +108,25 @@ macro_rules! try_out {
 pub(crate) use {try_mut, try_opt_str, try_out, try_ref, try_str};
 
 /// Declare C enums, `#[repr(u32)]` and numbered for C (cbindgen writes them into the header), each with `from_c`, which
-/// reads a number C passed for one.
+/// reads a number C passed for one. `enum name for CoreEnum { ... }` also converts both ways between the C enum and the
+/// core's enum of the same variants (a missing or extra variant does not compile).
 macro_rules! c_enums {
-    ($($(#[$m:meta])* enum $name:ident { $($(#[$vm:meta])* $v:ident = $n:literal,)+ })*) => {$(
+    () => {};
+    ($(#[$m:meta])* enum $name:ident for $core:ident { $($(#[$vm:meta])* $v:ident = $n:literal,)+ } $($rest:tt)*) => {
+        $crate::boundary::c_enums! { $(#[$m])* enum $name { $($(#[$vm])* $v = $n,)+ } }
+        impl From<$core> for $name {
+            fn from(v: $core) -> Self {
+                match v { $($core::$v => $name::$v,)+ }
+            }
+        }
+        impl From<$name> for $core {
+            fn from(v: $name) -> Self {
+                match v { $($name::$v => $core::$v,)+ }
+            }
+        }
+        $crate::boundary::c_enums! { $($rest)* }
+    };
+    ($(#[$m:meta])* enum $name:ident { $($(#[$vm:meta])* $v:ident = $n:literal,)+ } $($rest:tt)*) => {
         $(#[$m])*
         #[repr(u32)]
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,31 +134,34 @@ macro_rules! c_enums {
 
         impl $name {
             /// The value numbered `n`, else `SMSAUTH_STATUS_INVALID_INPUT` naming the argument and the valid constants.
-            #[allow(dead_code)] // unused for the enums C only receives, or whose numbers the core reads itself
+            #[allow(dead_code)] // unused for the enums C only receives
             pub(crate) fn from_c(n: u32, arg: &'static str) -> $crate::boundary::FfiResult<Self> {
                 [$($name::$v),+].into_iter().find(|v| *v as u32 == n).ok_or_else(|| {
                     $crate::boundary::enum_error(stringify!($name), &[$((stringify!($v), $n)),+], n, arg)
                 })
             }
         }
-    )*};
+        $crate::boundary::c_enums! { $($rest)* }
+    };
 }
 pub(crate) use c_enums;
 
 /// The error for a number that is none of the C enum `name`'s: it lists the constants as the header spells them.
 pub(crate) fn enum_error(name: &str, variants: &[(&str, u32)], n: u32, arg: &'static str) -> Box<smsauth_error> {
-    let screaming = |s: &str| {
-        s.chars().enumerate().fold(String::new(), |mut out, (i, c)| {
-            if c.is_ascii_uppercase() && i > 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_uppercase());
-            out
-        })
-    };
     let constants: Vec<_> =
-        variants.iter().map(|(v, n)| format!("{}_{} ({n})", name.to_uppercase(), screaming(v))).collect();
+        variants.iter().map(|(v, n)| format!("{}_{} ({n})", name, snake_case(v)).to_uppercase()).collect();
     smsauth_error::invalid_input(arg, format_args!("{n} is not a {name}; use {}", constants.join(", ")))
+}
+
+/// A Rust identifier in snake case, as cbindgen spells an enum constant (`GuardDenied`: `guard_denied`).
+pub(crate) fn snake_case(ident: &str) -> String {
+    ident.chars().enumerate().fold(String::new(), |mut out, (i, c)| {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+        out
+    })
 }
 
 /// The value a non-status export returns when its body fails or panics.
@@ -251,9 +270,9 @@ pub(crate) fn cstring(s: &str) -> CString {
     CString::new(s).unwrap_or_else(|_| CString::new(s.replace('\0', "\u{fffd}")).unwrap_or_default())
 }
 
-/// A `'static` C string for one of the core's static names (`ErrorKind::name()`, `Delivery::as_str()`, ...): made once
-/// per name and kept for the life of the process.
-pub(crate) fn static_cstr(s: &'static str) -> *const c_char {
+/// A `'static` C string for one of a few fixed names (`Delivery::as_str()`, a status's name, ...): made once per name and
+/// kept for the life of the process.
+pub(crate) fn static_cstr(s: &str) -> *const c_char {
     static NAMES: CTexts = CTexts(Mutex::new(BTreeMap::new()));
     NAMES.get(s)
 }

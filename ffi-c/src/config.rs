@@ -15,26 +15,11 @@ use crate::request::FieldArg;
 
 c_enums! {
     /// Signature scheme, for `smsauth_config_builder_set_signature_version()` and `smsauth_sign()`.
-    enum smsauth_signature_version {
+    enum smsauth_signature_version for SignatureVersion {
         /// RPC HMAC-SHA1 (`SignatureVersion=1.0`); the official SDKs' `signature_algorithm='v2'`.
         V1 = 1,
         /// ACS3-HMAC-SHA256, the default.
         V3 = 3,
-    }
-}
-
-pub(crate) fn signature_version(v: u32) -> FfiResult<SignatureVersion> {
-    Ok(match smsauth_signature_version::from_c(v, "signature_version")? {
-        smsauth_signature_version::V1 => SignatureVersion::V1,
-        smsauth_signature_version::V3 => SignatureVersion::V3,
-    })
-}
-
-/// The C number of a signature version (`smsauth_signature_version`).
-pub(crate) fn version_number(v: SignatureVersion) -> u32 {
-    match v {
-        SignatureVersion::V1 => smsauth_signature_version::V1 as u32,
-        SignatureVersion::V3 => smsauth_signature_version::V3 as u32,
     }
 }
 
@@ -254,9 +239,10 @@ mod tests {
     #[test]
     fn the_signature_version_enum_carries_the_c_numbers() {
         for v in [SignatureVersion::V1, SignatureVersion::V3] {
-            assert_eq!(signature_version(version_number(v)).unwrap(), v);
+            let n = smsauth_signature_version::from(v) as u32;
+            assert_eq!(SignatureVersion::from(smsauth_signature_version::from_c(n, "v").unwrap()), v);
         }
-        let e = signature_version(2).unwrap_err();
+        let e = smsauth_signature_version::from_c(2, "v").unwrap_err();
         assert!(e.message().contains("2 is not a smsauth_signature_version; use SMSAUTH_SIGNATURE_VERSION_V1 (1), "));
     }
 }

@@ -4,73 +4,64 @@ use std::ffi::c_char;
 
 use smsauth::{Delivery, ErrorKind};
 
-use crate::boundary::{CTexts, c_enums, exports, static_cstr, try_ref};
+use crate::boundary::{CTexts, c_enums, exports, snake_case, static_cstr, try_ref};
 
-/// The result of every fallible call. `SMSAUTH_STATUS_OK` (0) is success.
-///
-/// Values 1–10 are the core's error kinds (`smsauth::ErrorKind::code()`), so the same number means the same thing in
-/// every language binding; values from 100 are failures of the C boundary itself. Numbers are stable: new statuses get
-/// new numbers and old ones are never reused. The type is `uint32_t`, so a value this header does not list (a kind
-/// added by a later library version) can still be received: treat unknown values as errors.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum smsauth_status {
-    /// Success.
-    Ok = 0,
-    /// A request field or option is missing or malformed; nothing was sent. `smsauth_error_field()` names the field.
-    InvalidInput = 1,
-    /// No usable credentials (none configured, or empty); nothing was sent.
-    Credentials = 2,
-    /// The connection could not be made or broke. See `smsauth_error_may_have_been_received()`.
-    Network = 3,
-    /// A connect, read or total deadline passed. See `smsauth_error_may_have_been_received()`.
-    Timeout = 4,
-    /// The gateway rejected the signature, AccessKey, timestamp, nonce or STS token.
-    Authentication = 5,
-    /// Too many requests: gateway flow control (`Throttling*`) or the service's frequency limits (`biz.FREQUENCY`,
-    /// ...).
-    Throttled = 6,
-    /// The service answered with another business or gateway error (see the service code).
-    Service = 7,
-    /// The answer could not be understood (not JSON, truncated, too large).
-    Protocol = 8,
-    /// A bug or an impossible state inside the library (also: a blocking call made from inside an async callback).
-    #[default]
-    Internal = 9,
-    /// The client's abuse guard refused the call before anything was sent (a per-phone, per-client, per-prefix or
-    /// budget limit). `smsauth_error_guard_rule()` names the rule and `smsauth_error_retry_after_ms()` says when it
-    /// allows again.
-    GuardDenied = 10,
-    /// A required pointer argument was NULL. The error message names the argument.
-    NullArgument = 100,
-    /// A string argument was not valid UTF-8. The error message names the argument and the byte offset.
-    InvalidUtf8 = 101,
-    /// A panic (a bug in the library) was caught at the C boundary; the library stays usable. Please report it.
-    Panic = 102,
+c_enums! {
+    /// The result of every fallible call. `SMSAUTH_STATUS_OK` (0) is success.
+    ///
+    /// Values 1–10 are the core's error kinds (`smsauth::ErrorKind::code()`), so the same number means the same thing in
+    /// every language binding; values from 100 are failures of the C boundary itself. Numbers are stable: new statuses get
+    /// new numbers and old ones are never reused. The type is `uint32_t`, so a value this header does not list (a kind
+    /// added by a later library version) can still be received: treat unknown values as errors.
+    #[derive(Default)]
+    enum smsauth_status {
+        /// Success.
+        Ok = 0,
+        /// A request field or option is missing or malformed; nothing was sent. `smsauth_error_field()` names the field.
+        InvalidInput = 1,
+        /// No usable credentials (none configured, or empty); nothing was sent.
+        Credentials = 2,
+        /// The connection could not be made or broke. See `smsauth_error_may_have_been_received()`.
+        Network = 3,
+        /// A connect, read or total deadline passed. See `smsauth_error_may_have_been_received()`.
+        Timeout = 4,
+        /// The gateway rejected the signature, AccessKey, timestamp, nonce or STS token.
+        Authentication = 5,
+        /// Too many requests: gateway flow control (`Throttling*`) or the service's frequency limits (`biz.FREQUENCY`,
+        /// ...).
+        Throttled = 6,
+        /// The service answered with another business or gateway error (see the service code).
+        Service = 7,
+        /// The answer could not be understood (not JSON, truncated, too large).
+        Protocol = 8,
+        /// A bug or an impossible state inside the library (also: a blocking call made from inside an async callback).
+        #[default]
+        Internal = 9,
+        /// The client's abuse guard refused the call before anything was sent (a per-phone, per-client, per-prefix or
+        /// budget limit). `smsauth_error_guard_rule()` names the rule and `smsauth_error_retry_after_ms()` says when it
+        /// allows again.
+        GuardDenied = 10,
+        /// A required pointer argument was NULL. The error message names the argument.
+        NullArgument = 100,
+        /// A string argument was not valid UTF-8. The error message names the argument and the byte offset.
+        InvalidUtf8 = 101,
+        /// A panic (a bug in the library) was caught at the C boundary; the library stays usable. Please report it.
+        Panic = 102,
+    }
 }
 
 impl smsauth_status {
     /// The status of a core error kind: the one with its number (a test catches a kind added to the core without one
     /// here; until then it is `Internal`).
     pub(crate) fn from_kind(kind: ErrorKind) -> Self {
-        use smsauth_status::*;
-        // `Internal` is not listed: it is also what an unknown kind becomes.
-        [InvalidInput, Credentials, Network, Timeout, Authentication, Throttled, Service, Protocol, GuardDenied]
-            .into_iter()
-            .find(|s| *s as u32 == kind.code())
-            .unwrap_or(Internal)
+        smsauth_status::from_c(kind.code(), "kind").unwrap_or_default()
     }
 
-    /// The status's name: the core's kind name for 1–10, this boundary's own for the others.
+    /// The status's name: its constant's in snake case (`SMSAUTH_STATUS_GUARD_DENIED`: `"guard_denied"`), which for
+    /// 1–10 is the core's kind name (`ErrorKind::name()`; a test checks it).
     fn name(code: u32) -> Option<*const c_char> {
-        let kind = ErrorKind::ALL.iter().find(|k| k.code() == code);
-        Some(match code {
-            0 => c"ok".as_ptr(),
-            100 => c"null_argument".as_ptr(),
-            101 => c"invalid_utf8".as_ptr(),
-            102 => c"panic".as_ptr(),
-            _ => static_cstr(kind?.name()),
-        })
+        let status = smsauth_status::from_c(code, "status").ok()?;
+        Some(static_cstr(&snake_case(&format!("{status:?}"))))
     }
 }
 
@@ -92,7 +83,7 @@ pub struct smsauth_error {
 c_enums! {
     /// Whether a failed call's request may have reached the service — the question that decides whether resending
     /// could deliver a second SMS (the core's `smsauth::Delivery`; Python's and Node's `error.delivery`).
-    enum smsauth_delivery {
+    enum smsauth_delivery for Delivery {
         /// 1: provably not received (bad input, no credentials, no connection, refused by the gateway before the
         /// service ran): safe to resend.
         NotReceived = 1,
@@ -191,11 +182,7 @@ exports! {
     /// `smsauth_error_may_have_been_received()` is this != `SMSAUTH_DELIVERY_NOT_RECEIVED`. `SMSAUTH_DELIVERY_UNKNOWN`
     /// when `err` is NULL.
     fn smsauth_error_delivery(err: *const smsauth_error) -> smsauth_delivery {
-        match try_ref!(err).inner.delivery() {
-            Delivery::NotReceived => smsauth_delivery::NotReceived,
-            Delivery::Answered => smsauth_delivery::Answered,
-            Delivery::Unknown => smsauth_delivery::Unknown,
-        }
+        try_ref!(err).inner.delivery().into()
     }
     /// For `SMSAUTH_STATUS_THROTTLED` and `SMSAUTH_STATUS_GUARD_DENIED`: how long to wait before trying again, in
     /// milliseconds, when the gateway or the guard said; 0 otherwise.

@@ -24,7 +24,7 @@ c_enums! {
         Prefix = 3,
     }
     /// What the guard does when its store fails, for `smsauth_guard_config_set_fail_policy()`.
-    enum smsauth_guard_fail_policy {
+    enum smsauth_guard_fail_policy for FailPolicy {
         /// 1: refuse the call (`SMSAUTH_STATUS_GUARD_DENIED`, rule `store:unavailable`); the default.
         Closed = 1,
         /// 2: let the call through (availability first).
@@ -132,10 +132,7 @@ exports! {
     /// What to do when the guard's store fails: one of `smsauth_guard_fail_policy` (default closed); any other value is
     /// `SMSAUTH_STATUS_INVALID_INPUT`.
     fn smsauth_guard_config_set_fail_policy(config: *mut smsauth_guard_config, policy: u32) {
-        let policy = match smsauth_guard_fail_policy::from_c(policy, "policy")? {
-            smsauth_guard_fail_policy::Closed => FailPolicy::Closed,
-            smsauth_guard_fail_policy::Open => FailPolicy::Open,
-        };
+        let policy = smsauth_guard_fail_policy::from_c(policy, "policy")?.into();
         set(try_mut!(config), |c| c.on_store_error = policy)?;
     }
     /// Most keys (phone numbers, client keys, prefixes) the in-memory store keeps, at least 16 (default 100 000); the
