@@ -137,8 +137,9 @@ typedef uint32_t smsauth_status;
 #endif // __cplusplus
 
 /**
- * Whether a failed call's request may have reached the service — the question that decides whether resending
- * could deliver a second SMS (the core's `smsauth::Delivery`; Python's and Node's `error.delivery`).
+ * Whether a failed call may have reached the service — the question that decides whether
+ * resending could deliver a second SMS. The numbers are stable: the C header exports this
+ * declaration (`smsauth_delivery`).
  */
 enum smsauth_delivery
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -146,17 +147,17 @@ enum smsauth_delivery
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
   /**
-   * 1: provably not received (bad input, no credentials, no connection, refused by the gateway before the
-   * service ran): safe to resend.
+   * 1: provably not received: failed before sending (validation, credentials, DNS, connect)
+   * or refused by the gateway before the service ran. Safe to resend.
    */
   SMSAUTH_DELIVERY_NOT_RECEIVED = 1,
   /**
-   * 2: received and answered by the service (its error code came back).
+   * 2: received and answered by the service (an error code came back).
    */
   SMSAUTH_DELIVERY_ANSWERED = 2,
   /**
-   * 3: unknown: the request may have been received (a timeout or a connection lost after sending). Check the
-   * outcome, or wait for the sending interval, before resending.
+   * 3: unknown: the request may have been received (timeout or connection lost after
+   * sending). Check the outcome, or wait for the sending interval, before resending.
    */
   SMSAUTH_DELIVERY_UNKNOWN = 3,
 };
@@ -169,7 +170,8 @@ typedef uint32_t smsauth_delivery;
 #endif // __cplusplus
 
 /**
- * Signature scheme, for `smsauth_config_builder_set_signature_version()` and `smsauth_sign()`.
+ * Which signature scheme to use. The numbers are stable: the C header exports this declaration
+ * (`smsauth_signature_version`).
  */
 enum smsauth_signature_version
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -177,11 +179,11 @@ enum smsauth_signature_version
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
   /**
-   * RPC HMAC-SHA1 (`SignatureVersion=1.0`); the official SDKs' `signature_algorithm='v2'`.
+   * RPC HMAC-SHA1 (`SignatureVersion=1.0`); the official SDKs call it `signature_algorithm='v2'`.
    */
   SMSAUTH_SIGNATURE_VERSION_V1 = 1,
   /**
-   * ACS3-HMAC-SHA256, the default.
+   * ACS3-HMAC-SHA256, the official SDKs' default.
    */
   SMSAUTH_SIGNATURE_VERSION_V3 = 3,
 };
@@ -320,7 +322,8 @@ typedef uint32_t smsauth_guard_rule;
 #endif // __cplusplus
 
 /**
- * What the guard does when its store fails, for `smsauth_guard_config_set_fail_policy()`.
+ * What the guard does when its store fails (unreachable, too slow, a bad answer). The numbers
+ * are stable: the C header exports this declaration (`smsauth_guard_fail_policy`).
  */
 enum smsauth_guard_fail_policy
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -328,11 +331,12 @@ enum smsauth_guard_fail_policy
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
   /**
-   * 1: refuse the call (`SMSAUTH_STATUS_GUARD_DENIED`, rule `store:unavailable`); the default.
+   * 1: refuse the call with a `GuardDenied` error whose rule is `store:unavailable` (the
+   * default: no SMS goes out unguarded, so no bill shock while the store is down).
    */
   SMSAUTH_GUARD_FAIL_POLICY_CLOSED = 1,
   /**
-   * 2: let the call through (availability first).
+   * 2: let the call through and log a warning (availability first).
    */
   SMSAUTH_GUARD_FAIL_POLICY_OPEN = 2,
 };

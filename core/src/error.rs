@@ -139,16 +139,19 @@ pub struct ServiceDetail {
 }
 
 /// Whether a failed call may have reached the service — the question that decides whether
-/// resending could deliver a second SMS.
+/// resending could deliver a second SMS. The numbers are stable: the C header exports this
+/// declaration (`smsauth_delivery`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
 pub enum Delivery {
-    /// Provably not received: failed before sending (validation, credentials, DNS, connect) or
-    /// refused by the gateway before the service ran.
-    NotReceived,
-    /// Received and answered by the service (an error code came back).
-    Answered,
-    /// Unknown: the request may have been received (timeout or connection lost after sending).
-    Unknown,
+    /// 1: provably not received: failed before sending (validation, credentials, DNS, connect)
+    /// or refused by the gateway before the service ran. Safe to resend.
+    NotReceived = 1,
+    /// 2: received and answered by the service (an error code came back).
+    Answered = 2,
+    /// 3: unknown: the request may have been received (timeout or connection lost after
+    /// sending). Check the outcome, or wait for the sending interval, before resending.
+    Unknown = 3,
 }
 
 /// `url` as messages, logs and `Debug` show it: any user info (`user:password@`) becomes `***@`,

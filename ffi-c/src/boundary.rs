@@ -13,7 +13,7 @@ use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 
-use crate::error::{smsauth_delivery, smsauth_error, smsauth_status};
+use crate::error::{smsauth_error, smsauth_status};
 
 /// What an export body returns before the boundary turns it into a status or a fallback. The error is boxed: it is
 /// handed to C as a pointer anyway, and keeps `Result`s small.
@@ -108,24 +108,9 @@ macro_rules! try_out {
 pub(crate) use {try_mut, try_opt_str, try_out, try_ref, try_str};
 
 /// Declare C enums, `#[repr(u32)]` and numbered for C (cbindgen writes them into the header), each with `from_c`, which
-/// reads a number C passed for one. `enum name for CoreEnum { ... }` also converts both ways between the C enum and the
-/// core's enum of the same variants (a missing or extra variant does not compile).
+/// reads a number C passed for one.
 macro_rules! c_enums {
     () => {};
-    ($(#[$m:meta])* enum $name:ident for $core:ident { $($(#[$vm:meta])* $v:ident = $n:literal,)+ } $($rest:tt)*) => {
-        $crate::boundary::c_enums! { $(#[$m])* enum $name { $($(#[$vm])* $v = $n,)+ } }
-        impl From<$core> for $name {
-            fn from(v: $core) -> Self {
-                match v { $($core::$v => $name::$v,)+ }
-            }
-        }
-        impl From<$name> for $core {
-            fn from(v: $name) -> Self {
-                match v { $($name::$v => $core::$v,)+ }
-            }
-        }
-        $crate::boundary::c_enums! { $($rest)* }
-    };
     ($(#[$m:meta])* enum $name:ident { $($(#[$vm:meta])* $v:ident = $n:literal,)+ } $($rest:tt)*) => {
         $(#[$m])*
         #[repr(u32)]
@@ -134,7 +119,6 @@ macro_rules! c_enums {
 
         impl $name {
             /// The value numbered `n`, else `SMSAUTH_STATUS_INVALID_INPUT` naming the argument and the valid constants.
-            #[allow(dead_code)] // unused for the enums C only receives
             pub(crate) fn from_c(n: u32, arg: &'static str) -> $crate::boundary::FfiResult<Self> {
                 [$($name::$v),+].into_iter().find(|v| *v as u32 == n).ok_or_else(|| {
                     $crate::boundary::enum_error(stringify!($name), &[$((stringify!($v), $n)),+], n, arg)
@@ -173,7 +157,7 @@ macro_rules! fallback {
     ($([$($g:ident)?] $t:ty => $v:expr),*) => { $(impl<$($g)?> Fallback for $t { fn fallback() -> Self { $v } })* };
 }
 fallback!([] () => (), [] bool => false, [] u16 => 0, [] u32 => 0, [] u64 => 0, [] usize => 0);
-fallback!([] smsauth_status => smsauth_status::Panic, [] smsauth_delivery => smsauth_delivery::Unknown);
+fallback!([] smsauth_status => smsauth_status::Panic, [] smsauth::Delivery => smsauth::Delivery::Unknown);
 fallback!([T] *const T => std::ptr::null(), [T] *mut T => std::ptr::null_mut());
 
 pub(crate) fn status(err: *mut *mut smsauth_error, body: impl FnOnce() -> FfiResult) -> smsauth_status {

@@ -1,4 +1,4 @@
-//! `smsauth_config_builder`: a client's options, set one by one, and the C enum of signature versions. Each
+//! `smsauth_config_builder`: a client's options, set one by one. Each
 //! setter hands its value to the core's option table (`ClientBuilder::set_option`, converted by the option's kind), so
 //! values are checked by the core, at the setter (a value on its own) or at `smsauth_config_builder_build()` (rules
 //! between options).
@@ -7,21 +7,11 @@ use std::ffi::c_char;
 use std::time::Duration;
 
 use smsauth::guard::Guard;
-use smsauth::{ClientBuilder, EventListener, FieldValue, OptionKind, OptionValue, SignatureVersion};
+use smsauth::{ClientBuilder, EventListener, FieldValue, OptionKind, OptionValue};
 
-use crate::boundary::{FfiResult, c_enums, exports, try_mut, try_ref};
+use crate::boundary::{FfiResult, exports, try_mut, try_ref};
 use crate::guard::smsauth_guard_config;
 use crate::request::FieldArg;
-
-c_enums! {
-    /// Signature scheme, for `smsauth_config_builder_set_signature_version()` and `smsauth_sign()`.
-    enum smsauth_signature_version for SignatureVersion {
-        /// RPC HMAC-SHA1 (`SignatureVersion=1.0`); the official SDKs' `signature_algorithm='v2'`.
-        V1 = 1,
-        /// ACS3-HMAC-SHA256, the default.
-        V3 = 3,
-    }
-}
 
 /// Options for a client, set one by one, then turned into a client by `smsauth_config_builder_build()`. Options added
 /// in later versions get new setters, so code written against this header keeps compiling and linking.
@@ -229,20 +219,5 @@ option_setters! {
         let (b, config) = (try_mut!(builder), try_ref!(config));
         let guard = Guard::new(config.inner.clone())?;
         b.inner = b.inner.clone().guard(guard);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_signature_version_enum_carries_the_c_numbers() {
-        for v in [SignatureVersion::V1, SignatureVersion::V3] {
-            let n = smsauth_signature_version::from(v) as u32;
-            assert_eq!(SignatureVersion::from(smsauth_signature_version::from_c(n, "v").unwrap()), v);
-        }
-        let e = smsauth_signature_version::from_c(2, "v").unwrap_err();
-        assert!(e.message().contains("2 is not a smsauth_signature_version; use SMSAUTH_SIGNATURE_VERSION_V1 (1), "));
     }
 }

@@ -80,21 +80,6 @@ pub struct smsauth_error {
     texts: CTexts,
 }
 
-c_enums! {
-    /// Whether a failed call's request may have reached the service — the question that decides whether resending
-    /// could deliver a second SMS (the core's `smsauth::Delivery`; Python's and Node's `error.delivery`).
-    enum smsauth_delivery for Delivery {
-        /// 1: provably not received (bad input, no credentials, no connection, refused by the gateway before the
-        /// service ran): safe to resend.
-        NotReceived = 1,
-        /// 2: received and answered by the service (its error code came back).
-        Answered = 2,
-        /// 3: unknown: the request may have been received (a timeout or a connection lost after sending). Check the
-        /// outcome, or wait for the sending interval, before resending.
-        Unknown = 3,
-    }
-}
-
 impl smsauth_error {
     fn boundary(status: smsauth_status, message: String, argument: Option<&'static str>) -> Box<Self> {
         let inner = smsauth::Error::new(ErrorKind::Internal, message);
@@ -181,9 +166,7 @@ exports! {
     /// `SMSAUTH_DELIVERY_ANSWERED` or `SMSAUTH_DELIVERY_UNKNOWN` (see `smsauth_delivery`);
     /// `smsauth_error_may_have_been_received()` is this != `SMSAUTH_DELIVERY_NOT_RECEIVED`. `SMSAUTH_DELIVERY_UNKNOWN`
     /// when `err` is NULL.
-    fn smsauth_error_delivery(err: *const smsauth_error) -> smsauth_delivery {
-        try_ref!(err).inner.delivery().into()
-    }
+    fn smsauth_error_delivery(err: *const smsauth_error) -> Delivery { try_ref!(err).inner.delivery() }
     /// For `SMSAUTH_STATUS_THROTTLED` and `SMSAUTH_STATUS_GUARD_DENIED`: how long to wait before trying again, in
     /// milliseconds, when the gateway or the guard said; 0 otherwise.
     fn smsauth_error_retry_after_ms(err: *const smsauth_error) -> u64 {
@@ -215,12 +198,12 @@ mod tests {
         assert_eq!(e.status, smsauth_status::InvalidInput);
         let field = unsafe { CStr::from_ptr(smsauth_error_field(&*e)) };
         assert_eq!(field.to_str().unwrap(), "PhoneNumber");
-        assert_eq!(unsafe { smsauth_error_delivery(&*e) }, smsauth_delivery::NotReceived);
+        assert_eq!(unsafe { smsauth_error_delivery(&*e) }, Delivery::NotReceived);
         let lost = smsauth_error::panic_in_flight("join error");
         assert_eq!(
             (lost.status, unsafe { smsauth_error_delivery(&*lost) }),
-            (smsauth_status::Panic, smsauth_delivery::Unknown)
+            (smsauth_status::Panic, Delivery::Unknown)
         );
-        assert_eq!(unsafe { smsauth_error_delivery(std::ptr::null()) }, smsauth_delivery::Unknown);
+        assert_eq!(unsafe { smsauth_error_delivery(std::ptr::null()) }, Delivery::Unknown);
     }
 }

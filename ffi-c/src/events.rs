@@ -9,7 +9,7 @@ use smsauth::{CallEvent, ClientStats, ErrorKind, LATENCY_BUCKETS_MS};
 
 use crate::boundary::{View, exports, static_cstr, try_mut, try_out, try_ref, value, views};
 use crate::client::{UserData, smsauth_client};
-use crate::config::{smsauth_config_builder, smsauth_signature_version};
+use crate::config::smsauth_config_builder;
 use crate::error::smsauth_status;
 
 /// Called once per finished `smsauth_send_code*` / `smsauth_check_code*` call (successful or not: bad input, guard
@@ -49,7 +49,7 @@ exports! {
     /// callback;
     fn smsauth_event_action(event: *const smsauth_event) -> *const c_char { try_ref!(event).text(|e| e.action) }
     /// The client's signature scheme: `SMSAUTH_SIGNATURE_VERSION_V1` or `_V3`.
-    fn smsauth_event_signature_version(event: *const smsauth_event) -> u32 { smsauth_signature_version::from(try_ref!(event).inner.signature_version) as u32 }
+    fn smsauth_event_signature_version(event: *const smsauth_event) -> u32 { try_ref!(event).inner.signature_version as u32 }
     /// The endpoint's host (OpenTelemetry `server.address`).
     fn smsauth_event_server_address(event: *const smsauth_event) -> *const c_char { try_ref!(event).text(|e| &e.server_address) }
     /// The endpoint's port when given explicitly (`server.port`), else 0.

@@ -7,7 +7,7 @@
 
 use std::ffi::c_char;
 
-use smsauth::guard::{FailPolicy, GuardConfig, Limit, WrongCodeLimit};
+use smsauth::guard::{GuardConfig, Limit, WrongCodeLimit};
 
 use crate::boundary::{FfiResult, c_enums, exports, try_mut, try_str};
 
@@ -22,13 +22,6 @@ c_enums! {
         /// 3: sends per number prefix (default 30 per hour; see `smsauth_guard_config_set_prefix_digits()`); rule names
         /// `prefix:<max>/<window>s`.
         Prefix = 3,
-    }
-    /// What the guard does when its store fails, for `smsauth_guard_config_set_fail_policy()`.
-    enum smsauth_guard_fail_policy for FailPolicy {
-        /// 1: refuse the call (`SMSAUTH_STATUS_GUARD_DENIED`, rule `store:unavailable`); the default.
-        Closed = 1,
-        /// 2: let the call through (availability first).
-        Open = 2,
     }
 }
 
@@ -132,7 +125,7 @@ exports! {
     /// What to do when the guard's store fails: one of `smsauth_guard_fail_policy` (default closed); any other value is
     /// `SMSAUTH_STATUS_INVALID_INPUT`.
     fn smsauth_guard_config_set_fail_policy(config: *mut smsauth_guard_config, policy: u32) {
-        let policy = smsauth_guard_fail_policy::from_c(policy, "policy")?.into();
+        let policy = policy.to_string().parse()?;
         set(try_mut!(config), |c| c.on_store_error = policy)?;
     }
     /// Most keys (phone numbers, client keys, prefixes) the in-memory store keeps, at least 16 (default 100 000); the

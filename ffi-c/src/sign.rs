@@ -7,7 +7,6 @@ use smsauth::SignatureVersion;
 use smsauth::sign::{Explanation, RpcRequest, SignOptions, SignedRequest, explain_v1, explain_v3};
 
 use crate::boundary::{View, exports, try_mut, try_opt_str, try_out, try_ref, try_str, views};
-use crate::config::smsauth_signature_version;
 use crate::verify::smsauth_http_request;
 
 /// An RPC call to sign: host, action, API version, method (`POST`), path (`/`), business parameters and extra headers.
@@ -81,7 +80,7 @@ exports! {
     fn smsauth_sign(request: *const smsauth_sign_request, version: u32, access_key_id: *const c_char, access_key_secret: *const c_char, security_token: *const c_char, timestamp: u64, nonce: *const c_char, signed_out: *mut *mut smsauth_signed_request) {
         let (request, id, secret) = (try_ref!(request), try_str!(access_key_id), try_str!(access_key_secret));
         let (token, nonce, out) = (try_opt_str!(security_token), try_opt_str!(nonce), try_out!(signed_out));
-        let version = smsauth_signature_version::from_c(version, "signature_version")?.into();
+        let version = version.to_string().parse()?;
         // C spells "now" as timestamp 0.
         let timestamp = (timestamp != 0).then_some(timestamp);
         let options = SignOptions { security_token: token, version, timestamp, nonce, ..SignOptions::new(id, secret) };
@@ -100,7 +99,7 @@ exports! {
     fn smsauth_explain(request: *const smsauth_sign_request, version: u32, access_key_id: *const c_char, access_key_secret: *const c_char, explanation_out: *mut *mut smsauth_explanation) {
         let (request, secret, out) = (try_ref!(request), try_str!(access_key_secret), try_out!(explanation_out));
         let r = &request.inner;
-        out.put(smsauth_explanation::from(match smsauth_signature_version::from_c(version, "signature_version")?.into() {
+        out.put(smsauth_explanation::from(match version.to_string().parse()? {
             SignatureVersion::V1 => (explain_v1(&r.method, &r.params, secret), None),
             SignatureVersion::V3 => {
                 let (e, auth) = explain_v3(&r.method, &r.path, &r.params, &r.headers, b"", try_str!(access_key_id), secret);

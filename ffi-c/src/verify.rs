@@ -7,7 +7,6 @@ use std::time::Duration;
 use smsauth::sign::{AccessKeys, HttpRequest, Verified, Verifier, VerifierConfig, read_timestamp};
 
 use crate::boundary::{FfiResult, View, exports, try_mut, try_opt_str, try_out, try_ref, try_str, views};
-use crate::config::smsauth_signature_version;
 
 /// A request as a server received it (method, path, raw query, headers, body), to verify. Create with
 /// `smsauth_http_request_new()` or `smsauth_signed_request_to_http_request()`; free with `smsauth_http_request_free()`.
@@ -142,7 +141,7 @@ exports! {
     /// Free a verification result. NULL is a no-op.
     free smsauth_verified_free(verified: smsauth_verified);
     /// The scheme the client used: `SMSAUTH_SIGNATURE_VERSION_V1` or `_V3` (0 if `verified` is NULL).
-    fn smsauth_verified_signature_version(verified: *const smsauth_verified) -> u32 { smsauth_signature_version::from(try_ref!(verified).inner.version) as u32 }
+    fn smsauth_verified_signature_version(verified: *const smsauth_verified) -> u32 { try_ref!(verified).inner.version as u32 }
     /// The AccessKey ID that signed. Owned by `verified`, like the strings below.
     fn smsauth_verified_access_key_id(verified: *const smsauth_verified) -> *const c_char { try_ref!(verified).text(|v| &v.access_key_id) }
     /// The API action (e.g. `"SendSmsVerifyCode"`).

@@ -5,16 +5,17 @@ use std::fmt;
 use super::{Limit, MemoryStore, WrongCodeLimit};
 use crate::error::{Error, Result};
 
-/// What the guard does when its store fails (unreachable, too slow, a bad answer).
+/// What the guard does when its store fails (unreachable, too slow, a bad answer). The numbers
+/// are stable: the C header exports this declaration (`smsauth_guard_fail_policy`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[repr(u32)]
 pub enum FailPolicy {
-    /// Refuse the call with a [`ErrorKind::GuardDenied`](crate::ErrorKind::GuardDenied) error whose rule is
-    /// `store:unavailable` (the default: no SMS goes out unguarded, so no bill shock while the
-    /// store is down).
+    /// 1: refuse the call with a `GuardDenied` error whose rule is `store:unavailable` (the
+    /// default: no SMS goes out unguarded, so no bill shock while the store is down).
     #[default]
-    Closed,
-    /// Let the call through and log a warning (availability first).
-    Open,
+    Closed = 1,
+    /// 2: let the call through and log a warning (availability first).
+    Open = 2,
 }
 
 impl FailPolicy {
@@ -36,9 +37,16 @@ impl std::str::FromStr for FailPolicy {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        [FailPolicy::Closed, FailPolicy::Open].into_iter().find(|p| p.as_str() == s).ok_or_else(|| {
-            Error::invalid_input("guard.on_store_error", format_args!("must be 'closed' or 'open', got {s:?}"))
-        })
+        // By name, or by number (as C passes it).
+        [FailPolicy::Closed, FailPolicy::Open]
+            .into_iter()
+            .find(|p| p.as_str() == s || (*p as u32).to_string() == s)
+            .ok_or_else(|| {
+                Error::invalid_input(
+                    "guard.on_store_error",
+                    format_args!("must be 'closed' (1) or 'open' (2), got {s:?}"),
+                )
+            })
     }
 }
 

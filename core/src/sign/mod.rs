@@ -44,14 +44,16 @@ use crate::error::{Error, Result};
 use crate::secret::Credentials;
 use encode::{AsciiBuf, AsciiWrite};
 
-/// Which signature scheme to use.
+/// Which signature scheme to use. The numbers are stable: the C header exports this declaration
+/// (`smsauth_signature_version`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[repr(u32)]
 pub enum SignatureVersion {
     /// RPC HMAC-SHA1 (`SignatureVersion=1.0`); the official SDKs call it `signature_algorithm='v2'`.
-    V1,
+    V1 = 1,
     /// ACS3-HMAC-SHA256, the official SDKs' default.
     #[default]
-    V3,
+    V3 = 3,
 }
 
 impl SignatureVersion {
