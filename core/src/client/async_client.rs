@@ -43,7 +43,7 @@ impl Inner {
         if crate::runtime::on_caller_runtime() {
             return super::per_thread::http(self);
         }
-        let pid = std::process::id();
+        let pid = crate::runtime::process_id();
         let mut slot = self.http.lock().unwrap_or_else(|p| p.into_inner());
         if slot.0 != pid {
             *slot = (pid, self.http_config.build()?);

@@ -318,7 +318,7 @@ impl ClientBuilder {
                 target: super::transport::Target::new(&endpoint)?,
                 endpoint,
                 http_config: http,
-                http: Mutex::new((std::process::id(), first)),
+                http: Mutex::new((crate::runtime::process_id(), first)),
                 credentials,
                 version: self.signature_version,
                 timeout: self.timeout,
