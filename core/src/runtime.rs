@@ -48,6 +48,46 @@ thread_local! {
     static DRIVING: Cell<u32> = const { Cell::new(0) };
 }
 
+/// The id of this process, without a system call once known.
+///
+/// `getpid` is a system call, and one smsauth call compares process ids several times (the
+/// fork checks of this module and of the client's connection pools: up to six for a blocking
+/// call), so the id is cached. A `pthread_atfork` child handler clears the cache in a child
+/// forked by the C library's `fork()` — which Python's `os.fork`, C programs and Rust's
+/// `libc::fork` all call. (A child made by a raw `clone` system call, which skips the
+/// handlers, would take itself for its parent; so would a `vfork` child, which may only `exec`
+/// or `_exit` anyway.) If the handler cannot be registered, nothing is cached.
+pub(crate) fn process_id() -> u32 {
+    #[cfg(unix)]
+    {
+        use std::sync::Once;
+        use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+        static PID: AtomicU32 = AtomicU32::new(0);
+        static CACHING: AtomicBool = AtomicBool::new(false);
+        static REGISTER: Once = Once::new();
+        extern "C" fn forget_in_child() {
+            PID.store(0, Ordering::Relaxed);
+        }
+        let cached = PID.load(Ordering::Relaxed);
+        if cached != 0 {
+            return cached;
+        }
+        REGISTER.call_once(|| {
+            // SAFETY: registers a handler that only stores to an atomic (async-signal-safe, as a
+            // handler run in a child of a multi-threaded process must be).
+            let rc = unsafe { libc::pthread_atfork(None, None, Some(forget_in_child)) };
+            CACHING.store(rc == 0, Ordering::Relaxed);
+        });
+        let pid = std::process::id();
+        if CACHING.load(Ordering::Relaxed) {
+            PID.store(pid, Ordering::Relaxed);
+        }
+        pid
+    }
+    #[cfg(not(unix))]
+    std::process::id()
+}
+
 /// A value that belongs to the process that made it: dropped there, leaked in a forked child.
 ///
 /// A thread's runtime must not be dropped in a child (its epoll instance is the parent's too:
@@ -60,23 +100,23 @@ pub(crate) struct ThisProcess<T> {
 
 impl<T> ThisProcess<T> {
     pub(crate) fn new(value: T) -> Self {
-        ThisProcess { pid: std::process::id(), value: std::mem::ManuallyDrop::new(value) }
+        ThisProcess { pid: process_id(), value: std::mem::ManuallyDrop::new(value) }
     }
 
     /// The value, if this is the process that made it.
     pub(crate) fn get(&self) -> Option<&T> {
-        (self.pid == std::process::id()).then_some(&*self.value)
+        (self.pid == process_id()).then_some(&*self.value)
     }
 
     /// Mutable access, if this is the process that made it.
     pub(crate) fn get_mut(&mut self) -> Option<&mut T> {
-        (self.pid == std::process::id()).then_some(&mut *self.value)
+        (self.pid == process_id()).then_some(&mut *self.value)
     }
 }
 
 impl<T> Drop for ThisProcess<T> {
     fn drop(&mut self) {
-        if self.pid == std::process::id() {
+        if self.pid == process_id() {
             // SAFETY: dropped once, here; the value is not used afterwards.
             unsafe { std::mem::ManuallyDrop::drop(&mut self.value) }
         }
@@ -87,7 +127,7 @@ impl<T> Drop for ThisProcess<T> {
 /// a call made now runs in place, on connections of this thread's own pool.
 pub(crate) fn on_caller_runtime() -> bool {
     let owner = DRIVING.with(Cell::get);
-    owner != 0 && owner == std::process::id()
+    owner != 0 && owner == process_id()
 }
 
 /// Marks the calling thread as driving its own runtime until dropped (restoring what was there:
@@ -109,12 +149,12 @@ impl Drop for Driving {
 /// Whether the calling thread is one of the shared runtime's threads, in this process.
 fn on_runtime_thread() -> bool {
     let owner = RUNTIME_THREAD_OF.with(Cell::get);
-    owner != 0 && owner == std::process::id()
+    owner != 0 && owner == process_id()
 }
 
 /// The shared runtime (2 worker threads named `smsauth-rt`), built on first use.
 pub fn runtime() -> Result<&'static Runtime> {
-    let pid = std::process::id();
+    let pid = process_id();
     let mut slot = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((owner, rt)) = *slot
         && owner == pid
@@ -126,7 +166,7 @@ pub fn runtime() -> Result<&'static Runtime> {
         .thread_name("smsauth-rt")
         .on_thread_start(|| {
             block_sigpipe();
-            RUNTIME_THREAD_OF.with(|c| c.set(std::process::id()));
+            RUNTIME_THREAD_OF.with(|c| c.set(process_id()));
         })
         .enable_all()
         .build()
@@ -262,7 +302,7 @@ fn caller_runtime() -> Result<Rc<Runtime>> {
 pub fn block_on_here<F: Future>(fut: F) -> Result<F::Output> {
     refuse_inside_a_runtime()?;
     let rt = caller_runtime()?;
-    let _driving = Driving::enter(std::process::id());
+    let _driving = Driving::enter(process_id());
     rt.block_on(in_place(fut))
 }
 
@@ -295,7 +335,7 @@ where
     refuse_inside_a_runtime()?;
     let every = every.max(Duration::from_millis(1));
     let rt = caller_runtime()?;
-    let pid = std::process::id();
+    let pid = process_id();
     let mut fut = Box::pin(in_place(fut));
     loop {
         let ticked = {
@@ -346,6 +386,26 @@ mod tests {
         let err = block_on(async { spawn(async { panic!("bug") }).await }).unwrap().unwrap_err();
         assert!(err.may_have_been_received(), "{err}");
         assert!(err.to_string().contains("it panicked: bug"), "{err}");
+    }
+
+    #[test]
+    fn the_cached_process_id_is_the_childs_in_a_forked_child() {
+        let parent = process_id();
+        assert_eq!(parent, std::process::id());
+        assert_eq!(process_id(), parent, "cached");
+        // SAFETY: the child only reads ids and leaves with `_exit`.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork failed");
+        if pid == 0 {
+            let ok = process_id() == std::process::id() && process_id() != parent;
+            // SAFETY: ends the child without running the parent's exit handlers.
+            unsafe { libc::_exit(if ok { 0 } else { 1 }) };
+        }
+        let mut status = 0;
+        // SAFETY: waits for the child just forked.
+        unsafe { libc::waitpid(pid, &mut status, 0) };
+        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "child status {status}");
+        assert_eq!(process_id(), parent);
     }
 
     #[test]

@@ -19,7 +19,8 @@ use crate::sign::{RpcRequest, SignatureVersion, Stamp, sign_without_explanation}
 
 pub(super) struct Inner {
     pub(super) endpoint: Endpoint,
-    pub(super) base_url: String,
+    /// The endpoint's URL, parsed once.
+    pub(super) target: transport::Target,
     pub(super) http_config: HttpConfig,
     /// The HTTP client and the process that built it: after `fork()` the child builds its own,
     /// since pooled connections belong to the parent's runtime.
@@ -42,7 +43,7 @@ impl Inner {
         if crate::runtime::on_caller_runtime() {
             return super::per_thread::http(self);
         }
-        let pid = std::process::id();
+        let pid = crate::runtime::process_id();
         let mut slot = self.http.lock().unwrap_or_else(|p| p.into_inner());
         if slot.0 != pid {
             *slot = (pid, self.http_config.build()?);
@@ -70,11 +71,14 @@ impl Inner {
     {
         let deadline = tokio::time::Instant::now() + self.timeout;
         let http = self.http()?;
+        // Built once for all attempts (each signs it afresh); the values are moved, not copied.
+        let mut req = RpcRequest::new(self.endpoint.authority.as_str(), O::ACTION, API_VERSION);
+        req.params = params.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
         let mut attempt = 0;
         loop {
             attempt += 1;
             attempts.count = attempt;
-            let result = match tokio::time::timeout_at(deadline, self.attempt::<O>(&http, &params)).await {
+            let result = match tokio::time::timeout_at(deadline, self.attempt::<O>(&http, &req)).await {
                 Ok(r) => r,
                 Err(_) => Err(Error::new(
                     ErrorKind::Timeout,
@@ -107,22 +111,17 @@ impl Inner {
         }
     }
 
-    async fn attempt<O: Operation>(
-        &self,
-        http: &reqwest::Client,
-        params: &[(&'static str, String)],
-    ) -> Result<O::Response>
+    async fn attempt<O: Operation>(&self, http: &reqwest::Client, req: &RpcRequest) -> Result<O::Response>
     where
         O::Response: Summarize,
     {
         let creds = self.credentials.provide().await?;
-        let stamp = Stamp::fresh()?;
-        let mut req = RpcRequest::new(self.endpoint.authority.clone(), O::ACTION, API_VERSION);
-        req.params = params.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
-        req.headers.push(("accept".into(), "application/json".into()));
-        // Only the bytes are sent: the explanation would be built and dropped on every call.
-        let signed = sign_without_explanation(&req, self.version, &creds, &stamp);
-        let raw = transport::send(http, &self.base_url, &signed).await?;
+        let request = {
+            // Only the bytes are sent: the explanation would be built and dropped on every call.
+            let signed = sign_without_explanation(req, self.version, &creds, &Stamp::fresh()?);
+            self.target.request(signed)?
+        };
+        let raw = transport::send(http, request).await?;
         tracing::debug!(action = O::ACTION, status = raw.status, bytes = raw.body.len(), "answer");
         // A gateway `SignatureDoesNotMatch` echoes the V1 string-to-sign, STS token included.
         transport::classify::<O>(raw).map_err(|e| transport::redact_token(e, creds.security_token()))
@@ -154,7 +153,7 @@ pub struct Client {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("endpoint", &self.inner.base_url)
+            .field("endpoint", &self.inner.target.base_url())
             .field("signature_version", &self.inner.version)
             .field("credentials", &self.inner.credentials)
             .field("timeout", &self.inner.timeout)

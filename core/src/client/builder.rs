@@ -310,15 +310,15 @@ impl ClientBuilder {
             proxy: self.proxy.as_ref().map(|p| proxy_url(&p.0)).transpose()?,
             no_proxy: self.no_proxy,
             user_agent: user_agent.clone(),
-            root_pems: self.root_pems,
+            tls: tls::client_config(&self.root_pems)?,
         };
         let first = http.build()?;
         Ok(Client {
             inner: Arc::new(Inner {
-                base_url: endpoint.base_url(),
+                target: super::transport::Target::new(&endpoint)?,
                 endpoint,
                 http_config: http,
-                http: Mutex::new((std::process::id(), first)),
+                http: Mutex::new((crate::runtime::process_id(), first)),
                 credentials,
                 version: self.signature_version,
                 timeout: self.timeout,
@@ -378,7 +378,9 @@ pub(super) struct HttpConfig {
     proxy: Option<String>,
     no_proxy: bool,
     user_agent: String,
-    root_pems: Vec<Vec<u8>>,
+    /// Built once: each connection pool (the shared one, one per blocking thread, a forked
+    /// child's) gets a copy sharing its roots, instead of building its own.
+    tls: rustls::ClientConfig,
 }
 
 impl HttpConfig {
@@ -400,7 +402,7 @@ impl HttpConfig {
             .user_agent(self.user_agent.clone())
             .pool_idle_timeout(Duration::from_secs(50))
             .redirect(reqwest::redirect::Policy::none());
-        b = tls::configure(b, &self.root_pems)?;
+        b = b.tls_backend_preconfigured(tls::with_own_session_cache(&self.tls));
         if self.no_proxy {
             b = b.no_proxy();
         }
