@@ -82,6 +82,87 @@ function observe(call) {
   )
 }
 
+/**
+ * A call's arguments as ONE JSON text, which the native side reads and checks (`args.rs`): one
+ * string crosses Node-API instead of a few calls per property. Plain data goes through
+ * `JSON.stringify` as it is; anything JSON would drop or change is first written as a marker
+ * object `{ "\u0000": what }` (see `mark`), so that the native side refuses it as before.
+ */
+function encode(...args) {
+  return JSON.stringify(faithful(args) ? args : mark(args))
+}
+
+/**
+ * Whether `JSON.stringify(v)` keeps everything the native side reads: strings without lone
+ * surrogates, finite numbers, booleans, `null`, arrays of those, and objects whose prototype is
+ * `Object.prototype` with only enumerable own properties (`undefined` ones are dropped, as
+ * absent). A false answer only costs the slower `mark`.
+ */
+function faithful(v) {
+  switch (typeof v) {
+    case 'string':
+      return v.isWellFormed()
+    case 'number':
+      return Number.isFinite(v)
+    case 'boolean':
+      return true
+    case 'object': {
+      if (v === null) return true
+      if (Array.isArray(v)) {
+        for (const item of v) if (item === undefined || !faithful(item)) return false
+        return true
+      }
+      if (Object.getPrototypeOf(v) !== Object.prototype) return false
+      // `for…in` also lists inherited enumerable properties: then the counts differ.
+      let n = 0
+      for (const key in v) {
+        if (!faithful(v[key])) return false
+        n++
+      }
+      return n === Object.getOwnPropertyNames(v).length
+    }
+    default:
+      return false
+  }
+}
+
+/** A marker for what JSON cannot hold (the native side's `args::marker` lists them). */
+const marker = (what, extra) => ({ '\u0000': what, ...extra })
+
+/**
+ * `v` as data JSON keeps: an object's enumerable properties (`for…in`, inherited ones
+ * included, as Node-API reads them) and markers for the rest.
+ */
+function mark(v) {
+  switch (typeof v) {
+    case 'string':
+      return v.isWellFormed() ? v : marker('surrogate')
+    case 'number':
+      return Number.isFinite(v) ? v : marker('number', { value: String(v) })
+    case 'boolean':
+      return v
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+    case 'bigint':
+      return marker(typeof v)
+  }
+  if (v === null) return null
+  if (Array.isArray(v)) return Array.from(v, mark)
+  for (const kind of [Map, Set, WeakMap]) if (v instanceof kind) return marker(kind.name)
+  const keys = []
+  for (const key in v) keys.push(key)
+  const hidden = Object.getOwnPropertyNames(v).find((key) => !keys.includes(key))
+  if (hidden !== undefined) return marker('hidden', { key: hidden })
+  // No prototype: a `__proto__` key stays an ordinary property.
+  const out = Object.create(null)
+  for (const key of keys) {
+    const value = v[key]
+    if (value !== undefined) out[key] = mark(value)
+  }
+  return out
+}
+
 // Thin subclasses so that calling a class without `new` throws the usual TypeError (a native
 // constructor would otherwise wrap whatever `this` it was given); `Client` also publishes its
 // calls (see `channels`).
@@ -145,7 +226,7 @@ class SignedRequest {
 
 /** Sign an RPC request as the client does (see `index.d.ts`). */
 function sign(request, options) {
-  return new SignedRequest(native.__sign(request, options))
+  return new SignedRequest(native.__sign(encode(request, options)))
 }
 
 const PREFIX = 'ERR_SMSAUTH_'

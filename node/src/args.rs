@@ -7,6 +7,8 @@
 
 use napi::bindgen_prelude::*;
 use napi::{Property, PropertyAttributes};
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
 
 use crate::error::{range_error, type_error};
 
@@ -353,11 +355,6 @@ impl<'env> Props<'env> {
         self.get(key)?.map(|v| pairs(self.env, Name::Prop(self.name, key), &v)).transpose()
     }
 
-    pub(crate) fn integer(&mut self, key: &'static str) -> Result<Option<u64>> {
-        let n = self.get(key)?.map(|v| integer(self.env, Name::Prop(self.name, key), &v, 0.0, MAX_SAFE));
-        Ok(n.transpose()?.map(i64::unsigned_abs))
-    }
-
     /// Refuse a property the caller did not read (the full reader's check).
     pub(crate) fn finish(self) -> Result<()> {
         self.values.map_or_else(Fields::finish, |_| Ok(()))
@@ -418,4 +415,343 @@ fn known_name(name: &Unknown<'_>, known: &[&'static str]) -> Result<Option<&'sta
         return Err(Error::new(Status::from(status), "could not read a property name"));
     }
     Ok(known.iter().copied().find(|k| k.as_bytes() == &buf[..len.min(buf.len())]))
+}
+
+// Arguments as JSON: `index.js` (`encode`) hands a call's arguments over as ONE JSON text, read
+// here with the same rules and messages as the readers above (one string crosses Node-API
+// instead of a few calls per property).
+
+/// An argument as `index.js` encoded it: JSON, its texts borrowed from the encoded arguments
+/// where they need no unescaping, its objects as lists in the order written.
+#[derive(Debug)]
+pub(crate) enum Json<'a> {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(Cow<'a, str>),
+    Array(Vec<Json<'a>>),
+    Object(Vec<(Cow<'a, str>, Json<'a>)>),
+}
+
+impl<'de> Deserialize<'de> for Json<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(JsonVisitor)
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> Visitor<'de> for JsonVisitor {
+    type Value = Json<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_bool<E>(self, b: bool) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::Number(n as f64))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::Number(n as f64))
+    }
+
+    fn visit_f64<E>(self, n: f64) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::Number(n))
+    }
+
+    fn visit_borrowed_str<E>(self, s: &'de str) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::String(Cow::Borrowed(s)))
+    }
+
+    fn visit_str<E>(self, s: &str) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::String(Cow::Owned(s.to_owned())))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Json<'de>, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Json::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Json<'de>, A::Error> {
+        let mut entries = Vec::new();
+        while let Some((key, value)) = map.next_entry::<Json<'de>, Json<'de>>()? {
+            let Json::String(key) = key else { return Err(serde::de::Error::custom("a key that is not text")) };
+            entries.push((key, value));
+        }
+        Ok(Json::Object(entries))
+    }
+}
+
+impl<'a> Json<'a> {
+    /// The property `key` of an object.
+    fn get(&self, key: &str) -> Option<&Json<'a>> {
+        match self {
+            Json::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// The key of the marker objects `index.js` writes for what JSON cannot hold.
+const MARK: &str = "\u{0}";
+
+/// The marker of a value JSON cannot hold, if `v` is one: `undefined` (in an array, or a missing
+/// argument), `function`, `symbol`, `bigint`, `number` (NaN or ±Infinity, its text in `value`),
+/// `surrogate` (a string holding a lone surrogate), `Map`, `Set`, `WeakMap`, `hidden` (an object
+/// with a non-enumerable own property, named in `key`).
+fn marker<'v>(v: &'v Json<'_>) -> Option<&'v str> {
+    v.get(MARK)?.as_str()
+}
+
+/// The arguments of one call, from `encode(...)`'s JSON array.
+pub(crate) fn parse<'a>(env: &Env, text: &'a str) -> Result<Vec<Json<'a>>> {
+    match serde_json::from_str(text) {
+        Ok(Json::Array(args)) => Ok(args),
+        Ok(_) => Err(type_error(env, "the arguments must be encoded as an array".into())),
+        Err(e) => Err(type_error(env, format!("the arguments could not be read: {e}"))),
+    }
+}
+
+/// A number, also NaN or ±Infinity (which JSON cannot hold).
+fn json_number(v: &Json<'_>) -> Option<f64> {
+    match v {
+        Json::Number(n) => Some(*n),
+        _ if marker(v) == Some("number") => v.get("value")?.as_str()?.parse().ok(),
+        _ => None,
+    }
+}
+
+/// How a received value is shown in messages: its type and, unless `secret`, a short preview.
+fn received_json(v: Option<&Json<'_>>, secret: bool) -> String {
+    let preview = |s: String| if secret { String::new() } else { format!(" ({s})") };
+    let Some(v) = v else { return "Received undefined".into() };
+    if let Some(n) = json_number(v) {
+        return format!("Received type number{}", preview(n.to_string()));
+    }
+    match (v, marker(v)) {
+        (Json::Null, _) => "Received null".into(),
+        (Json::Bool(b), _) => format!("Received type boolean{}", preview(b.to_string())),
+        (Json::String(s), _) => {
+            let shown: String = s.chars().take(28).collect();
+            let ellipsis = if shown.len() < s.len() { "..." } else { "" };
+            format!("Received type string{}", preview(format!("'{shown}'{ellipsis}")))
+        }
+        (_, Some("undefined")) => "Received undefined".into(),
+        (_, Some("function")) => "Received function".into(),
+        (_, Some("surrogate")) => "Received type string".into(),
+        (_, Some(t @ ("symbol" | "bigint"))) => format!("Received type {t}"),
+        _ => "Received an object".into(),
+    }
+}
+
+fn expected_json(env: &Env, name: Name<'_>, what: &str, v: Option<&Json<'_>>, secret: bool) -> Error {
+    type_error(env, format!("{} must be {what}. {}", name.describe(), received_json(v, secret)))
+}
+
+/// A string, or a `TypeError`; a lone surrogate is an `ERR_SMSAUTH_INVALID_INPUT` error naming
+/// the argument (see [`string`]).
+pub(crate) fn json_string(env: &Env, name: Name<'_>, v: &Json<'_>, secret: bool) -> Result<String> {
+    match v {
+        Json::String(s) => Ok(s.clone().into_owned()),
+        _ if marker(v) == Some("surrogate") => {
+            let e = smsauth::Error::invalid_input(
+                "text",
+                "contains a lone surrogate (U+D800 to U+DFFF), which is not text",
+            );
+            Err(crate::error::core_error_for(env, &e, &name.path()))
+        }
+        _ => Err(expected_json(env, name, "of type string", Some(v), secret)),
+    }
+}
+
+/// A boolean, or a `TypeError`.
+#[allow(dead_code)] // Read through the JSON reader by the next change.
+pub(crate) fn json_boolean(env: &Env, name: Name<'_>, v: &Json<'_>) -> Result<bool> {
+    match v {
+        Json::Bool(b) => Ok(*b),
+        _ => Err(expected_json(env, name, "of type boolean", Some(v), false)),
+    }
+}
+
+/// A number (NaN and ±Infinity included), or a `TypeError`.
+pub(crate) fn json_float(env: &Env, name: Name<'_>, v: &Json<'_>) -> Result<f64> {
+    json_number(v).ok_or_else(|| expected_json(env, name, "of type number", Some(v), false))
+}
+
+/// An integer in `min..=max`: `TypeError` for a non-number, `RangeError` otherwise.
+pub(crate) fn json_integer(env: &Env, name: Name<'_>, v: &Json<'_>, min: f64, max: f64) -> Result<i64> {
+    let n = json_float(env, name, v)?;
+    if n.fract() != 0.0 || !n.is_finite() || n < min || n > max {
+        return Err(range_error(
+            env,
+            format!("{} must be an integer >= {min} and <= {max}. Received {n}", name.describe()),
+        ));
+    }
+    // In range of i64 by the check above (max is at most 2^53 - 1).
+    Ok(n as i64)
+}
+
+/// Name/value pairs from a plain object or an array of `[name, value]`.
+pub(crate) fn json_pairs(env: &Env, name: Name<'_>, v: &Json<'_>) -> Result<Vec<(String, String)>> {
+    let bad = || {
+        let what = name.describe();
+        type_error(env, format!("{what} must be an object of strings or an array of [name, value] strings"))
+    };
+    let pair = |k: &str, v: &Json<'_>| Ok((k.to_owned(), v.as_str().ok_or_else(bad)?.to_owned()));
+    match v {
+        Json::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Json::Array(pair_) => match pair_.as_slice() {
+                    [Json::String(k), v] => pair(k, v),
+                    _ => Err(bad()),
+                },
+                _ => Err(bad()),
+            })
+            .collect(),
+        Json::Object(entries) if marker(v).is_none() => entries.iter().map(|(k, v)| pair(k, v)).collect(),
+        _ => Err(bad()),
+    }
+}
+
+/// An object argument read by property name, as [`Fields`] reads one: [`Obj::finish`] refuses
+/// any property that was not read.
+pub(crate) struct Obj<'a, 'j> {
+    env: &'a Env,
+    name: String,
+    entries: &'a [(Cow<'j, str>, Json<'j>)],
+    /// The names read so far, each followed by a NUL (one allocation for them all).
+    used: String,
+}
+
+#[allow(dead_code)] // Read through the JSON reader by the next change.
+impl<'a, 'j> Obj<'a, 'j> {
+    /// `None` for `undefined`/`null`; a `TypeError` for anything but a plain object.
+    pub(crate) fn new(env: &'a Env, name: &str, v: Option<&'a Json<'j>>) -> Result<Option<Self>> {
+        let v = v.filter(|v| !matches!(v, Json::Null) && marker(v) != Some("undefined"));
+        v.map(|v| Self::required(env, name, Some(v))).transpose()
+    }
+
+    /// `undefined`/`null` read as an object without properties.
+    pub(crate) fn or_empty(env: &'a Env, name: &str, v: Option<&'a Json<'j>>) -> Result<Self> {
+        Ok(Self::new(env, name, v)?.unwrap_or(Obj { env, name: name.to_owned(), entries: &[], used: String::new() }))
+    }
+
+    /// Like [`Obj::new`] but `undefined`/`null` are refused too. Options are read from
+    /// enumerable properties: a `Map` (whose entries are not properties) or a non-enumerable own
+    /// property would be silently ignored, so both are refused.
+    pub(crate) fn required(env: &'a Env, name: &str, v: Option<&'a Json<'j>>) -> Result<Self> {
+        let what = if name.contains('.') { Name::Path(name) } else { Name::Arg(name) };
+        let entries = match v.map(|v| (v, marker(v))) {
+            Some((Json::Object(entries), None)) => entries,
+            Some((_, Some(class @ ("Map" | "Set" | "WeakMap")))) => {
+                let message =
+                    format!("The \"{name}\" argument must be a plain object, not a {class}: use {{ key: value }}");
+                return Err(type_error(env, message));
+            }
+            Some((v, Some("hidden"))) => {
+                let hidden = v.get("key").and_then(Json::as_str).unwrap_or_default();
+                let message = format!(
+                    "The \"{name}.{hidden}\" property must be enumerable (options are read from enumerable properties)"
+                );
+                return Err(type_error(env, message));
+            }
+            _ => return Err(expected_json(env, what, "of type object", v, false)),
+        };
+        Ok(Obj { env, name: name.to_owned(), entries, used: String::new() })
+    }
+
+    pub(crate) fn env(&self) -> &'a Env {
+        self.env
+    }
+
+    /// The property, `None` when absent or `null`.
+    pub(crate) fn get(&mut self, key: &str) -> Option<&'a Json<'j>> {
+        self.get_or_null(key).filter(|v| !matches!(v, Json::Null))
+    }
+
+    /// The property, `None` when absent (a `null` is returned).
+    pub(crate) fn get_or_null(&mut self, key: &str) -> Option<&'a Json<'j>> {
+        self.used.push_str(key);
+        self.used.push('\0');
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The object's path in messages (`options.guard`).
+    pub(crate) fn object(&self) -> &str {
+        &self.name
+    }
+
+    /// How the property `key` is named in messages (`options.signName`).
+    pub(crate) fn name<'k>(&'k self, key: &'k str) -> Name<'k> {
+        Name::Prop(&self.name, key)
+    }
+
+    pub(crate) fn string(&mut self, key: &str) -> Result<Option<String>> {
+        self.get(key).map(|v| json_string(self.env, self.name(key), v, false)).transpose()
+    }
+
+    /// A string whose value is never shown in error messages.
+    pub(crate) fn secret(&mut self, key: &str) -> Result<Option<String>> {
+        self.get(key).map(|v| json_string(self.env, self.name(key), v, true)).transpose()
+    }
+
+    /// A string that must be there.
+    pub(crate) fn required_string(&mut self, key: &str, secret: bool) -> Result<String> {
+        match self.get(key) {
+            Some(v) => json_string(self.env, self.name(key), v, secret),
+            None => Err(expected_json(self.env, self.name(key), "of type string", None, false)),
+        }
+    }
+
+    pub(crate) fn boolean(&mut self, key: &str) -> Result<Option<bool>> {
+        self.get(key).map(|v| json_boolean(self.env, self.name(key), v)).transpose()
+    }
+
+    pub(crate) fn integer(&mut self, key: &str, min: f64, max: f64) -> Result<Option<i64>> {
+        self.get(key).map(|v| json_integer(self.env, self.name(key), v, min, max)).transpose()
+    }
+
+    /// A non-negative integer that fits in `u32`.
+    pub(crate) fn u32(&mut self, key: &str) -> Result<Option<u32>> {
+        Ok(self.integer(key, 0.0, f64::from(u32::MAX))?.map(|n| n.clamp(0, i64::from(u32::MAX)) as u32))
+    }
+
+    /// A non-negative `u32` that must be there.
+    pub(crate) fn required_u32(&mut self, key: &str) -> Result<u32> {
+        match self.u32(key)? {
+            Some(n) => Ok(n),
+            None => Err(expected_json(self.env, self.name(key), "of type number", None, false)),
+        }
+    }
+
+    pub(crate) fn pairs(&mut self, key: &str) -> Result<Option<Vec<(String, String)>>> {
+        self.get(key).map(|v| json_pairs(self.env, self.name(key), v)).transpose()
+    }
+
+    /// Fail on any property that was not read.
+    pub(crate) fn finish(self) -> Result<()> {
+        let known: Vec<&str> = self.used.split_terminator('\0').collect();
+        let Some((key, _)) = self.entries.iter().find(|(k, _)| !known.contains(&k.as_ref())) else { return Ok(()) };
+        Err(crate::error::core_error_for(self.env, &smsauth::api::unknown_name("options", key, &known), &self.name))
+    }
 }

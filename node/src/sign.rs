@@ -8,7 +8,7 @@ use napi_derive::napi;
 use smsauth::Secret;
 use smsauth::sign::{self as core_sign, HttpRequest, RpcRequest, SignatureVersion};
 
-use crate::args::{self, Fields, MAX_SAFE, Name, Props, pairs};
+use crate::args::{self, Fields, MAX_SAFE, Name, Obj, Props, pairs};
 use crate::error;
 
 /// How a signature was computed: compare it with a gateway's `SignatureDoesNotMatch` message.
@@ -208,25 +208,25 @@ fn explanation(e: core_sign::Explanation) -> Explanation {
 /// and leaves an RPC body empty. The explanation is not built here: [`explain_signed`] rebuilds
 /// it from these lines when `signed.explanation` is first read.
 #[napi(js_name = "__sign", skip_typescript)]
-pub fn sign(env: &Env, request: Unknown<'_>, options: Unknown<'_>) -> Result<String> {
-    let mut f = Props::read(env, "request", request, &["host", "action", "version", "method", "params", "headers"])?;
-    let host = f.string("host", false)?;
-    let action = f.required("action", false)?;
-    let version = f.string("version", false)?;
+pub fn sign(env: &Env, args: String) -> Result<String> {
+    let args = args::parse(env, &args)?;
+    let mut f = Obj::required(env, "request", args.first())?;
+    let host = f.string("host")?;
+    let action = f.required_string("action", false)?;
+    let version = f.string("version")?;
     let mut req = RpcRequest::with_defaults(host.as_deref(), &action, version.as_deref());
-    req.method = f.string("method", false)?.unwrap_or(req.method);
+    req.method = f.string("method")?.unwrap_or(req.method);
     req.params = f.pairs("params")?.unwrap_or_default();
     req.headers = f.pairs("headers")?.unwrap_or_default();
     f.finish()?;
 
-    let known = ["accessKeyId", "accessKeySecret", "securityToken", "signatureVersion", "timestamp", "nonce"];
-    let mut o = Props::read(env, "options", options, &known)?;
-    let id = o.required("accessKeyId", false)?;
-    let secret = o.required("accessKeySecret", true)?;
-    let token = o.string("securityToken", true)?;
-    let version = o.string("signatureVersion", false)?.map(|v| v.parse()).transpose();
-    let timestamp = o.integer("timestamp")?;
-    let nonce = o.string("nonce", false)?;
+    let mut o = Obj::required(env, "options", args.get(1))?;
+    let id = o.required_string("accessKeyId", false)?;
+    let secret = o.required_string("accessKeySecret", true)?;
+    let token = o.secret("securityToken")?;
+    let version = o.string("signatureVersion")?.map(|v| v.parse()).transpose();
+    let timestamp = o.integer("timestamp", 0.0, MAX_SAFE)?.map(i64::unsigned_abs);
+    let nonce = o.string("nonce")?;
     o.finish()?;
     let core = |e: smsauth::Error| error::core_error(env, &e);
     let options = core_sign::SignOptions {
