@@ -59,11 +59,20 @@ function debugLine(ctx) {
  * channel has subscribers or `NODE_DEBUG` names `smsauth`, so an unobserved call costs nothing.
  */
 function observe(call) {
+  // Reading the arguments can run user code (a getter) that throws: a rejection, as in any
+  // `async function`.
+  const attempt = (ctx) => {
+    try {
+      return call(ctx)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
   if (!(channels.start.hasSubscribers || channels.end.hasSubscribers || channels.error.hasSubscribers || debug.enabled)) {
-    return call(undefined)
+    return attempt(undefined)
   }
   const ctx = {}
-  const promise = call(ctx)
+  const promise = attempt(ctx)
   // No action: the arguments were refused before the call began, so there is no call to report.
   if (ctx.action === undefined) return promise
   channels.start.publish(ctx)
@@ -86,7 +95,9 @@ function observe(call) {
  * A call's arguments as ONE JSON text, which the native side reads and checks (`args.rs`): one
  * string crosses Node-API instead of a few calls per property. Plain data goes through
  * `JSON.stringify` as it is; anything JSON would drop or change is first written as a marker
- * object `{ "\u0000": what }` (see `mark`), so that the native side refuses it as before.
+ * object `{ "\u0000": what }` (see `mark`), so that the native side refuses it as before. Every
+ * native function and method that takes arguments gets them this way (`encoded`), except a
+ * `Verifier`'s `secrets`, which may be a function.
  */
 function encode(...args) {
   return JSON.stringify(faithful(args) ? args : mark(args))
@@ -126,6 +137,12 @@ function faithful(v) {
   }
 }
 
+/** `fn` (a native function or method) called with its arguments `encode`d. */
+const encoded = (fn) =>
+  function (...args) {
+    return fn.call(this, encode(...args))
+  }
+
 /** A marker for what JSON cannot hold (the native side's `args::marker` lists them). */
 const marker = (what, extra) => ({ '\u0000': what, ...extra })
 
@@ -136,7 +153,7 @@ const marker = (what, extra) => ({ '\u0000': what, ...extra })
 function mark(v) {
   switch (typeof v) {
     case 'string':
-      return v.isWellFormed() ? v : marker('surrogate')
+      return v.isWellFormed() ? v : marker('surrogate', { text: JSON.stringify(v) })
     case 'number':
       return Number.isFinite(v) ? v : marker('number', { value: String(v) })
     case 'boolean':
@@ -149,6 +166,7 @@ function mark(v) {
   }
   if (v === null) return null
   if (Array.isArray(v)) return Array.from(v, mark)
+  if (ArrayBuffer.isView(v)) return marker('bytes', { value: Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) })
   for (const kind of [Map, Set, WeakMap]) if (v instanceof kind) return marker(kind.name)
   const keys = []
   for (const key in v) keys.push(key)
@@ -164,26 +182,42 @@ function mark(v) {
 }
 
 // Thin subclasses so that calling a class without `new` throws the usual TypeError (a native
-// constructor would otherwise wrap whatever `this` it was given); `Client` also publishes its
-// calls (see `channels`).
+// constructor would otherwise wrap whatever `this` it was given) and arguments are `encode`d;
+// `Client` also publishes its calls (see `channels`).
 class Client extends native.Client {
+  constructor(options) {
+    super(encode(options))
+  }
+
   sendCode(phone, overrides) {
-    return observe((ctx) => super.sendCode(phone, overrides, ctx))
+    return observe((ctx) => super.sendCode(encode(phone, overrides), ctx))
   }
 
   checkCode(phone, code, overrides) {
-    return observe((ctx) => super.checkCode(phone, code, overrides, ctx))
+    return observe((ctx) => super.checkCode(encode(phone, code, overrides), ctx))
   }
 
   sendSmsVerifyCode(request) {
-    return observe((ctx) => super.sendSmsVerifyCode(request, ctx))
+    return observe((ctx) => super.sendSmsVerifyCode(encode(request), ctx))
   }
 
   checkSmsVerifyCode(request) {
-    return observe((ctx) => super.checkSmsVerifyCode(request, ctx))
+    return observe((ctx) => super.checkSmsVerifyCode(encode(request), ctx))
   }
 }
-class Verifier extends native.Verifier {}
+class Verifier extends native.Verifier {
+  constructor(options) {
+    super(encode(options))
+  }
+
+  verify(request, secrets, now) {
+    return super.verify(encode(request, now), secrets)
+  }
+}
+for (const name of ['messages', 'lastCode', 'advanceClock', 'addFault', 'issueSts']) {
+  const method = native.Emulator.prototype[name]
+  Object.defineProperty(native.Emulator.prototype, name, { value: encoded(method), writable: true, configurable: true })
+}
 
 /**
  * `sign()`'s result. The native signer returns the signed request as one string of lines —
@@ -282,16 +316,16 @@ module.exports = {
   SmsAuthError,
   ErrorCode,
   channels,
-  startEmulator: native.startEmulator,
+  startEmulator: encoded(native.startEmulator),
   Emulator: native.Emulator,
   Verifier,
   sign,
-  explainV1: native.explainV1,
-  explainV3: native.explainV3,
-  formatTimestamp: native.formatTimestamp,
-  parseTimestamp: native.parseTimestamp,
-  percentEncode: native.percentEncode,
-  normalizePhone: native.normalizePhone,
-  templateParam: native.templateParam,
+  explainV1: encoded(native.explainV1),
+  explainV3: encoded(native.explainV3),
+  formatTimestamp: encoded(native.formatTimestamp),
+  parseTimestamp: encoded(native.parseTimestamp),
+  percentEncode: encoded(native.percentEncode),
+  normalizePhone: encoded(native.normalizePhone),
+  templateParam: encoded(native.templateParam),
   version: native.coreVersion(),
 }

@@ -8,7 +8,7 @@ use napi_derive::napi;
 use smsauth::Secret;
 use smsauth::sign::{self as core_sign, HttpRequest, RpcRequest, SignatureVersion};
 
-use crate::args::{self, Fields, MAX_SAFE, Name, Obj, Props, pairs};
+use crate::args::{self, Fields, MAX_SAFE, Name, at, optional};
 use crate::error;
 
 /// How a signature was computed: compare it with a gateway's `SignatureDoesNotMatch` message.
@@ -210,7 +210,7 @@ fn explanation(e: core_sign::Explanation) -> Explanation {
 #[napi(js_name = "__sign", skip_typescript)]
 pub fn sign(env: &Env, args: String) -> Result<String> {
     let args = args::parse(env, &args)?;
-    let mut f = Obj::required(env, "request", args.first())?;
+    let mut f = Fields::required(env, "request", at(&args, 0))?;
     let host = f.string("host")?;
     let action = f.required_string("action", false)?;
     let version = f.string("version")?;
@@ -220,7 +220,7 @@ pub fn sign(env: &Env, args: String) -> Result<String> {
     req.headers = f.pairs("headers")?.unwrap_or_default();
     f.finish()?;
 
-    let mut o = Obj::required(env, "options", args.get(1))?;
+    let mut o = Fields::required(env, "options", at(&args, 1))?;
     let id = o.required_string("accessKeyId", false)?;
     let secret = o.required_string("accessKeySecret", true)?;
     let token = o.secret("securityToken")?;
@@ -278,28 +278,29 @@ pub fn explain_signed(lines: String) -> Result<Explanation> {
     js_name = "explainV1",
     ts_args_type = "method: string, params: Record<string, string> | Array<[string, string]>, accessKeySecret: string"
 )]
-pub fn explain_v1(env: &Env, method: Unknown<'_>, params: Unknown<'_>, secret: Unknown<'_>) -> Result<Explanation> {
-    let method = args::string(env, Name::Arg("method"), &method, false)?;
-    let params = pairs(env, Name::Arg("params"), &params)?;
-    let secret = args::string(env, Name::Arg("accessKeySecret"), &secret, true)?;
+pub fn explain_v1(env: &Env, args: String) -> Result<Explanation> {
+    let args = args::parse(env, &args)?;
+    let method = args::string(env, Name::Arg("method"), at(&args, 0), false)?;
+    let params = args::pairs(env, Name::Arg("params"), at(&args, 1))?;
+    let secret = args::string(env, Name::Arg("accessKeySecret"), at(&args, 2), true)?;
     Ok(explanation(core_sign::explain_v1(&method, &params, &secret)))
 }
 
 /// Compute a V3 (ACS3-HMAC-SHA256) signature signing exactly the headers given.
 #[napi(js_name = "explainV3", ts_args_type = "parts: ExplainV3Parts")]
-pub fn explain_v3(env: &Env, parts: Unknown<'_>) -> Result<ExplanationV3> {
-    let known = ["method", "path", "query", "headers", "body", "accessKeyId", "accessKeySecret"];
-    let mut f = Props::read(env, "parts", parts, &known)?;
-    let method = f.required("method", false)?;
-    let path = f.string("path", false)?.unwrap_or_else(|| "/".into());
+pub fn explain_v3(env: &Env, args: String) -> Result<ExplanationV3> {
+    let args = args::parse(env, &args)?;
+    let mut f = Fields::required(env, "parts", at(&args, 0))?;
+    let method = f.required_string("method", false)?;
+    let path = f.string("path")?.unwrap_or_else(|| "/".into());
     let query = f.pairs("query")?.unwrap_or_default();
     let headers = match f.pairs("headers")? {
         Some(headers) => headers,
         None => return Err(error::type_error(env, "The \"parts.headers\" property must be an object".into())),
     };
-    let body = f.string("body", false)?.unwrap_or_default();
-    let id = f.required("accessKeyId", false)?;
-    let secret = f.required("accessKeySecret", true)?;
+    let body = f.string("body")?.unwrap_or_default();
+    let id = f.required_string("accessKeyId", false)?;
+    let secret = f.required_string("accessKeySecret", true)?;
     f.finish()?;
     let (e, authorization) = core_sign::explain_v3(&method, &path, &query, &headers, body.as_bytes(), &id, &secret);
     Ok(ExplanationV3 {
@@ -329,9 +330,10 @@ impl Verifier {
     /// A verifier with a ±15 minute window and an in-memory nonce store (unless
     /// `checkNonces: false`).
     #[napi(constructor, ts_args_type = "options?: VerifierOptions")]
-    pub fn new(env: &Env, options: Option<Unknown<'_>>) -> Result<Self> {
+    pub fn new(env: &Env, options: String) -> Result<Self> {
+        let args = args::parse(env, &options)?;
         let mut config = core_sign::VerifierConfig::default();
-        if let Some(mut f) = Fields::new(env, "options", options)? {
+        if let Some(mut f) = Fields::new(env, "options", at(&args, 0))? {
             if let Some(w) = f.u32("windowSeconds")? {
                 config.window = std::time::Duration::from_secs(u64::from(w));
             }
@@ -340,22 +342,10 @@ impl Verifier {
                 config.nonce_capacity = n as usize;
             }
             config.per_key_quota = f.u32("perKeyQuota")?.map(|n| n as usize);
-            if let Some(v) = f.get("expectedHosts")? {
-                if !v.is_array()? {
-                    return Err(error::type_error(
-                        env,
-                        "The \"options.expectedHosts\" property must be an array of strings".into(),
-                    ));
-                }
-                let arr: Array<'_> = unsafe { v.cast()? };
-                for i in 0..arr.len() {
-                    let item: Unknown<'_> = arr.get_element(i)?;
-                    config.expected_hosts.push(args::string(
-                        env,
-                        Name::Prop("options", "expectedHosts[]"),
-                        &item,
-                        false,
-                    )?);
+            if let Some(v) = f.get("expectedHosts") {
+                for item in args::array(env, f.name("expectedHosts"), v, "strings")? {
+                    let host = args::string(env, Name::Prop("options", "expectedHosts[]"), item, false)?;
+                    config.expected_hosts.push(host);
                 }
             }
             config.nonce_redis_url = f.string("nonceRedisUrl")?;
@@ -374,35 +364,25 @@ impl Verifier {
         ts_args_type = "request: HttpRequestInit, secrets: Record<string, string> | ((accessKeyId: string) => string | undefined | null), now?: number",
         ts_return_type = "Verified"
     )]
-    pub fn verify<'env>(
-        &self,
-        env: &'env Env,
-        request: Unknown<'env>,
-        secrets: Unknown<'env>,
-        now: Option<Unknown<'env>>,
-    ) -> Result<Object<'env>> {
-        let mut f = Props::read(env, "request", request, &["method", "path", "query", "headers", "body"])?;
-        let method = f.required("method", false)?;
-        let (path, query) = (f.string("path", false)?, f.string("query", false)?);
+    pub fn verify<'env>(&self, env: &'env Env, args: String, secrets: Unknown<'env>) -> Result<Object<'env>> {
+        // `index.js` encodes `request` and `now`; `secrets` may be a function, so it comes as is.
+        let args = args::parse(env, &args)?;
+        let mut f = Fields::required(env, "request", at(&args, 0))?;
+        let method = f.required_string("method", false)?;
+        let (path, query) = (f.string("path")?, f.string("query")?);
         let mut req = HttpRequest::new(method, path.unwrap_or_default(), query.unwrap_or_default());
         req.headers = f.pairs("headers")?.unwrap_or_default().into_iter().map(|(k, v)| (k, v.into_bytes())).collect();
-        req.body = match f.get("body")? {
-            Some(v) if v.is_buffer()? || v.is_typedarray()? => {
-                let bytes: Uint8Array = unsafe { v.cast()? };
-                bytes.to_vec()
-            }
-            Some(v) if !args::is_nullish(&v)? => {
-                args::string(env, Name::Prop("request", "body"), &v, false)?.into_bytes()
-            }
-            _ => Vec::new(),
+        req.body = match f.get("body") {
+            Some(v) => match args::bytes(v) {
+                Some(bytes) => bytes,
+                None => args::string(env, Name::Prop("request", "body"), v, false)?.into_bytes(),
+            },
+            None => Vec::new(),
         };
         f.finish()?;
-        let now = match now {
-            Some(v) if !args::is_nullish(&v)? => {
-                Some(args::integer(env, Name::Arg("now"), &v, 0.0, MAX_SAFE)?.unsigned_abs())
-            }
-            _ => None,
-        };
+        let now = optional(&args, 1)
+            .map(|v| args::integer(env, Name::Arg("now"), v, 0.0, MAX_SAFE).map(i64::unsigned_abs))
+            .transpose()?;
         let thrown: RefCell<Option<Error>> = RefCell::new(None);
         let result = match secrets.get_type()? {
             ValueType::Function => {
@@ -459,22 +439,25 @@ impl Verifier {
 
 /// Unix seconds as `yyyy-MM-ddTHH:mm:ssZ` (the signing timestamp format).
 #[napi(js_name = "formatTimestamp", ts_args_type = "unixSeconds: number")]
-pub fn format_timestamp(env: &Env, unix: Unknown<'_>) -> Result<String> {
-    let t = args::integer(env, Name::Arg("unixSeconds"), &unix, 0.0, MAX_SAFE)?;
+pub fn format_timestamp(env: &Env, args: String) -> Result<String> {
+    let args = args::parse(env, &args)?;
+    let t = args::integer(env, Name::Arg("unixSeconds"), at(&args, 0), 0.0, MAX_SAFE)?;
     Ok(core_sign::format_timestamp(t.max(0) as u64))
 }
 
 /// `yyyy-MM-ddTHH:mm:ssZ` as Unix seconds, or `null` when malformed.
 #[napi(js_name = "parseTimestamp", ts_args_type = "timestamp: string")]
-pub fn parse_timestamp(env: &Env, s: Unknown<'_>) -> Result<Option<f64>> {
-    let s = args::string(env, Name::Arg("timestamp"), &s, false)?;
+pub fn parse_timestamp(env: &Env, args: String) -> Result<Option<f64>> {
+    let args = args::parse(env, &args)?;
+    let s = args::string(env, Name::Arg("timestamp"), at(&args, 0), false)?;
     Ok(core_sign::parse_timestamp(&s).map(|t| t as f64))
 }
 
 /// RFC 3986 percent-encoding as used in signatures (`~` kept, space as `%20`).
 #[napi(js_name = "percentEncode", ts_args_type = "value: string")]
-pub fn percent_encode(env: &Env, s: Unknown<'_>) -> Result<String> {
-    let s = args::string(env, Name::Arg("value"), &s, false)?;
+pub fn percent_encode(env: &Env, args: String) -> Result<String> {
+    let args = args::parse(env, &args)?;
+    let s = args::string(env, Name::Arg("value"), at(&args, 0), false)?;
     Ok(core_sign::percent_encode(&s))
 }
 
@@ -482,23 +465,19 @@ pub fn percent_encode(env: &Env, s: Unknown<'_>) -> Result<String> {
 /// `13800138000`. Throws `ERR_SMSAUTH_INVALID_INPUT` for anything that is not a mainland China
 /// mobile number (with `countryCode` other than `86`, the digits are kept).
 #[napi(js_name = "normalizePhone", ts_args_type = "phone: string, countryCode?: string")]
-pub fn normalize_phone(env: &Env, phone: Unknown<'_>, country_code: Option<Unknown<'_>>) -> Result<String> {
-    let phone = args::string(env, Name::Arg("phone"), &phone, false)?;
-    let cc = match country_code {
-        Some(v) if !args::is_nullish(&v)? => Some(args::string(env, Name::Arg("countryCode"), &v, false)?),
-        _ => None,
-    };
+pub fn normalize_phone(env: &Env, args: String) -> Result<String> {
+    let args = args::parse(env, &args)?;
+    let phone = args::string(env, Name::Arg("phone"), at(&args, 0), false)?;
+    let cc = optional(&args, 1).map(|v| args::string(env, Name::Arg("countryCode"), v, false)).transpose()?;
     smsauth::api::normalize_phone(&phone, cc.as_deref()).map_err(|e| error::core_error(env, &e))
 }
 
 /// A `TemplateParam` JSON whose `code` is the `##code##` placeholder, plus any other template
 /// variables: `templateParam({ min: '5' })` → `{"code":"##code##","min":"5"}`.
 #[napi(js_name = "templateParam", ts_args_type = "extra?: Record<string, string>")]
-pub fn template_param(env: &Env, extra: Option<Unknown<'_>>) -> Result<String> {
-    let extra = match extra {
-        Some(v) if !args::is_nullish(&v)? => pairs(env, Name::Arg("extra"), &v)?,
-        _ => Vec::new(),
-    };
+pub fn template_param(env: &Env, args: String) -> Result<String> {
+    let args = args::parse(env, &args)?;
+    let extra = optional(&args, 0).map(|v| args::pairs(env, Name::Arg("extra"), v)).transpose()?.unwrap_or_default();
     let refs: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     Ok(smsauth::template_param(&refs))
 }
