@@ -137,11 +137,13 @@ function faithful(v) {
   }
 }
 
-/** `fn` (a native function or method) called with its arguments `encode`d. */
-const encoded = (fn) =>
-  function (...args) {
+/** `fn` (a native function or method) called with its arguments `encode`d, under its name. */
+function encoded(fn) {
+  const wrapper = function (...args) {
     return fn.call(this, encode(...args))
   }
+  return Object.defineProperty(wrapper, 'name', { value: fn.name })
+}
 
 /** A marker for what JSON cannot hold (the native side's `args::marker` lists them). */
 const marker = (what, extra) => ({ '\u0000': what, ...extra })
