@@ -8,7 +8,7 @@ use smsauth::{CheckSmsVerifyCodeResponse, Field, FieldKind, FieldValue, SendSmsV
 
 use crate::args::{self, Fields, Json, MAX_SAFE, Name, at};
 use crate::error;
-use crate::observe::{Stats, Trace, begin};
+use crate::observe::{Trace, begin, write};
 use crate::runtime::{promise, rejected};
 
 type CoreSend = smsauth::SendSmsVerifyCodeRequest;
@@ -313,8 +313,10 @@ impl Client {
 
     /// The client's counters since it was built: sends, checks, passes, guard denials by rule,
     /// errors by kind and a latency histogram — e.g. for a `/metrics` page.
-    #[napi]
-    pub fn stats(&self) -> Stats {
-        self.inner.stats().into()
+    #[napi(ts_return_type = "Stats")]
+    pub fn stats<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
+        let mut o = Object::new(env)?;
+        write(env, &mut o, self.inner.stats().record())?;
+        Ok(o)
     }
 }

@@ -9,45 +9,6 @@ use smsauth_emulator::{Config, EMULATOR_OPTIONS, Fault, OptionKind};
 use crate::args::{self, Fields, Json, MAX_SAFE, Name, at, optional};
 use crate::error;
 
-/// Options of `startEmulator(options)`. Every field is optional.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[allow(dead_code)] // TypeScript shape only; read property by property for Node-style errors.
-pub struct EmulatorOptions {
-    /// TCP port on 127.0.0.1; 0 (the default) picks a free one.
-    pub port: Option<u32>,
-    /// Accepted AccessKey pairs `[id, secret]`; the first is the one `accessKeyId` reports
-    /// (default `[['testid', 'testsecret']]`).
-    #[napi(ts_type = "Array<[string, string]>")]
-    pub accounts: Option<Vec<Vec<String>>>,
-    /// The accepted AccessKey ID (default `testid`).
-    pub access_key_id: Option<String>,
-    /// Its secret (default `testsecret`).
-    pub access_key_secret: Option<String>,
-    /// Wrong checks after which a code is void (default 5).
-    pub max_wrong_tries: Option<u32>,
-    /// Codes per phone number per day before `BUSINESS_LIMIT_CONTROL` (default 10).
-    pub daily_limit: Option<u32>,
-    /// Accepted clock skew of request timestamps in seconds, either way (default 900).
-    pub timestamp_window_seconds: Option<u32>,
-    /// A code that passed cannot pass again (default `true`).
-    pub consume_on_pass: Option<bool>,
-    /// Seed of the random source: the same seed gives the same codes.
-    pub seed: Option<i64>,
-    /// Start of the emulated clock (Unix seconds); default the real time.
-    pub start_time: Option<i64>,
-    /// Check request timestamps against the emulated clock (default `true`).
-    pub verify_with_emulated_clock: Option<bool>,
-    /// Message texts by `TemplateCode`, with `${name}` placeholders (added to the defaults).
-    pub templates: Option<std::collections::HashMap<String, String>>,
-    /// Outbox size (default 10000).
-    pub max_messages: Option<u32>,
-    /// Print one line per request to stderr.
-    pub log_requests: Option<bool>,
-    /// Accept any signature and template and apply no flow control (default `false`: faithful
-    /// to the service, see the fidelity table in the emulator's README).
-    pub lenient: Option<bool>,
-}
-
 /// One SMS the emulator "sent".
 #[napi(object, object_from_js = false)]
 #[derive(Debug)]
@@ -214,7 +175,7 @@ fn snake_case(key: &str) -> String {
 fn options(env: &Env, options: &Json<'_>) -> Result<String> {
     let mut json = serde_json::Map::new();
     if let Some(mut f) = Fields::new(env, "options", options)? {
-        for (name, kind) in EMULATOR_OPTIONS {
+        for (name, kind, _) in EMULATOR_OPTIONS {
             let key = crate::options::camel(name);
             let value = match kind {
                 OptionKind::Flag => f.boolean(&key)?.map(Into::into),
