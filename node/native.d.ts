@@ -336,25 +336,6 @@ export declare function parseTimestamp(timestamp: string): number | null
 /** RFC 3986 percent-encoding as used in signatures (`~` kept, space as `%20`). */
 export declare function percentEncode(value: string): string
 
-/** An RPC call to sign (`sign(request, options)`). */
-export interface RpcRequestInit {
-  /**
-   * Host (and `:port` when not the default), as sent in the `host` header; default
-   * `dypnsapi.aliyuncs.com`.
-   */
-  host?: string
-  /** API action, e.g. `SendSmsVerifyCode`. */
-  action: string
-  /** API version; default `2017-05-25`. */
-  version?: string
-  /** HTTP method; default `POST`. */
-  method?: string
-  /** Business parameters (without the common signing parameters). */
-  params?: Record<string, string> | Array<[string, string]>
-  /** Extra headers; under V3, `content-type` and `x-acs-*` ones are signed. */
-  headers?: Record<string, string> | Array<[string, string]>
-}
-
 /** The answer to a send whose `Code` was `OK` (any other code rejects with an `SmsAuthError`). */
 export interface SendResult {
   /** `Model.BizId`: the delivery receipt id. */
@@ -377,42 +358,6 @@ export interface SendResult {
   accessDeniedDetail?: string
   /** HTTP status of the answer. */
   httpStatus: number
-}
-
-/** A signed request, ready to send as `METHOD pathAndQuery` with `headers`. */
-export interface SignedRequest {
-  /** `'v1'` or `'v3'`. */
-  version: 'v1' | 'v3'
-  /** HTTP method. */
-  method: string
-  /** Path (`/`). */
-  path: string
-  /** The query string as sent (RFC 3986 encoded, sorted; for V1 `Signature` is last). */
-  query: string
-  /** `path?query`. */
-  pathAndQuery: string
-  /** Headers to send, including `host` (and `Authorization` for V3). */
-  headers: Array<[string, string]>
-  /** The body (empty for Dypnsapi calls). */
-  body: string
-  /** How the signature was computed (rebuilt by the core when first read). */
-  explanation: Explanation
-}
-
-/** Credentials, scheme, time and nonce for `sign()`. */
-export interface SignOptions {
-  /** AccessKey ID. */
-  accessKeyId: string
-  /** AccessKey secret (never shown in errors). */
-  accessKeySecret: string
-  /** STS security token, for temporary credentials. */
-  securityToken?: string
-  /** `'v3'` (default) or `'v1'`. */
-  signatureVersion?: 'v1' | 'v3'
-  /** Unix seconds; default now. */
-  timestamp?: number
-  /** The nonce; default 128 random bits as hex. */
-  nonce?: string
 }
 
 /**
