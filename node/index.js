@@ -103,13 +103,16 @@ function encode(...args) {
   return JSON.stringify(faithful(args) ? args : mark(args))
 }
 
+/** Objects nested deeper than this (the arguments' own array included) are not read. */
+const MAX_DEPTH = 8
+
 /**
  * Whether `JSON.stringify(v)` keeps everything the native side reads: strings without lone
  * surrogates, finite numbers, booleans, `null`, arrays of those, and objects whose prototype is
  * `Object.prototype` with only enumerable own properties (`undefined` ones are dropped, as
  * absent). A false answer only costs the slower `mark`.
  */
-function faithful(v) {
+function faithful(v, depth = 0) {
   switch (typeof v) {
     case 'string':
       return v.isWellFormed()
@@ -119,15 +122,16 @@ function faithful(v) {
       return true
     case 'object': {
       if (v === null) return true
+      if (depth > MAX_DEPTH) return false
       if (Array.isArray(v)) {
-        for (const item of v) if (item === undefined || !faithful(item)) return false
+        for (const item of v) if (item === undefined || !faithful(item, depth + 1)) return false
         return true
       }
       if (Object.getPrototypeOf(v) !== Object.prototype) return false
       // `for…in` also lists inherited enumerable properties: then the counts differ.
       let n = 0
       for (const key in v) {
-        if (!faithful(v[key])) return false
+        if (!faithful(v[key], depth + 1)) return false
         n++
       }
       return n === Object.getOwnPropertyNames(v).length
@@ -152,7 +156,7 @@ const marker = (what, extra) => ({ '\u0000': what, ...extra })
  * `v` as data JSON keeps: an object's enumerable properties (`for…in`, inherited ones
  * included, as Node-API reads them) and markers for the rest.
  */
-function mark(v) {
+function mark(v, depth = 0) {
   switch (typeof v) {
     case 'string':
       return v.isWellFormed() ? v : marker('surrogate', { text: JSON.stringify(v) })
@@ -167,7 +171,9 @@ function mark(v) {
       return marker(typeof v)
   }
   if (v === null) return null
-  if (Array.isArray(v)) return Array.from(v, mark)
+  // Deeper than any argument the package reads (and cycles): never copied.
+  if (depth > MAX_DEPTH) return marker('nested too deeply')
+  if (Array.isArray(v)) return Array.from(v, (item) => mark(item, depth + 1))
   if (ArrayBuffer.isView(v)) return marker('bytes', { value: Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) })
   for (const kind of [Map, Set, WeakMap]) if (v instanceof kind) return marker(kind.name)
   const keys = []
@@ -178,7 +184,7 @@ function mark(v) {
   const out = Object.create(null)
   for (const key of keys) {
     const value = v[key]
-    if (value !== undefined) out[key] = mark(value)
+    if (value !== undefined) out[key] = mark(value, depth + 1)
   }
   return out
 }

@@ -89,3 +89,13 @@ test('what JSON cannot carry reaches the native reader as what it was, and is re
   // A secret's value is never shown, whatever its type.
   assert.doesNotMatch(thrown(() => sign(REQUEST, { ...KEYS, accessKeySecret: 12345 })).message, /12345/)
 })
+
+test('cycles and deep objects are not walked: an unknown property is still named', () => {
+  const cyclic = { a: 1 }
+  cyclic.self = cyclic
+  const e = thrown(() => sign({ ...REQUEST, extra: cyclic }, KEYS))
+  assert.match(e.message, /"extra" is not a known property/)
+  const deep = thrown(() => sign({ ...REQUEST, params: { PhoneNumber: cyclic } }, KEYS))
+  assert.ok(deep instanceof TypeError, `${deep}`)
+  assert.match(deep.message, /"request\.params" property must be an object of strings/)
+})

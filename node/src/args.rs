@@ -171,7 +171,8 @@ const MARK: &str = "\u{0}";
 /// `function`, `symbol`, `bigint`, `number` (NaN or ±Infinity, its text in `value`), `surrogate`
 /// (a string holding a lone surrogate; `text` is its JSON), `bytes` (a `Uint8Array` or `Buffer`,
 /// its bytes in `value`), `Map`, `Set`, `WeakMap`, `hidden` (an object with a non-enumerable
-/// own property, named in `key`).
+/// own property, named in `key`), `nested too deeply` (an object deeper than any argument is
+/// read, or a cycle).
 fn marker<'v>(v: &'v Json<'_>) -> Option<&'v str> {
     v.get(MARK)?.as_str()
 }

@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 
+use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use smsauth::Secret;
@@ -144,7 +145,7 @@ fn explanation(e: core_sign::Explanation) -> Explanation {
 /// and leaves an RPC body empty. The explanation is not built here: [`explain_signed`] rebuilds
 /// it from these lines when `signed.explanation` is first read.
 #[napi(js_name = "__sign", skip_typescript)]
-pub fn sign(env: &Env, args: String) -> Result<String> {
+pub fn sign<'env>(env: &'env Env, args: String) -> Result<JsString<'env>> {
     let args = args::parse(env, &args)?;
     let mut f = Fields::required(env, "request", at(&args, 0))?;
     let host = f.string("host")?;
@@ -180,7 +181,10 @@ pub fn sign(env: &Env, args: String) -> Result<String> {
     if lines.iter().any(|line| line.contains('\n')) {
         return Err(core(smsauth::Error::new(smsauth::ErrorKind::Internal, "a signed part holds a line break")));
     }
-    Ok(lines.join("\n"))
+    let text = lines.join("\n");
+    // ASCII, as a signed request almost always is, is the same bytes in Latin-1, which the
+    // engine copies as they are instead of decoding UTF-8.
+    if text.is_ascii() { env.create_string_latin1(text) } else { env.create_string(&text) }
 }
 
 /// `signed.explanation`: the core rebuilds it from the lines [`sign`] returned (no secret
