@@ -100,6 +100,9 @@ function observe(call) {
  * `Verifier`'s `secrets`, which may be a function.
  */
 function encode(...args) {
+  // Trailing `undefined` arguments (`sendCode(phone)`) are left out: the native side reads a
+  // missing argument as `undefined`.
+  while (args.length > 0 && args[args.length - 1] === undefined) args.pop()
   return JSON.stringify(faithful(args) ? args : mark(args))
 }
 
