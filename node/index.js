@@ -222,7 +222,11 @@ class Verifier extends native.Verifier {
   }
 
   verify(request, secrets, now) {
-    return super.verify(encode(request, now), secrets)
+    // An object of secrets is looked up by its own properties; anything else but a function is
+    // refused natively.
+    const isMap = typeof secrets === 'object' && secrets !== null && !Array.isArray(secrets)
+    const lookup = isMap ? (id) => (Object.hasOwn(secrets, id) ? secrets[id] : undefined) : secrets
+    return super.verify(encode(request, now), lookup)
   }
 }
 for (const name of ['messages', 'lastCode', 'advanceClock', 'addFault', 'issueSts']) {

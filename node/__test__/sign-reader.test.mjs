@@ -99,3 +99,19 @@ test('cycles and deep objects are not walked: an unknown property is still named
   assert.ok(deep instanceof TypeError, `${deep}`)
   assert.match(deep.message, /"request\.params" property must be an object of strings/)
 })
+
+test('verify looks secrets up in an object\'s own properties or through a function, and refuses anything else', () => {
+  const verifier = new smsauth.Verifier({ checkNonces: false })
+  const signed = sign(REQUEST, KEYS)
+  const request = { method: signed.method, path: signed.path, query: signed.query, headers: signed.headers, body: signed.body }
+  const now = KEYS.timestamp
+  assert.equal(verifier.verify(request, { testid: 'testsecret' }, now).accessKeyId, 'testid')
+  assert.equal(verifier.verify(request, (id) => (id === 'testid' ? 'testsecret' : undefined), now).action, 'SendSmsVerifyCode')
+  // Inherited properties are not secrets.
+  const inherited = thrown(() => verifier.verify(request, Object.create({ testid: 'testsecret' }), now))
+  assert.equal(inherited.code, 'ERR_SMSAUTH_AUTHENTICATION')
+  for (const bad of ['testsecret', [], null]) {
+    const e = thrown(() => verifier.verify(request, bad, now))
+    assert.ok(e instanceof TypeError && /"secrets" argument/.test(e.message), `${e}`)
+  }
+})

@@ -324,41 +324,23 @@ impl Verifier {
         let now = optional(&args, 1)
             .map(|v| args::integer(env, Name::Arg("now"), v, 0.0, MAX_SAFE).map(i64::unsigned_abs))
             .transpose()?;
+        // `index.js` hands an object of secrets over as a lookup of its own properties.
+        if secrets.get_type()? != ValueType::Function {
+            let message = "The \"secrets\" argument must be an object of { accessKeyId: secret } or a function";
+            return Err(error::type_error(env, message.into()));
+        }
+        let lookup: Function<'_, String, Unknown<'_>> = unsafe { secrets.cast()? };
         let thrown: RefCell<Option<Error>> = RefCell::new(None);
-        let result = match secrets.get_type()? {
-            ValueType::Function => {
-                let lookup: Function<'_, String, Unknown<'_>> = unsafe { secrets.cast()? };
-                self.inner.verify_at(&req, now, |id| match lookup.call(id.to_owned()) {
-                    Ok(v) if v.get_type().ok() == Some(ValueType::String) => {
-                        unsafe { v.cast::<String>() }.ok().map(Secret::new)
-                    }
-                    Ok(_) => None,
-                    Err(e) => {
-                        thrown.borrow_mut().get_or_insert(e);
-                        None
-                    }
-                })
+        let result = self.inner.verify_at(&req, now, |id| match lookup.call(id.to_owned()) {
+            Ok(v) if v.get_type().ok() == Some(ValueType::String) => {
+                unsafe { v.cast::<String>() }.ok().map(Secret::new)
             }
-            ValueType::Object if !secrets.is_array()? => {
-                let map: Object<'_> = unsafe { secrets.cast()? };
-                self.inner.verify_at(&req, now, |id| {
-                    if !map.has_own_property(id).unwrap_or(false) {
-                        return None;
-                    }
-                    let v: Unknown<'_> = map.get_named_property(id).ok()?;
-                    if v.get_type().ok()? != ValueType::String {
-                        return None;
-                    }
-                    unsafe { v.cast::<String>() }.ok().map(Secret::new)
-                })
+            Ok(_) => None,
+            Err(e) => {
+                thrown.borrow_mut().get_or_insert(e);
+                None
             }
-            _ => {
-                return Err(error::type_error(
-                    env,
-                    "The \"secrets\" argument must be an object of { accessKeyId: secret } or a function".into(),
-                ));
-            }
-        };
+        });
         if let Some(e) = thrown.into_inner() {
             return Err(e);
         }
