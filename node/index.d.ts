@@ -19,17 +19,13 @@ export type {
   CheckResult,
   EmulatorFault,
   EmulatorMessage,
-  EmulatorOptions,
   EmulatorStsCredentials,
   ExplainV3Parts,
   Explanation,
   ExplanationV3,
   GuardLimit,
   HttpRequestInit,
-  RpcRequestInit,
   SendResult,
-  SignedRequest,
-  SignOptions,
   Stats,
   Verified,
   VerifierOptions,
@@ -40,13 +36,71 @@ export type {
   CheckOverrides,
   CheckSmsVerifyCodeRequest,
   ClientOptions,
+  EmulatorOptions,
   GuardOptions,
   RetryOptions,
   RoleArnOptions,
   SendOverrides,
   SendSmsVerifyCodeRequest,
 } from './requests'
-import type { RpcRequestInit, SignedRequest, SignOptions } from './native'
+import type { Explanation } from './native'
+
+// `sign()` is JavaScript (its native half is internal): its shapes are declared here.
+
+/** An RPC call to sign (`sign(request, options)`). */
+export interface RpcRequestInit {
+  /**
+   * Host (and `:port` when not the default), as sent in the `host` header; default
+   * `dypnsapi.aliyuncs.com`.
+   */
+  host?: string
+  /** API action, e.g. `SendSmsVerifyCode`. */
+  action: string
+  /** API version; default `2017-05-25`. */
+  version?: string
+  /** HTTP method; default `POST`. */
+  method?: string
+  /** Business parameters (without the common signing parameters). */
+  params?: Record<string, string> | Array<[string, string]>
+  /** Extra headers; under V3, `content-type` and `x-acs-*` ones are signed. */
+  headers?: Record<string, string> | Array<[string, string]>
+}
+
+/** Credentials, scheme, time and nonce for `sign()`. */
+export interface SignOptions {
+  /** AccessKey ID. */
+  accessKeyId: string
+  /** AccessKey secret (never shown in errors). */
+  accessKeySecret: string
+  /** STS security token, for temporary credentials. */
+  securityToken?: string
+  /** `'v3'` (default) or `'v1'`. */
+  signatureVersion?: 'v1' | 'v3'
+  /** Unix seconds; default now. */
+  timestamp?: number
+  /** The nonce; default 128 random bits as hex. */
+  nonce?: string
+}
+
+/** A signed request, ready to send as `METHOD pathAndQuery` with `headers`. */
+export interface SignedRequest {
+  /** `'v1'` or `'v3'`. */
+  version: 'v1' | 'v3'
+  /** HTTP method. */
+  method: string
+  /** Path (`/`). */
+  path: string
+  /** The query string as sent (RFC 3986 encoded, sorted; for V1 `Signature` is last). */
+  query: string
+  /** `path?query`. */
+  pathAndQuery: string
+  /** Headers to send, including `host` (and `Authorization` for V3). */
+  headers: Array<[string, string]>
+  /** The body (empty for Dypnsapi calls). */
+  body: string
+  /** How the signature was computed (rebuilt by the core when first read). */
+  explanation: Explanation
+}
 
 /**
  * Sign an RPC request with V3 (default) or V1, at `options.timestamp` with `options.nonce`

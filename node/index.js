@@ -59,11 +59,20 @@ function debugLine(ctx) {
  * channel has subscribers or `NODE_DEBUG` names `smsauth`, so an unobserved call costs nothing.
  */
 function observe(call) {
+  // Reading the arguments can run user code (a getter) that throws: a rejection, as in any
+  // `async function`.
+  const attempt = (ctx) => {
+    try {
+      return call(ctx)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
   if (!(channels.start.hasSubscribers || channels.end.hasSubscribers || channels.error.hasSubscribers || debug.enabled)) {
-    return call(undefined)
+    return attempt(undefined)
   }
   const ctx = {}
-  const promise = call(ctx)
+  const promise = attempt(ctx)
   // No action: the arguments were refused before the call began, so there is no call to report.
   if (ctx.action === undefined) return promise
   channels.start.publish(ctx)
@@ -82,27 +91,148 @@ function observe(call) {
   )
 }
 
+/**
+ * A call's arguments as ONE JSON text, which the native side reads and checks (`args.rs`): one
+ * string crosses Node-API instead of a few calls per property. Plain data goes through
+ * `JSON.stringify` as it is; anything JSON would drop or change is first written as a marker
+ * object `{ "\u0000": what }` (see `mark`), so that the native side refuses it as before. Every
+ * native function and method that takes arguments gets them this way (`encoded`), except a
+ * `Verifier`'s `secrets`, which may be a function.
+ */
+function encode(...args) {
+  // Trailing `undefined` arguments (`sendCode(phone)`) are left out: the native side reads a
+  // missing argument as `undefined`.
+  while (args.length > 0 && args[args.length - 1] === undefined) args.pop()
+  return JSON.stringify(faithful(args) ? args : mark(args))
+}
+
+/** Objects nested deeper than this (the arguments' own array included) are not read. */
+const MAX_DEPTH = 8
+
+/**
+ * Whether `JSON.stringify(v)` keeps everything the native side reads: strings without lone
+ * surrogates, finite numbers, booleans, `null`, arrays of those, and objects whose prototype is
+ * `Object.prototype` with only enumerable own properties (`undefined` ones are dropped, as
+ * absent). A false answer only costs the slower `mark`.
+ */
+function faithful(v, depth = 0) {
+  switch (typeof v) {
+    case 'string':
+      return v.isWellFormed()
+    case 'number':
+      return Number.isFinite(v)
+    case 'boolean':
+      return true
+    case 'object': {
+      if (v === null) return true
+      if (depth > MAX_DEPTH) return false
+      if (Array.isArray(v)) {
+        for (const item of v) if (item === undefined || !faithful(item, depth + 1)) return false
+        return true
+      }
+      if (Object.getPrototypeOf(v) !== Object.prototype) return false
+      // `for…in` also lists inherited enumerable properties: then the counts differ.
+      let n = 0
+      for (const key in v) {
+        if (!faithful(v[key], depth + 1)) return false
+        n++
+      }
+      return n === Object.getOwnPropertyNames(v).length
+    }
+    default:
+      return false
+  }
+}
+
+/** `fn` (a native function or method) called with its arguments `encode`d, under its name. */
+function encoded(fn) {
+  const wrapper = function (...args) {
+    return fn.call(this, encode(...args))
+  }
+  return Object.defineProperty(wrapper, 'name', { value: fn.name })
+}
+
+/** A marker for what JSON cannot hold (the native side's `args::marker` lists them). */
+const marker = (what, extra) => ({ '\u0000': what, ...extra })
+
+/**
+ * `v` as data JSON keeps: an object's enumerable properties (`for…in`, inherited ones
+ * included, as Node-API reads them) and markers for the rest.
+ */
+function mark(v, depth = 0) {
+  switch (typeof v) {
+    case 'string':
+      return v.isWellFormed() ? v : marker('surrogate', { text: JSON.stringify(v) })
+    case 'number':
+      return Number.isFinite(v) ? v : marker('number', { value: String(v) })
+    case 'boolean':
+      return v
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+    case 'bigint':
+      return marker(typeof v)
+  }
+  if (v === null) return null
+  // Deeper than any argument the package reads (and cycles): never copied.
+  if (depth > MAX_DEPTH) return marker('nested too deeply')
+  if (Array.isArray(v)) return Array.from(v, (item) => mark(item, depth + 1))
+  if (ArrayBuffer.isView(v)) return marker('bytes', { value: Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) })
+  for (const kind of [Map, Set, WeakMap]) if (v instanceof kind) return marker(kind.name)
+  const keys = []
+  for (const key in v) keys.push(key)
+  const hidden = Object.getOwnPropertyNames(v).find((key) => !keys.includes(key))
+  if (hidden !== undefined) return marker('hidden', { key: hidden })
+  // No prototype: a `__proto__` key stays an ordinary property.
+  const out = Object.create(null)
+  for (const key of keys) {
+    const value = v[key]
+    if (value !== undefined) out[key] = mark(value, depth + 1)
+  }
+  return out
+}
+
 // Thin subclasses so that calling a class without `new` throws the usual TypeError (a native
-// constructor would otherwise wrap whatever `this` it was given); `Client` also publishes its
-// calls (see `channels`).
+// constructor would otherwise wrap whatever `this` it was given) and arguments are `encode`d;
+// `Client` also publishes its calls (see `channels`).
 class Client extends native.Client {
+  constructor(options) {
+    super(encode(options))
+  }
+
   sendCode(phone, overrides) {
-    return observe((ctx) => super.sendCode(phone, overrides, ctx))
+    return observe((ctx) => super.sendCode(encode(phone, overrides), ctx))
   }
 
   checkCode(phone, code, overrides) {
-    return observe((ctx) => super.checkCode(phone, code, overrides, ctx))
+    return observe((ctx) => super.checkCode(encode(phone, code, overrides), ctx))
   }
 
   sendSmsVerifyCode(request) {
-    return observe((ctx) => super.sendSmsVerifyCode(request, ctx))
+    return observe((ctx) => super.sendSmsVerifyCode(encode(request), ctx))
   }
 
   checkSmsVerifyCode(request) {
-    return observe((ctx) => super.checkSmsVerifyCode(request, ctx))
+    return observe((ctx) => super.checkSmsVerifyCode(encode(request), ctx))
   }
 }
-class Verifier extends native.Verifier {}
+class Verifier extends native.Verifier {
+  constructor(options) {
+    super(encode(options))
+  }
+
+  verify(request, secrets, now) {
+    // An object of secrets is looked up by its own properties; anything else but a function is
+    // refused natively.
+    const isMap = typeof secrets === 'object' && secrets !== null && !Array.isArray(secrets)
+    const lookup = isMap ? (id) => (Object.hasOwn(secrets, id) ? secrets[id] : undefined) : secrets
+    return super.verify(encode(request, now), lookup)
+  }
+}
+for (const name of ['messages', 'lastCode', 'advanceClock', 'addFault', 'issueSts']) {
+  const method = native.Emulator.prototype[name]
+  Object.defineProperty(native.Emulator.prototype, name, { value: encoded(method), writable: true, configurable: true })
+}
 
 /**
  * `sign()`'s result. The native signer returns the signed request as one string of lines —
@@ -145,7 +275,7 @@ class SignedRequest {
 
 /** Sign an RPC request as the client does (see `index.d.ts`). */
 function sign(request, options) {
-  return new SignedRequest(native.__sign(request, options))
+  return new SignedRequest(native.__sign(encode(request, options)))
 }
 
 const PREFIX = 'ERR_SMSAUTH_'
@@ -201,16 +331,16 @@ module.exports = {
   SmsAuthError,
   ErrorCode,
   channels,
-  startEmulator: native.startEmulator,
+  startEmulator: encoded(native.startEmulator),
   Emulator: native.Emulator,
   Verifier,
   sign,
-  explainV1: native.explainV1,
-  explainV3: native.explainV3,
-  formatTimestamp: native.formatTimestamp,
-  parseTimestamp: native.parseTimestamp,
-  percentEncode: native.percentEncode,
-  normalizePhone: native.normalizePhone,
-  templateParam: native.templateParam,
+  explainV1: encoded(native.explainV1),
+  explainV3: encoded(native.explainV3),
+  formatTimestamp: encoded(native.formatTimestamp),
+  parseTimestamp: encoded(native.parseTimestamp),
+  percentEncode: encoded(native.percentEncode),
+  normalizePhone: encoded(native.normalizePhone),
+  templateParam: encoded(native.templateParam),
   version: native.coreVersion(),
 }

@@ -306,3 +306,43 @@ export interface GuardOptions {
   /** The longest wait for the store, 1–60000 ms (250). */
   storeTimeoutMs?: number
 }
+
+/** Options of `startEmulator(options)`. Every field is optional. */
+export interface EmulatorOptions {
+  /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
+  port?: number
+  /**
+   * Accepted AccessKey pairs `[id, secret]`; the first is the one the emulator reports as its own
+   * (default `[['testid', 'testsecret']]`).
+   */
+  accounts?: Array<[string, string]>
+  /** The accepted AccessKey ID (default `testid`). */
+  accessKeyId?: string
+  /** Its secret (default `testsecret`). */
+  accessKeySecret?: string
+  /** Wrong checks after which a code is void (default 5). */
+  maxWrongTries?: number
+  /** Codes per phone number per day before `BUSINESS_LIMIT_CONTROL` (default 10). */
+  dailyLimit?: number
+  /** Accepted clock skew of request timestamps in seconds, either way (default 900). */
+  timestampWindowSeconds?: number
+  /** A code that passed cannot pass again (default `true`). */
+  consumeOnPass?: boolean
+  /** Seed of the random source: the same seed gives the same codes. */
+  seed?: number
+  /** Start of the emulated clock (Unix seconds); default the real time. */
+  startTime?: number
+  /** Check request timestamps against the emulated clock (default `true`). */
+  verifyWithEmulatedClock?: boolean
+  /** Message texts by `TemplateCode`, with `${name}` placeholders (added to the defaults). */
+  templates?: Record<string, string>
+  /** Outbox size (default 10000). */
+  maxMessages?: number
+  /** Print one line per request to stderr. */
+  logRequests?: boolean
+  /**
+   * Accept any signature and template and apply no flow control (default `false`: faithful
+   * to the service, see the fidelity table in the emulator's README).
+   */
+  lenient?: boolean
+}

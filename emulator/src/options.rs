@@ -28,24 +28,59 @@ pub enum OptionKind {
     Table,
 }
 
-/// Every option, by its snake-case name (Node spells it in camel case), with its kind. The
-/// defaults are [`Config::default`]'s; [`Config::from_options`] reads them.
-pub const EMULATOR_OPTIONS: [(&str, OptionKind); 15] = [
-    ("port", OptionKind::Count { max: u16::MAX as u64 }),
-    ("accounts", OptionKind::Table),
-    ("access_key_id", OptionKind::Text),
-    ("access_key_secret", OptionKind::Secret),
-    ("max_wrong_tries", OptionKind::Count { max: u32::MAX as u64 }),
-    ("daily_limit", OptionKind::Count { max: u32::MAX as u64 }),
-    ("timestamp_window_seconds", OptionKind::Count { max: u64::MAX }),
-    ("consume_on_pass", OptionKind::Flag),
-    ("seed", OptionKind::Count { max: u64::MAX }),
-    ("start_time", OptionKind::Count { max: u64::MAX }),
-    ("verify_with_emulated_clock", OptionKind::Flag),
-    ("templates", OptionKind::Table),
-    ("max_messages", OptionKind::Count { max: u32::MAX as u64 }),
-    ("log_requests", OptionKind::Flag),
-    ("lenient", OptionKind::Flag),
+/// Every option, by its snake-case name (Node spells it in camel case), with its kind and its
+/// doc (bindings generate their option docs from it). The defaults are [`Config::default`]'s;
+/// [`Config::from_options`] reads them.
+pub const EMULATOR_OPTIONS: [(&str, OptionKind, &str); 15] = [
+    ("port", OptionKind::Count { max: u16::MAX as u64 }, "TCP port on 127.0.0.1; 0 (the default) picks a free one."),
+    (
+        "accounts",
+        OptionKind::Table,
+        "Accepted AccessKey pairs `[id, secret]`; the first is the one the emulator reports as its own\n\
+         (default `[['testid', 'testsecret']]`).",
+    ),
+    ("access_key_id", OptionKind::Text, "The accepted AccessKey ID (default `testid`)."),
+    ("access_key_secret", OptionKind::Secret, "Its secret (default `testsecret`)."),
+    (
+        "max_wrong_tries",
+        OptionKind::Count { max: u32::MAX as u64 },
+        "Wrong checks after which a code is void (default 5).",
+    ),
+    (
+        "daily_limit",
+        OptionKind::Count { max: u32::MAX as u64 },
+        "Codes per phone number per day before `BUSINESS_LIMIT_CONTROL` (default 10).",
+    ),
+    (
+        "timestamp_window_seconds",
+        OptionKind::Count { max: u64::MAX },
+        "Accepted clock skew of request timestamps in seconds, either way (default 900).",
+    ),
+    ("consume_on_pass", OptionKind::Flag, "A code that passed cannot pass again (default `true`)."),
+    ("seed", OptionKind::Count { max: u64::MAX }, "Seed of the random source: the same seed gives the same codes."),
+    (
+        "start_time",
+        OptionKind::Count { max: u64::MAX },
+        "Start of the emulated clock (Unix seconds); default the real time.",
+    ),
+    (
+        "verify_with_emulated_clock",
+        OptionKind::Flag,
+        "Check request timestamps against the emulated clock (default `true`).",
+    ),
+    (
+        "templates",
+        OptionKind::Table,
+        "Message texts by `TemplateCode`, with `${name}` placeholders (added to the defaults).",
+    ),
+    ("max_messages", OptionKind::Count { max: u32::MAX as u64 }, "Outbox size (default 10000)."),
+    ("log_requests", OptionKind::Flag, "Print one line per request to stderr."),
+    (
+        "lenient",
+        OptionKind::Flag,
+        "Accept any signature and template and apply no flow control (default `false`: faithful\n\
+         to the service, see the fidelity table in the emulator's README).",
+    ),
 ];
 
 /// One option's value; `deny_unknown_fields` refuses a misspelt name.
@@ -91,9 +126,9 @@ impl Config {
         let mut config = Config::default();
         // One option at a time, so that an error names the option it is about.
         for (name, value) in options {
-            let entry = EMULATOR_OPTIONS.iter().find(|(n, _)| *n == name);
-            let field = entry.map_or("options", |(n, _)| *n);
-            if let (Some((_, OptionKind::Count { max })), Some(n)) = (entry, value.as_f64()) {
+            let entry = EMULATOR_OPTIONS.iter().find(|(n, ..)| *n == name);
+            let field = entry.map_or("options", |(n, ..)| *n);
+            if let (Some((_, OptionKind::Count { max }, _)), Some(n)) = (entry, value.as_f64()) {
                 if n < 0.0 {
                     return Err(Error::invalid_input(field, format_args!("must not be negative, got {n}")));
                 }
@@ -145,7 +180,7 @@ mod tests {
 
     #[test]
     fn every_option_of_the_table_is_read_and_nothing_else() {
-        for (name, kind) in EMULATOR_OPTIONS {
+        for (name, kind, _) in EMULATOR_OPTIONS {
             let value = match kind {
                 OptionKind::Flag => "true".to_owned(),
                 OptionKind::Count { .. } => "1".to_owned(),

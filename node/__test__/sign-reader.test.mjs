@@ -67,3 +67,51 @@ test('the explanation is rebuilt on first read, the same for V1 and V3, and kept
     assert.deepEqual(Object.keys({ ...signed }), ['version', 'method', 'path', 'query', 'pathAndQuery', 'headers', 'body'])
   }
 })
+
+test('what JSON cannot carry reaches the native reader as what it was, and is refused', () => {
+  const cases = [
+    [{ ...REQUEST, params: new Map([['PhoneNumber', '13800138000']]) }, KEYS, TypeError, /"request\.params" property must be an object of strings/],
+    [{ ...REQUEST, host: () => 'x' }, KEYS, TypeError, /"request\.host" property must be of type string\. Received function/],
+    [{ ...REQUEST, host: 1n }, KEYS, TypeError, /Received type bigint/],
+    [{ ...REQUEST, host: Symbol('h') }, KEYS, TypeError, /Received type symbol/],
+    [REQUEST, { ...KEYS, timestamp: Number.NaN }, RangeError, /"options\.timestamp" property must be an integer.*Received NaN/],
+    [REQUEST, { ...KEYS, timestamp: new Date(0) }, TypeError, /"options\.timestamp" property must be of type number\. Received an object/],
+    [REQUEST, { ...KEYS, nonce: 'n\uD800' }, smsauth.SmsAuthError, /invalid options\.nonce: contains a lone surrogate/],
+    [JSON.parse('{"action":"SendSmsVerifyCode","__proto__":{}}'), KEYS, smsauth.SmsAuthError, /"__proto__" is not a known property/],
+    [undefined, KEYS, TypeError, /"request" argument must be of type object\. Received undefined/],
+    [null, KEYS, TypeError, /"request" argument must be of type object\. Received null/],
+  ]
+  for (const [request, options, type, message] of cases) {
+    const e = thrown(() => sign(request, options))
+    assert.ok(e instanceof type, `${e}`)
+    assert.match(e.message, message)
+  }
+  // A secret's value is never shown, whatever its type.
+  assert.doesNotMatch(thrown(() => sign(REQUEST, { ...KEYS, accessKeySecret: 12345 })).message, /12345/)
+})
+
+test('cycles and deep objects are not walked: an unknown property is still named', () => {
+  const cyclic = { a: 1 }
+  cyclic.self = cyclic
+  const e = thrown(() => sign({ ...REQUEST, extra: cyclic }, KEYS))
+  assert.match(e.message, /"extra" is not a known property/)
+  const deep = thrown(() => sign({ ...REQUEST, params: { PhoneNumber: cyclic } }, KEYS))
+  assert.ok(deep instanceof TypeError, `${deep}`)
+  assert.match(deep.message, /"request\.params" property must be an object of strings/)
+})
+
+test('verify looks secrets up in an object\'s own properties or through a function, and refuses anything else', () => {
+  const verifier = new smsauth.Verifier({ checkNonces: false })
+  const signed = sign(REQUEST, KEYS)
+  const request = { method: signed.method, path: signed.path, query: signed.query, headers: signed.headers, body: signed.body }
+  const now = KEYS.timestamp
+  assert.equal(verifier.verify(request, { testid: 'testsecret' }, now).accessKeyId, 'testid')
+  assert.equal(verifier.verify(request, (id) => (id === 'testid' ? 'testsecret' : undefined), now).action, 'SendSmsVerifyCode')
+  // Inherited properties are not secrets.
+  const inherited = thrown(() => verifier.verify(request, Object.create({ testid: 'testsecret' }), now))
+  assert.equal(inherited.code, 'ERR_SMSAUTH_AUTHENTICATION')
+  for (const bad of ['testsecret', [], null]) {
+    const e = thrown(() => verifier.verify(request, bad, now))
+    assert.ok(e instanceof TypeError && /"secrets" argument/.test(e.message), `${e}`)
+  }
+})

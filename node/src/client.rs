@@ -6,9 +6,9 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use smsauth::{CheckSmsVerifyCodeResponse, Field, FieldKind, FieldValue, SendSmsVerifyCodeResponse};
 
-use crate::args::{Fields, MAX_SAFE, Name, string};
+use crate::args::{self, Fields, Json, MAX_SAFE, Name, at};
 use crate::error;
-use crate::observe::{Stats, Trace, begin};
+use crate::observe::{Trace, begin, write};
 use crate::runtime::{promise, rejected};
 
 type CoreSend = smsauth::SendSmsVerifyCodeRequest;
@@ -96,31 +96,27 @@ fn check_result(r: CheckSmsVerifyCodeResponse) -> CheckResult {
 }
 
 /// A request field's value from the property `key`, converted by its core [`FieldKind`]
-/// (`TemplateParam` as a JSON string or an object, serialised with `JSON.stringify`).
-pub(crate) fn field_value(f: &Fields<'_>, key: &str, kind: FieldKind, v: Unknown<'_>) -> Result<FieldValue> {
+/// (`TemplateParam` as a JSON string or an object, written as JSON text).
+pub(crate) fn field_value(f: &Fields<'_, '_>, key: &str, kind: FieldKind, v: &Json<'_>) -> Result<FieldValue> {
     let (env, name) = (f.env(), f.name(key));
     Ok(match kind {
-        FieldKind::Text => FieldValue::Text(string(env, name, &v, false)?),
-        FieldKind::Bool => FieldValue::Bool(crate::args::boolean(env, name, &v)?),
-        FieldKind::Unsigned => FieldValue::Unsigned(crate::args::integer(env, name, &v, 0.0, MAX_SAFE)?.unsigned_abs()),
+        FieldKind::Text => FieldValue::Text(args::string(env, name, v, false)?),
+        FieldKind::Bool => FieldValue::Bool(args::boolean(env, name, v)?),
+        FieldKind::Unsigned => FieldValue::Unsigned(args::integer(env, name, v, 0.0, MAX_SAFE)?.unsigned_abs()),
         FieldKind::Integer | FieldKind::Enum(_) => {
-            FieldValue::Integer(crate::args::integer(env, name, &v, -MAX_SAFE, MAX_SAFE)?)
+            FieldValue::Integer(args::integer(env, name, v, -MAX_SAFE, MAX_SAFE)?)
         }
-        FieldKind::Json if v.get_type()? == ValueType::String => FieldValue::Text(string(env, name, &v, false)?),
-        FieldKind::Json if v.get_type()? == ValueType::Object && !v.is_array()? => {
-            // A Map would stringify to "{}": refused like any options object that hides entries.
+        FieldKind::Json if v.is_text() => FieldValue::Text(args::string(env, name, v, false)?),
+        FieldKind::Json if matches!(v, Json::Object(_)) => {
+            // A Map would be "{}": refused like any options object that hides entries.
             Fields::required(env, "templateParam", v)?;
-            let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
-            let stringify: Function<'_, Unknown<'_>, Unknown<'_>> = json.get_named_property("stringify")?;
-            let text = stringify.call(v)?;
-            if text.get_type()? != ValueType::String {
-                let message = format!(
-                    "{} must serialise to a JSON object; JSON.stringify returned undefined (check its toJSON method)",
-                    name.describe()
-                );
-                return Err(error::type_error(env, message));
-            }
-            FieldValue::Text(string(env, name, &text, false)?)
+            let text = v.to_text().map_err(|not| {
+                error::type_error(
+                    env,
+                    format!("{} must be JSON data; {not} (check its toJSON method)", name.describe()),
+                )
+            })?;
+            FieldValue::Text(text)
         }
         FieldKind::Json => {
             return Err(error::type_error(env, format!("{} must be a JSON string or a plain object", name.describe())));
@@ -133,7 +129,7 @@ pub(crate) fn field_value(f: &Fields<'_>, key: &str, kind: FieldKind, v: Unknown
 /// (`phoneNumber`, `verifyCode`) are read only for a complete request (`whole`): `sendCode`
 /// and `checkCode` take them as arguments.
 fn read_fields(
-    f: &mut Fields<'_>,
+    f: &mut Fields<'_, '_>,
     whole: bool,
     fields: &[Field],
     mut set: impl FnMut(&str, Option<FieldValue>) -> smsauth::Result<()>,
@@ -141,7 +137,7 @@ fn read_fields(
     let env = f.env();
     for field in fields.iter().filter(|field| whole || !field.required) {
         let name = field.camel();
-        let value = match f.get(&name)? {
+        let value = match f.get(&name) {
             Some(v) => field_value(f, &name, field.kind, v)?,
             None if field.required => {
                 let message = format!("{} must be of type string. Received undefined", f.name(&name).describe());
@@ -156,17 +152,14 @@ fn read_fields(
 
 /// Read the object `v` called `name` with `read`, refusing properties it did not read.
 /// `undefined`/`null` read as an empty object, unless the object is `required`.
-fn read_object<'env, T>(
-    env: &'env Env,
+fn read_object<'a, T>(
+    env: &'a Env,
     name: &'static str,
-    v: Option<Unknown<'env>>,
+    v: &'a Json<'_>,
     required: bool,
-    read: impl FnOnce(&mut Fields<'env>) -> Result<T>,
+    read: impl FnOnce(&mut Fields<'a, '_>) -> Result<T>,
 ) -> Result<T> {
-    let mut f = match (v, required) {
-        (Some(v), true) => Fields::required(env, name, v)?,
-        (v, _) => Fields::new(env, name, v)?.map_or_else(|| Fields::empty(env, name), Ok)?,
-    };
+    let mut f = if required { Fields::required(env, name, v)? } else { Fields::or_empty(env, name, v)? };
     let out = read(&mut f)?;
     f.finish()?;
     Ok(out)
@@ -212,9 +205,10 @@ impl Client {
     /// (`ERR_SMSAUTH_INVALID_INPUT` / `ERR_SMSAUTH_CREDENTIALS`) for a bad value or missing
     /// credentials.
     #[napi(constructor, ts_args_type = "options?: ClientOptions")]
-    pub fn new(env: &Env, options: Option<Unknown<'_>>) -> Result<Self> {
+    pub fn new(env: &Env, options: String) -> Result<Self> {
+        let args = args::parse(env, &options)?;
         let mut b = smsauth::Client::builder().binding("node");
-        if let Some(mut f) = Fields::new(env, "options", options)? {
+        if let Some(mut f) = Fields::new(env, "options", at(&args, 0))? {
             crate::options::read_client(&mut f, &mut b)?;
             f.finish()?;
         }
@@ -227,17 +221,12 @@ impl Client {
     /// Resolves with the service's answer; rejects with an `SmsAuthError` for every failure,
     /// including business answers such as `biz.FREQUENCY` (`ERR_SMSAUTH_THROTTLED`).
     #[napi(ts_args_type = "phone: string, overrides?: SendOverrides", ts_return_type = "Promise<SendResult>")]
-    pub fn send_code<'env>(
-        &self,
-        env: &'env Env,
-        phone: Unknown<'env>,
-        overrides: Option<Unknown<'env>>,
-        trace: Option<Object<'env>>,
-    ) -> Result<Object<'env>> {
+    pub fn send_code<'env>(&self, env: &'env Env, args: String, trace: Option<Object<'env>>) -> Result<Object<'env>> {
         call(env, send_result, || {
-            let mut req =
-                CoreSend { phone_number: string(env, Name::Arg("phone"), &phone, false)?, ..Default::default() };
-            let key = read_object(env, "overrides", overrides, false, |f| {
+            let args = args::parse(env, &args)?;
+            let phone_number = args::string(env, Name::Arg("phone"), at(&args, 0), false)?;
+            let mut req = CoreSend { phone_number, ..Default::default() };
+            let key = read_object(env, "overrides", at(&args, 1), false, |f| {
                 read_fields(f, false, CoreSend::FIELDS, |name, v| req.set(name, v))?;
                 f.string("clientKey")
             })?;
@@ -252,19 +241,13 @@ impl Client {
         ts_args_type = "phone: string, code: string, overrides?: CheckOverrides",
         ts_return_type = "Promise<CheckResult>"
     )]
-    pub fn check_code<'env>(
-        &self,
-        env: &'env Env,
-        phone: Unknown<'env>,
-        code: Unknown<'env>,
-        overrides: Option<Unknown<'env>>,
-        trace: Option<Object<'env>>,
-    ) -> Result<Object<'env>> {
+    pub fn check_code<'env>(&self, env: &'env Env, args: String, trace: Option<Object<'env>>) -> Result<Object<'env>> {
         call(env, check_result, || {
-            let phone = string(env, Name::Arg("phone"), &phone, false)?;
-            let code = string(env, Name::Arg("code"), &code, false)?;
+            let args = args::parse(env, &args)?;
+            let phone = args::string(env, Name::Arg("phone"), at(&args, 0), false)?;
+            let code = args::string(env, Name::Arg("code"), at(&args, 1), false)?;
             let mut req = CoreCheck { phone_number: phone, verify_code: code, ..Default::default() };
-            read_object(env, "overrides", overrides, false, |f| {
+            read_object(env, "overrides", at(&args, 2), false, |f| {
                 read_fields(f, false, CoreCheck::FIELDS, |name, v| req.set(name, v))
             })?;
             let (c, trace) = (self.inner.clone(), begin::<CoreCheck>(trace, &req.phone_number)?);
@@ -277,12 +260,13 @@ impl Client {
     pub fn send_sms_verify_code<'env>(
         &self,
         env: &'env Env,
-        request: Unknown<'env>,
+        args: String,
         trace: Option<Object<'env>>,
     ) -> Result<Object<'env>> {
         call(env, send_result, || {
+            let args = args::parse(env, &args)?;
             let mut req = CoreSend::default();
-            read_object(env, "request", Some(request), true, |f| {
+            read_object(env, "request", at(&args, 0), true, |f| {
                 read_fields(f, true, CoreSend::FIELDS, |name, v| req.set(name, v))
             })?;
             let (c, trace) = (self.inner.clone(), begin::<CoreSend>(trace, &req.phone_number)?);
@@ -295,12 +279,13 @@ impl Client {
     pub fn check_sms_verify_code<'env>(
         &self,
         env: &'env Env,
-        request: Unknown<'env>,
+        args: String,
         trace: Option<Object<'env>>,
     ) -> Result<Object<'env>> {
         call(env, check_result, || {
+            let args = args::parse(env, &args)?;
             let mut req = CoreCheck::default();
-            read_object(env, "request", Some(request), true, |f| {
+            read_object(env, "request", at(&args, 0), true, |f| {
                 read_fields(f, true, CoreCheck::FIELDS, |name, v| req.set(name, v))
             })?;
             let (c, trace) = (self.inner.clone(), begin::<CoreCheck>(trace, &req.phone_number)?);
@@ -328,8 +313,10 @@ impl Client {
 
     /// The client's counters since it was built: sends, checks, passes, guard denials by rule,
     /// errors by kind and a latency histogram — e.g. for a `/metrics` page.
-    #[napi]
-    pub fn stats(&self) -> Stats {
-        self.inner.stats().into()
+    #[napi(ts_return_type = "Stats")]
+    pub fn stats<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
+        let mut o = Object::new(env)?;
+        write(env, &mut o, self.inner.stats().record())?;
+        Ok(o)
     }
 }

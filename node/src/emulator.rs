@@ -6,47 +6,8 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use smsauth_emulator::{Config, EMULATOR_OPTIONS, Fault, OptionKind};
 
-use crate::args::{self, Fields, MAX_SAFE, Name};
+use crate::args::{self, Fields, Json, MAX_SAFE, Name, at, optional};
 use crate::error;
-
-/// Options of `startEmulator(options)`. Every field is optional.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[allow(dead_code)] // TypeScript shape only; read property by property for Node-style errors.
-pub struct EmulatorOptions {
-    /// TCP port on 127.0.0.1; 0 (the default) picks a free one.
-    pub port: Option<u32>,
-    /// Accepted AccessKey pairs `[id, secret]`; the first is the one `accessKeyId` reports
-    /// (default `[['testid', 'testsecret']]`).
-    #[napi(ts_type = "Array<[string, string]>")]
-    pub accounts: Option<Vec<Vec<String>>>,
-    /// The accepted AccessKey ID (default `testid`).
-    pub access_key_id: Option<String>,
-    /// Its secret (default `testsecret`).
-    pub access_key_secret: Option<String>,
-    /// Wrong checks after which a code is void (default 5).
-    pub max_wrong_tries: Option<u32>,
-    /// Codes per phone number per day before `BUSINESS_LIMIT_CONTROL` (default 10).
-    pub daily_limit: Option<u32>,
-    /// Accepted clock skew of request timestamps in seconds, either way (default 900).
-    pub timestamp_window_seconds: Option<u32>,
-    /// A code that passed cannot pass again (default `true`).
-    pub consume_on_pass: Option<bool>,
-    /// Seed of the random source: the same seed gives the same codes.
-    pub seed: Option<i64>,
-    /// Start of the emulated clock (Unix seconds); default the real time.
-    pub start_time: Option<i64>,
-    /// Check request timestamps against the emulated clock (default `true`).
-    pub verify_with_emulated_clock: Option<bool>,
-    /// Message texts by `TemplateCode`, with `${name}` placeholders (added to the defaults).
-    pub templates: Option<std::collections::HashMap<String, String>>,
-    /// Outbox size (default 10000).
-    pub max_messages: Option<u32>,
-    /// Print one line per request to stderr.
-    pub log_requests: Option<bool>,
-    /// Accept any signature and template and apply no flow control (default `false`: faithful
-    /// to the service, see the fidelity table in the emulator's README).
-    pub lenient: Option<bool>,
-}
 
 /// One SMS the emulator "sent".
 #[napi(object, object_from_js = false)]
@@ -172,27 +133,20 @@ fn message(m: smsauth_emulator::Message) -> EmulatorMessage {
     }
 }
 
-fn opt_phone(env: &Env, phone: Option<Unknown<'_>>) -> Result<Option<String>> {
-    match phone {
-        Some(v) if !args::is_nullish(&v)? => Ok(Some(args::string(env, Name::Arg("phone"), &v, false)?)),
-        _ => Ok(None),
-    }
-}
-
-/// A JavaScript value as JSON, through the engine's own `JSON.stringify`: the emulator's parsers
-/// ([`Config::from_options`], [`Fault::from_json`]) then decide what it may hold.
-fn to_json(env: &Env, v: Unknown<'_>) -> Result<serde_json::Value> {
-    let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
-    let stringify: Function<'_, Unknown<'_>, String> = json.get_named_property("stringify")?;
-    serde_json::from_str(&stringify.call(v)?).map_err(|e| Error::from_reason(e.to_string()))
+/// A JavaScript value as the emulator's JSON: its parsers ([`Config::from_options`],
+/// [`Fault::from_json`]) then decide what it may hold.
+fn to_json(env: &Env, name: Name<'_>, v: &Json<'_>) -> Result<serde_json::Value> {
+    let text =
+        v.to_text().map_err(|not| error::type_error(env, format!("{} must be JSON data; {not}", name.describe())))?;
+    serde_json::from_str(&text).map_err(|e| Error::from_reason(e.to_string()))
 }
 
 /// A fault rule from its JavaScript object: each property becomes the JSON key of the same name
 /// in snake_case (`retryAfterMs` → `retry_after_ms`) and the emulator's one parser,
 /// [`Fault::from_json`], decides — unknown keys, kinds and actions are refused there.
-fn fault(env: &Env, v: Unknown<'_>) -> Result<Fault> {
+fn fault(env: &Env, v: &Json<'_>) -> Result<Fault> {
     Fields::required(env, "fault", v)?;
-    let rule: serde_json::Map<_, _> = match to_json(env, v)? {
+    let rule: serde_json::Map<_, _> = match to_json(env, Name::Arg("fault"), v)? {
         serde_json::Value::Object(rule) => rule.into_iter().map(|(k, v)| (snake_case(&k), v)).collect(),
         _ => serde_json::Map::new(),
     };
@@ -218,17 +172,17 @@ fn snake_case(key: &str) -> String {
 
 /// `startEmulator`'s options as the emulator's JSON: each option of [`EMULATOR_OPTIONS`] is read
 /// under its camel-case name with its kind's Node-style type checks.
-fn options(env: &Env, options: Option<Unknown<'_>>) -> Result<String> {
+fn options(env: &Env, options: &Json<'_>) -> Result<String> {
     let mut json = serde_json::Map::new();
     if let Some(mut f) = Fields::new(env, "options", options)? {
-        for (name, kind) in EMULATOR_OPTIONS {
+        for (name, kind, _) in EMULATOR_OPTIONS {
             let key = crate::options::camel(name);
             let value = match kind {
                 OptionKind::Flag => f.boolean(&key)?.map(Into::into),
                 OptionKind::Count { max } => f.integer(&key, 0.0, (max as f64).min(MAX_SAFE))?.map(Into::into),
                 OptionKind::Text => f.string(&key)?.map(Into::into),
                 OptionKind::Secret => f.secret(&key)?.map(Into::into),
-                OptionKind::Table => f.get(&key)?.map(|v| to_json(env, v)).transpose()?,
+                OptionKind::Table => f.get(&key).map(|v| to_json(env, f.name(&key), v)).transpose()?,
             };
             json.extend(value.map(|v| (name.to_owned(), v)));
         }
@@ -266,8 +220,9 @@ impl Emulator {
     /// The outbox, oldest first; with `phone`, only the messages sent to it (written any way
     /// the client accepts, e.g. `+86 138…`).
     #[napi(ts_args_type = "phone?: string")]
-    pub fn messages(&self, env: &Env, phone: Option<Unknown<'_>>) -> Result<Vec<EmulatorMessage>> {
-        let phone = opt_phone(env, phone)?;
+    pub fn messages(&self, env: &Env, args: String) -> Result<Vec<EmulatorMessage>> {
+        let args = args::parse(env, &args)?;
+        let phone = optional(&args, 0).map(|v| args::string(env, Name::Arg("phone"), v, false)).transpose()?;
         self.with(env, |e| match &phone {
             Some(p) => e.messages_for(p),
             None => e.messages(),
@@ -277,16 +232,18 @@ impl Emulator {
 
     /// The newest code sent to `phone`, or `null`.
     #[napi(ts_args_type = "phone: string")]
-    pub fn last_code(&self, env: &Env, phone: Unknown<'_>) -> Result<Option<String>> {
-        let phone = args::string(env, Name::Arg("phone"), &phone, false)?;
+    pub fn last_code(&self, env: &Env, args: String) -> Result<Option<String>> {
+        let args = args::parse(env, &args)?;
+        let phone = args::string(env, Name::Arg("phone"), at(&args, 0), false)?;
         self.with(env, |e| e.last_code(&phone))
     }
 
     /// Move the emulated clock forward by `seconds` (code expiry, send intervals, daily caps,
     /// STS expiry). Nothing sleeps.
     #[napi(ts_args_type = "seconds: number")]
-    pub fn advance_clock(&self, env: &Env, seconds: Unknown<'_>) -> Result<()> {
-        let s = args::integer(env, Name::Arg("seconds"), &seconds, 0.0, MAX_SAFE)?;
+    pub fn advance_clock(&self, env: &Env, args: String) -> Result<()> {
+        let args = args::parse(env, &args)?;
+        let s = args::integer(env, Name::Arg("seconds"), at(&args, 0), 0.0, MAX_SAFE)?;
         self.with(env, |e| e.advance_clock(s.max(0) as u64))
     }
 
@@ -306,8 +263,8 @@ impl Emulator {
     /// Inject a fault into the answers to matching requests; rules are tried in the order
     /// added.
     #[napi(ts_args_type = "fault: EmulatorFault")]
-    pub fn add_fault(&self, env: &Env, rule: Unknown<'_>) -> Result<()> {
-        let rule = fault(env, rule)?;
+    pub fn add_fault(&self, env: &Env, args: String) -> Result<()> {
+        let rule = fault(env, at(&args::parse(env, &args)?, 0))?;
         self.with(env, |e| e.add_fault(rule))
     }
 
@@ -325,8 +282,9 @@ impl Emulator {
 
     /// Temporary credentials valid for `ttlSeconds` (at least 1) of emulated time.
     #[napi(ts_args_type = "ttlSeconds: number", ts_return_type = "EmulatorStsCredentials")]
-    pub fn issue_sts<'env>(&self, env: &'env Env, ttl: Unknown<'_>) -> Result<Object<'env>> {
-        let ttl = args::integer(env, Name::Arg("ttlSeconds"), &ttl, 0.0, MAX_SAFE)?;
+    pub fn issue_sts<'env>(&self, env: &'env Env, args: String) -> Result<Object<'env>> {
+        let args = args::parse(env, &args)?;
+        let ttl = args::integer(env, Name::Arg("ttlSeconds"), at(&args, 0), 0.0, MAX_SAFE)?;
         let sts = self.with(env, |e| e.issue_sts_seconds(ttl as u64))?.map_err(|e| error::core_error(env, &e))?;
         let mut obj = Object::new(env)?;
         obj.set_named_property("accessKeyId", sts.access_key_id.as_str())?;
@@ -363,8 +321,9 @@ impl Emulator {
 /// emu.close()
 /// ```
 #[napi(ts_args_type = "options?: EmulatorOptions")]
-pub fn start_emulator(env: &Env, options: Option<Unknown<'_>>) -> Result<Emulator> {
-    let config = Config::from_options(&self::options(env, options)?).map_err(|e| error::core_error(env, &e))?;
+pub fn start_emulator(env: &Env, args: String) -> Result<Emulator> {
+    let config = Config::from_options(&self::options(env, at(&args::parse(env, &args)?, 0))?)
+        .map_err(|e| error::core_error(env, &e))?;
     let emu = smsauth_emulator::Emulator::start_with(config).map_err(|e| error::core_error(env, &e))?;
     Ok(Emulator {
         endpoint: emu.endpoint(),

@@ -1,7 +1,8 @@
 //! The TypeScript shapes written from the core's tables, so that each API field and each option
 //! is declared once: the request objects from the field tables (`core/src/api/request.rs`), the
 //! option objects of `new Client(options)` from the option tables ([`ClientBuilder::options`],
-//! [`GuardConfig::OPTIONS`]) under their Node names ([`js_path`]). `tests/run.sh` regenerates
+//! [`GuardConfig::OPTIONS`]) under their Node names ([`js_path`]), and `startEmulator`'s from
+//! the emulator's ([`EMULATOR_OPTIONS`]). `tests/run.sh` regenerates
 //! `requests.d.ts` from [`request_types`] and fails when the committed file differs.
 
 use std::fmt::Write;
@@ -12,7 +13,8 @@ use smsauth::{
     SendSmsVerifyCodeRequest,
 };
 
-use crate::options::js_path;
+use crate::options::{camel, js_path};
+use smsauth_emulator::{EMULATOR_OPTIONS, OptionKind as EmulatorKind};
 
 /// `sendCode`'s own option: it is not a field of the API.
 const CLIENT_KEY: &str = "Who asks for the code — the caller's IP address, device or session id — for the guard's
@@ -131,11 +133,22 @@ pub fn request_types() -> String {
     client.push(Member::new("guard", "GuardOptions", "The abuse guard (see `GuardOptions`). Default: no guard."));
     let guard: Vec<Member> =
         GuardConfig::OPTIONS.iter().map(|o| Member::option(js_path(o.name).trim_start_matches("guard."), o)).collect();
+    let emulator = EMULATOR_OPTIONS.iter().map(|&(name, kind, doc)| {
+        let ty = match kind {
+            EmulatorKind::Flag => "boolean",
+            EmulatorKind::Count { .. } => "number",
+            EmulatorKind::Text | EmulatorKind::Secret => "string",
+            EmulatorKind::Table if name == "accounts" => "Array<[string, string]>",
+            EmulatorKind::Table => "Record<string, string>",
+        };
+        Member::new(&camel(name), ty, doc)
+    });
     for (name, doc, members) in [
         ("ClientOptions", CLIENT_OPTIONS, client),
         ("RetryOptions", RETRY, retry),
         ("RoleArnOptions", ROLE_ARN, role),
         ("GuardOptions", GUARD, guard),
+        ("EmulatorOptions", "Options of `startEmulator(options)`. Every field is optional.", emulator.collect()),
     ] {
         interface(&mut out, name, doc, &members);
     }

@@ -8,8 +8,11 @@
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use smsauth::CallEvent;
 use smsauth::api::{Operation, mask_phone};
-use smsauth::{CallEvent, ClientStats, LATENCY_BUCKETS_MS};
+use smsauth::record::{Record, Value};
+
+use crate::options::camel;
 
 /// The context object of one observed call, kept alive until the call settles.
 pub(crate) struct Trace(ObjectRef<false>);
@@ -28,30 +31,37 @@ impl Trace {
     pub(crate) fn finish(self, env: &Env, event: Option<CallEvent>) -> Result<()> {
         let mut o = self.0.get_value(env)?;
         self.0.unref(env)?;
-        let Some(e) = event else { return Ok(()) };
-        o.set_named_property("action", e.action)?;
-        o.set_named_property("signatureVersion", e.signature_version.as_str())?;
-        o.set_named_property("serverAddress", e.server_address)?;
-        o.set_named_property("serverPort", e.server_port.map(u32::from))?;
-        o.set_named_property("attempts", e.attempts)?;
-        o.set_named_property("retryReasons", e.retry_reasons)?;
-        o.set_named_property("httpStatus", e.http_status.map(u32::from))?;
-        o.set_named_property("serviceCode", e.service_code)?;
-        o.set_named_property("requestId", e.request_id)?;
-        o.set_named_property("elapsedMs", e.elapsed.as_secs_f64() * 1000.0)?;
-        o.set_named_property("delivery", e.delivery.as_str())?;
-        o.set_named_property("guardDecision", e.guard.as_str())?;
-        o.set_named_property("guardRule", e.guard_rule)?;
-        o.set_named_property("phone", e.phone)?;
-        o.set_named_property("passed", e.passed)?;
-        o.set_named_property("errorKind", e.error.map(|k| k.name()))?;
-        Ok(())
+        event.map_or(Ok(()), |e| write(env, &mut o, e.record()))
     }
 }
 
+/// Set each field of a core record on `o`, under its camel-case name.
+pub(crate) fn write(env: &Env, o: &mut Object<'_>, record: Record<'_>) -> Result<()> {
+    for (name, value) in record {
+        let name = camel(name);
+        match value {
+            Value::None => o.set_named_property(&name, Null)?,
+            Value::Bool(b) => o.set_named_property(&name, b)?,
+            Value::Unsigned(n) => o.set_named_property(&name, n as f64)?,
+            Value::Float(x) => o.set_named_property(&name, x)?,
+            Value::Text(s) => o.set_named_property(&name, s)?,
+            Value::Texts(texts) => o.set_named_property(&name, texts.to_vec())?,
+            Value::Numbers(ns) => o.set_named_property(&name, ns.iter().map(|&n| n as f64).collect::<Vec<_>>())?,
+            Value::Counts(counts) => {
+                let mut by_name = Object::new(env)?;
+                for (key, n) in counts {
+                    by_name.set_named_property(key, n as f64)?;
+                }
+                o.set_named_property(&name, by_name)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// `client.stats()`: the client's counters since it was built.
-#[napi(object, object_from_js = false)]
-#[derive(Debug)]
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[allow(dead_code)] // TypeScript shape only: `stats()` writes the core's record (`write`).
 pub struct Stats {
     /// `SendSmsVerifyCode` calls, whatever their outcome (guard denials included).
     pub sends: i64,
@@ -69,23 +79,4 @@ pub struct Stats {
     pub latency_buckets: Vec<i64>,
     /// Sum of all call latencies in milliseconds.
     pub latency_sum_ms: i64,
-}
-
-fn count(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-impl From<ClientStats> for Stats {
-    fn from(s: ClientStats) -> Self {
-        Stats {
-            sends: count(s.sends),
-            checks: count(s.checks),
-            passes: count(s.passes),
-            guard_denials: s.guard_denials.into_iter().map(|(k, n)| (k, count(n))).collect(),
-            errors: s.errors.into_iter().map(|(k, n)| (k.to_owned(), count(n))).collect(),
-            latency_bounds_ms: LATENCY_BUCKETS_MS.iter().map(|&b| count(b)).collect(),
-            latency_buckets: s.latency_buckets.into_iter().map(count).collect(),
-            latency_sum_ms: count(s.latency_sum_ms),
-        }
-    }
 }

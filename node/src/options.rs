@@ -9,9 +9,9 @@ use std::time::Duration;
 use napi::bindgen_prelude::*;
 use smsauth::{ClientBuilder, ClientOption, GuardConfig, Limit, OptionKind, OptionValue, WrongCodeLimit};
 
-use crate::args::{Fields, MAX_SAFE, Name, boolean, integer, number, string};
+use crate::args::{Fields, Json, MAX_SAFE, Name, array, boolean, integer, number, string};
 use crate::client::field_value;
-use crate::error::{core_error, type_error};
+use crate::error::core_error;
 
 /// `snake_case` → `camelCase`.
 pub(crate) fn camel(snake: &str) -> String {
@@ -61,13 +61,13 @@ pub(crate) fn is_option(field: &str) -> bool {
 }
 
 /// Read every option of `new Client(options)` into `b`.
-pub(crate) fn read_client(f: &mut Fields<'_>, b: &mut ClientBuilder) -> Result<()> {
+pub(crate) fn read_client(f: &mut Fields<'_, '_>, b: &mut ClientBuilder) -> Result<()> {
     let env = f.env();
     let set = |b: &mut ClientBuilder, opt: &ClientOption, v| b.set_option(opt.name, v);
-    let mut retry = f.get("retry")?.map(|v| Fields::required(env, "options.retry", v)).transpose()?;
-    let mut role = match f.get("roleArn")? {
-        Some(v) if v.get_type()? == ValueType::String => {
-            let arn = string(env, Name::Prop("options", "roleArn"), &v, false)?;
+    let mut retry = f.get("retry").map(|v| Fields::required(env, "options.retry", v)).transpose()?;
+    let mut role = match f.get("roleArn") {
+        Some(v) if v.is_text() => {
+            let arn = string(env, Name::Prop("options", "roleArn"), v, false)?;
             b.set_option("role_arn", Some(OptionValue::Text(arn))).map_err(|e| core_error(env, &e))?;
             None
         }
@@ -88,7 +88,7 @@ pub(crate) fn read_client(f: &mut Fields<'_>, b: &mut ClientBuilder) -> Result<(
     }
     retry.map(Fields::finish).transpose()?;
     role.map(Fields::finish).transpose()?;
-    if let Some(v) = f.get("guard")? {
+    if let Some(v) = f.get("guard") {
         let mut g = Fields::required(env, "options.guard", v)?;
         let mut config = GuardConfig::default();
         for opt in GuardConfig::OPTIONS {
@@ -105,39 +105,37 @@ pub(crate) fn read_client(f: &mut Fields<'_>, b: &mut ClientBuilder) -> Result<(
 /// Read the property `key` as `opt`'s kind and hand it to `set`: absent skips it, `null` unsets
 /// a nullable option, a wrong type is a `TypeError`, a bad value the core's error.
 fn read_option(
-    f: &mut Fields<'_>,
+    f: &mut Fields<'_, '_>,
     key: &str,
     opt: &ClientOption,
     mut set: impl FnMut(Option<OptionValue>) -> smsauth::Result<()>,
 ) -> Result<()> {
     let env = f.env();
     let core = |e: smsauth::Error| core_error(env, &e);
-    let Some(v) = f.get_or_null(key)? else { return Ok(()) };
-    if opt.nullable && v.get_type()? == ValueType::Null {
+    let Some(v) = f.get_or_null(key) else { return Ok(()) };
+    if opt.nullable && matches!(v, Json::Null) {
         return set(None).map_err(core);
     }
     let name = f.name(key);
     let value = match opt.kind {
-        OptionKind::Text | OptionKind::Choice(_) => OptionValue::Text(string(env, name, &v, false)?),
-        OptionKind::Secret => OptionValue::Text(string(env, name, &v, true)?),
-        OptionKind::Bool => OptionValue::Bool(boolean(env, name, &v)?),
-        OptionKind::Unsigned => OptionValue::Unsigned(integer(env, name, &v, 0.0, MAX_SAFE)?.unsigned_abs()),
-        OptionKind::Amount => OptionValue::Amount(number(env, name, &v)?),
+        OptionKind::Text | OptionKind::Choice(_) => OptionValue::Text(string(env, name, v, false)?),
+        OptionKind::Secret => OptionValue::Text(string(env, name, v, true)?),
+        OptionKind::Bool => OptionValue::Bool(boolean(env, name, v)?),
+        OptionKind::Unsigned => OptionValue::Unsigned(integer(env, name, v, 0.0, MAX_SAFE)?.unsigned_abs()),
+        OptionKind::Amount => OptionValue::Amount(number(env, name, v)?),
         OptionKind::Duration => {
-            let ms = integer(env, name, &v, 0.0, MAX_SAFE)?;
+            let ms = integer(env, name, v, 0.0, MAX_SAFE)?;
             opt.duration(ms as f64, Duration::from_millis(1)).map_err(core)?
         }
         // Each PEM text adds to the ones before.
-        OptionKind::Pem if v.is_array()? => {
-            let arr: Array<'_> = unsafe { v.cast()? };
-            for i in 0..arr.len() {
-                let item: Unknown<'_> = arr.get_element(i)?;
-                let pem = string(env, Name::Prop(f.object(), "caCertificates[]"), &item, false)?;
+        OptionKind::Pem if matches!(v, Json::Array(_)) => {
+            for item in array(env, name, v, "strings")? {
+                let pem = string(env, Name::Prop(f.object(), "caCertificates[]"), item, false)?;
                 set(Some(OptionValue::Text(pem))).map_err(core)?;
             }
             return Ok(());
         }
-        OptionKind::Pem => OptionValue::Text(string(env, name, &v, false)?),
+        OptionKind::Pem => OptionValue::Text(string(env, name, v, false)?),
         OptionKind::Limits => OptionValue::Limits(limits(env, f.object(), key, v)?),
         OptionKind::WrongCode => {
             let mut w = Fields::required(env, "options.guard.wrongCode", v)?;
@@ -156,16 +154,12 @@ fn read_option(
 }
 
 /// A guard rule's limits: an array of `{ max, windowSeconds }`.
-fn limits(env: &Env, obj: &str, key: &str, v: Unknown<'_>) -> Result<Vec<Limit>> {
-    if !v.is_array()? {
-        let message = format!("The \"{obj}.{key}\" property must be an array of {{ max, windowSeconds }}");
-        return Err(type_error(env, message));
-    }
-    let arr: Array<'_> = unsafe { v.cast()? };
+fn limits(env: &Env, obj: &str, key: &str, v: &Json<'_>) -> Result<Vec<Limit>> {
+    let items = array(env, Name::Prop(obj, key), v, "{ max, windowSeconds }")?;
     let item = format!("{obj}.{key}[]");
-    let mut out = Vec::with_capacity(arr.len() as usize);
-    for i in 0..arr.len() {
-        let mut l = Fields::required(env, &item, arr.get_element(i)?)?;
+    let mut out = Vec::with_capacity(items.len());
+    for v in items {
+        let mut l = Fields::required(env, &item, v)?;
         let max = l.required_u32("max")?;
         let window = l.required_u32("windowSeconds")?;
         l.finish()?;

@@ -3,12 +3,13 @@
 
 use std::cell::RefCell;
 
+use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use smsauth::Secret;
 use smsauth::sign::{self as core_sign, HttpRequest, RpcRequest, SignatureVersion};
 
-use crate::args::{self, Fields, MAX_SAFE, Name, Props, pairs};
+use crate::args::{self, Fields, MAX_SAFE, Name, at, optional};
 use crate::error;
 
 /// How a signature was computed: compare it with a gateway's `SignatureDoesNotMatch` message.
@@ -35,70 +36,6 @@ pub struct ExplanationV3 {
     pub signature: String,
     /// The `Authorization` header value.
     pub authorization: String,
-}
-
-/// A signed request, ready to send as `METHOD pathAndQuery` with `headers`.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[allow(dead_code)] // TypeScript shape only; `index.js` builds it from `__sign`'s array.
-pub struct SignedRequest {
-    /// `'v1'` or `'v3'`.
-    #[napi(ts_type = "'v1' | 'v3'")]
-    pub version: String,
-    /// HTTP method.
-    pub method: String,
-    /// Path (`/`).
-    pub path: String,
-    /// The query string as sent (RFC 3986 encoded, sorted; for V1 `Signature` is last).
-    pub query: String,
-    /// `path?query`.
-    pub path_and_query: String,
-    /// Headers to send, including `host` (and `Authorization` for V3).
-    #[napi(ts_type = "Array<[string, string]>")]
-    pub headers: Vec<Vec<String>>,
-    /// The body (empty for Dypnsapi calls).
-    pub body: String,
-    /// How the signature was computed (rebuilt by the core when first read).
-    pub explanation: Explanation,
-}
-
-/// An RPC call to sign (`sign(request, options)`).
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[allow(dead_code)] // TypeScript shape only; read property by property for Node-style errors.
-pub struct RpcRequestInit {
-    /// Host (and `:port` when not the default), as sent in the `host` header; default
-    /// `dypnsapi.aliyuncs.com`.
-    pub host: Option<String>,
-    /// API action, e.g. `SendSmsVerifyCode`.
-    pub action: String,
-    /// API version; default `2017-05-25`.
-    pub version: Option<String>,
-    /// HTTP method; default `POST`.
-    pub method: Option<String>,
-    /// Business parameters (without the common signing parameters).
-    #[napi(ts_type = "Record<string, string> | Array<[string, string]>")]
-    pub params: Option<Vec<Vec<String>>>,
-    /// Extra headers; under V3, `content-type` and `x-acs-*` ones are signed.
-    #[napi(ts_type = "Record<string, string> | Array<[string, string]>")]
-    pub headers: Option<Vec<Vec<String>>>,
-}
-
-/// Credentials, scheme, time and nonce for `sign()`.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[allow(dead_code)] // TypeScript shape only; read property by property for Node-style errors.
-pub struct SignOptions {
-    /// AccessKey ID.
-    pub access_key_id: String,
-    /// AccessKey secret (never shown in errors).
-    pub access_key_secret: String,
-    /// STS security token, for temporary credentials.
-    pub security_token: Option<String>,
-    /// `'v3'` (default) or `'v1'`.
-    #[napi(ts_type = "'v1' | 'v3'")]
-    pub signature_version: Option<String>,
-    /// Unix seconds; default now.
-    pub timestamp: Option<i64>,
-    /// The nonce; default 128 random bits as hex.
-    pub nonce: Option<String>,
 }
 
 /// What `explainV3()` signs: exactly the headers given.
@@ -208,25 +145,25 @@ fn explanation(e: core_sign::Explanation) -> Explanation {
 /// and leaves an RPC body empty. The explanation is not built here: [`explain_signed`] rebuilds
 /// it from these lines when `signed.explanation` is first read.
 #[napi(js_name = "__sign", skip_typescript)]
-pub fn sign(env: &Env, request: Unknown<'_>, options: Unknown<'_>) -> Result<String> {
-    let mut f = Props::read(env, "request", request, &["host", "action", "version", "method", "params", "headers"])?;
-    let host = f.string("host", false)?;
-    let action = f.required("action", false)?;
-    let version = f.string("version", false)?;
+pub fn sign<'env>(env: &'env Env, args: String) -> Result<JsString<'env>> {
+    let args = args::parse(env, &args)?;
+    let mut f = Fields::required(env, "request", at(&args, 0))?;
+    let host = f.string("host")?;
+    let action = f.required_string("action", false)?;
+    let version = f.string("version")?;
     let mut req = RpcRequest::with_defaults(host.as_deref(), &action, version.as_deref());
-    req.method = f.string("method", false)?.unwrap_or(req.method);
+    req.method = f.string("method")?.unwrap_or(req.method);
     req.params = f.pairs("params")?.unwrap_or_default();
     req.headers = f.pairs("headers")?.unwrap_or_default();
     f.finish()?;
 
-    let known = ["accessKeyId", "accessKeySecret", "securityToken", "signatureVersion", "timestamp", "nonce"];
-    let mut o = Props::read(env, "options", options, &known)?;
-    let id = o.required("accessKeyId", false)?;
-    let secret = o.required("accessKeySecret", true)?;
-    let token = o.string("securityToken", true)?;
-    let version = o.string("signatureVersion", false)?.map(|v| v.parse()).transpose();
-    let timestamp = o.integer("timestamp")?;
-    let nonce = o.string("nonce", false)?;
+    let mut o = Fields::required(env, "options", at(&args, 1))?;
+    let id = o.required_string("accessKeyId", false)?;
+    let secret = o.required_string("accessKeySecret", true)?;
+    let token = o.secret("securityToken")?;
+    let version = o.string("signatureVersion")?.map(|v| v.parse()).transpose();
+    let timestamp = o.integer("timestamp", 0.0, MAX_SAFE)?.map(i64::unsigned_abs);
+    let nonce = o.string("nonce")?;
     o.finish()?;
     let core = |e: smsauth::Error| error::core_error(env, &e);
     let options = core_sign::SignOptions {
@@ -241,10 +178,14 @@ pub fn sign(env: &Env, request: Unknown<'_>, options: Unknown<'_>) -> Result<Str
     let parts = [signed.version.as_str(), &signed.method, &signed.path, &signed.query, &path_and_query, &body];
     let headers = signed.headers.iter().flat_map(|(name, value)| [name.as_str(), value.as_str()]);
     let lines: Vec<&str> = parts.into_iter().chain(headers).collect();
-    if lines.iter().any(|line| line.contains('\n')) {
+    let text = lines.join("\n");
+    // One pass over the whole text: a part holding a line break would add one.
+    if text.bytes().filter(|&b| b == b'\n').count() != lines.len() - 1 {
         return Err(core(smsauth::Error::new(smsauth::ErrorKind::Internal, "a signed part holds a line break")));
     }
-    Ok(lines.join("\n"))
+    // ASCII, as a signed request almost always is, is the same bytes in Latin-1, which the
+    // engine copies as they are instead of decoding UTF-8.
+    if text.is_ascii() { env.create_string_latin1(text) } else { env.create_string(&text) }
 }
 
 /// `signed.explanation`: the core rebuilds it from the lines [`sign`] returned (no secret
@@ -278,28 +219,29 @@ pub fn explain_signed(lines: String) -> Result<Explanation> {
     js_name = "explainV1",
     ts_args_type = "method: string, params: Record<string, string> | Array<[string, string]>, accessKeySecret: string"
 )]
-pub fn explain_v1(env: &Env, method: Unknown<'_>, params: Unknown<'_>, secret: Unknown<'_>) -> Result<Explanation> {
-    let method = args::string(env, Name::Arg("method"), &method, false)?;
-    let params = pairs(env, Name::Arg("params"), &params)?;
-    let secret = args::string(env, Name::Arg("accessKeySecret"), &secret, true)?;
+pub fn explain_v1(env: &Env, args: String) -> Result<Explanation> {
+    let args = args::parse(env, &args)?;
+    let method = args::string(env, Name::Arg("method"), at(&args, 0), false)?;
+    let params = args::pairs(env, Name::Arg("params"), at(&args, 1))?;
+    let secret = args::string(env, Name::Arg("accessKeySecret"), at(&args, 2), true)?;
     Ok(explanation(core_sign::explain_v1(&method, &params, &secret)))
 }
 
 /// Compute a V3 (ACS3-HMAC-SHA256) signature signing exactly the headers given.
 #[napi(js_name = "explainV3", ts_args_type = "parts: ExplainV3Parts")]
-pub fn explain_v3(env: &Env, parts: Unknown<'_>) -> Result<ExplanationV3> {
-    let known = ["method", "path", "query", "headers", "body", "accessKeyId", "accessKeySecret"];
-    let mut f = Props::read(env, "parts", parts, &known)?;
-    let method = f.required("method", false)?;
-    let path = f.string("path", false)?.unwrap_or_else(|| "/".into());
+pub fn explain_v3(env: &Env, args: String) -> Result<ExplanationV3> {
+    let args = args::parse(env, &args)?;
+    let mut f = Fields::required(env, "parts", at(&args, 0))?;
+    let method = f.required_string("method", false)?;
+    let path = f.string("path")?.unwrap_or_else(|| "/".into());
     let query = f.pairs("query")?.unwrap_or_default();
     let headers = match f.pairs("headers")? {
         Some(headers) => headers,
         None => return Err(error::type_error(env, "The \"parts.headers\" property must be an object".into())),
     };
-    let body = f.string("body", false)?.unwrap_or_default();
-    let id = f.required("accessKeyId", false)?;
-    let secret = f.required("accessKeySecret", true)?;
+    let body = f.string("body")?.unwrap_or_default();
+    let id = f.required_string("accessKeyId", false)?;
+    let secret = f.required_string("accessKeySecret", true)?;
     f.finish()?;
     let (e, authorization) = core_sign::explain_v3(&method, &path, &query, &headers, body.as_bytes(), &id, &secret);
     Ok(ExplanationV3 {
@@ -329,9 +271,10 @@ impl Verifier {
     /// A verifier with a ±15 minute window and an in-memory nonce store (unless
     /// `checkNonces: false`).
     #[napi(constructor, ts_args_type = "options?: VerifierOptions")]
-    pub fn new(env: &Env, options: Option<Unknown<'_>>) -> Result<Self> {
+    pub fn new(env: &Env, options: String) -> Result<Self> {
+        let args = args::parse(env, &options)?;
         let mut config = core_sign::VerifierConfig::default();
-        if let Some(mut f) = Fields::new(env, "options", options)? {
+        if let Some(mut f) = Fields::new(env, "options", at(&args, 0))? {
             if let Some(w) = f.u32("windowSeconds")? {
                 config.window = std::time::Duration::from_secs(u64::from(w));
             }
@@ -340,22 +283,10 @@ impl Verifier {
                 config.nonce_capacity = n as usize;
             }
             config.per_key_quota = f.u32("perKeyQuota")?.map(|n| n as usize);
-            if let Some(v) = f.get("expectedHosts")? {
-                if !v.is_array()? {
-                    return Err(error::type_error(
-                        env,
-                        "The \"options.expectedHosts\" property must be an array of strings".into(),
-                    ));
-                }
-                let arr: Array<'_> = unsafe { v.cast()? };
-                for i in 0..arr.len() {
-                    let item: Unknown<'_> = arr.get_element(i)?;
-                    config.expected_hosts.push(args::string(
-                        env,
-                        Name::Prop("options", "expectedHosts[]"),
-                        &item,
-                        false,
-                    )?);
+            if let Some(v) = f.get("expectedHosts") {
+                for item in args::array(env, f.name("expectedHosts"), v, "strings")? {
+                    let host = args::string(env, Name::Prop("options", "expectedHosts[]"), item, false)?;
+                    config.expected_hosts.push(host);
                 }
             }
             config.nonce_redis_url = f.string("nonceRedisUrl")?;
@@ -374,70 +305,42 @@ impl Verifier {
         ts_args_type = "request: HttpRequestInit, secrets: Record<string, string> | ((accessKeyId: string) => string | undefined | null), now?: number",
         ts_return_type = "Verified"
     )]
-    pub fn verify<'env>(
-        &self,
-        env: &'env Env,
-        request: Unknown<'env>,
-        secrets: Unknown<'env>,
-        now: Option<Unknown<'env>>,
-    ) -> Result<Object<'env>> {
-        let mut f = Props::read(env, "request", request, &["method", "path", "query", "headers", "body"])?;
-        let method = f.required("method", false)?;
-        let (path, query) = (f.string("path", false)?, f.string("query", false)?);
+    pub fn verify<'env>(&self, env: &'env Env, args: String, secrets: Unknown<'env>) -> Result<Object<'env>> {
+        // `index.js` encodes `request` and `now`; `secrets` may be a function, so it comes as is.
+        let args = args::parse(env, &args)?;
+        let mut f = Fields::required(env, "request", at(&args, 0))?;
+        let method = f.required_string("method", false)?;
+        let (path, query) = (f.string("path")?, f.string("query")?);
         let mut req = HttpRequest::new(method, path.unwrap_or_default(), query.unwrap_or_default());
         req.headers = f.pairs("headers")?.unwrap_or_default().into_iter().map(|(k, v)| (k, v.into_bytes())).collect();
-        req.body = match f.get("body")? {
-            Some(v) if v.is_buffer()? || v.is_typedarray()? => {
-                let bytes: Uint8Array = unsafe { v.cast()? };
-                bytes.to_vec()
-            }
-            Some(v) if !args::is_nullish(&v)? => {
-                args::string(env, Name::Prop("request", "body"), &v, false)?.into_bytes()
-            }
-            _ => Vec::new(),
+        req.body = match f.get("body") {
+            Some(v) => match args::bytes(v) {
+                Some(bytes) => bytes,
+                None => args::string(env, Name::Prop("request", "body"), v, false)?.into_bytes(),
+            },
+            None => Vec::new(),
         };
         f.finish()?;
-        let now = match now {
-            Some(v) if !args::is_nullish(&v)? => {
-                Some(args::integer(env, Name::Arg("now"), &v, 0.0, MAX_SAFE)?.unsigned_abs())
-            }
-            _ => None,
-        };
+        let now = optional(&args, 1)
+            .map(|v| args::integer(env, Name::Arg("now"), v, 0.0, MAX_SAFE).map(i64::unsigned_abs))
+            .transpose()?;
+        // `index.js` hands an object of secrets over as a lookup of its own properties.
+        if secrets.get_type()? != ValueType::Function {
+            let message = "The \"secrets\" argument must be an object of { accessKeyId: secret } or a function";
+            return Err(error::type_error(env, message.into()));
+        }
+        let lookup: Function<'_, String, Unknown<'_>> = unsafe { secrets.cast()? };
         let thrown: RefCell<Option<Error>> = RefCell::new(None);
-        let result = match secrets.get_type()? {
-            ValueType::Function => {
-                let lookup: Function<'_, String, Unknown<'_>> = unsafe { secrets.cast()? };
-                self.inner.verify_at(&req, now, |id| match lookup.call(id.to_owned()) {
-                    Ok(v) if v.get_type().ok() == Some(ValueType::String) => {
-                        unsafe { v.cast::<String>() }.ok().map(Secret::new)
-                    }
-                    Ok(_) => None,
-                    Err(e) => {
-                        thrown.borrow_mut().get_or_insert(e);
-                        None
-                    }
-                })
+        let result = self.inner.verify_at(&req, now, |id| match lookup.call(id.to_owned()) {
+            Ok(v) if v.get_type().ok() == Some(ValueType::String) => {
+                unsafe { v.cast::<String>() }.ok().map(Secret::new)
             }
-            ValueType::Object if !secrets.is_array()? => {
-                let map: Object<'_> = unsafe { secrets.cast()? };
-                self.inner.verify_at(&req, now, |id| {
-                    if !map.has_own_property(id).unwrap_or(false) {
-                        return None;
-                    }
-                    let v: Unknown<'_> = map.get_named_property(id).ok()?;
-                    if v.get_type().ok()? != ValueType::String {
-                        return None;
-                    }
-                    unsafe { v.cast::<String>() }.ok().map(Secret::new)
-                })
+            Ok(_) => None,
+            Err(e) => {
+                thrown.borrow_mut().get_or_insert(e);
+                None
             }
-            _ => {
-                return Err(error::type_error(
-                    env,
-                    "The \"secrets\" argument must be an object of { accessKeyId: secret } or a function".into(),
-                ));
-            }
-        };
+        });
         if let Some(e) = thrown.into_inner() {
             return Err(e);
         }
@@ -459,22 +362,25 @@ impl Verifier {
 
 /// Unix seconds as `yyyy-MM-ddTHH:mm:ssZ` (the signing timestamp format).
 #[napi(js_name = "formatTimestamp", ts_args_type = "unixSeconds: number")]
-pub fn format_timestamp(env: &Env, unix: Unknown<'_>) -> Result<String> {
-    let t = args::integer(env, Name::Arg("unixSeconds"), &unix, 0.0, MAX_SAFE)?;
+pub fn format_timestamp(env: &Env, args: String) -> Result<String> {
+    let args = args::parse(env, &args)?;
+    let t = args::integer(env, Name::Arg("unixSeconds"), at(&args, 0), 0.0, MAX_SAFE)?;
     Ok(core_sign::format_timestamp(t.max(0) as u64))
 }
 
 /// `yyyy-MM-ddTHH:mm:ssZ` as Unix seconds, or `null` when malformed.
 #[napi(js_name = "parseTimestamp", ts_args_type = "timestamp: string")]
-pub fn parse_timestamp(env: &Env, s: Unknown<'_>) -> Result<Option<f64>> {
-    let s = args::string(env, Name::Arg("timestamp"), &s, false)?;
+pub fn parse_timestamp(env: &Env, args: String) -> Result<Option<f64>> {
+    let args = args::parse(env, &args)?;
+    let s = args::string(env, Name::Arg("timestamp"), at(&args, 0), false)?;
     Ok(core_sign::parse_timestamp(&s).map(|t| t as f64))
 }
 
 /// RFC 3986 percent-encoding as used in signatures (`~` kept, space as `%20`).
 #[napi(js_name = "percentEncode", ts_args_type = "value: string")]
-pub fn percent_encode(env: &Env, s: Unknown<'_>) -> Result<String> {
-    let s = args::string(env, Name::Arg("value"), &s, false)?;
+pub fn percent_encode(env: &Env, args: String) -> Result<String> {
+    let args = args::parse(env, &args)?;
+    let s = args::string(env, Name::Arg("value"), at(&args, 0), false)?;
     Ok(core_sign::percent_encode(&s))
 }
 
@@ -482,23 +388,19 @@ pub fn percent_encode(env: &Env, s: Unknown<'_>) -> Result<String> {
 /// `13800138000`. Throws `ERR_SMSAUTH_INVALID_INPUT` for anything that is not a mainland China
 /// mobile number (with `countryCode` other than `86`, the digits are kept).
 #[napi(js_name = "normalizePhone", ts_args_type = "phone: string, countryCode?: string")]
-pub fn normalize_phone(env: &Env, phone: Unknown<'_>, country_code: Option<Unknown<'_>>) -> Result<String> {
-    let phone = args::string(env, Name::Arg("phone"), &phone, false)?;
-    let cc = match country_code {
-        Some(v) if !args::is_nullish(&v)? => Some(args::string(env, Name::Arg("countryCode"), &v, false)?),
-        _ => None,
-    };
+pub fn normalize_phone(env: &Env, args: String) -> Result<String> {
+    let args = args::parse(env, &args)?;
+    let phone = args::string(env, Name::Arg("phone"), at(&args, 0), false)?;
+    let cc = optional(&args, 1).map(|v| args::string(env, Name::Arg("countryCode"), v, false)).transpose()?;
     smsauth::api::normalize_phone(&phone, cc.as_deref()).map_err(|e| error::core_error(env, &e))
 }
 
 /// A `TemplateParam` JSON whose `code` is the `##code##` placeholder, plus any other template
 /// variables: `templateParam({ min: '5' })` → `{"code":"##code##","min":"5"}`.
 #[napi(js_name = "templateParam", ts_args_type = "extra?: Record<string, string>")]
-pub fn template_param(env: &Env, extra: Option<Unknown<'_>>) -> Result<String> {
-    let extra = match extra {
-        Some(v) if !args::is_nullish(&v)? => pairs(env, Name::Arg("extra"), &v)?,
-        _ => Vec::new(),
-    };
+pub fn template_param(env: &Env, args: String) -> Result<String> {
+    let args = args::parse(env, &args)?;
+    let extra = optional(&args, 0).map(|v| args::pairs(env, Name::Arg("extra"), v)).transpose()?.unwrap_or_default();
     let refs: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     Ok(smsauth::template_param(&refs))
 }
