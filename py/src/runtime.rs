@@ -11,7 +11,7 @@
 use std::future::Future;
 use std::marker::PhantomData;
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
@@ -35,32 +35,40 @@ static COMPLETIONS: Mutex<Option<(u32, mpsc::Sender<Job>)>> = Mutex::new(None);
 
 /// Run `job` on the completion thread (or here, if that thread cannot be started).
 fn complete(job: Job) {
+    // Sent with no lock held: the job may resume the event loop, which may fork at once, and a
+    // child must not inherit a held lock.
+    match completion_queue() {
+        Some(queue) => {
+            if let Err(mpsc::SendError(job)) = queue.send(job) {
+                run_batch(job, None);
+            }
+        }
+        None => run_batch(job, None),
+    }
+}
+
+/// This process's completion queue, its thread started on first use.
+fn completion_queue() -> Option<mpsc::Sender<Job>> {
     let pid = std::process::id();
     let mut slot = COMPLETIONS.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((owner, queue)) = slot.as_ref()
         && *owner == pid
     {
-        match queue.send(job) {
-            Ok(()) => return,
-            Err(mpsc::SendError(job)) => return run_batch(job, None),
-        }
+        return Some(queue.clone());
     }
+    // A queue inherited through `fork()` is leaked: its thread does not exist here, and
+    // dropping it could wait for a lock that thread held.
+    std::mem::forget(slot.take());
     let (queue, jobs) = mpsc::channel::<Job>();
     let thread = std::thread::Builder::new().name("smsauth-asyncio".into()).spawn(move || {
         while let Ok(first) = jobs.recv() {
             run_batch(first, Some(&jobs));
         }
     });
-    match thread {
-        Ok(_) => {
-            let _ = queue.send(job);
-            *slot = Some((pid, queue));
-        }
-        Err(_) => {
-            drop(slot);
-            run_batch(job, None);
-        }
-    }
+    thread.ok().map(|_| {
+        *slot = Some((pid, queue.clone()));
+        queue
+    })
 }
 
 /// Run `first` and, under the same GIL acquisition, up to 255 more completions already waiting
@@ -91,28 +99,32 @@ fn run_batch(first: Job, more: Option<&mpsc::Receiver<Job>>) {
 
 /// Set by the `atexit` hook: no runtime thread may start calling into Python any more.
 static EXITING: AtomicBool = AtomicBool::new(false);
-/// Runtime threads currently calling into Python, and the process they belong to (after
-/// `fork()` the parent's count means nothing: those threads do not exist in the child).
-static IN_PYTHON: Mutex<(u32, usize)> = Mutex::new((0, 0));
+/// Threads of ours calling into Python right now, and the process they belong to, as
+/// `pid << 32 | count`: one atomic, so that a child forked at any moment inherits no held lock
+/// (and after `fork()` the parent's count means nothing: those threads do not exist in the child).
+static IN_PYTHON: AtomicU64 = AtomicU64::new(0);
 
+/// How many threads of process `pid` the `IN_PYTHON` value `state` counts.
+fn inside(pid: u32, state: u64) -> u64 {
+    if state >> 32 == u64::from(pid) { state & u64::from(u32::MAX) } else { 0 }
+}
+
+/// Count this thread in, then check `EXITING` (the hook sets it, then waits for the count).
 fn enter_python() -> bool {
     let pid = std::process::id();
-    let mut state = IN_PYTHON.lock().unwrap_or_else(|p| p.into_inner());
-    if state.0 != pid {
-        *state = (pid, 0);
-    }
+    let _ = IN_PYTHON
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |s| Some(u64::from(pid) << 32 | (inside(pid, s) + 1)));
     if EXITING.load(Ordering::SeqCst) {
+        leave_python();
         return false;
     }
-    state.1 += 1;
     true
 }
 
 fn leave_python() {
-    let mut state = IN_PYTHON.lock().unwrap_or_else(|p| p.into_inner());
-    if state.0 == std::process::id() {
-        state.1 = state.1.saturating_sub(1);
-    }
+    let pid = std::process::id();
+    let left = |s| Some(u64::from(pid) << 32 | inside(pid, s).saturating_sub(1));
+    let _ = IN_PYTHON.fetch_update(Ordering::SeqCst, Ordering::SeqCst, left);
 }
 
 /// Registered with `atexit` when the module is imported. A runtime thread that is inside
@@ -122,17 +134,11 @@ fn leave_python() {
 /// Python, then let the ones in flight finish (the GIL is released while waiting; at most 2 s).
 #[pyfunction]
 pub(crate) fn _drain_async_completions(py: Python<'_>) {
-    {
-        let _state = IN_PYTHON.lock().unwrap_or_else(|p| p.into_inner());
-        EXITING.store(true, Ordering::SeqCst);
-    }
+    EXITING.store(true, Ordering::SeqCst);
     py.detach(|| {
         let deadline = Instant::now() + Duration::from_secs(2);
         loop {
-            let busy = {
-                let state = IN_PYTHON.lock().unwrap_or_else(|p| p.into_inner());
-                state.0 == std::process::id() && state.1 > 0
-            };
+            let busy = inside(std::process::id(), IN_PYTHON.load(Ordering::SeqCst)) > 0;
             if !busy || Instant::now() >= deadline {
                 break;
             }
@@ -409,8 +415,13 @@ const INFO: u8 = 20;
 
 /// Whether the `smsauth` logger would emit a record at `level` (cheap: logging caches the
 /// answer). An exception raised meanwhile (a signal handler runs on any bytecode boundary) is
-/// returned, never swallowed.
+/// returned, never swallowed. Until something imports `logging`, nothing has configured it and
+/// its answer is no (the root logger's level is WARNING): it is not imported for that (issue #19:
+/// about 2.5 MB of RSS and a few milliseconds for a process that never logs).
 fn enabled_for(py: Python<'_>, level: u8) -> PyResult<bool> {
+    if LOGGER.get(py).is_none() && !observe::imported(py, "logging")? {
+        return Ok(false);
+    }
     // An interned name: a call no longer builds (and hashes) the method's name as a new string.
     logger(py)?.call_method1(pyo3::intern!(py, "isEnabledFor"), (level,))?.extract::<bool>()
 }
