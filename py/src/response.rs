@@ -62,19 +62,19 @@ impl CheckResult {
 }
 
 /// A Python class over a core answer with an attribute table.
-pub(crate) trait Answer: pyo3::PyClass<Frozen = True> + Sync {
+pub(crate) trait Attributed: pyo3::PyClass<Frozen = True> + Sync {
     type Core: Attributes;
     fn core(&self) -> &Self::Core;
 }
 
-impl Answer for SendResult {
+impl Attributed for SendResult {
     type Core = SendSmsVerifyCodeResponse;
     fn core(&self) -> &Self::Core {
         &self.0
     }
 }
 
-impl Answer for CheckResult {
+impl Attributed for CheckResult {
     type Core = CheckSmsVerifyCodeResponse;
     fn core(&self) -> &Self::Core {
         &self.0
@@ -82,11 +82,11 @@ impl Answer for CheckResult {
 }
 
 /// The read-only attributes of `T`: one `property` per entry of its core table, with its doc.
-pub(crate) fn add_attributes<T: Answer>(py: Python<'_>) -> PyResult<()> {
+pub(crate) fn add_attributes<T: Attributed>(py: Python<'_>) -> PyResult<()> {
     add_properties::<T>(py, T::Core::ATTRIBUTES.iter().map(|a| (a.name, a.doc)), attribute::<T>)
 }
 
-fn attribute<'py, T: Answer>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+fn attribute<'py, T: Attributed>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Bound<'py, PyAny>> {
     let answer = obj.cast::<T>()?.get();
     crate::observe::value(obj.py(), answer.core().attribute(name).unwrap_or(smsauth::record::Value::None))
 }

@@ -8,7 +8,7 @@ use smsauth::sign::{self as core_sign, AccessKeys, HttpRequest, RpcRequest, Sign
 
 use crate::convert::{Arg, repr};
 use crate::error::raise;
-use crate::response::Answer;
+use crate::response::Attributed;
 
 /// `[(name, value)]` from a `dict` or an iterable of 2-tuples of `str`.
 fn pairs(func: &str, name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
@@ -178,21 +178,21 @@ pub(crate) struct Verified {
     inner: core_sign::Verified,
 }
 
-impl Answer for Explanation {
+impl Attributed for Explanation {
     type Core = core_sign::Explanation;
     fn core(&self) -> &Self::Core {
         &self.0
     }
 }
 
-impl Answer for SignedRequest {
+impl Attributed for SignedRequest {
     type Core = core_sign::SignedRequest;
     fn core(&self) -> &Self::Core {
         &self.inner
     }
 }
 
-impl Answer for Verified {
+impl Attributed for Verified {
     type Core = core_sign::Verified;
     fn core(&self) -> &Self::Core {
         &self.inner
