@@ -27,6 +27,7 @@
 //! ```
 
 pub mod api;
+pub mod attributes;
 mod client;
 pub mod credentials;
 pub mod error;

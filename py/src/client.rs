@@ -158,7 +158,7 @@ impl Client {
         let client = self.client.clone();
         let phone = req.phone_number.clone();
         self.run::<smsauth::SendSmsVerifyCodeRequest, _, _>(py, &phone, async move {
-            client.send_code_with_key(req, key.as_deref()).await.map(SendResult::from)
+            client.send_code_with_key(req, key.as_deref()).await.map(SendResult)
         })
     }
 
@@ -175,7 +175,7 @@ impl Client {
         let client = self.client.clone();
         let phone = req.phone_number.clone();
         self.run::<smsauth::CheckSmsVerifyCodeRequest, _, _>(py, &phone, async move {
-            client.check_code_with(req).await.map(CheckResult::from)
+            client.check_code_with(req).await.map(CheckResult)
         })
     }
 
@@ -185,7 +185,7 @@ impl Client {
         let client = self.client.clone();
         let phone = req.phone_number.clone();
         self.run::<smsauth::SendSmsVerifyCodeRequest, _, _>(py, &phone, async move {
-            client.send_sms_verify_code(req).await.map(SendResult::from)
+            client.send_sms_verify_code(req).await.map(SendResult)
         })
     }
 
@@ -195,7 +195,7 @@ impl Client {
         let client = self.client.clone();
         let phone = req.phone_number.clone();
         self.run::<smsauth::CheckSmsVerifyCodeRequest, _, _>(py, &phone, async move {
-            client.check_sms_verify_code(req).await.map(CheckResult::from)
+            client.check_sms_verify_code(req).await.map(CheckResult)
         })
     }
 

@@ -5,6 +5,7 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyDict;
+use smsauth::attributes::Attributes;
 use smsauth::{Error, ErrorKind};
 
 static ERROR_CLASS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -23,20 +24,11 @@ pub(crate) fn raise(py: Python<'_>, err: Error) -> PyErr {
 }
 
 fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
+    // The exception's keyword arguments are the core's error attributes, by the same names.
     let kw = PyDict::new(py);
-    if let Some(service) = err.service() {
-        kw.set_item("code", &service.code)?;
-        kw.set_item("service_message", &service.message)?;
-        kw.set_item("request_id", service.request_id.as_deref())?;
-        kw.set_item("recommend", service.recommend.as_deref())?;
-        kw.set_item("host_id", service.host_id.as_deref())?;
-        kw.set_item("access_denied_detail", service.access_denied_detail.as_deref())?;
+    for attribute in Error::ATTRIBUTES {
+        kw.set_item(attribute.name, crate::observe::value(py, (attribute.get)(err))?)?;
     }
-    kw.set_item("http_status", err.http_status())?;
-    kw.set_item("field", err.field())?;
-    kw.set_item("delivery", err.delivery().as_str())?;
-    kw.set_item("retry_after", err.retry_after().map(|d| d.as_secs_f64()))?;
-    kw.set_item("guard_rule", err.guard_rule())?;
     Ok(PyErr::from_value(class(py, err.kind())?.call((err.message(),), Some(&kw))?))
 }
 

@@ -14,23 +14,32 @@ use smsauth::record::{Record, Value};
 /// `extra` of the log record and `on_event`'s argument), `Client.stats()`, `Guard.stats()`.
 pub(crate) fn dict<'py>(py: Python<'py>, record: Record<'_>) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
-    for (name, value) in record {
-        let value = match value {
-            Value::None => py.None().into_bound(py),
-            Value::Bool(b) => b.into_bound_py_any(py)?,
-            Value::Unsigned(n) => n.into_bound_py_any(py)?,
-            Value::Float(f) => f.into_bound_py_any(py)?,
-            Value::Text(s) => s.into_bound_py_any(py)?,
-            Value::Texts(l) => l.into_bound_py_any(py)?,
-            Value::Numbers(l) => l.into_bound_py_any(py)?,
-            Value::Counts(c) => c.into_py_dict(py)?.into_any(),
-        };
-        d.set_item(name, value)?;
+    for (name, v) in record {
+        d.set_item(name, value(py, v)?)?;
     }
     Ok(d)
 }
 
+/// One value of a core report or attribute as a plain Python value.
+pub(crate) fn value<'py>(py: Python<'py>, value: Value<'_>) -> PyResult<Bound<'py, PyAny>> {
+    match value {
+        Value::None => Ok(py.None().into_bound(py)),
+        Value::Bool(b) => b.into_bound_py_any(py),
+        Value::Unsigned(n) => n.into_bound_py_any(py),
+        Value::Float(f) => f.into_bound_py_any(py),
+        Value::Text(s) => s.into_bound_py_any(py),
+        Value::Texts(l) => l.into_bound_py_any(py),
+        Value::Numbers(l) => l.into_bound_py_any(py),
+        Value::Counts(c) => Ok(c.into_py_dict(py)?.into_any()),
+    }
+}
+
 static SYS_MODULES: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// Whether the application (or anything) has imported the module `name`: one dict lookup.
+pub(crate) fn imported(py: Python<'_>, name: &str) -> PyResult<bool> {
+    SYS_MODULES.import(py, "sys", "modules")?.contains(name)
+}
 static START: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static FINISH: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
@@ -39,7 +48,7 @@ static FINISH: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 /// lookup and nothing is imported. A failure is reported as unraisable: tracing never fails a call.
 pub(crate) fn span_start(py: Python<'_>) -> Option<Py<PyAny>> {
     let started = || -> PyResult<Option<Py<PyAny>>> {
-        if !SYS_MODULES.import(py, "sys", "modules")?.contains("opentelemetry.trace")? {
+        if !imported(py, "opentelemetry.trace")? {
             return Ok(None);
         }
         let started = START.import(py, "smsauth._otel", "start")?.call0()?;

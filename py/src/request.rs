@@ -88,23 +88,34 @@ fn repr<R: Fields>(py: Python<'_>, class: &str, req: &R, masked: &[&str]) -> PyR
 }
 
 /// The read-only attributes of `T`: one `property` per field of its table, with the field's doc.
-pub(crate) fn add_properties<T: Request>(py: Python<'_>) -> PyResult<()> {
+pub(crate) fn add_fields<T: Request>(py: Python<'_>) -> PyResult<()> {
+    add_properties::<T>(py, T::Core::FIELDS.iter().map(|f| (f.name, f.doc.trim())), get::<T>)
+}
+
+/// What reads one property: the object and the property's name.
+type Get = for<'py> fn(&Bound<'py, PyAny>, &str) -> PyResult<Bound<'py, PyAny>>;
+
+/// One read-only `property` on the class `T` per `(name, doc)`, read by `get`.
+pub(crate) fn add_properties<T: pyo3::PyClass>(
+    py: Python<'_>,
+    properties: impl Iterator<Item = (&'static str, &'static str)>,
+    get: Get,
+) -> PyResult<()> {
     let class = py.get_type::<T>();
     let property = py.import("builtins")?.getattr("property")?;
-    for field in T::Core::FIELDS {
-        let doc = PyDict::new(py);
-        doc.set_item("doc", field.doc.trim())?;
-        let getter = Getter { name: field.name, get: get::<T> };
-        class.setattr(field.name, property.call((getter,), Some(&doc))?)?;
+    for (name, doc) in properties {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("doc", doc)?;
+        class.setattr(name, property.call((Getter { name, get },), Some(&kwargs))?)?;
     }
     Ok(())
 }
 
-/// The getter of one field's property.
+/// The getter of one property.
 #[pyclass(frozen, module = "smsauth._native")]
 struct Getter {
     name: &'static str,
-    get: for<'py> fn(&Bound<'py, PyAny>, &str) -> PyResult<Bound<'py, PyAny>>,
+    get: Get,
 }
 
 #[pymethods]

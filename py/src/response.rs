@@ -1,51 +1,20 @@
-//! Frozen result objects: `smsauth.SendResult` and `smsauth.CheckResult`.
+//! Frozen result objects: `smsauth.SendResult` and `smsauth.CheckResult`, each over the core's
+//! answer. Their attributes are properties made from the core's attribute table
+//! ([`smsauth::attributes`]) when the module loads ([`add_attributes`]); no field is named here
+//! but those `repr` shows.
 
 use pyo3::prelude::*;
+use pyo3::pyclass::boolean_struct::True;
+use smsauth::attributes::Attributes;
+use smsauth::{CheckSmsVerifyCodeResponse, SendSmsVerifyCodeResponse};
 
 use crate::convert::repr;
+use crate::request::add_properties;
 
 /// A code was sent (the service answered `Code: OK`).
-#[pyclass(frozen, get_all, module = "smsauth", name = "SendResult")]
+#[pyclass(frozen, module = "smsauth", name = "SendResult")]
 #[derive(Clone, Debug)]
-pub(crate) struct SendResult {
-    /// `RequestId` of the call, to quote to Alibaba Cloud support.
-    request_id: String,
-    /// `Model.BizId`: the delivery receipt id.
-    biz_id: Option<String>,
-    /// `Model.OutId`, echoed.
-    out_id: Option<String>,
-    /// `Model.VerifyCode`: only when `return_verify_code=True` was sent.
-    verify_code: Option<String>,
-    /// `Model.RequestId`: the inner request's id.
-    model_request_id: Option<String>,
-    /// `Code` (always `"OK"` here: any other code is raised as an error).
-    code: String,
-    /// `Message`.
-    message: String,
-    /// `Success`.
-    success: bool,
-    /// HTTP status of the answer.
-    http_status: u16,
-    /// `AccessDeniedDetail` as JSON text, when present.
-    access_denied_detail: Option<String>,
-}
-
-impl From<smsauth::SendSmsVerifyCodeResponse> for SendResult {
-    fn from(r: smsauth::SendSmsVerifyCodeResponse) -> Self {
-        SendResult {
-            request_id: r.request_id,
-            biz_id: r.model.biz_id,
-            out_id: r.model.out_id,
-            verify_code: r.model.verify_code,
-            model_request_id: r.model.request_id,
-            code: r.code,
-            message: r.message,
-            success: r.success,
-            http_status: r.http_status,
-            access_denied_detail: r.access_denied_detail,
-        }
-    }
-}
+pub(crate) struct SendResult(pub(crate) SendSmsVerifyCodeResponse);
 
 #[pymethods]
 impl SendResult {
@@ -56,73 +25,70 @@ impl SendResult {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         // The code itself is a one-time secret: shown masked, read it from `.verify_code`.
+        let (r, m) = (&self.0, &self.0.model);
         Ok(format!(
             "SendResult(request_id={}, biz_id={}, out_id={}, verify_code={})",
-            repr(py, &self.request_id)?,
-            repr(py, &self.biz_id)?,
-            repr(py, &self.out_id)?,
-            repr(py, self.verify_code.as_ref().map(|_| "***"))?,
+            repr(py, &r.request_id)?,
+            repr(py, &m.biz_id)?,
+            repr(py, &m.out_id)?,
+            repr(py, m.verify_code.as_ref().map(|_| "***"))?,
         ))
     }
 }
 
 /// The answer to a check. A wrong, expired or unknown code is not an error: `passed` is
 /// `False` and `bool(result)` is `False`.
-#[pyclass(frozen, get_all, module = "smsauth", name = "CheckResult")]
+#[pyclass(frozen, module = "smsauth", name = "CheckResult")]
 #[derive(Clone, Debug)]
-pub(crate) struct CheckResult {
-    /// `True` only when the service said `PASS`.
-    passed: bool,
-    /// `Model.VerifyResult`: `"PASS"`, `"UNKNOWN"`, or a value this version does not know.
-    verify_result: String,
-    /// `Model.OutId`, echoed.
-    out_id: Option<String>,
-    /// `RequestId` of the call.
-    request_id: String,
-    /// `Code` (always `"OK"` here).
-    code: String,
-    /// `Message`.
-    message: String,
-    /// `Success`.
-    success: bool,
-    /// HTTP status of the answer.
-    http_status: u16,
-    /// `AccessDeniedDetail` as JSON text, when present.
-    access_denied_detail: Option<String>,
-}
-
-impl From<smsauth::CheckSmsVerifyCodeResponse> for CheckResult {
-    fn from(r: smsauth::CheckSmsVerifyCodeResponse) -> Self {
-        CheckResult {
-            passed: r.passed(),
-            verify_result: r.model.verify_result.as_str().to_owned(),
-            out_id: r.model.out_id,
-            request_id: r.request_id,
-            code: r.code,
-            message: r.message,
-            success: r.success,
-            http_status: r.http_status,
-            access_denied_detail: r.access_denied_detail,
-        }
-    }
-}
+pub(crate) struct CheckResult(pub(crate) CheckSmsVerifyCodeResponse);
 
 #[pymethods]
 impl CheckResult {
     /// `passed`: `if client.check_code(phone, code): …`
     fn __bool__(&self) -> bool {
-        self.passed
+        self.0.passed()
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let r = &self.0;
         Ok(format!(
             "CheckResult(passed={}, verify_result={}, out_id={}, request_id={})",
-            repr(py, self.passed)?,
-            repr(py, &self.verify_result)?,
-            repr(py, &self.out_id)?,
-            repr(py, &self.request_id)?,
+            repr(py, r.passed())?,
+            repr(py, r.model.verify_result.as_str())?,
+            repr(py, &r.model.out_id)?,
+            repr(py, &r.request_id)?,
         ))
     }
+}
+
+/// A Python class over a core answer with an attribute table.
+pub(crate) trait Attributed: pyo3::PyClass<Frozen = True> + Sync {
+    type Core: Attributes;
+    fn core(&self) -> &Self::Core;
+}
+
+impl Attributed for SendResult {
+    type Core = SendSmsVerifyCodeResponse;
+    fn core(&self) -> &Self::Core {
+        &self.0
+    }
+}
+
+impl Attributed for CheckResult {
+    type Core = CheckSmsVerifyCodeResponse;
+    fn core(&self) -> &Self::Core {
+        &self.0
+    }
+}
+
+/// The read-only attributes of `T`: one `property` per entry of its core table, with its doc.
+pub(crate) fn add_attributes<T: Attributed>(py: Python<'_>) -> PyResult<()> {
+    add_properties::<T>(py, T::Core::ATTRIBUTES.iter().map(|a| (a.name, a.doc)), attribute::<T>)
+}
+
+fn attribute<'py, T: Attributed>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    let answer = obj.cast::<T>()?.get();
+    crate::observe::value(obj.py(), answer.core().attribute(name).unwrap_or(smsauth::record::Value::None))
 }
 
 /// One-line summaries for debug logs.
@@ -132,12 +98,12 @@ pub(crate) trait Summary {
 
 impl Summary for SendResult {
     fn summary(&self) -> String {
-        format!("OK request_id={} biz_id={}", self.request_id, self.biz_id.as_deref().unwrap_or("-"))
+        format!("OK request_id={} biz_id={}", self.0.request_id, self.0.model.biz_id.as_deref().unwrap_or("-"))
     }
 }
 
 impl Summary for CheckResult {
     fn summary(&self) -> String {
-        format!("{} request_id={}", self.verify_result, self.request_id)
+        format!("{} request_id={}", self.0.model.verify_result.as_str(), self.0.request_id)
     }
 }

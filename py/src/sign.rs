@@ -4,11 +4,11 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
-use smsauth::Secret;
 use smsauth::sign::{self as core_sign, AccessKeys, HttpRequest, RpcRequest, SignOptions};
 
 use crate::convert::{Arg, repr};
 use crate::error::raise;
+use crate::response::Attributed;
 
 /// `[(name, value)]` from a `dict` or an iterable of 2-tuples of `str`.
 fn pairs(func: &str, name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
@@ -44,31 +44,19 @@ fn body_text(func: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<u8>> 
 }
 
 /// How a signature was computed.
-#[pyclass(frozen, get_all, module = "smsauth", name = "Explanation")]
+#[pyclass(frozen, module = "smsauth", name = "Explanation")]
 #[derive(Clone, Debug)]
-pub(crate) struct Explanation {
-    /// V1: the canonicalized query string; V3: the canonical request.
-    canonical_request: String,
-    /// The exact string that was HMAC'd.
-    string_to_sign: String,
-    /// The signature (Base64 for V1, hex for V3).
-    signature: String,
-}
-
-impl From<core_sign::Explanation> for Explanation {
-    fn from(e: core_sign::Explanation) -> Self {
-        Explanation { canonical_request: e.canonical_request, string_to_sign: e.string_to_sign, signature: e.signature }
-    }
-}
+pub(crate) struct Explanation(core_sign::Explanation);
 
 #[pymethods]
 impl Explanation {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let e = &self.0;
         Ok(format!(
             "Explanation(canonical_request={}, string_to_sign={}, signature={})",
-            repr(py, &self.canonical_request)?,
-            repr(py, &self.string_to_sign)?,
-            repr(py, &self.signature)?
+            repr(py, &e.canonical_request)?,
+            repr(py, &e.string_to_sign)?,
+            repr(py, &e.signature)?
         ))
     }
 }
@@ -82,26 +70,6 @@ pub(crate) struct SignedRequest {
 
 #[pymethods]
 impl SignedRequest {
-    /// `"v1"` or `"v3"`.
-    #[getter]
-    fn version(&self) -> &'static str {
-        self.inner.version.as_str()
-    }
-    /// HTTP method.
-    #[getter]
-    fn method(&self) -> &str {
-        &self.inner.method
-    }
-    /// Path (`/`).
-    #[getter]
-    fn path(&self) -> &str {
-        &self.inner.path
-    }
-    /// The query string as sent (for V1 it ends with `Signature`).
-    #[getter]
-    fn query(&self) -> &str {
-        &self.inner.query
-    }
     /// `path?query`.
     #[getter]
     fn path_and_query(&self) -> String {
@@ -121,7 +89,7 @@ impl SignedRequest {
     #[getter]
     fn explanation(&self) -> Explanation {
         // Signing skipped it (most callers never read it); rebuilt from the request, no secret.
-        self.inner.explain().into()
+        Explanation(self.inner.explain())
     }
     /// The query parameters, decoded, in wire order.
     fn query_pairs(&self) -> Vec<(String, String)> {
@@ -180,7 +148,7 @@ pub(crate) fn sign(
 #[pyfunction]
 pub(crate) fn explain_v1(method: &str, params: &Bound<'_, PyAny>, access_key_secret: &str) -> PyResult<Explanation> {
     let params = pairs("explain_v1", "params", Some(params))?;
-    Ok(core_sign::explain_v1(method, &params, access_key_secret).into())
+    Ok(Explanation(core_sign::explain_v1(method, &params, access_key_secret)))
 }
 
 /// A V3 signature over explicit parts, signing exactly `headers`. Returns the explanation and
@@ -200,7 +168,7 @@ pub(crate) fn explain_v3(
     let headers = pairs("explain_v3", "headers", Some(headers))?;
     let body = body_text("explain_v3", Some(body))?;
     let (ex, auth) = core_sign::explain_v3(method, path, &query, &headers, &body, access_key_id, access_key_secret);
-    Ok((ex.into(), auth))
+    Ok((Explanation(ex), auth))
 }
 
 /// A request whose signature checked out.
@@ -210,47 +178,33 @@ pub(crate) struct Verified {
     inner: core_sign::Verified,
 }
 
+impl Attributed for Explanation {
+    type Core = core_sign::Explanation;
+    fn core(&self) -> &Self::Core {
+        &self.0
+    }
+}
+
+impl Attributed for SignedRequest {
+    type Core = core_sign::SignedRequest;
+    fn core(&self) -> &Self::Core {
+        &self.inner
+    }
+}
+
+impl Attributed for Verified {
+    type Core = core_sign::Verified;
+    fn core(&self) -> &Self::Core {
+        &self.inner
+    }
+}
+
 #[pymethods]
 impl Verified {
-    /// `"v1"` or `"v3"`.
-    #[getter]
-    fn version(&self) -> &'static str {
-        self.inner.version.as_str()
-    }
-    /// The AccessKey ID that signed.
-    #[getter]
-    fn access_key_id(&self) -> &str {
-        &self.inner.access_key_id
-    }
-    /// The STS token sent with the request (compare it with the one you issued). Not in `repr`.
-    #[getter]
-    fn security_token(&self) -> Option<&str> {
-        self.inner.security_token.as_ref().map(Secret::expose)
-    }
-    /// The API action.
-    #[getter]
-    fn action(&self) -> &str {
-        &self.inner.action
-    }
-    /// The API version.
-    #[getter]
-    fn api_version(&self) -> &str {
-        &self.inner.api_version
-    }
     /// Business parameters `[(name, value)]`, without the signing parameters.
     #[getter]
     fn params(&self) -> Vec<(String, String)> {
         self.inner.params.clone()
-    }
-    /// The request's timestamp (Unix seconds).
-    #[getter]
-    fn timestamp(&self) -> u64 {
-        self.inner.timestamp
-    }
-    /// The request's nonce.
-    #[getter]
-    fn nonce(&self) -> &str {
-        &self.inner.nonce
     }
     /// The first value of a business parameter, or `None`.
     fn param(&self, name: &str) -> Option<&str> {

@@ -1,0 +1,272 @@
+//! The read-only attributes of the core's answers, each declared once: its snake_case name, its
+//! documentation and how to read it as a [`Value`]. A binding exposes them with one generic
+//! getter (Python: a `property` per attribute, its docstring the doc here) instead of declaring
+//! every field and its doc again, so an attribute added here reaches the binding.
+//!
+//! ```
+//! use smsauth::attributes::Attributes;
+//! use smsauth::record::Value;
+//! let answer = smsauth::CheckSmsVerifyCodeResponse::default();
+//! let passed = answer.attribute("passed").unwrap();
+//! assert_eq!(passed, Value::Bool(false));
+//! ```
+
+use crate::record::Value;
+use crate::sign::{Explanation, SignedRequest, Verified};
+use crate::{CheckSmsVerifyCodeResponse, Error, SendSmsVerifyCodeResponse, ServiceDetail};
+
+/// One read-only attribute of `T`.
+#[derive(Debug)]
+pub struct Attribute<T: 'static> {
+    /// The snake_case name, e.g. `request_id`.
+    pub name: &'static str,
+    /// What it is (one or two sentences, Markdown).
+    pub doc: &'static str,
+    /// Its value on `T`.
+    pub get: fn(&T) -> Value<'_>,
+}
+
+/// A type whose attributes are declared in a table.
+pub trait Attributes: Sized + 'static {
+    /// Every attribute, in the order a binding lists them.
+    const ATTRIBUTES: &'static [Attribute<Self>];
+
+    /// The value of the attribute `name`, if there is one.
+    fn attribute(&self, name: &str) -> Option<Value<'_>> {
+        Self::ATTRIBUTES.iter().find(|a| a.name == name).map(|a| (a.get)(self))
+    }
+}
+
+/// Optional text as a value (`None` when absent).
+fn text(value: &Option<String>) -> Value<'_> {
+    value.as_deref().map_or(Value::None, Value::Text)
+}
+
+impl Attributes for SendSmsVerifyCodeResponse {
+    const ATTRIBUTES: &'static [Attribute<Self>] = &[
+        Attribute {
+            name: "request_id",
+            doc: "`RequestId` of the call, to quote to Alibaba Cloud support.",
+            get: |r| Value::Text(&r.request_id),
+        },
+        Attribute { name: "biz_id", doc: "`Model.BizId`: the delivery receipt id.", get: |r| text(&r.model.biz_id) },
+        Attribute { name: "out_id", doc: "`Model.OutId`, echoed.", get: |r| text(&r.model.out_id) },
+        Attribute {
+            name: "verify_code",
+            doc: "`Model.VerifyCode`: only when `return_verify_code=True` was sent.",
+            get: |r| text(&r.model.verify_code),
+        },
+        Attribute {
+            name: "model_request_id",
+            doc: "`Model.RequestId`: the inner request's id.",
+            get: |r| text(&r.model.request_id),
+        },
+        Attribute {
+            name: "code",
+            doc: "`Code` (always `\"OK\"` here: any other code is raised as an error).",
+            get: |r| Value::Text(&r.code),
+        },
+        Attribute { name: "message", doc: "`Message`.", get: |r| Value::Text(&r.message) },
+        Attribute { name: "success", doc: "`Success`.", get: |r| Value::Bool(r.success) },
+        Attribute {
+            name: "http_status",
+            doc: "HTTP status of the answer.",
+            get: |r| Value::Unsigned(r.http_status.into()),
+        },
+        Attribute {
+            name: "access_denied_detail",
+            doc: "`AccessDeniedDetail` as JSON text, when present.",
+            get: |r| text(&r.access_denied_detail),
+        },
+    ];
+}
+
+impl Attributes for CheckSmsVerifyCodeResponse {
+    const ATTRIBUTES: &'static [Attribute<Self>] = &[
+        Attribute {
+            name: "passed",
+            doc: "`True` only when the service said `PASS`.",
+            get: |r| Value::Bool(r.passed()),
+        },
+        Attribute {
+            name: "verify_result",
+            doc: "`Model.VerifyResult`: `\"PASS\"`, `\"UNKNOWN\"`, or a value this version does not know.",
+            get: |r| Value::Text(r.model.verify_result.as_str()),
+        },
+        Attribute { name: "out_id", doc: "`Model.OutId`, echoed.", get: |r| text(&r.model.out_id) },
+        Attribute { name: "request_id", doc: "`RequestId` of the call.", get: |r| Value::Text(&r.request_id) },
+        Attribute { name: "code", doc: "`Code` (always `\"OK\"` here).", get: |r| Value::Text(&r.code) },
+        Attribute { name: "message", doc: "`Message`.", get: |r| Value::Text(&r.message) },
+        Attribute { name: "success", doc: "`Success`.", get: |r| Value::Bool(r.success) },
+        Attribute {
+            name: "http_status",
+            doc: "HTTP status of the answer.",
+            get: |r| Value::Unsigned(r.http_status.into()),
+        },
+        Attribute {
+            name: "access_denied_detail",
+            doc: "`AccessDeniedDetail` as JSON text, when present.",
+            get: |r| text(&r.access_denied_detail),
+        },
+    ];
+}
+
+impl Attributes for Explanation {
+    const ATTRIBUTES: &'static [Attribute<Self>] = &[
+        Attribute {
+            name: "canonical_request",
+            doc: "V1: the canonicalized query string; V3: the canonical request.",
+            get: |e| Value::Text(&e.canonical_request),
+        },
+        Attribute {
+            name: "string_to_sign",
+            doc: "The exact string that was HMAC'd.",
+            get: |e| Value::Text(&e.string_to_sign),
+        },
+        Attribute {
+            name: "signature",
+            doc: "The signature (Base64 for V1, hex for V3).",
+            get: |e| Value::Text(&e.signature),
+        },
+    ];
+}
+
+/// The plain attributes of a signed request (the headers, body and explanation are read by
+/// their own accessors).
+impl Attributes for SignedRequest {
+    const ATTRIBUTES: &'static [Attribute<Self>] = &[
+        Attribute { name: "version", doc: "`\"v1\"` or `\"v3\"`.", get: |r| Value::Text(r.version.as_str()) },
+        Attribute { name: "method", doc: "HTTP method.", get: |r| Value::Text(&r.method) },
+        Attribute { name: "path", doc: "Path (`/`).", get: |r| Value::Text(&r.path) },
+        Attribute {
+            name: "query",
+            doc: "The query string as sent (for V1 it ends with `Signature`).",
+            get: |r| Value::Text(&r.query),
+        },
+    ];
+}
+
+/// The plain attributes of a verified request (its parameters are read by their own accessor).
+impl Attributes for Verified {
+    const ATTRIBUTES: &'static [Attribute<Self>] = &[
+        Attribute { name: "version", doc: "`\"v1\"` or `\"v3\"`.", get: |v| Value::Text(v.version.as_str()) },
+        Attribute {
+            name: "access_key_id",
+            doc: "The AccessKey ID that signed.",
+            get: |v| Value::Text(&v.access_key_id),
+        },
+        Attribute {
+            name: "security_token",
+            doc: "The STS token sent with the request (compare it with the one you issued). Not in `repr`.",
+            get: |v| v.security_token.as_ref().map_or(Value::None, |t| Value::Text(t.expose())),
+        },
+        Attribute { name: "action", doc: "The API action.", get: |v| Value::Text(&v.action) },
+        Attribute { name: "api_version", doc: "The API version.", get: |v| Value::Text(&v.api_version) },
+        Attribute {
+            name: "timestamp",
+            doc: "The request's timestamp (Unix seconds).",
+            get: |v| Value::Unsigned(v.timestamp),
+        },
+        Attribute { name: "nonce", doc: "The request's nonce.", get: |v| Value::Text(&v.nonce) },
+    ];
+}
+
+/// Optional text of the service's answer, when the error carries one.
+fn service(e: &Error, get: fn(&ServiceDetail) -> Option<&str>) -> Value<'_> {
+    e.service().and_then(get).map_or(Value::None, Value::Text)
+}
+
+/// What an error says besides its kind and message (a binding's exception attributes).
+impl Attributes for Error {
+    const ATTRIBUTES: &'static [Attribute<Self>] = &[
+        Attribute { name: "code", doc: "The service's raw `Code`.", get: |e| service(e, |s| Some(s.code.as_str())) },
+        Attribute {
+            name: "service_message",
+            doc: "The service's raw `Message`.",
+            get: |e| service(e, |s| Some(s.message.as_str())),
+        },
+        Attribute {
+            name: "request_id",
+            doc: "The `RequestId`, to quote when asking Alibaba Cloud support.",
+            get: |e| service(e, |s| s.request_id.as_deref()),
+        },
+        Attribute {
+            name: "recommend",
+            doc: "The gateway's `Recommend` link.",
+            get: |e| service(e, |s| s.recommend.as_deref()),
+        },
+        Attribute { name: "host_id", doc: "The gateway's `HostId`.", get: |e| service(e, |s| s.host_id.as_deref()) },
+        Attribute {
+            name: "access_denied_detail",
+            doc: "`AccessDeniedDetail` as raw JSON text.",
+            get: |e| service(e, |s| s.access_denied_detail.as_deref()),
+        },
+        Attribute {
+            name: "http_status",
+            doc: "The HTTP status of the answer, when there was one.",
+            get: |e| e.http_status().map_or(Value::None, |s| Value::Unsigned(s.into())),
+        },
+        Attribute {
+            name: "field",
+            doc: "The API field or option a validation error is about.",
+            get: |e| e.field().map_or(Value::None, Value::Text),
+        },
+        Attribute {
+            name: "delivery",
+            doc: "Whether the request may have reached the service: `not_received`, `answered` or `unknown`.",
+            get: |e| Value::Text(e.delivery().as_str()),
+        },
+        Attribute {
+            name: "retry_after",
+            doc: "Seconds to wait before trying again, when known.",
+            get: |e| e.retry_after().map_or(Value::None, |d| Value::Float(d.as_secs_f64())),
+        },
+        Attribute {
+            name: "guard_rule",
+            doc: "The guard's limit that denied the call, e.g. `phone:1/60s`.",
+            get: |e| e.guard_rule().map_or(Value::None, Value::Text),
+        },
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names<T: Attributes>() -> Vec<&'static str> {
+        T::ATTRIBUTES.iter().map(|a| a.name).collect()
+    }
+
+    #[test]
+    fn names_are_unique_snake_case_and_documented() {
+        let tables = [
+            names::<SendSmsVerifyCodeResponse>(),
+            names::<CheckSmsVerifyCodeResponse>(),
+            names::<Explanation>(),
+            names::<SignedRequest>(),
+            names::<Verified>(),
+            names::<Error>(),
+        ];
+        for names in tables {
+            let mut unique = names.clone();
+            unique.sort_unstable();
+            unique.dedup();
+            assert_eq!(unique.len(), names.len(), "{names:?}");
+            assert!(names.iter().all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '_')), "{names:?}");
+        }
+        let send = SendSmsVerifyCodeResponse::ATTRIBUTES.iter().map(|a| a.doc);
+        let mut docs = send.chain(CheckSmsVerifyCodeResponse::ATTRIBUTES.iter().map(|a| a.doc));
+        assert!(docs.all(|d| d.ends_with('.')));
+    }
+
+    #[test]
+    fn values_read_the_answer() {
+        let mut sent = SendSmsVerifyCodeResponse { request_id: "r-1".into(), http_status: 200, ..Default::default() };
+        sent.model.biz_id = Some("b-1".into());
+        assert_eq!(sent.attribute("request_id"), Some(Value::Text("r-1")));
+        assert_eq!(sent.attribute("biz_id"), Some(Value::Text("b-1")));
+        assert_eq!(sent.attribute("out_id"), Some(Value::None));
+        assert_eq!(sent.attribute("http_status"), Some(Value::Unsigned(200)));
+        assert_eq!(sent.attribute("nope"), None);
+    }
+}
