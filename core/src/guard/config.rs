@@ -42,10 +42,7 @@ impl std::str::FromStr for FailPolicy {
             .into_iter()
             .find(|p| p.as_str() == s || (*p as u32).to_string() == s)
             .ok_or_else(|| {
-                Error::invalid_input(
-                    "guard.on_store_error",
-                    format_args!("must be 'closed' (1) or 'open' (2), got {s:?}"),
-                )
+                Error::invalid_input("guard.on_store_error", format_args!("must be 'closed' or 'open', got {s:?}"))
             })
     }
 }
