@@ -1,34 +1,25 @@
 //! Running core calls for Python: blocking (GIL released) and asyncio (a Python future
 //! completed from the core's runtime), plus the debug log line of every call.
 //!
-//! There is one tokio runtime per process, the core's [`smsauth::runtime::runtime`]. The asyncio
-//! bridge is pyo3-async-runtimes' `future_into_py`, driven through a small [`generic::Runtime`]
-//! that spawns on the core's runtime *as it is in the current process*: after `fork()` the core
-//! builds a fresh runtime for the child, and so the bridge follows it (pyo3-async-runtimes' own
-//! tokio module keeps the runtime it was given for ever, whose threads do not exist in a child).
-//!
-//! Completions (attach to Python, `loop.call_soon_threadsafe`) run on one `smsauth-asyncio`
-//! thread, batched under one GIL acquisition, instead of one blocking-pool thread each; and an
-//! `atexit` hook stops them before the interpreter finalizes (see
-//! [`_drain_async_completions`]).
+//! An asyncio call is one task on the core's runtime ([`smsauth::runtime::runtime`], rebuilt in a
+//! forked child) that owns the call and the asyncio future it answers; cancelling the future
+//! abandons the call. Completions (converting the outcome with the GIL held, then
+//! `loop.call_soon_threadsafe`) run on one `smsauth-asyncio` thread, batched under one GIL
+//! acquisition, so that no runtime thread ever waits for the GIL; and an `atexit` hook stops them
+//! before the interpreter finalizes (see [`_drain_async_completions`]).
 
-use std::cell::OnceCell;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::ops::ControlFlow;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, Once, mpsc};
-use std::task::{Context, Poll};
+use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyDict;
-use pyo3_async_runtimes::TaskLocals;
-use pyo3_async_runtimes::generic::{self, ContextExt};
-use tokio::runtime::Runtime;
-use tokio::task::{JoinError, JoinHandle};
+use tokio::sync::oneshot;
 
 use crate::error::raise;
 use crate::observe;
@@ -36,90 +27,23 @@ use crate::response::Summary;
 use smsauth::observe::observed;
 use smsauth::runtime::{Waited, block_on_here_interruptible};
 
-tokio::task_local! {
-    static TASK_LOCALS: OnceCell<TaskLocals>;
-}
-
-/// The core's runtime for this process. If it cannot be built (the OS refused threads), fall back
-/// to the one pyo3-async-runtimes holds — the same runtime, handed over by [`init_once`].
-fn current() -> &'static Runtime {
-    match smsauth::runtime::runtime() {
-        Ok(rt) => rt,
-        Err(_) => pyo3_async_runtimes::tokio::get_runtime(),
-    }
-}
-
-/// Hand the core's runtime to pyo3-async-runtimes once, so that nothing in this process ever
-/// builds a second runtime.
-fn init_once(rt: &'static Runtime) {
-    static INIT: Once = Once::new();
-    INIT.call_once(|| {
-        // Err means it was already initialised (by another extension): nothing to do.
-        let _ = pyo3_async_runtimes::tokio::init_with_runtime(rt);
-    });
-}
-
-/// pyo3-async-runtimes' runtime abstraction, backed by the core's (fork-aware) runtime.
-struct CoreRuntime;
-
-impl generic::Runtime for CoreRuntime {
-    type JoinError = JoinError;
-    type JoinHandle = Handle;
-
-    fn spawn<F>(fut: F) -> Self::JoinHandle
-    where
-        F: Future<Output = ()> + Send + 'static,
-    {
-        Handle::Task(current().spawn(fut))
-    }
-
-    /// pyo3-async-runtimes calls this to complete an asyncio future: attach to Python and call
-    /// `loop.call_soon_threadsafe`. Rather than one blocking-pool thread per completion (each
-    /// waiting for the GIL on its own), the closures go to one completion thread, which runs
-    /// all that are waiting under a single GIL acquisition. (Its handle is never awaited.)
-    fn spawn_blocking<F>(f: F) -> Self::JoinHandle
-    where
-        F: FnOnce() + Send + 'static,
-    {
-        match completion_queue() {
-            Some(queue) => match queue.send(Box::new(f)) {
-                Ok(()) => Handle::Queued,
-                Err(mpsc::SendError(job)) => Handle::Task(current().spawn_blocking(move || run_batch(job, None))),
-            },
-            None => Handle::Task(current().spawn_blocking(move || run_batch(Box::new(f), None))),
-        }
-    }
-}
-
-/// What [`CoreRuntime`] hands back: a task, or a completion already queued.
-pub(crate) enum Handle {
-    Task(JoinHandle<()>),
-    Queued,
-}
-
-impl Future for Handle {
-    type Output = Result<(), JoinError>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.get_mut() {
-            Handle::Task(task) => Pin::new(task).poll(cx),
-            Handle::Queued => Poll::Ready(Ok(())),
-        }
-    }
-}
-
-type Job = Box<dyn FnOnce() + Send + 'static>;
+/// A completion, run on the completion thread with the GIL held.
+type Job = Box<dyn FnOnce(Python<'_>) + Send + 'static>;
 
 /// The completion thread of this process (after `fork()` the child starts its own).
 static COMPLETIONS: Mutex<Option<(u32, mpsc::Sender<Job>)>> = Mutex::new(None);
 
-fn completion_queue() -> Option<mpsc::Sender<Job>> {
+/// Run `job` on the completion thread (or here, if that thread cannot be started).
+fn complete(job: Job) {
     let pid = std::process::id();
     let mut slot = COMPLETIONS.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((owner, queue)) = slot.as_ref()
         && *owner == pid
     {
-        return Some(queue.clone());
+        match queue.send(job) {
+            Ok(()) => return,
+            Err(mpsc::SendError(job)) => return run_batch(job, None),
+        }
     }
     let (queue, jobs) = mpsc::channel::<Job>();
     let thread = std::thread::Builder::new().name("smsauth-asyncio".into()).spawn(move || {
@@ -129,10 +53,13 @@ fn completion_queue() -> Option<mpsc::Sender<Job>> {
     });
     match thread {
         Ok(_) => {
-            *slot = Some((pid, queue.clone()));
-            Some(queue)
+            let _ = queue.send(job);
+            *slot = Some((pid, queue));
         }
-        Err(_) => None,
+        Err(_) => {
+            drop(slot);
+            run_batch(job, None);
+        }
     }
 }
 
@@ -151,12 +78,12 @@ fn run_batch(first: Job, more: Option<&mpsc::Receiver<Job>>) {
         }
     }
     let _leave = Leave;
-    Python::attach(|_py| {
+    Python::attach(|py| {
         // A panicking completion must not take the thread (and every later completion) with it.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(first));
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| first(py)));
         if let Some(jobs) = more {
             for job in jobs.try_iter().take(255) {
-                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(py)));
             }
         }
     });
@@ -214,21 +141,6 @@ pub(crate) fn _drain_async_completions(py: Python<'_>) {
     });
 }
 
-impl ContextExt for CoreRuntime {
-    fn scope<F, R>(locals: TaskLocals, fut: F) -> Pin<Box<dyn Future<Output = R> + Send>>
-    where
-        F: Future<Output = R> + Send + 'static,
-    {
-        let cell = OnceCell::new();
-        let _ = cell.set(locals);
-        Box::pin(TASK_LOCALS.scope(cell, fut))
-    }
-
-    fn get_task_locals() -> Option<TaskLocals> {
-        TASK_LOCALS.try_with(|c| c.get().cloned()).unwrap_or_default()
-    }
-}
-
 /// One call as the Python caller sees it: what it logs, reports and traces.
 pub(crate) struct Call {
     action: &'static str,
@@ -270,7 +182,7 @@ impl Call {
         fut: F,
     ) -> impl Future<Output = (smsauth::Result<T>, Option<smsauth::CallEvent>)> + use<T, F> {
         let wanted = self.observed();
-        // Boxed once here, so the wrappers below and pyo3-async-runtimes move a pointer rather
+        // Boxed once here, so the wrappers below and the asyncio task move a pointer rather
         // than the whole call future.
         let fut = Box::pin(fut);
         async move { if wanted { observed(fut).await } else { (fut.await, None) } }
@@ -322,23 +234,6 @@ impl<T: Summary> Outcome<T> {
             Failure::Core(e) => raise(py, e),
             Failure::Interrupted(e) => e,
         })
-    }
-}
-
-/// Converting the outcome is what raises the exception: pyo3-async-runtimes converts the value
-/// with the GIL held and sets a conversion error on the asyncio future, which is exactly where
-/// the exception belongs.
-impl<'py, T> IntoPyObject<'py> for Outcome<T>
-where
-    T: Summary + IntoPyObject<'py>,
-{
-    type Target = PyAny;
-    type Output = Bound<'py, PyAny>;
-    type Error = PyErr;
-
-    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
-        let value = self.into_result(py)?;
-        value.into_bound_py_any(py)
     }
 }
 
@@ -406,19 +301,98 @@ fn annotate_interrupt(py: Python<'_>, interrupt: &PyErr, call: &Call) {
     }
 }
 
-/// An asyncio awaitable for `fut`, which runs on the core's runtime (no thread pool).
-pub(crate) fn awaitable<'py, T, F>(py: Python<'py>, call: Call, fut: F) -> PyResult<Bound<'py, PyAny>>
+/// An asyncio future for `fut`, which runs as one task on the core's runtime (no thread pool).
+/// Cancelling the future abandons the call (a send may still have been delivered).
+pub(crate) fn awaitable<'py, T: Answer, F>(py: Python<'py>, call: Call, fut: F) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future<Output = smsauth::Result<T>> + Send + 'static,
-    T: Summary + for<'a> IntoPyObject<'a> + Send + 'static,
 {
     let rt = smsauth::runtime::runtime().map_err(|e| raise(py, e))?;
-    init_once(rt);
-    let fut = call.run(fut);
-    generic::future_into_py::<CoreRuntime, _, _>(py, async move {
-        let (result, event) = fut.await;
-        Ok(Outcome { call, result: result.map_err(Failure::Core), event })
-    })
+    let event_loop = RUNNING_LOOP.import(py, "asyncio", "get_running_loop")?.call0()?;
+    let future = event_loop.call_method0(pyo3::intern!(py, "create_future"))?;
+    // The callback drops the sender when the future is done, which ends the task if it is
+    // still running: the future was cancelled.
+    let (abandon, abandoned) = oneshot::channel::<()>();
+    future.call_method1(pyo3::intern!(py, "add_done_callback"), (Abandon(Mutex::new(Some(abandon))),))?;
+    let run = call.run(fut);
+    let pending =
+        Pending::<T> { target: Some((event_loop.unbind(), future.clone().unbind(), call)), answer: PhantomData };
+    rt.spawn(async move {
+        tokio::select! {
+            biased;
+            _ = abandoned => {}
+            (result, event) = run => pending.finish(result.map_err(Failure::Core), event),
+        }
+    });
+    Ok(future)
+}
+
+static RUNNING_LOOP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static SET_OUTCOME: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// The done-callback of an asyncio call's future.
+#[pyclass(frozen, module = "smsauth._native")]
+struct Abandon(Mutex<Option<oneshot::Sender<()>>>);
+
+#[pymethods]
+impl Abandon {
+    fn __call__(&self, _future: &Bound<'_, PyAny>) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).take();
+    }
+}
+
+/// What an asyncio call answers with.
+pub(crate) trait Answer: Summary + for<'a> IntoPyObject<'a> + Send + 'static {}
+impl<T: Summary + for<'a> IntoPyObject<'a> + Send + 'static> Answer for T {}
+
+/// An asyncio call in flight: its event loop, its future and the call, until it finishes.
+/// Dropped unfinished (the task panicked, or the runtime went away), it answers with an error
+/// whose delivery is unknown; a cancelled future ignores that answer.
+struct Pending<T: Answer> {
+    target: Option<(Py<PyAny>, Py<PyAny>, Call)>,
+    answer: PhantomData<fn() -> T>,
+}
+
+impl<T: Answer> Pending<T> {
+    fn finish(mut self, result: Result<T, Failure>, event: Option<smsauth::CallEvent>) {
+        if let Some((event_loop, future, call)) = self.target.take() {
+            answer(event_loop, future, Outcome { call, result, event });
+        }
+    }
+}
+
+impl<T: Answer> Drop for Pending<T> {
+    fn drop(&mut self) {
+        if let Some((event_loop, future, call)) = self.target.take() {
+            let lost = smsauth::Error::lost_in_flight(format!(
+                "the smsauth task of {} ended without an answer; its request may have been sent: \
+                 do not resend a code blindly",
+                call.action
+            ));
+            answer::<T>(event_loop, future, Outcome { call, result: Err(Failure::Core(lost)), event: None });
+        }
+    }
+}
+
+/// Convert `outcome` on the completion thread and hand it to the event loop, unless the future
+/// is already done (cancelled) or its loop closed.
+fn answer<T: Answer>(event_loop: Py<PyAny>, future: Py<PyAny>, outcome: Outcome<T>) {
+    complete(Box::new(move |py| {
+        let (event_loop, future) = (event_loop.bind(py), future.bind(py));
+        let done = |o: &Bound<'_, PyAny>, m| o.call_method0(m).and_then(|d| d.is_truthy()).unwrap_or(true);
+        if done(future, "done") || done(event_loop, "is_closed") {
+            return;
+        }
+        let (value, failed) = match outcome.into_result(py).and_then(|v| v.into_bound_py_any(py)) {
+            Ok(value) => (value, false),
+            Err(e) => (e.into_value(py).into_bound(py).into_any(), true),
+        };
+        let set = SET_OUTCOME.import(py, "smsauth._async", "_set_outcome");
+        let sent = set.and_then(|set| event_loop.call_method1("call_soon_threadsafe", (set, future, value, failed)));
+        if let Err(e) = sent {
+            e.write_unraisable(py, Some(future));
+        }
+    }));
 }
 
 static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();

@@ -90,3 +90,13 @@ class AsyncClient:
         if hasattr(self, "_native"):
             raise AttributeError(f"'AsyncClient' object attribute '{name}' is read-only")
         object.__setattr__(self, name, value)
+
+
+def _set_outcome(future: Any, value: Any, failed: bool) -> None:
+    """Called on the event loop by the native bridge: an asyncio call's answer (or exception),
+    unless its future was cancelled meanwhile."""
+    if not future.done():
+        if failed:
+            future.set_exception(value)
+        else:
+            future.set_result(value)
