@@ -152,7 +152,18 @@ fn on_runtime_thread() -> bool {
     owner != 0 && owner == process_id()
 }
 
-/// The shared runtime (2 worker threads named `smsauth-rt`), built on first use.
+/// How many worker threads the shared runtime starts for a process that may use `cpus` CPUs
+/// (its affinity mask and cgroup quota; unknown: 2): two at most — an SMS client waits on the
+/// network far more than it computes —, and one where the process may use only one CPU (a
+/// container limited to one CPU, `taskset -c N`), where a second worker only adds wake-ups and
+/// context switches to every call handed over from another thread (C's and Node's callbacks,
+/// Python's asyncio).
+pub fn worker_threads(cpus: Option<std::num::NonZeroUsize>) -> usize {
+    cpus.map_or(2, |n| n.get().min(2))
+}
+
+/// The shared runtime (worker threads named `smsauth-rt`, [`worker_threads`] of them), built on
+/// first use.
 pub fn runtime() -> Result<&'static Runtime> {
     let pid = process_id();
     let mut slot = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
@@ -162,7 +173,7 @@ pub fn runtime() -> Result<&'static Runtime> {
         return Ok(rt);
     }
     let rt = Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(worker_threads(std::thread::available_parallelism().ok()))
         .thread_name("smsauth-rt")
         .on_thread_start(|| {
             block_sigpipe();
@@ -364,6 +375,15 @@ where
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_runtime_has_two_workers_at_most_and_one_on_one_cpu() {
+        let n = |cpus: usize| worker_threads(std::num::NonZeroUsize::new(cpus));
+        assert_eq!((n(1), n(2), n(3), n(64)), (1, 2, 2, 2));
+        assert_eq!(worker_threads(None), 2);
+        let here = worker_threads(std::thread::available_parallelism().ok());
+        assert_eq!(runtime().unwrap().metrics().num_workers(), here);
+    }
 
     fn sigpipe_blocked_here() -> bool {
         // SAFETY: reads the calling thread's mask into a local set; nothing is changed.
