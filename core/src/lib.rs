@@ -32,6 +32,7 @@ mod client;
 pub mod credentials;
 pub mod error;
 pub mod guard;
+pub mod input;
 pub mod observe;
 pub mod options;
 pub mod record;
