@@ -4,9 +4,10 @@ use std::future::Future;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use smsauth::{CheckSmsVerifyCodeResponse, Field, FieldKind, FieldValue, SendSmsVerifyCodeResponse};
+use smsauth::input::{self, read_fields};
+use smsauth::{CheckSmsVerifyCodeResponse, SendSmsVerifyCodeResponse};
 
-use crate::args::{self, Fields, Json, MAX_SAFE, Name, at};
+use crate::args::{self, at, object};
 use crate::error;
 use crate::observe::{Trace, begin, write};
 use crate::runtime::{promise, rejected};
@@ -95,76 +96,6 @@ fn check_result(r: CheckSmsVerifyCodeResponse) -> CheckResult {
     }
 }
 
-/// A request field's value from the property `key`, converted by its core [`FieldKind`]
-/// (`TemplateParam` as a JSON string or an object, written as JSON text).
-pub(crate) fn field_value(f: &Fields<'_, '_>, key: &str, kind: FieldKind, v: &Json<'_>) -> Result<FieldValue> {
-    let (env, name) = (f.env(), f.name(key));
-    Ok(match kind {
-        FieldKind::Text => FieldValue::Text(args::string(env, name, v, false)?),
-        FieldKind::Bool => FieldValue::Bool(args::boolean(env, name, v)?),
-        FieldKind::Unsigned => FieldValue::Unsigned(args::integer(env, name, v, 0.0, MAX_SAFE)?.unsigned_abs()),
-        FieldKind::Integer | FieldKind::Enum(_) => {
-            FieldValue::Integer(args::integer(env, name, v, -MAX_SAFE, MAX_SAFE)?)
-        }
-        FieldKind::Json if v.is_text() => FieldValue::Text(args::string(env, name, v, false)?),
-        FieldKind::Json if matches!(v, Json::Object(_)) => {
-            // A Map would be "{}": refused like any options object that hides entries.
-            Fields::required(env, "templateParam", v)?;
-            let text = v.to_text().map_err(|not| {
-                error::type_error(
-                    env,
-                    format!("{} must be JSON data; {not} (check its toJSON method)", name.describe()),
-                )
-            })?;
-            FieldValue::Text(text)
-        }
-        FieldKind::Json => {
-            return Err(error::type_error(env, format!("{} must be a JSON string or a plain object", name.describe())));
-        }
-    })
-}
-
-/// Read a request's fields from `f` by their JavaScript names (`signName`), each converted by
-/// its core [`FieldKind`] and set through the core (`set`), which validates it. Required fields
-/// (`phoneNumber`, `verifyCode`) are read only for a complete request (`whole`): `sendCode`
-/// and `checkCode` take them as arguments.
-fn read_fields(
-    f: &mut Fields<'_, '_>,
-    whole: bool,
-    fields: &[Field],
-    mut set: impl FnMut(&str, Option<FieldValue>) -> smsauth::Result<()>,
-) -> Result<()> {
-    let env = f.env();
-    for field in fields.iter().filter(|field| whole || !field.required) {
-        let name = field.camel();
-        let value = match f.get(&name) {
-            Some(v) => field_value(f, &name, field.kind, v)?,
-            None if field.required => {
-                let message = format!("{} must be of type string. Received undefined", f.name(&name).describe());
-                return Err(error::type_error(env, message));
-            }
-            None => continue,
-        };
-        set(field.name, Some(value)).map_err(|e| error::core_error(env, &e))?;
-    }
-    Ok(())
-}
-
-/// Read the object `v` called `name` with `read`, refusing properties it did not read.
-/// `undefined`/`null` read as an empty object, unless the object is `required`.
-fn read_object<'a, T>(
-    env: &'a Env,
-    name: &'static str,
-    v: &'a Json<'_>,
-    required: bool,
-    read: impl FnOnce(&mut Fields<'a, '_>) -> Result<T>,
-) -> Result<T> {
-    let mut f = if required { Fields::required(env, name, v)? } else { Fields::or_empty(env, name, v)? };
-    let out = read(&mut f)?;
-    f.finish()?;
-    Ok(out)
-}
-
 /// Start one call: `start` converts the arguments and returns the call's future (its failure
 /// rejects the promise, as in any `async function`); `convert` shapes the answer.
 fn call<'env, T, D, F>(
@@ -208,10 +139,7 @@ impl Client {
     pub fn new(env: &Env, options: String) -> Result<Self> {
         let args = args::parse(env, &options)?;
         let mut b = smsauth::Client::builder().binding("node");
-        if let Some(mut f) = Fields::new(env, "options", at(&args, 0))? {
-            crate::options::read_client(&mut f, &mut b)?;
-            f.finish()?;
-        }
+        object(env, "options", at(&args, 0), false, |f| input::read_client(f, &mut b))?;
         Ok(Client { inner: b.build().map_err(|e| error::core_error(env, &e))? })
     }
 
@@ -224,11 +152,11 @@ impl Client {
     pub fn send_code<'env>(&self, env: &'env Env, args: String, trace: Option<Object<'env>>) -> Result<Object<'env>> {
         call(env, send_result, || {
             let args = args::parse(env, &args)?;
-            let phone_number = args::string(env, Name::Arg("phone"), at(&args, 0), false)?;
+            let phone_number = args::arg(env, &args, 0, "phone", args::text)?;
             let mut req = CoreSend { phone_number, ..Default::default() };
-            let key = read_object(env, "overrides", at(&args, 1), false, |f| {
-                read_fields(f, false, CoreSend::FIELDS, |name, v| req.set(name, v))?;
-                f.string("clientKey")
+            let key = object(env, "overrides", at(&args, 1), false, |f| {
+                read_fields(f, CoreSend::FIELDS, false, |name, v| req.set(name, v))?;
+                f.text("clientKey")
             })?;
             let (c, trace) = (self.inner.clone(), begin::<CoreSend>(trace, &req.phone_number)?);
             Ok((trace, async move { c.send_code_with_key(req, key.as_deref()).await }))
@@ -244,11 +172,11 @@ impl Client {
     pub fn check_code<'env>(&self, env: &'env Env, args: String, trace: Option<Object<'env>>) -> Result<Object<'env>> {
         call(env, check_result, || {
             let args = args::parse(env, &args)?;
-            let phone = args::string(env, Name::Arg("phone"), at(&args, 0), false)?;
-            let code = args::string(env, Name::Arg("code"), at(&args, 1), false)?;
+            let phone = args::arg(env, &args, 0, "phone", args::text)?;
+            let code = args::arg(env, &args, 1, "code", args::text)?;
             let mut req = CoreCheck { phone_number: phone, verify_code: code, ..Default::default() };
-            read_object(env, "overrides", at(&args, 2), false, |f| {
-                read_fields(f, false, CoreCheck::FIELDS, |name, v| req.set(name, v))
+            object(env, "overrides", at(&args, 2), false, |f| {
+                read_fields(f, CoreCheck::FIELDS, false, |name, v| req.set(name, v))
             })?;
             let (c, trace) = (self.inner.clone(), begin::<CoreCheck>(trace, &req.phone_number)?);
             Ok((trace, async move { c.check_code_with(req).await }))
@@ -266,8 +194,8 @@ impl Client {
         call(env, send_result, || {
             let args = args::parse(env, &args)?;
             let mut req = CoreSend::default();
-            read_object(env, "request", at(&args, 0), true, |f| {
-                read_fields(f, true, CoreSend::FIELDS, |name, v| req.set(name, v))
+            object(env, "request", at(&args, 0), true, |f| {
+                read_fields(f, CoreSend::FIELDS, true, |n, v| req.set(n, v))
             })?;
             let (c, trace) = (self.inner.clone(), begin::<CoreSend>(trace, &req.phone_number)?);
             Ok((trace, async move { c.send_sms_verify_code(req).await }))
@@ -285,8 +213,8 @@ impl Client {
         call(env, check_result, || {
             let args = args::parse(env, &args)?;
             let mut req = CoreCheck::default();
-            read_object(env, "request", at(&args, 0), true, |f| {
-                read_fields(f, true, CoreCheck::FIELDS, |name, v| req.set(name, v))
+            object(env, "request", at(&args, 0), true, |f| {
+                read_fields(f, CoreCheck::FIELDS, true, |n, v| req.set(n, v))
             })?;
             let (c, trace) = (self.inner.clone(), begin::<CoreCheck>(trace, &req.phone_number)?);
             Ok((trace, async move { c.check_sms_verify_code(req).await }))

@@ -6,7 +6,9 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use smsauth_emulator::{Config, EMULATOR_OPTIONS, Fault, OptionKind};
 
-use crate::args::{self, Fields, Json, MAX_SAFE, Name, at, optional};
+use smsauth::input::{self, Path, Value};
+
+use crate::args::{self, Js, at, object, optional};
 use crate::error;
 
 /// One SMS the emulator "sent".
@@ -133,20 +135,14 @@ fn message(m: smsauth_emulator::Message) -> EmulatorMessage {
     }
 }
 
-/// A JavaScript value as the emulator's JSON: its parsers ([`Config::from_options`],
-/// [`Fault::from_json`]) then decide what it may hold.
-fn to_json(env: &Env, name: Name<'_>, v: &Json<'_>) -> Result<serde_json::Value> {
-    let text =
-        v.to_text().map_err(|not| error::type_error(env, format!("{} must be JSON data; {not}", name.describe())))?;
-    serde_json::from_str(&text).map_err(|e| Error::from_reason(e.to_string()))
-}
-
 /// A fault rule from its JavaScript object: each property becomes the JSON key of the same name
 /// in snake_case (`retryAfterMs` → `retry_after_ms`) and the emulator's one parser,
 /// [`Fault::from_json`], decides — unknown keys, kinds and actions are refused there.
-fn fault(env: &Env, v: &Json<'_>) -> Result<Fault> {
-    Fields::required(env, "fault", v)?;
-    let rule: serde_json::Map<_, _> = match to_json(env, Name::Arg("fault"), v)? {
+fn fault(env: &Env, v: &Value<'_>) -> Result<Fault> {
+    input::Object::required(&input::NODE, Path::arg("fault"), v).js(env)?;
+    let rule =
+        serde_json::from_str(&args::json_text(env, "fault", v)?).map_err(|e| Error::from_reason(e.to_string()))?;
+    let rule: serde_json::Map<_, _> = match rule {
         serde_json::Value::Object(rule) => rule.into_iter().map(|(k, v)| (snake_case(&k), v)).collect(),
         _ => serde_json::Map::new(),
     };
@@ -171,24 +167,30 @@ fn snake_case(key: &str) -> String {
 }
 
 /// `startEmulator`'s options as the emulator's JSON: each option of [`EMULATOR_OPTIONS`] is read
-/// under its camel-case name with its kind's Node-style type checks.
-fn options(env: &Env, options: &Json<'_>) -> Result<String> {
+/// under its Node name by its kind.
+fn options(env: &Env, options: &Value<'_>) -> Result<String> {
     let mut json = serde_json::Map::new();
-    if let Some(mut f) = Fields::new(env, "options", options)? {
+    object(env, "options", options, false, |f| {
         for (name, kind, _) in EMULATOR_OPTIONS {
-            let key = crate::options::camel(name);
+            let key = input::NODE.name(name);
             let value = match kind {
                 OptionKind::Flag => f.boolean(&key)?.map(Into::into),
-                OptionKind::Count { max } => f.integer(&key, 0.0, (max as f64).min(MAX_SAFE))?.map(Into::into),
-                OptionKind::Text => f.string(&key)?.map(Into::into),
+                OptionKind::Count { max } => f.unsigned(&key, max)?.map(Into::into),
+                OptionKind::Text => f.text(&key)?.map(Into::into),
                 OptionKind::Secret => f.secret(&key)?.map(Into::into),
-                OptionKind::Table => f.get(&key).map(|v| to_json(env, f.name(&key), v)).transpose()?,
+                OptionKind::Table => f.read(&key, table)?,
             };
             json.extend(value.map(|v| (name.to_owned(), v)));
         }
-        f.finish()?;
-    }
+        Ok(())
+    })?;
     Ok(serde_json::Value::Object(json).to_string())
+}
+
+/// A table option (`templates`, `accounts`) as JSON, for the emulator to judge.
+fn table(v: &Value<'_>) -> input::Read<serde_json::Value> {
+    let text = v.to_json_text().map_err(|(at, what)| input::Problem::NotData { at, what })?;
+    Ok(serde_json::from_str(&text).unwrap_or_default())
 }
 
 #[napi]
@@ -222,7 +224,7 @@ impl Emulator {
     #[napi(ts_args_type = "phone?: string")]
     pub fn messages(&self, env: &Env, args: String) -> Result<Vec<EmulatorMessage>> {
         let args = args::parse(env, &args)?;
-        let phone = optional(&args, 0).map(|v| args::string(env, Name::Arg("phone"), v, false)).transpose()?;
+        let phone = optional(env, &args, 0, "phone", args::text)?;
         self.with(env, |e| match &phone {
             Some(p) => e.messages_for(p),
             None => e.messages(),
@@ -234,7 +236,7 @@ impl Emulator {
     #[napi(ts_args_type = "phone: string")]
     pub fn last_code(&self, env: &Env, args: String) -> Result<Option<String>> {
         let args = args::parse(env, &args)?;
-        let phone = args::string(env, Name::Arg("phone"), at(&args, 0), false)?;
+        let phone = args::arg(env, &args, 0, "phone", args::text)?;
         self.with(env, |e| e.last_code(&phone))
     }
 
@@ -243,8 +245,8 @@ impl Emulator {
     #[napi(ts_args_type = "seconds: number")]
     pub fn advance_clock(&self, env: &Env, args: String) -> Result<()> {
         let args = args::parse(env, &args)?;
-        let s = args::integer(env, Name::Arg("seconds"), at(&args, 0), 0.0, MAX_SAFE)?;
-        self.with(env, |e| e.advance_clock(s.max(0) as u64))
+        let seconds = args::arg(env, &args, 0, "seconds", args::unsigned)?;
+        self.with(env, |e| e.advance_clock(seconds))
     }
 
     /// Emulated Unix seconds.
@@ -284,8 +286,8 @@ impl Emulator {
     #[napi(ts_args_type = "ttlSeconds: number", ts_return_type = "EmulatorStsCredentials")]
     pub fn issue_sts<'env>(&self, env: &'env Env, args: String) -> Result<Object<'env>> {
         let args = args::parse(env, &args)?;
-        let ttl = args::integer(env, Name::Arg("ttlSeconds"), at(&args, 0), 0.0, MAX_SAFE)?;
-        let sts = self.with(env, |e| e.issue_sts_seconds(ttl as u64))?.map_err(|e| error::core_error(env, &e))?;
+        let ttl = args::arg(env, &args, 0, "ttlSeconds", args::unsigned)?;
+        let sts = self.with(env, |e| e.issue_sts_seconds(ttl))?.map_err(|e| error::core_error(env, &e))?;
         let mut obj = Object::new(env)?;
         obj.set_named_property("accessKeyId", sts.access_key_id.as_str())?;
         obj.set_named_property("expiresAt", sts.expires_at as f64)?;

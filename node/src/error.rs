@@ -11,6 +11,7 @@
 
 use napi::bindgen_prelude::*;
 use smsauth::ErrorKind;
+use smsauth::input::NODE;
 use smsauth::sign::VerifyError;
 
 /// The error `code` for a core kind: `ERR_SMSAUTH_THROTTLED`, ….
@@ -50,7 +51,7 @@ fn js_field(field: &str) -> String {
     match field {
         "client_key" => "overrides.clientKey".to_owned(),
         "ttl_seconds" => "ttlSeconds".to_owned(),
-        f if crate::options::is_option(f) => format!("options.{}", crate::options::js_path(f)),
+        f if smsauth::input::is_option(f) => format!("options.{}", NODE.option_path(f)),
         f => f.to_owned(),
     }
 }

@@ -1,7 +1,7 @@
 //! The TypeScript shapes written from the core's tables, so that each API field and each option
 //! is declared once: the request objects from the field tables (`core/src/api/request.rs`), the
 //! option objects of `new Client(options)` from the option tables ([`ClientBuilder::options`],
-//! [`GuardConfig::OPTIONS`]) under their Node names ([`js_path`]), and `startEmulator`'s from
+//! [`GuardConfig::OPTIONS`]) under their Node names ([`NODE`]), and `startEmulator`'s from
 //! the emulator's ([`EMULATOR_OPTIONS`]). `tests/run.sh` regenerates
 //! `requests.d.ts` from [`request_types`] and fails when the committed file differs.
 
@@ -13,8 +13,13 @@ use smsauth::{
     SendSmsVerifyCodeRequest,
 };
 
-use crate::options::{camel, js_path};
+use smsauth::input::NODE;
 use smsauth_emulator::{EMULATOR_OPTIONS, OptionKind as EmulatorKind};
+
+/// Node's spelling of a core option's path (`timeoutMs`, `roleArn.sessionName`).
+fn js_path(core: &str) -> String {
+    NODE.option_path(core)
+}
 
 /// `sendCode`'s own option: it is not a field of the API.
 const CLIENT_KEY: &str = "Who asks for the code — the caller's IP address, device or session id — for the guard's
@@ -141,7 +146,7 @@ pub fn request_types() -> String {
             EmulatorKind::Table if name == "accounts" => "Array<[string, string]>",
             EmulatorKind::Table => "Record<string, string>",
         };
-        Member::new(&camel(name), ty, doc)
+        Member::new(&NODE.name(name), ty, doc)
     });
     for (name, doc, members) in [
         ("ClientOptions", CLIENT_OPTIONS, client),

@@ -17,7 +17,6 @@ mod error;
 mod fields;
 mod guard;
 mod observe;
-mod options;
 mod runtime;
 mod sign;
 

@@ -12,7 +12,7 @@ use smsauth::CallEvent;
 use smsauth::api::{Operation, mask_phone};
 use smsauth::record::{Record, Value};
 
-use crate::options::camel;
+use smsauth::input::NODE;
 
 /// The context object of one observed call, kept alive until the call settles.
 pub(crate) struct Trace(ObjectRef<false>);
@@ -38,7 +38,7 @@ impl Trace {
 /// Set each field of a core record on `o`, under its camel-case name.
 pub(crate) fn write(env: &Env, o: &mut Object<'_>, record: Record<'_>) -> Result<()> {
     for (name, value) in record {
-        let name = camel(name);
+        let name = NODE.name(name);
         match value {
             Value::None => o.set_named_property(&name, Null)?,
             Value::Bool(b) => o.set_named_property(&name, b)?,

@@ -7,9 +7,10 @@ use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use smsauth::Secret;
-use smsauth::sign::{self as core_sign, HttpRequest, RpcRequest, SignatureVersion};
+use smsauth::input;
+use smsauth::sign::{self as core_sign, RpcRequest, SignatureVersion};
 
-use crate::args::{self, Fields, MAX_SAFE, Name, at, optional};
+use crate::args::{self, Fields, MAX_SAFE, at, object, optional};
 use crate::error;
 
 /// How a signature was computed: compare it with a gateway's `SignatureDoesNotMatch` message.
@@ -221,9 +222,9 @@ pub fn explain_signed(lines: String) -> Result<Explanation> {
 )]
 pub fn explain_v1(env: &Env, args: String) -> Result<Explanation> {
     let args = args::parse(env, &args)?;
-    let method = args::string(env, Name::Arg("method"), at(&args, 0), false)?;
-    let params = args::pairs(env, Name::Arg("params"), at(&args, 1))?;
-    let secret = args::string(env, Name::Arg("accessKeySecret"), at(&args, 2), true)?;
+    let method = args::arg(env, &args, 0, "method", args::text)?;
+    let params = args::arg(env, &args, 1, "params", input::pairs)?;
+    let secret = args::arg(env, &args, 2, "accessKeySecret", |v| input::text(v, true))?;
     Ok(explanation(core_sign::explain_v1(&method, &params, &secret)))
 }
 
@@ -231,19 +232,7 @@ pub fn explain_v1(env: &Env, args: String) -> Result<Explanation> {
 #[napi(js_name = "explainV3", ts_args_type = "parts: ExplainV3Parts")]
 pub fn explain_v3(env: &Env, args: String) -> Result<ExplanationV3> {
     let args = args::parse(env, &args)?;
-    let mut f = Fields::required(env, "parts", at(&args, 0))?;
-    let method = f.required_string("method", false)?;
-    let path = f.string("path")?.unwrap_or_else(|| "/".into());
-    let query = f.pairs("query")?.unwrap_or_default();
-    let headers = match f.pairs("headers")? {
-        Some(headers) => headers,
-        None => return Err(error::type_error(env, "The \"parts.headers\" property must be an object".into())),
-    };
-    let body = f.string("body")?.unwrap_or_default();
-    let id = f.required_string("accessKeyId", false)?;
-    let secret = f.required_string("accessKeySecret", true)?;
-    f.finish()?;
-    let (e, authorization) = core_sign::explain_v3(&method, &path, &query, &headers, body.as_bytes(), &id, &secret);
+    let (e, authorization) = object(env, "parts", at(&args, 0), true, input::sign::explain_v3)?;
     Ok(ExplanationV3 {
         canonical_request: e.canonical_request,
         string_to_sign: e.string_to_sign,
@@ -273,26 +262,7 @@ impl Verifier {
     #[napi(constructor, ts_args_type = "options?: VerifierOptions")]
     pub fn new(env: &Env, options: String) -> Result<Self> {
         let args = args::parse(env, &options)?;
-        let mut config = core_sign::VerifierConfig::default();
-        if let Some(mut f) = Fields::new(env, "options", at(&args, 0))? {
-            if let Some(w) = f.u32("windowSeconds")? {
-                config.window = std::time::Duration::from_secs(u64::from(w));
-            }
-            config.check_nonces = f.boolean("checkNonces")?.unwrap_or(config.check_nonces);
-            if let Some(n) = f.u32("nonceCapacity")? {
-                config.nonce_capacity = n as usize;
-            }
-            config.per_key_quota = f.u32("perKeyQuota")?.map(|n| n as usize);
-            if let Some(v) = f.get("expectedHosts") {
-                for item in args::array(env, f.name("expectedHosts"), v, "strings")? {
-                    let host = args::string(env, Name::Prop("options", "expectedHosts[]"), item, false)?;
-                    config.expected_hosts.push(host);
-                }
-            }
-            config.nonce_redis_url = f.string("nonceRedisUrl")?;
-            config.nonce_redis_fail_open = f.boolean("nonceRedisFailOpen")?.unwrap_or(config.nonce_redis_fail_open);
-            f.finish()?;
-        }
+        let config = object(env, "options", at(&args, 0), false, input::sign::verifier_config)?;
         let inner = core_sign::Verifier::from_config(&config).map_err(|e| error::core_error(env, &e))?;
         Ok(Verifier { inner })
     }
@@ -308,22 +278,8 @@ impl Verifier {
     pub fn verify<'env>(&self, env: &'env Env, args: String, secrets: Unknown<'env>) -> Result<Object<'env>> {
         // `index.js` encodes `request` and `now`; `secrets` may be a function, so it comes as is.
         let args = args::parse(env, &args)?;
-        let mut f = Fields::required(env, "request", at(&args, 0))?;
-        let method = f.required_string("method", false)?;
-        let (path, query) = (f.string("path")?, f.string("query")?);
-        let mut req = HttpRequest::new(method, path.unwrap_or_default(), query.unwrap_or_default());
-        req.headers = f.pairs("headers")?.unwrap_or_default().into_iter().map(|(k, v)| (k, v.into_bytes())).collect();
-        req.body = match f.get("body") {
-            Some(v) => match args::bytes(v) {
-                Some(bytes) => bytes,
-                None => args::string(env, Name::Prop("request", "body"), v, false)?.into_bytes(),
-            },
-            None => Vec::new(),
-        };
-        f.finish()?;
-        let now = optional(&args, 1)
-            .map(|v| args::integer(env, Name::Arg("now"), v, 0.0, MAX_SAFE).map(i64::unsigned_abs))
-            .transpose()?;
+        let req = object(env, "request", at(&args, 0), true, input::sign::http_request)?;
+        let now = optional(env, &args, 1, "now", args::unsigned)?;
         // `index.js` hands an object of secrets over as a lookup of its own properties.
         if secrets.get_type()? != ValueType::Function {
             let message = "The \"secrets\" argument must be an object of { accessKeyId: secret } or a function";
@@ -364,15 +320,14 @@ impl Verifier {
 #[napi(js_name = "formatTimestamp", ts_args_type = "unixSeconds: number")]
 pub fn format_timestamp(env: &Env, args: String) -> Result<String> {
     let args = args::parse(env, &args)?;
-    let t = args::integer(env, Name::Arg("unixSeconds"), at(&args, 0), 0.0, MAX_SAFE)?;
-    Ok(core_sign::format_timestamp(t.max(0) as u64))
+    Ok(core_sign::format_timestamp(args::arg(env, &args, 0, "unixSeconds", args::unsigned)?))
 }
 
 /// `yyyy-MM-ddTHH:mm:ssZ` as Unix seconds, or `null` when malformed.
 #[napi(js_name = "parseTimestamp", ts_args_type = "timestamp: string")]
 pub fn parse_timestamp(env: &Env, args: String) -> Result<Option<f64>> {
     let args = args::parse(env, &args)?;
-    let s = args::string(env, Name::Arg("timestamp"), at(&args, 0), false)?;
+    let s = args::arg(env, &args, 0, "timestamp", args::text)?;
     Ok(core_sign::parse_timestamp(&s).map(|t| t as f64))
 }
 
@@ -380,8 +335,7 @@ pub fn parse_timestamp(env: &Env, args: String) -> Result<Option<f64>> {
 #[napi(js_name = "percentEncode", ts_args_type = "value: string")]
 pub fn percent_encode(env: &Env, args: String) -> Result<String> {
     let args = args::parse(env, &args)?;
-    let s = args::string(env, Name::Arg("value"), at(&args, 0), false)?;
-    Ok(core_sign::percent_encode(&s))
+    Ok(core_sign::percent_encode(&args::arg(env, &args, 0, "value", args::text)?))
 }
 
 /// Normalise a phone number as the client does before sending: `+86 138-0013-8000` →
@@ -390,8 +344,8 @@ pub fn percent_encode(env: &Env, args: String) -> Result<String> {
 #[napi(js_name = "normalizePhone", ts_args_type = "phone: string, countryCode?: string")]
 pub fn normalize_phone(env: &Env, args: String) -> Result<String> {
     let args = args::parse(env, &args)?;
-    let phone = args::string(env, Name::Arg("phone"), at(&args, 0), false)?;
-    let cc = optional(&args, 1).map(|v| args::string(env, Name::Arg("countryCode"), v, false)).transpose()?;
+    let phone = args::arg(env, &args, 0, "phone", args::text)?;
+    let cc = optional(env, &args, 1, "countryCode", args::text)?;
     smsauth::api::normalize_phone(&phone, cc.as_deref()).map_err(|e| error::core_error(env, &e))
 }
 
@@ -400,7 +354,7 @@ pub fn normalize_phone(env: &Env, args: String) -> Result<String> {
 #[napi(js_name = "templateParam", ts_args_type = "extra?: Record<string, string>")]
 pub fn template_param(env: &Env, args: String) -> Result<String> {
     let args = args::parse(env, &args)?;
-    let extra = optional(&args, 0).map(|v| args::pairs(env, Name::Arg("extra"), v)).transpose()?.unwrap_or_default();
+    let extra = optional(env, &args, 0, "extra", input::pairs)?.unwrap_or_default();
     let refs: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     Ok(smsauth::template_param(&refs))
 }
