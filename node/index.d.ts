@@ -17,7 +17,6 @@ export {
 } from './native'
 export type {
   CheckResult,
-  EmulatorFault,
   EmulatorMessage,
   EmulatorStsCredentials,
   ExplainV3Parts,
@@ -36,6 +35,7 @@ export type {
   CheckOverrides,
   CheckSmsVerifyCodeRequest,
   ClientOptions,
+  EmulatorFault,
   EmulatorOptions,
   GuardOptions,
   RetryOptions,

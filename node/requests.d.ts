@@ -346,3 +346,40 @@ export interface EmulatorOptions {
    */
   lenient?: boolean
 }
+
+/**
+ * A fault rule for `emulator.addFault(fault)`: what happens to matching API requests.
+ *
+ * `kind`: `'latency'` (`ms`), `'server_error'` (`status`, default 500; `plain`), `'throttle'`
+ * (`retryAfterMs`), `'malformed'`, `'truncated'`, `'html'`, `'oversized'` (`bytes`), `'drop'`,
+ * `'drop_mid_response'`, `'slow_drip'` (`chunkBytes`, `intervalMs`).
+ */
+export interface EmulatorFault {
+  /** What happens. */
+  kind: 'latency' | 'server_error' | 'throttle' | 'malformed' | 'truncated' | 'html' | 'oversized' | 'drop' | 'drop_mid_response' | 'slow_drip'
+  /** `latency`: added delay in milliseconds. */
+  ms?: number
+  /** `server_error`: the HTTP status (default 500). */
+  status?: number
+  /**
+   * `server_error`: answer with a `text/plain` reason phrase, as a load balancer would,
+   * instead of the gateway's JSON error (default `false`).
+   */
+  plain?: boolean
+  /** `throttle`: the `x-acs-retry-after` header in milliseconds. */
+  retryAfterMs?: number
+  /** `oversized`: body size in bytes (default 2 MiB). */
+  bytes?: number
+  /** `slow_drip`: bytes per write (default 16). */
+  chunkBytes?: number
+  /** `slow_drip`: pause between writes in milliseconds (default 200). */
+  intervalMs?: number
+  /** Only this action (`SendSmsVerifyCode` / `CheckSmsVerifyCode`). */
+  action?: string
+  /** Only this phone number. */
+  phone?: string
+  /** Chance a matching request is hit, 0 to 1 (default 1). */
+  probability?: number
+  /** Fire this many times, then disappear (default: forever). */
+  times?: number
+}

@@ -57,7 +57,7 @@ use smsauth::{Error, ErrorKind};
 
 pub use connection::ConnectionLimits;
 pub use fault::{FAULT_ACTIONS, Fault, FaultKind};
-pub use options::{EMULATOR_OPTIONS, OptionKind};
+pub use options::{EMULATOR_OPTIONS, FAULT_FIELDS, FAULT_KINDS, OptionKind};
 
 /// The AccessKey ID every emulator accepts unless configured otherwise.
 pub const DEFAULT_ACCESS_KEY_ID: &str = "testid";

@@ -26,6 +26,10 @@ pub enum OptionKind {
     Secret,
     /// A JSON object or array (`templates`, `accounts`).
     Table,
+    /// A number (a fraction allowed).
+    Number,
+    /// One of these names.
+    Choice(&'static [&'static str]),
 }
 
 /// Every option, by its snake-case name (Node spells it in camel case), with its kind and its
@@ -81,6 +85,52 @@ pub const EMULATOR_OPTIONS: [(&str, OptionKind, &str); 15] = [
         "Accept any signature and template and apply no flow control (default `false`: faithful\n\
          to the service, see the fidelity table in the emulator's README).",
     ),
+];
+
+/// The kinds of fault ([`crate::FaultKind`]) by the names a rule's `kind` takes.
+pub const FAULT_KINDS: [&str; 10] = [
+    "latency",
+    "server_error",
+    "throttle",
+    "malformed",
+    "truncated",
+    "html",
+    "oversized",
+    "drop",
+    "drop_mid_response",
+    "slow_drip",
+];
+
+/// Every key of a fault rule as [`crate::Fault::from_json`] reads it (Python's `add_fault`,
+/// Node's `addFault`, C's `smsauth_emulator_add_fault`), with its kind and doc, so bindings
+/// generate their docs and types from it; [`crate::Fault::from_json`] decides what a rule may
+/// hold (a test checks that it reads every key here).
+pub const FAULT_FIELDS: [(&str, OptionKind, &str); 12] = [
+    ("kind", OptionKind::Choice(&FAULT_KINDS), "What happens."),
+    ("ms", OptionKind::Count { max: u64::MAX }, "`latency`: added delay in milliseconds."),
+    ("status", OptionKind::Count { max: u16::MAX as u64 }, "`server_error`: the HTTP status (default 500)."),
+    (
+        "plain",
+        OptionKind::Flag,
+        "`server_error`: answer with a `text/plain` reason phrase, as a load balancer would,\n\
+         instead of the gateway's JSON error (default `false`).",
+    ),
+    (
+        "retry_after_ms",
+        OptionKind::Count { max: u64::MAX },
+        "`throttle`: the `x-acs-retry-after` header in milliseconds.",
+    ),
+    ("bytes", OptionKind::Count { max: u64::MAX }, "`oversized`: body size in bytes (default 2 MiB)."),
+    ("chunk_bytes", OptionKind::Count { max: u64::MAX }, "`slow_drip`: bytes per write (default 16)."),
+    (
+        "interval_ms",
+        OptionKind::Count { max: u64::MAX },
+        "`slow_drip`: pause between writes in milliseconds (default 200).",
+    ),
+    ("action", OptionKind::Text, "Only this action (`SendSmsVerifyCode` / `CheckSmsVerifyCode`)."),
+    ("phone", OptionKind::Text, "Only this phone number."),
+    ("probability", OptionKind::Number, "Chance a matching request is hit, 0 to 1 (default 1)."),
+    ("times", OptionKind::Count { max: u32::MAX as u64 }, "Fire this many times, then disappear (default: forever)."),
 ];
 
 /// One option's value; `deny_unknown_fields` refuses a misspelt name.
@@ -187,6 +237,7 @@ mod tests {
                 OptionKind::Text | OptionKind::Secret => "\"k\"".to_owned(),
                 OptionKind::Table if name == "accounts" => r#"[["a","b"]]"#.to_owned(),
                 OptionKind::Table => r#"{"T1":"${code}"}"#.to_owned(),
+                OptionKind::Number | OptionKind::Choice(_) => unreachable!("not an emulator option"),
             };
             assert!(Config::from_options(&format!("{{\"{name}\":{value}}}")).is_ok(), "{name}");
             let wrong = Config::from_options(&format!("{{\"{name}\":[1.5]}}")).unwrap_err();
@@ -197,6 +248,31 @@ mod tests {
         let e = Config::from_options(r#"{"prot":1}"#).unwrap_err();
         assert_eq!(e.field(), Some("options"));
         assert!(e.to_string().contains("prot"), "{e}");
+    }
+
+    #[test]
+    fn every_key_and_kind_of_the_fault_table_is_read() {
+        use crate::{Fault, FaultKind};
+        for kind in FAULT_KINDS {
+            let needs = if kind == "latency" { r#","ms":1"# } else { "" };
+            assert!(Fault::from_json(&format!(r#"{{"kind":"{kind}"{needs}}}"#)).is_ok(), "{kind}");
+        }
+        // Each key with a value of its kind is taken by some kind of fault.
+        for (name, kind, _) in FAULT_FIELDS.iter().skip(1) {
+            let value = match kind {
+                OptionKind::Flag => "true",
+                OptionKind::Count { .. } => "500",
+                OptionKind::Number => "0.5",
+                _ => r#""SendSmsVerifyCode""#,
+            };
+            let taken = FAULT_KINDS.iter().any(|k| {
+                let needs = if *k == "latency" && *name != "ms" { r#","ms":1"# } else { "" };
+                Fault::from_json(&format!(r#"{{"kind":"{k}","{name}":{value}{needs}}}"#)).is_ok()
+            });
+            assert!(taken, "{name}");
+        }
+        let all = serde_json::to_value(Fault::new(FaultKind::Drop)).unwrap();
+        assert!(all.as_object().unwrap().keys().all(|k| FAULT_FIELDS.iter().any(|(n, ..)| n == k)));
     }
 
     #[test]

@@ -39,44 +39,6 @@ pub struct EmulatorMessage {
     pub expires_at: i64,
 }
 
-/// A fault rule for `emulator.addFault(fault)`: what happens to matching API requests.
-///
-/// `kind`: `'latency'` (`ms`), `'server_error'` (`status`, default 500; `plain`), `'throttle'`
-/// (`retryAfterMs`), `'malformed'`, `'truncated'`, `'html'`, `'oversized'` (`bytes`), `'drop'`,
-/// `'drop_mid_response'`, `'slow_drip'` (`chunkBytes`, `intervalMs`).
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[allow(dead_code)] // TypeScript shape only; read property by property for Node-style errors.
-pub struct EmulatorFault {
-    /// What happens.
-    #[napi(
-        ts_type = "'latency' | 'server_error' | 'throttle' | 'malformed' | 'truncated' | 'html' | 'oversized' | 'drop' | 'drop_mid_response' | 'slow_drip'"
-    )]
-    pub kind: String,
-    /// `latency`: added delay in milliseconds.
-    pub ms: Option<u32>,
-    /// `server_error`: the HTTP status (default 500).
-    pub status: Option<u32>,
-    /// `server_error`: answer with a `text/plain` reason phrase, as a load balancer would,
-    /// instead of the gateway's JSON error (default `false`).
-    pub plain: Option<bool>,
-    /// `throttle`: the `x-acs-retry-after` header in milliseconds.
-    pub retry_after_ms: Option<u32>,
-    /// `oversized`: body size in bytes (default 2 MiB).
-    pub bytes: Option<u32>,
-    /// `slow_drip`: bytes per write (default 16).
-    pub chunk_bytes: Option<u32>,
-    /// `slow_drip`: pause between writes in milliseconds (default 200).
-    pub interval_ms: Option<u32>,
-    /// Only this action (`SendSmsVerifyCode` / `CheckSmsVerifyCode`).
-    pub action: Option<String>,
-    /// Only this phone number.
-    pub phone: Option<String>,
-    /// Chance a matching request is hit, 0 to 1 (default 1).
-    pub probability: Option<f64>,
-    /// Fire this many times, then disappear (default: forever).
-    pub times: Option<u32>,
-}
-
 /// Temporary credentials from `emulator.issueSts(ttlSeconds)`. The secret and the token are
 /// non-enumerable, so they stay out of logs and JSON.
 #[napi(object, object_from_js = false, object_to_js = false)]
@@ -179,6 +141,8 @@ fn options(env: &Env, options: &Value<'_>) -> Result<String> {
                 OptionKind::Text => f.text(&key)?.map(Into::into),
                 OptionKind::Secret => f.secret(&key)?.map(Into::into),
                 OptionKind::Table => f.read(&key, table)?,
+                OptionKind::Number => f.read(&key, input::number)?.map(Into::into),
+                OptionKind::Choice(_) => f.text(&key)?.map(Into::into),
             };
             json.extend(value.map(|v| (name.to_owned(), v)));
         }

@@ -2,7 +2,7 @@
 //! is declared once: the request objects from the field tables (`core/src/api/request.rs`), the
 //! option objects of `new Client(options)` from the option tables ([`ClientBuilder::options`],
 //! [`GuardConfig::OPTIONS`]) under their Node names ([`NODE`]), and `startEmulator`'s from
-//! the emulator's ([`EMULATOR_OPTIONS`]). `tests/run.sh` regenerates
+//! the emulator's ([`EMULATOR_OPTIONS`], and `EmulatorFault` from [`FAULT_FIELDS`]). `tests/run.sh` regenerates
 //! `requests.d.ts` from [`request_types`] and fails when the committed file differs.
 
 use std::fmt::Write;
@@ -14,7 +14,7 @@ use smsauth::{
 };
 
 use smsauth::input::NODE;
-use smsauth_emulator::{EMULATOR_OPTIONS, OptionKind as EmulatorKind};
+use smsauth_emulator::{EMULATOR_OPTIONS, FAULT_FIELDS, OptionKind as EmulatorKind};
 
 /// Node's spelling of a core option's path (`timeoutMs`, `roleArn.sessionName`).
 fn js_path(core: &str) -> String {
@@ -61,6 +61,25 @@ State is kept in this process's memory unless `redisUrl` is set.
 const client = new Client({ guard: { client: [{ max: 5, windowSeconds: 3600 }], dailyBudget: 200 } })
 await client.sendCode(phone, { clientKey: req.ip })
 ```";
+
+const FAULT: &str = "A fault rule for `emulator.addFault(fault)`: what happens to matching API requests.
+
+`kind`: `'latency'` (`ms`), `'server_error'` (`status`, default 500; `plain`), `'throttle'`
+(`retryAfterMs`), `'malformed'`, `'truncated'`, `'html'`, `'oversized'` (`bytes`), `'drop'`,
+`'drop_mid_response'`, `'slow_drip'` (`chunkBytes`, `intervalMs`).";
+
+/// A member of `EmulatorOptions` or `EmulatorFault` from the emulator's tables.
+fn emulator_member(name: &str, kind: EmulatorKind, doc: &str) -> Member {
+    let ty = match kind {
+        EmulatorKind::Flag => "boolean".to_owned(),
+        EmulatorKind::Count { .. } | EmulatorKind::Number => "number".to_owned(),
+        EmulatorKind::Text | EmulatorKind::Secret => "string".to_owned(),
+        EmulatorKind::Table if name == "accounts" => "Array<[string, string]>".to_owned(),
+        EmulatorKind::Table => "Record<string, string>".to_owned(),
+        EmulatorKind::Choice(names) => names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(" | "),
+    };
+    Member::new(&NODE.name(name), &ty, doc)
+}
 
 /// One property of an interface.
 struct Member {
@@ -138,22 +157,17 @@ pub fn request_types() -> String {
     client.push(Member::new("guard", "GuardOptions", "The abuse guard (see `GuardOptions`). Default: no guard."));
     let guard: Vec<Member> =
         GuardConfig::OPTIONS.iter().map(|o| Member::option(js_path(o.name).trim_start_matches("guard."), o)).collect();
-    let emulator = EMULATOR_OPTIONS.iter().map(|&(name, kind, doc)| {
-        let ty = match kind {
-            EmulatorKind::Flag => "boolean",
-            EmulatorKind::Count { .. } => "number",
-            EmulatorKind::Text | EmulatorKind::Secret => "string",
-            EmulatorKind::Table if name == "accounts" => "Array<[string, string]>",
-            EmulatorKind::Table => "Record<string, string>",
-        };
-        Member::new(&NODE.name(name), ty, doc)
-    });
+    let emulator = EMULATOR_OPTIONS.iter().map(|&(name, kind, doc)| emulator_member(name, kind, doc)).collect();
+    let fault = FAULT_FIELDS
+        .iter()
+        .map(|&(name, kind, doc)| Member { optional: name != "kind", ..emulator_member(name, kind, doc) });
     for (name, doc, members) in [
         ("ClientOptions", CLIENT_OPTIONS, client),
         ("RetryOptions", RETRY, retry),
         ("RoleArnOptions", ROLE_ARN, role),
         ("GuardOptions", GUARD, guard),
-        ("EmulatorOptions", "Options of `startEmulator(options)`. Every field is optional.", emulator.collect()),
+        ("EmulatorOptions", "Options of `startEmulator(options)`. Every field is optional.", emulator),
+        ("EmulatorFault", FAULT, fault.collect()),
     ] {
         interface(&mut out, name, doc, &members);
     }
