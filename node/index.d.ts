@@ -19,15 +19,12 @@ export type {
   CheckResult,
   EmulatorMessage,
   EmulatorStsCredentials,
-  ExplainV3Parts,
   Explanation,
   ExplanationV3,
   GuardLimit,
-  HttpRequestInit,
   SendResult,
   Stats,
   Verified,
-  VerifierOptions,
   WrongCodeOptions,
 } from './native'
 // Generated from the core's field and option tables (each API field and option is declared once, in Rust).
@@ -37,11 +34,14 @@ export type {
   ClientOptions,
   EmulatorFault,
   EmulatorOptions,
+  ExplainV3Parts,
   GuardOptions,
+  HttpRequestInit,
   RetryOptions,
   RoleArnOptions,
   SendOverrides,
   SendSmsVerifyCodeRequest,
+  VerifierOptions,
 } from './requests'
 import type { Explanation } from './native'
 

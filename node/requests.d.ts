@@ -383,3 +383,59 @@ export interface EmulatorFault {
   /** Fire this many times, then disappear (default: forever). */
   times?: number
 }
+
+/** What `explainV3()` signs: exactly the headers given. */
+export interface ExplainV3Parts {
+  /** HTTP method. */
+  method: string
+  /** Path; default `/`. */
+  path?: string
+  /** Query parameters, decoded. */
+  query?: Record<string, string> | Array<[string, string]>
+  /** The headers to sign (all of them are signed). */
+  headers: Record<string, string> | Array<[string, string]>
+  /** The body; default empty. */
+  body?: string
+  /** AccessKey ID. */
+  accessKeyId: string
+  /** AccessKey secret. */
+  accessKeySecret: string
+}
+
+/** A request as a server received it (`verifier.verify(request, secrets)`). */
+export interface HttpRequestInit {
+  /** `POST`, `GET`, … */
+  method: string
+  /** Path; default `/`. */
+  path?: string
+  /** The raw query string without `?`, still percent-encoded. */
+  query?: string
+  /** Headers as received (any case). */
+  headers?: Record<string, string> | Array<[string, string]>
+  /**
+   * The body as received: a string (UTF-8) or the raw bytes (a form body carries parameters
+   * too).
+   */
+  body?: string | Uint8Array
+}
+
+/** Options of `new Verifier(options)`. */
+export interface VerifierOptions {
+  /** Accept timestamps within ± this many seconds of `now` (default 900). */
+  windowSeconds?: number
+  /** Refuse a nonce seen before within the window (default `true`). */
+  checkNonces?: boolean
+  /** Live nonces remembered before new requests get `Throttling.User` (default 1,000,000). */
+  nonceCapacity?: number
+  /** At most this many live nonces per AccessKey ID (default: no quota). */
+  perKeyQuota?: number
+  /** Accept only requests for these `host[:port]` values (default: any host). */
+  expectedHosts?: Array<string>
+  /**
+   * Keep nonces in Redis at this URL, shared by every instance (needs a build with the
+   * `guard-redis` feature; otherwise an invalid-input error saying so).
+   */
+  nonceRedisUrl?: string
+  /** Accept requests while Redis is unavailable (default `false`: refuse them). */
+  nonceRedisFailOpen?: boolean
+}

@@ -14,6 +14,7 @@ use smsauth::{
 };
 
 use smsauth::input::NODE;
+use smsauth::input::sign::{EXPLAIN_V3_PARTS, HTTP_REQUEST_PARTS, Part, PartKind, VERIFIER_OPTIONS};
 use smsauth_emulator::{EMULATOR_OPTIONS, FAULT_FIELDS, OptionKind as EmulatorKind};
 
 /// Node's spelling of a core option's path (`timeoutMs`, `roleArn.sessionName`).
@@ -79,6 +80,22 @@ fn emulator_member(name: &str, kind: EmulatorKind, doc: &str) -> Member {
         EmulatorKind::Choice(names) => names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(" | "),
     };
     Member::new(&NODE.name(name), &ty, doc)
+}
+
+/// The members of a signing helper's input from the core's table.
+fn parts(table: &[Part]) -> Vec<Member> {
+    let member = |p: &Part| {
+        let ty = match p.kind {
+            PartKind::Text | PartKind::Secret => "string",
+            PartKind::Pairs => "Record<string, string> | Array<[string, string]>",
+            PartKind::TextOrBytes => "string | Uint8Array",
+            PartKind::Unsigned => "number",
+            PartKind::Bool => "boolean",
+            PartKind::Texts => "Array<string>",
+        };
+        Member { optional: !p.required, ..Member::new(&NODE.name(p.name), ty, &js_doc(p.doc)) }
+    };
+    table.iter().map(member).collect()
 }
 
 /// One property of an interface.
@@ -168,6 +185,13 @@ pub fn request_types() -> String {
         ("GuardOptions", GUARD, guard),
         ("EmulatorOptions", "Options of `startEmulator(options)`. Every field is optional.", emulator),
         ("EmulatorFault", FAULT, fault.collect()),
+        ("ExplainV3Parts", "What `explainV3()` signs: exactly the headers given.", parts(EXPLAIN_V3_PARTS)),
+        (
+            "HttpRequestInit",
+            "A request as a server received it (`verifier.verify(request, secrets)`).",
+            parts(HTTP_REQUEST_PARTS),
+        ),
+        ("VerifierOptions", "Options of `new Verifier(options)`.", parts(VERIFIER_OPTIONS)),
     ] {
         interface(&mut out, name, doc, &members);
     }

@@ -39,68 +39,6 @@ pub struct ExplanationV3 {
     pub authorization: String,
 }
 
-/// What `explainV3()` signs: exactly the headers given.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[allow(dead_code)] // TypeScript shape only; read property by property for Node-style errors.
-pub struct ExplainV3Parts {
-    /// HTTP method.
-    pub method: String,
-    /// Path; default `/`.
-    pub path: Option<String>,
-    /// Query parameters, decoded.
-    #[napi(ts_type = "Record<string, string> | Array<[string, string]>")]
-    pub query: Option<Vec<Vec<String>>>,
-    /// The headers to sign (all of them are signed).
-    #[napi(ts_type = "Record<string, string> | Array<[string, string]>")]
-    pub headers: Vec<Vec<String>>,
-    /// The body; default empty.
-    pub body: Option<String>,
-    /// AccessKey ID.
-    pub access_key_id: String,
-    /// AccessKey secret.
-    pub access_key_secret: String,
-}
-
-/// A request as a server received it (`verifier.verify(request, secrets)`).
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[allow(dead_code)] // TypeScript shape only; read property by property for Node-style errors.
-pub struct HttpRequestInit {
-    /// `POST`, `GET`, …
-    pub method: String,
-    /// Path; default `/`.
-    pub path: Option<String>,
-    /// The raw query string without `?`, still percent-encoded.
-    pub query: Option<String>,
-    /// Headers as received (any case).
-    #[napi(ts_type = "Record<string, string> | Array<[string, string]>")]
-    pub headers: Option<Vec<Vec<String>>>,
-    /// The body as received: a string (UTF-8) or the raw bytes (a form body carries parameters
-    /// too).
-    #[napi(ts_type = "string | Uint8Array")]
-    pub body: Option<String>,
-}
-
-/// Options of `new Verifier(options)`.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[allow(dead_code)] // TypeScript shape only; read property by property for Node-style errors.
-pub struct VerifierOptions {
-    /// Accept timestamps within ± this many seconds of `now` (default 900).
-    pub window_seconds: Option<u32>,
-    /// Refuse a nonce seen before within the window (default `true`).
-    pub check_nonces: Option<bool>,
-    /// Live nonces remembered before new requests get `Throttling.User` (default 1,000,000).
-    pub nonce_capacity: Option<u32>,
-    /// At most this many live nonces per AccessKey ID (default: no quota).
-    pub per_key_quota: Option<u32>,
-    /// Accept only requests for these `host[:port]` values (default: any host).
-    pub expected_hosts: Option<Vec<String>>,
-    /// Keep nonces in Redis at this URL, shared by every instance (needs a build with the
-    /// `guard-redis` feature; otherwise an `ERR_SMSAUTH_INVALID_INPUT` error saying so).
-    pub nonce_redis_url: Option<String>,
-    /// Accept requests while Redis is unavailable (default `false`: refuse them).
-    pub nonce_redis_fail_open: Option<bool>,
-}
-
 /// A request whose signature checked out. `securityToken` (when sent) is a non-enumerable
 /// property, so it stays out of logs and JSON.
 #[napi(object, object_from_js = false, object_to_js = false)]

@@ -1,5 +1,8 @@
 //! The inputs of the signing helpers read from [`Object`]s: `sign`'s request and options,
-//! `explain_v3`'s parts, `verify`'s request and a verifier's options.
+//! `explain_v3`'s parts, `verify`'s request and a verifier's options. The maps' keys are listed
+//! with their kinds and docs in [`EXPLAIN_V3_PARTS`], [`HTTP_REQUEST_PARTS`] and
+//! [`VERIFIER_OPTIONS`], from which bindings write their docs and types (a test reads a map
+//! with every key of each table).
 
 use std::time::Duration;
 
@@ -7,6 +10,109 @@ use crate::sign::{self, HttpRequest, RpcRequest, SignOptions, SignatureVersion, 
 
 use super::error::InputError;
 use super::reader::{Object, pairs, text_or_bytes};
+
+/// What a key of a signing helper's input map holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartKind {
+    /// Text.
+    Text,
+    /// Text that is a secret (never shown in errors).
+    Secret,
+    /// Name/value pairs: a map of texts or a list of `[name, value]` texts.
+    Pairs,
+    /// Text or bytes.
+    TextOrBytes,
+    /// A whole number ≥ 0.
+    Unsigned,
+    /// `true` or `false`.
+    Bool,
+    /// A list of texts.
+    Texts,
+}
+
+/// One key of a signing helper's input map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Part {
+    /// Its snake-case name (a binding spells it in its [`Style`](super::Style)).
+    pub name: &'static str,
+    /// What it holds.
+    pub kind: PartKind,
+    /// It must be given.
+    pub required: bool,
+    /// The doc.
+    pub doc: &'static str,
+}
+
+const fn part(name: &'static str, kind: PartKind, required: bool, doc: &'static str) -> Part {
+    Part { name, kind, required, doc }
+}
+
+/// The keys [`explain_v3`] reads.
+pub const EXPLAIN_V3_PARTS: &[Part] = &[
+    part("method", PartKind::Text, true, "HTTP method."),
+    part("path", PartKind::Text, false, "Path; default `/`."),
+    part("query", PartKind::Pairs, false, "Query parameters, decoded."),
+    part("headers", PartKind::Pairs, true, "The headers to sign (all of them are signed)."),
+    part("body", PartKind::Text, false, "The body; default empty."),
+    part("access_key_id", PartKind::Text, true, "AccessKey ID."),
+    part("access_key_secret", PartKind::Secret, true, "AccessKey secret."),
+];
+
+/// The keys [`http_request`] reads.
+pub const HTTP_REQUEST_PARTS: &[Part] = &[
+    part("method", PartKind::Text, true, "`POST`, `GET`, …"),
+    part("path", PartKind::Text, false, "Path; default `/`."),
+    part("query", PartKind::Text, false, "The raw query string without `?`, still percent-encoded."),
+    part("headers", PartKind::Pairs, false, "Headers as received (any case)."),
+    part(
+        "body",
+        PartKind::TextOrBytes,
+        false,
+        "The body as received: a string (UTF-8) or the raw bytes (a form body carries parameters\ntoo).",
+    ),
+];
+
+/// The keys [`verifier_config`] reads.
+pub const VERIFIER_OPTIONS: &[Part] = &[
+    part(
+        "window_seconds",
+        PartKind::Unsigned,
+        false,
+        "Accept timestamps within ± this many seconds of `now` (default 900).",
+    ),
+    part("check_nonces", PartKind::Bool, false, "Refuse a nonce seen before within the window (default `true`)."),
+    part(
+        "nonce_capacity",
+        PartKind::Unsigned,
+        false,
+        "Live nonces remembered before new requests get `Throttling.User` (default 1,000,000).",
+    ),
+    part(
+        "per_key_quota",
+        PartKind::Unsigned,
+        false,
+        "At most this many live nonces per AccessKey ID (default: no quota).",
+    ),
+    part(
+        "expected_hosts",
+        PartKind::Texts,
+        false,
+        "Accept only requests for these `host[:port]` values (default: any host).",
+    ),
+    part(
+        "nonce_redis_url",
+        PartKind::Text,
+        false,
+        "Keep nonces in Redis at this URL, shared by every instance (needs a build with the\n\
+         `guard-redis` feature; otherwise an invalid-input error saying so).",
+    ),
+    part(
+        "nonce_redis_fail_open",
+        PartKind::Bool,
+        false,
+        "Accept requests while Redis is unavailable (default `false`: refuse them).",
+    ),
+];
 
 /// `sign`'s request: `action` (required), `host`, `version`, `method`, `params`, `headers`,
 /// with the core's defaults ([`RpcRequest::with_defaults`]).

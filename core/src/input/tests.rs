@@ -180,3 +180,38 @@ fn signing_inputs() {
     let config = sign::verifier_config(&mut obj).unwrap();
     assert_eq!((config.window.as_secs(), config.check_nonces), (60, false));
 }
+
+#[test]
+fn the_part_tables_list_what_the_readers_read() {
+    use sign::{EXPLAIN_V3_PARTS, HTTP_REQUEST_PARTS, PartKind, VERIFIER_OPTIONS};
+    type Reader = fn(&mut Object<'_, '_>) -> Result<(), InputError>;
+    let readers: [(&[sign::Part], Reader); 3] = [
+        (EXPLAIN_V3_PARTS, |o| sign::explain_v3(o).map(drop)),
+        (HTTP_REQUEST_PARTS, |o| sign::http_request(o).map(drop)),
+        (VERIFIER_OPTIONS, |o| sign::verifier_config(o).map(drop)),
+    ];
+    let value = |kind| match kind {
+        PartKind::Text | PartKind::Secret | PartKind::TextOrBytes => Value::Text(Cow::Borrowed("x")),
+        PartKind::Pairs => Value::Map(vec![(Cow::Borrowed("h"), Value::Text(Cow::Borrowed("v")))]),
+        PartKind::Unsigned => Value::Integer(5),
+        PartKind::Bool => Value::Bool(false),
+        PartKind::Texts => Value::List(vec![Value::Text(Cow::Borrowed("h"))]),
+    };
+    for (table, read) in readers {
+        // Every key, only the required ones, and each required one left out.
+        let mut cases: Vec<(Vec<&str>, bool)> = vec![
+            (table.iter().map(|p| p.name).collect(), true),
+            (table.iter().filter(|p| p.required).map(|p| p.name).collect(), true),
+        ];
+        for missing in table.iter().filter(|p| p.required) {
+            cases.push((table.iter().filter(|p| p.name != missing.name).map(|p| p.name).collect(), false));
+        }
+        for (keys, ok) in cases {
+            let parts = table.iter().filter(|p| keys.contains(&p.name));
+            let map = Value::Map(parts.map(|p| (NODE.name(p.name), value(p.kind))).collect());
+            let mut obj = Object::required(&NODE, Path::arg("x"), &map).unwrap();
+            let read = read(&mut obj).and_then(|()| obj.finish());
+            assert_eq!(read.is_ok(), ok, "{keys:?}: {read:?}");
+        }
+    }
+}
