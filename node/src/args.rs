@@ -176,7 +176,7 @@ fn received(r: &Received) -> String {
         ReceivedKind::Absent => "Received undefined".into(),
         ReceivedKind::Null => "Received null".into(),
         ReceivedKind::Bool => format!("Received type boolean{shown}"),
-        ReceivedKind::Number => format!("Received type number{shown}"),
+        ReceivedKind::Integer | ReceivedKind::Number => format!("Received type number{shown}"),
         ReceivedKind::Text => format!("Received type string{shown}"),
         ReceivedKind::Foreign(t) if t == "function" => "Received function".into(),
         ReceivedKind::Foreign(t) if t == "symbol" || t == "bigint" => format!("Received type {t}"),

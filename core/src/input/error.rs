@@ -28,10 +28,11 @@ impl Path {
         Path(vec![Step::Arg(name.to_owned())])
     }
 
-    /// This path with the key `key` added.
+    /// This path with the key `key` added. A key of the empty path is an argument: Python reads
+    /// its keyword arguments as a map at [`Path::default`].
     pub fn key(&self, key: &str) -> Self {
         let mut steps = self.0.clone();
-        steps.push(Step::Key(key.to_owned()));
+        steps.push(if steps.is_empty() { Step::Arg(key.to_owned()) } else { Step::Key(key.to_owned()) });
         Path(steps)
     }
 
@@ -121,7 +122,9 @@ pub enum ReceivedKind {
     Null,
     /// A boolean.
     Bool,
-    /// A number (whole or not).
+    /// A whole number (Python `int`).
+    Integer,
+    /// Any other number (Python `float`).
     Number,
     /// Text (or text that is not Unicode).
     Text,
@@ -145,7 +148,7 @@ impl Received {
             Value::Absent => (ReceivedKind::Absent, None, false),
             Value::Null => (ReceivedKind::Null, None, false),
             Value::Bool(b) => (ReceivedKind::Bool, Some(b.to_string()), false),
-            Value::Integer(n) => (ReceivedKind::Number, Some(n.to_string()), false),
+            Value::Integer(n) => (ReceivedKind::Integer, Some(n.to_string()), false),
             Value::Number(n) => (ReceivedKind::Number, Some(n.to_string()), false),
             Value::Text(s) => {
                 let shown: String = s.chars().take(SHOWN_CHARS).collect();

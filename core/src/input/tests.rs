@@ -81,7 +81,7 @@ fn values_of_the_right_type_reach_the_core() {
 #[test]
 fn secrets_are_never_shown() {
     let e = client(&NODE, r#"{"accessKeySecret": 12345}"#).unwrap_err();
-    assert_eq!(type_problem(&e).1, &Received { kind: ReceivedKind::Number, shown: None, truncated: false });
+    assert_eq!(type_problem(&e).1, &Received { kind: ReceivedKind::Integer, shown: None, truncated: false });
     let e = client(&NODE, r#"{"signName": 12345}"#).unwrap_err();
     assert_eq!(type_problem(&e).1.shown.as_deref(), Some("12345"));
     let long = Value::Text(Cow::Borrowed("a text longer than twenty-eight characters"));
@@ -214,4 +214,51 @@ fn the_part_tables_list_what_the_readers_read() {
             assert_eq!(read.is_ok(), ok, "{keys:?}: {read:?}");
         }
     }
+}
+
+/// Python's wording from the same structure (the Python port words it this way).
+fn python_message(func: &str, e: &InputError) -> String {
+    let arg = match e.path.0.first() {
+        Some(Step::Arg(name)) => name.as_str(),
+        _ => "?",
+    };
+    let inner = if e.path.0.len() > 1 { format!(" item {}", e.path) } else { String::new() };
+    match &e.problem {
+        Problem::Type { expected, received } => {
+            let want = match expected {
+                Expected::Text => "str",
+                Expected::Bool => "bool",
+                Expected::Integer => "int",
+                Expected::Number => "int or float",
+                _ => "another type",
+            };
+            let got = match &received.kind {
+                ReceivedKind::Integer => "int",
+                ReceivedKind::Number => "float",
+                ReceivedKind::Text => "str",
+                ReceivedKind::Null | ReceivedKind::Absent => "NoneType",
+                ReceivedKind::Bool => "bool",
+                _ => "object",
+            };
+            format!("{func}() argument '{arg}'{inner} must be {want}, not {got}")
+        }
+        Problem::Unknown { key, .. } => format!("{func}() got an unexpected keyword argument '{key}'"),
+        Problem::Range { min, max, received } => {
+            format!("{func}() argument '{arg}'{inner} must be between {min} and {max}, got {received}")
+        }
+        _ => String::new(),
+    }
+}
+
+#[test]
+fn python_wording_is_expressible() {
+    // Python reads **kwargs as a map whose keys are arguments.
+    let kwargs = json(r#"{"sign_name": 5, "timeout": 1.5}"#);
+    let mut obj = Object::required(&PYTHON, Path::default(), &kwargs).unwrap();
+    let e = obj.read("sign_name", |v| text(v, false)).unwrap_err();
+    assert_eq!(python_message("send_code", &e), "send_code() argument 'sign_name' must be str, not int");
+    let e = InputError::new(Path::arg("options"), Problem::Unknown { key: "signname".into(), known: vec![] });
+    assert_eq!(python_message("Client", &e), "Client() got an unexpected keyword argument 'signname'");
+    let e = required_arg(&[Value::Number(1.5)], 0, "code_length", |v| integer(v, 0, 10)).unwrap_err();
+    assert_eq!(python_message("f", &e), "f() argument 'code_length' must be between 0 and 10, got 1.5");
 }
