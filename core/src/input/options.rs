@@ -62,7 +62,7 @@ pub fn read_client(obj: &mut Object<'_, '_>, b: &mut ClientBuilder) -> Result<()
     let refused = |path: Path| move |e| InputError::refused(path, e);
     let retry_key = style.name("retry").into_owned();
     let role_key = style.name("role_arn").into_owned();
-    let retry_value = obj.get(&retry_key);
+    let retry_value = if style.flat_groups { None } else { obj.get(&retry_key) };
     let mut retry = match retry_value {
         Some(v) => Some(Object::required(style, obj.at(&retry_key), v)?),
         None => None,

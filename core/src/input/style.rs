@@ -22,6 +22,9 @@ pub struct Style {
     /// The role's options (`role_session_name`, `sts_endpoint`, …) are read from an object
     /// given as `role_arn` (Node's `roleArn: { arn, sessionName }`) instead of at the top.
     pub role_object: bool,
+    /// Grouped options are read by their short name at the top (Python's `max_attempts` for
+    /// `retry.max_attempts`) instead of inside a map named for the group (Node's `retry`).
+    pub flat_groups: bool,
     /// A guard limit and the wrong-code rule are positional lists (Python's `(max,
     /// window_seconds)` tuples) instead of maps.
     pub tuples: bool,
@@ -38,11 +41,13 @@ pub const NODE: Style = Style {
     duration_suffix: "_ms",
     max_integer: (1 << 53) - 1,
     role_object: true,
+    flat_groups: false,
     tuples: false,
     renames: &[("max_wrong", "max"), ("lockout_seconds", "lock_seconds")],
 };
 
-/// Python's spelling: the core's snake-case names, durations in seconds, limits and the
+/// Python's spelling: the core's snake-case names (grouped ones by their short name,
+/// `role_duration` for the role's session length), durations in seconds, limits and the
 /// wrong-code rule as tuples.
 pub const PYTHON: Style = Style {
     camel_case: false,
@@ -50,8 +55,9 @@ pub const PYTHON: Style = Style {
     duration_suffix: "",
     max_integer: u64::MAX,
     role_object: false,
+    flat_groups: true,
     tuples: true,
-    renames: &[],
+    renames: &[("role_duration_seconds", "role_duration")],
 };
 
 impl Style {
@@ -80,7 +86,7 @@ impl Style {
 
     /// Where a client or guard option (or a part of one) is written below the options, `.`
     /// between nested objects: Node `timeoutMs`, `retry.maxBackoffMs`, `roleArn.sessionName`,
-    /// `guard.wrongCode.lockSeconds`; Python `timeout`, `retry.max_backoff`.
+    /// `guard.wrongCode.lockSeconds`; Python `timeout`, `max_backoff`, `role_duration`.
     pub fn option_path(&self, core: &str) -> String {
         // Two core errors name these options by an older name.
         let core = match core {
@@ -91,6 +97,7 @@ impl Style {
         let nested = match core.strip_prefix("role_") {
             Some(part) if self.role_object && part != "arn" => format!("role_arn.{part}"),
             _ if self.role_object && core.starts_with("sts_") => format!("role_arn.{core}"),
+            _ if self.flat_groups && !core.starts_with("guard.") => core.rsplit('.').next().unwrap_or(core).to_owned(),
             _ => core.to_owned(),
         };
         let mut path = nested.split('.').map(|p| self.name(p)).collect::<Vec<_>>().join(".");

@@ -74,7 +74,10 @@ fn values_of_the_right_type_reach_the_core() {
     assert_eq!(NODE.option_path("timeout"), "timeoutMs");
     assert_eq!(NODE.option_path("role_session_name"), "roleArn.sessionName");
     assert_eq!(NODE.option_path("guard.wrong_code.lockout_seconds"), "guard.wrongCode.lockSeconds");
-    assert_eq!(PYTHON.option_path("retry.max_backoff"), "retry.max_backoff");
+    assert_eq!(PYTHON.option_path("retry.max_backoff"), "max_backoff");
+    assert_eq!(PYTHON.option_path("role_duration_seconds"), "role_duration");
+    assert!(matches!(client(&PYTHON, r#"{"retry": {}}"#).unwrap_err().problem, Problem::Unknown { .. }));
+    assert!(client(&PYTHON, r#"{"max_attempts": 2, "role_arn": "acs:ram::1:role/x", "role_duration": 900}"#).is_ok());
     assert!(client(&NODE, r#"{"roleArn": "acs:ram::1:role/x", "retry": {"maxAttempts": 2}}"#).is_ok());
 }
 
