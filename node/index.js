@@ -152,7 +152,7 @@ function encoded(fn) {
   return Object.defineProperty(wrapper, 'name', { value: fn.name })
 }
 
-/** A marker for what JSON cannot hold (the native side's `args::marker` lists them). */
+/** A marker for what JSON cannot hold (the native side's `args::unmark` turns them into the core reader's `Foreign` values). */
 const marker = (what, extra) => ({ '\u0000': what, ...extra })
 
 /**
