@@ -21,11 +21,9 @@ export type {
   EmulatorStsCredentials,
   Explanation,
   ExplanationV3,
-  GuardLimit,
   SendResult,
   Stats,
   Verified,
-  WrongCodeOptions,
 } from './native'
 // Generated from the core's field and option tables (each API field and option is declared once, in Rust).
 export type {
@@ -35,6 +33,7 @@ export type {
   EmulatorFault,
   EmulatorOptions,
   ExplainV3Parts,
+  GuardLimit,
   GuardOptions,
   HttpRequestInit,
   RetryOptions,
@@ -42,6 +41,7 @@ export type {
   SendOverrides,
   SendSmsVerifyCodeRequest,
   VerifierOptions,
+  WrongCodeOptions,
 } from './requests'
 import type { Explanation } from './native'
 

@@ -243,14 +243,6 @@ export interface ExplanationV3 {
 /** Unix seconds as `yyyy-MM-ddTHH:mm:ssZ` (the signing timestamp format). */
 export declare function formatTimestamp(unixSeconds: number): string
 
-/** One limit of the guard: at most `max` sends in any `windowSeconds` (a sliding window). */
-export interface GuardLimit {
-  /** The most sends allowed in the window, 1 to 1000000. */
-  max: number
-  /** The window in seconds, 1 to 2678400 (31 days). */
-  windowSeconds: number
-}
-
 /**
  * Normalise a phone number as the client does before sending: `+86 138-0013-8000` →
  * `13800138000`. Throws `ERR_SMSAUTH_INVALID_INPUT` for anything that is not a mainland China
@@ -351,17 +343,4 @@ export interface Verified {
   timestamp: number
   /** The request's nonce. */
   nonce: string
-}
-
-/** The guard's wrong-code lock (`GuardOptions.wrongCode`). Unset fields keep their defaults. */
-export interface WrongCodeOptions {
-  /**
-   * Wrong codes allowed before the lock (the last of them still gets its answer); 0 turns
-   * the rule off. Default 5.
-   */
-  max?: number
-  /** How long a wrong code counts, in seconds. Default 3600. */
-  windowSeconds?: number
-  /** How long the lock lasts, in seconds. Default 900. */
-  lockSeconds?: number
 }

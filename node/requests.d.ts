@@ -1,7 +1,5 @@
 /* Generated from the Rust core's field and option tables (node/src/fields.rs): do not edit. */
 
-import type { GuardLimit, WrongCodeOptions } from './native'
-
 /** `client.sendCode(phone, overrides)`: unset fields take the client's defaults. */
 export interface SendOverrides {
   /** `CountryCode`; the service supports `86` only (its default). */
@@ -305,6 +303,27 @@ export interface GuardOptions {
   redisKeyPrefix?: string
   /** The longest wait for the store, 1–60000 ms (250). */
   storeTimeoutMs?: number
+}
+
+/** One limit of the guard: at most `max` sends in any `windowSeconds` (a sliding window). */
+export interface GuardLimit {
+  /** The most sends allowed in the window, 1 to 1000000. */
+  max: number
+  /** The window in seconds, 1 to 2678400 (31 days). */
+  windowSeconds: number
+}
+
+/** The guard's wrong-code lock (`GuardOptions.wrongCode`). Unset fields keep their defaults. */
+export interface WrongCodeOptions {
+  /**
+   * Wrong codes allowed before the lock (the last of them still gets its answer); 0 turns
+   * the rule off. Default 5.
+   */
+  max?: number
+  /** How long a wrong code counts, in seconds. Default 3600. */
+  windowSeconds?: number
+  /** How long the lock lasts, in seconds. Default 900. */
+  lockSeconds?: number
 }
 
 /** Options of `startEmulator(options)`. Every field is optional. */

@@ -13,8 +13,8 @@ use smsauth::{
     SendSmsVerifyCodeRequest,
 };
 
-use smsauth::input::NODE;
 use smsauth::input::sign::{EXPLAIN_V3_PARTS, HTTP_REQUEST_PARTS, Part, PartKind, VERIFIER_OPTIONS};
+use smsauth::input::{LIMIT_PARTS, NODE, WRONG_CODE_PARTS};
 use smsauth_emulator::{EMULATOR_OPTIONS, FAULT_FIELDS, OptionKind as EmulatorKind};
 
 /// Node's spelling of a core option's path (`timeoutMs`, `roleArn.sessionName`).
@@ -135,8 +135,7 @@ impl Member {
 #[napi(js_name = "__requestTypes", skip_typescript)]
 pub fn request_types() -> String {
     let mut out = String::from(
-        "/* Generated from the Rust core's field and option tables (node/src/fields.rs): do not edit. */\n\n\
-         import type { GuardLimit, WrongCodeOptions } from './native'\n\n",
+        "/* Generated from the Rust core's field and option tables (node/src/fields.rs): do not edit. */\n\n",
     );
     let (send, check) = (SendSmsVerifyCodeRequest::FIELDS, CheckSmsVerifyCodeRequest::FIELDS);
     let (overrides, exact) = ("unset fields take the client's defaults", "sent exactly as given (no client defaults)");
@@ -183,6 +182,16 @@ pub fn request_types() -> String {
         ("RetryOptions", RETRY, retry),
         ("RoleArnOptions", ROLE_ARN, role),
         ("GuardOptions", GUARD, guard),
+        (
+            "GuardLimit",
+            "One limit of the guard: at most `max` sends in any `windowSeconds` (a sliding window).",
+            parts(&LIMIT_PARTS),
+        ),
+        (
+            "WrongCodeOptions",
+            "The guard's wrong-code lock (`GuardOptions.wrongCode`). Unset fields keep their defaults.",
+            parts(&WRONG_CODE_PARTS),
+        ),
         ("EmulatorOptions", "Options of `startEmulator(options)`. Every field is optional.", emulator),
         ("EmulatorFault", FAULT, fault.collect()),
         ("ExplainV3Parts", "What `explainV3()` signs: exactly the headers given.", parts(EXPLAIN_V3_PARTS)),

@@ -15,7 +15,6 @@ mod client;
 mod emulator;
 mod error;
 mod fields;
-mod guard;
 mod observe;
 mod runtime;
 mod sign;

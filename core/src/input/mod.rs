@@ -19,6 +19,7 @@
 
 mod error;
 mod options;
+mod parts;
 mod reader;
 pub mod sign;
 mod style;
@@ -26,6 +27,7 @@ mod value;
 
 pub use error::{Expected, InputError, Path, Problem, Received, ReceivedKind, Step};
 pub use options::{field_value, read_client, read_fields, read_option};
+pub use parts::{LIMIT_PARTS, Part, PartKind, WRONG_CODE_PARTS};
 pub use reader::{
     Object, Read, arg, boolean, integer, json, list, number, optional_arg, pairs, required_arg, text, text_or_bytes,
 };

@@ -11,6 +11,7 @@ use crate::guard::{Guard, GuardConfig, Limit, WrongCodeLimit};
 use crate::options::{ClientOption, OptionKind, OptionValue};
 
 use super::error::{Expected, InputError, Path, Problem};
+use super::parts::{LIMIT_PARTS, Part, WRONG_CODE_PARTS};
 use super::reader::{Object, Read, boolean, integer, json, list, number, text};
 use super::value::Value;
 
@@ -172,7 +173,7 @@ fn limits(style: &'static super::Style, at: &Path, v: &Value<'_>) -> Result<Vec<
     let items = list(v, &Expected::Limit).map_err(|p| InputError::new(at.clone(), p))?;
     let mut out = Vec::with_capacity(items.len());
     for (i, v) in items.iter().enumerate() {
-        let [max, window] = parts(style, &at.index(i), v, ["max", "window_seconds"], Expected::Limit, true)?;
+        let [max, window] = parts(style, &at.index(i), v, &LIMIT_PARTS, Expected::Limit)?;
         out.push(Limit::new(max as u32, window));
     }
     Ok(out)
@@ -181,20 +182,19 @@ fn limits(style: &'static super::Style, at: &Path, v: &Value<'_>) -> Result<Vec<
 /// The wrong-code rule: `{ max_wrong, window_seconds, lockout_seconds }` (each part may be left
 /// out and keeps its default) or a tuple of the three.
 fn wrong_code(style: &'static super::Style, at: &Path, v: &Value<'_>) -> Result<WrongCodeLimit, InputError> {
-    let names = ["max_wrong", "window_seconds", "lockout_seconds"];
-    let [max_wrong, window_seconds, lockout_seconds] = parts(style, at, v, names, Expected::WrongCode, false)?;
+    let [max_wrong, window_seconds, lockout_seconds] = parts(style, at, v, &WRONG_CODE_PARTS, Expected::WrongCode)?;
     Ok(WrongCodeLimit { max_wrong: max_wrong as u32, window_seconds, lockout_seconds })
 }
 
-/// The `names` parts of a limit or rule, each a whole number from 0 to `u32::MAX`: a map's keys
-/// (spelt in `style`; each `required` or else its default) or a tuple's items.
+/// The `table` parts of a limit or rule, each a whole number from 0 to `u32::MAX`: a map's keys
+/// (spelt in `style`; each required one must be there, the others default to the wrong-code
+/// rule's defaults) or a tuple's items.
 fn parts<const N: usize>(
     style: &'static super::Style,
     at: &Path,
     v: &Value<'_>,
-    names: [&str; N],
+    table: &[Part; N],
     expected: Expected,
-    required: bool,
 ) -> Result<[u64; N], InputError> {
     let mut out = [0; N];
     let bound = i128::from(u32::MAX);
@@ -211,11 +211,11 @@ fn parts<const N: usize>(
     let mut obj = Object::required(style, at.clone(), v)?;
     let d = WrongCodeLimit::default();
     let defaults = [u64::from(d.max_wrong), d.window_seconds, d.lockout_seconds];
-    for ((slot, name), default) in out.iter_mut().zip(names).zip(defaults) {
-        let key = style.name(name);
+    for ((slot, part), default) in out.iter_mut().zip(table).zip(defaults) {
+        let key = style.name(part.name);
         *slot = match obj.unsigned(&key, u32::MAX.into())? {
             Some(n) => n,
-            None if required => {
+            None if part.required => {
                 let problem = Problem::Type {
                     expected: Expected::Integer,
                     received: super::error::Received::of(&Value::Absent, false),

@@ -8,44 +8,11 @@ use std::time::Duration;
 
 use crate::sign::{self, HttpRequest, RpcRequest, SignOptions, SignatureVersion, VerifierConfig};
 
+pub use super::parts::{Part, PartKind};
+
 use super::error::InputError;
+use super::parts::part;
 use super::reader::{Object, pairs, text_or_bytes};
-
-/// What a key of a signing helper's input map holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PartKind {
-    /// Text.
-    Text,
-    /// Text that is a secret (never shown in errors).
-    Secret,
-    /// Name/value pairs: a map of texts or a list of `[name, value]` texts.
-    Pairs,
-    /// Text or bytes.
-    TextOrBytes,
-    /// A whole number ≥ 0.
-    Unsigned,
-    /// `true` or `false`.
-    Bool,
-    /// A list of texts.
-    Texts,
-}
-
-/// One key of a signing helper's input map.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Part {
-    /// Its snake-case name (a binding spells it in its [`Style`](super::Style)).
-    pub name: &'static str,
-    /// What it holds.
-    pub kind: PartKind,
-    /// It must be given.
-    pub required: bool,
-    /// The doc.
-    pub doc: &'static str,
-}
-
-const fn part(name: &'static str, kind: PartKind, required: bool, doc: &'static str) -> Part {
-    Part { name, kind, required, doc }
-}
 
 /// The keys [`explain_v3`] reads.
 pub const EXPLAIN_V3_PARTS: &[Part] = &[
