@@ -22,6 +22,8 @@ use pyo3::prelude::*;
 /// The private native module of the `smsauth` package.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // Every asyncio call reaches the runtime from the event loop's thread: one worker serves them.
+    smsauth::runtime::limit_worker_threads(1);
     m.add("__version__", smsauth::VERSION)?;
     m.add_class::<client::Client>()?;
     m.add_class::<client::AsyncClient>()?;
