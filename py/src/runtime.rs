@@ -11,7 +11,7 @@
 use std::future::Future;
 use std::marker::PhantomData;
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
@@ -30,45 +30,60 @@ use smsauth::runtime::{Waited, block_on_here_interruptible};
 /// A completion, run on the completion thread with the GIL held.
 type Job = Box<dyn FnOnce(Python<'_>) + Send + 'static>;
 
-/// The completion thread of this process (after `fork()` the child starts its own).
-static COMPLETIONS: Mutex<Option<(u32, mpsc::Sender<Job>)>> = Mutex::new(None);
+/// The completion queue of one process: its completion thread reads the other end.
+struct Queue {
+    pid: u32,
+    jobs: mpsc::Sender<Job>,
+}
+
+/// This process's completion queue (after `fork()` the child starts its own). A pointer rather
+/// than a lock, so that a child forked at any moment inherits no held lock. A queue is never
+/// freed: there is one per process, and an inherited one is leaked (its thread does not exist
+/// in the child, and dropping the queue could wait for a lock that thread held).
+static COMPLETIONS: AtomicPtr<Queue> = AtomicPtr::new(std::ptr::null_mut());
 
 /// Run `job` on the completion thread (or here, if that thread cannot be started).
 fn complete(job: Job) {
-    // Sent with no lock held: the job may resume the event loop, which may fork at once, and a
-    // child must not inherit a held lock.
-    match completion_queue() {
-        Some(queue) => {
-            if let Err(mpsc::SendError(job)) = queue.send(job) {
-                run_batch(job, None);
-            }
-        }
-        None => run_batch(job, None),
+    let unsent = match completion_queue() {
+        Some(queue) => queue.send(job).err().map(|mpsc::SendError(job)| job),
+        None => Some(job),
+    };
+    if let Some(job) = unsent {
+        run_batch(job, None);
     }
 }
 
 /// This process's completion queue, its thread started on first use.
-fn completion_queue() -> Option<mpsc::Sender<Job>> {
+fn completion_queue() -> Option<&'static mpsc::Sender<Job>> {
     let pid = std::process::id();
-    let mut slot = COMPLETIONS.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((owner, queue)) = slot.as_ref()
-        && *owner == pid
+    let current = COMPLETIONS.load(Ordering::Acquire);
+    // SAFETY: a non-null pointer is a leaked `Box<Queue>`, never freed (see `COMPLETIONS`).
+    if let Some(queue) = unsafe { current.as_ref() }
+        && queue.pid == pid
     {
-        return Some(queue.clone());
+        return Some(&queue.jobs);
     }
-    // A queue inherited through `fork()` is leaked: its thread does not exist here, and
-    // dropping it could wait for a lock that thread held.
-    std::mem::forget(slot.take());
-    let (queue, jobs) = mpsc::channel::<Job>();
-    let thread = std::thread::Builder::new().name("smsauth-asyncio".into()).spawn(move || {
-        while let Ok(first) = jobs.recv() {
-            run_batch(first, Some(&jobs));
+    let (jobs, received) = mpsc::channel::<Job>();
+    std::thread::Builder::new()
+        .name("smsauth-asyncio".into())
+        .spawn(move || {
+            while let Ok(first) = received.recv() {
+                run_batch(first, Some(&received));
+            }
+        })
+        .ok()?;
+    let fresh = Box::into_raw(Box::new(Queue { pid, jobs }));
+    let installed = match COMPLETIONS.compare_exchange(current, fresh, Ordering::AcqRel, Ordering::Acquire) {
+        Ok(_) => fresh,
+        Err(theirs) => {
+            // Another thread started the queue first: ours is dropped, which ends its thread.
+            // SAFETY: `fresh` was never shared.
+            drop(unsafe { Box::from_raw(fresh) });
+            theirs
         }
-    });
-    thread.ok().map(|_| {
-        *slot = Some((pid, queue.clone()));
-        queue
-    })
+    };
+    // SAFETY: as above; `installed` is this process's queue (only its threads install one).
+    unsafe { installed.as_ref() }.map(|queue| &queue.jobs)
 }
 
 /// Run `first` and, under the same GIL acquisition, up to 255 more completions already waiting
