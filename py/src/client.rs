@@ -8,15 +8,14 @@ use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
+use smsauth::ClientOption;
 use smsauth::api::Operation;
-use smsauth::credentials::CredentialsSource;
-use smsauth::{ClientOption, OptionValue};
 
 use crate::convert::{Arg, option_value, repr, unexpected_keyword};
 use crate::error::raise;
 use crate::guard::{Guard, describe};
 use crate::request::{self, CheckSmsVerifyCodeRequest, SendSmsVerifyCodeRequest};
-use crate::response::{CheckResult, SendResult, Summary};
+use crate::response::{CheckResult, SendResult};
 use crate::runtime::{self, Call, log_debug};
 
 /// Build the core client from the constructor arguments shared by `Client` and `AsyncClient`:
@@ -55,18 +54,9 @@ fn configure(
             }
         }
     }
-    let key_shown = match builder.credentials_source() {
-        CredentialsSource::RoleArn(arn) => format!("role_arn={}", repr(py, arn)?),
-        CredentialsSource::AccessKey(id) => format!("access_key_id={}", repr(py, id)?),
-        CredentialsSource::Profile(name) => format!("profile={}", repr(py, name)?),
-        CredentialsSource::DefaultChain => "credentials='default chain'".to_owned(),
-    };
-    let mut shown = vec![key_shown];
-    // The signature version, and the request defaults that name what is sent, when set.
-    for name in ["signature_version", "sign_name", "template_code", "scheme_name"] {
-        if let Some(OptionValue::Text(value)) = builder.get_option(name) {
-            shown.push(format!("{name}={}", repr(py, value)?));
-        }
+    let mut shown = Vec::new();
+    for (name, value) in builder.shown() {
+        shown.push(format!("{name}={}", repr(py, value)?));
     }
     if let Some(guard) = guard {
         shown.push(format!("guard=smsauth.Guard({})", describe(py, guard.config())?));
@@ -118,7 +108,7 @@ impl Client {
     where
         R: Operation,
         F: Future<Output = smsauth::Result<T>> + Send + 'static,
-        T: Summary + for<'a> IntoPyObject<'a> + Send + 'static,
+        T: runtime::Answer,
     {
         let call = Call::new(py, R::ACTION, R::REPEATABLE, phone, self.on_event.as_ref())?;
         if self.asyncio {

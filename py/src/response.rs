@@ -90,20 +90,3 @@ fn attribute<'py, T: Attributed>(obj: &Bound<'py, PyAny>, name: &str) -> PyResul
     let answer = obj.cast::<T>()?.get();
     crate::observe::value(obj.py(), answer.core().attribute(name).unwrap_or(smsauth::record::Value::None))
 }
-
-/// One-line summaries for debug logs.
-pub(crate) trait Summary {
-    fn summary(&self) -> String;
-}
-
-impl Summary for SendResult {
-    fn summary(&self) -> String {
-        format!("OK request_id={} biz_id={}", self.0.request_id, self.0.model.biz_id.as_deref().unwrap_or("-"))
-    }
-}
-
-impl Summary for CheckResult {
-    fn summary(&self) -> String {
-        format!("{} request_id={}", self.0.model.verify_result.as_str(), self.0.request_id)
-    }
-}

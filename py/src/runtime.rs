@@ -23,9 +23,10 @@ use tokio::sync::oneshot;
 
 use crate::error::raise;
 use crate::observe;
-use crate::response::Summary;
+use crate::response::Attributed;
 use smsauth::observe::observed;
 use smsauth::runtime::{Waited, block_on_here_interruptible};
+use smsauth::summary::Summary;
 
 /// A completion, run on the completion thread with the GIL held.
 type Job = Box<dyn FnOnce(Python<'_>) + Send + 'static>;
@@ -225,7 +226,7 @@ enum Failure {
     Interrupted(PyErr),
 }
 
-impl<T: Summary> Outcome<T> {
+impl<T: Answer> Outcome<T> {
     /// Log the call at INFO on the `smsauth` logger (the event's fields as `extra` attributes)
     /// and give the event to `on_event`, then return the value or raise. An error raised by a
     /// logging handler or by `on_event` is reported as unraisable, so that a sent code is never
@@ -239,8 +240,8 @@ impl<T: Summary> Outcome<T> {
             }
             if let Some(phone) = &call.logged {
                 let line = match &self.result {
-                    Ok(v) => v.summary(),
-                    Err(Failure::Core(e)) => format!("{} error: {}", e.kind().name(), e.message()),
+                    Ok(v) => v.core().summary(),
+                    Err(Failure::Core(e)) => e.summary(),
                     Err(Failure::Interrupted(e)) => format!("interrupted by {}", e.get_type(py)),
                 };
                 log_record(py, INFO, &format!("{} {phone} -> {line}", call.action), fields.as_ref());
@@ -301,16 +302,10 @@ fn wait<T: Send + 'static>(
 /// `delivery = "unknown"` and `may_have_been_received = True` (like an `SmsAuthError`) and a note
 /// (shown in the traceback on Python 3.11+). Whether the request had left cannot be known.
 fn annotate_interrupt(py: Python<'_>, interrupt: &PyErr, call: &Call) {
-    let advice = if call.repeatable {
-        "calling again is safe"
-    } else {
-        "the SMS may have been sent: do not resend blindly (check the outcome or wait for the Interval)"
-    };
-    let delivery = smsauth::Delivery::Unknown.as_str();
-    let note = format!("smsauth: {} was interrupted while in flight; delivery: {delivery} ({advice})", call.action);
+    let (note, delivery) = (smsauth::summary::interrupted(call.action, call.repeatable), smsauth::Delivery::Unknown);
     let value = interrupt.value(py);
     let annotated = value
-        .setattr("delivery", delivery)
+        .setattr("delivery", delivery.as_str())
         .and_then(|()| value.setattr("may_have_been_received", true))
         .and_then(|()| match value.hasattr("add_note")? {
             true => value.call_method1("add_note", (note,)).map(drop),
@@ -363,8 +358,8 @@ impl Abandon {
 }
 
 /// What an asyncio call answers with.
-pub(crate) trait Answer: Summary + for<'a> IntoPyObject<'a> + Send + 'static {}
-impl<T: Summary + for<'a> IntoPyObject<'a> + Send + 'static> Answer for T {}
+pub(crate) trait Answer: Attributed<Core: Summary> + for<'a> IntoPyObject<'a> + Send + 'static {}
+impl<T: Attributed<Core: Summary> + for<'a> IntoPyObject<'a> + Send + 'static> Answer for T {}
 
 /// An asyncio call in flight: its event loop, its future and the call, until it finishes.
 /// Dropped unfinished (the task panicked, or the runtime went away), it answers with an error
@@ -385,11 +380,7 @@ impl<T: Answer> Pending<T> {
 impl<T: Answer> Drop for Pending<T> {
     fn drop(&mut self) {
         if let Some((event_loop, future, call)) = self.target.take() {
-            let lost = smsauth::Error::lost_in_flight(format!(
-                "the smsauth task of {} ended without an answer; its request may have been sent: \
-                 do not resend a code blindly",
-                call.action
-            ));
+            let lost = smsauth::summary::lost_task(call.action);
             answer::<T>(event_loop, future, Outcome { call, result: Err(Failure::Core(lost)), event: None });
         }
     }
