@@ -16,7 +16,7 @@ use crate::error::raise;
 use crate::guard::{Guard, describe};
 use crate::request::{self, CheckSmsVerifyCodeRequest, SendSmsVerifyCodeRequest};
 use crate::response::{CheckResult, SendResult};
-use crate::runtime::{self, Call, log_debug};
+use crate::runtime::{self, Answer, Call, log_debug};
 
 /// Build the core client from the constructor arguments shared by `Client` and `AsyncClient`:
 /// each keyword (the three positional credentials included) is an option of the core's table,
@@ -103,14 +103,20 @@ pub(crate) struct Client {
 }
 
 impl Client {
-    /// Run one call of `R`'s action: wait for it (GIL released), or return an awaitable.
-    fn run<R, T, F>(&self, py: Python<'_>, phone: &str, fut: F) -> PyResult<Py<PyAny>>
+    /// Run one call of `R`'s action, `start` on `req` with the core client: wait for it (GIL
+    /// released), or return an awaitable.
+    fn run<R: Operation, T: Answer, F>(
+        &self,
+        py: Python<'_>,
+        phone: &str,
+        req: R,
+        start: impl FnOnce(smsauth::Client, R) -> F,
+    ) -> PyResult<Py<PyAny>>
     where
-        R: Operation,
         F: Future<Output = smsauth::Result<T>> + Send + 'static,
-        T: runtime::Answer,
     {
         let call = Call::new(py, R::ACTION, R::REPEATABLE, phone, self.on_event.as_ref())?;
+        let fut = start(self.client.clone(), req);
         if self.asyncio {
             runtime::awaitable(py, call, fut).map(Bound::unbind)
         } else {
@@ -145,9 +151,7 @@ impl Client {
     ) -> PyResult<Py<PyAny>> {
         let req = request::send_request("send_code", phone, overrides)?;
         let key = client_key.map(|k| Arg::new("send_code", "client_key").opt_string(k)).transpose()?.flatten();
-        let client = self.client.clone();
-        let phone = req.phone_number.clone();
-        self.run::<smsauth::SendSmsVerifyCodeRequest, _, _>(py, &phone, async move {
+        self.run(py, &req.phone_number.clone(), req, |client, req| async move {
             client.send_code_with_key(req, key.as_deref()).await.map(SendResult)
         })
     }
@@ -162,9 +166,7 @@ impl Client {
         overrides: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
         let req = request::check_request("check_code", phone, code, overrides)?;
-        let client = self.client.clone();
-        let phone = req.phone_number.clone();
-        self.run::<smsauth::CheckSmsVerifyCodeRequest, _, _>(py, &phone, async move {
+        self.run(py, &req.phone_number.clone(), req, |client, req| async move {
             client.check_code_with(req).await.map(CheckResult)
         })
     }
@@ -172,9 +174,7 @@ impl Client {
     /// `SendSmsVerifyCode` exactly as given: the client's defaults are not applied.
     fn send_sms_verify_code(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let req = typed::<SendSmsVerifyCodeRequest>(request, "send_sms_verify_code", "request")?.get().inner.clone();
-        let client = self.client.clone();
-        let phone = req.phone_number.clone();
-        self.run::<smsauth::SendSmsVerifyCodeRequest, _, _>(py, &phone, async move {
+        self.run(py, &req.phone_number.clone(), req, |client, req| async move {
             client.send_sms_verify_code(req).await.map(SendResult)
         })
     }
@@ -182,9 +182,7 @@ impl Client {
     /// `CheckSmsVerifyCode` exactly as given: the client's defaults are not applied.
     fn check_sms_verify_code(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let req = typed::<CheckSmsVerifyCodeRequest>(request, "check_sms_verify_code", "request")?.get().inner.clone();
-        let client = self.client.clone();
-        let phone = req.phone_number.clone();
-        self.run::<smsauth::CheckSmsVerifyCodeRequest, _, _>(py, &phone, async move {
+        self.run(py, &req.phone_number.clone(), req, |client, req| async move {
             client.check_sms_verify_code(req).await.map(CheckResult)
         })
     }
