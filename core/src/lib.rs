@@ -39,6 +39,7 @@ pub mod record;
 pub mod runtime;
 mod secret;
 pub mod sign;
+pub mod summary;
 mod tls;
 
 pub use api::{

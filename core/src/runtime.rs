@@ -26,6 +26,7 @@ use std::ops::ControlFlow;
 use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Poll;
 use std::time::Duration;
 
@@ -162,8 +163,21 @@ pub fn worker_threads(cpus: Option<std::num::NonZeroUsize>) -> usize {
     cpus.map_or(2, |n| n.get().min(2))
 }
 
-/// The shared runtime (worker threads named `smsauth-rt`, [`worker_threads`] of them), built on
-/// first use.
+/// The most worker threads the shared runtime may start in this process ([`limit_worker_threads`]).
+static MAX_WORKERS: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+/// Start at most `max` (at least 1) worker threads in the shared runtime of this process,
+/// whatever [`worker_threads`] allows; for a binding whose calls reach the runtime from one host
+/// thread. Python's asyncio calls all come from its event loop's thread: one worker serves them,
+/// and a second one only adds its own allocator arena (about 1.3 MB of peak RSS at 64 calls in
+/// flight, issue #19) and wake-ups. Takes effect when the runtime is built: call it before the
+/// first call (a runtime rebuilt in a forked child follows it too).
+pub fn limit_worker_threads(max: usize) {
+    MAX_WORKERS.store(max.max(1), Ordering::Relaxed);
+}
+
+/// The shared runtime (worker threads named `smsauth-rt`, [`worker_threads`] of them or the
+/// [limit](limit_worker_threads), if lower), built on first use.
 pub fn runtime() -> Result<&'static Runtime> {
     let pid = process_id();
     let mut slot = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
@@ -173,7 +187,9 @@ pub fn runtime() -> Result<&'static Runtime> {
         return Ok(rt);
     }
     let rt = Builder::new_multi_thread()
-        .worker_threads(worker_threads(std::thread::available_parallelism().ok()))
+        .worker_threads(
+            worker_threads(std::thread::available_parallelism().ok()).min(MAX_WORKERS.load(Ordering::Relaxed)),
+        )
         .thread_name("smsauth-rt")
         .on_thread_start(|| {
             block_sigpipe();
@@ -382,6 +398,26 @@ mod tests {
         assert_eq!((n(1), n(2), n(3), n(64)), (1, 2, 2, 2));
         assert_eq!(worker_threads(None), 2);
         let here = worker_threads(std::thread::available_parallelism().ok());
+        assert_eq!(runtime().unwrap().metrics().num_workers(), here);
+    }
+
+    #[test]
+    fn a_limit_caps_the_workers_of_a_runtime_built_after_it() {
+        let here = runtime().unwrap().metrics().num_workers();
+        // In a forked child, which builds its own runtime on first use: the parent keeps its own.
+        // SAFETY: the child only builds a runtime, reads it and leaves with `_exit`.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork failed");
+        if pid == 0 {
+            limit_worker_threads(0); // means 1
+            let ok = runtime().is_ok_and(|rt| rt.metrics().num_workers() == 1);
+            // SAFETY: ends the child without running the parent's exit handlers.
+            unsafe { libc::_exit(if ok { 0 } else { 1 }) };
+        }
+        let mut status = 0;
+        // SAFETY: waits for the child just forked.
+        unsafe { libc::waitpid(pid, &mut status, 0) };
+        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "child status {status}");
         assert_eq!(runtime().unwrap().metrics().num_workers(), here);
     }
 

@@ -8,16 +8,15 @@ use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
+use smsauth::ClientOption;
 use smsauth::api::Operation;
-use smsauth::credentials::CredentialsSource;
-use smsauth::{ClientOption, OptionValue};
 
 use crate::convert::{Arg, option_value, repr, unexpected_keyword};
 use crate::error::raise;
 use crate::guard::{Guard, describe};
 use crate::request::{self, CheckSmsVerifyCodeRequest, SendSmsVerifyCodeRequest};
-use crate::response::{CheckResult, SendResult, Summary};
-use crate::runtime::{self, Call, log_debug};
+use crate::response::{CheckResult, SendResult};
+use crate::runtime::{self, Answer, Call, log_debug};
 
 /// Build the core client from the constructor arguments shared by `Client` and `AsyncClient`:
 /// each keyword (the three positional credentials included) is an option of the core's table,
@@ -55,18 +54,9 @@ fn configure(
             }
         }
     }
-    let key_shown = match builder.credentials_source() {
-        CredentialsSource::RoleArn(arn) => format!("role_arn={}", repr(py, arn)?),
-        CredentialsSource::AccessKey(id) => format!("access_key_id={}", repr(py, id)?),
-        CredentialsSource::Profile(name) => format!("profile={}", repr(py, name)?),
-        CredentialsSource::DefaultChain => "credentials='default chain'".to_owned(),
-    };
-    let mut shown = vec![key_shown];
-    // The signature version, and the request defaults that name what is sent, when set.
-    for name in ["signature_version", "sign_name", "template_code", "scheme_name"] {
-        if let Some(OptionValue::Text(value)) = builder.get_option(name) {
-            shown.push(format!("{name}={}", repr(py, value)?));
-        }
+    let mut shown = Vec::new();
+    for (name, value) in builder.shown() {
+        shown.push(format!("{name}={}", repr(py, value)?));
     }
     if let Some(guard) = guard {
         shown.push(format!("guard=smsauth.Guard({})", describe(py, guard.config())?));
@@ -113,14 +103,20 @@ pub(crate) struct Client {
 }
 
 impl Client {
-    /// Run one call of `R`'s action: wait for it (GIL released), or return an awaitable.
-    fn run<R, T, F>(&self, py: Python<'_>, phone: &str, fut: F) -> PyResult<Py<PyAny>>
+    /// Run one call of `R`'s action, `start` on `req` with the core client: wait for it (GIL
+    /// released), or return an awaitable.
+    fn run<R: Operation, T: Answer, F>(
+        &self,
+        py: Python<'_>,
+        phone: &str,
+        req: R,
+        start: impl FnOnce(smsauth::Client, R) -> F,
+    ) -> PyResult<Py<PyAny>>
     where
-        R: Operation,
         F: Future<Output = smsauth::Result<T>> + Send + 'static,
-        T: Summary + for<'a> IntoPyObject<'a> + Send + 'static,
     {
         let call = Call::new(py, R::ACTION, R::REPEATABLE, phone, self.on_event.as_ref())?;
+        let fut = start(self.client.clone(), req);
         if self.asyncio {
             runtime::awaitable(py, call, fut).map(Bound::unbind)
         } else {
@@ -155,9 +151,7 @@ impl Client {
     ) -> PyResult<Py<PyAny>> {
         let req = request::send_request("send_code", phone, overrides)?;
         let key = client_key.map(|k| Arg::new("send_code", "client_key").opt_string(k)).transpose()?.flatten();
-        let client = self.client.clone();
-        let phone = req.phone_number.clone();
-        self.run::<smsauth::SendSmsVerifyCodeRequest, _, _>(py, &phone, async move {
+        self.run(py, &req.phone_number.clone(), req, |client, req| async move {
             client.send_code_with_key(req, key.as_deref()).await.map(SendResult)
         })
     }
@@ -172,9 +166,7 @@ impl Client {
         overrides: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
         let req = request::check_request("check_code", phone, code, overrides)?;
-        let client = self.client.clone();
-        let phone = req.phone_number.clone();
-        self.run::<smsauth::CheckSmsVerifyCodeRequest, _, _>(py, &phone, async move {
+        self.run(py, &req.phone_number.clone(), req, |client, req| async move {
             client.check_code_with(req).await.map(CheckResult)
         })
     }
@@ -182,9 +174,7 @@ impl Client {
     /// `SendSmsVerifyCode` exactly as given: the client's defaults are not applied.
     fn send_sms_verify_code(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let req = typed::<SendSmsVerifyCodeRequest>(request, "send_sms_verify_code", "request")?.get().inner.clone();
-        let client = self.client.clone();
-        let phone = req.phone_number.clone();
-        self.run::<smsauth::SendSmsVerifyCodeRequest, _, _>(py, &phone, async move {
+        self.run(py, &req.phone_number.clone(), req, |client, req| async move {
             client.send_sms_verify_code(req).await.map(SendResult)
         })
     }
@@ -192,9 +182,7 @@ impl Client {
     /// `CheckSmsVerifyCode` exactly as given: the client's defaults are not applied.
     fn check_sms_verify_code(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let req = typed::<CheckSmsVerifyCodeRequest>(request, "check_sms_verify_code", "request")?.get().inner.clone();
-        let client = self.client.clone();
-        let phone = req.phone_number.clone();
-        self.run::<smsauth::CheckSmsVerifyCodeRequest, _, _>(py, &phone, async move {
+        self.run(py, &req.phone_number.clone(), req, |client, req| async move {
             client.check_sms_verify_code(req).await.map(CheckResult)
         })
     }

@@ -2,10 +2,12 @@
 
 use std::sync::{Arc, Mutex};
 
+use pyo3::IntoPyObjectExt;
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use smsauth_emulator as emu;
 
-use crate::convert::repr;
+use crate::convert::Arg;
 use crate::error::raise;
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -29,14 +31,12 @@ fn stopped(py: Python<'_>) -> PyErr {
     raise(py, smsauth::Error::new(smsauth::ErrorKind::InvalidInput, "the emulator was stopped; start a new one"))
 }
 
-impl Emulator {
-    fn with<T>(&self, py: Python<'_>, f: impl FnOnce(&emu::Emulator) -> T) -> PyResult<T> {
-        let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        match guard.as_ref() {
-            Some(e) => Ok(f(e)),
-            None => Err(stopped(py)),
-        }
-    }
+/// A whole number of 0 or more (an `int`, not a `bool`); a negative one is the core's
+/// `InvalidInputError` naming `field`.
+fn natural(arg: Arg<'_>, field: &'static str, value: &Bound<'_, PyAny>) -> PyResult<u64> {
+    let n = arg.opt_int(value, field)?.ok_or_else(|| arg.type_error("int", value))?;
+    let negative = || smsauth::Error::invalid_input(field, format_args!("must be a non-negative integer, got {n}"));
+    u64::try_from(n).map_err(|_| raise(value.py(), negative()))
 }
 
 #[pymethods]
@@ -68,87 +68,60 @@ impl Emulator {
         self.port
     }
 
-    /// The first configured AccessKey ID.
-    #[getter]
-    fn access_key_id(&self, py: Python<'_>) -> PyResult<String> {
-        self.with(py, emu::Emulator::access_key_id)
-    }
-
-    /// Its secret.
-    #[getter]
-    fn access_key_secret(&self, py: Python<'_>) -> PyResult<String> {
-        self.with(py, emu::Emulator::access_key_secret)
-    }
-
     /// Whether it is still running.
     #[getter]
     fn running(&self) -> bool {
         self.inner.lock().unwrap_or_else(|p| p.into_inner()).is_some()
     }
 
-    /// STS credentials valid for `ttl` seconds (at least 1) of emulated time, as the JSON of
-    /// `smsauth_emulator::StsCredentials` (`smsauth.testing.StsCredentials` reads it).
-    fn issue_sts_json(&self, py: Python<'_>, ttl: u64) -> PyResult<String> {
-        let sts = self.with(py, |e| e.issue_sts_seconds(ttl))?.map_err(|e| raise(py, e))?;
-        Ok(serde_json::to_string(&sts).unwrap_or_default())
-    }
-
-    /// The outbox (every message, or those sent to `phone`), oldest first, as the JSON of
-    /// `smsauth_emulator::Message`s (`smsauth.testing.Message` reads them).
-    #[pyo3(signature = (phone=None))]
-    fn messages_json(&self, py: Python<'_>, phone: Option<&str>) -> PyResult<String> {
-        self.with(py, |e| {
-            let list = match phone {
-                Some(p) => e.messages_for(p),
-                None => e.messages(),
-            };
-            serde_json::to_string(&list).unwrap_or_default()
-        })
-    }
-
-    /// The newest generated code sent to `phone`, or `None`.
-    fn last_code(&self, py: Python<'_>, phone: &str) -> PyResult<Option<String>> {
-        self.with(py, |e| e.last_code(phone))
-    }
-
-    /// Move the emulated clock forward by `seconds` (nothing sleeps).
-    fn advance_clock(&self, py: Python<'_>, seconds: &Bound<'_, PyAny>) -> PyResult<()> {
-        let arg = crate::convert::Arg::new("advance_clock", "seconds");
-        let n = arg.opt_int(seconds, "seconds")?.ok_or_else(|| arg.type_error("int", seconds))?;
-        let negative = |_| {
-            raise(py, smsauth::Error::invalid_input("seconds", format_args!("must be a non-negative integer, got {n}")))
-        };
-        let seconds = u64::try_from(n).map_err(negative)?;
-        self.with(py, |e| e.advance_clock(seconds))
-    }
-
-    /// Emulated Unix seconds.
-    fn now(&self, py: Python<'_>) -> PyResult<u64> {
-        self.with(py, emu::Emulator::now)
-    }
-
-    /// Forget the outbox, codes, limits, faults and nonces; set the clock back to its start
-    /// and the request count to zero.
-    fn reset(&self, py: Python<'_>) -> PyResult<()> {
-        self.with(py, emu::Emulator::reset)
-    }
-
-    /// Add a fault rule given as the JSON of `smsauth_emulator::Fault`
+    /// The operation `op` of the running emulator — the method of `smsauth.testing.Emulator`
+    /// of that name, with its one argument if it takes one —, so that each is one line here
+    /// rather than a native method. Structured values are JSON: the outbox (`messages`, of one
+    /// phone or all) as `smsauth_emulator::Message`s, `issue_sts` as
+    /// `smsauth_emulator::StsCredentials`, and `add_fault`'s rule as a `smsauth_emulator::Fault`
     /// (`{"kind": "throttle", "retry_after_ms": 200, "action": …, "times": 1}`).
-    fn add_fault_json(&self, py: Python<'_>, rule: &str) -> PyResult<()> {
-        let invalid = |e| raise(py, smsauth::Error::invalid_input("fault", format_args!("is not a fault: {e}")));
-        let fault = emu::Fault::from_json(rule).map_err(invalid)?;
-        self.with(py, |e| e.add_fault(fault))
-    }
-
-    /// Remove every fault rule.
-    fn clear_faults(&self, py: Python<'_>) -> PyResult<()> {
-        self.with(py, emu::Emulator::clear_faults)
-    }
-
-    /// API requests received on `/` since the start or the last reset.
-    fn request_count(&self, py: Python<'_>) -> PyResult<usize> {
-        self.with(py, emu::Emulator::request_count)
+    #[pyo3(signature = (op, arg=None))]
+    fn call(&self, py: Python<'_>, op: &str, arg: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        let e = self.inner.lock().unwrap_or_else(|p| p.into_inner()).clone().ok_or_else(|| stopped(py))?;
+        let none = py.None().into_bound(py);
+        let value = arg.unwrap_or(&none);
+        let text = |name| Arg::new(op, name).string(value);
+        Ok(match op {
+            "access_key_id" => e.access_key_id().into_py_any(py)?,
+            "access_key_secret" => e.access_key_secret().into_py_any(py)?,
+            "now" => e.now().into_py_any(py)?,
+            "request_count" => e.request_count().into_py_any(py)?,
+            "reset" => {
+                e.reset();
+                py.None()
+            }
+            "clear_faults" => {
+                e.clear_faults();
+                py.None()
+            }
+            "last_code" => e.last_code(&text("phone")?).into_py_any(py)?,
+            "messages" => {
+                let phone = Arg::new(op, "phone").opt_string(value)?;
+                let list = phone.map_or_else(|| e.messages(), |p| e.messages_for(&p));
+                serde_json::to_string(&list).unwrap_or_default().into_py_any(py)?
+            }
+            "issue_sts" => {
+                let ttl = natural(Arg::new(op, "ttl"), "ttl_seconds", value)?;
+                let sts = e.issue_sts_seconds(ttl).map_err(|e| raise(py, e))?;
+                serde_json::to_string(&sts).unwrap_or_default().into_py_any(py)?
+            }
+            "advance_clock" => {
+                e.advance_clock(natural(Arg::new(op, "seconds"), "seconds", value)?);
+                py.None()
+            }
+            "add_fault" => {
+                let invalid =
+                    |e| raise(py, smsauth::Error::invalid_input("fault", format_args!("is not a fault: {e}")));
+                e.add_fault(emu::Fault::from_json(&text("rule")?).map_err(invalid)?);
+                py.None()
+            }
+            _ => return Err(PyValueError::new_err(format!("the emulator has no operation {op:?}"))),
+        })
     }
 
     /// The emulated STS (`AssumeRole`) next to this emulator, started on first use: its
@@ -175,9 +148,5 @@ impl Emulator {
             drop(sts);
             drop(emulator);
         });
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!("Emulator(endpoint={}, running={})", repr(py, &self.endpoint)?, repr(py, self.running())?))
     }
 }

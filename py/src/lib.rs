@@ -22,25 +22,20 @@ use pyo3::prelude::*;
 /// The private native module of the `smsauth` package.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // Every asyncio call reaches the runtime from the event loop's thread: one worker serves them.
+    smsauth::runtime::limit_worker_threads(1);
     m.add("__version__", smsauth::VERSION)?;
     m.add_class::<client::Client>()?;
     m.add_class::<client::AsyncClient>()?;
     m.add_class::<guard::Guard>()?;
-    m.add_class::<request::SendSmsVerifyCodeRequest>()?;
-    m.add_class::<request::CheckSmsVerifyCodeRequest>()?;
-    request::add_fields::<request::SendSmsVerifyCodeRequest>(m.py())?;
-    request::add_fields::<request::CheckSmsVerifyCodeRequest>(m.py())?;
-    m.add_class::<response::SendResult>()?;
-    m.add_class::<response::CheckResult>()?;
-    response::add_attributes::<response::SendResult>(m.py())?;
-    response::add_attributes::<response::CheckResult>(m.py())?;
-    m.add_class::<sign::SignedRequest>()?;
-    m.add_class::<sign::Explanation>()?;
-    m.add_class::<sign::Verified>()?;
+    request::add_class::<request::SendSmsVerifyCodeRequest>(m)?;
+    request::add_class::<request::CheckSmsVerifyCodeRequest>(m)?;
+    response::add_class::<response::SendResult>(m)?;
+    response::add_class::<response::CheckResult>(m)?;
+    response::add_class::<sign::SignedRequest>(m)?;
+    response::add_class::<sign::Explanation>(m)?;
+    response::add_class::<sign::Verified>(m)?;
     m.add_class::<sign::Verifier>()?;
-    response::add_attributes::<sign::SignedRequest>(m.py())?;
-    response::add_attributes::<sign::Explanation>(m.py())?;
-    response::add_attributes::<sign::Verified>(m.py())?;
     m.add_function(wrap_pyfunction!(sign::sign, m)?)?;
     m.add_function(wrap_pyfunction!(sign::explain_v1, m)?)?;
     m.add_function(wrap_pyfunction!(sign::explain_v3, m)?)?;

@@ -76,20 +76,31 @@ fn repr<R: Fields>(py: Python<'_>, class: &str, req: &R, masked: &[&str]) -> PyR
     let mut shown = Vec::new();
     for field in R::FIELDS {
         if let Some(value) = req.get(field.name) {
-            let value = if masked.contains(&field.name) {
-                "'***'".to_owned()
-            } else {
-                to_py(py, Some(value))?.repr()?.to_string()
-            };
-            shown.push(format!("{}={value}", field.name));
+            let value = if masked.contains(&field.name) { FieldValue::Text("***".into()) } else { value };
+            shown.push((field.name, to_py(py, Some(value))?));
         }
     }
-    Ok(format!("{class}({})", shown.join(", ")))
+    describe(class, shown)
 }
 
-/// The read-only attributes of `T`: one `property` per field of its table, with the field's doc.
-pub(crate) fn add_fields<T: Request>(py: Python<'_>) -> PyResult<()> {
-    add_properties::<T>(py, T::Core::FIELDS.iter().map(|f| (f.name, f.doc.trim())), get::<T>)
+/// `Class(name=value, …)` with Python's `repr` of each value: what a request's, a result's or a
+/// signing answer's `repr` shows.
+pub(crate) fn describe<'a, 'py>(
+    class: &str,
+    shown: impl IntoIterator<Item = (&'a str, Bound<'py, PyAny>)>,
+) -> PyResult<String> {
+    let mut parts = Vec::new();
+    for (name, value) in shown {
+        parts.push(format!("{name}={}", value.repr()?));
+    }
+    Ok(format!("{class}({})", parts.join(", ")))
+}
+
+/// Add the class `T` to the module `m`, with its read-only attributes: one `property` per field
+/// of its table, with the field's doc.
+pub(crate) fn add_class<T: Request>(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<T>()?;
+    add_properties::<T>(m.py(), T::Core::FIELDS.iter().map(|f| (f.name, f.doc.trim())), get::<T>)
 }
 
 /// What reads one property: the object and the property's name.

@@ -1,14 +1,14 @@
 //! Frozen result objects: `smsauth.SendResult` and `smsauth.CheckResult`, each over the core's
 //! answer. Their attributes are properties made from the core's attribute table
-//! ([`smsauth::attributes`]) when the module loads ([`add_attributes`]); no field is named here
-//! but those `repr` shows.
+//! ([`smsauth::attributes`]) when the module loads ([`add_attributes`]), and `repr` shows some of
+//! them ([`describe`]); no field is named here but those `repr` shows.
 
 use pyo3::prelude::*;
 use pyo3::pyclass::boolean_struct::True;
 use smsauth::attributes::Attributes;
+use smsauth::record::Value;
 use smsauth::{CheckSmsVerifyCodeResponse, SendSmsVerifyCodeResponse};
 
-use crate::convert::repr;
 use crate::request::add_properties;
 
 /// A code was sent (the service answered `Code: OK`).
@@ -25,14 +25,7 @@ impl SendResult {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         // The code itself is a one-time secret: shown masked, read it from `.verify_code`.
-        let (r, m) = (&self.0, &self.0.model);
-        Ok(format!(
-            "SendResult(request_id={}, biz_id={}, out_id={}, verify_code={})",
-            repr(py, &r.request_id)?,
-            repr(py, &m.biz_id)?,
-            repr(py, &m.out_id)?,
-            repr(py, m.verify_code.as_ref().map(|_| "***"))?,
-        ))
+        describe(py, "SendResult", self, &["request_id", "biz_id", "out_id", "verify_code"], &["verify_code"], [])
     }
 }
 
@@ -50,14 +43,7 @@ impl CheckResult {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let r = &self.0;
-        Ok(format!(
-            "CheckResult(passed={}, verify_result={}, out_id={}, request_id={})",
-            repr(py, r.passed())?,
-            repr(py, r.model.verify_result.as_str())?,
-            repr(py, &r.model.out_id)?,
-            repr(py, &r.request_id)?,
-        ))
+        describe(py, "CheckResult", self, &["passed", "verify_result", "out_id", "request_id"], &[], [])
     }
 }
 
@@ -67,43 +53,52 @@ pub(crate) trait Attributed: pyo3::PyClass<Frozen = True> + Sync {
     fn core(&self) -> &Self::Core;
 }
 
-impl Attributed for SendResult {
-    type Core = SendSmsVerifyCodeResponse;
-    fn core(&self) -> &Self::Core {
-        &self.0
+/// `Attributed` for a class that wraps its core answer as its one field.
+macro_rules! attributed {
+    ($($class:ty => $core:ty),+ $(,)?) => {$(
+        impl $crate::response::Attributed for $class {
+            type Core = $core;
+            fn core(&self) -> &$core {
+                &self.0
+            }
+        }
+    )+};
+}
+pub(crate) use attributed;
+
+attributed!(SendResult => SendSmsVerifyCodeResponse, CheckResult => CheckSmsVerifyCodeResponse);
+
+/// `Class(name=value, …)`, each value as Python's `repr` shows it: the attributes `shown` of the
+/// answer's core table, then the `extra` pairs; an attribute in `masked` shows as `'***'` when
+/// set (a one-time code).
+pub(crate) fn describe<'py, T: Attributed, const N: usize>(
+    py: Python<'py>,
+    class: &str,
+    answer: &T,
+    shown: &[&str],
+    masked: &[&str],
+    extra: [(&str, Bound<'py, PyAny>); N],
+) -> PyResult<String> {
+    let core = answer.core();
+    let mut parts = Vec::with_capacity(shown.len() + N);
+    for &name in shown {
+        let value = match core.attribute(name).unwrap_or(Value::None) {
+            Value::Text(_) if masked.contains(&name) => Value::Text("***"),
+            value => value,
+        };
+        parts.push((name, crate::observe::value(py, value)?));
     }
+    crate::request::describe(class, parts.into_iter().chain(extra))
 }
 
-impl Attributed for CheckResult {
-    type Core = CheckSmsVerifyCodeResponse;
-    fn core(&self) -> &Self::Core {
-        &self.0
-    }
-}
-
-/// The read-only attributes of `T`: one `property` per entry of its core table, with its doc.
-pub(crate) fn add_attributes<T: Attributed>(py: Python<'_>) -> PyResult<()> {
-    add_properties::<T>(py, T::Core::ATTRIBUTES.iter().map(|a| (a.name, a.doc)), attribute::<T>)
+/// Add the class `T` to the module `m`, with its read-only attributes: one `property` per entry
+/// of its core table, with its doc.
+pub(crate) fn add_class<T: Attributed>(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<T>()?;
+    add_properties::<T>(m.py(), T::Core::ATTRIBUTES.iter().map(|a| (a.name, a.doc)), attribute::<T>)
 }
 
 fn attribute<'py, T: Attributed>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Bound<'py, PyAny>> {
     let answer = obj.cast::<T>()?.get();
-    crate::observe::value(obj.py(), answer.core().attribute(name).unwrap_or(smsauth::record::Value::None))
-}
-
-/// One-line summaries for debug logs.
-pub(crate) trait Summary {
-    fn summary(&self) -> String;
-}
-
-impl Summary for SendResult {
-    fn summary(&self) -> String {
-        format!("OK request_id={} biz_id={}", self.0.request_id, self.0.model.biz_id.as_deref().unwrap_or("-"))
-    }
-}
-
-impl Summary for CheckResult {
-    fn summary(&self) -> String {
-        format!("{} request_id={}", self.0.model.verify_result.as_str(), self.0.request_id)
-    }
+    crate::observe::value(obj.py(), answer.core().attribute(name).unwrap_or(Value::None))
 }

@@ -11,7 +11,7 @@
 use std::future::Future;
 use std::marker::PhantomData;
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
@@ -23,52 +23,68 @@ use tokio::sync::oneshot;
 
 use crate::error::raise;
 use crate::observe;
-use crate::response::Summary;
+use crate::response::Attributed;
 use smsauth::observe::observed;
 use smsauth::runtime::{Waited, block_on_here_interruptible};
+use smsauth::summary::Summary;
 
 /// A completion, run on the completion thread with the GIL held.
 type Job = Box<dyn FnOnce(Python<'_>) + Send + 'static>;
 
-/// The completion thread of this process (after `fork()` the child starts its own).
-static COMPLETIONS: Mutex<Option<(u32, mpsc::Sender<Job>)>> = Mutex::new(None);
+/// The completion queue of one process: its completion thread reads the other end.
+struct Queue {
+    pid: u32,
+    jobs: mpsc::Sender<Job>,
+}
+
+/// This process's completion queue (after `fork()` the child starts its own). A pointer rather
+/// than a lock, so that a child forked at any moment inherits no held lock. A queue is never
+/// freed: there is one per process, and an inherited one is leaked (its thread does not exist
+/// in the child, and dropping the queue could wait for a lock that thread held).
+static COMPLETIONS: AtomicPtr<Queue> = AtomicPtr::new(std::ptr::null_mut());
 
 /// Run `job` on the completion thread (or here, if that thread cannot be started).
 fn complete(job: Job) {
-    // Sent with no lock held: the job may resume the event loop, which may fork at once, and a
-    // child must not inherit a held lock.
-    match completion_queue() {
-        Some(queue) => {
-            if let Err(mpsc::SendError(job)) = queue.send(job) {
-                run_batch(job, None);
-            }
-        }
-        None => run_batch(job, None),
+    let unsent = match completion_queue() {
+        Some(queue) => queue.send(job).err().map(|mpsc::SendError(job)| job),
+        None => Some(job),
+    };
+    if let Some(job) = unsent {
+        run_batch(job, None);
     }
 }
 
 /// This process's completion queue, its thread started on first use.
-fn completion_queue() -> Option<mpsc::Sender<Job>> {
+fn completion_queue() -> Option<&'static mpsc::Sender<Job>> {
     let pid = std::process::id();
-    let mut slot = COMPLETIONS.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((owner, queue)) = slot.as_ref()
-        && *owner == pid
+    let current = COMPLETIONS.load(Ordering::Acquire);
+    // SAFETY: a non-null pointer is a leaked `Box<Queue>`, never freed (see `COMPLETIONS`).
+    if let Some(queue) = unsafe { current.as_ref() }
+        && queue.pid == pid
     {
-        return Some(queue.clone());
+        return Some(&queue.jobs);
     }
-    // A queue inherited through `fork()` is leaked: its thread does not exist here, and
-    // dropping it could wait for a lock that thread held.
-    std::mem::forget(slot.take());
-    let (queue, jobs) = mpsc::channel::<Job>();
-    let thread = std::thread::Builder::new().name("smsauth-asyncio".into()).spawn(move || {
-        while let Ok(first) = jobs.recv() {
-            run_batch(first, Some(&jobs));
+    let (jobs, received) = mpsc::channel::<Job>();
+    std::thread::Builder::new()
+        .name("smsauth-asyncio".into())
+        .spawn(move || {
+            while let Ok(first) = received.recv() {
+                run_batch(first, Some(&received));
+            }
+        })
+        .ok()?;
+    let fresh = Box::into_raw(Box::new(Queue { pid, jobs }));
+    let installed = match COMPLETIONS.compare_exchange(current, fresh, Ordering::AcqRel, Ordering::Acquire) {
+        Ok(_) => fresh,
+        Err(theirs) => {
+            // Another thread started the queue first: ours is dropped, which ends its thread.
+            // SAFETY: `fresh` was never shared.
+            drop(unsafe { Box::from_raw(fresh) });
+            theirs
         }
-    });
-    thread.ok().map(|_| {
-        *slot = Some((pid, queue.clone()));
-        queue
-    })
+    };
+    // SAFETY: as above; `installed` is this process's queue (only its threads install one).
+    unsafe { installed.as_ref() }.map(|queue| &queue.jobs)
 }
 
 /// Run `first` and, under the same GIL acquisition, up to 255 more completions already waiting
@@ -210,7 +226,7 @@ enum Failure {
     Interrupted(PyErr),
 }
 
-impl<T: Summary> Outcome<T> {
+impl<T: Answer> Outcome<T> {
     /// Log the call at INFO on the `smsauth` logger (the event's fields as `extra` attributes)
     /// and give the event to `on_event`, then return the value or raise. An error raised by a
     /// logging handler or by `on_event` is reported as unraisable, so that a sent code is never
@@ -224,8 +240,8 @@ impl<T: Summary> Outcome<T> {
             }
             if let Some(phone) = &call.logged {
                 let line = match &self.result {
-                    Ok(v) => v.summary(),
-                    Err(Failure::Core(e)) => format!("{} error: {}", e.kind().name(), e.message()),
+                    Ok(v) => v.core().summary(),
+                    Err(Failure::Core(e)) => e.summary(),
                     Err(Failure::Interrupted(e)) => format!("interrupted by {}", e.get_type(py)),
                 };
                 log_record(py, INFO, &format!("{} {phone} -> {line}", call.action), fields.as_ref());
@@ -286,16 +302,10 @@ fn wait<T: Send + 'static>(
 /// `delivery = "unknown"` and `may_have_been_received = True` (like an `SmsAuthError`) and a note
 /// (shown in the traceback on Python 3.11+). Whether the request had left cannot be known.
 fn annotate_interrupt(py: Python<'_>, interrupt: &PyErr, call: &Call) {
-    let advice = if call.repeatable {
-        "calling again is safe"
-    } else {
-        "the SMS may have been sent: do not resend blindly (check the outcome or wait for the Interval)"
-    };
-    let delivery = smsauth::Delivery::Unknown.as_str();
-    let note = format!("smsauth: {} was interrupted while in flight; delivery: {delivery} ({advice})", call.action);
+    let (note, delivery) = (smsauth::summary::interrupted(call.action, call.repeatable), smsauth::Delivery::Unknown);
     let value = interrupt.value(py);
     let annotated = value
-        .setattr("delivery", delivery)
+        .setattr("delivery", delivery.as_str())
         .and_then(|()| value.setattr("may_have_been_received", true))
         .and_then(|()| match value.hasattr("add_note")? {
             true => value.call_method1("add_note", (note,)).map(drop),
@@ -348,8 +358,8 @@ impl Abandon {
 }
 
 /// What an asyncio call answers with.
-pub(crate) trait Answer: Summary + for<'a> IntoPyObject<'a> + Send + 'static {}
-impl<T: Summary + for<'a> IntoPyObject<'a> + Send + 'static> Answer for T {}
+pub(crate) trait Answer: Attributed<Core: Summary> + for<'a> IntoPyObject<'a> + Send + 'static {}
+impl<T: Attributed<Core: Summary> + for<'a> IntoPyObject<'a> + Send + 'static> Answer for T {}
 
 /// An asyncio call in flight: its event loop, its future and the call, until it finishes.
 /// Dropped unfinished (the task panicked, or the runtime went away), it answers with an error
@@ -370,11 +380,7 @@ impl<T: Answer> Pending<T> {
 impl<T: Answer> Drop for Pending<T> {
     fn drop(&mut self) {
         if let Some((event_loop, future, call)) = self.target.take() {
-            let lost = smsauth::Error::lost_in_flight(format!(
-                "the smsauth task of {} ended without an answer; its request may have been sent: \
-                 do not resend a code blindly",
-                call.action
-            ));
+            let lost = smsauth::summary::lost_task(call.action);
             answer::<T>(event_loop, future, Outcome { call, result: Err(Failure::Core(lost)), event: None });
         }
     }

@@ -2,13 +2,14 @@
 //! [`smsauth::sign`]: for debugging a `SignatureDoesNotMatch`, reproducing a captured request,
 //! or accepting Alibaba-Cloud-signed requests in a Python service.
 
+use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 use smsauth::sign::{self as core_sign, AccessKeys, HttpRequest, RpcRequest, SignOptions};
 
 use crate::convert::{Arg, repr};
 use crate::error::raise;
-use crate::response::Attributed;
+use crate::response::{attributed, describe};
 
 /// `[(name, value)]` from a `dict` or an iterable of 2-tuples of `str`.
 fn pairs(func: &str, name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
@@ -51,64 +52,51 @@ pub(crate) struct Explanation(core_sign::Explanation);
 #[pymethods]
 impl Explanation {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let e = &self.0;
-        Ok(format!(
-            "Explanation(canonical_request={}, string_to_sign={}, signature={})",
-            repr(py, &e.canonical_request)?,
-            repr(py, &e.string_to_sign)?,
-            repr(py, &e.signature)?
-        ))
+        describe(py, "Explanation", self, &["canonical_request", "string_to_sign", "signature"], &[], [])
     }
 }
 
 /// A signed request, ready to send.
 #[pyclass(frozen, module = "smsauth", name = "SignedRequest")]
 #[derive(Clone, Debug)]
-pub(crate) struct SignedRequest {
-    inner: core_sign::SignedRequest,
-}
+pub(crate) struct SignedRequest(core_sign::SignedRequest);
 
 #[pymethods]
 impl SignedRequest {
     /// `path?query`.
     #[getter]
     fn path_and_query(&self) -> String {
-        self.inner.path_and_query()
+        self.0.path_and_query()
     }
     /// Headers to send, `[(name, value)]`, including `host` (and `Authorization` for V3).
     #[getter]
     fn headers(&self) -> Vec<(String, String)> {
-        self.inner.headers.clone()
+        self.0.headers.clone()
     }
     /// The body (empty for Dypnsapi calls).
     #[getter]
     fn body<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.inner.body)
+        PyBytes::new(py, &self.0.body)
     }
     /// How the signature was computed.
     #[getter]
     fn explanation(&self) -> Explanation {
         // Signing skipped it (most callers never read it); rebuilt from the request, no secret.
-        Explanation(self.inner.explain())
+        Explanation(self.0.explain())
     }
     /// The query parameters, decoded, in wire order.
     fn query_pairs(&self) -> Vec<(String, String)> {
-        self.inner.query_pairs()
+        self.0.query_pairs()
     }
     /// A header's value by case-insensitive name, or `None`.
     fn header(&self, name: &str) -> Option<&str> {
-        self.inner.header(name)
+        self.0.header(name)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         // Headers and query can carry an STS token: not shown.
-        Ok(format!(
-            "SignedRequest(version={}, method={}, path={}, signature={})",
-            repr(py, self.inner.version.as_str())?,
-            repr(py, &self.inner.method)?,
-            repr(py, &self.inner.path)?,
-            repr(py, self.inner.explain().signature)?
-        ))
+        let signature = ("signature", self.0.explain().signature.into_bound_py_any(py)?);
+        describe(py, "SignedRequest", self, &["version", "method", "path"], &[], [signature])
     }
 }
 
@@ -141,7 +129,7 @@ pub(crate) fn sign(
     req.headers = pairs("sign", "headers", headers)?;
     let options =
         SignOptions { security_token, version, timestamp, nonce, ..SignOptions::new(access_key_id, access_key_secret) };
-    Ok(SignedRequest { inner: options.sign(&req).map_err(|e| raise(py, e))? })
+    Ok(SignedRequest(options.sign(&req).map_err(|e| raise(py, e))?))
 }
 
 /// A V1 signature over explicit parameters (all of them, common ones included).
@@ -174,52 +162,29 @@ pub(crate) fn explain_v3(
 /// A request whose signature checked out.
 #[pyclass(frozen, module = "smsauth", name = "Verified")]
 #[derive(Clone, Debug)]
-pub(crate) struct Verified {
-    inner: core_sign::Verified,
-}
+pub(crate) struct Verified(core_sign::Verified);
 
-impl Attributed for Explanation {
-    type Core = core_sign::Explanation;
-    fn core(&self) -> &Self::Core {
-        &self.0
-    }
-}
-
-impl Attributed for SignedRequest {
-    type Core = core_sign::SignedRequest;
-    fn core(&self) -> &Self::Core {
-        &self.inner
-    }
-}
-
-impl Attributed for Verified {
-    type Core = core_sign::Verified;
-    fn core(&self) -> &Self::Core {
-        &self.inner
-    }
-}
+attributed!(
+    Explanation => core_sign::Explanation,
+    SignedRequest => core_sign::SignedRequest,
+    Verified => core_sign::Verified,
+);
 
 #[pymethods]
 impl Verified {
     /// Business parameters `[(name, value)]`, without the signing parameters.
     #[getter]
     fn params(&self) -> Vec<(String, String)> {
-        self.inner.params.clone()
+        self.0.params.clone()
     }
     /// The first value of a business parameter, or `None`.
     fn param(&self, name: &str) -> Option<&str> {
-        self.inner.param(name)
+        self.0.param(name)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "Verified(version={}, access_key_id={}, action={}, timestamp={}, sts={})",
-            repr(py, self.inner.version.as_str())?,
-            repr(py, &self.inner.access_key_id)?,
-            repr(py, &self.inner.action)?,
-            self.inner.timestamp,
-            repr(py, self.inner.security_token.is_some())?
-        ))
+        let sts = ("sts", self.0.security_token.is_some().into_bound_py_any(py)?);
+        describe(py, "Verified", self, &["version", "access_key_id", "action", "timestamp"], &[], [sts])
     }
 }
 
@@ -282,7 +247,7 @@ impl Verifier {
         let mut req = HttpRequest::new(method, path, query).with_body(body_text("verify", body)?);
         req.headers = pairs("verify", "headers", headers)?.into_iter().map(|(k, v)| (k, v.into_bytes())).collect();
         let verified = self.inner.verify_keys(&req, now, &self.keys).map_err(|e| raise(py, e))?;
-        Ok(Verified { inner: verified })
+        Ok(Verified(verified))
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

@@ -137,12 +137,12 @@ class Emulator:
     @property
     def access_key_id(self) -> str:
         """The AccessKey ID it accepts (``testid`` by default)."""
-        return self._native.access_key_id
+        return self._native.call("access_key_id")
 
     @property
     def access_key_secret(self) -> str:
         """Its secret (``testsecret`` by default)."""
-        return self._native.access_key_secret
+        return self._native.call("access_key_secret")
 
     def env(self) -> Dict[str, str]:
         """The environment variables the default credentials read, for code that takes no keys."""
@@ -184,34 +184,34 @@ class Emulator:
 
     def issue_sts(self, ttl: int = 3600) -> StsCredentials:
         """Temporary credentials valid for ``ttl`` seconds (at least 1) of emulated time."""
-        return StsCredentials(**json.loads(self._native.issue_sts_json(ttl)))
+        return StsCredentials(**json.loads(self._native.call("issue_sts", ttl)))
 
     # -- the outbox ------------------------------------------------------------------------
     def messages(self, phone: Optional[str] = None) -> List[Message]:
         """Messages sent (to ``phone``, written any way the client accepts), oldest first."""
-        return [Message(**m) for m in json.loads(self._native.messages_json(phone))]
+        return [Message(**m) for m in json.loads(self._native.call("messages", phone))]
 
     def last_code(self, phone: str) -> Optional[str]:
         """The newest code sent to ``phone``, or ``None``."""
-        return self._native.last_code(phone)
+        return self._native.call("last_code", phone)
 
     def request_count(self) -> int:
         """API requests received since the start or the last :meth:`reset` (valid or not)."""
-        return self._native.request_count()
+        return self._native.call("request_count")
 
     # -- time ------------------------------------------------------------------------------
     def advance_clock(self, seconds: int) -> None:
         """Move the emulated clock forward (expiry, intervals, daily caps). Nothing sleeps."""
-        self._native.advance_clock(seconds)
+        self._native.call("advance_clock", seconds)
 
     def now(self) -> int:
         """Emulated Unix seconds."""
-        return self._native.now()
+        return self._native.call("now")
 
     def reset(self) -> None:
         """Forget the outbox, codes, limits, faults and nonces; set the clock back; count
         requests from zero again."""
-        self._native.reset()
+        self._native.call("reset")
 
     # -- faults ----------------------------------------------------------------------------
     def add_fault(
@@ -238,11 +238,11 @@ class Emulator:
         """
         rule: Dict[str, Any] = {"kind": kind, **params}
         rule.update(action=action, phone=phone, probability=probability, times=times)
-        self._native.add_fault_json(json.dumps(rule))
+        self._native.call("add_fault", json.dumps(rule))
 
     def clear_faults(self) -> None:
         """Remove every fault."""
-        self._native.clear_faults()
+        self._native.call("clear_faults")
 
     def __repr__(self) -> str:
         return f"smsauth.testing.Emulator(endpoint={self.endpoint!r}, running={self.running})"
