@@ -32,6 +32,30 @@ Object.defineProperty(SmsAuthError.prototype, 'name', {
 native.__registerErrorClass(SmsAuthError)
 
 /**
+ * A `sendCode` / `sendSmsVerifyCode` answer (`SendResult`). The native side calls this with the
+ * answer's fields instead of setting them one by one through Node-API: an object literal gets
+ * its fixed shape in one step. An absent optional field (`undefined`) is left out.
+ */
+function sendResult(requestId, code, message, success, httpStatus, bizId, outId, verifyCode, modelRequestId, accessDeniedDetail) {
+  const r = { requestId, code, message, success, httpStatus }
+  if (bizId !== undefined) r.bizId = bizId
+  if (outId !== undefined) r.outId = outId
+  if (verifyCode !== undefined) r.verifyCode = verifyCode
+  if (modelRequestId !== undefined) r.modelRequestId = modelRequestId
+  if (accessDeniedDetail !== undefined) r.accessDeniedDetail = accessDeniedDetail
+  return r
+}
+
+/** A `checkCode` / `checkSmsVerifyCode` answer (`CheckResult`), as `sendResult` builds its own. */
+function checkResult(passed, verifyResult, requestId, code, message, success, httpStatus, outId, accessDeniedDetail) {
+  const r = { passed, verifyResult, requestId, code, message, success, httpStatus }
+  if (outId !== undefined) r.outId = outId
+  if (accessDeniedDetail !== undefined) r.accessDeniedDetail = accessDeniedDetail
+  return r
+}
+native.__registerResultShapes(sendResult, checkResult)
+
+/**
  * The channels every client call is published on, the way undici publishes HTTP requests: one
  * context object per call goes to `start` when the call begins, then to `end` (it settled with
  * an answer, a wrong code included) or `error` (it rejected; `error` holds the `SmsAuthError`).
