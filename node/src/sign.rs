@@ -170,14 +170,11 @@ pub fn sign<'env>(env: &'env Env, args: String) -> Result<Option<JsString<'env>>
     /// `accessKeySecret` `securityToken` `signatureVersion` `timestamp` `nonce`, the number of
     /// params and their names and values, the number of headers and theirs (all NUL-separated).
     /// `fields` is how many fields `index.js` wrote, so a value holding a NUL shows as one too
-    /// many; `present` has a bit per optional field given (host 1, version 2, method 4,
+    /// many (the text is then not read); `present` has a bit per optional field given (host 1, version 2, method 4,
     /// securityToken 8, signatureVersion 16, timestamp 32, nonce 64). `None`: not that text.
     fn positional<'t>(text: &'t str) -> Option<Args<'t>> {
         let mut it = text.split('\0');
         let fields: usize = it.next()?.parse().ok()?;
-        if nul_count(text) + 1 != fields {
-            return None;
-        }
         let present: u32 = it.next()?.parse().ok()?;
         let given = |s: &'t str, bit: u32| (present & bit != 0).then_some(s);
         let host = given(it.next()?, 1);
@@ -202,6 +199,10 @@ pub fn sign<'env>(env: &'env Env, args: String) -> Result<Option<JsString<'env>>
         };
         req.params = pairs()?;
         req.headers = pairs()?;
+        // Every field read, and exactly as many as were written: no value held a NUL.
+        if it.next().is_some() || fields != 14 + 2 * (req.params.len() + req.headers.len()) {
+            return None;
+        }
         Some(Args {
             req,
             id: id.into(),
@@ -211,11 +212,6 @@ pub fn sign<'env>(env: &'env Env, args: String) -> Result<Option<JsString<'env>>
             timestamp,
             nonce: nonce.map(Cow::from),
         })
-    }
-
-    /// How many NUL bytes `text` holds.
-    fn nul_count(text: &str) -> usize {
-        text.bytes().filter(|&b| b == 0).count()
     }
 
     /// `encode`'s JSON text of `[request, options]`, read with the package's messages.
@@ -270,11 +266,15 @@ pub fn sign<'env>(env: &'env Env, args: String) -> Result<Option<JsString<'env>>
     let (path_and_query, body) = (signed.path_and_query(), String::from_utf8_lossy(&signed.body));
     let parts = [signed.version.as_str(), &signed.method, &signed.path, &signed.query, &path_and_query, &body];
     let headers = signed.headers.iter().flat_map(|(name, value)| [name.as_str(), value.as_str()]);
-    let lines: Vec<&str> = parts.into_iter().chain(headers).collect();
-    let text = lines.join("\n");
-    // One pass over the whole text: a part holding a line break would add one.
-    if text.bytes().filter(|&b| b == b'\n').count() != lines.len() - 1 {
-        return Err(core(smsauth::Error::new(smsauth::ErrorKind::Internal, "a signed part holds a line break")));
+    let mut text = String::with_capacity(1024);
+    for (i, part) in parts.into_iter().chain(headers).enumerate() {
+        if part.contains('\n') {
+            return Err(core(smsauth::Error::new(smsauth::ErrorKind::Internal, "a signed part holds a line break")));
+        }
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(part);
     }
     // ASCII, as a signed request almost always is, is the same bytes in Latin-1, which the
     // engine copies as they are instead of decoding UTF-8.
