@@ -170,8 +170,9 @@ pub fn sign<'env>(env: &'env Env, args: String) -> Result<Option<JsString<'env>>
     /// `accessKeySecret` `securityToken` `signatureVersion` `timestamp` `nonce`, the number of
     /// params and their names and values, the number of headers and theirs (all NUL-separated).
     /// `fields` is how many fields `index.js` wrote, so a value holding a NUL shows as one too
-    /// many (the text is then not read); `present` has a bit per optional field given (host 1, version 2, method 4,
-    /// securityToken 8, signatureVersion 16, timestamp 32, nonce 64). `None`: not that text.
+    /// many (the text is then not read); `present` has a bit per optional field given (host 1,
+    /// version 2, method 4, securityToken 8, signatureVersion 16, timestamp 32, nonce 64).
+    /// `None`: not that text.
     fn positional<'t>(text: &'t str) -> Option<Args<'t>> {
         let mut it = text.split('\0');
         let fields: usize = it.next()?.parse().ok()?;
