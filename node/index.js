@@ -32,6 +32,30 @@ Object.defineProperty(SmsAuthError.prototype, 'name', {
 native.__registerErrorClass(SmsAuthError)
 
 /**
+ * A `sendCode` / `sendSmsVerifyCode` answer (`SendResult`). The native side calls this with the
+ * answer's fields instead of setting them one by one through Node-API: an object literal gets
+ * its fixed shape in one step. An absent optional field (`undefined`) is left out.
+ */
+function sendResult(requestId, code, message, success, httpStatus, bizId, outId, verifyCode, modelRequestId, accessDeniedDetail) {
+  const r = { requestId, code, message, success, httpStatus }
+  if (bizId !== undefined) r.bizId = bizId
+  if (outId !== undefined) r.outId = outId
+  if (verifyCode !== undefined) r.verifyCode = verifyCode
+  if (modelRequestId !== undefined) r.modelRequestId = modelRequestId
+  if (accessDeniedDetail !== undefined) r.accessDeniedDetail = accessDeniedDetail
+  return r
+}
+
+/** A `checkCode` / `checkSmsVerifyCode` answer (`CheckResult`), as `sendResult` builds its own. */
+function checkResult(passed, verifyResult, requestId, code, message, success, httpStatus, outId, accessDeniedDetail) {
+  const r = { passed, verifyResult, requestId, code, message, success, httpStatus }
+  if (outId !== undefined) r.outId = outId
+  if (accessDeniedDetail !== undefined) r.accessDeniedDetail = accessDeniedDetail
+  return r
+}
+native.__registerResultShapes(sendResult, checkResult)
+
+/**
  * The channels every client call is published on, the way undici publishes HTTP requests: one
  * context object per call goes to `start` when the call begins, then to `end` (it settled with
  * an answer, a wrong code included) or `error` (it rejected; `error` holds the `SmsAuthError`).
@@ -275,7 +299,101 @@ class SignedRequest {
 
 /** Sign an RPC request as the client does (see `index.d.ts`). */
 function sign(request, options) {
-  return new SignedRequest(native.__sign(encode(request, options)))
+  const text = signText(request, options)
+  const lines = text === undefined ? null : native.__sign(text)
+  return new SignedRequest(lines ?? native.__sign(encode(request, options)))
+}
+
+/** Whether `v` is an object made by `{}` (the only kind `signText` reads). */
+const isPlainObject = (v) => typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype
+
+/**
+ * `sign()`'s usual arguments — plain objects of strings, `params` and `headers` plain objects of
+ * strings, `timestamp` a whole number — as ONE text that the native side splits instead of
+ * parsing JSON (see `fn sign` in `sign.rs` for the layout): NUL-separated fields in a fixed
+ * order, led by how many fields there are (so a value holding a NUL shows) and a bit per
+ * optional field given. `undefined` for anything else — a missing, `null` or non-string field,
+ * an unknown or non-enumerable property, text with a lone surrogate — which then takes the
+ * general path (`encode`) and its messages.
+ */
+function signText(request, options) {
+  if (!isPlainObject(request) || !isPlainObject(options)) return undefined
+  let present = 0
+  let count = 0
+  let host = ''
+  let action
+  let version = ''
+  let method = ''
+  let params = '\x000'
+  let headers = '\x000'
+  let pairs = 0
+  for (const key in request) {
+    const v = request[key]
+    count++
+    if (v === undefined) continue
+    if (key === 'params' || key === 'headers') {
+      const text = pairsText(v)
+      if (text === undefined) return undefined
+      pairs += pairCount
+      if (key === 'params') params = text
+      else headers = text
+      continue
+    }
+    if (typeof v !== 'string') return undefined
+    if (key === 'host') (host = v), (present |= 1)
+    else if (key === 'action') action = v
+    else if (key === 'version') (version = v), (present |= 2)
+    else if (key === 'method') (method = v), (present |= 4)
+    else return undefined
+  }
+  if (action === undefined || count !== Object.getOwnPropertyNames(request).length) return undefined
+  let id
+  let secret
+  let token = ''
+  let signatureVersion = ''
+  let timestamp = ''
+  let nonce = ''
+  count = 0
+  for (const key in options) {
+    const v = options[key]
+    count++
+    if (v === undefined) continue
+    if (key === 'timestamp') {
+      if (!Number.isSafeInteger(v) || v < 0) return undefined
+      timestamp = String(v)
+      present |= 32
+      continue
+    }
+    if (typeof v !== 'string') return undefined
+    if (key === 'accessKeyId') id = v
+    else if (key === 'accessKeySecret') secret = v
+    else if (key === 'securityToken') (token = v), (present |= 8)
+    else if (key === 'signatureVersion') (signatureVersion = v), (present |= 16)
+    else if (key === 'nonce') (nonce = v), (present |= 64)
+    else return undefined
+  }
+  if (id === undefined || secret === undefined || count !== Object.getOwnPropertyNames(options).length) return undefined
+  const text = `${14 + 2 * pairs}\x00${present}\x00${host}\x00${action}\x00${version}\x00${method}\x00${id}\x00${secret}\x00${token}\x00${signatureVersion}\x00${timestamp}\x00${nonce}${params}${headers}`
+  return text.isWellFormed() ? text : undefined
+}
+
+/** How many pairs the last `pairsText` wrote. */
+let pairCount = 0
+
+/** A plain object of strings as NUL, its size, then NUL-separated names and values. */
+function pairsText(v) {
+  if (!isPlainObject(v)) return undefined
+  let text = ''
+  let n = 0
+  for (const key in v) {
+    const value = v[key]
+    if (typeof value !== 'string') return undefined
+    text += `\x00${key}\x00${value}`
+    n++
+  }
+  if (n !== Object.getOwnPropertyNames(v).length) return undefined
+  pairCount = n
+  return `\x00${n}${text}`
 }
 
 const PREFIX = 'ERR_SMSAUTH_'

@@ -1,8 +1,10 @@
 //! The `Client` class: options in, plain result objects out, every call on the core client.
 
 use std::future::Future;
+use std::ptr;
 
 use napi::bindgen_prelude::*;
+use napi::sys;
 use napi_derive::napi;
 use smsauth::input::{self, read_fields};
 use smsauth::{CheckSmsVerifyCodeResponse, SendSmsVerifyCodeResponse};
@@ -10,13 +12,15 @@ use smsauth::{CheckSmsVerifyCodeResponse, SendSmsVerifyCodeResponse};
 use crate::args::{self, at, object};
 use crate::error;
 use crate::observe::{Trace, begin, write};
-use crate::runtime::{promise, rejected};
+use crate::runtime::{check, promise, rejected};
 
 type CoreSend = smsauth::SendSmsVerifyCodeRequest;
 type CoreCheck = smsauth::CheckSmsVerifyCodeRequest;
 
 /// The answer to a send whose `Code` was `OK` (any other code rejects with an `SmsAuthError`).
-#[napi(object, object_from_js = false)]
+//
+// Built by `index.js`'s `sendResult` (see `Shape`); an absent optional field is not a property at all.
+#[napi(object, object_from_js = false, object_to_js = false)]
 #[derive(Debug)]
 pub struct SendResult {
     /// `Model.BizId`: the delivery receipt id.
@@ -43,7 +47,9 @@ pub struct SendResult {
 
 /// The answer to a check whose `Code` was `OK`. A wrong, expired or unknown code is not an
 /// error: `passed` is `false` and `verifyResult` is `'UNKNOWN'`.
-#[napi(object, object_from_js = false)]
+//
+// Built by `index.js`'s `checkResult` (see `Shape`); an absent optional field is not a property at all.
+#[napi(object, object_from_js = false, object_to_js = false)]
 #[derive(Debug)]
 pub struct CheckResult {
     /// `true` only when the service said `PASS`.
@@ -65,6 +71,116 @@ pub struct CheckResult {
     pub access_denied_detail: Option<String>,
     /// HTTP status of the answer.
     pub http_status: u32,
+}
+
+/// The result objects' builders, registered once per environment by `index.js`
+/// ([`register_result_shapes`]): plain functions returning an object literal, so every result
+/// has one fixed shape that the engine creates in one step. Building the object property by
+/// property through Node-API (`napi_define_properties`, a key string each) cost about as much
+/// as everything else on the JavaScript thread's side of the answer
+/// (`bench/results/profile-bindings.md`, rounds 3 and 4).
+#[derive(Clone, Copy)]
+pub(crate) enum Shape {
+    /// `sendResult(requestId, code, message, success, httpStatus, bizId, outId, verifyCode,
+    /// modelRequestId, accessDeniedDetail)`.
+    Send,
+    /// `checkResult(passed, verifyResult, requestId, code, message, success, httpStatus, outId,
+    /// accessDeniedDetail)`.
+    Check,
+}
+
+/// Called once by `index.js` with the functions that build [`SendResult`] and [`CheckResult`]
+/// (in [`Shape`]'s order). Not part of the public API.
+#[napi(js_name = "__registerResultShapes", skip_typescript)]
+pub fn register_result_shapes(env: &Env, send: Unknown<'_>, check: Unknown<'_>) -> Result<()> {
+    let mut shapes = Vec::with_capacity(2);
+    for f in [send, check] {
+        if f.get_type()? != ValueType::Function {
+            return Err(error::type_error(env, "The result shapes must be functions".into()));
+        }
+        // SAFETY: the value was just checked to be a function.
+        let f: Function<'_, (), Unknown<'static>> = unsafe { f.cast()? };
+        shapes.push(f.create_ref()?);
+    }
+    crate::runtime::env_state(env)?.shapes = shapes;
+    Ok(())
+}
+
+/// Build a result object with its registered function (JavaScript thread).
+fn shape(env: sys::napi_env, which: Shape, args: &[sys::napi_value]) -> Result<sys::napi_value> {
+    let env = Env::from_raw(env);
+    let Some(f) = crate::runtime::env_state(&env)?.shapes.get(which as usize) else {
+        return Err(Error::new(Status::GenericFailure, "index.js did not register the result shapes"));
+    };
+    let f = f.borrow_back(&env)?;
+    let (mut this, mut out) = (ptr::null_mut(), ptr::null_mut());
+    // SAFETY: JavaScript thread; `f` is a live function and `args` live values.
+    unsafe {
+        check(sys::napi_get_undefined(env.raw(), &mut this))?;
+        check(sys::napi_call_function(env.raw(), this, f.raw(), args.len(), args.as_ptr(), &mut out))?;
+    }
+    Ok(out)
+}
+
+/// A string value; ASCII (as almost every answer's text is) is copied as Latin-1, which the
+/// engine stores as it is instead of decoding UTF-8.
+fn text(env: sys::napi_env, s: &str) -> Result<sys::napi_value> {
+    let mut out = ptr::null_mut();
+    // SAFETY: JavaScript thread; the pointer and length describe `s`.
+    check(unsafe {
+        if s.is_ascii() {
+            sys::napi_create_string_latin1(env, s.as_ptr().cast(), s.len() as isize, &mut out)
+        } else {
+            sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut out)
+        }
+    })?;
+    Ok(out)
+}
+
+/// An optional string: `undefined` when absent (the builder then leaves the property out).
+fn optional_text(env: sys::napi_env, s: Option<&str>) -> Result<sys::napi_value> {
+    match s {
+        Some(s) => text(env, s),
+        // SAFETY: JavaScript thread.
+        None => unsafe { ToNapiValue::to_napi_value(env, ()) },
+    }
+}
+
+impl ToNapiValue for SendResult {
+    unsafe fn to_napi_value(env: sys::napi_env, r: Self) -> Result<sys::napi_value> {
+        // SAFETY (every call below): JavaScript thread, where `ToNapiValue` runs.
+        let args = [
+            text(env, &r.request_id)?,
+            text(env, &r.code)?,
+            text(env, &r.message)?,
+            unsafe { ToNapiValue::to_napi_value(env, r.success)? },
+            unsafe { ToNapiValue::to_napi_value(env, r.http_status)? },
+            optional_text(env, r.biz_id.as_deref())?,
+            optional_text(env, r.out_id.as_deref())?,
+            optional_text(env, r.verify_code.as_deref())?,
+            optional_text(env, r.model_request_id.as_deref())?,
+            optional_text(env, r.access_denied_detail.as_deref())?,
+        ];
+        shape(env, Shape::Send, &args)
+    }
+}
+
+impl ToNapiValue for CheckResult {
+    unsafe fn to_napi_value(env: sys::napi_env, r: Self) -> Result<sys::napi_value> {
+        // SAFETY (every call below): JavaScript thread, where `ToNapiValue` runs.
+        let args = [
+            unsafe { ToNapiValue::to_napi_value(env, r.passed)? },
+            text(env, &r.verify_result)?,
+            text(env, &r.request_id)?,
+            text(env, &r.code)?,
+            text(env, &r.message)?,
+            unsafe { ToNapiValue::to_napi_value(env, r.success)? },
+            unsafe { ToNapiValue::to_napi_value(env, r.http_status)? },
+            optional_text(env, r.out_id.as_deref())?,
+            optional_text(env, r.access_denied_detail.as_deref())?,
+        ];
+        shape(env, Shape::Check, &args)
+    }
 }
 
 fn send_result(r: SendSmsVerifyCodeResponse) -> SendResult {

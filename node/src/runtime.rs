@@ -7,17 +7,26 @@
 //! hands a small job back to the JavaScript thread, which converts the value and settles the
 //! promise.
 //!
-//! The jobs travel through ONE threadsafe function per environment (napi's `JsDeferred` creates
-//! one per promise, each with its own libuv handle): completions that arrive together wake the
-//! event loop once, and a call costs no handle set-up and tear-down. The threadsafe function is
-//! referenced (keeps the process alive) only while promises are pending.
+//! The jobs travel through ONE lock-free queue per environment, whose JavaScript end a libuv
+//! async handle on the environment's own loop (`napi_get_uv_event_loop`) wakes: a runtime thread
+//! pushes the job and calls `uv_async_send` (an atomic flag, and one `eventfd` write when the
+//! loop was not already woken), and the handle's callback settles every queued job. A Node-API
+//! threadsafe function did the same with a mutex around its queue that it holds while waking
+//! the loop: on one CPU the woken JavaScript thread preempted the runtime thread, blocked on
+//! that mutex and switched back, about one extra context switch and a few µs a call
+//! (`bench/results/profile-bindings.md`, rounds 3 and 4). libuv's handle API is stable across
+//! libuv 1.x, and the handle's size is asked of libuv (`uv_handle_size`), never assumed.
+//! Completions that arrive together wake the event loop once. The handle is referenced (keeps
+//! the process alive) only while promises are pending, and closed by an async cleanup hook when
+//! the environment is torn down (a worker thread that ends, or the process exiting).
 
 use std::cell::Cell;
-use std::ffi::c_void;
+use std::ffi::{c_int, c_void};
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use napi::bindgen_prelude::*;
 use napi::sys;
@@ -27,13 +36,39 @@ use smsauth::CallEvent;
 use crate::error;
 use crate::observe::Trace;
 
+/// The few libuv functions this module calls, resolved from the Node process as Node-API's are
+/// (napi-sys declares `uv_run` the same way).
+mod uv {
+    use std::ffi::{c_int, c_void};
+
+    /// `UV_ASYNC` in `uv_handle_type` (the first handle type of libuv 1.x).
+    pub(super) const ASYNC: c_int = 1;
+
+    unsafe extern "C" {
+        pub(super) fn uv_handle_size(kind: c_int) -> usize;
+        pub(super) fn uv_async_init(
+            event_loop: *mut napi::sys::uv_loop_s,
+            handle: *mut c_void,
+            callback: unsafe extern "C" fn(*mut c_void),
+        ) -> c_int;
+        pub(super) fn uv_async_send(handle: *mut c_void) -> c_int;
+        pub(super) fn uv_close(handle: *mut c_void, callback: unsafe extern "C" fn(*mut c_void));
+        pub(super) fn uv_ref(handle: *mut c_void);
+        pub(super) fn uv_unref(handle: *mut c_void);
+    }
+}
+
 /// State of one JavaScript environment (the main thread, or a worker thread), kept in the
 /// environment's instance data.
 pub(crate) struct EnvState {
     /// The `SmsAuthError` class registered by `index.js`.
     pub(crate) error_class: Option<FunctionRef<String, Unknown<'static>>>,
+    /// The functions registered by `index.js` that build the client's result objects
+    /// (`client.rs`), indexed by [`Shape`](crate::client::Shape).
+    pub(crate) shapes: Vec<FunctionRef<(), Unknown<'static>>>,
     channel: Option<Arc<Channel>>,
-    tsfn: Tsfn,
+    /// The async handle of this environment's [`Inbox`] (JavaScript thread only).
+    handle: *mut c_void,
     /// Promises created and not yet settled (JavaScript thread only).
     pending: Cell<usize>,
 }
@@ -44,19 +79,19 @@ pub(crate) fn env_state(env: &Env) -> Result<&'static mut EnvState> {
         return Ok(state);
     }
     env.set_instance_data(
-        EnvState { error_class: None, channel: None, tsfn: Tsfn(ptr::null_mut()), pending: Cell::new(0) },
+        EnvState {
+            error_class: None,
+            shapes: Vec::new(),
+            channel: None,
+            handle: ptr::null_mut(),
+            pending: Cell::new(0),
+        },
         (),
         |_| {},
     )?;
     env.get_instance_data::<EnvState>()?
         .ok_or_else(|| Error::new(Status::GenericFailure, "could not store the module's per-environment state"))
 }
-
-/// A threadsafe-function handle; Node-API allows calling it from any thread.
-#[derive(Clone, Copy)]
-struct Tsfn(sys::napi_threadsafe_function);
-// SAFETY: a napi_threadsafe_function is designed to be used from any thread.
-unsafe impl Send for Tsfn {}
 
 /// A promise's resolver; only used on the JavaScript thread, but carried by the job.
 struct Deferred(sys::napi_deferred);
@@ -72,51 +107,126 @@ struct Job {
     settle: Settler,
 }
 
-/// Delivers jobs to the JavaScript thread. `tsfn` is taken out when the environment is torn
-/// down, so no thread calls a threadsafe function Node has already freed.
+/// An initialised libuv async handle; `uv_async_send` may be called on it from any thread.
+struct Wake(*mut c_void);
+// SAFETY: only `uv_async_send`, which libuv documents as thread-safe, is called through it off
+// the JavaScript thread, and only while the handle is open (see `Channel::wake`).
+unsafe impl Send for Wake {}
+unsafe impl Sync for Wake {}
+
+/// The runtime threads' end of an environment's queue.
 struct Channel {
-    tsfn: Mutex<Option<Tsfn>>,
+    jobs: Sender<Job>,
+    /// The async handle while the environment lives. Senders hold the read lock while they wake
+    /// it; the environment's teardown takes it out under the write lock before closing it, so no
+    /// thread touches a closed handle.
+    wake: RwLock<Option<Wake>>,
 }
 
 impl Channel {
     /// From any thread. If the environment is gone, the job (and its promise) is dropped.
     fn send(&self, job: Job) {
-        let guard = self.tsfn.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(tsfn) = *guard else { return };
-        let data = Box::into_raw(Box::new(job));
-        // SAFETY: the tsfn is alive while it is in the slot (the env cleanup hook empties the
-        // slot under this same lock before Node frees the tsfn).
-        let status = unsafe {
-            sys::napi_call_threadsafe_function(tsfn.0, data.cast(), sys::ThreadsafeFunctionCallMode::nonblocking)
-        };
-        if status != sys::Status::napi_ok {
-            // SAFETY: Node did not take the data, so it is still ours.
-            drop(unsafe { Box::from_raw(data) });
+        let wake = self.wake.read().unwrap_or_else(PoisonError::into_inner);
+        let Some(handle) = wake.as_ref() else { return };
+        if self.jobs.send(job).is_ok() {
+            // SAFETY: the handle is open while it is in the slot (read lock held).
+            unsafe { uv::uv_async_send(handle.0) };
         }
     }
 }
 
-/// Env cleanup hook: runs before Node frees the threadsafe function (hooks run in reverse order
-/// of registration, and this one is registered after the tsfn was created).
-unsafe extern "C" fn env_teardown(arg: *mut c_void) {
-    // SAFETY: `arg` is the `Arc<Channel>` leaked in `channel()`, released exactly once here.
-    let channel = unsafe { Arc::from_raw(arg.cast::<Channel>()) };
-    channel.tsfn.lock().unwrap_or_else(|p| p.into_inner()).take();
+/// The JavaScript thread's end: what the async handle's callback needs. Its address is the
+/// handle's `data`; it owns the handle's memory and is freed when libuv has closed the handle.
+struct Inbox {
+    env: sys::napi_env,
+    jobs: Receiver<Job>,
+    /// The async context the jobs' callbacks run in (as a threadsafe function's would).
+    context: sys::napi_async_context,
+    channel: Arc<Channel>,
+    /// `uv_handle_size(UV_ASYNC)` bytes, 8-aligned: the `uv_async_t`.
+    handle: Box<[u64]>,
+    /// Set by the async cleanup hook; released once the handle is closed.
+    remove: sys::napi_async_cleanup_hook_handle,
 }
 
-/// The threadsafe function's JavaScript-thread callback: settle one promise.
-unsafe extern "C" fn deliver(env: sys::napi_env, _js_cb: sys::napi_value, _ctx: *mut c_void, data: *mut c_void) {
-    if data.is_null() {
+impl Inbox {
+    fn handle(&mut self) -> *mut c_void {
+        self.handle.as_mut_ptr().cast()
+    }
+}
+
+/// The handle's `data`: the first member of every libuv handle (`uv_handle_t.data`).
+///
+/// SAFETY: `handle` is an initialised libuv handle.
+unsafe fn inbox_of(handle: *mut c_void) -> *mut Inbox {
+    unsafe { *handle.cast::<*mut Inbox>() }
+}
+
+/// The async handle's callback (JavaScript thread): settle every queued job, inside one handle
+/// scope and one callback scope (so that the promises' reactions run when it closes, as after
+/// any callback from the event loop).
+unsafe extern "C" fn wake(handle: *mut c_void) {
+    // SAFETY: the handle's `data` is its live `Inbox` until the close callback frees it.
+    let inbox = unsafe { &*inbox_of(handle) };
+    let env = inbox.env;
+    let mut handles = ptr::null_mut();
+    let mut scope = ptr::null_mut();
+    let mut resource = ptr::null_mut();
+    // SAFETY: plain Node-API calls on the JavaScript thread, which libuv is calling back on.
+    unsafe {
+        if sys::napi_open_handle_scope(env, &mut handles) != sys::Status::napi_ok {
+            return;
+        }
+        if sys::napi_create_object(env, &mut resource) == sys::Status::napi_ok {
+            sys::napi_open_callback_scope(env, resource, inbox.context, &mut scope);
+        }
+    }
+    while let Ok(job) = inbox.jobs.try_recv() {
+        deliver(env, job);
+    }
+    // SAFETY: closing the scopes opened above, in reverse order.
+    unsafe {
+        if !scope.is_null() {
+            sys::napi_close_callback_scope(env, scope);
+        }
+        sys::napi_close_handle_scope(env, handles);
+    }
+}
+
+/// Async cleanup hook: the environment is being torn down. From here on no sender wakes the
+/// handle; libuv closes it, then `closed` frees it and tells Node the cleanup is done.
+unsafe extern "C" fn env_teardown(remove: sys::napi_async_cleanup_hook_handle, arg: *mut c_void) {
+    // SAFETY: `arg` is the Inbox leaked in `channel()`, alive until `closed` runs.
+    let inbox = unsafe { &mut *arg.cast::<Inbox>() };
+    inbox.channel.wake.write().unwrap_or_else(PoisonError::into_inner).take();
+    inbox.remove = remove;
+    // SAFETY: JavaScript thread; the context was created in `channel()`; the handle is open.
+    unsafe {
+        sys::napi_async_destroy(inbox.env, inbox.context);
+        uv::uv_close(inbox.handle(), closed);
+    }
+}
+
+/// libuv's close callback: free the handle and its inbox (jobs still queued are dropped: their
+/// environment is gone), then let Node finish the environment's teardown.
+unsafe extern "C" fn closed(handle: *mut c_void) {
+    // SAFETY: the Inbox was leaked in `channel()`; libuv no longer uses the handle it owns.
+    let inbox = unsafe { Box::from_raw(inbox_of(handle)) };
+    let remove = inbox.remove;
+    drop(inbox);
+    // SAFETY: the handle Node gave the hook, released exactly once.
+    unsafe { sys::napi_remove_async_cleanup_hook(remove) };
+}
+
+/// Settle one promise (JavaScript thread, inside `wake`'s scopes).
+fn deliver(raw_env: sys::napi_env, job: Job) {
+    let env = Env::from_raw(raw_env);
+    let Job { deferred, settle } = job;
+    let mut handles = ptr::null_mut();
+    // SAFETY: JavaScript thread; the scope holds this job's values only.
+    if unsafe { sys::napi_open_handle_scope(raw_env, &mut handles) } != sys::Status::napi_ok {
         return;
     }
-    // SAFETY: every item queued by `Channel::send` is a `Box<Job>`.
-    let job = unsafe { Box::from_raw(data.cast::<Job>()) };
-    if env.is_null() {
-        // The environment is being torn down: its promises are gone.
-        return;
-    }
-    let env = Env::from_raw(env);
-    let Job { deferred, settle } = *job;
     let outcome = catch_unwind(AssertUnwindSafe(|| settle(&env))).unwrap_or_else(|_| {
         let e = smsauth::Error::new(smsauth::ErrorKind::Internal, "converting the answer failed (a bug in smsauth)");
         Err(error::core_error(&env, &e))
@@ -126,19 +236,29 @@ unsafe extern "C" fn deliver(env: sys::napi_env, _js_cb: sys::napi_value, _ctx: 
     unsafe {
         match outcome {
             Ok(value) => {
-                sys::napi_resolve_deferred(env.raw(), deferred.0, value);
+                sys::napi_resolve_deferred(raw_env, deferred.0, value);
             }
             Err(err) => {
-                let value = match ToNapiValue::to_napi_value(env.raw(), err) {
+                let value = match ToNapiValue::to_napi_value(raw_env, err) {
                     Ok(v) => v,
                     Err(_) => generic_error(&env),
                 };
-                sys::napi_reject_deferred(env.raw(), deferred.0, value);
+                sys::napi_reject_deferred(raw_env, deferred.0, value);
             }
         }
+        // Nothing here runs user code; should an exception still be pending, it is reported as
+        // uncaught, as Node does after a threadsafe function's callback.
+        let mut pending = false;
+        if sys::napi_is_exception_pending(raw_env, &mut pending) == sys::Status::napi_ok && pending {
+            let mut thrown = ptr::null_mut();
+            if sys::napi_get_and_clear_last_exception(raw_env, &mut thrown) == sys::Status::napi_ok {
+                sys::napi_fatal_exception(raw_env, thrown);
+            }
+        }
+        sys::napi_close_handle_scope(raw_env, handles);
     }
     if let Ok(state) = env_state(&env) {
-        state.settled(&env);
+        state.settled();
     }
 }
 
@@ -159,59 +279,79 @@ impl EnvState {
         // machinery does.
         retain_current_module_for_unload_safety();
         let name = env.create_string("smsauth")?;
-        let mut tsfn = ptr::null_mut();
+        let mut event_loop = ptr::null_mut();
+        let mut context = ptr::null_mut();
         // SAFETY: plain Node-API calls on the JavaScript thread with valid arguments.
         unsafe {
-            check(sys::napi_create_threadsafe_function(
-                env.raw(),
-                ptr::null_mut(),
-                ptr::null_mut(),
-                name.raw(),
-                0,
-                1,
-                ptr::null_mut(),
-                None,
-                ptr::null_mut(),
-                Some(deliver),
-                &mut tsfn,
-            ))?;
+            check(sys::napi_get_uv_event_loop(env.raw(), &mut event_loop))?;
+            check(sys::napi_async_init(env.raw(), ptr::null_mut(), name.raw(), &mut context))?;
+        }
+        let (tx, rx) = channel();
+        let channel = Arc::new(Channel { jobs: tx, wake: RwLock::new(None) });
+        // SAFETY: libuv's own answer for the handle type it is asked about.
+        let words = unsafe { uv::uv_handle_size(uv::ASYNC) }.div_ceil(8);
+        let inbox = Box::into_raw(Box::new(Inbox {
+            env: env.raw(),
+            jobs: rx,
+            context,
+            channel: Arc::clone(&channel),
+            handle: vec![0u64; words].into_boxed_slice(),
+            remove: ptr::null_mut(),
+        }));
+        // SAFETY: the handle memory is owned by the leaked Inbox and sized by libuv; `data` is
+        // set before any callback can run (callbacks run on this thread, after this returns).
+        unsafe {
+            let handle = (&mut *inbox).handle();
+            let status: c_int = uv::uv_async_init(event_loop, handle, wake);
+            if status != 0 {
+                sys::napi_async_destroy(env.raw(), context);
+                drop(Box::from_raw(inbox));
+                return Err(Error::new(Status::GenericFailure, format!("uv_async_init failed ({status})")));
+            }
+            *handle.cast::<*mut Inbox>() = inbox;
             // Idle until a promise is pending, so an unused client never keeps the process alive.
-            check(sys::napi_unref_threadsafe_function(env.raw(), tsfn))?;
+            uv::uv_unref(handle);
+            let status = sys::napi_add_async_cleanup_hook(env.raw(), Some(env_teardown), inbox.cast(), ptr::null_mut());
+            if status != sys::Status::napi_ok {
+                // Nothing can close the handle later: close it now (its callback frees it).
+                uv::uv_close(handle, closed_unregistered);
+                return Err(Error::new(Status::GenericFailure, "could not register the cleanup hook"));
+            }
+            self.handle = handle;
         }
-        let channel = Arc::new(Channel { tsfn: Mutex::new(Some(Tsfn(tsfn))) });
-        let hook_arg = Arc::into_raw(Arc::clone(&channel));
-        // SAFETY: the hook releases the Arc leaked here.
-        let status = unsafe { sys::napi_add_env_cleanup_hook(env.raw(), Some(env_teardown), hook_arg as *mut c_void) };
-        if status != sys::Status::napi_ok {
-            // SAFETY: not registered, so not released by the hook.
-            drop(unsafe { Arc::from_raw(hook_arg) });
-            return Err(Error::new(Status::GenericFailure, "could not register the cleanup hook"));
-        }
-        self.tsfn = Tsfn(tsfn);
+        *channel.wake.write().unwrap_or_else(PoisonError::into_inner) = Some(Wake(self.handle));
         self.channel = Some(Arc::clone(&channel));
         Ok(channel)
     }
 
-    fn created(&self, env: &Env) {
+    fn created(&self) {
         let n = self.pending.get() + 1;
         self.pending.set(n);
         if n == 1 {
-            // SAFETY: JavaScript thread, live tsfn.
-            unsafe { sys::napi_ref_threadsafe_function(env.raw(), self.tsfn.0) };
+            // SAFETY: JavaScript thread, open handle.
+            unsafe { uv::uv_ref(self.handle) };
         }
     }
 
-    fn settled(&self, env: &Env) {
+    fn settled(&self) {
         let n = self.pending.get().saturating_sub(1);
         self.pending.set(n);
         if n == 0 {
-            // SAFETY: JavaScript thread, live tsfn.
-            unsafe { sys::napi_unref_threadsafe_function(env.raw(), self.tsfn.0) };
+            // SAFETY: JavaScript thread, open handle.
+            unsafe { uv::uv_unref(self.handle) };
         }
     }
 }
 
-fn check(status: sys::napi_status) -> Result<()> {
+/// Close callback of a handle whose cleanup hook could not be registered.
+unsafe extern "C" fn closed_unregistered(handle: *mut c_void) {
+    // SAFETY: as in `closed`, without a hook to release.
+    let inbox = unsafe { Box::from_raw(inbox_of(handle)) };
+    // SAFETY: JavaScript thread; the context was created in `channel()`.
+    unsafe { sys::napi_async_destroy(inbox.env, inbox.context) };
+}
+
+pub(crate) fn check(status: sys::napi_status) -> Result<()> {
     if status == sys::Status::napi_ok {
         Ok(())
     } else {
@@ -258,7 +398,7 @@ fn create_promise<'env>(env: &'env Env) -> Result<(Settle, Object<'env>)> {
     let mut promise = ptr::null_mut();
     // SAFETY: JavaScript thread, valid out-pointers.
     check(unsafe { sys::napi_create_promise(env.raw(), &mut deferred, &mut promise) })?;
-    state.created(env);
+    state.created();
     Ok((Settle { channel, deferred: Some(Deferred(deferred)) }, Object::from_raw(env.raw(), promise)))
 }
 

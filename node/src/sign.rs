@@ -83,48 +83,142 @@ fn explanation(e: core_sign::Explanation) -> Explanation {
 /// break: the core refuses CR and LF in the method, path and header values, encodes the query
 /// and leaves an RPC body empty. The explanation is not built here: [`explain_signed`] rebuilds
 /// it from these lines when `signed.explanation` is first read.
+///
+/// The arguments come in one of two texts. The usual call — plain objects of strings — comes
+/// positionally (`index.js`'s `signText`): NUL-separated fields in a fixed order, split here
+/// without a JSON parser (about a sixth of a signature's cost; `bench/results/
+/// profile-bindings.md` round 4); `null` is returned when that text does not hold what it says
+/// (a value holding a NUL), and `index.js` then takes the general path. Anything else comes as
+/// `encode`'s JSON text (it starts with `[`) and is read with the package's usual messages.
 #[napi(js_name = "__sign", skip_typescript)]
-pub fn sign<'env>(env: &'env Env, args: String) -> Result<JsString<'env>> {
-    let args = args::parse(env, &args)?;
-    let mut f = Fields::required(env, "request", at(&args, 0))?;
-    let host = f.string("host")?;
-    let action = f.required_string("action", false)?;
-    let version = f.string("version")?;
-    let mut req = RpcRequest::with_defaults(host.as_deref(), &action, version.as_deref());
-    req.method = f.string("method")?.unwrap_or(req.method);
-    req.params = f.pairs("params")?.unwrap_or_default();
-    req.headers = f.pairs("headers")?.unwrap_or_default();
-    f.finish()?;
+pub fn sign<'env>(env: &'env Env, args: String) -> Result<Option<JsString<'env>>> {
+    use std::borrow::Cow;
 
-    let mut o = Fields::required(env, "options", at(&args, 1))?;
-    let id = o.required_string("accessKeyId", false)?;
-    let secret = o.required_string("accessKeySecret", true)?;
-    let token = o.secret("securityToken")?;
-    let version = o.string("signatureVersion")?.map(|v| v.parse()).transpose();
-    let timestamp = o.integer("timestamp", 0.0, MAX_SAFE)?.map(i64::unsigned_abs);
-    let nonce = o.string("nonce")?;
-    o.finish()?;
+    /// The arguments, borrowed from the positional text or owned from the JSON one.
+    struct Args<'t> {
+        req: RpcRequest,
+        id: Cow<'t, str>,
+        secret: Cow<'t, str>,
+        token: Option<Cow<'t, str>>,
+        version: Option<Cow<'t, str>>,
+        timestamp: Option<u64>,
+        nonce: Option<Cow<'t, str>>,
+    }
+
+    /// `fields` NUL `present` NUL `host` `action` `version` `method` `accessKeyId`
+    /// `accessKeySecret` `securityToken` `signatureVersion` `timestamp` `nonce`, the number of
+    /// params and their names and values, the number of headers and theirs (all NUL-separated).
+    /// `fields` is how many fields `index.js` wrote, so a value holding a NUL shows as one too
+    /// many (the text is then not read); `present` has a bit per optional field given (host 1,
+    /// version 2, method 4, securityToken 8, signatureVersion 16, timestamp 32, nonce 64).
+    /// `None`: not that text.
+    fn positional<'t>(text: &'t str) -> Option<Args<'t>> {
+        let mut it = text.split('\0');
+        let fields: usize = it.next()?.parse().ok()?;
+        let present: u32 = it.next()?.parse().ok()?;
+        let given = |s: &'t str, bit: u32| (present & bit != 0).then_some(s);
+        let host = given(it.next()?, 1);
+        let action = it.next()?;
+        let version = given(it.next()?, 2);
+        let method = given(it.next()?, 4);
+        let mut req = RpcRequest::with_defaults(host, action, version);
+        if let Some(m) = method {
+            req.method = m.to_owned();
+        }
+        let (id, secret) = (it.next()?, it.next()?);
+        let token = given(it.next()?, 8);
+        let sig_version = given(it.next()?, 16);
+        let timestamp = match given(it.next()?, 32) {
+            Some(t) => Some(t.parse().ok()?),
+            None => None,
+        };
+        let nonce = given(it.next()?, 64);
+        let mut pairs = || -> Option<Vec<(String, String)>> {
+            let n: usize = it.next()?.parse().ok()?;
+            (0..n).map(|_| Some((it.next()?.to_owned(), it.next()?.to_owned()))).collect()
+        };
+        req.params = pairs()?;
+        req.headers = pairs()?;
+        // Every field read, and exactly as many as were written: no value held a NUL.
+        if it.next().is_some() || fields != 14 + 2 * (req.params.len() + req.headers.len()) {
+            return None;
+        }
+        Some(Args {
+            req,
+            id: id.into(),
+            secret: secret.into(),
+            token: token.map(Cow::from),
+            version: sig_version.map(Cow::from),
+            timestamp,
+            nonce: nonce.map(Cow::from),
+        })
+    }
+
+    /// `encode`'s JSON text of `[request, options]`, read with the package's messages.
+    fn general<'t>(env: &Env, text: &str) -> Result<Args<'t>> {
+        let args = args::parse(env, text)?;
+        let mut f = Fields::required(env, "request", at(&args, 0))?;
+        let host = f.string("host")?;
+        let action = f.required_string("action", false)?;
+        let version = f.string("version")?;
+        let mut req = RpcRequest::with_defaults(host.as_deref(), &action, version.as_deref());
+        req.method = f.string("method")?.unwrap_or(req.method);
+        req.params = f.pairs("params")?.unwrap_or_default();
+        req.headers = f.pairs("headers")?.unwrap_or_default();
+        f.finish()?;
+
+        let mut o = Fields::required(env, "options", at(&args, 1))?;
+        let id = o.required_string("accessKeyId", false)?;
+        let secret = o.required_string("accessKeySecret", true)?;
+        let token = o.secret("securityToken")?;
+        let version = o.string("signatureVersion")?;
+        let timestamp = o.integer("timestamp", 0.0, MAX_SAFE)?.map(i64::unsigned_abs);
+        let nonce = o.string("nonce")?;
+        o.finish()?;
+        Ok(Args {
+            req,
+            id: id.into(),
+            secret: secret.into(),
+            token: token.map(Cow::from),
+            version: version.map(Cow::from),
+            timestamp,
+            nonce: nonce.map(Cow::from),
+        })
+    }
+
+    let a = if args.starts_with('[') {
+        general(env, &args)?
+    } else {
+        match positional(&args) {
+            Some(a) => a,
+            None => return Ok(None),
+        }
+    };
     let core = |e: smsauth::Error| error::core_error(env, &e);
     let options = core_sign::SignOptions {
-        security_token: token.as_deref(),
-        version: version.map_err(core)?.unwrap_or_default(),
-        timestamp,
-        nonce: nonce.as_deref(),
-        ..core_sign::SignOptions::new(&id, &secret)
+        security_token: a.token.as_deref(),
+        version: a.version.map(|v| v.parse()).transpose().map_err(core)?.unwrap_or_default(),
+        timestamp: a.timestamp,
+        nonce: a.nonce.as_deref(),
+        ..core_sign::SignOptions::new(&a.id, &a.secret)
     };
-    let signed = options.sign(&req).map_err(core)?;
+    let signed = options.sign(&a.req).map_err(core)?;
     let (path_and_query, body) = (signed.path_and_query(), String::from_utf8_lossy(&signed.body));
     let parts = [signed.version.as_str(), &signed.method, &signed.path, &signed.query, &path_and_query, &body];
     let headers = signed.headers.iter().flat_map(|(name, value)| [name.as_str(), value.as_str()]);
-    let lines: Vec<&str> = parts.into_iter().chain(headers).collect();
-    let text = lines.join("\n");
-    // One pass over the whole text: a part holding a line break would add one.
-    if text.bytes().filter(|&b| b == b'\n').count() != lines.len() - 1 {
-        return Err(core(smsauth::Error::new(smsauth::ErrorKind::Internal, "a signed part holds a line break")));
+    let mut text = String::with_capacity(1024);
+    for (i, part) in parts.into_iter().chain(headers).enumerate() {
+        if part.contains('\n') {
+            return Err(core(smsauth::Error::new(smsauth::ErrorKind::Internal, "a signed part holds a line break")));
+        }
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(part);
     }
     // ASCII, as a signed request almost always is, is the same bytes in Latin-1, which the
     // engine copies as they are instead of decoding UTF-8.
-    if text.is_ascii() { env.create_string_latin1(text) } else { env.create_string(&text) }
+    if text.is_ascii() { env.create_string_latin1(text) } else { env.create_string(&text) }.map(Some)
 }
 
 /// `signed.explanation`: the core rebuilds it from the lines [`sign`] returned (no secret
