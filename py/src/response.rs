@@ -1,6 +1,6 @@
 //! Frozen result objects: `smsauth.SendResult` and `smsauth.CheckResult`, each over the core's
 //! answer. Their attributes are properties made from the core's attribute table
-//! ([`smsauth::attributes`]) when the module loads ([`add_attributes`]), and `repr` shows some of
+//! ([`smsauth::attributes`]) when the module loads ([`add_class`]), and `repr` shows some of
 //! them ([`describe`]); no field is named here but those `repr` shows.
 
 use pyo3::prelude::*;
