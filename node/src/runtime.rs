@@ -13,7 +13,7 @@
 //! loop was not already woken), and the handle's callback settles every queued job. A Node-API
 //! threadsafe function did the same with a mutex around its queue that it holds while waking
 //! the loop: on one CPU the woken JavaScript thread preempted the runtime thread, blocked on
-//! that mutex and switched back, about one extra context switch and a few µs a call
+//! that mutex and switched back: 1.4 context switches and several µs a call more than this path
 //! (`bench/results/profile-bindings.md`, rounds 3 and 4). libuv's handle API is stable across
 //! libuv 1.x, and the handle's size is asked of libuv (`uv_handle_size`), never assumed.
 //! Completions that arrive together wake the event loop once. The handle is referenced (keeps
