@@ -10,7 +10,7 @@ use smsauth::Secret;
 use smsauth::input;
 use smsauth::sign::{self as core_sign, RpcRequest, SignatureVersion};
 
-use crate::args::{self, Fields, MAX_SAFE, at, object, optional};
+use crate::args::{self, at, object, optional};
 use crate::error;
 
 /// How a signature was computed: compare it with a gateway's `SignatureDoesNotMatch` message.
@@ -154,35 +154,20 @@ pub fn sign<'env>(env: &'env Env, args: String) -> Result<Option<JsString<'env>>
         })
     }
 
-    /// `encode`'s JSON text of `[request, options]`, read with the package's messages.
+    /// `encode`'s JSON text of `[request, options]`, read by the core's readers with the
+    /// package's messages.
     fn general<'t>(env: &Env, text: &str) -> Result<Args<'t>> {
         let args = args::parse(env, text)?;
-        let mut f = Fields::required(env, "request", at(&args, 0))?;
-        let host = f.string("host")?;
-        let action = f.required_string("action", false)?;
-        let version = f.string("version")?;
-        let mut req = RpcRequest::with_defaults(host.as_deref(), &action, version.as_deref());
-        req.method = f.string("method")?.unwrap_or(req.method);
-        req.params = f.pairs("params")?.unwrap_or_default();
-        req.headers = f.pairs("headers")?.unwrap_or_default();
-        f.finish()?;
-
-        let mut o = Fields::required(env, "options", at(&args, 1))?;
-        let id = o.required_string("accessKeyId", false)?;
-        let secret = o.required_string("accessKeySecret", true)?;
-        let token = o.secret("securityToken")?;
-        let version = o.string("signatureVersion")?;
-        let timestamp = o.integer("timestamp", 0.0, MAX_SAFE)?.map(i64::unsigned_abs);
-        let nonce = o.string("nonce")?;
-        o.finish()?;
+        let req = object(env, "request", at(&args, 0), true, input::sign::rpc_request)?;
+        let o = object(env, "options", at(&args, 1), true, input::sign::SignInput::read)?;
         Ok(Args {
             req,
-            id: id.into(),
-            secret: secret.into(),
-            token: token.map(Cow::from),
-            version: version.map(Cow::from),
-            timestamp,
-            nonce: nonce.map(Cow::from),
+            id: o.access_key_id.into(),
+            secret: o.access_key_secret.into(),
+            token: o.security_token.map(Cow::from),
+            version: Some(o.version.as_str().into()),
+            timestamp: o.timestamp,
+            nonce: o.nonce.map(Cow::from),
         })
     }
 
