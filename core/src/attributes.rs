@@ -117,7 +117,7 @@ impl Attributes for SendSmsVerifyCodeResponse {
         Attribute {
             name: "code",
             kind: Kind::Text,
-            doc: "`Code` (always `\"OK\"` here: any other code is raised as an error).",
+            doc: "`Code` (always `\"OK\"` here: any other code is an error).",
             get: |r| Value::Text(&r.code),
         },
         Attribute { name: "message", kind: Kind::Text, doc: "`Message`.", get: |r| Value::Text(&r.message) },
