@@ -15,35 +15,32 @@ export {
   normalizePhone,
   templateParam,
 } from './native'
-export type {
-  CheckResult,
-  EmulatorMessage,
-  EmulatorStsCredentials,
-  Explanation,
-  ExplanationV3,
-  SendResult,
-  Stats,
-  Verified,
-} from './native'
-// Generated from the core's field and option tables (each API field and option is declared once, in Rust).
+export type { EmulatorMessage, EmulatorStsCredentials, Stats } from './native'
+// Generated from the core's field, option and attribute tables (each API field, option and answer
+// attribute is declared once, in Rust).
 export type {
   CheckOverrides,
+  CheckResult,
   CheckSmsVerifyCodeRequest,
   ClientOptions,
   EmulatorFault,
   EmulatorOptions,
   ExplainV3Parts,
+  Explanation,
+  ExplanationV3,
   GuardLimit,
   GuardOptions,
   HttpRequestInit,
   RetryOptions,
   RoleArnOptions,
   SendOverrides,
+  SendResult,
   SendSmsVerifyCodeRequest,
+  Verified,
   VerifierOptions,
   WrongCodeOptions,
 } from './requests'
-import type { Explanation } from './native'
+import type { Explanation } from './requests'
 
 // `sign()` is JavaScript (its native half is internal): its shapes are declared here.
 

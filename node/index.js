@@ -33,10 +33,11 @@ native.__registerErrorClass(SmsAuthError)
 
 /**
  * A `sendCode` / `sendSmsVerifyCode` answer (`SendResult`). The native side calls this with the
- * answer's fields instead of setting them one by one through Node-API: an object literal gets
- * its fixed shape in one step. An absent optional field (`undefined`) is left out.
+ * answer's fields (in the order of the core's attribute table) instead of setting them one by
+ * one through Node-API: an object literal gets its fixed shape in one step. An absent optional
+ * field (`undefined`) is left out.
  */
-function sendResult(requestId, code, message, success, httpStatus, bizId, outId, verifyCode, modelRequestId, accessDeniedDetail) {
+function sendResult(requestId, bizId, outId, verifyCode, modelRequestId, code, message, success, httpStatus, accessDeniedDetail) {
   const r = { requestId, code, message, success, httpStatus }
   if (bizId !== undefined) r.bizId = bizId
   if (outId !== undefined) r.outId = outId
@@ -47,7 +48,7 @@ function sendResult(requestId, code, message, success, httpStatus, bizId, outId,
 }
 
 /** A `checkCode` / `checkSmsVerifyCode` answer (`CheckResult`), as `sendResult` builds its own. */
-function checkResult(passed, verifyResult, requestId, code, message, success, httpStatus, outId, accessDeniedDetail) {
+function checkResult(passed, verifyResult, outId, requestId, code, message, success, httpStatus, accessDeniedDetail) {
   const r = { passed, verifyResult, requestId, code, message, success, httpStatus }
   if (outId !== undefined) r.outId = outId
   if (accessDeniedDetail !== undefined) r.accessDeniedDetail = accessDeniedDetail

@@ -7,73 +7,43 @@ use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use smsauth::Secret;
+use smsauth::attributes::Attributes;
 use smsauth::input;
-use smsauth::sign::{self as core_sign, RpcRequest, SignatureVersion};
+use smsauth::record::Value;
+use smsauth::sign::{self as core_sign, RpcRequest};
 
 use crate::args::{self, at, object, optional};
 use crate::error;
 
-/// How a signature was computed: compare it with a gateway's `SignatureDoesNotMatch` message.
-#[napi(object, object_from_js = false)]
-#[derive(Debug)]
-pub struct Explanation {
-    /// V1: the canonicalized query string; V3: the canonical request.
-    pub canonical_request: String,
-    /// The exact string that was HMAC'd.
-    pub string_to_sign: String,
-    /// The signature (Base64 for V1, hex for V3).
-    pub signature: String,
+/// `obj` with `t`'s attributes from the core's table under their Node names (an absent one is
+/// left out), and `also(name, obj)` after each. `securityToken` is non-enumerable, so it stays
+/// out of logs and JSON. Their TypeScript shapes are written from the same table (`fields.rs`).
+fn attributes<'env, T: Attributes>(
+    env: &'env Env,
+    t: &T,
+    mut also: impl FnMut(&str, &mut Object<'env>) -> Result<()>,
+) -> Result<Object<'env>> {
+    let mut obj = Object::new(env)?;
+    for a in T::ATTRIBUTES {
+        match (a.get)(t) {
+            Value::None => {}
+            Value::Text(v) if a.name == "security_token" => args::set_hidden(env, &mut obj, "securityToken", v)?,
+            v => {
+                let v = crate::client::value(env.raw(), v)?;
+                // SAFETY: JavaScript thread; a value just created.
+                obj.set_named_property(&input::NODE.name(a.name), unsafe {
+                    Unknown::from_raw_unchecked(env.raw(), v)
+                })?;
+            }
+        }
+        also(a.name, &mut obj)?;
+    }
+    Ok(obj)
 }
 
-/// `explainV3`'s answer: the explanation plus the `Authorization` header value.
-#[napi(object, object_from_js = false)]
-#[derive(Debug)]
-pub struct ExplanationV3 {
-    /// The canonical request.
-    pub canonical_request: String,
-    /// The exact string that was HMAC'd.
-    pub string_to_sign: String,
-    /// The hex signature.
-    pub signature: String,
-    /// The `Authorization` header value.
-    pub authorization: String,
-}
-
-/// A request whose signature checked out. `securityToken` (when sent) is a non-enumerable
-/// property, so it stays out of logs and JSON.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[allow(dead_code)] // TypeScript shape only; read property by property for Node-style errors.
-pub struct Verified {
-    /// The scheme the client used.
-    #[napi(ts_type = "'v1' | 'v3'")]
-    pub version: String,
-    /// The AccessKey ID that signed.
-    pub access_key_id: String,
-    /// The STS token sent with the request, if any (non-enumerable).
-    pub security_token: Option<String>,
-    /// The API action.
-    pub action: String,
-    /// The API version.
-    pub api_version: String,
-    /// Business parameters, without the signing parameters.
-    #[napi(ts_type = "Array<[string, string]>")]
-    pub params: Vec<Vec<String>>,
-    /// The request's timestamp (Unix seconds).
-    pub timestamp: i64,
-    /// The request's nonce.
-    pub nonce: String,
-}
-
-fn version_of(v: SignatureVersion) -> String {
-    v.as_str().to_owned()
-}
-
-fn to_vecs(v: Vec<(String, String)>) -> Vec<Vec<String>> {
-    v.into_iter().map(|(k, v)| vec![k, v]).collect()
-}
-
-fn explanation(e: core_sign::Explanation) -> Explanation {
-    Explanation { canonical_request: e.canonical_request, string_to_sign: e.string_to_sign, signature: e.signature }
+/// An `Explanation` object.
+fn explanation<'env>(env: &'env Env, e: &core_sign::Explanation) -> Result<Object<'env>> {
+    attributes(env, e, |_, _| Ok(()))
 }
 
 /// `sign(request, options)`'s native half (`index.js` declares and shapes it): the request
@@ -209,7 +179,7 @@ pub fn sign<'env>(env: &'env Env, args: String) -> Result<Option<JsString<'env>>
 /// `signed.explanation`: the core rebuilds it from the lines [`sign`] returned (no secret
 /// needed). Not part of the public API.
 #[napi(js_name = "__explainSigned", skip_typescript)]
-pub fn explain_signed(lines: String) -> Result<Explanation> {
+pub fn explain_signed(env: &Env, lines: String) -> Result<Object<'_>> {
     let mut it = lines.split('\n').map(str::to_owned);
     let mut next = || it.next().unwrap_or_default();
     let version = next().parse().map_err(|e: smsauth::Error| Error::from_reason(e.to_string()))?;
@@ -227,7 +197,7 @@ pub fn explain_signed(lines: String) -> Result<Explanation> {
         body: body.into_bytes(),
         explanation: core_sign::Explanation::default(),
     };
-    Ok(explanation(signed.explain()))
+    explanation(env, &signed.explain())
 }
 
 /// Compute a V1 (HMAC-SHA1) signature over explicit parameters, all of them including the
@@ -235,27 +205,25 @@ pub fn explain_signed(lines: String) -> Result<Explanation> {
 /// published example.
 #[napi(
     js_name = "explainV1",
-    ts_args_type = "method: string, params: Record<string, string> | Array<[string, string]>, accessKeySecret: string"
+    ts_args_type = "method: string, params: Record<string, string> | Array<[string, string]>, accessKeySecret: string",
+    ts_return_type = "Explanation"
 )]
-pub fn explain_v1(env: &Env, args: String) -> Result<Explanation> {
+pub fn explain_v1(env: &Env, args: String) -> Result<Object<'_>> {
     let args = args::parse(env, &args)?;
     let method = args::arg(env, &args, 0, "method", args::text)?;
     let params = args::arg(env, &args, 1, "params", input::pairs)?;
     let secret = args::arg(env, &args, 2, "accessKeySecret", |v| input::text(v, true))?;
-    Ok(explanation(core_sign::explain_v1(&method, &params, &secret)))
+    explanation(env, &core_sign::explain_v1(&method, &params, &secret))
 }
 
 /// Compute a V3 (ACS3-HMAC-SHA256) signature signing exactly the headers given.
-#[napi(js_name = "explainV3", ts_args_type = "parts: ExplainV3Parts")]
-pub fn explain_v3(env: &Env, args: String) -> Result<ExplanationV3> {
+#[napi(js_name = "explainV3", ts_args_type = "parts: ExplainV3Parts", ts_return_type = "ExplanationV3")]
+pub fn explain_v3(env: &Env, args: String) -> Result<Object<'_>> {
     let args = args::parse(env, &args)?;
     let (e, authorization) = object(env, "parts", at(&args, 0), true, input::sign::explain_v3)?;
-    Ok(ExplanationV3 {
-        canonical_request: e.canonical_request,
-        string_to_sign: e.string_to_sign,
-        signature: e.signature,
-        authorization,
-    })
+    let mut obj = explanation(env, &e)?;
+    obj.set_named_property("authorization", authorization)?;
+    Ok(obj)
 }
 
 /// Checks signatures, timestamps and nonces the way the Alibaba Cloud gateway does — for a
@@ -318,18 +286,11 @@ impl Verifier {
             return Err(e);
         }
         let v = result.map_err(|e| error::verify_error(env, e))?;
-        let mut obj = Object::new(env)?;
-        obj.set_named_property("version", version_of(v.version))?;
-        obj.set_named_property("accessKeyId", v.access_key_id)?;
-        obj.set_named_property("action", v.action)?;
-        obj.set_named_property("apiVersion", v.api_version)?;
-        obj.set_named_property("params", to_vecs(v.params))?;
-        obj.set_named_property("timestamp", v.timestamp as f64)?;
-        obj.set_named_property("nonce", v.nonce)?;
-        if let Some(token) = v.security_token {
-            args::set_hidden(env, &mut obj, "securityToken", token.expose())?;
-        }
-        Ok(obj)
+        let mut params = Some(v.params.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect::<Vec<_>>());
+        attributes(env, &v, |name, obj| match name {
+            "api_version" => obj.set_named_property("params", params.take()),
+            _ => Ok(()),
+        })
     }
 }
 
