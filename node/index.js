@@ -311,8 +311,8 @@ const isPlainObject = (v) => typeof v === 'object' && v !== null && Object.getPr
 /**
  * `sign()`'s usual arguments — plain objects of strings, `params` and `headers` plain objects of
  * strings, `timestamp` a whole number — as ONE text that the native side splits instead of
- * parsing JSON (see `fn sign` in `sign.rs` for the layout): NUL-separated fields in a fixed
- * order, led by how many fields there are (so a value holding a NUL shows) and a bit per
+ * parsing JSON (the layout of the core's `input::compact::SignText`): NUL-separated fields in a
+ * fixed order, led by how many fields there are (so a value holding a NUL shows) and a bit per
  * optional field given. `undefined` for anything else — a missing, `null` or non-string field,
  * an unknown or non-enumerable property, text with a lone surrogate — which then takes the
  * general path (`encode`) and its messages.

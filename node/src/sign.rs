@@ -8,9 +8,9 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use smsauth::Secret;
 use smsauth::attributes::Attributes;
-use smsauth::input;
+use smsauth::input::{self, compact};
 use smsauth::record::Value;
-use smsauth::sign::{self as core_sign, RpcRequest};
+use smsauth::sign as core_sign;
 
 use crate::args::{self, at, object, optional};
 use crate::error;
@@ -47,130 +47,29 @@ fn explanation<'env>(env: &'env Env, e: &core_sign::Explanation) -> Result<Objec
 }
 
 /// `sign(request, options)`'s native half (`index.js` declares and shapes it): the request
-/// signed as the client signs it, as ONE string of lines — `version`, `method`, `path`, `query`,
-/// `pathAndQuery`, `body`, then each header's name and value — which `index.js` splits: one
-/// string costs far fewer Node-API calls than an object of header pairs. No part holds a line
-/// break: the core refuses CR and LF in the method, path and header values, encodes the query
-/// and leaves an RPC body empty. The explanation is not built here: [`explain_signed`] rebuilds
-/// it from these lines when `signed.explanation` is first read.
+/// signed as the client signs it, as ONE string of lines ([`compact::signed_lines`]), which
+/// `index.js` splits: one string costs far fewer Node-API calls than an object of header pairs.
+/// The explanation is not built here: [`explain_signed`] rebuilds it from these lines when
+/// `signed.explanation` is first read.
 ///
 /// The arguments come in one of two texts. The usual call — plain objects of strings — comes
-/// positionally (`index.js`'s `signText`): NUL-separated fields in a fixed order, split here
-/// without a JSON parser (about a sixth of a signature's cost; `bench/results/
-/// profile-bindings.md` round 4); `null` is returned when that text does not hold what it says
-/// (a value holding a NUL), and `index.js` then takes the general path. Anything else comes as
-/// `encode`'s JSON text (it starts with `[`) and is read with the package's usual messages.
+/// positionally (`index.js`'s `signText`, the layout of [`compact::SignText`]), split without a
+/// JSON parser (about a sixth of a signature's cost; `bench/results/profile-bindings.md` round
+/// 4); `null` is returned when that text does not hold what it says (a value holding a NUL), and
+/// `index.js` then takes the general path. Anything else comes as `encode`'s JSON text (it starts
+/// with `[`) and is read with the package's usual messages.
 #[napi(js_name = "__sign", skip_typescript)]
 pub fn sign<'env>(env: &'env Env, args: String) -> Result<Option<JsString<'env>>> {
-    use std::borrow::Cow;
-
-    /// The arguments, borrowed from the positional text or owned from the JSON one.
-    struct Args<'t> {
-        req: RpcRequest,
-        id: Cow<'t, str>,
-        secret: Cow<'t, str>,
-        token: Option<Cow<'t, str>>,
-        version: Option<Cow<'t, str>>,
-        timestamp: Option<u64>,
-        nonce: Option<Cow<'t, str>>,
-    }
-
-    /// `fields` NUL `present` NUL `host` `action` `version` `method` `accessKeyId`
-    /// `accessKeySecret` `securityToken` `signatureVersion` `timestamp` `nonce`, the number of
-    /// params and their names and values, the number of headers and theirs (all NUL-separated).
-    /// `fields` is how many fields `index.js` wrote, so a value holding a NUL shows as one too
-    /// many (the text is then not read); `present` has a bit per optional field given (host 1,
-    /// version 2, method 4, securityToken 8, signatureVersion 16, timestamp 32, nonce 64).
-    /// `None`: not that text.
-    fn positional<'t>(text: &'t str) -> Option<Args<'t>> {
-        let mut it = text.split('\0');
-        let fields: usize = it.next()?.parse().ok()?;
-        let present: u32 = it.next()?.parse().ok()?;
-        let given = |s: &'t str, bit: u32| (present & bit != 0).then_some(s);
-        let host = given(it.next()?, 1);
-        let action = it.next()?;
-        let version = given(it.next()?, 2);
-        let method = given(it.next()?, 4);
-        let mut req = RpcRequest::with_defaults(host, action, version);
-        if let Some(m) = method {
-            req.method = m.to_owned();
-        }
-        let (id, secret) = (it.next()?, it.next()?);
-        let token = given(it.next()?, 8);
-        let sig_version = given(it.next()?, 16);
-        let timestamp = match given(it.next()?, 32) {
-            Some(t) => Some(t.parse().ok()?),
-            None => None,
-        };
-        let nonce = given(it.next()?, 64);
-        let mut pairs = || -> Option<Vec<(String, String)>> {
-            let n: usize = it.next()?.parse().ok()?;
-            (0..n).map(|_| Some((it.next()?.to_owned(), it.next()?.to_owned()))).collect()
-        };
-        req.params = pairs()?;
-        req.headers = pairs()?;
-        // Every field read, and exactly as many as were written: no value held a NUL.
-        if it.next().is_some() || fields != 14 + 2 * (req.params.len() + req.headers.len()) {
-            return None;
-        }
-        Some(Args {
-            req,
-            id: id.into(),
-            secret: secret.into(),
-            token: token.map(Cow::from),
-            version: sig_version.map(Cow::from),
-            timestamp,
-            nonce: nonce.map(Cow::from),
-        })
-    }
-
-    /// `encode`'s JSON text of `[request, options]`, read by the core's readers with the
-    /// package's messages.
-    fn general<'t>(env: &Env, text: &str) -> Result<Args<'t>> {
-        let args = args::parse(env, text)?;
+    let signed = if args.starts_with('[') {
+        let args = args::parse(env, &args)?;
         let req = object(env, "request", at(&args, 0), true, input::sign::rpc_request)?;
-        let o = object(env, "options", at(&args, 1), true, input::sign::SignInput::read)?;
-        Ok(Args {
-            req,
-            id: o.access_key_id.into(),
-            secret: o.access_key_secret.into(),
-            token: o.security_token.map(Cow::from),
-            version: Some(o.version.as_str().into()),
-            timestamp: o.timestamp,
-            nonce: o.nonce.map(Cow::from),
-        })
-    }
-
-    let a = if args.starts_with('[') {
-        general(env, &args)?
+        let input = object(env, "options", at(&args, 1), true, input::sign::SignInput::read)?;
+        input.options().sign(&req)
     } else {
-        match positional(&args) {
-            Some(a) => a,
-            None => return Ok(None),
-        }
+        let Some(input) = compact::SignText::parse(&args) else { return Ok(None) };
+        input.options().and_then(|o| o.sign(&input.request))
     };
-    let core = |e: smsauth::Error| error::core_error(env, &e);
-    let options = core_sign::SignOptions {
-        security_token: a.token.as_deref(),
-        version: a.version.map(|v| v.parse()).transpose().map_err(core)?.unwrap_or_default(),
-        timestamp: a.timestamp,
-        nonce: a.nonce.as_deref(),
-        ..core_sign::SignOptions::new(&a.id, &a.secret)
-    };
-    let signed = options.sign(&a.req).map_err(core)?;
-    let (path_and_query, body) = (signed.path_and_query(), String::from_utf8_lossy(&signed.body));
-    let parts = [signed.version.as_str(), &signed.method, &signed.path, &signed.query, &path_and_query, &body];
-    let headers = signed.headers.iter().flat_map(|(name, value)| [name.as_str(), value.as_str()]);
-    let mut text = String::with_capacity(1024);
-    for (i, part) in parts.into_iter().chain(headers).enumerate() {
-        if part.contains('\n') {
-            return Err(core(smsauth::Error::new(smsauth::ErrorKind::Internal, "a signed part holds a line break")));
-        }
-        if i > 0 {
-            text.push('\n');
-        }
-        text.push_str(part);
-    }
+    let text = signed.and_then(|s| compact::signed_lines(&s)).map_err(|e| error::core_error(env, &e))?;
     // ASCII, as a signed request almost always is, is the same bytes in Latin-1, which the
     // engine copies as they are instead of decoding UTF-8.
     if text.is_ascii() { env.create_string_latin1(text) } else { env.create_string(&text) }.map(Some)
@@ -180,24 +79,8 @@ pub fn sign<'env>(env: &'env Env, args: String) -> Result<Option<JsString<'env>>
 /// needed). Not part of the public API.
 #[napi(js_name = "__explainSigned", skip_typescript)]
 pub fn explain_signed(env: &Env, lines: String) -> Result<Object<'_>> {
-    let mut it = lines.split('\n').map(str::to_owned);
-    let mut next = || it.next().unwrap_or_default();
-    let version = next().parse().map_err(|e: smsauth::Error| Error::from_reason(e.to_string()))?;
-    let (method, path, query, _path_and_query, body) = (next(), next(), next(), next(), next());
-    let mut headers = Vec::new();
-    while let (Some(name), Some(value)) = (it.next(), it.next()) {
-        headers.push((name, value));
-    }
-    let signed = core_sign::SignedRequest {
-        version,
-        method,
-        path,
-        query,
-        headers,
-        body: body.into_bytes(),
-        explanation: core_sign::Explanation::default(),
-    };
-    explanation(env, &signed.explain())
+    let e = compact::explain_lines(&lines).map_err(|e| Error::from_reason(e.to_string()))?;
+    explanation(env, &e)
 }
 
 /// Compute a V1 (HMAC-SHA1) signature over explicit parameters, all of them including the
