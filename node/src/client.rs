@@ -6,6 +6,7 @@ use std::ptr;
 use napi::bindgen_prelude::*;
 use napi::sys;
 use napi_derive::napi;
+use smsauth::api::Operation;
 use smsauth::attributes::Attributes;
 use smsauth::input::{self, read_fields};
 use smsauth::record::Value;
@@ -106,14 +107,18 @@ pub(crate) struct Answer<T>(T);
 /// The answers that have a registered builder.
 pub(crate) trait Shaped: Attributes {
     const SHAPE: Shape;
+    /// The API action that answers with it.
+    const ACTION: &'static str;
 }
 
 impl Shaped for SendSmsVerifyCodeResponse {
     const SHAPE: Shape = Shape::Send;
+    const ACTION: &'static str = CoreSend::ACTION;
 }
 
 impl Shaped for CheckSmsVerifyCodeResponse {
     const SHAPE: Shape = Shape::Check;
+    const ACTION: &'static str = CoreCheck::ACTION;
 }
 
 impl<T: Shaped> ToNapiValue for Answer<T> {
@@ -128,19 +133,14 @@ impl<T: Shaped> ToNapiValue for Answer<T> {
 }
 
 /// Start one call: `start` converts the arguments and returns the call's future (its failure
-/// rejects the promise, as in any `async function`); `convert` shapes the answer.
-fn call<'env, T, D, F>(
-    env: &'env Env,
-    convert: fn(T) -> D,
-    start: impl FnOnce() -> Result<(Option<Trace>, F)>,
-) -> Result<Object<'env>>
+/// rejects the promise, as in any `async function`); the answer is shaped by [`Answer`].
+fn call<'env, T, F>(env: &'env Env, start: impl FnOnce() -> Result<(Option<Trace>, F)>) -> Result<Object<'env>>
 where
-    T: Send + 'static,
-    D: ToNapiValue + 'static,
+    T: Shaped + Send,
     F: Future<Output = smsauth::Result<T>> + Send + 'static,
 {
     match start() {
-        Ok((trace, fut)) => promise(env, fut, convert, trace),
+        Ok((trace, fut)) => promise(env, fut, Answer, trace, T::ACTION),
         Err(e) => rejected(env, e),
     }
 }
@@ -181,7 +181,7 @@ impl Client {
     /// including business answers such as `biz.FREQUENCY` (`ERR_SMSAUTH_THROTTLED`).
     #[napi(ts_args_type = "phone: string, overrides?: SendOverrides", ts_return_type = "Promise<SendResult>")]
     pub fn send_code<'env>(&self, env: &'env Env, args: String, trace: Option<Object<'env>>) -> Result<Object<'env>> {
-        call(env, Answer, || {
+        call(env, || {
             let args = args::parse(env, &args)?;
             let phone_number = args::arg(env, &args, 0, "phone", args::text)?;
             let mut req = CoreSend { phone_number, ..Default::default() };
@@ -201,7 +201,7 @@ impl Client {
         ts_return_type = "Promise<CheckResult>"
     )]
     pub fn check_code<'env>(&self, env: &'env Env, args: String, trace: Option<Object<'env>>) -> Result<Object<'env>> {
-        call(env, Answer, || {
+        call(env, || {
             let args = args::parse(env, &args)?;
             let phone = args::arg(env, &args, 0, "phone", args::text)?;
             let code = args::arg(env, &args, 1, "code", args::text)?;
@@ -222,7 +222,7 @@ impl Client {
         args: String,
         trace: Option<Object<'env>>,
     ) -> Result<Object<'env>> {
-        call(env, Answer, || {
+        call(env, || {
             let args = args::parse(env, &args)?;
             let mut req = CoreSend::default();
             object(env, "request", at(&args, 0), true, |f| {
@@ -241,7 +241,7 @@ impl Client {
         args: String,
         trace: Option<Object<'env>>,
     ) -> Result<Object<'env>> {
-        call(env, Answer, || {
+        call(env, || {
             let args = args::parse(env, &args)?;
             let mut req = CoreCheck::default();
             object(env, "request", at(&args, 0), true, |f| {
