@@ -254,9 +254,15 @@ class Verifier extends native.Verifier {
     return super.verify(encode(request, now), lookup)
   }
 }
-for (const name of ['messages', 'lastCode', 'advanceClock', 'addFault', 'issueSts']) {
-  const method = native.Emulator.prototype[name]
-  Object.defineProperty(native.Emulator.prototype, name, { value: encoded(method), writable: true, configurable: true })
+// The emulator's operations reach the addon through its one entry point (`__call` in
+// `emulator.rs`); their types are declared in `index.d.ts`.
+for (const name of ['messages', 'lastCode', 'advanceClock', 'now', 'reset', 'addFault', 'clearFaults', 'requestCount', 'issueSts']) {
+  const method = {
+    [name](...args) {
+      return this.__call(name, encode(...args))
+    },
+  }[name]
+  Object.defineProperty(native.Emulator.prototype, name, { value: method, writable: true, configurable: true })
 }
 
 /**
