@@ -1,6 +1,7 @@
-// Types of the `smsauth` package. Everything native (the `Client` class, option and result
-// shapes, signing helpers, the emulator) is declared in the generated `native.d.ts`, from the
-// Rust doc comments; this file adds the JavaScript-only parts.
+// Types of the `smsauth` package. The native classes and functions (`Client`, signing helpers,
+// the emulator) are declared in the generated `native.d.ts`, from the Rust doc comments; the
+// option, request and result shapes in the generated `requests.d.ts`, from the core's tables;
+// this file adds the JavaScript-only parts.
 
 export {
   Client,
