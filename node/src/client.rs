@@ -26,6 +26,7 @@ type CoreCheck = smsauth::CheckSmsVerifyCodeRequest;
 /// property through Node-API (`napi_define_properties`, a key string each) cost about as much
 /// as everything else on the JavaScript thread's side of the answer
 /// (`bench/results/profile-bindings.md`, rounds 3 and 4).
+///
 /// Each takes the answer's attributes in the order of the core's table ([`Attributes`]), which
 /// also writes their TypeScript shapes (`SendResult`, `CheckResult`: `fields.rs`).
 #[derive(Clone, Copy)]
