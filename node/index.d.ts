@@ -1,6 +1,7 @@
-// Types of the `smsauth` package. Everything native (the `Client` class, option and result
-// shapes, signing helpers, the emulator) is declared in the generated `native.d.ts`, from the
-// Rust doc comments; this file adds the JavaScript-only parts.
+// Types of the `smsauth` package. The native classes and functions (`Client`, signing helpers,
+// the emulator) are declared in the generated `native.d.ts`, from the Rust doc comments; the
+// option, request and result shapes in the generated `requests.d.ts`, from the core's tables;
+// this file adds the JavaScript-only parts.
 
 export {
   Client,
@@ -15,35 +16,32 @@ export {
   normalizePhone,
   templateParam,
 } from './native'
-export type {
-  CheckResult,
-  EmulatorMessage,
-  EmulatorStsCredentials,
-  Explanation,
-  ExplanationV3,
-  SendResult,
-  Stats,
-  Verified,
-} from './native'
-// Generated from the core's field and option tables (each API field and option is declared once, in Rust).
+export type { Stats } from './native'
+// Generated from the core's field, option and attribute tables (each API field, option and answer
+// attribute is declared once, in Rust).
 export type {
   CheckOverrides,
+  CheckResult,
   CheckSmsVerifyCodeRequest,
   ClientOptions,
   EmulatorFault,
   EmulatorOptions,
   ExplainV3Parts,
+  Explanation,
+  ExplanationV3,
   GuardLimit,
   GuardOptions,
   HttpRequestInit,
   RetryOptions,
   RoleArnOptions,
   SendOverrides,
+  SendResult,
   SendSmsVerifyCodeRequest,
+  Verified,
   VerifierOptions,
   WrongCodeOptions,
 } from './requests'
-import type { Explanation } from './native'
+import type { EmulatorFault, Explanation } from './requests'
 
 // `sign()` is JavaScript (its native half is internal): its shapes are declared here.
 
@@ -284,3 +282,80 @@ export declare const channels: Readonly<{
   end: import('node:diagnostics_channel').Channel
   error: import('node:diagnostics_channel').Channel
 }>
+
+// The emulator's operations: JavaScript methods over its native entry point (`emulator.rs`).
+declare module './native' {
+  interface Emulator {
+    /**
+     * The outbox, oldest first; with `phone`, only the messages sent to it (written any way
+     * the client accepts, e.g. `+86 138…`).
+     */
+    messages(phone?: string): Array<EmulatorMessage>
+    /** The newest code sent to `phone`, or `null`. */
+    lastCode(phone: string): string | null
+    /**
+     * Move the emulated clock forward by `seconds` (code expiry, send intervals, daily caps,
+     * STS expiry). Nothing sleeps.
+     */
+    advanceClock(seconds: number): void
+    /** Emulated Unix seconds. */
+    now(): number
+    /**
+     * Forget the outbox, codes, limits, faults and nonces; set the clock back to its start
+     * and the request count to zero.
+     */
+    reset(): void
+    /**
+     * Inject a fault into the answers to matching requests; rules are tried in the order
+     * added.
+     */
+    addFault(fault: EmulatorFault): void
+    /** Remove every fault. */
+    clearFaults(): void
+    /** API requests received since the emulator started or was last reset. */
+    requestCount(): number
+    /** Temporary credentials valid for `ttlSeconds` (at least 1) of emulated time. */
+    issueSts(ttlSeconds: number): EmulatorStsCredentials
+  }
+}
+
+/** One SMS the emulator "sent" (`emulator.messages()`). */
+export interface EmulatorMessage {
+  /** The 11-digit number it went to. */
+  phoneNumber: string
+  /** `CountryCode` (`86`). */
+  countryCode: string
+  /** `SchemeName`. */
+  schemeName: string
+  /** `SignName`. */
+  signName: string
+  /** `TemplateCode`. */
+  templateCode: string
+  /** The generated code (empty when the template had no `##code##`). */
+  code: string
+  /** The rendered text, `【SignName】…`. */
+  text: string
+  /** `BizId` of the send. */
+  bizId: string
+  /** `OutId`, when given. */
+  outId?: string
+  /** Emulated Unix seconds when it was sent. */
+  sentAt: number
+  /** Emulated Unix seconds when the code expires. */
+  expiresAt: number
+}
+
+/**
+ * Temporary credentials from `emulator.issueSts(ttlSeconds)`. The secret and the token are
+ * non-enumerable, so they stay out of logs and JSON.
+ */
+export interface EmulatorStsCredentials {
+  /** The temporary AccessKey ID (`STS.…`). */
+  accessKeyId: string
+  /** Its secret (non-enumerable). */
+  accessKeySecret: string
+  /** The security token (non-enumerable). */
+  securityToken: string
+  /** Emulated Unix seconds after which the token is expired. */
+  expiresAt: number
+}

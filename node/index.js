@@ -33,10 +33,11 @@ native.__registerErrorClass(SmsAuthError)
 
 /**
  * A `sendCode` / `sendSmsVerifyCode` answer (`SendResult`). The native side calls this with the
- * answer's fields instead of setting them one by one through Node-API: an object literal gets
- * its fixed shape in one step. An absent optional field (`undefined`) is left out.
+ * answer's fields (in the order of the core's attribute table) instead of setting them one by
+ * one through Node-API: an object literal gets its fixed shape in one step. An absent optional
+ * field (`undefined`) is left out.
  */
-function sendResult(requestId, code, message, success, httpStatus, bizId, outId, verifyCode, modelRequestId, accessDeniedDetail) {
+function sendResult(requestId, bizId, outId, verifyCode, modelRequestId, code, message, success, httpStatus, accessDeniedDetail) {
   const r = { requestId, code, message, success, httpStatus }
   if (bizId !== undefined) r.bizId = bizId
   if (outId !== undefined) r.outId = outId
@@ -47,7 +48,7 @@ function sendResult(requestId, code, message, success, httpStatus, bizId, outId,
 }
 
 /** A `checkCode` / `checkSmsVerifyCode` answer (`CheckResult`), as `sendResult` builds its own. */
-function checkResult(passed, verifyResult, requestId, code, message, success, httpStatus, outId, accessDeniedDetail) {
+function checkResult(passed, verifyResult, outId, requestId, code, message, success, httpStatus, accessDeniedDetail) {
   const r = { passed, verifyResult, requestId, code, message, success, httpStatus }
   if (outId !== undefined) r.outId = outId
   if (accessDeniedDetail !== undefined) r.accessDeniedDetail = accessDeniedDetail
@@ -253,9 +254,15 @@ class Verifier extends native.Verifier {
     return super.verify(encode(request, now), lookup)
   }
 }
-for (const name of ['messages', 'lastCode', 'advanceClock', 'addFault', 'issueSts']) {
-  const method = native.Emulator.prototype[name]
-  Object.defineProperty(native.Emulator.prototype, name, { value: encoded(method), writable: true, configurable: true })
+// The emulator's operations reach the addon through its one entry point (`__call` in
+// `emulator.rs`); their types are declared in `index.d.ts`.
+for (const name of ['messages', 'lastCode', 'advanceClock', 'now', 'reset', 'addFault', 'clearFaults', 'requestCount', 'issueSts']) {
+  const method = {
+    [name](...args) {
+      return this.__call(name, encode(...args))
+    },
+  }[name]
+  Object.defineProperty(native.Emulator.prototype, name, { value: method, writable: true, configurable: true })
 }
 
 /**
@@ -310,8 +317,8 @@ const isPlainObject = (v) => typeof v === 'object' && v !== null && Object.getPr
 /**
  * `sign()`'s usual arguments — plain objects of strings, `params` and `headers` plain objects of
  * strings, `timestamp` a whole number — as ONE text that the native side splits instead of
- * parsing JSON (see `fn sign` in `sign.rs` for the layout): NUL-separated fields in a fixed
- * order, led by how many fields there are (so a value holding a NUL shows) and a bit per
+ * parsing JSON (the layout of the core's `input::compact::SignText`): NUL-separated fields in a
+ * fixed order, led by how many fields there are (so a value holding a NUL shows) and a bit per
  * optional field given. `undefined` for anything else — a missing, `null` or non-string field,
  * an unknown or non-enumerable property, text with a lone surrogate — which then takes the
  * general path (`encode`) and its messages.

@@ -458,3 +458,97 @@ export interface VerifierOptions {
   /** Accept requests while Redis is unavailable (default `false`: refuse them). */
   nonceRedisFailOpen?: boolean
 }
+
+/** The answer to a send whose `Code` was `OK` (any other code rejects with an `SmsAuthError`). */
+export interface SendResult {
+  /** `RequestId` of the call, to quote to Alibaba Cloud support. */
+  requestId: string
+  /** `Model.BizId`: the delivery receipt id. */
+  bizId?: string
+  /** `Model.OutId`, echoed. */
+  outId?: string
+  /** `Model.VerifyCode`: only when `returnVerifyCode: true` was sent. */
+  verifyCode?: string
+  /** `Model.RequestId`: the inner request's id. */
+  modelRequestId?: string
+  /** `Code` (always `'OK'` here: any other code is an error). */
+  code: string
+  /** `Message`. */
+  message: string
+  /** `Success`. */
+  success: boolean
+  /** HTTP status of the answer. */
+  httpStatus: number
+  /** `AccessDeniedDetail` as JSON text, when present. */
+  accessDeniedDetail?: string
+}
+
+/**
+ * The answer to a check whose `Code` was `OK`. A wrong, expired or unknown code is not an
+ * error: `passed` is `false` and `verifyResult` is `'UNKNOWN'`.
+ */
+export interface CheckResult {
+  /** `true` only when the service said `PASS`. */
+  passed: boolean
+  /** `Model.VerifyResult`: `'PASS'`, `'UNKNOWN'`, or a value this version does not know. */
+  verifyResult: 'PASS' | 'UNKNOWN' | (string & {})
+  /** `Model.OutId`, echoed. */
+  outId?: string
+  /** `RequestId` of the call. */
+  requestId: string
+  /** `Code` (always `'OK'` here). */
+  code: string
+  /** `Message`. */
+  message: string
+  /** `Success`. */
+  success: boolean
+  /** HTTP status of the answer. */
+  httpStatus: number
+  /** `AccessDeniedDetail` as JSON text, when present. */
+  accessDeniedDetail?: string
+}
+
+/** How a signature was computed: compare it with a gateway's `SignatureDoesNotMatch` message. */
+export interface Explanation {
+  /** V1: the canonicalized query string; V3: the canonical request. */
+  canonicalRequest: string
+  /** The exact string that was HMAC'd. */
+  stringToSign: string
+  /** The signature (Base64 for V1, hex for V3). */
+  signature: string
+}
+
+/** `explainV3`'s answer: the explanation plus the `Authorization` header value. */
+export interface ExplanationV3 {
+  /** V1: the canonicalized query string; V3: the canonical request. */
+  canonicalRequest: string
+  /** The exact string that was HMAC'd. */
+  stringToSign: string
+  /** The signature (Base64 for V1, hex for V3). */
+  signature: string
+  /** The `Authorization` header value. */
+  authorization: string
+}
+
+/**
+ * A request whose signature checked out. `securityToken` (when sent) is a non-enumerable
+ * property, so it stays out of logs and JSON.
+ */
+export interface Verified {
+  /** `'v1'` or `'v3'`. */
+  version: 'v1' | 'v3'
+  /** The AccessKey ID that signed. */
+  accessKeyId: string
+  /** The STS token sent with the request (compare it with the one you issued). */
+  securityToken?: string
+  /** The API action. */
+  action: string
+  /** The API version. */
+  apiVersion: string
+  /** Business parameters, without the signing parameters. */
+  params: Array<[string, string]>
+  /** The request's timestamp (Unix seconds). */
+  timestamp: number
+  /** The request's nonce. */
+  nonce: string
+}

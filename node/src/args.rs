@@ -19,9 +19,6 @@ use smsauth::input::{
 
 use crate::error::{core_error, core_error_for, range_error, type_error};
 
-/// The largest integer a JavaScript number holds exactly.
-pub(crate) const MAX_SAFE: f64 = NODE.max_integer as f64;
-
 /// The arguments of one call, from `encode(...)`'s JSON array.
 pub(crate) fn parse<'a>(env: &Env, text: &'a str) -> Result<Vec<Value<'a>>> {
     match serde_json::from_str(text) {
@@ -250,46 +247,4 @@ pub(crate) fn set_hidden(
     let value = env.create_string(value)?;
     let hidden = Property::new().with_utf8_name(name)?.with_value(&value);
     obj.define_properties(&[hidden.with_property_attributes(PropertyAttributes::Default)])
-}
-
-/// `sign()`'s reader (its body belongs to the speed work on `sign`): the core's [`Object`] with
-/// Node's errors, under the names `sign` calls. Every other reader uses the core's directly.
-pub(crate) struct Fields<'e, 'v, 'a> {
-    env: &'e Env,
-    obj: Object<'v, 'a>,
-}
-
-impl<'e, 'v, 'a> Fields<'e, 'v, 'a> {
-    /// The object argument `name`; anything else, `undefined` and `null` included, is refused.
-    pub(crate) fn required(env: &'e Env, name: &str, v: &'v Value<'a>) -> Result<Self> {
-        Ok(Fields { env, obj: Object::required(&NODE, Path::arg(name), v).js(env)? })
-    }
-
-    pub(crate) fn string(&mut self, key: &str) -> Result<Option<String>> {
-        self.obj.text(key).js(self.env)
-    }
-
-    /// A string whose value is never shown in error messages.
-    pub(crate) fn secret(&mut self, key: &str) -> Result<Option<String>> {
-        self.obj.secret(key).js(self.env)
-    }
-
-    /// A string that must be there.
-    pub(crate) fn required_string(&mut self, key: &str, secret: bool) -> Result<String> {
-        self.obj.required_text(key, secret).js(self.env)
-    }
-
-    pub(crate) fn integer(&mut self, key: &str, min: f64, max: f64) -> Result<Option<i64>> {
-        let read = |v: &Value<'_>| input::integer(v, min as i128, max as i128).map(|n| n as i64);
-        self.obj.read(key, read).js(self.env)
-    }
-
-    pub(crate) fn pairs(&mut self, key: &str) -> Result<Option<Vec<(String, String)>>> {
-        self.obj.pairs(key).js(self.env)
-    }
-
-    /// Fail on any property that was not read.
-    pub(crate) fn finish(self) -> Result<()> {
-        self.obj.finish().js(self.env)
-    }
 }

@@ -6,7 +6,10 @@ use std::ptr;
 use napi::bindgen_prelude::*;
 use napi::sys;
 use napi_derive::napi;
+use smsauth::api::Operation;
+use smsauth::attributes::Attributes;
 use smsauth::input::{self, read_fields};
+use smsauth::record::Value;
 use smsauth::{CheckSmsVerifyCodeResponse, SendSmsVerifyCodeResponse};
 
 use crate::args::{self, at, object};
@@ -17,79 +20,24 @@ use crate::runtime::{check, promise, rejected};
 type CoreSend = smsauth::SendSmsVerifyCodeRequest;
 type CoreCheck = smsauth::CheckSmsVerifyCodeRequest;
 
-/// The answer to a send whose `Code` was `OK` (any other code rejects with an `SmsAuthError`).
-//
-// Built by `index.js`'s `sendResult` (see `Shape`); an absent optional field is not a property at all.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[derive(Debug)]
-pub struct SendResult {
-    /// `Model.BizId`: the delivery receipt id.
-    pub biz_id: Option<String>,
-    /// `Model.OutId`, echoed.
-    pub out_id: Option<String>,
-    /// `Model.VerifyCode`: only when `returnVerifyCode` was true.
-    pub verify_code: Option<String>,
-    /// `RequestId` of the call, to quote to Alibaba Cloud support.
-    pub request_id: String,
-    /// `Model.RequestId` (the inner request).
-    pub model_request_id: Option<String>,
-    /// `Code`: always `OK` here.
-    pub code: String,
-    /// `Message`.
-    pub message: String,
-    /// `Success`.
-    pub success: bool,
-    /// `AccessDeniedDetail` as JSON text, when present.
-    pub access_denied_detail: Option<String>,
-    /// HTTP status of the answer.
-    pub http_status: u32,
-}
-
-/// The answer to a check whose `Code` was `OK`. A wrong, expired or unknown code is not an
-/// error: `passed` is `false` and `verifyResult` is `'UNKNOWN'`.
-//
-// Built by `index.js`'s `checkResult` (see `Shape`); an absent optional field is not a property at all.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[derive(Debug)]
-pub struct CheckResult {
-    /// `true` only when the service said `PASS`.
-    pub passed: bool,
-    /// `Model.VerifyResult`: `'PASS'`, `'UNKNOWN'`, or a value newer than this package.
-    #[napi(ts_type = "'PASS' | 'UNKNOWN' | (string & {})")]
-    pub verify_result: String,
-    /// `Model.OutId`, echoed.
-    pub out_id: Option<String>,
-    /// `RequestId` of the call.
-    pub request_id: String,
-    /// `Code`: always `OK` here.
-    pub code: String,
-    /// `Message`.
-    pub message: String,
-    /// `Success`.
-    pub success: bool,
-    /// `AccessDeniedDetail` as JSON text, when present.
-    pub access_denied_detail: Option<String>,
-    /// HTTP status of the answer.
-    pub http_status: u32,
-}
-
 /// The result objects' builders, registered once per environment by `index.js`
 /// ([`register_result_shapes`]): plain functions returning an object literal, so every result
 /// has one fixed shape that the engine creates in one step. Building the object property by
 /// property through Node-API (`napi_define_properties`, a key string each) cost about as much
 /// as everything else on the JavaScript thread's side of the answer
 /// (`bench/results/profile-bindings.md`, rounds 3 and 4).
+///
+/// Each takes the answer's attributes in the order of the core's table ([`Attributes`]), which
+/// also writes their TypeScript shapes (`SendResult`, `CheckResult`: `fields.rs`).
 #[derive(Clone, Copy)]
 pub(crate) enum Shape {
-    /// `sendResult(requestId, code, message, success, httpStatus, bizId, outId, verifyCode,
-    /// modelRequestId, accessDeniedDetail)`.
+    /// `sendResult`, from [`SendSmsVerifyCodeResponse`]'s attributes.
     Send,
-    /// `checkResult(passed, verifyResult, requestId, code, message, success, httpStatus, outId,
-    /// accessDeniedDetail)`.
+    /// `checkResult`, from [`CheckSmsVerifyCodeResponse`]'s attributes.
     Check,
 }
 
-/// Called once by `index.js` with the functions that build [`SendResult`] and [`CheckResult`]
+/// Called once by `index.js` with the functions that build `SendResult` and `CheckResult`
 /// (in [`Shape`]'s order). Not part of the public API.
 #[napi(js_name = "__registerResultShapes", skip_typescript)]
 pub fn register_result_shapes(env: &Env, send: Unknown<'_>, check: Unknown<'_>) -> Result<()> {
@@ -137,95 +85,63 @@ fn text(env: sys::napi_env, s: &str) -> Result<sys::napi_value> {
     Ok(out)
 }
 
-/// An optional string: `undefined` when absent (the builder then leaves the property out).
-fn optional_text(env: sys::napi_env, s: Option<&str>) -> Result<sys::napi_value> {
-    match s {
-        Some(s) => text(env, s),
-        // SAFETY: JavaScript thread.
-        None => unsafe { ToNapiValue::to_napi_value(env, ()) },
+/// An attribute's value; absent is `undefined` (a result builder then leaves the property out).
+pub(crate) fn value(env: sys::napi_env, v: Value<'_>) -> Result<sys::napi_value> {
+    // SAFETY (every conversion): JavaScript thread, where values are converted.
+    unsafe {
+        match v {
+            Value::Text(s) => text(env, s),
+            Value::Bool(b) => ToNapiValue::to_napi_value(env, b),
+            Value::Unsigned(n) => match u32::try_from(n) {
+                Ok(n) => ToNapiValue::to_napi_value(env, n),
+                Err(_) => ToNapiValue::to_napi_value(env, n as f64),
+            },
+            Value::Float(n) => ToNapiValue::to_napi_value(env, n),
+            _ => ToNapiValue::to_napi_value(env, ()),
+        }
     }
 }
 
-impl ToNapiValue for SendResult {
-    unsafe fn to_napi_value(env: sys::napi_env, r: Self) -> Result<sys::napi_value> {
-        // SAFETY (every call below): JavaScript thread, where `ToNapiValue` runs.
-        let args = [
-            text(env, &r.request_id)?,
-            text(env, &r.code)?,
-            text(env, &r.message)?,
-            unsafe { ToNapiValue::to_napi_value(env, r.success)? },
-            unsafe { ToNapiValue::to_napi_value(env, r.http_status)? },
-            optional_text(env, r.biz_id.as_deref())?,
-            optional_text(env, r.out_id.as_deref())?,
-            optional_text(env, r.verify_code.as_deref())?,
-            optional_text(env, r.model_request_id.as_deref())?,
-            optional_text(env, r.access_denied_detail.as_deref())?,
-        ];
-        shape(env, Shape::Send, &args)
-    }
+/// A call's answer, built by its [`Shape`]'s function from the core's attribute table.
+pub(crate) struct Answer<T>(T);
+
+/// The answers that have a registered builder.
+pub(crate) trait Shaped: Attributes {
+    const SHAPE: Shape;
+    /// The API action that answers with it.
+    const ACTION: &'static str;
 }
 
-impl ToNapiValue for CheckResult {
-    unsafe fn to_napi_value(env: sys::napi_env, r: Self) -> Result<sys::napi_value> {
-        // SAFETY (every call below): JavaScript thread, where `ToNapiValue` runs.
-        let args = [
-            unsafe { ToNapiValue::to_napi_value(env, r.passed)? },
-            text(env, &r.verify_result)?,
-            text(env, &r.request_id)?,
-            text(env, &r.code)?,
-            text(env, &r.message)?,
-            unsafe { ToNapiValue::to_napi_value(env, r.success)? },
-            unsafe { ToNapiValue::to_napi_value(env, r.http_status)? },
-            optional_text(env, r.out_id.as_deref())?,
-            optional_text(env, r.access_denied_detail.as_deref())?,
-        ];
-        shape(env, Shape::Check, &args)
-    }
+impl Shaped for SendSmsVerifyCodeResponse {
+    const SHAPE: Shape = Shape::Send;
+    const ACTION: &'static str = CoreSend::ACTION;
 }
 
-fn send_result(r: SendSmsVerifyCodeResponse) -> SendResult {
-    SendResult {
-        biz_id: r.model.biz_id,
-        out_id: r.model.out_id,
-        verify_code: r.model.verify_code,
-        request_id: r.request_id,
-        model_request_id: r.model.request_id,
-        code: r.code,
-        message: r.message,
-        success: r.success,
-        access_denied_detail: r.access_denied_detail,
-        http_status: u32::from(r.http_status),
-    }
+impl Shaped for CheckSmsVerifyCodeResponse {
+    const SHAPE: Shape = Shape::Check;
+    const ACTION: &'static str = CoreCheck::ACTION;
 }
 
-fn check_result(r: CheckSmsVerifyCodeResponse) -> CheckResult {
-    CheckResult {
-        passed: r.passed(),
-        verify_result: r.model.verify_result.as_str().to_owned(),
-        out_id: r.model.out_id,
-        request_id: r.request_id,
-        code: r.code,
-        message: r.message,
-        success: r.success,
-        access_denied_detail: r.access_denied_detail,
-        http_status: u32::from(r.http_status),
+impl<T: Shaped> ToNapiValue for Answer<T> {
+    unsafe fn to_napi_value(env: sys::napi_env, answer: Self) -> Result<sys::napi_value> {
+        let mut args = [ptr::null_mut(); 16];
+        let attributes = T::ATTRIBUTES;
+        for (arg, a) in args.iter_mut().zip(attributes) {
+            *arg = value(env, (a.get)(&answer.0))?;
+        }
+        shape(env, T::SHAPE, &args[..attributes.len()])
     }
 }
 
 /// Start one call: `start` converts the arguments and returns the call's future (its failure
-/// rejects the promise, as in any `async function`); `convert` shapes the answer.
-fn call<'env, T, D, F>(
-    env: &'env Env,
-    convert: fn(T) -> D,
-    start: impl FnOnce() -> Result<(Option<Trace>, F)>,
-) -> Result<Object<'env>>
+/// rejects the promise, as in any `async function`); the answer is shaped by [`Answer`].
+fn call<'env, T, F>(env: &'env Env, start: impl FnOnce() -> Result<(Option<Trace>, F)>) -> Result<Object<'env>>
 where
-    T: Send + 'static,
-    D: ToNapiValue + 'static,
+    T: Shaped + Send,
     F: Future<Output = smsauth::Result<T>> + Send + 'static,
 {
     match start() {
-        Ok((trace, fut)) => promise(env, fut, convert, trace),
+        Ok((trace, fut)) => promise(env, fut, Answer, trace, T::ACTION),
         Err(e) => rejected(env, e),
     }
 }
@@ -266,7 +182,7 @@ impl Client {
     /// including business answers such as `biz.FREQUENCY` (`ERR_SMSAUTH_THROTTLED`).
     #[napi(ts_args_type = "phone: string, overrides?: SendOverrides", ts_return_type = "Promise<SendResult>")]
     pub fn send_code<'env>(&self, env: &'env Env, args: String, trace: Option<Object<'env>>) -> Result<Object<'env>> {
-        call(env, send_result, || {
+        call(env, || {
             let args = args::parse(env, &args)?;
             let phone_number = args::arg(env, &args, 0, "phone", args::text)?;
             let mut req = CoreSend { phone_number, ..Default::default() };
@@ -286,7 +202,7 @@ impl Client {
         ts_return_type = "Promise<CheckResult>"
     )]
     pub fn check_code<'env>(&self, env: &'env Env, args: String, trace: Option<Object<'env>>) -> Result<Object<'env>> {
-        call(env, check_result, || {
+        call(env, || {
             let args = args::parse(env, &args)?;
             let phone = args::arg(env, &args, 0, "phone", args::text)?;
             let code = args::arg(env, &args, 1, "code", args::text)?;
@@ -307,7 +223,7 @@ impl Client {
         args: String,
         trace: Option<Object<'env>>,
     ) -> Result<Object<'env>> {
-        call(env, send_result, || {
+        call(env, || {
             let args = args::parse(env, &args)?;
             let mut req = CoreSend::default();
             object(env, "request", at(&args, 0), true, |f| {
@@ -326,7 +242,7 @@ impl Client {
         args: String,
         trace: Option<Object<'env>>,
     ) -> Result<Object<'env>> {
-        call(env, check_result, || {
+        call(env, || {
             let args = args::parse(env, &args)?;
             let mut req = CoreCheck::default();
             object(env, "request", at(&args, 0), true, |f| {

@@ -11,49 +11,6 @@ use smsauth::input::{self, Path, Value};
 use crate::args::{self, Js, at, object, optional};
 use crate::error;
 
-/// One SMS the emulator "sent".
-#[napi(object, object_from_js = false)]
-#[derive(Debug)]
-pub struct EmulatorMessage {
-    /// The 11-digit number it went to.
-    pub phone_number: String,
-    /// `CountryCode` (`86`).
-    pub country_code: String,
-    /// `SchemeName`.
-    pub scheme_name: String,
-    /// `SignName`.
-    pub sign_name: String,
-    /// `TemplateCode`.
-    pub template_code: String,
-    /// The generated code (empty when the template had no `##code##`).
-    pub code: String,
-    /// The rendered text, `【SignName】…`.
-    pub text: String,
-    /// `BizId` of the send.
-    pub biz_id: String,
-    /// `OutId`, when given.
-    pub out_id: Option<String>,
-    /// Emulated Unix seconds when it was sent.
-    pub sent_at: i64,
-    /// Emulated Unix seconds when the code expires.
-    pub expires_at: i64,
-}
-
-/// Temporary credentials from `emulator.issueSts(ttlSeconds)`. The secret and the token are
-/// non-enumerable, so they stay out of logs and JSON.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[allow(dead_code)] // TypeScript shape only; built with non-enumerable secrets.
-pub struct EmulatorStsCredentials {
-    /// The temporary AccessKey ID (`STS.…`).
-    pub access_key_id: String,
-    /// Its secret (non-enumerable).
-    pub access_key_secret: String,
-    /// The security token (non-enumerable).
-    pub security_token: String,
-    /// Emulated Unix seconds after which the token is expired.
-    pub expires_at: i64,
-}
-
 /// A running emulator on `127.0.0.1` (see `startEmulator`). Call `close()` when done (or use
 /// `using emu = startEmulator()`); an emulator that is garbage-collected stops too.
 #[napi]
@@ -71,30 +28,27 @@ fn closed(env: &Env) -> Error {
     error::core_error(env, &e)
 }
 
-impl Emulator {
-    fn with<T>(&self, env: &Env, f: impl FnOnce(&smsauth_emulator::Emulator) -> T) -> Result<T> {
-        let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        match guard.as_ref() {
-            Some(emu) => Ok(f(emu)),
-            None => Err(closed(env)),
+/// `v` (a structured answer of the emulator, as its serde JSON) as a JavaScript value: object
+/// keys in camelCase, absent (`null`) properties left out, as on every answer of the package.
+fn js_value(env: &Env, v: serde_json::Value) -> Result<Unknown<'_>> {
+    use serde_json::Value as J;
+    Ok(match v {
+        J::Object(map) => {
+            let mut obj = Object::new(env)?;
+            for (key, v) in map.into_iter().filter(|(_, v)| !v.is_null()) {
+                obj.set_named_property(&input::NODE.name(&key), js_value(env, v)?)?;
+            }
+            obj.to_unknown()
         }
-    }
-}
-
-fn message(m: smsauth_emulator::Message) -> EmulatorMessage {
-    EmulatorMessage {
-        phone_number: m.phone_number,
-        country_code: m.country_code,
-        scheme_name: m.scheme_name,
-        sign_name: m.sign_name,
-        template_code: m.template_code,
-        code: m.code,
-        text: m.text,
-        biz_id: m.biz_id,
-        out_id: m.out_id,
-        sent_at: i64::try_from(m.sent_at).unwrap_or(i64::MAX),
-        expires_at: i64::try_from(m.expires_at).unwrap_or(i64::MAX),
-    }
+        J::Array(items) => {
+            let items: Vec<Unknown<'_>> = items.into_iter().map(|v| js_value(env, v)).collect::<Result<_>>()?;
+            items.into_unknown(env)?
+        }
+        J::String(s) => s.into_unknown(env)?,
+        J::Number(n) => n.as_f64().unwrap_or_default().into_unknown(env)?,
+        J::Bool(b) => b.into_unknown(env)?,
+        J::Null => ().into_unknown(env)?,
+    })
 }
 
 /// A fault rule from its JavaScript object: each property becomes the JSON key of the same name
@@ -183,81 +137,42 @@ impl Emulator {
         self.access_key_secret.clone()
     }
 
-    /// The outbox, oldest first; with `phone`, only the messages sent to it (written any way
-    /// the client accepts, e.g. `+86 138…`).
-    #[napi(ts_args_type = "phone?: string")]
-    pub fn messages(&self, env: &Env, args: String) -> Result<Vec<EmulatorMessage>> {
+    /// The operation `op` of the running emulator — the method of that name `index.js` defines
+    /// on this class (`messages`, `lastCode`, `advanceClock`, `now`, `reset`, `addFault`,
+    /// `clearFaults`, `requestCount`, `issueSts`; their types and docs are in `index.d.ts`) with
+    /// its arguments as `encode`'s JSON —, so that each is one line here rather than a native
+    /// method. Not part of the public API.
+    #[napi(js_name = "__call", skip_typescript)]
+    #[allow(clippy::unit_arg)] // An operation without an answer returns `undefined`.
+    pub fn call<'env>(&self, env: &'env Env, op: String, args: String) -> Result<Unknown<'env>> {
         let args = args::parse(env, &args)?;
-        let phone = optional(env, &args, 0, "phone", args::text)?;
-        self.with(env, |e| match &phone {
-            Some(p) => e.messages_for(p),
-            None => e.messages(),
-        })
-        .map(|ms| ms.into_iter().map(message).collect())
-    }
-
-    /// The newest code sent to `phone`, or `null`.
-    #[napi(ts_args_type = "phone: string")]
-    pub fn last_code(&self, env: &Env, args: String) -> Result<Option<String>> {
-        let args = args::parse(env, &args)?;
-        let phone = args::arg(env, &args, 0, "phone", args::text)?;
-        self.with(env, |e| e.last_code(&phone))
-    }
-
-    /// Move the emulated clock forward by `seconds` (code expiry, send intervals, daily caps,
-    /// STS expiry). Nothing sleeps.
-    #[napi(ts_args_type = "seconds: number")]
-    pub fn advance_clock(&self, env: &Env, args: String) -> Result<()> {
-        let args = args::parse(env, &args)?;
-        let seconds = args::arg(env, &args, 0, "seconds", args::unsigned)?;
-        self.with(env, |e| e.advance_clock(seconds))
-    }
-
-    /// Emulated Unix seconds.
-    #[napi]
-    pub fn now(&self, env: &Env) -> Result<f64> {
-        self.with(env, |e| e.now() as f64)
-    }
-
-    /// Forget the outbox, codes, limits, faults and nonces; set the clock back to its start
-    /// and the request count to zero.
-    #[napi]
-    pub fn reset(&self, env: &Env) -> Result<()> {
-        self.with(env, |e| e.reset())
-    }
-
-    /// Inject a fault into the answers to matching requests; rules are tried in the order
-    /// added.
-    #[napi(ts_args_type = "fault: EmulatorFault")]
-    pub fn add_fault(&self, env: &Env, args: String) -> Result<()> {
-        let rule = fault(env, at(&args::parse(env, &args)?, 0))?;
-        self.with(env, |e| e.add_fault(rule))
-    }
-
-    /// Remove every fault.
-    #[napi]
-    pub fn clear_faults(&self, env: &Env) -> Result<()> {
-        self.with(env, |e| e.clear_faults())
-    }
-
-    /// API requests received since the emulator started or was last reset.
-    #[napi]
-    pub fn request_count(&self, env: &Env) -> Result<u32> {
-        self.with(env, |e| u32::try_from(e.request_count()).unwrap_or(u32::MAX))
-    }
-
-    /// Temporary credentials valid for `ttlSeconds` (at least 1) of emulated time.
-    #[napi(ts_args_type = "ttlSeconds: number", ts_return_type = "EmulatorStsCredentials")]
-    pub fn issue_sts<'env>(&self, env: &'env Env, args: String) -> Result<Object<'env>> {
-        let args = args::parse(env, &args)?;
-        let ttl = args::arg(env, &args, 0, "ttlSeconds", args::unsigned)?;
-        let sts = self.with(env, |e| e.issue_sts_seconds(ttl))?.map_err(|e| error::core_error(env, &e))?;
-        let mut obj = Object::new(env)?;
-        obj.set_named_property("accessKeyId", sts.access_key_id.as_str())?;
-        obj.set_named_property("expiresAt", sts.expires_at as f64)?;
-        args::set_hidden(env, &mut obj, "accessKeySecret", &sts.access_key_secret)?;
-        args::set_hidden(env, &mut obj, "securityToken", &sts.security_token)?;
-        Ok(obj)
+        let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let e = guard.as_ref().ok_or_else(|| closed(env))?;
+        let core = |e: smsauth::Error| error::core_error(env, &e);
+        let json = |v: serde_json::Result<serde_json::Value>| v.map_err(|e| Error::from_reason(e.to_string()));
+        match op.as_str() {
+            "messages" => match optional(env, &args, 0, "phone", args::text)? {
+                Some(phone) => js_value(env, json(serde_json::to_value(e.messages_for(&phone)))?),
+                None => js_value(env, json(serde_json::to_value(e.messages()))?),
+            },
+            "lastCode" => e.last_code(&args::arg(env, &args, 0, "phone", args::text)?).into_unknown(env),
+            "advanceClock" => e.advance_clock(args::arg(env, &args, 0, "seconds", args::unsigned)?).into_unknown(env),
+            "now" => (e.now() as f64).into_unknown(env),
+            "reset" => e.reset().into_unknown(env),
+            "addFault" => e.add_fault(fault(env, at(&args, 0))?).into_unknown(env),
+            "clearFaults" => e.clear_faults().into_unknown(env),
+            "requestCount" => u32::try_from(e.request_count()).unwrap_or(u32::MAX).into_unknown(env),
+            "issueSts" => {
+                let sts = e.issue_sts_seconds(args::arg(env, &args, 0, "ttlSeconds", args::unsigned)?).map_err(core)?;
+                let mut obj = Object::new(env)?;
+                obj.set_named_property("accessKeyId", sts.access_key_id.as_str())?;
+                obj.set_named_property("expiresAt", sts.expires_at as f64)?;
+                args::set_hidden(env, &mut obj, "accessKeySecret", &sts.access_key_secret)?;
+                args::set_hidden(env, &mut obj, "securityToken", &sts.security_token)?;
+                Ok(obj.to_unknown())
+            }
+            _ => Err(error::type_error(env, format!("the emulator has no operation \"{op}\""))),
+        }
     }
 
     /// Stop the server. Calling it again does nothing; other methods then throw.

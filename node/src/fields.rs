@@ -2,15 +2,18 @@
 //! is declared once: the request objects from the field tables (`core/src/api/request.rs`), the
 //! option objects of `new Client(options)` from the option tables ([`ClientBuilder::options`],
 //! [`GuardConfig::OPTIONS`]) under their Node names ([`NODE`]), and `startEmulator`'s from
-//! the emulator's ([`EMULATOR_OPTIONS`], and `EmulatorFault` from [`FAULT_FIELDS`]). `tests/run.sh` regenerates
+//! the emulator's ([`EMULATOR_OPTIONS`], and `EmulatorFault` from [`FAULT_FIELDS`]), and the
+//! answers (`SendResult`, `Verified`, …) from the core's attribute tables ([`Attributes`]). `tests/run.sh` regenerates
 //! `requests.d.ts` from [`request_types`] and fails when the committed file differs.
 
 use std::fmt::Write;
 
 use napi_derive::napi;
+use smsauth::attributes::{Attributes, Kind};
+use smsauth::sign::{Explanation, Verified};
 use smsauth::{
-    CheckSmsVerifyCodeRequest, ClientBuilder, ClientOption, Field, FieldKind, GuardConfig, OptionKind,
-    SendSmsVerifyCodeRequest,
+    CheckSmsVerifyCodeRequest, CheckSmsVerifyCodeResponse, ClientBuilder, ClientOption, Field, FieldKind, GuardConfig,
+    OptionKind, SendSmsVerifyCodeRequest, SendSmsVerifyCodeResponse,
 };
 
 use smsauth::input::sign::{EXPLAIN_V3_PARTS, HTTP_REQUEST_PARTS, Part, PartKind, VERIFIER_OPTIONS};
@@ -69,6 +72,22 @@ const FAULT: &str = "A fault rule for `emulator.addFault(fault)`: what happens t
 (`retryAfterMs`), `'malformed'`, `'truncated'`, `'html'`, `'oversized'` (`bytes`), `'drop'`,
 `'drop_mid_response'`, `'slow_drip'` (`chunkBytes`, `intervalMs`).";
 
+const SEND_RESULT: &str = "The answer to a send whose `Code` was `OK` (any other code rejects with an `SmsAuthError`).";
+
+const CHECK_RESULT: &str = "The answer to a check whose `Code` was `OK`. A wrong, expired or unknown code is not an
+error: `passed` is `false` and `verifyResult` is `'UNKNOWN'`.";
+
+const EXPLANATION: &str = "How a signature was computed: compare it with a gateway's `SignatureDoesNotMatch` message.";
+
+const EXPLANATION_V3: &str = "`explainV3`'s answer: the explanation plus the `Authorization` header value.";
+
+const AUTHORIZATION: &str = "The `Authorization` header value.";
+
+const VERIFIED: &str = "A request whose signature checked out. `securityToken` (when sent) is a non-enumerable
+property, so it stays out of logs and JSON.";
+
+const PARAMS: &str = "Business parameters, without the signing parameters.";
+
 /// A member of `EmulatorOptions` or `EmulatorFault` from the emulator's tables.
 fn emulator_member(name: &str, kind: EmulatorKind, doc: &str) -> Member {
     let ty = match kind {
@@ -96,6 +115,50 @@ fn parts(table: &[Part]) -> Vec<Member> {
         Member { optional: !p.required, ..Member::new(&NODE.name(p.name), ty, &js_doc(p.doc)) }
     };
     table.iter().map(member).collect()
+}
+
+/// The members of an answer from the core's attribute table ([`Attributes`]), each of `extra`
+/// after the attribute it names.
+fn answer<T: Attributes>(extra: Vec<(&str, Member)>) -> Vec<Member> {
+    let mut extra = extra.into_iter().peekable();
+    let mut members = Vec::new();
+    for a in T::ATTRIBUTES {
+        let optional = matches!(a.kind, Kind::OptionalText | Kind::OptionalUnsigned | Kind::OptionalNumber);
+        let ty = match a.kind {
+            Kind::Text | Kind::OptionalText => "string".to_owned(),
+            Kind::Bool => "boolean".to_owned(),
+            Kind::Unsigned | Kind::OptionalUnsigned | Kind::OptionalNumber => "number".to_owned(),
+            Kind::Choice { values, open } => {
+                let values = values.iter().map(|v| format!("'{v}'"));
+                values.chain(open.then(|| "(string & {})".to_owned())).collect::<Vec<_>>().join(" | ")
+            }
+        };
+        members.push(Member { optional, ..Member::new(&NODE.name(a.name), &ty, &answer_doc(a.doc)) });
+        while let Some((_, m)) = extra.next_if(|(after, _)| *after == a.name) {
+            members.push(m);
+        }
+    }
+    members
+}
+
+/// An attribute's core doc in Node's words: in code, `True`/`False` → `true`/`false`, `"x"` →
+/// `'x'`, `name=value` → `name: value` with the name in camelCase; a sentence about Python's
+/// `repr` left out.
+fn answer_doc(doc: &str) -> String {
+    let code = |s: &str| {
+        let s = s.replace('"', "'").replace("True", "true").replace("False", "false");
+        match s.split_once('=') {
+            Some((name, value)) => format!("{}: {value}", NODE.name(name)),
+            None if s.contains('_') && s.chars().all(|c| c.is_ascii_lowercase() || c == '_') => {
+                NODE.name(&s).into_owned()
+            }
+            None => s,
+        }
+    };
+    let parts = doc.split('`').enumerate().map(|(i, s)| if i % 2 == 1 { code(s) } else { s.to_owned() });
+    let doc = parts.collect::<Vec<_>>().join("`");
+    let sentences = doc.split_inclusive(". ").filter(|s| !s.contains("`repr`"));
+    sentences.collect::<String>().trim_end().to_owned()
 }
 
 /// One property of an interface.
@@ -173,6 +236,8 @@ pub fn request_types() -> String {
     client.push(Member::new("guard", "GuardOptions", "The abuse guard (see `GuardOptions`). Default: no guard."));
     let guard: Vec<Member> =
         GuardConfig::OPTIONS.iter().map(|o| Member::option(js_path(o.name).trim_start_matches("guard."), o)).collect();
+    let authorization = Member { optional: false, ..Member::new("authorization", "string", AUTHORIZATION) };
+    let params = Member { optional: false, ..Member::new("params", "Array<[string, string]>", PARAMS) };
     let emulator = EMULATOR_OPTIONS.iter().map(|&(name, kind, doc)| emulator_member(name, kind, doc)).collect();
     let fault = FAULT_FIELDS
         .iter()
@@ -201,6 +266,11 @@ pub fn request_types() -> String {
             parts(HTTP_REQUEST_PARTS),
         ),
         ("VerifierOptions", "Options of `new Verifier(options)`.", parts(VERIFIER_OPTIONS)),
+        ("SendResult", SEND_RESULT, answer::<SendSmsVerifyCodeResponse>(Vec::new())),
+        ("CheckResult", CHECK_RESULT, answer::<CheckSmsVerifyCodeResponse>(Vec::new())),
+        ("Explanation", EXPLANATION, answer::<Explanation>(Vec::new())),
+        ("ExplanationV3", EXPLANATION_V3, answer::<Explanation>(vec![("signature", authorization)])),
+        ("Verified", VERIFIED, answer::<Verified>(vec![("api_version", params)])),
     ] {
         interface(&mut out, name, doc, &members);
     }

@@ -364,6 +364,8 @@ pub(crate) fn check(status: sys::napi_status) -> Result<()> {
 struct Settle {
     channel: Arc<Channel>,
     deferred: Option<Deferred>,
+    /// The API action of the call, named by the lost-task error.
+    action: &'static str,
 }
 
 impl Settle {
@@ -377,21 +379,14 @@ impl Settle {
 impl Drop for Settle {
     fn drop(&mut self) {
         if let Some(deferred) = self.deferred.take() {
-            self.channel.send(Job {
-                deferred,
-                settle: Box::new(|env| {
-                    // Its request may have left before the task ended: never "safe to resend".
-                    let e = smsauth::Error::lost_in_flight(
-                        "the smsauth task ended without an answer; its request may have been sent",
-                    );
-                    Err(error::core_error(env, &e))
-                }),
-            });
+            // Its request may have left before the task ended: never "safe to resend".
+            let e = smsauth::summary::lost_task(self.action);
+            self.channel.send(Job { deferred, settle: Box::new(move |env| Err(error::core_error(env, &e))) });
         }
     }
 }
 
-fn create_promise<'env>(env: &'env Env) -> Result<(Settle, Object<'env>)> {
+fn create_promise<'env>(env: &'env Env, action: &'static str) -> Result<(Settle, Object<'env>)> {
     let state = env_state(env)?;
     let channel = state.channel(env)?;
     let mut deferred = ptr::null_mut();
@@ -399,24 +394,26 @@ fn create_promise<'env>(env: &'env Env) -> Result<(Settle, Object<'env>)> {
     // SAFETY: JavaScript thread, valid out-pointers.
     check(unsafe { sys::napi_create_promise(env.raw(), &mut deferred, &mut promise) })?;
     state.created();
-    Ok((Settle { channel, deferred: Some(Deferred(deferred)) }, Object::from_raw(env.raw(), promise)))
+    Ok((Settle { channel, deferred: Some(Deferred(deferred)), action }, Object::from_raw(env.raw(), promise)))
 }
 
 /// Run `fut` on the core runtime; resolve with `convert(value)` or reject with the mapped core
 /// error. `convert` runs on the JavaScript thread. With a `trace`, the call's event is written
-/// onto its context object before the promise settles.
+/// onto its context object before the promise settles. `action` names the call should its task
+/// end without an answer.
 pub(crate) fn promise<'env, T, D, F>(
     env: &'env Env,
     fut: F,
     convert: fn(T) -> D,
     trace: Option<Trace>,
+    action: &'static str,
 ) -> Result<Object<'env>>
 where
     T: Send + 'static,
     D: ToNapiValue + 'static,
     F: Future<Output = smsauth::Result<T>> + Send + 'static,
 {
-    let (settle, promise) = create_promise(env)?;
+    let (settle, promise) = create_promise(env, action)?;
     let settler = move |outcome: smsauth::Result<T>, event: Option<(Trace, Option<CallEvent>)>| -> Settler {
         Box::new(move |env: &Env| {
             if let Some((trace, event)) = event {

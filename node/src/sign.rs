@@ -7,215 +7,69 @@ use napi::JsString;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use smsauth::Secret;
-use smsauth::input;
-use smsauth::sign::{self as core_sign, RpcRequest, SignatureVersion};
+use smsauth::attributes::Attributes;
+use smsauth::input::{self, compact};
+use smsauth::record::Value;
+use smsauth::sign as core_sign;
 
-use crate::args::{self, Fields, MAX_SAFE, at, object, optional};
+use crate::args::{self, at, object, optional};
 use crate::error;
 
-/// How a signature was computed: compare it with a gateway's `SignatureDoesNotMatch` message.
-#[napi(object, object_from_js = false)]
-#[derive(Debug)]
-pub struct Explanation {
-    /// V1: the canonicalized query string; V3: the canonical request.
-    pub canonical_request: String,
-    /// The exact string that was HMAC'd.
-    pub string_to_sign: String,
-    /// The signature (Base64 for V1, hex for V3).
-    pub signature: String,
+/// `obj` with `t`'s attributes from the core's table under their Node names (an absent one is
+/// left out), and `also(name, obj)` after each. `securityToken` is non-enumerable, so it stays
+/// out of logs and JSON. Their TypeScript shapes are written from the same table (`fields.rs`).
+fn attributes<'env, T: Attributes>(
+    env: &'env Env,
+    t: &T,
+    mut also: impl FnMut(&str, &mut Object<'env>) -> Result<()>,
+) -> Result<Object<'env>> {
+    let mut obj = Object::new(env)?;
+    for a in T::ATTRIBUTES {
+        match (a.get)(t) {
+            Value::None => {}
+            Value::Text(v) if a.name == "security_token" => args::set_hidden(env, &mut obj, "securityToken", v)?,
+            v => {
+                let v = crate::client::value(env.raw(), v)?;
+                // SAFETY: JavaScript thread; a value just created.
+                obj.set_named_property(&input::NODE.name(a.name), unsafe {
+                    Unknown::from_raw_unchecked(env.raw(), v)
+                })?;
+            }
+        }
+        also(a.name, &mut obj)?;
+    }
+    Ok(obj)
 }
 
-/// `explainV3`'s answer: the explanation plus the `Authorization` header value.
-#[napi(object, object_from_js = false)]
-#[derive(Debug)]
-pub struct ExplanationV3 {
-    /// The canonical request.
-    pub canonical_request: String,
-    /// The exact string that was HMAC'd.
-    pub string_to_sign: String,
-    /// The hex signature.
-    pub signature: String,
-    /// The `Authorization` header value.
-    pub authorization: String,
-}
-
-/// A request whose signature checked out. `securityToken` (when sent) is a non-enumerable
-/// property, so it stays out of logs and JSON.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[allow(dead_code)] // TypeScript shape only; read property by property for Node-style errors.
-pub struct Verified {
-    /// The scheme the client used.
-    #[napi(ts_type = "'v1' | 'v3'")]
-    pub version: String,
-    /// The AccessKey ID that signed.
-    pub access_key_id: String,
-    /// The STS token sent with the request, if any (non-enumerable).
-    pub security_token: Option<String>,
-    /// The API action.
-    pub action: String,
-    /// The API version.
-    pub api_version: String,
-    /// Business parameters, without the signing parameters.
-    #[napi(ts_type = "Array<[string, string]>")]
-    pub params: Vec<Vec<String>>,
-    /// The request's timestamp (Unix seconds).
-    pub timestamp: i64,
-    /// The request's nonce.
-    pub nonce: String,
-}
-
-fn version_of(v: SignatureVersion) -> String {
-    v.as_str().to_owned()
-}
-
-fn to_vecs(v: Vec<(String, String)>) -> Vec<Vec<String>> {
-    v.into_iter().map(|(k, v)| vec![k, v]).collect()
-}
-
-fn explanation(e: core_sign::Explanation) -> Explanation {
-    Explanation { canonical_request: e.canonical_request, string_to_sign: e.string_to_sign, signature: e.signature }
+/// An `Explanation` object.
+fn explanation<'env>(env: &'env Env, e: &core_sign::Explanation) -> Result<Object<'env>> {
+    attributes(env, e, |_, _| Ok(()))
 }
 
 /// `sign(request, options)`'s native half (`index.js` declares and shapes it): the request
-/// signed as the client signs it, as ONE string of lines — `version`, `method`, `path`, `query`,
-/// `pathAndQuery`, `body`, then each header's name and value — which `index.js` splits: one
-/// string costs far fewer Node-API calls than an object of header pairs. No part holds a line
-/// break: the core refuses CR and LF in the method, path and header values, encodes the query
-/// and leaves an RPC body empty. The explanation is not built here: [`explain_signed`] rebuilds
-/// it from these lines when `signed.explanation` is first read.
+/// signed as the client signs it, as ONE string of lines ([`compact::signed_lines`]), which
+/// `index.js` splits: one string costs far fewer Node-API calls than an object of header pairs.
+/// The explanation is not built here: [`explain_signed`] rebuilds it from these lines when
+/// `signed.explanation` is first read.
 ///
 /// The arguments come in one of two texts. The usual call — plain objects of strings — comes
-/// positionally (`index.js`'s `signText`): NUL-separated fields in a fixed order, split here
-/// without a JSON parser (about a sixth of a signature's cost; `bench/results/
-/// profile-bindings.md` round 4); `null` is returned when that text does not hold what it says
-/// (a value holding a NUL), and `index.js` then takes the general path. Anything else comes as
-/// `encode`'s JSON text (it starts with `[`) and is read with the package's usual messages.
+/// positionally (`index.js`'s `signText`, the layout of [`compact::SignText`]), split without a
+/// JSON parser (about a sixth of a signature's cost; `bench/results/profile-bindings.md` round
+/// 4); `null` is returned when that text does not hold what it says (a value holding a NUL), and
+/// `index.js` then takes the general path. Anything else comes as `encode`'s JSON text (it starts
+/// with `[`) and is read with the package's usual messages.
 #[napi(js_name = "__sign", skip_typescript)]
 pub fn sign<'env>(env: &'env Env, args: String) -> Result<Option<JsString<'env>>> {
-    use std::borrow::Cow;
-
-    /// The arguments, borrowed from the positional text or owned from the JSON one.
-    struct Args<'t> {
-        req: RpcRequest,
-        id: Cow<'t, str>,
-        secret: Cow<'t, str>,
-        token: Option<Cow<'t, str>>,
-        version: Option<Cow<'t, str>>,
-        timestamp: Option<u64>,
-        nonce: Option<Cow<'t, str>>,
-    }
-
-    /// `fields` NUL `present` NUL `host` `action` `version` `method` `accessKeyId`
-    /// `accessKeySecret` `securityToken` `signatureVersion` `timestamp` `nonce`, the number of
-    /// params and their names and values, the number of headers and theirs (all NUL-separated).
-    /// `fields` is how many fields `index.js` wrote, so a value holding a NUL shows as one too
-    /// many (the text is then not read); `present` has a bit per optional field given (host 1,
-    /// version 2, method 4, securityToken 8, signatureVersion 16, timestamp 32, nonce 64).
-    /// `None`: not that text.
-    fn positional<'t>(text: &'t str) -> Option<Args<'t>> {
-        let mut it = text.split('\0');
-        let fields: usize = it.next()?.parse().ok()?;
-        let present: u32 = it.next()?.parse().ok()?;
-        let given = |s: &'t str, bit: u32| (present & bit != 0).then_some(s);
-        let host = given(it.next()?, 1);
-        let action = it.next()?;
-        let version = given(it.next()?, 2);
-        let method = given(it.next()?, 4);
-        let mut req = RpcRequest::with_defaults(host, action, version);
-        if let Some(m) = method {
-            req.method = m.to_owned();
-        }
-        let (id, secret) = (it.next()?, it.next()?);
-        let token = given(it.next()?, 8);
-        let sig_version = given(it.next()?, 16);
-        let timestamp = match given(it.next()?, 32) {
-            Some(t) => Some(t.parse().ok()?),
-            None => None,
-        };
-        let nonce = given(it.next()?, 64);
-        let mut pairs = || -> Option<Vec<(String, String)>> {
-            let n: usize = it.next()?.parse().ok()?;
-            (0..n).map(|_| Some((it.next()?.to_owned(), it.next()?.to_owned()))).collect()
-        };
-        req.params = pairs()?;
-        req.headers = pairs()?;
-        // Every field read, and exactly as many as were written: no value held a NUL.
-        if it.next().is_some() || fields != 14 + 2 * (req.params.len() + req.headers.len()) {
-            return None;
-        }
-        Some(Args {
-            req,
-            id: id.into(),
-            secret: secret.into(),
-            token: token.map(Cow::from),
-            version: sig_version.map(Cow::from),
-            timestamp,
-            nonce: nonce.map(Cow::from),
-        })
-    }
-
-    /// `encode`'s JSON text of `[request, options]`, read with the package's messages.
-    fn general<'t>(env: &Env, text: &str) -> Result<Args<'t>> {
-        let args = args::parse(env, text)?;
-        let mut f = Fields::required(env, "request", at(&args, 0))?;
-        let host = f.string("host")?;
-        let action = f.required_string("action", false)?;
-        let version = f.string("version")?;
-        let mut req = RpcRequest::with_defaults(host.as_deref(), &action, version.as_deref());
-        req.method = f.string("method")?.unwrap_or(req.method);
-        req.params = f.pairs("params")?.unwrap_or_default();
-        req.headers = f.pairs("headers")?.unwrap_or_default();
-        f.finish()?;
-
-        let mut o = Fields::required(env, "options", at(&args, 1))?;
-        let id = o.required_string("accessKeyId", false)?;
-        let secret = o.required_string("accessKeySecret", true)?;
-        let token = o.secret("securityToken")?;
-        let version = o.string("signatureVersion")?;
-        let timestamp = o.integer("timestamp", 0.0, MAX_SAFE)?.map(i64::unsigned_abs);
-        let nonce = o.string("nonce")?;
-        o.finish()?;
-        Ok(Args {
-            req,
-            id: id.into(),
-            secret: secret.into(),
-            token: token.map(Cow::from),
-            version: version.map(Cow::from),
-            timestamp,
-            nonce: nonce.map(Cow::from),
-        })
-    }
-
-    let a = if args.starts_with('[') {
-        general(env, &args)?
+    let signed = if args.starts_with('[') {
+        let args = args::parse(env, &args)?;
+        let req = object(env, "request", at(&args, 0), true, input::sign::rpc_request)?;
+        let input = object(env, "options", at(&args, 1), true, input::sign::SignInput::read)?;
+        input.options().sign(&req)
     } else {
-        match positional(&args) {
-            Some(a) => a,
-            None => return Ok(None),
-        }
+        let Some(input) = compact::SignText::parse(&args) else { return Ok(None) };
+        input.options().and_then(|o| o.sign(&input.request))
     };
-    let core = |e: smsauth::Error| error::core_error(env, &e);
-    let options = core_sign::SignOptions {
-        security_token: a.token.as_deref(),
-        version: a.version.map(|v| v.parse()).transpose().map_err(core)?.unwrap_or_default(),
-        timestamp: a.timestamp,
-        nonce: a.nonce.as_deref(),
-        ..core_sign::SignOptions::new(&a.id, &a.secret)
-    };
-    let signed = options.sign(&a.req).map_err(core)?;
-    let (path_and_query, body) = (signed.path_and_query(), String::from_utf8_lossy(&signed.body));
-    let parts = [signed.version.as_str(), &signed.method, &signed.path, &signed.query, &path_and_query, &body];
-    let headers = signed.headers.iter().flat_map(|(name, value)| [name.as_str(), value.as_str()]);
-    let mut text = String::with_capacity(1024);
-    for (i, part) in parts.into_iter().chain(headers).enumerate() {
-        if part.contains('\n') {
-            return Err(core(smsauth::Error::new(smsauth::ErrorKind::Internal, "a signed part holds a line break")));
-        }
-        if i > 0 {
-            text.push('\n');
-        }
-        text.push_str(part);
-    }
+    let text = signed.and_then(|s| compact::signed_lines(&s)).map_err(|e| error::core_error(env, &e))?;
     // ASCII, as a signed request almost always is, is the same bytes in Latin-1, which the
     // engine copies as they are instead of decoding UTF-8.
     if text.is_ascii() { env.create_string_latin1(text) } else { env.create_string(&text) }.map(Some)
@@ -224,25 +78,9 @@ pub fn sign<'env>(env: &'env Env, args: String) -> Result<Option<JsString<'env>>
 /// `signed.explanation`: the core rebuilds it from the lines [`sign`] returned (no secret
 /// needed). Not part of the public API.
 #[napi(js_name = "__explainSigned", skip_typescript)]
-pub fn explain_signed(lines: String) -> Result<Explanation> {
-    let mut it = lines.split('\n').map(str::to_owned);
-    let mut next = || it.next().unwrap_or_default();
-    let version = next().parse().map_err(|e: smsauth::Error| Error::from_reason(e.to_string()))?;
-    let (method, path, query, _path_and_query, body) = (next(), next(), next(), next(), next());
-    let mut headers = Vec::new();
-    while let (Some(name), Some(value)) = (it.next(), it.next()) {
-        headers.push((name, value));
-    }
-    let signed = core_sign::SignedRequest {
-        version,
-        method,
-        path,
-        query,
-        headers,
-        body: body.into_bytes(),
-        explanation: core_sign::Explanation::default(),
-    };
-    Ok(explanation(signed.explain()))
+pub fn explain_signed(env: &Env, lines: String) -> Result<Object<'_>> {
+    let e = compact::explain_lines(&lines).map_err(|e| Error::from_reason(e.to_string()))?;
+    explanation(env, &e)
 }
 
 /// Compute a V1 (HMAC-SHA1) signature over explicit parameters, all of them including the
@@ -250,27 +88,25 @@ pub fn explain_signed(lines: String) -> Result<Explanation> {
 /// published example.
 #[napi(
     js_name = "explainV1",
-    ts_args_type = "method: string, params: Record<string, string> | Array<[string, string]>, accessKeySecret: string"
+    ts_args_type = "method: string, params: Record<string, string> | Array<[string, string]>, accessKeySecret: string",
+    ts_return_type = "Explanation"
 )]
-pub fn explain_v1(env: &Env, args: String) -> Result<Explanation> {
+pub fn explain_v1(env: &Env, args: String) -> Result<Object<'_>> {
     let args = args::parse(env, &args)?;
     let method = args::arg(env, &args, 0, "method", args::text)?;
     let params = args::arg(env, &args, 1, "params", input::pairs)?;
     let secret = args::arg(env, &args, 2, "accessKeySecret", |v| input::text(v, true))?;
-    Ok(explanation(core_sign::explain_v1(&method, &params, &secret)))
+    explanation(env, &core_sign::explain_v1(&method, &params, &secret))
 }
 
 /// Compute a V3 (ACS3-HMAC-SHA256) signature signing exactly the headers given.
-#[napi(js_name = "explainV3", ts_args_type = "parts: ExplainV3Parts")]
-pub fn explain_v3(env: &Env, args: String) -> Result<ExplanationV3> {
+#[napi(js_name = "explainV3", ts_args_type = "parts: ExplainV3Parts", ts_return_type = "ExplanationV3")]
+pub fn explain_v3(env: &Env, args: String) -> Result<Object<'_>> {
     let args = args::parse(env, &args)?;
     let (e, authorization) = object(env, "parts", at(&args, 0), true, input::sign::explain_v3)?;
-    Ok(ExplanationV3 {
-        canonical_request: e.canonical_request,
-        string_to_sign: e.string_to_sign,
-        signature: e.signature,
-        authorization,
-    })
+    let mut obj = explanation(env, &e)?;
+    obj.set_named_property("authorization", authorization)?;
+    Ok(obj)
 }
 
 /// Checks signatures, timestamps and nonces the way the Alibaba Cloud gateway does — for a
@@ -333,18 +169,11 @@ impl Verifier {
             return Err(e);
         }
         let v = result.map_err(|e| error::verify_error(env, e))?;
-        let mut obj = Object::new(env)?;
-        obj.set_named_property("version", version_of(v.version))?;
-        obj.set_named_property("accessKeyId", v.access_key_id)?;
-        obj.set_named_property("action", v.action)?;
-        obj.set_named_property("apiVersion", v.api_version)?;
-        obj.set_named_property("params", to_vecs(v.params))?;
-        obj.set_named_property("timestamp", v.timestamp as f64)?;
-        obj.set_named_property("nonce", v.nonce)?;
-        if let Some(token) = v.security_token {
-            args::set_hidden(env, &mut obj, "securityToken", token.expose())?;
-        }
-        Ok(obj)
+        let mut params = Some(v.params.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect::<Vec<_>>());
+        attributes(env, &v, |name, obj| match name {
+            "api_version" => obj.set_named_property("params", params.take()),
+            _ => Ok(()),
+        })
     }
 }
 

@@ -17,6 +17,7 @@
 //! assert!(matches!(e.problem, Problem::Type { .. }));
 //! ```
 
+pub mod compact;
 mod error;
 mod options;
 mod parts;

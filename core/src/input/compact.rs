@@ -1,0 +1,200 @@
+//! `sign`'s usual inputs and its answer as plain texts, for a binding that pays per value it
+//! hands across (Node-API: a few calls per property, a JSON parser for a nested object): one
+//! string in, one string out, split here with borrowed slices. A binding writes [`SignText`]'s
+//! layout for the usual case (plain strings) and takes its general reader for anything else.
+//!
+//! ```
+//! use smsauth::input::compact::{SignText, explain_lines, signed_lines};
+//! // fields, present bits, host, action, version, method, id, secret, token, scheme, timestamp,
+//! // nonce, then the params and headers, each led by their count.
+//! let fields = ["16", "0", "", "SendSmsVerifyCode", "", "", "testid", "testsecret", "", "", "", ""];
+//! let text = [&fields[..], &["1", "PhoneNumber", "13800138000", "0"][..]].concat().join("\0");
+//! let input = SignText::parse(&text).unwrap();
+//! let signed = input.options().unwrap().sign(&input.request).unwrap();
+//! let lines = signed_lines(&signed).unwrap();
+//! assert!(lines.starts_with("v3\nPOST\n/\n"));
+//! assert_eq!(explain_lines(&lines).unwrap().signature, signed.explain().signature);
+//! ```
+
+use crate::sign::{Explanation, RpcRequest, SignOptions, SignedRequest};
+use crate::{Error, ErrorKind};
+
+/// `sign`'s request and options read from one NUL-separated text: `fields` NUL `present` NUL
+/// `host` `action` `version` `method` `accessKeyId` `accessKeySecret` `securityToken`
+/// `signatureVersion` `timestamp` `nonce`, the number of params and their names and values, the
+/// number of headers and theirs. `fields` is how many fields the writer wrote, so a value holding
+/// a NUL shows as one too many (the text is then not read); `present` has a bit per optional
+/// field given (host 1, version 2, method 4, securityToken 8, signatureVersion 16, timestamp 32,
+/// nonce 64).
+pub struct SignText<'t> {
+    /// The request, with the core's defaults for what was not given.
+    pub request: RpcRequest,
+    /// AccessKey ID.
+    pub access_key_id: &'t str,
+    /// AccessKey secret.
+    pub access_key_secret: &'t str,
+    /// STS token.
+    pub security_token: Option<&'t str>,
+    /// The scheme's name (`v1`, `v3`); `None`: the default.
+    pub version: Option<&'t str>,
+    /// Unix seconds; `None`: now.
+    pub timestamp: Option<u64>,
+    /// The nonce; `None`: a fresh one.
+    pub nonce: Option<&'t str>,
+}
+
+impl std::fmt::Debug for SignText<'_> {
+    /// The ID only: the rest may be secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignText").field("access_key_id", &self.access_key_id).finish_non_exhaustive()
+    }
+}
+
+impl<'t> SignText<'t> {
+    /// The inputs, or `None` when `text` is not that layout (or a value held a NUL).
+    pub fn parse(text: &'t str) -> Option<Self> {
+        let mut it = text.split('\0');
+        let fields: usize = it.next()?.parse().ok()?;
+        let present: u32 = it.next()?.parse().ok()?;
+        let given = |s: &'t str, bit: u32| (present & bit != 0).then_some(s);
+        let host = given(it.next()?, 1);
+        let action = it.next()?;
+        let version = given(it.next()?, 2);
+        let method = given(it.next()?, 4);
+        let mut request = RpcRequest::with_defaults(host, action, version);
+        if let Some(m) = method {
+            request.method = m.to_owned();
+        }
+        let (access_key_id, access_key_secret) = (it.next()?, it.next()?);
+        let security_token = given(it.next()?, 8);
+        let version = given(it.next()?, 16);
+        let timestamp = match given(it.next()?, 32) {
+            Some(t) => Some(t.parse().ok()?),
+            None => None,
+        };
+        let nonce = given(it.next()?, 64);
+        let mut pairs = || -> Option<Vec<(String, String)>> {
+            let n: usize = it.next()?.parse().ok()?;
+            (0..n).map(|_| Some((it.next()?.to_owned(), it.next()?.to_owned()))).collect()
+        };
+        request.params = pairs()?;
+        request.headers = pairs()?;
+        // Every field read, and exactly as many as were written: no value held a NUL.
+        if it.next().is_some() || fields != 14 + 2 * (request.params.len() + request.headers.len()) {
+            return None;
+        }
+        Some(SignText { request, access_key_id, access_key_secret, security_token, version, timestamp, nonce })
+    }
+
+    /// The options to sign with; an unknown scheme name is the core's error.
+    pub fn options(&self) -> Result<SignOptions<'t>, Error> {
+        Ok(SignOptions {
+            security_token: self.security_token,
+            version: self.version.map(str::parse).transpose()?.unwrap_or_default(),
+            timestamp: self.timestamp,
+            nonce: self.nonce,
+            ..SignOptions::new(self.access_key_id, self.access_key_secret)
+        })
+    }
+}
+
+/// A signed request as ONE text of lines — `version`, `method`, `path`, `query`,
+/// `pathAndQuery`, `body`, then each header's name and value. No part holds a line break: the
+/// core refuses CR and LF in the method, path and header values, encodes the query and leaves an
+/// RPC body empty (should one still hold one, this is an internal error).
+pub fn signed_lines(signed: &SignedRequest) -> Result<String, Error> {
+    let (path_and_query, body) = (signed.path_and_query(), String::from_utf8_lossy(&signed.body));
+    let parts = [signed.version.as_str(), &signed.method, &signed.path, &signed.query, &path_and_query, &body];
+    let headers = signed.headers.iter().flat_map(|(name, value)| [name.as_str(), value.as_str()]);
+    let mut text = String::with_capacity(1024);
+    for (i, part) in parts.into_iter().chain(headers).enumerate() {
+        if part.contains('\n') {
+            return Err(Error::new(ErrorKind::Internal, "a signed part holds a line break"));
+        }
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(part);
+    }
+    Ok(text)
+}
+
+/// The explanation of the request [`signed_lines`] wrote, rebuilt from its lines (no secret
+/// needed).
+pub fn explain_lines(lines: &str) -> Result<Explanation, Error> {
+    let mut it = lines.split('\n').map(str::to_owned);
+    let mut next = || it.next().unwrap_or_default();
+    let version = next().parse()?;
+    let (method, path, query, _path_and_query, body) = (next(), next(), next(), next(), next());
+    let mut headers = Vec::new();
+    while let (Some(name), Some(value)) = (it.next(), it.next()) {
+        headers.push((name, value));
+    }
+    let body = body.into_bytes();
+    let signed = SignedRequest { version, method, path, query, headers, body, explanation: Explanation::default() };
+    Ok(signed.explain())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(fields: &[&str]) -> String {
+        fields.join("\0")
+    }
+
+    #[test]
+    fn reads_every_part_and_signs_as_the_options_say() {
+        let t = text(&[
+            "18",
+            "127",
+            "h.example",
+            "A",
+            "2020-01-01",
+            "GET",
+            "id",
+            "sk",
+            "tok",
+            "v1",
+            "1700000000",
+            "n-1",
+            "1",
+            "P",
+            "1",
+            "1",
+            "x-a",
+            "b",
+        ]);
+        let input = SignText::parse(&t).unwrap();
+        assert_eq!(
+            (input.request.host.as_str(), input.request.action.as_str(), input.request.method.as_str()),
+            ("h.example", "A", "GET")
+        );
+        assert_eq!(input.request.params, [("P".to_owned(), "1".to_owned())]);
+        assert_eq!(input.request.headers, [("x-a".to_owned(), "b".to_owned())]);
+        assert_eq!(
+            (input.security_token, input.timestamp, input.nonce),
+            (Some("tok"), Some(1_700_000_000), Some("n-1"))
+        );
+        let signed = input.options().unwrap().sign(&input.request).unwrap();
+        assert_eq!(signed.version.as_str(), "v1");
+        let lines = signed_lines(&signed).unwrap();
+        assert_eq!(explain_lines(&lines).unwrap(), signed.explain());
+        assert!(!format!("{input:?}").contains("sk"), "the secret stays out of Debug");
+    }
+
+    #[test]
+    fn refuses_what_is_not_the_layout() {
+        let base = ["14", "0", "", "A", "", "", "id", "sk", "", "", "", "", "0", "0"];
+        assert!(SignText::parse(&text(&base)).is_some());
+        // A value holding a NUL: one field more than counted.
+        let mut nul = base.to_vec();
+        nul[7] = "s\0k";
+        assert!(SignText::parse(&text(&nul)).is_none());
+        assert!(SignText::parse(&text(&base[..13])).is_none());
+        assert!(SignText::parse("[1]").is_none());
+        let mut scheme = base.to_vec();
+        (scheme[1], scheme[9]) = ("16", "v9");
+        assert_eq!(SignText::parse(&text(&scheme)).unwrap().options().unwrap_err().kind(), ErrorKind::InvalidInput);
+    }
+}
