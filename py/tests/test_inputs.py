@@ -175,3 +175,14 @@ def test_signing_pairs_take_any_iterable_of_str_pairs() -> None:
         smsauth.explain_v1("GET", 5, "secret")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="verify\\(\\) argument 'body' must be str or bytes, not int"):
         smsauth.verify("POST", body=5, secrets={"id": "secret"})  # type: ignore[arg-type]
+
+
+def test_ca_certificates_take_a_list_read_item_by_item() -> None:
+    # Each PEM of a list reaches the core, which refuses one without a certificate.
+    pem_like = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+    for value in (["no pem here"], [pem_like], ("no pem here",)):
+        with pytest.raises(smsauth.InvalidInputError) as info:
+            smsauth.Client("testid", "testsecret", ca_certificates=value)
+        assert info.value.field == "root_certificates"
+    with pytest.raises(TypeError, match="Client\\(\\) argument 'ca_certificates' item \\[1\\] must be str, not int"):
+        smsauth.Client("testid", "testsecret", ca_certificates=[pem_like, 5])  # type: ignore[list-item]
