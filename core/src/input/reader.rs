@@ -51,10 +51,12 @@ pub fn integer(v: &Value<'_>, min: i128, max: i128) -> Read<i128> {
 }
 
 /// A whole number in `min..=max` as `style` reads them: with [`Style::strict_integers`], a
-/// [`Value::Number`] within the 64-bit range (a Python `float`) is a type problem.
+/// [`Value::Number`] within the 64-bit range or not finite (a Python `float`) is a type problem.
 pub fn integer_in(style: &Style, v: &Value<'_>, min: i128, max: i128) -> Read<i128> {
     match v {
-        Value::Number(n) if style.strict_integers && n.abs() < 9.2e18 => Err(wrong(Expected::Integer, v, false)),
+        Value::Number(n) if style.strict_integers && (!n.is_finite() || n.abs() < 9.2e18) => {
+            Err(wrong(Expected::Integer, v, false))
+        }
         _ => integer(v, min, max),
     }
 }

@@ -32,8 +32,9 @@ pub struct Style {
     /// calls `max_wrong` `max`.
     pub renames: &'static [(&'static str, &'static str)],
     /// Whole numbers and other numbers are different types (Python's `int` and `float`): a
-    /// [`Value::Number`](super::Value::Number) within the 64-bit range is never read as a whole
-    /// number (`6.0` where an `int` is expected is a type problem; a larger one a range problem).
+    /// [`Value::Number`](super::Value::Number) within the 64-bit range, NaN or infinite, is never
+    /// read as a whole number (`6.0` where an `int` is expected is a type problem; a larger one a
+    /// range problem: Python's `int` past 64 bits).
     pub strict_integers: bool,
 }
 

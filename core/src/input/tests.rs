@@ -273,6 +273,9 @@ fn a_strict_style_reads_no_float_as_an_integer() {
     assert_eq!(integer_in(&NODE, &six, 0, 10).unwrap(), 6);
     let e = integer_in(&PYTHON, &six, 0, 10).unwrap_err();
     assert!(matches!(e, Problem::Type { expected: Expected::Integer, .. }), "{e:?}");
+    for float in [f64::NAN, f64::INFINITY] {
+        assert!(matches!(integer_in(&PYTHON, &Value::Number(float), 0, 10), Err(Problem::Type { .. })));
+    }
     let huge = Value::Number(2f64.powi(70));
     assert!(matches!(integer_in(&PYTHON, &huge, 0, 10), Err(Problem::Range { .. })));
     assert_eq!(integer_in(&PYTHON, &Value::Integer(7), 0, 10).unwrap(), 7);
