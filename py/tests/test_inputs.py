@@ -186,3 +186,9 @@ def test_ca_certificates_take_a_list_read_item_by_item() -> None:
         assert info.value.field == "root_certificates"
     with pytest.raises(TypeError, match="Client\\(\\) argument 'ca_certificates' item \\[1\\] must be str, not int"):
         smsauth.Client("testid", "testsecret", ca_certificates=[pem_like, 5])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("value", [6.0, float("nan"), float("inf")])
+def test_no_float_is_read_as_an_int(value: float) -> None:
+    with pytest.raises(TypeError, match="Guard\\(\\) argument 'max_keys' must be int, not float"):
+        smsauth.Guard(max_keys=value)  # type: ignore[arg-type]
