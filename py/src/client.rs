@@ -8,10 +8,10 @@ use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
-use smsauth::ClientOption;
 use smsauth::api::Operation;
+use smsauth::input::{self, Value};
 
-use crate::convert::{Arg, option_value, repr, unexpected_keyword};
+use crate::convert::{self, repr};
 use crate::error::raise;
 use crate::guard::{Guard, describe};
 use crate::request::{self, CheckSmsVerifyCodeRequest, SendSmsVerifyCodeRequest};
@@ -19,8 +19,9 @@ use crate::response::{CheckResult, SendResult};
 use crate::runtime::{self, Answer, Call, log_debug};
 
 /// Build the core client from the constructor arguments shared by `Client` and `AsyncClient`:
-/// each keyword (the three positional credentials included) is an option of the core's table,
-/// converted by its kind, except `guard` and `on_event`, which take Python objects.
+/// the keywords (the three positional credentials included) are the core's client options,
+/// read by [`smsauth::input::read_client`] in Python's style, except `guard` and `on_event`,
+/// which take Python objects.
 fn configure(
     py: Python<'_>,
     asyncio: bool,
@@ -32,12 +33,12 @@ fn configure(
     let class = if asyncio { "AsyncClient" } else { "Client" };
     let mut builder = smsauth::Client::builder().binding("python");
     let (mut guard, mut on_event) = (None, None);
+    let mut keywords = Vec::new();
     let positional = [("access_key_id", access_key_id), ("access_key_secret", access_key_secret)];
     let positional = positional.into_iter().chain([("security_token", security_token)]);
     let positional = positional.filter_map(|(k, v)| Some((PyString::new(py, k).into_any(), v?.clone())));
     for (k, v) in positional.chain(options.into_iter().flatten()) {
-        let name = &*k.extract::<String>()?;
-        match name {
+        match &*k.extract::<String>()? {
             "guard" if !v.is_none() => guard = Some(typed::<Guard>(&v, class, "guard")?.get().inner.clone()),
             "on_event" if !v.is_none() && !v.is_callable() => {
                 let got = v.get_type().name().map(|n| n.to_string()).unwrap_or_default();
@@ -47,13 +48,10 @@ fn configure(
             }
             "on_event" => on_event = (!v.is_none()).then(|| v.unbind()),
             "guard" => {}
-            _ => {
-                let opt = option(name).ok_or_else(|| unexpected_keyword(class, name))?;
-                let value = option_value(&Arg::new(class, name), &opt, &v)?;
-                builder.set_option(opt.name, value).map_err(|e| raise(py, e))?;
-            }
+            name => keywords.push((name.to_owned().into(), convert::value(&v))),
         }
     }
+    convert::keywords(py, class, &Value::Map(keywords), |obj| input::read_client(obj, &mut builder))?;
     let mut shown = Vec::new();
     for (name, value) in builder.shown() {
         shown.push(format!("{name}={}", repr(py, value)?));
@@ -67,17 +65,6 @@ fn configure(
     let repr = format!("smsauth.{class}({})", shown.join(", "));
     log_debug(py, &format!("created {repr}"))?;
     Ok(Client { client, repr, on_event, asyncio })
-}
-
-/// The core option a keyword names: the option's short name (`max_attempts` for
-/// `retry.max_attempts`), except `role_duration` (seconds, as the official SDKs call it).
-fn option(keyword: &str) -> Option<ClientOption> {
-    let name = match keyword {
-        "role_duration" => "role_duration_seconds",
-        "role_duration_seconds" => return None,
-        k => k,
-    };
-    smsauth::ClientBuilder::option(name).filter(|o| o.short_name() == name)
 }
 
 /// The blocking client: `Client(access_key_id=None, access_key_secret=None, security_token=None,
@@ -150,7 +137,10 @@ impl Client {
         overrides: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
         let req = request::send_request("send_code", phone, overrides)?;
-        let key = client_key.map(|k| Arg::new("send_code", "client_key").opt_string(k)).transpose()?.flatten();
+        let key = client_key
+            .map(|k| convert::arg("send_code", "client_key", k, convert::optional_text))
+            .transpose()?
+            .flatten();
         self.run(py, &req.phone_number.clone(), req, |client, req| async move {
             client.send_code_with_key(req, key.as_deref()).await.map(SendResult)
         })
@@ -240,6 +230,7 @@ fn typed<'a, 'py, T: pyo3::PyClass>(
     value.cast::<T>().map_err(|_| {
         let class = std::any::type_name::<T>().rsplit("::").next().unwrap_or("request");
         let none = if arg == "guard" { " or None" } else { "" };
-        Arg::new(func, arg).type_error(&format!("smsauth.{class}{none}"), value)
+        let got = value.get_type().name().map_or_else(|_| "object".to_owned(), |n| n.to_string());
+        PyTypeError::new_err(format!("{func}() argument '{arg}' must be smsauth.{class}{none}, not {got}"))
     })
 }

@@ -1,135 +1,210 @@
-//! Python values → Rust values, with the errors a Python user expects: a `TypeError` that names
-//! the argument for a wrong type, and the core's `InvalidInputError` (naming the API field) for a
-//! value of the right type that is out of range.
+//! Python values → the core's [`Value`] tree, read by the core's readers ([`smsauth::input`]),
+//! and the core's [`InputError`] worded as a Python user expects: a `TypeError` that names the
+//! argument for a wrong type or an unknown keyword, the core's `InvalidInputError` (naming the
+//! API field or option) for a value of the right type that is out of range or not text.
 
-use std::time::Duration;
+use std::borrow::Cow;
 
 use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use smsauth::guard::{Limit, WrongCodeLimit};
-use smsauth::{ClientOption, OptionKind, OptionValue};
+use smsauth::input::{
+    Expected, Foreign, InputError, MAX_DEPTH, Object, PYTHON, Path, Problem, Read, ReceivedKind, Value,
+};
 
 use crate::error::raise;
 
-/// One named argument of a call, for error messages: `send_code() argument 'sign_name' …`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Arg<'a> {
-    /// The Python-visible function or class name, e.g. `send_code` or `Client`.
-    pub func: &'a str,
-    /// The Python keyword, e.g. `sign_name`.
-    pub name: &'a str,
+/// `v` as a [`Value`]: `None`, `bool` (before `int`), `int` (past 64 bits: a number, which the
+/// readers refuse as out of range), `float`, `str` (a lone surrogate: text that is not text),
+/// `bytes`, `list` and `tuple`, `dict` with `str` keys; anything else is foreign, by its type name.
+pub(crate) fn value(v: &Bound<'_, PyAny>) -> Value<'static> {
+    convert(v, 0)
 }
 
-impl<'a> Arg<'a> {
-    pub(crate) fn new(func: &'a str, name: &'a str) -> Self {
-        Arg { func, name }
+fn convert(v: &Bound<'_, PyAny>, depth: usize) -> Value<'static> {
+    if depth > MAX_DEPTH {
+        return Value::Foreign(Foreign::TooDeep);
     }
+    let items = |items: &mut dyn Iterator<Item = Bound<'_, PyAny>>| items.map(|i| convert(&i, depth + 1)).collect();
+    if v.is_none() {
+        Value::Null
+    } else if let Ok(b) = v.cast::<PyBool>() {
+        Value::Bool(b.is_true())
+    } else if v.is_instance_of::<PyInt>() {
+        v.extract::<i64>().map_or_else(|_| Value::Number(v.extract().unwrap_or(f64::INFINITY)), Value::Integer)
+    } else if let Ok(f) = v.cast::<PyFloat>() {
+        Value::Number(f.value())
+    } else if let Ok(s) = v.cast::<PyString>() {
+        s.to_cow().map_or(Value::Foreign(Foreign::NotText { escaped: None }), |s| Value::Text(Cow::Owned(s.into())))
+    } else if let Ok(b) = v.cast::<PyBytes>() {
+        Value::Bytes(Cow::Owned(b.as_bytes().to_vec()))
+    } else if let Ok(l) = v.cast::<PyList>() {
+        Value::List(items(&mut l.iter()))
+    } else if let Ok(t) = v.cast::<PyTuple>() {
+        Value::List(items(&mut t.iter()))
+    } else if let Ok(d) = v.cast::<PyDict>() {
+        let mut entries = Vec::with_capacity(d.len());
+        for (k, v) in d.iter() {
+            let Ok(k) = k.cast::<PyString>().map(|k| k.to_cow().map(|k| k.into_owned())) else {
+                return Value::Foreign(Foreign::Other(Cow::Borrowed("dict with keys that are not str")));
+            };
+            let Ok(k) = k else { return Value::Foreign(Foreign::NotText { escaped: None }) };
+            entries.push((Cow::Owned(k), convert(&v, depth + 1)));
+        }
+        Value::Map(entries)
+    } else {
+        let name = v.get_type().name().map_or_else(|_| "object".to_owned(), |n| n.to_string());
+        Value::Foreign(Foreign::Other(Cow::Owned(name)))
+    }
+}
 
-    pub(crate) fn type_error(&self, expected: &str, value: &Bound<'_, PyAny>) -> PyErr {
-        let got = value.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "an unknown type".to_owned());
-        PyTypeError::new_err(format!("{}() argument '{}' must be {expected}, not {got}", self.func, self.name))
-    }
+/// The keyword arguments of a call as a map (absent: empty).
+pub(crate) fn kwargs(kwargs: Option<&Bound<'_, PyDict>>) -> Value<'static> {
+    Value::Map(kwargs.into_iter().flatten().map(|(k, v)| (Cow::Owned(k.to_string()), value(&v))).collect())
+}
 
-    /// A required `str`. A lone surrogate (`"\ud800"`, which no UTF-8 text can hold) is an
-    /// `InvalidInputError` naming the field, never a `UnicodeEncodeError` whose `.object` would
-    /// hold the whole value (a secret, say).
-    pub(crate) fn string(&self, value: &Bound<'_, PyAny>) -> PyResult<String> {
-        match value.cast::<PyString>() {
-            Ok(s) => s.to_cow().map(|c| c.into_owned()).map_err(|_| {
-                let problem = format_args!(
-                    "{}() argument '{}' contains a lone surrogate (U+D800 to U+DFFF), which is not text; \
-                     pass real characters",
-                    self.func, self.name
-                );
-                raise(value.py(), smsauth::Error::invalid_input(api_field(self.name), problem))
-            }),
-            Err(_) => Err(self.type_error("str", value)),
-        }
-    }
+/// The argument `name` of `func` read with `read`.
+pub(crate) fn arg<T>(
+    func: &str,
+    name: &str,
+    v: &Bound<'_, PyAny>,
+    read: impl FnOnce(&Value<'_>) -> Read<T>,
+) -> PyResult<T> {
+    read(&value(v)).map_err(|p| error(v.py(), func, InputError::new(Path::arg(name), p)))
+}
 
-    /// `str` or `None`.
-    pub(crate) fn opt_string(&self, value: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
-        if value.is_none() { Ok(None) } else { self.string(value).map(Some) }
-    }
+/// A `str` argument (see [`arg`]).
+pub(crate) fn text(func: &str, name: &str, v: &Bound<'_, PyAny>) -> PyResult<String> {
+    arg(func, name, v, |v| smsauth::input::text(v, false))
+}
 
-    /// `bool` or `None` (an `int` is refused: `1` for a flag is usually a mistake).
-    pub(crate) fn opt_bool(&self, value: &Bound<'_, PyAny>) -> PyResult<Option<bool>> {
-        if value.is_none() {
-            return Ok(None);
-        }
-        match value.cast::<PyBool>() {
-            Ok(b) => Ok(Some(b.is_true())),
-            Err(_) => Err(self.type_error("bool", value)),
-        }
-    }
+/// `str` or `None`.
+pub(crate) fn optional_text(v: &Value<'_>) -> Read<Option<String>> {
+    (!v.is_nullish()).then(|| smsauth::input::text(v, false)).transpose()
+}
 
-    /// `int` (not `bool`) or `None`. Values beyond 64 bits are reported against `field`.
-    pub(crate) fn opt_int(&self, value: &Bound<'_, PyAny>, field: &'static str) -> PyResult<Option<i64>> {
-        if value.is_none() {
-            return Ok(None);
-        }
-        if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
-            return Err(self.type_error("int", value));
-        }
-        match value.extract::<i64>() {
-            Ok(v) => Ok(Some(v)),
-            Err(_) => Err(raise(value.py(), smsauth::Error::invalid_input(field, "is too large for a 64-bit integer"))),
-        }
-    }
+/// The keyword arguments `kwargs` of `func` read by `read` as an [`Object`] in Python's style;
+/// a keyword `read` did not read is an unexpected keyword argument.
+pub(crate) fn keywords<T>(
+    py: Python<'_>,
+    func: &str,
+    kwargs: &Value<'_>,
+    read: impl FnOnce(&mut Object<'_, '_>) -> Result<T, InputError>,
+) -> PyResult<T> {
+    let run = || {
+        let mut obj = Object::required(&PYTHON, Path::default(), kwargs)?;
+        let out = read(&mut obj)?;
+        obj.finish().map(|()| out)
+    };
+    run().map_err(|e| error(py, func, e))
+}
 
-    /// `TemplateParam`: a JSON string, or a `dict` that is serialised to one.
-    pub(crate) fn opt_template_param(&self, value: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
-        if value.is_none() {
-            return Ok(None);
+/// The Python exception for `e`, raised by `func`: Python's own wording for a wrong type
+/// (`f() argument 'x' must be str, not int`) and an unknown keyword; the core's
+/// `InvalidInputError` naming the field or option for a value out of range, a lone surrogate
+/// or a value the core refused.
+pub(crate) fn error(py: Python<'_>, func: &str, e: InputError) -> PyErr {
+    let (arg, rest) = match e.path.0.split_first() {
+        Some((smsauth::input::Step::Arg(name), rest)) => (name.as_str(), rest),
+        _ => ("", &[][..]),
+    };
+    let item = if rest.is_empty() { String::new() } else { format!(" item {}", Path(rest.to_vec())) };
+    let invalid = |problem: String| raise(py, smsauth::Error::invalid_input(field(func, arg), problem));
+    match e.problem {
+        Problem::Type { expected, received } => {
+            let tuple = matches!(expected, Expected::Limit | Expected::WrongCode);
+            if tuple && received.kind == ReceivedKind::List {
+                // A tuple of the wrong length.
+                return invalid(format!("{func}() argument '{arg}' must be {}", expected_text(expected)));
+            }
+            if expected == Expected::Pairs && matches!(received.kind, ReceivedKind::List | ReceivedKind::Map) {
+                let what = "a dict or a list of (str, str) pairs: each name and value a str";
+                return type_error(format!("{func}() argument '{arg}' must be {what}"));
+            }
+            // A limit's or rule's parts are named by the whole argument, which says their shape.
+            let item = if tuple || expected == Expected::List(&Expected::Limit) { "" } else { &item };
+            let got = match &received.kind {
+                ReceivedKind::Absent | ReceivedKind::Null => "NoneType",
+                ReceivedKind::Bool => "bool",
+                ReceivedKind::Integer => "int",
+                ReceivedKind::Number => "float",
+                ReceivedKind::Text => "str",
+                ReceivedKind::Bytes => "bytes",
+                ReceivedKind::List => "list",
+                ReceivedKind::Map => "dict",
+                ReceivedKind::Foreign(name) => name,
+            };
+            type_error(format!("{func}() argument '{arg}'{item} must be {}, not {got}", expected_text(expected)))
         }
-        if value.is_instance_of::<PyString>() {
-            return self.string(value).map(Some);
+        Problem::Range { min, received, .. } if received.parse::<f64>().is_ok_and(|n| n < min as f64) => {
+            let least = if min == 0 { "a non-negative integer".to_owned() } else { format!("at least {min}") };
+            invalid(format!("{func}() argument '{arg}'{item} must be {least}, got {received}"))
         }
-        if value.is_instance_of::<PyDict>() {
-            let json = value.py().import("json")?;
-            let kwargs = PyDict::new(value.py());
-            kwargs.set_item("ensure_ascii", false)?;
-            kwargs.set_item("separators", (",", ":"))?;
-            let text = json.call_method("dumps", (value,), Some(&kwargs))?;
-            return self.string(&text).map(Some);
+        Problem::Range { max, received, .. } => {
+            invalid(format!("{func}() argument '{arg}'{item} is too large (at most {max}), got {received}"))
         }
-        Err(self.type_error("str (JSON) or dict", value))
+        Problem::NotData { at, what } if what != "text" => {
+            type_error(format!("{func}() argument '{arg}' must be str (JSON) or dict of JSON data; {at} is {what}"))
+        }
+        // Inside a dict written as JSON (`NotData`), text that is not text is the same mistake.
+        Problem::NotText | Problem::NotData { .. } => invalid(format!(
+            "{func}() argument '{arg}'{item} contains a lone surrogate (U+D800 to U+DFFF), which is not text; pass \
+             real characters"
+        )),
+        Problem::Unknown { key, .. } => unexpected_keyword(func, &key),
+        Problem::Refused(e) => raise(py, *e),
+        Problem::NotPlain { class } => type_error(format!("{func}() argument '{arg}'{item} must be dict, not {class}")),
+        Problem::Hidden { key } => type_error(format!("{func}() argument '{arg}'{item} has an unreadable entry {key}")),
     }
+}
 
-    /// PEM text as `str` or `bytes`, or `None`.
-    pub(crate) fn opt_pem(&self, value: &Bound<'_, PyAny>) -> PyResult<Option<Vec<u8>>> {
-        if value.is_none() {
-            return Ok(None);
-        }
-        if value.is_instance_of::<PyString>() {
-            return self.string(value).map(|s| Some(s.into_bytes()));
-        }
-        if let Ok(b) = value.cast::<PyBytes>() {
-            return Ok(Some(b.as_bytes().to_vec()));
-        }
-        Err(self.type_error("str or bytes (PEM)", value))
+/// What a Python value must be, for the `TypeError` of a wrong type.
+fn expected_text(expected: Expected) -> String {
+    match expected {
+        Expected::Text => "str".into(),
+        Expected::Bool => "bool".into(),
+        Expected::Number => "int or float".into(),
+        Expected::Integer => "int".into(),
+        Expected::Map => "dict".into(),
+        Expected::Limit | Expected::List(Expected::Limit) => "a list of (max, window_seconds) tuples".into(),
+        Expected::List(of) => format!("a list of {}", expected_text(*of)),
+        Expected::Pairs => "a dict or a list of (str, str) pairs".into(),
+        Expected::Json => "str (JSON) or dict".into(),
+        Expected::TextOrBytes => "str or bytes".into(),
+        Expected::WrongCode => "a (max_wrong, window_seconds, lock_seconds) tuple".into(),
     }
+}
+
+fn type_error(message: String) -> PyErr {
+    PyTypeError::new_err(message)
 }
 
 /// The unexpected-keyword `TypeError`, worded like Python's own.
 pub(crate) fn unexpected_keyword(func: &str, name: &str) -> PyErr {
-    PyTypeError::new_err(format!("{func}() got an unexpected keyword argument '{name}'"))
+    type_error(format!("{func}() got an unexpected keyword argument '{name}'"))
 }
 
-/// The field an error names for a text argument: the API's name for request fields (as the
-/// core's validation names them), the core's name for client options, else the keyword itself
-/// when it is one of the few free-standing arguments.
-fn api_field(name: &str) -> &'static str {
+/// The field the `InvalidInputError` of argument `name` of `func` names: the guard's setting
+/// for `Guard`, the API's name for request fields (as the core's validation names them), the
+/// core's name for client options, else the argument itself when it is one of the few
+/// free-standing ones.
+fn field(func: &str, name: &str) -> &'static str {
+    let option = |o: Option<smsauth::ClientOption>| o.filter(|o| o.short_name() == name).map(|o| o.name);
+    if func == "Guard" {
+        return option(smsauth::guard::GuardConfig::option(name)).unwrap_or("guard");
+    }
     match name {
         "phone" => "PhoneNumber",
         "code" => "VerifyCode",
         "client_key" => "client_key",
+        "seconds" => "seconds",
+        "ttl" => "ttl_seconds",
+        "role_duration" => "role_duration_seconds",
         _ => smsauth::SendSmsVerifyCodeRequest::field(name)
             .or_else(|| smsauth::CheckSmsVerifyCodeRequest::field(name))
             .map(|f| f.wire)
-            .or_else(|| smsauth::ClientBuilder::option(name).map(|o| o.name))
+            .or_else(|| option(smsauth::ClientBuilder::option(name)))
             .unwrap_or("text"),
     }
 }
@@ -138,112 +213,4 @@ fn api_field(name: &str) -> &'static str {
 /// `[(1, 60)]`): every `__repr__` shows its values exactly as Python would.
 pub(crate) fn repr<'py>(py: Python<'py>, value: impl IntoPyObject<'py>) -> PyResult<String> {
     Ok(value.into_bound_py_any(py)?.repr()?.to_string())
-}
-
-/// What a Python value of `kind` must be, for the `TypeError` of a wrong type.
-fn expected(kind: OptionKind) -> &'static str {
-    match kind {
-        OptionKind::Text | OptionKind::Secret | OptionKind::Choice(_) => "str",
-        OptionKind::Bool => "bool",
-        OptionKind::Unsigned => "int",
-        OptionKind::Duration => "int or float (seconds)",
-        OptionKind::Amount => "int or float",
-        OptionKind::Pem => "str or bytes (PEM)",
-        OptionKind::Limits => LIMITS,
-        OptionKind::WrongCode => WRONG_CODE,
-        OptionKind::Field(smsauth::FieldKind::Json) => "str (JSON) or dict",
-        OptionKind::Field(smsauth::FieldKind::Text) => "str",
-        OptionKind::Field(smsauth::FieldKind::Bool) => "bool",
-        OptionKind::Field(_) => "int",
-    }
-}
-
-const LIMITS: &str = "a list of (max, window_seconds) tuples";
-const WRONG_CODE: &str = "a (max_wrong, window_seconds, lock_seconds) tuple";
-
-/// The Python value `v` of the option `opt` (a client's or a guard's), converted by its kind:
-/// durations are seconds, limits `(max, window_seconds)` tuples, the wrong-code rule a
-/// `(max_wrong, window_seconds, lock_seconds)` tuple. `None` unsets a nullable option and is a
-/// `TypeError` for the others, as any value of the wrong type; values are checked by the core.
-pub(crate) fn option_value(arg: &Arg<'_>, opt: &ClientOption, v: &Bound<'_, PyAny>) -> PyResult<Option<OptionValue>> {
-    let py = v.py();
-    if v.is_none() {
-        return if opt.nullable { Ok(None) } else { Err(arg.type_error(expected(opt.kind), v)) };
-    }
-    let number = |v: &Bound<'_, PyAny>| -> PyResult<f64> {
-        if v.is_instance_of::<PyBool>() || !(v.is_instance_of::<PyInt>() || v.is_instance_of::<PyFloat>()) {
-            return Err(arg.type_error(expected(opt.kind), v));
-        }
-        v.extract()
-    };
-    Ok(Some(match opt.kind {
-        OptionKind::Text | OptionKind::Secret | OptionKind::Choice(_) => OptionValue::Text(arg.string(v)?),
-        OptionKind::Bool => OptionValue::Bool(arg.opt_bool(v)?.unwrap_or_default()),
-        OptionKind::Unsigned => OptionValue::Integer(arg.opt_int(v, opt.name)?.unwrap_or_default()),
-        OptionKind::Duration => opt.duration(number(v)?, Duration::from_secs(1)).map_err(|e| raise(py, e))?,
-        OptionKind::Amount => OptionValue::Amount(number(v)?),
-        OptionKind::Pem => OptionValue::Bytes(arg.opt_pem(v)?.unwrap_or_default()),
-        OptionKind::Limits => {
-            let parts = items(arg, v, LIMITS)?
-                .iter()
-                .map(|l| ints::<2>(arg, opt, l, LIMITS, "(max, window_seconds)"))
-                .collect::<PyResult<Vec<_>>>()?;
-            OptionValue::Limits(parts.into_iter().map(|[max, window]| Limit::new(max as u32, window)).collect())
-        }
-        OptionKind::WrongCode => {
-            let [max_wrong, window_seconds, lockout_seconds] =
-                ints::<3>(arg, opt, v, WRONG_CODE, "(max_wrong, window_seconds, lock_seconds)")?;
-            OptionValue::WrongCode(WrongCodeLimit { max_wrong: max_wrong as u32, window_seconds, lockout_seconds })
-        }
-        OptionKind::Field(_) => {
-            let field = smsauth::SendSmsVerifyCodeRequest::field(opt.name)
-                .or_else(|| smsauth::CheckSmsVerifyCodeRequest::field(opt.name))
-                .ok_or_else(|| unexpected_keyword(arg.func, arg.name))?;
-            return Ok(crate::request::value(arg.func, field, v)?.map(OptionValue::from));
-        }
-    }))
-}
-
-/// The items of a `list` or `tuple` (anything else is a `TypeError` naming `expected`).
-fn items<'py>(arg: &Arg<'_>, value: &Bound<'py, PyAny>, expected: &str) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    if let Ok(l) = value.cast::<PyList>() {
-        return Ok(l.iter().collect());
-    }
-    if let Ok(t) = value.cast::<PyTuple>() {
-        return Ok(t.iter().collect());
-    }
-    Err(arg.type_error(expected, value))
-}
-
-/// A tuple of `N` ints of 0 to 2³²−1 shaped as `shape` (`(max, window_seconds)`, …): another
-/// length is an error naming the option, another type a `TypeError` showing the item (`expected`
-/// is what the whole argument must be). Ranges are the core's.
-fn ints<const N: usize>(
-    arg: &Arg<'_>,
-    opt: &ClientOption,
-    item: &Bound<'_, PyAny>,
-    expected: &str,
-    shape: &str,
-) -> PyResult<[u64; N]> {
-    let retyped = || {
-        let shown = item.repr().map(|r| r.to_string()).unwrap_or_default();
-        PyTypeError::new_err(format!("{}() argument '{}' must be {expected} of ints, got {shown}", arg.func, arg.name))
-    };
-    let parts = items(arg, item, expected)?;
-    let invalid = |problem: String| raise(item.py(), smsauth::Error::invalid_input(opt.name, problem));
-    if parts.len() != N {
-        return Err(invalid(format!("must be {shape}, got {} values", parts.len())));
-    }
-    let mut out = [0; N];
-    for (slot, part) in out.iter_mut().zip(&parts) {
-        let n = match arg.opt_int(part, opt.name) {
-            Ok(Some(n)) => n,
-            Err(e) if !e.is_instance_of::<PyTypeError>(item.py()) => return Err(e),
-            _ => return Err(retyped()),
-        };
-        *slot = u32::try_from(n)
-            .map(u64::from)
-            .map_err(|_| invalid(format!("must be between 0 and {}, got {n}", u32::MAX)))?;
-    }
-    Ok(out)
 }

@@ -5,9 +5,10 @@ use std::sync::{Arc, Mutex};
 use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use smsauth::input;
 use smsauth_emulator as emu;
 
-use crate::convert::Arg;
+use crate::convert;
 use crate::error::raise;
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -32,11 +33,9 @@ fn stopped(py: Python<'_>) -> PyErr {
 }
 
 /// A whole number of 0 or more (an `int`, not a `bool`); a negative one is the core's
-/// `InvalidInputError` naming `field`.
-fn natural(arg: Arg<'_>, field: &'static str, value: &Bound<'_, PyAny>) -> PyResult<u64> {
-    let n = arg.opt_int(value, field)?.ok_or_else(|| arg.type_error("int", value))?;
-    let negative = || smsauth::Error::invalid_input(field, format_args!("must be a non-negative integer, got {n}"));
-    u64::try_from(n).map_err(|_| raise(value.py(), negative()))
+/// `InvalidInputError` naming the argument.
+fn natural(op: &str, name: &str, value: &Bound<'_, PyAny>) -> PyResult<u64> {
+    convert::arg(op, name, value, |v| input::integer_in(&input::PYTHON, v, 0, u64::MAX.into()).map(|n| n as u64))
 }
 
 #[pymethods]
@@ -85,7 +84,7 @@ impl Emulator {
         let e = self.inner.lock().unwrap_or_else(|p| p.into_inner()).clone().ok_or_else(|| stopped(py))?;
         let none = py.None().into_bound(py);
         let value = arg.unwrap_or(&none);
-        let text = |name| Arg::new(op, name).string(value);
+        let text = |name| convert::text(op, name, value);
         Ok(match op {
             "access_key_id" => e.access_key_id().into_py_any(py)?,
             "access_key_secret" => e.access_key_secret().into_py_any(py)?,
@@ -101,17 +100,17 @@ impl Emulator {
             }
             "last_code" => e.last_code(&text("phone")?).into_py_any(py)?,
             "messages" => {
-                let phone = Arg::new(op, "phone").opt_string(value)?;
+                let phone = convert::arg(op, "phone", value, convert::optional_text)?;
                 let list = phone.map_or_else(|| e.messages(), |p| e.messages_for(&p));
                 serde_json::to_string(&list).unwrap_or_default().into_py_any(py)?
             }
             "issue_sts" => {
-                let ttl = natural(Arg::new(op, "ttl"), "ttl_seconds", value)?;
+                let ttl = natural(op, "ttl", value)?;
                 let sts = e.issue_sts_seconds(ttl).map_err(|e| raise(py, e))?;
                 serde_json::to_string(&sts).unwrap_or_default().into_py_any(py)?
             }
             "advance_clock" => {
-                e.advance_clock(natural(Arg::new(op, "seconds"), "seconds", value)?);
+                e.advance_clock(natural(op, "seconds", value)?);
                 py.None()
             }
             "add_fault" => {

@@ -5,10 +5,10 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use smsauth::guard::{GuardConfig, Limit};
 
-use crate::convert::{Arg, option_value, repr, unexpected_keyword};
-use crate::error::raise;
+use smsauth::input;
 
-const CLASS: &str = "Guard";
+use crate::convert::{self, repr};
+use crate::error::raise;
 
 /// The abuse guard: per-phone, per-client, per-prefix and daily limits checked before the paid
 /// call, and a lock after too many wrong codes. Keyword-only options; each one left out keeps the
@@ -21,20 +21,19 @@ pub(crate) struct Guard {
 
 #[pymethods]
 impl Guard {
-    /// Each keyword is a setting of the core's guard table (`phone` is `guard.phone`), converted
-    /// by its kind; the whole configuration is then checked by the core.
+    /// Each keyword is a setting of the core's guard table (`phone` is `guard.phone`), read by
+    /// its kind ([`smsauth::input::read_option`]); the whole configuration is then checked by the
+    /// core.
     #[new]
     #[pyo3(signature = (**options))]
     fn new(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
         let mut cfg = GuardConfig::default();
-        for (k, v) in options.into_iter().flatten() {
-            let name = &*k.extract::<String>()?;
-            let opt = GuardConfig::option(name)
-                .filter(|o| o.short_name() == name)
-                .ok_or_else(|| unexpected_keyword(CLASS, name))?;
-            let value = option_value(&Arg::new(CLASS, name), &opt, &v)?;
-            cfg.set(opt.name, value).map_err(|e| raise(py, e))?;
-        }
+        convert::keywords(py, "Guard", &convert::kwargs(options), |obj| {
+            for opt in GuardConfig::OPTIONS {
+                input::read_option(obj, opt.short_name(), opt, |v| cfg.set(opt.name, v))?;
+            }
+            Ok(())
+        })?;
         let inner = smsauth::guard::Guard::new(cfg).map_err(|e| raise(py, e))?;
         Ok(Guard { inner })
     }

@@ -8,9 +8,11 @@ use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::pyclass::boolean_struct::True;
 use pyo3::types::PyDict;
-use smsauth::{Field, FieldKind, FieldValue};
+use smsauth::{Field, FieldValue};
 
-use crate::convert::{Arg, unexpected_keyword};
+use smsauth::input::{self, InputError};
+
+use crate::convert;
 use crate::error::raise;
 
 /// A core request with a field table.
@@ -26,38 +28,28 @@ pub(crate) trait Request: pyo3::PyClass<Frozen = True> + Sync {
     fn core(&self) -> &Self::Core;
 }
 
-/// A Python value for `field`, read by its kind; `None` unsets. A wrong type is a `TypeError`
-/// naming the keyword; a wrong value is the core's error naming the field (from `set`).
-pub(crate) fn value(func: &str, field: &Field, v: &Bound<'_, PyAny>) -> PyResult<Option<FieldValue>> {
-    let arg = Arg::new(func, field.name);
-    Ok(match field.kind {
-        FieldKind::Text => arg.opt_string(v)?.map(FieldValue::Text),
-        FieldKind::Json => arg.opt_template_param(v)?.map(FieldValue::Text),
-        FieldKind::Bool => arg.opt_bool(v)?.map(FieldValue::Bool),
-        FieldKind::Unsigned | FieldKind::Integer | FieldKind::Enum(_) => {
-            arg.opt_int(v, field.wire)?.map(FieldValue::Integer)
-        }
-    })
-}
-
-/// Set the keyword arguments `fields` (snake_case names) on `req`. Required fields (the phone
-/// number, the code) are positional arguments, changed by `replace` only.
+/// Set the keyword arguments `fields` (snake_case names) on `req`, read by the core's field
+/// reader. Required fields (the phone number, the code) are positional arguments, changed by
+/// `replace` only, where `None` unsets a field.
 pub(crate) fn apply<R: Fields>(
     req: &mut R,
     func: &str,
     fields: Option<&Bound<'_, PyDict>>,
     replacing: bool,
 ) -> PyResult<()> {
-    for (k, v) in fields.into_iter().flatten() {
-        let name = k.extract::<String>()?;
-        match R::FIELDS.iter().find(|f| f.name == name) {
-            Some(field) if replacing || !field.required => {
-                req.set(field.name, value(func, field, &v)?).map_err(|e| raise(v.py(), e))?
-            }
-            _ => return Err(unexpected_keyword(func, &name)),
+    let Some(fields) = fields else { return Ok(()) };
+    convert::keywords(fields.py(), func, &convert::kwargs(Some(fields)), |obj| {
+        if !replacing {
+            return input::read_fields(obj, R::FIELDS, false, |name, value| req.set(name, value));
         }
-    }
-    Ok(())
+        for field in R::FIELDS {
+            let Some(v) = obj.get_or_null(field.name) else { continue };
+            let read = (!v.is_nullish()).then(|| input::field_value_in(&input::PYTHON, v, field.kind));
+            let value = read.transpose().map_err(|p| obj.error(field.name, p))?;
+            req.set(field.name, value).map_err(|e| InputError::refused(obj.at(field.name), e))?;
+        }
+        Ok(())
+    })
 }
 
 /// A field's value as Python sees it: `str`, `int`, `bool` or `None`.
@@ -176,7 +168,7 @@ macro_rules! request_class {
             #[pyo3(signature = ($($required,)+ **fields))]
             fn new($($required: &Bound<'_, PyAny>,)+ fields: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
                 let class = stringify!($class);
-                let mut inner = <$core>::new($(Arg::new(class, stringify!($required)).string($required)?),+);
+                let mut inner = <$core>::new($(convert::text(class, stringify!($required), $required)?),+);
                 apply(&mut inner, class, fields, false)?;
                 Ok(Self { inner })
             }
@@ -235,7 +227,7 @@ pub(crate) fn send_request(
     phone: &Bound<'_, PyAny>,
     fields: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<smsauth::SendSmsVerifyCodeRequest> {
-    let mut req = smsauth::SendSmsVerifyCodeRequest::new(Arg::new(func, "phone").string(phone)?);
+    let mut req = smsauth::SendSmsVerifyCodeRequest::new(convert::text(func, "phone", phone)?);
     apply(&mut req, func, fields, false)?;
     Ok(req)
 }
@@ -248,8 +240,8 @@ pub(crate) fn check_request(
     fields: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<smsauth::CheckSmsVerifyCodeRequest> {
     let mut req = smsauth::CheckSmsVerifyCodeRequest::new(
-        Arg::new(func, "phone").string(phone)?,
-        Arg::new(func, "code").string(code)?,
+        convert::text(func, "phone", phone)?,
+        convert::text(func, "code", code)?,
     );
     apply(&mut req, func, fields, false)?;
     Ok(req)

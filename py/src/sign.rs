@@ -4,44 +4,34 @@
 
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+use smsauth::input::{self, Value};
 use smsauth::sign::{self as core_sign, AccessKeys, HttpRequest, RpcRequest, SignOptions};
 
-use crate::convert::{Arg, repr};
+use crate::convert::{self, repr};
 use crate::error::raise;
 use crate::response::{attributed, describe};
 
-/// `[(name, value)]` from a `dict` or an iterable of 2-tuples of `str`.
+/// `[(name, value)]` from a `dict` or an iterable of 2-tuples of `str` (`None`: none).
 fn pairs(func: &str, name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
     let Some(value) = value else { return Ok(Vec::new()) };
-    if value.is_none() {
-        return Ok(Vec::new());
-    }
-    let arg = Arg::new(func, name);
-    let mut out = Vec::new();
-    if let Ok(dict) = value.cast::<PyDict>() {
-        for (k, v) in dict.iter() {
-            out.push((arg.string(&k)?, arg.string(&v)?));
+    // Any other iterable (`dict.items()`, a generator) is read as the list of its items.
+    let listed;
+    let value = match value.try_iter() {
+        Ok(items) if !(value.is_instance_of::<PyDict>() || value.is_instance_of::<PyString>()) => {
+            listed = PyList::new(value.py(), items.collect::<PyResult<Vec<_>>>()?)?.into_any();
+            &listed
         }
-        return Ok(out);
-    }
-    let bad = || arg.type_error("a dict or a list of (str, str) pairs", value);
-    if value.is_instance_of::<PyString>() {
-        return Err(bad());
-    }
-    for item in value.try_iter().map_err(|_| bad())? {
-        let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract().map_err(|_| bad())?;
-        out.push((arg.string(&k)?, arg.string(&v)?));
-    }
-    Ok(out)
+        _ => value,
+    };
+    let read = |v: &Value<'_>| if v.is_nullish() { Ok(Vec::new()) } else { input::pairs(v) };
+    convert::arg(func, name, value, read)
 }
 
+/// A body: `str` (UTF-8) or `bytes` (`None`: empty).
 fn body_text(func: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<u8>> {
-    match value {
-        None => Ok(Vec::new()),
-        Some(v) if v.is_none() => Ok(Vec::new()),
-        Some(v) => Ok(Arg::new(func, "body").opt_pem(v)?.unwrap_or_default()),
-    }
+    let read = |v: &Value<'_>| if v.is_nullish() { Ok(Vec::new()) } else { input::text_or_bytes(v) };
+    value.map_or(Ok(Vec::new()), |v| convert::arg(func, "body", v, read))
 }
 
 /// How a signature was computed.

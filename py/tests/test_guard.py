@@ -184,7 +184,7 @@ def test_bad_values_raise_invalid_input(options: dict, field: str) -> None:
     [
         ({"phone": 5}, "Guard() argument 'phone' must be a list of (max, window_seconds) tuples, not int"),
         ({"phone": [5]}, "Guard() argument 'phone' must be a list of (max, window_seconds) tuples, not int"),
-        ({"client": [("1", 60)]}, "Guard() argument 'client' must be a list of"),
+        ({"client": [("1", 60)]}, "Guard() argument 'client' item [0][0] must be int, not str"),
         ({"prefix_digits": "7"}, "Guard() argument 'prefix_digits' must be int, not str"),
         ({"prefix_digits": None}, "Guard() argument 'prefix_digits' must be int, not NoneType"),
         ({"daily_budget": 1.5}, "Guard() argument 'daily_budget' must be int, not float"),

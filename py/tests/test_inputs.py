@@ -145,3 +145,50 @@ def test_enums_and_plain_ints_are_equivalent() -> None:
     a = smsauth.SendSmsVerifyCodeRequest(PHONE, code_type=smsauth.CodeType.ALPHANUMERIC, duplicate_policy=2)
     b = smsauth.SendSmsVerifyCodeRequest(PHONE, code_type=7, duplicate_policy=smsauth.DuplicatePolicy.KEEP)
     assert a == b and a.code_type == 7
+
+
+def test_floats_and_out_of_range_ints_are_refused_where_an_int_is_read() -> None:
+    req = smsauth.SendSmsVerifyCodeRequest(PHONE)
+    with pytest.raises(TypeError, match="replace\\(\\) argument 'code_length' must be int, not float"):
+        req.replace(code_length=6.0)
+    with pytest.raises(TypeError, match="Client\\(\\) argument 'max_attempts' must be int, not float"):
+        smsauth.Client("testid", "testsecret", max_attempts=3.0)
+    with pytest.raises(smsauth.InvalidInputError, match="must be a non-negative integer, got -2") as info:
+        smsauth.SendSmsVerifyCodeRequest(PHONE, code_length=-2)
+    assert info.value.field == "CodeLength"
+    with pytest.raises(smsauth.InvalidInputError, match="is too large") as info:
+        smsauth.Guard(max_keys=2**70)
+    assert info.value.field == "guard.max_keys"
+    # `None` unsets a field in `replace`; an int is still an int.
+    assert req.replace(code_length=6).replace(code_length=None) == req
+
+
+def test_signing_pairs_take_any_iterable_of_str_pairs() -> None:
+    params = {"Action": "SendSmsVerifyCode", "PhoneNumber": PHONE}
+    expected = smsauth.explain_v1("GET", params, "secret").signature
+    assert smsauth.explain_v1("GET", params.items(), "secret").signature == expected
+    assert smsauth.explain_v1("GET", (kv for kv in params.items()), "secret").signature == expected
+    assert smsauth.explain_v1("GET", list(params.items()), "secret").signature == expected
+    with pytest.raises(TypeError, match="explain_v1\\(\\) argument 'params' must be a dict or a list of \\(str, str\\) pairs"):
+        smsauth.explain_v1("GET", {"PhoneNumber": 13800138000}, "secret")  # type: ignore[dict-item]
+    with pytest.raises(TypeError, match="argument 'params' must be a dict or a list of \\(str, str\\) pairs, not int"):
+        smsauth.explain_v1("GET", 5, "secret")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="verify\\(\\) argument 'body' must be str or bytes, not int"):
+        smsauth.verify("POST", body=5, secrets={"id": "secret"})  # type: ignore[arg-type]
+
+
+def test_ca_certificates_take_a_list_read_item_by_item() -> None:
+    # Each PEM of a list reaches the core, which refuses one without a certificate.
+    pem_like = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+    for value in (["no pem here"], [pem_like], ("no pem here",)):
+        with pytest.raises(smsauth.InvalidInputError) as info:
+            smsauth.Client("testid", "testsecret", ca_certificates=value)
+        assert info.value.field == "root_certificates"
+    with pytest.raises(TypeError, match="Client\\(\\) argument 'ca_certificates' item \\[1\\] must be str, not int"):
+        smsauth.Client("testid", "testsecret", ca_certificates=[pem_like, 5])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("value", [6.0, float("nan"), float("inf")])
+def test_no_float_is_read_as_an_int(value: float) -> None:
+    with pytest.raises(TypeError, match="Guard\\(\\) argument 'max_keys' must be int, not float"):
+        smsauth.Guard(max_keys=value)  # type: ignore[arg-type]

@@ -27,10 +27,11 @@ mod style;
 mod value;
 
 pub use error::{Expected, InputError, Path, Problem, Received, ReceivedKind, Step};
-pub use options::{field_value, read_client, read_fields, read_option};
+pub use options::{field_value, field_value_in, read_client, read_fields, read_option};
 pub use parts::{LIMIT_PARTS, Part, PartKind, WRONG_CODE_PARTS};
 pub use reader::{
-    Object, Read, arg, boolean, integer, json, list, number, optional_arg, pairs, required_arg, text, text_or_bytes,
+    Object, Read, arg, boolean, integer, integer_in, json, list, number, optional_arg, pairs, required_arg, text,
+    text_or_bytes,
 };
 pub use style::{NODE, PYTHON, Style, is_option};
 pub use value::{Foreign, MAX_DEPTH, Value};

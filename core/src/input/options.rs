@@ -12,20 +12,27 @@ use crate::options::{ClientOption, OptionKind, OptionValue};
 
 use super::error::{Expected, InputError, Path, Problem};
 use super::parts::{LIMIT_PARTS, Part, WRONG_CODE_PARTS};
-use super::reader::{Object, Read, boolean, integer, json, list, number, text};
+use super::reader::{Object, Read, boolean, integer_in, json, list, number, text};
+use super::style::{NODE, Style};
 use super::value::Value;
 
 /// A request field's value, converted by its [`FieldKind`] (`TemplateParam` as JSON text or a
 /// map, written as JSON text); `max_integer`: the largest whole number the host holds exactly.
 pub fn field_value(v: &Value<'_>, kind: FieldKind, max_integer: u64) -> Read<FieldValue> {
-    let max = i128::from(max_integer);
+    field_value_in(&Style { max_integer, strict_integers: false, ..NODE }, v, kind)
+}
+
+/// [`field_value`] with the numbers of `style` (its largest whole number, and
+/// [`Style::strict_integers`]).
+pub fn field_value_in(style: &Style, v: &Value<'_>, kind: FieldKind) -> Read<FieldValue> {
+    let max = i128::from(style.max_integer);
     Ok(match kind {
         FieldKind::Text => FieldValue::Text(text(v, false)?),
         FieldKind::Bool => FieldValue::Bool(boolean(v)?),
-        FieldKind::Unsigned => FieldValue::Unsigned(integer(v, 0, max.min(u64::MAX.into()))? as u64),
+        FieldKind::Unsigned => FieldValue::Unsigned(integer_in(style, v, 0, max.min(u64::MAX.into()))? as u64),
         FieldKind::Integer | FieldKind::Enum(_) => {
             let bound = max.min(i64::MAX.into());
-            FieldValue::Integer(integer(v, -bound, bound)? as i64)
+            FieldValue::Integer(integer_in(style, v, -bound, bound)? as i64)
         }
         FieldKind::Json => FieldValue::Text(json(v)?),
     })
@@ -44,9 +51,9 @@ pub fn read_fields(
     for field in fields.iter().filter(|field| whole || !field.required) {
         let name = style.field_name(field);
         let value = if field.required {
-            obj.required_by(&name, |v| field_value(v, field.kind, style.max_integer))?
+            obj.required_by(&name, |v| field_value_in(style, v, field.kind))?
         } else {
-            match obj.read(&name, |v| field_value(v, field.kind, style.max_integer))? {
+            match obj.read(&name, |v| field_value_in(style, v, field.kind))? {
                 Some(value) => value,
                 None => continue,
             }
@@ -136,12 +143,12 @@ pub fn read_option(
         OptionKind::Text | OptionKind::Choice(_) => OptionValue::Text(text(v, false).map_err(problem)?),
         OptionKind::Secret => OptionValue::Text(text(v, true).map_err(problem)?),
         OptionKind::Bool => OptionValue::Bool(boolean(v).map_err(problem)?),
-        OptionKind::Unsigned => OptionValue::Unsigned(integer(v, 0, max).map_err(problem)? as u64),
+        OptionKind::Unsigned => OptionValue::Unsigned(integer_in(style, v, 0, max).map_err(problem)? as u64),
         OptionKind::Amount => OptionValue::Amount(number(v).map_err(problem)?),
         OptionKind::Duration => {
             // A unit below a second (milliseconds) takes whole numbers; seconds take fractions.
             let whole = style.duration_unit < Duration::from_secs(1);
-            let amount = if whole { integer(v, 0, max).map(|n| n as f64) } else { number(v) };
+            let amount = if whole { integer_in(style, v, 0, max).map(|n| n as f64) } else { number(v) };
             opt.duration(amount.map_err(problem)?, style.duration_unit).map_err(refused)?
         }
         // Each PEM text of a list adds to the ones before.
@@ -154,7 +161,7 @@ pub fn read_option(
         OptionKind::Pem => pem(v).map_err(problem)?,
         OptionKind::Limits => OptionValue::Limits(limits(style, &at, v)?),
         OptionKind::WrongCode => OptionValue::WrongCode(wrong_code(style, &at, v)?),
-        OptionKind::Field(kind) => field_value(v, kind, style.max_integer).map_err(problem)?.into(),
+        OptionKind::Field(kind) => field_value_in(style, v, kind).map_err(problem)?.into(),
     };
     set(Some(value)).map_err(refused)
 }
@@ -204,7 +211,7 @@ fn parts<const N: usize>(
             _ => return Err(InputError::expected(at.clone(), expected, v, false)),
         };
         for (i, (slot, item)) in out.iter_mut().zip(items).enumerate() {
-            *slot = integer(item, 0, bound).map_err(|p| InputError::new(at.index(i), p))? as u64;
+            *slot = integer_in(style, item, 0, bound).map_err(|p| InputError::new(at.index(i), p))? as u64;
         }
         return Ok(out);
     }

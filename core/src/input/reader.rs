@@ -50,6 +50,17 @@ pub fn integer(v: &Value<'_>, min: i128, max: i128) -> Read<i128> {
     Ok(n)
 }
 
+/// A whole number in `min..=max` as `style` reads them: with [`Style::strict_integers`], a
+/// [`Value::Number`] within the 64-bit range or not finite (a Python `float`) is a type problem.
+pub fn integer_in(style: &Style, v: &Value<'_>, min: i128, max: i128) -> Read<i128> {
+    match v {
+        Value::Number(n) if style.strict_integers && (!n.is_finite() || n.abs() < 9.2e18) => {
+            Err(wrong(Expected::Integer, v, false))
+        }
+        _ => integer(v, min, max),
+    }
+}
+
 /// A list's items.
 pub fn list<'v, 'a>(v: &'v Value<'a>, of: &'static Expected) -> Read<&'v [Value<'a>]> {
     match v {
@@ -203,7 +214,8 @@ impl<'v, 'a> Object<'v, 'a> {
     /// A whole number from 0 to `max` (and to the style's largest exact integer).
     pub fn unsigned(&mut self, key: &str, max: u64) -> Result<Option<u64>, InputError> {
         let max = i128::from(max.min(self.style.max_integer));
-        self.read(key, |v| integer(v, 0, max).map(|n| n as u64))
+        let style = self.style;
+        self.read(key, |v| integer_in(style, v, 0, max).map(|n| n as u64))
     }
 
     /// A whole number from 0 to `u32::MAX`.

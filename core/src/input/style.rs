@@ -31,6 +31,11 @@ pub struct Style {
     /// Names of parts (snake case) the language spells differently: Node's `WrongCodeOptions`
     /// calls `max_wrong` `max`.
     pub renames: &'static [(&'static str, &'static str)],
+    /// Whole numbers and other numbers are different types (Python's `int` and `float`): a
+    /// [`Value::Number`](super::Value::Number) within the 64-bit range, NaN or infinite, is never
+    /// read as a whole number (`6.0` where an `int` is expected is a type problem; a larger one a
+    /// range problem: Python's `int` past 64 bits).
+    pub strict_integers: bool,
 }
 
 /// Node's spelling: camel case, durations in milliseconds with `Ms`, the role's options inside
@@ -44,6 +49,7 @@ pub const NODE: Style = Style {
     flat_groups: false,
     tuples: false,
     renames: &[("max_wrong", "max"), ("lockout_seconds", "lock_seconds")],
+    strict_integers: false,
 };
 
 /// Python's spelling: the core's snake-case names (grouped ones by their short name,
@@ -58,6 +64,7 @@ pub const PYTHON: Style = Style {
     flat_groups: true,
     tuples: true,
     renames: &[("role_duration_seconds", "role_duration")],
+    strict_integers: true,
 };
 
 impl Style {

@@ -265,3 +265,27 @@ fn python_wording_is_expressible() {
     let e = required_arg(&[Value::Number(1.5)], 0, "code_length", |v| integer(v, 0, 10)).unwrap_err();
     assert_eq!(python_message("f", &e), "f() argument 'code_length' must be between 0 and 10, got 1.5");
 }
+
+#[test]
+fn a_strict_style_reads_no_float_as_an_integer() {
+    // Python's `code_length=6.0`: a type problem; `2**70` (a number past 64 bits): a range one.
+    let six = Value::Number(6.0);
+    assert_eq!(integer_in(&NODE, &six, 0, 10).unwrap(), 6);
+    let e = integer_in(&PYTHON, &six, 0, 10).unwrap_err();
+    assert!(matches!(e, Problem::Type { expected: Expected::Integer, .. }), "{e:?}");
+    for float in [f64::NAN, f64::INFINITY] {
+        assert!(matches!(integer_in(&PYTHON, &Value::Number(float), 0, 10), Err(Problem::Type { .. })));
+    }
+    let huge = Value::Number(2f64.powi(70));
+    assert!(matches!(integer_in(&PYTHON, &huge, 0, 10), Err(Problem::Range { .. })));
+    assert_eq!(integer_in(&PYTHON, &Value::Integer(7), 0, 10).unwrap(), 7);
+    // The same in the table readers: a request field, a client option, a guard tuple.
+    let kind = crate::FieldKind::Unsigned;
+    assert!(matches!(field_value_in(&PYTHON, &six, kind), Err(Problem::Type { .. })));
+    assert!(field_value_in(&NODE, &six, kind).is_ok());
+    let kwargs = json(r#"{"max_attempts": 3.0}"#);
+    let mut obj = Object::required(&PYTHON, Path::default(), &kwargs).unwrap();
+    let e = read_client(&mut obj, &mut ClientBuilder::default()).unwrap_err();
+    assert_eq!(e.path.to_string(), "max_attempts");
+    assert!(matches!(type_problem(&e).0, Expected::Integer));
+}

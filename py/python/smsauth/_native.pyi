@@ -97,7 +97,7 @@ class _ClientOptions(TypedDict, total=False):
     max_retry_after: Optional[float]
     proxy: Optional[str]
     no_proxy: Optional[bool]
-    ca_certificates: Optional[Union[str, bytes]]
+    ca_certificates: Optional[Union[str, bytes, Sequence[Union[str, bytes]]]]
     sign_name: Optional[str]
     template_code: Optional[str]
     template_param: Optional[Union[str, Mapping[str, Any]]]
