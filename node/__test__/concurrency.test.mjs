@@ -103,13 +103,26 @@ describe('concurrency', () => {
          const names = () => fs.readdirSync('/proc/self/task').map((t) => {
            try { return fs.readFileSync('/proc/self/task/' + t + '/comm', 'utf8').trim() } catch { return '' }
          }).filter(Boolean).sort()
-         const before = names()
-         const { Client } = require('./index.js')
-         const loaded = names()
-         const c = new Client({ endpoint: 'http://127.0.0.1:9', accessKeyId: 'a', accessKeySecret: 'b', signName: 's', templateCode: '1', retry: { maxAttempts: 1 } })
-         const built = names()
-         Promise.all([c.sendCode('13800138000'), c.checkCode('13800138000', '1234')].map((p) => p.catch((e) => e.code))).then((codes) => {
-           console.log(JSON.stringify({ before, loaded, built, after: names(), codes }))
+         // Node starts its own threads (all named "node") while it boots; on a loaded machine
+         // some appear only after the script starts. Wait until their list stays the same.
+         const settled = async () => {
+           let seen = names()
+           for (let i = 0; i < 40; i++) {
+             await new Promise((r) => setTimeout(r, 50))
+             const now = names()
+             if (now.join() === seen.join()) return now
+             seen = now
+           }
+           return seen
+         }
+         settled().then((before) => {
+           const { Client } = require('./index.js')
+           const loaded = names()
+           const c = new Client({ endpoint: 'http://127.0.0.1:9', accessKeyId: 'a', accessKeySecret: 'b', signName: 's', templateCode: '1', retry: { maxAttempts: 1 } })
+           const built = names()
+           return Promise.all([c.sendCode('13800138000'), c.checkCode('13800138000', '1234')].map((p) => p.catch((e) => e.code))).then((codes) => {
+             console.log(JSON.stringify({ before, loaded, built, after: names(), codes }))
+           })
          })`,
       ],
       { cwd: PACKAGE_DIR, encoding: 'utf8' },
