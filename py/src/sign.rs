@@ -15,6 +15,11 @@ use crate::response::{attributed, describe};
 /// `[(name, value)]` from a `dict` or an iterable of 2-tuples of `str` (`None`: none).
 fn pairs(func: &str, name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
     let Some(value) = value else { return Ok(Vec::new()) };
+    // The usual argument, a dict of str, converted as it is; any other value (and any error) is
+    // read by the core's reader.
+    if let Some(pairs) = value.cast::<PyDict>().ok().and_then(text_pairs) {
+        return Ok(pairs);
+    }
     // Any other iterable (`dict.items()`, a generator) is read as the list of its items.
     let listed;
     let value = match value.try_iter() {
@@ -26,6 +31,12 @@ fn pairs(func: &str, name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<V
     };
     let read = |v: &Value<'_>| if v.is_nullish() { Ok(Vec::new()) } else { input::pairs(v) };
     convert::arg(func, name, value, read)
+}
+
+/// A dict's items when every key and value is text, in order; `None` otherwise.
+fn text_pairs(dict: &Bound<'_, PyDict>) -> Option<Vec<(String, String)>> {
+    let text = |v: Bound<'_, PyAny>| Some(v.cast::<PyString>().ok()?.to_cow().ok()?.into_owned());
+    dict.iter().map(|(k, v)| Some((text(k)?, text(v)?))).collect()
 }
 
 /// A body: `str` (UTF-8) or `bytes` (`None`: empty).
