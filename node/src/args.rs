@@ -13,9 +13,7 @@ use std::borrow::Cow;
 
 use napi::bindgen_prelude::*;
 use napi::{Property, PropertyAttributes};
-use smsauth::input::{
-    self, Expected, Foreign, InputError, NODE, Object, Path, Problem, Read, Received, ReceivedKind, Value,
-};
+use smsauth::input::{self, Foreign, InputError, NODE, Object, Path, Problem, Read, Value, Worded};
 
 use crate::error::{core_error, core_error_for, range_error, type_error};
 
@@ -151,88 +149,15 @@ impl<T> Js<T> for std::result::Result<T, InputError> {
     }
 }
 
-/// A path as Node users write it: `options.guard.phone[].max`.
-fn written(path: &Path) -> String {
-    path.written(|_| "[]".into())
-}
-
-/// `The "phone" argument`, `The "options.signName" property`.
-fn describe(path: &Path) -> String {
-    let what = if path.is_arg() { "argument" } else { "property" };
-    format!("The \"{}\" {what}", written(path))
-}
-
-/// How a received value is shown: `Received type string ('abc')`, `Received undefined`.
-fn received(r: &Received) -> String {
-    let shown = match (&r.kind, &r.shown) {
-        (ReceivedKind::Text, Some(s)) => format!(" ('{s}'{})", if r.truncated { "..." } else { "" }),
-        (_, Some(s)) => format!(" ({s})"),
-        (_, None) => String::new(),
-    };
-    match &r.kind {
-        ReceivedKind::Absent => "Received undefined".into(),
-        ReceivedKind::Null => "Received null".into(),
-        ReceivedKind::Bool => format!("Received type boolean{shown}"),
-        ReceivedKind::Integer | ReceivedKind::Number => format!("Received type number{shown}"),
-        ReceivedKind::Text => format!("Received type string{shown}"),
-        ReceivedKind::Foreign(t) if t == "function" => "Received function".into(),
-        ReceivedKind::Foreign(t) if t == "symbol" || t == "bigint" => format!("Received type {t}"),
-        _ => "Received an object".into(),
-    }
-}
-
-/// What a value must be, in Node's words, and whether the message shows what was received.
-fn expected(e: Expected) -> (&'static str, bool) {
-    match e {
-        Expected::Text => ("of type string", true),
-        Expected::Bool => ("of type boolean", true),
-        Expected::Number | Expected::Integer => ("of type number", true),
-        Expected::Map | Expected::Limit | Expected::WrongCode => ("of type object", true),
-        Expected::TextOrBytes => ("of type string or an instance of Uint8Array", true),
-        Expected::List(Expected::Limit) => ("an array of { max, windowSeconds }", false),
-        Expected::List(_) => ("an array of strings", false),
-        Expected::Pairs => ("an object of strings or an array of [name, value] strings", false),
-        Expected::Json => ("a JSON string or a plain object", false),
-    }
-}
-
-/// The core's reading error as Node throws it: wrong types as `TypeError`s, numbers out of range
-/// as `RangeError`s, the rest (unknown properties, lone surrogates, refused values) as
-/// `SmsAuthError`s (`ERR_SMSAUTH_INVALID_INPUT`) naming the property.
+/// The core's reading error as Node throws it, worded by the core ([`InputError::worded`]): a
+/// `TypeError` (`ERR_INVALID_ARG_TYPE`), a `RangeError` (`ERR_OUT_OF_RANGE`) or an
+/// `SmsAuthError` (e.g. `ERR_SMSAUTH_INVALID_INPUT`) naming the property.
 pub(crate) fn error(env: &Env, e: InputError) -> Error {
-    let path = e.path.clone();
-    let refused = matches!(e.problem, Problem::Refused(_));
-    let e = match e.into_core() {
-        Ok(core) if refused => return core_error(env, &core),
-        Ok(core) => return core_error_for(env, &core, &written(&path)),
-        Err(e) => e,
-    };
-    let name = describe(&path);
-    match e.problem {
-        Problem::Type { expected: what, received: r } => {
-            let (what, show) = expected(what);
-            let received = if show { format!(". {}", received(&r)) } else { String::new() };
-            type_error(env, format!("{name} must be {what}{received}"))
-        }
-        Problem::Range { min, max, received } => {
-            range_error(env, format!("{name} must be an integer >= {min} and <= {max}. Received {received}"))
-        }
-        Problem::NotPlain { class } => {
-            type_error(env, format!("{name} must be a plain object, not a {class}: use {{ key: value }}"))
-        }
-        Problem::Hidden { key } => type_error(
-            env,
-            format!(
-                "The \"{}.{key}\" property must be enumerable (options are read from enumerable properties)",
-                written(&path)
-            ),
-        ),
-        Problem::NotData { at, what } => {
-            let hint = if at.ends_with("toJSON") { " (check its toJSON method)" } else { "" };
-            type_error(env, format!("{name} must be JSON data; \"{at}\" is not JSON data ({what}){hint}"))
-        }
-        // Handed to the core error above.
-        Problem::NotText | Problem::Unknown { .. } | Problem::Refused(_) => unreachable!("a core error"),
+    match e.worded(&NODE, "") {
+        Worded::Type(message) => type_error(env, message),
+        Worded::Range(message) => range_error(env, message),
+        Worded::Core { error, field: None } => core_error(env, &error),
+        Worded::Core { error, field: Some(path) } => core_error_for(env, &error, &path),
     }
 }
 

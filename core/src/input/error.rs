@@ -1,7 +1,8 @@
 //! [`InputError`]: why an argument could not be read, as data — where (a [`Path`]), what was
-//! expected, what was received (never a secret's value) — so each binding words it in its own
-//! idiom: Node `The "options.timeoutMs" property must be of type number. Received type string
-//! ('5')`, Python `Client() argument 'timeout' must be int or float, not str`.
+//! expected, what was received (never a secret's value) — worded per language by
+//! [`InputError::worded`]: Node `The "options.timeoutMs" property must be of type number.
+//! Received type string ('5')`, Python `Client() argument 'timeout' must be int or float, not
+//! str`.
 
 use std::fmt;
 

@@ -4,7 +4,8 @@
 //! object by object), reads it with the generic readers here — the client options from
 //! [`ClientBuilder::options`](crate::ClientBuilder::options) ([`read_client`]), request fields
 //! from their `FIELDS` tables ([`read_fields`]), the signing helpers' inputs ([`sign`]) — and
-//! words the [`InputError`] of a bad value in its own idiom. Names are spelt by the binding's
+//! raises the [`InputError`] of a bad value as the exception [`InputError::worded`] names, with
+//! its message in the binding's idiom. Names are spelt by the binding's
 //! [`Style`] ([`NODE`], [`PYTHON`]); nothing else differs between languages.
 //!
 //! ```
@@ -25,6 +26,7 @@ mod reader;
 pub mod sign;
 mod style;
 mod value;
+mod wording;
 
 pub use error::{Expected, InputError, Path, Problem, Received, ReceivedKind, Step};
 pub use options::{field_value, field_value_in, read_client, read_fields, read_option};
@@ -35,6 +37,7 @@ pub use reader::{
 };
 pub use style::{NODE, PYTHON, Style, is_option};
 pub use value::{Foreign, MAX_DEPTH, Value};
+pub use wording::{Worded, Wording};
 
 #[cfg(test)]
 mod tests;

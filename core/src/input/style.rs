@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
+use super::wording::Wording;
 use crate::{ClientBuilder, Field, OptionKind};
 
 /// How a language spells the core's option and field names and which numbers it holds: the
@@ -36,6 +37,8 @@ pub struct Style {
     /// read as a whole number (`6.0` where an `int` is expected is a type problem; a larger one a
     /// range problem: Python's `int` past 64 bits).
     pub strict_integers: bool,
+    /// Whose idiom a reading error is worded in ([`InputError::worded`](super::InputError::worded)).
+    pub wording: Wording,
 }
 
 /// Node's spelling: camel case, durations in milliseconds with `Ms`, the role's options inside
@@ -50,6 +53,7 @@ pub const NODE: Style = Style {
     tuples: false,
     renames: &[("max_wrong", "max"), ("lockout_seconds", "lock_seconds")],
     strict_integers: false,
+    wording: Wording::Node,
 };
 
 /// Python's spelling: the core's snake-case names (grouped ones by their short name,
@@ -65,6 +69,7 @@ pub const PYTHON: Style = Style {
     tuples: true,
     renames: &[("role_duration_seconds", "role_duration")],
     strict_integers: true,
+    wording: Wording::Python,
 };
 
 impl Style {

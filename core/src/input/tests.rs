@@ -219,51 +219,60 @@ fn the_part_tables_list_what_the_readers_read() {
     }
 }
 
-/// Python's wording from the same structure (the Python port words it this way).
-fn python_message(func: &str, e: &InputError) -> String {
-    let arg = match e.path.0.first() {
-        Some(Step::Arg(name)) => name.as_str(),
-        _ => "?",
-    };
-    let inner = if e.path.0.len() > 1 { format!(" item {}", e.path) } else { String::new() };
-    match &e.problem {
-        Problem::Type { expected, received } => {
-            let want = match expected {
-                Expected::Text => "str",
-                Expected::Bool => "bool",
-                Expected::Integer => "int",
-                Expected::Number => "int or float",
-                _ => "another type",
-            };
-            let got = match &received.kind {
-                ReceivedKind::Integer => "int",
-                ReceivedKind::Number => "float",
-                ReceivedKind::Text => "str",
-                ReceivedKind::Null | ReceivedKind::Absent => "NoneType",
-                ReceivedKind::Bool => "bool",
-                _ => "object",
-            };
-            format!("{func}() argument '{arg}'{inner} must be {want}, not {got}")
+/// `e` worded in `style` for `func`: the class (`type`, `range`, `core <kind> <field>`) and the
+/// message a binding raises (a core error's message naming `field` when the wording names one).
+fn worded(style: &Style, func: &str, e: InputError) -> (String, String) {
+    match e.worded(style, func) {
+        Worded::Type(message) => ("type".into(), message),
+        Worded::Range(message) => ("range".into(), message),
+        Worded::Core { error, field } => {
+            let named = field.as_deref().or(error.field()).unwrap_or("-").to_owned();
+            let message = field.map_or_else(|| error.message().to_owned(), |f| error.message_naming(&f));
+            (format!("core {} {named}", error.kind().name()), message)
         }
-        Problem::Unknown { key, .. } => format!("{func}() got an unexpected keyword argument '{key}'"),
-        Problem::Range { min, max, received } => {
-            format!("{func}() argument '{arg}'{inner} must be between {min} and {max}, got {received}")
-        }
-        _ => String::new(),
     }
 }
 
 #[test]
-fn python_wording_is_expressible() {
+fn python_wording() {
     // Python reads **kwargs as a map whose keys are arguments.
-    let kwargs = json(r#"{"sign_name": 5, "timeout": 1.5}"#);
+    let kwargs = json(r#"{"sign_name": 5, "code_length": 1.5, "signname": "x"}"#);
     let mut obj = Object::required(&PYTHON, Path::default(), &kwargs).unwrap();
     let e = obj.read("sign_name", |v| text(v, false)).unwrap_err();
-    assert_eq!(python_message("send_code", &e), "send_code() argument 'sign_name' must be str, not int");
-    let e = InputError::new(Path::arg("options"), Problem::Unknown { key: "signname".into(), known: vec![] });
-    assert_eq!(python_message("Client", &e), "Client() got an unexpected keyword argument 'signname'");
-    let e = required_arg(&[Value::Number(1.5)], 0, "code_length", |v| integer(v, 0, 10)).unwrap_err();
-    assert_eq!(python_message("f", &e), "f() argument 'code_length' must be between 0 and 10, got 1.5");
+    let type_error = |m: &str| ("type".to_owned(), m.to_owned());
+    assert_eq!(worded(&PYTHON, "send_code", e), type_error("send_code() argument 'sign_name' must be str, not int"));
+    let e = obj.unsigned("code_length", 10).unwrap_err();
+    assert_eq!(
+        worded(&PYTHON, "send_code", e),
+        type_error("send_code() argument 'code_length' must be int, not float")
+    );
+    let e = obj.finish().unwrap_err();
+    assert_eq!(worded(&PYTHON, "Client", e), type_error("Client() got an unexpected keyword argument 'signname'"));
+    // Out of range: the core's InvalidInput naming the API field.
+    let range = |n: i64| {
+        let e = required_arg(&[Value::Integer(n)], 0, "code_length", |v| integer_in(&PYTHON, v, 0, 10)).unwrap_err();
+        worded(&PYTHON, "f", e)
+    };
+    let invalid =
+        |m: &str| ("core invalid_input CodeLength".to_owned(), format!("invalid CodeLength: f() argument {m}"));
+    assert_eq!(range(11), invalid("'code_length' is too large (at most 10), got 11"));
+    assert_eq!(range(-1), invalid("'code_length' must be a non-negative integer, got -1"));
+}
+
+#[test]
+fn node_wording() {
+    let e = client(&NODE, r#"{"timeoutMs": "5"}"#).unwrap_err();
+    let expected = r#"The "options.timeoutMs" property must be of type number. Received type string ('5')"#;
+    assert_eq!(worded(&NODE, "", e), ("type".into(), expected.into()));
+    let e = required_arg(&[Value::Integer(11)], 0, "codeLength", |v| integer(v, 0, 10)).unwrap_err();
+    let expected = r#"The "codeLength" argument must be an integer >= 0 and <= 10. Received 11"#;
+    assert_eq!(worded(&NODE, "", e), ("range".into(), expected.into()));
+    // Unknown properties: the core's InvalidInput naming the object.
+    let e = client(&NODE, r#"{"signname": "x"}"#).unwrap_err();
+    let (class, message) = worded(&NODE, "", e);
+    assert_eq!(class, "core invalid_input options");
+    let expected = r#"invalid options: "signname" is not a known property (did you mean "signName"?); known"#;
+    assert!(message.starts_with(expected), "{message}");
 }
 
 #[test]
