@@ -82,108 +82,100 @@ fn text(value: &Option<String>) -> Value<'_> {
     value.as_deref().map_or(Value::None, Value::Text)
 }
 
+/// The table of an answer of the service: its own attributes (`$own`), then those of the
+/// envelope every answer carries (`Code`, `Message`, `Success`, the HTTP status and
+/// `AccessDeniedDetail`), declared here once for every answer type; `$code` documents `code`.
+macro_rules! answer_attributes {
+    ([$($own:expr),* $(,)?], code: $code:expr) => {
+        &[
+            $($own,)*
+            Attribute { name: "code", kind: Kind::Text, doc: $code, get: |r| Value::Text(&r.code) },
+            Attribute { name: "message", kind: Kind::Text, doc: "`Message`.", get: |r| Value::Text(&r.message) },
+            Attribute { name: "success", kind: Kind::Bool, doc: "`Success`.", get: |r| Value::Bool(r.success) },
+            Attribute {
+                name: "http_status",
+                kind: Kind::Unsigned,
+                doc: "HTTP status of the answer.",
+                get: |r| Value::Unsigned(r.http_status.into()),
+            },
+            Attribute {
+                name: "access_denied_detail",
+                kind: Kind::OptionalText,
+                doc: "`AccessDeniedDetail` as JSON text, when present.",
+                get: |r| text(&r.access_denied_detail),
+            },
+        ]
+    };
+}
+
 impl Attributes for SendSmsVerifyCodeResponse {
-    const ATTRIBUTES: &'static [Attribute<Self>] = &[
-        Attribute {
-            name: "request_id",
-            kind: Kind::Text,
-            doc: "`RequestId` of the call, to quote to Alibaba Cloud support.",
-            get: |r| Value::Text(&r.request_id),
-        },
-        Attribute {
-            name: "biz_id",
-            kind: Kind::OptionalText,
-            doc: "`Model.BizId`: the delivery receipt id.",
-            get: |r| text(&r.model.biz_id),
-        },
-        Attribute {
-            name: "out_id",
-            kind: Kind::OptionalText,
-            doc: "`Model.OutId`, echoed.",
-            get: |r| text(&r.model.out_id),
-        },
-        Attribute {
-            name: "verify_code",
-            kind: Kind::OptionalText,
-            doc: "`Model.VerifyCode`: only when `return_verify_code=True` was sent.",
-            get: |r| text(&r.model.verify_code),
-        },
-        Attribute {
-            name: "model_request_id",
-            kind: Kind::OptionalText,
-            doc: "`Model.RequestId`: the inner request's id.",
-            get: |r| text(&r.model.request_id),
-        },
-        Attribute {
-            name: "code",
-            kind: Kind::Text,
-            doc: "`Code` (always `\"OK\"` here: any other code is an error).",
-            get: |r| Value::Text(&r.code),
-        },
-        Attribute { name: "message", kind: Kind::Text, doc: "`Message`.", get: |r| Value::Text(&r.message) },
-        Attribute { name: "success", kind: Kind::Bool, doc: "`Success`.", get: |r| Value::Bool(r.success) },
-        Attribute {
-            name: "http_status",
-            kind: Kind::Unsigned,
-            doc: "HTTP status of the answer.",
-            get: |r| Value::Unsigned(r.http_status.into()),
-        },
-        Attribute {
-            name: "access_denied_detail",
-            kind: Kind::OptionalText,
-            doc: "`AccessDeniedDetail` as JSON text, when present.",
-            get: |r| text(&r.access_denied_detail),
-        },
-    ];
+    const ATTRIBUTES: &'static [Attribute<Self>] = answer_attributes!(
+        [
+            Attribute {
+                name: "request_id",
+                kind: Kind::Text,
+                doc: "`RequestId` of the call, to quote to Alibaba Cloud support.",
+                get: |r| Value::Text(&r.request_id),
+            },
+            Attribute {
+                name: "biz_id",
+                kind: Kind::OptionalText,
+                doc: "`Model.BizId`: the delivery receipt id.",
+                get: |r| text(&r.model.biz_id),
+            },
+            Attribute {
+                name: "out_id",
+                kind: Kind::OptionalText,
+                doc: "`Model.OutId`, echoed.",
+                get: |r| text(&r.model.out_id),
+            },
+            Attribute {
+                name: "verify_code",
+                kind: Kind::OptionalText,
+                doc: "`Model.VerifyCode`: only when `return_verify_code=True` was sent.",
+                get: |r| text(&r.model.verify_code),
+            },
+            Attribute {
+                name: "model_request_id",
+                kind: Kind::OptionalText,
+                doc: "`Model.RequestId`: the inner request's id.",
+                get: |r| text(&r.model.request_id),
+            },
+        ],
+        code: "`Code` (always `\"OK\"` here: any other code is an error)."
+    );
 }
 
 impl Attributes for CheckSmsVerifyCodeResponse {
-    const ATTRIBUTES: &'static [Attribute<Self>] = &[
-        Attribute {
-            name: "passed",
-            kind: Kind::Bool,
-            doc: "`True` only when the service said `PASS`.",
-            get: |r| Value::Bool(r.passed()),
-        },
-        Attribute {
-            name: "verify_result",
-            kind: Kind::Choice { values: &["PASS", "UNKNOWN"], open: true },
-            doc: "`Model.VerifyResult`: `\"PASS\"`, `\"UNKNOWN\"`, or a value this version does not know.",
-            get: |r| Value::Text(r.model.verify_result.as_str()),
-        },
-        Attribute {
-            name: "out_id",
-            kind: Kind::OptionalText,
-            doc: "`Model.OutId`, echoed.",
-            get: |r| text(&r.model.out_id),
-        },
-        Attribute {
-            name: "request_id",
-            kind: Kind::Text,
-            doc: "`RequestId` of the call.",
-            get: |r| Value::Text(&r.request_id),
-        },
-        Attribute {
-            name: "code",
-            kind: Kind::Text,
-            doc: "`Code` (always `\"OK\"` here).",
-            get: |r| Value::Text(&r.code),
-        },
-        Attribute { name: "message", kind: Kind::Text, doc: "`Message`.", get: |r| Value::Text(&r.message) },
-        Attribute { name: "success", kind: Kind::Bool, doc: "`Success`.", get: |r| Value::Bool(r.success) },
-        Attribute {
-            name: "http_status",
-            kind: Kind::Unsigned,
-            doc: "HTTP status of the answer.",
-            get: |r| Value::Unsigned(r.http_status.into()),
-        },
-        Attribute {
-            name: "access_denied_detail",
-            kind: Kind::OptionalText,
-            doc: "`AccessDeniedDetail` as JSON text, when present.",
-            get: |r| text(&r.access_denied_detail),
-        },
-    ];
+    const ATTRIBUTES: &'static [Attribute<Self>] = answer_attributes!(
+        [
+            Attribute {
+                name: "passed",
+                kind: Kind::Bool,
+                doc: "`True` only when the service said `PASS`.",
+                get: |r| Value::Bool(r.passed()),
+            },
+            Attribute {
+                name: "verify_result",
+                kind: Kind::Choice { values: &["PASS", "UNKNOWN"], open: true },
+                doc: "`Model.VerifyResult`: `\"PASS\"`, `\"UNKNOWN\"`, or a value this version does not know.",
+                get: |r| Value::Text(r.model.verify_result.as_str()),
+            },
+            Attribute {
+                name: "out_id",
+                kind: Kind::OptionalText,
+                doc: "`Model.OutId`, echoed.",
+                get: |r| text(&r.model.out_id),
+            },
+            Attribute {
+                name: "request_id",
+                kind: Kind::Text,
+                doc: "`RequestId` of the call.",
+                get: |r| Value::Text(&r.request_id),
+            },
+        ],
+        code: "`Code` (always `\"OK\"` here)."
+    );
 }
 
 impl Attributes for Explanation {
