@@ -12,8 +12,8 @@
 //! ```
 
 use crate::record::Value;
-use crate::sign::{Explanation, SignedRequest, Verified};
-use crate::{CheckSmsVerifyCodeResponse, Error, SendSmsVerifyCodeResponse, ServiceDetail};
+use crate::sign::{Explanation, SignatureVersion, SignedRequest, Verified};
+use crate::{CheckSmsVerifyCodeResponse, Delivery, Error, SendSmsVerifyCodeResponse, ServiceDetail};
 
 /// One read-only attribute of `T`.
 #[derive(Debug)]
@@ -201,13 +201,23 @@ impl Attributes for Explanation {
     ];
 }
 
+/// A signature version's names, as [`SignatureVersion::as_str`] spells them.
+const VERSION: Kind =
+    Kind::Choice { values: &[SignatureVersion::V1.as_str(), SignatureVersion::V3.as_str()], open: false };
+
+/// A delivery's names, as [`Delivery::as_str`] spells them.
+const DELIVERY: Kind = Kind::Choice {
+    values: &[Delivery::NotReceived.as_str(), Delivery::Answered.as_str(), Delivery::Unknown.as_str()],
+    open: false,
+};
+
 /// The plain attributes of a signed request (the headers, body and explanation are read by
 /// their own accessors).
 impl Attributes for SignedRequest {
     const ATTRIBUTES: &'static [Attribute<Self>] = &[
         Attribute {
             name: "version",
-            kind: Kind::Choice { values: &["v1", "v3"], open: false },
+            kind: VERSION,
             doc: "`\"v1\"` or `\"v3\"`.",
             get: |r| Value::Text(r.version.as_str()),
         },
@@ -227,7 +237,7 @@ impl Attributes for Verified {
     const ATTRIBUTES: &'static [Attribute<Self>] = &[
         Attribute {
             name: "version",
-            kind: Kind::Choice { values: &["v1", "v3"], open: false },
+            kind: VERSION,
             doc: "`\"v1\"` or `\"v3\"`.",
             get: |v| Value::Text(v.version.as_str()),
         },
@@ -318,7 +328,7 @@ impl Attributes for Error {
         },
         Attribute {
             name: "delivery",
-            kind: Kind::Choice { values: &["not_received", "answered", "unknown"], open: false },
+            kind: DELIVERY,
             doc: "Whether the request may have reached the service: `not_received`, `answered` or `unknown`.",
             get: |e| Value::Text(e.delivery().as_str()),
         },
