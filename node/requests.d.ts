@@ -1,4 +1,4 @@
-/* Generated from the Rust core's field and option tables (node/src/fields.rs): do not edit. */
+/* Generated from the Rust core's field and option tables (tools/typegen): do not edit. */
 
 /** `client.sendCode(phone, overrides)`: unset fields take the client's defaults. */
 export interface SendOverrides {

@@ -14,7 +14,6 @@ mod args;
 mod client;
 mod emulator;
 mod error;
-mod fields;
 mod observe;
 mod runtime;
 mod sign;

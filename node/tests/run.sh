@@ -26,8 +26,9 @@ for f in "${generated[@]}"; do
   if [[ -f $f ]]; then cp "$f" "$committed/$f"; else : >"$committed/$f"; fi
 done
 node_modules/.bin/napi build --platform --js native.js --dts native.d.ts
-# The request shapes come from the core's field tables, through the addon just built.
-node -e "process.stdout.write(require('./native.js').__requestTypes())" >requests.d.ts
+# The request shapes come from the core's field tables, through the dev-time generator
+# (tools/typegen; like cbindgen for the C header, not shipped in the addon).
+cargo run --quiet -p smsauth-typegen >requests.d.ts
 drift=0
 for f in "${generated[@]}"; do
   if ! diff -u "$committed/$f" "$f"; then

@@ -1,14 +1,17 @@
-//! The TypeScript shapes written from the core's tables, so that each API field and each option
-//! is declared once: the request objects from the field tables (`core/src/api/request.rs`), the
+//! `smsauth-typegen`: writes the Node package's `requests.d.ts` to standard output — the
+//! TypeScript shapes written from the core's tables, so that each API field and each option is
+//! declared once: the request objects from the field tables (`core/src/api/request.rs`), the
 //! option objects of `new Client(options)` from the option tables ([`ClientBuilder::options`],
 //! [`GuardConfig::OPTIONS`]) under their Node names ([`NODE`]), and `startEmulator`'s from
 //! the emulator's ([`EMULATOR_OPTIONS`], and `EmulatorFault` from [`FAULT_FIELDS`]), and the
-//! answers (`SendResult`, `Verified`, …) from the core's attribute tables ([`Attributes`]). `tests/run.sh` regenerates
-//! `requests.d.ts` from [`request_types`] and fails when the committed file differs.
+//! answers (`SendResult`, `Verified`, …) from the core's attribute tables ([`Attributes`]).
+//!
+//! A dev-time tool, as cbindgen is for the C header: the declarations are a checked-in build
+//! artefact, so the generator is not shipped inside the `.node` module. `node/tests/run.sh`
+//! regenerates `requests.d.ts` with it and fails when the committed file differs.
 
 use std::fmt::Write;
 
-use napi_derive::napi;
 use smsauth::attributes::{Attributes, Kind};
 use smsauth::sign::{Explanation, Verified};
 use smsauth::{
@@ -194,12 +197,14 @@ impl Member {
     }
 }
 
-/// The text of `requests.d.ts`. Not part of the public API.
-#[napi(js_name = "__requestTypes", skip_typescript)]
-pub fn request_types() -> String {
-    let mut out = String::from(
-        "/* Generated from the Rust core's field and option tables (node/src/fields.rs): do not edit. */\n\n",
-    );
+fn main() {
+    print!("{}", request_types());
+}
+
+/// The text of `requests.d.ts`.
+fn request_types() -> String {
+    let mut out =
+        String::from("/* Generated from the Rust core's field and option tables (tools/typegen): do not edit. */\n\n");
     let (send, check) = (SendSmsVerifyCodeRequest::FIELDS, CheckSmsVerifyCodeRequest::FIELDS);
     let (overrides, exact) = ("unset fields take the client's defaults", "sent exactly as given (no client defaults)");
     for (name, call, fields, whole, doc) in [
