@@ -29,7 +29,6 @@ Object.defineProperty(SmsAuthError.prototype, 'name', {
   configurable: true,
   enumerable: false,
 })
-native.__registerErrorClass(SmsAuthError)
 
 /**
  * A `sendCode` / `sendSmsVerifyCode` answer (`SendResult`). The native side calls this with the
@@ -54,7 +53,7 @@ function checkResult(passed, verifyResult, outId, requestId, code, message, succ
   if (accessDeniedDetail !== undefined) r.accessDeniedDetail = accessDeniedDetail
   return r
 }
-native.__registerResultShapes(sendResult, checkResult)
+native.__register(SmsAuthError, sendResult, checkResult)
 
 /**
  * The channels every client call is published on, the way undici publishes HTTP requests: one

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use napi::bindgen_prelude::*;
 use napi::{Property, PropertyAttributes};
-use smsauth::input::{self, Foreign, InputError, NODE, Object, Path, Problem, Read, Value, Worded};
+use smsauth::input::{self, Foreign, InputError, NODE, Path, Problem, Read, Value, Worded};
 
 use crate::error::{core_error, core_error_for, range_error, type_error};
 
@@ -118,11 +118,11 @@ pub(crate) fn object<'v, 'a, T>(
     path: &str,
     v: &'v Value<'a>,
     required: bool,
-    read: impl FnOnce(&mut Object<'v, 'a>) -> std::result::Result<T, InputError>,
+    read: impl FnOnce(&mut input::Object<'v, 'a>) -> std::result::Result<T, InputError>,
 ) -> Result<T> {
     let run = || {
-        let path = Path::arg(path);
-        let mut f = if required { Object::required(&NODE, path, v)? } else { Object::or_empty(&NODE, path, v)? };
+        let open = if required { input::Object::required } else { input::Object::or_empty };
+        let mut f = open(&NODE, Path::arg(path), v)?;
         let out = read(&mut f)?;
         f.finish()?;
         Ok(out)
@@ -163,13 +163,17 @@ pub(crate) fn error(env: &Env, e: InputError) -> Error {
 
 /// Set `obj[name] = value` as a non-enumerable property, so a secret stays out of logs, JSON and
 /// spreads while still readable by name.
-pub(crate) fn set_hidden(
-    env: &Env,
-    obj: &mut napi::bindgen_prelude::Object<'_>,
-    name: &str,
-    value: &str,
-) -> Result<()> {
+pub(crate) fn set_hidden(env: &Env, obj: &mut Object<'_>, name: &str, value: &str) -> Result<()> {
     let value = env.create_string(value)?;
     let hidden = Property::new().with_utf8_name(name)?.with_value(&value);
     obj.define_properties(&[hidden.with_property_attributes(PropertyAttributes::Default)])
+}
+
+/// `v`, a function `index.js` registers, kept across calls; a `TypeError` when it is not one.
+pub(crate) fn function_ref<A: JsValuesTupleIntoVec, R>(env: &Env, v: Unknown<'_>) -> Result<FunctionRef<A, R>> {
+    if v.get_type()? != ValueType::Function {
+        return Err(type_error(env, "index.js must register functions".into()));
+    }
+    // SAFETY: the value was just checked to be a function.
+    unsafe { v.cast::<Function<'_, A, R>>() }?.create_ref()
 }

@@ -1,57 +1,39 @@
 //! The `Client` class: options in, plain result objects out, every call on the core client.
 
-use std::future::Future;
 use std::ptr;
 
 use napi::bindgen_prelude::*;
 use napi::sys;
 use napi_derive::napi;
-use smsauth::api::Operation;
+use smsauth::api::Call;
 use smsauth::attributes::Attributes;
-use smsauth::input::{self, read_fields};
+use smsauth::input::{self, NODE, read_fields};
 use smsauth::record::Value;
-use smsauth::{CheckSmsVerifyCodeResponse, SendSmsVerifyCodeResponse};
+use smsauth::{CheckSmsVerifyCodeResponse, FieldValue, SendSmsVerifyCodeResponse};
 
 use crate::args::{self, at, object};
 use crate::error;
-use crate::observe::{Trace, begin, write};
+use crate::observe::{begin, write};
 use crate::runtime::{check, promise, rejected};
 
 type CoreSend = smsauth::SendSmsVerifyCodeRequest;
 type CoreCheck = smsauth::CheckSmsVerifyCodeRequest;
 
 /// The result objects' builders, registered once per environment by `index.js`
-/// ([`register_result_shapes`]): plain functions returning an object literal, so every result
+/// ([`crate::register`]): plain functions returning an object literal, so every result
 /// has one fixed shape that the engine creates in one step. Building the object property by
 /// property through Node-API (`napi_define_properties`, a key string each) cost about as much
 /// as everything else on the JavaScript thread's side of the answer
 /// (`bench/results/profile-bindings.md`, rounds 3 and 4).
 ///
 /// Each takes the answer's attributes in the order of the core's table ([`Attributes`]), which
-/// also writes their TypeScript shapes (`SendResult`, `CheckResult`: `fields.rs`).
+/// also writes their TypeScript shapes (`SendResult`, `CheckResult`: `tools/typegen`).
 #[derive(Clone, Copy)]
 pub(crate) enum Shape {
     /// `sendResult`, from [`SendSmsVerifyCodeResponse`]'s attributes.
     Send,
     /// `checkResult`, from [`CheckSmsVerifyCodeResponse`]'s attributes.
     Check,
-}
-
-/// Called once by `index.js` with the functions that build `SendResult` and `CheckResult`
-/// (in [`Shape`]'s order). Not part of the public API.
-#[napi(js_name = "__registerResultShapes", skip_typescript)]
-pub fn register_result_shapes(env: &Env, send: Unknown<'_>, check: Unknown<'_>) -> Result<()> {
-    let mut shapes = Vec::with_capacity(2);
-    for f in [send, check] {
-        if f.get_type()? != ValueType::Function {
-            return Err(error::type_error(env, "The result shapes must be functions".into()));
-        }
-        // SAFETY: the value was just checked to be a function.
-        let f: Function<'_, (), Unknown<'static>> = unsafe { f.cast()? };
-        shapes.push(f.create_ref()?);
-    }
-    crate::runtime::env_state(env)?.shapes = shapes;
-    Ok(())
 }
 
 /// Build a result object with its registered function (JavaScript thread).
@@ -108,18 +90,14 @@ pub(crate) struct Answer<T>(T);
 /// The answers that have a registered builder.
 pub(crate) trait Shaped: Attributes {
     const SHAPE: Shape;
-    /// The API action that answers with it.
-    const ACTION: &'static str;
 }
 
 impl Shaped for SendSmsVerifyCodeResponse {
     const SHAPE: Shape = Shape::Send;
-    const ACTION: &'static str = CoreSend::ACTION;
 }
 
 impl Shaped for CheckSmsVerifyCodeResponse {
     const SHAPE: Shape = Shape::Check;
-    const ACTION: &'static str = CoreCheck::ACTION;
 }
 
 impl<T: Shaped> ToNapiValue for Answer<T> {
@@ -133,18 +111,11 @@ impl<T: Shaped> ToNapiValue for Answer<T> {
     }
 }
 
-/// Start one call: `start` converts the arguments and returns the call's future (its failure
-/// rejects the promise, as in any `async function`); the answer is shaped by [`Answer`].
-fn call<'env, T, F>(env: &'env Env, start: impl FnOnce() -> Result<(Option<Trace>, F)>) -> Result<Object<'env>>
-where
-    T: Shaped + Send,
-    F: Future<Output = smsauth::Result<T>> + Send + 'static,
-{
-    match start() {
-        Ok((trace, fut)) => promise(env, fut, Answer, trace, T::ACTION),
-        Err(e) => rejected(env, e),
-    }
-}
+/// The context object `index.js` passes when the call is observed (see `observe.rs`).
+type Context<'env> = Option<Object<'env>>;
+
+/// The promise a call returns.
+type JsPromise<'env> = Result<Object<'env>>;
 
 /// An SMS Auth client. Create one per process and share it: it keeps a connection pool, is safe
 /// to use from concurrent calls, and every call runs on the package's Rust runtime without
@@ -181,18 +152,8 @@ impl Client {
     /// Resolves with the service's answer; rejects with an `SmsAuthError` for every failure,
     /// including business answers such as `biz.FREQUENCY` (`ERR_SMSAUTH_THROTTLED`).
     #[napi(ts_args_type = "phone: string, overrides?: SendOverrides", ts_return_type = "Promise<SendResult>")]
-    pub fn send_code<'env>(&self, env: &'env Env, args: String, trace: Option<Object<'env>>) -> Result<Object<'env>> {
-        call(env, || {
-            let args = args::parse(env, &args)?;
-            let phone_number = args::arg(env, &args, 0, "phone", args::text)?;
-            let mut req = CoreSend { phone_number, ..Default::default() };
-            let key = object(env, "overrides", at(&args, 1), false, |f| {
-                read_fields(f, CoreSend::FIELDS, false, |name, v| req.set(name, v))?;
-                f.text("clientKey")
-            })?;
-            let (c, trace) = (self.inner.clone(), begin::<CoreSend>(trace, &req.phone_number)?);
-            Ok((trace, async move { c.send_code_with_key(req, key.as_deref()).await }))
-        })
+    pub fn send_code<'env>(&self, env: &'env Env, args: String, trace: Context<'env>) -> JsPromise<'env> {
+        self.run::<CoreSend>(env, &args, trace, true)
     }
 
     /// Check the `code` the user typed for `phone`. Resolves with `passed: true` only when the
@@ -201,56 +162,20 @@ impl Client {
         ts_args_type = "phone: string, code: string, overrides?: CheckOverrides",
         ts_return_type = "Promise<CheckResult>"
     )]
-    pub fn check_code<'env>(&self, env: &'env Env, args: String, trace: Option<Object<'env>>) -> Result<Object<'env>> {
-        call(env, || {
-            let args = args::parse(env, &args)?;
-            let phone = args::arg(env, &args, 0, "phone", args::text)?;
-            let code = args::arg(env, &args, 1, "code", args::text)?;
-            let mut req = CoreCheck { phone_number: phone, verify_code: code, ..Default::default() };
-            object(env, "overrides", at(&args, 2), false, |f| {
-                read_fields(f, CoreCheck::FIELDS, false, |name, v| req.set(name, v))
-            })?;
-            let (c, trace) = (self.inner.clone(), begin::<CoreCheck>(trace, &req.phone_number)?);
-            Ok((trace, async move { c.check_code_with(req).await }))
-        })
+    pub fn check_code<'env>(&self, env: &'env Env, args: String, trace: Context<'env>) -> JsPromise<'env> {
+        self.run::<CoreCheck>(env, &args, trace, true)
     }
 
     /// `SendSmsVerifyCode` exactly as given: the client's defaults are not applied.
     #[napi(ts_args_type = "request: SendSmsVerifyCodeRequest", ts_return_type = "Promise<SendResult>")]
-    pub fn send_sms_verify_code<'env>(
-        &self,
-        env: &'env Env,
-        args: String,
-        trace: Option<Object<'env>>,
-    ) -> Result<Object<'env>> {
-        call(env, || {
-            let args = args::parse(env, &args)?;
-            let mut req = CoreSend::default();
-            object(env, "request", at(&args, 0), true, |f| {
-                read_fields(f, CoreSend::FIELDS, true, |n, v| req.set(n, v))
-            })?;
-            let (c, trace) = (self.inner.clone(), begin::<CoreSend>(trace, &req.phone_number)?);
-            Ok((trace, async move { c.send_sms_verify_code(req).await }))
-        })
+    pub fn send_sms_verify_code<'env>(&self, env: &'env Env, args: String, trace: Context<'env>) -> JsPromise<'env> {
+        self.run::<CoreSend>(env, &args, trace, false)
     }
 
     /// `CheckSmsVerifyCode` exactly as given: the client's defaults are not applied.
     #[napi(ts_args_type = "request: CheckSmsVerifyCodeRequest", ts_return_type = "Promise<CheckResult>")]
-    pub fn check_sms_verify_code<'env>(
-        &self,
-        env: &'env Env,
-        args: String,
-        trace: Option<Object<'env>>,
-    ) -> Result<Object<'env>> {
-        call(env, || {
-            let args = args::parse(env, &args)?;
-            let mut req = CoreCheck::default();
-            object(env, "request", at(&args, 0), true, |f| {
-                read_fields(f, CoreCheck::FIELDS, true, |n, v| req.set(n, v))
-            })?;
-            let (c, trace) = (self.inner.clone(), begin::<CoreCheck>(trace, &req.phone_number)?);
-            Ok((trace, async move { c.check_sms_verify_code(req).await }))
-        })
+    pub fn check_sms_verify_code<'env>(&self, env: &'env Env, args: String, trace: Context<'env>) -> JsPromise<'env> {
+        self.run::<CoreCheck>(env, &args, trace, false)
     }
 
     /// Where requests go, e.g. `https://dypnsapi.aliyuncs.com/`.
@@ -278,5 +203,39 @@ impl Client {
         let mut o = Object::new(env)?;
         write(env, &mut o, self.inner.stats().record())?;
         Ok(o)
+    }
+}
+
+impl Client {
+    /// Start the call `R` in its short form (`short`: the positional arguments of
+    /// [`Call::ARGUMENTS`], then `overrides`; the client's defaults and guard) or with the request
+    /// object exactly as given. A bad argument rejects the promise, as in any `async function`; the
+    /// answer is shaped by [`Answer`].
+    fn run<'env, R>(&self, env: &'env Env, args: &str, trace: Context<'env>, short: bool) -> JsPromise<'env>
+    where
+        R: Call<Response: Shaped + Send>,
+    {
+        let start = || {
+            let args = args::parse(env, args)?;
+            let mut req = R::default();
+            let mut key = None;
+            if short {
+                for (i, &(name, field)) in R::ARGUMENTS.iter().enumerate() {
+                    let value = args::arg(env, &args, i, name, args::text)?;
+                    req.set(field, Some(FieldValue::Text(value))).map_err(|e| error::core_error(env, &e))?;
+                }
+                key = object(env, "overrides", at(&args, R::ARGUMENTS.len()), false, |f| {
+                    read_fields(f, R::FIELDS, false, |name, v| req.set(name, v))?;
+                    if R::KEYED { f.text(&NODE.name("client_key")) } else { Ok(None) }
+                })?;
+            } else {
+                object(env, "request", at(&args, 0), true, |f| read_fields(f, R::FIELDS, true, |n, v| req.set(n, v)))?;
+            }
+            Ok((begin::<R>(trace, req.phone())?, req.run(self.inner.clone(), short, key)))
+        };
+        match start() {
+            Ok((trace, fut)) => promise(env, fut, Answer, trace, R::ACTION),
+            Err(e) => rejected(env, e),
+        }
     }
 }

@@ -4,7 +4,7 @@ use std::sync::Mutex;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use smsauth_emulator::{Config, EMULATOR_OPTIONS, Fault, OptionKind};
+use smsauth_emulator::{Config, EMULATOR_OPTIONS, FAULT_FIELDS, Fault, OptionKind};
 
 use smsauth::input::{self, Path, Value};
 
@@ -51,35 +51,24 @@ fn js_value(env: &Env, v: serde_json::Value) -> Result<Unknown<'_>> {
     })
 }
 
-/// A fault rule from its JavaScript object: each property becomes the JSON key of the same name
-/// in snake_case (`retryAfterMs` → `retry_after_ms`) and the emulator's one parser,
-/// [`Fault::from_json`], decides — unknown keys, kinds and actions are refused there.
+/// A fault rule from its JavaScript object: each property named as a field of [`FAULT_FIELDS`]
+/// in Node's spelling becomes that field's JSON key (`retryAfterMs` → `retry_after_ms`), others
+/// stay as written, and the emulator's one parser, [`Fault::from_json`], decides — unknown keys,
+/// kinds and actions are refused there.
 fn fault(env: &Env, v: &Value<'_>) -> Result<Fault> {
     input::Object::required(&input::NODE, Path::arg("fault"), v).js(env)?;
-    let rule =
-        serde_json::from_str(&args::json_text(env, "fault", v)?).map_err(|e| Error::from_reason(e.to_string()))?;
-    let rule: serde_json::Map<_, _> = match rule {
-        serde_json::Value::Object(rule) => rule.into_iter().map(|(k, v)| (snake_case(&k), v)).collect(),
-        _ => serde_json::Map::new(),
-    };
-    Fault::from_json(&serde_json::Value::Object(rule).to_string()).map_err(|why| {
+    let mut rule = v.clone();
+    if let Value::Map(entries) = &mut rule {
+        for (key, _) in entries {
+            if let Some(&(name, ..)) = FAULT_FIELDS.iter().find(|(name, ..)| input::NODE.name(name) == *key) {
+                *key = name.into();
+            }
+        }
+    }
+    Fault::from_json(&args::json_text(env, "fault", &rule)?).map_err(|why| {
         let e = smsauth::Error::invalid_input("fault", format_args!("is not a fault: {why}"));
         error::core_error(env, &e)
     })
-}
-
-/// `retryAfterMs` → `retry_after_ms` (JavaScript property names to the emulator's JSON keys).
-fn snake_case(key: &str) -> String {
-    let mut out = String::with_capacity(key.len() + 4);
-    for c in key.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// `startEmulator`'s options as the emulator's JSON: each option of [`EMULATOR_OPTIONS`] is read
@@ -92,11 +81,11 @@ fn options(env: &Env, options: &Value<'_>) -> Result<String> {
             let value = match kind {
                 OptionKind::Flag => f.boolean(&key)?.map(Into::into),
                 OptionKind::Count { max } => f.unsigned(&key, max)?.map(Into::into),
-                OptionKind::Text => f.text(&key)?.map(Into::into),
+                // The emulator judges a choice's value (`Config::from_options`).
+                OptionKind::Text | OptionKind::Choice(_) => f.text(&key)?.map(Into::into),
                 OptionKind::Secret => f.secret(&key)?.map(Into::into),
                 OptionKind::Table => f.read(&key, table)?,
                 OptionKind::Number => f.read(&key, input::number)?.map(Into::into),
-                OptionKind::Choice(_) => f.text(&key)?.map(Into::into),
             };
             json.extend(value.map(|v| (name.to_owned(), v)));
         }

@@ -11,22 +11,16 @@
 
 use napi::bindgen_prelude::*;
 use smsauth::ErrorKind;
+use smsauth::attributes::Attributes;
 use smsauth::input::NODE;
+use smsauth::record::Value;
 use smsauth::sign::VerifyError;
+
+use crate::observe::write;
 
 /// The error `code` for a core kind: `ERR_SMSAUTH_THROTTLED`, ….
 pub(crate) fn code_for(kind: ErrorKind) -> String {
     format!("ERR_SMSAUTH_{}", kind.name().to_ascii_uppercase())
-}
-
-pub(crate) fn register_class(env: &Env, class: Unknown<'_>) -> Result<()> {
-    if class.get_type()? != ValueType::Function {
-        return Err(type_error(env, "The \"errorClass\" argument must be a function".into()));
-    }
-    // SAFETY: the value was just checked to be a function.
-    let function: Function<'_, String, Unknown<'static>> = unsafe { class.cast()? };
-    crate::runtime::env_state(env)?.error_class = Some(function.create_ref()?);
-    Ok(())
 }
 
 /// A new `SmsAuthError` (or, before the class is registered, a plain `Error` named so) whose
@@ -73,35 +67,22 @@ fn build_core_error(env: &Env, e: &smsauth::Error, field: Option<&str>, extra: [
     let fill = |err: &mut Object<'_>| {
         err.set_named_property("code", code_for(e.kind()))?;
         err.set_named_property("kind", e.kind().name())?;
-        let s = e.service();
-        let texts = [
-            ("field", field),
-            ("serviceCode", s.map(|s| s.code.as_str())),
-            ("serviceMessage", s.map(|s| s.message.as_str())),
-            ("requestId", s.and_then(|s| s.request_id.as_deref())),
-            ("recommend", s.and_then(|s| s.recommend.as_deref())),
-            ("hostId", s.and_then(|s| s.host_id.as_deref())),
-            ("accessDeniedDetail", s.and_then(|s| s.access_denied_detail.as_deref())),
-        ];
-        // Absent details stay absent (not `null`), as on any Node error.
-        for (name, value) in texts.into_iter().filter_map(|(n, v)| Some((n, v?))) {
-            err.set_named_property(name, value)?;
+        if let Some(field) = field {
+            err.set_named_property("field", field)?;
         }
-        if let Some(status) = e.http_status() {
-            err.set_named_property("httpStatus", u32::from(status))?;
-        }
-        let after = e.retry_after();
-        if let Some(after) = after {
+        // The core's error attributes by their Node names, absent ones left out (not `null`), as
+        // on any Node error. `code` is the error's own, so the service's `Code` is `serviceCode`;
+        // the wait is in milliseconds and, for a guard denial, in whole seconds below.
+        let attributes = smsauth::Error::ATTRIBUTES.iter().filter(|a| !matches!(a.name, "field" | "retry_after"));
+        let record = attributes.map(|a| (if a.name == "code" { "service_code" } else { a.name }, (a.get)(e)));
+        write(env, err, record.filter(|(_, v)| *v != Value::None).collect())?;
+        if let Some(after) = e.retry_after() {
             err.set_named_property("retryAfterMs", after.as_secs_f64() * 1000.0)?;
-        }
-        if let Some(rule) = e.guard_rule() {
-            err.set_named_property("guardRule", rule)?;
             // Whole seconds, rounded up: waiting this long is always enough.
-            if let Some(after) = after {
+            if e.guard_rule().is_some() {
                 err.set_named_property("retryAfter", after.as_secs_f64().ceil())?;
             }
         }
-        err.set_named_property("delivery", e.delivery().as_str())?;
         err.set_named_property("mayHaveBeenReceived", e.may_have_been_received())?;
         for (name, value) in extra.into_iter().filter_map(|(n, v)| Some((n, v?))) {
             err.set_named_property(name, value)?;

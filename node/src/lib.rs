@@ -5,7 +5,7 @@
 //! second runtime exists and nothing starts when the module is loaded.
 //!
 //! The package's thin JavaScript layer (`index.js`) defines the `SmsAuthError` class and hands
-//! it to [`register_error_class`]; errors are then built as instances of it (see `error.rs`).
+//! it to [`register`]; errors are then built as instances of it (see `error.rs`).
 
 // Under `cfg(test)` napi-derive registers nothing, so every export looks unused there.
 #![cfg_attr(test, allow(dead_code))]
@@ -27,11 +27,15 @@ use napi_derive::napi;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Called once by `index.js` with the `SmsAuthError` class, so that rejections are instances
-/// of it. Not part of the public API.
-#[napi(js_name = "__registerErrorClass", skip_typescript)]
-pub fn register_error_class(env: &Env, class: Unknown<'_>) -> Result<()> {
-    error::register_class(env, class)
+/// Called once per environment by `index.js` with the `SmsAuthError` class, so that rejections
+/// are instances of it, and the functions that build `SendResult` and `CheckResult` (in
+/// [`client::Shape`]'s order). Not part of the public API.
+#[napi(js_name = "__register", skip_typescript)]
+pub fn register(env: &Env, error_class: Unknown<'_>, send: Unknown<'_>, check: Unknown<'_>) -> Result<()> {
+    let state = runtime::env_state(env)?;
+    state.error_class = Some(args::function_ref(env, error_class)?);
+    state.shapes = vec![args::function_ref(env, send)?, args::function_ref(env, check)?];
+    Ok(())
 }
 
 /// The version of the Rust core this module was built from.

@@ -1,12 +1,14 @@
 //! The Dypnsapi 2017-05-25 API: typed requests and responses for `SendSmsVerifyCode` and
 //! `CheckSmsVerifyCode`.
 
+mod call;
 mod enums;
 pub(crate) mod fields;
 mod request;
 mod response;
 mod unknown;
 
+pub use call::Call;
 pub use enums::{CaseAuthPolicy, CodeType, DuplicatePolicy};
 pub use fields::{Field, FieldKind, FieldValue};
 pub use request::{
