@@ -16,7 +16,6 @@ export {
   normalizePhone,
   templateParam,
 } from './native'
-export type { Stats } from './native'
 // Generated from the core's field, option and attribute tables (each API field, option and answer
 // attribute is declared once, in Rust).
 export type {
@@ -37,6 +36,7 @@ export type {
   SendOverrides,
   SendResult,
   SendSmsVerifyCodeRequest,
+  Stats,
   Verified,
   VerifierOptions,
   WrongCodeOptions,

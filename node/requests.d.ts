@@ -552,3 +552,23 @@ export interface Verified {
   /** The request's nonce. */
   nonce: string
 }
+
+/** `client.stats()`: the client's counters since it was built. */
+export interface Stats {
+  /** `SendSmsVerifyCode` calls, whatever their outcome (guard denials included). */
+  sends: number
+  /** `CheckSmsVerifyCode` calls, whatever their outcome. */
+  checks: number
+  /** Checks whose code passed. */
+  passes: number
+  /** Guard denials by rule name (`{ 'phone:1/60s': 2 }`). */
+  guardDenials: Record<string, number>
+  /** Failed calls by error kind (`{ throttled: 1 }`; kinds never seen are absent). */
+  errors: Record<string, number>
+  /** Upper bounds (inclusive, ms) of the latency buckets; one more bucket counts slower calls. */
+  latencyBoundsMs: Array<number>
+  /** Calls per latency bucket (each bucket counts its own calls, not the ones below it). */
+  latencyBuckets: Array<number>
+  /** Sum of all call latencies in milliseconds. */
+  latencySumMs: number
+}

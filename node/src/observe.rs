@@ -1,13 +1,13 @@
 //! Observability: the core's [`CallEvent`] of a call, written onto the context object that
 //! `index.js` publishes on `node:diagnostics_channel` (`smsauth:call:start`, `…:end`,
-//! `…:error`), and `client.stats()`.
+//! `…:error`), and `client.stats()` (its TypeScript shape `Stats` is written by `tools/typegen`
+//! from the same record).
 //!
 //! `index.js` passes a context object only when a channel has subscribers or `NODE_DEBUG`
 //! names `smsauth` (as undici does), so a call nobody observes builds no event object. Every
 //! value comes from the core's event, which holds no secret, no full phone number and no code.
 
 use napi::bindgen_prelude::*;
-use napi_derive::napi;
 use smsauth::CallEvent;
 use smsauth::api::{Operation, mask_phone};
 use smsauth::record::{Record, Value};
@@ -57,26 +57,4 @@ pub(crate) fn write(env: &Env, o: &mut Object<'_>, record: Record<'_>) -> Result
         }
     }
     Ok(())
-}
-
-/// `client.stats()`: the client's counters since it was built.
-#[napi(object, object_from_js = false, object_to_js = false)]
-#[allow(dead_code)] // TypeScript shape only: `stats()` writes the core's record (`write`).
-pub struct Stats {
-    /// `SendSmsVerifyCode` calls, whatever their outcome (guard denials included).
-    pub sends: i64,
-    /// `CheckSmsVerifyCode` calls, whatever their outcome.
-    pub checks: i64,
-    /// Checks whose code passed.
-    pub passes: i64,
-    /// Guard denials by rule name (`{ 'phone:1/60s': 2 }`).
-    pub guard_denials: std::collections::HashMap<String, i64>,
-    /// Failed calls by error kind (`{ throttled: 1 }`; kinds never seen are absent).
-    pub errors: std::collections::HashMap<String, i64>,
-    /// Upper bounds (inclusive, ms) of the latency buckets; one more bucket counts slower calls.
-    pub latency_bounds_ms: Vec<i64>,
-    /// Calls per latency bucket (each bucket counts its own calls, not the ones below it).
-    pub latency_buckets: Vec<i64>,
-    /// Sum of all call latencies in milliseconds.
-    pub latency_sum_ms: i64,
 }

@@ -13,10 +13,11 @@
 use std::fmt::Write;
 
 use smsauth::attributes::{Attributes, Kind};
+use smsauth::record::Value;
 use smsauth::sign::{Explanation, Verified};
 use smsauth::{
-    CheckSmsVerifyCodeRequest, CheckSmsVerifyCodeResponse, ClientBuilder, ClientOption, Field, FieldKind, GuardConfig,
-    OptionKind, SendSmsVerifyCodeRequest, SendSmsVerifyCodeResponse,
+    CheckSmsVerifyCodeRequest, CheckSmsVerifyCodeResponse, ClientBuilder, ClientOption, ClientStats, Field, FieldKind,
+    GuardConfig, OptionKind, SendSmsVerifyCodeRequest, SendSmsVerifyCodeResponse,
 };
 
 use smsauth::input::sign::{EXPLAIN_V3_PARTS, HTTP_REQUEST_PARTS, Part, PartKind, VERIFIER_OPTIONS};
@@ -90,6 +91,38 @@ const VERIFIED: &str = "A request whose signature checked out. `securityToken` (
 property, so it stays out of logs and JSON.";
 
 const PARAMS: &str = "Business parameters, without the signing parameters.";
+
+/// The doc of each field of the core's client counters ([`ClientStats::record`]).
+const STATS: [(&str, &str); 8] = [
+    ("sends", "`SendSmsVerifyCode` calls, whatever their outcome (guard denials included)."),
+    ("checks", "`CheckSmsVerifyCode` calls, whatever their outcome."),
+    ("passes", "Checks whose code passed."),
+    ("guard_denials", "Guard denials by rule name (`{ 'phone:1/60s': 2 }`)."),
+    ("errors", "Failed calls by error kind (`{ throttled: 1 }`; kinds never seen are absent)."),
+    ("latency_bounds_ms", "Upper bounds (inclusive, ms) of the latency buckets; one more bucket counts slower calls."),
+    ("latency_buckets", "Calls per latency bucket (each bucket counts its own calls, not the ones below it)."),
+    ("latency_sum_ms", "Sum of all call latencies in milliseconds."),
+];
+
+/// The members of `Stats`: the fields of the core's record of a client's counters, typed by
+/// their values, each with its doc from [`STATS`] — a field the core adds without one there
+/// stops the tool, so the drift check fails rather than the type missing it.
+fn stats() -> Vec<Member> {
+    let member = |(name, value): (&str, Value<'_>)| {
+        let ty = match value {
+            Value::Counts(_) => "Record<string, number>",
+            Value::Numbers(_) => "Array<number>",
+            Value::Texts(_) => "Array<string>",
+            Value::Text(_) => "string",
+            Value::Bool(_) => "boolean",
+            Value::None | Value::Unsigned(_) | Value::Float(_) => "number",
+        };
+        let doc = STATS.iter().find(|(n, _)| *n == name).map(|(_, doc)| *doc);
+        let doc = doc.unwrap_or_else(|| panic!("tools/typegen: no doc for the stats field `{name}` (STATS)"));
+        Member { optional: false, ..Member::new(&NODE.name(name), ty, doc) }
+    };
+    ClientStats::default().record().into_iter().map(member).collect()
+}
 
 /// A member of `EmulatorOptions` or `EmulatorFault` from the emulator's tables.
 fn emulator_member(name: &str, kind: EmulatorKind, doc: &str) -> Member {
@@ -276,6 +309,7 @@ fn request_types() -> String {
         ("Explanation", EXPLANATION, answer::<Explanation>(Vec::new())),
         ("ExplanationV3", EXPLANATION_V3, answer::<Explanation>(vec![("signature", authorization)])),
         ("Verified", VERIFIED, answer::<Verified>(vec![("api_version", params)])),
+        ("Stats", "`client.stats()`: the client's counters since it was built.", stats()),
     ] {
         interface(&mut out, name, doc, &members);
     }
