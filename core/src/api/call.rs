@@ -85,3 +85,27 @@ impl Call for CheckSmsVerifyCodeRequest {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The short form's arguments are required fields of the call's own table, in the table's
+    /// order, and set through `set` like any field.
+    fn arguments_are_required_fields<R: Call>() {
+        let names: Vec<_> = R::ARGUMENTS.iter().map(|&(_, field)| field).collect();
+        let required: Vec<_> = R::FIELDS.iter().filter(|f| f.required).map(|f| f.name).collect();
+        assert_eq!(names, required, "{}", R::ACTION);
+        let mut req = R::default();
+        for &(_, field) in R::ARGUMENTS {
+            req.set(field, Some(FieldValue::Text("13800138000".into()))).unwrap();
+        }
+        assert_eq!(req.phone(), "13800138000");
+    }
+
+    #[test]
+    fn both_calls_take_their_required_fields_as_arguments() {
+        arguments_are_required_fields::<SendSmsVerifyCodeRequest>();
+        arguments_are_required_fields::<CheckSmsVerifyCodeRequest>();
+    }
+}
