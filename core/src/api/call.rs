@@ -3,7 +3,7 @@
 
 use std::future::Future;
 
-use super::{CheckSmsVerifyCodeRequest, Field, FieldValue, Operation, SendSmsVerifyCodeRequest};
+use super::{CheckSmsVerifyCodeRequest, Fields, Operation, SendSmsVerifyCodeRequest};
 use crate::attributes::Attributes;
 use crate::{Client, Result};
 
@@ -20,16 +20,11 @@ use crate::{Client, Result};
 /// }
 /// assert_eq!(Call::phone(&req), "13800138000");
 /// ```
-pub trait Call: Operation<Response: Attributes> + Default + 'static {
-    /// The request's fields, in the API's order.
-    const FIELDS: &'static [Field];
+pub trait Call: Operation<Response: Attributes> + Fields + Default + 'static {
     /// The short form's positional arguments, in order: `(argument name, field name)`.
     const ARGUMENTS: &'static [(&'static str, &'static str)];
     /// Whether the short form also takes a `client_key` for the guard's per-client limits.
     const KEYED: bool;
-
-    /// Set the field called `name` (any of its names) to `value`; `None` unsets it.
-    fn set(&mut self, name: &str, value: Option<FieldValue>) -> Result<()>;
 
     /// The phone number as given (for the call's event, which masks it).
     fn phone(&self) -> &str;
@@ -45,13 +40,8 @@ pub trait Call: Operation<Response: Attributes> + Default + 'static {
 }
 
 impl Call for SendSmsVerifyCodeRequest {
-    const FIELDS: &'static [Field] = SendSmsVerifyCodeRequest::FIELDS;
     const ARGUMENTS: &'static [(&'static str, &'static str)] = &[("phone", "phone_number")];
     const KEYED: bool = true;
-
-    fn set(&mut self, name: &str, value: Option<FieldValue>) -> Result<()> {
-        SendSmsVerifyCodeRequest::set(self, name, value)
-    }
 
     fn phone(&self) -> &str {
         &self.phone_number
@@ -66,13 +56,8 @@ impl Call for SendSmsVerifyCodeRequest {
 }
 
 impl Call for CheckSmsVerifyCodeRequest {
-    const FIELDS: &'static [Field] = CheckSmsVerifyCodeRequest::FIELDS;
     const ARGUMENTS: &'static [(&'static str, &'static str)] = &[("phone", "phone_number"), ("code", "verify_code")];
     const KEYED: bool = false;
-
-    fn set(&mut self, name: &str, value: Option<FieldValue>) -> Result<()> {
-        CheckSmsVerifyCodeRequest::set(self, name, value)
-    }
 
     fn phone(&self) -> &str {
         &self.phone_number
@@ -89,6 +74,7 @@ impl Call for CheckSmsVerifyCodeRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::FieldValue;
 
     /// The short form's arguments are required fields of the call's own table, in the table's
     /// order, and set through `set` like any field.

@@ -102,6 +102,19 @@ impl Field {
     }
 }
 
+/// A request whose fields are declared in a table (each request made by `request_fields!`): a
+/// binding sets and reads any field by name, generically over the request type.
+pub trait Fields {
+    /// Every field, in the API's order.
+    const FIELDS: &'static [Field];
+
+    /// Set the field called `name` (any of its names) to `value`; `None` unsets it.
+    fn set(&mut self, name: &str, value: Option<FieldValue>) -> Result<()>;
+
+    /// The value of the field called `name`, or `None` when it is unset or unknown.
+    fn get(&self, name: &str) -> Option<FieldValue>;
+}
+
 /// A field's value, as a binding read it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FieldValue {
@@ -325,6 +338,18 @@ macro_rules! request_fields {
                     }
                 )+
                 None
+            }
+        }
+
+        impl $crate::api::Fields for $req {
+            const FIELDS: &'static [$crate::api::Field] = <$req>::FIELDS;
+
+            fn set(&mut self, name: &str, value: Option<$crate::api::FieldValue>) -> $crate::Result<()> {
+                <$req>::set(self, name, value)
+            }
+
+            fn get(&self, name: &str) -> Option<$crate::api::FieldValue> {
+                <$req>::get(self, name)
             }
         }
     };
