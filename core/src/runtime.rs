@@ -34,6 +34,8 @@ use tokio::runtime::{Builder, Runtime};
 
 use crate::error::{Error, ErrorKind, Result};
 
+pub mod handoff;
+
 static RUNTIME: Mutex<Option<(u32, &'static Runtime)>> = Mutex::new(None);
 
 thread_local! {

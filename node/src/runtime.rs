@@ -7,16 +7,18 @@
 //! hands a small job back to the JavaScript thread, which converts the value and settles the
 //! promise.
 //!
-//! The jobs travel through ONE lock-free queue per environment, whose JavaScript end a libuv
-//! async handle on the environment's own loop (`napi_get_uv_event_loop`) wakes: a runtime thread
-//! pushes the job and calls `uv_async_send` (an atomic flag, and one `eventfd` write when the
-//! loop was not already woken), and the handle's callback settles every queued job. A Node-API
+//! The jobs travel through ONE lock-free queue per environment (the core's
+//! [`Handoff`], which also settles a promise whose call was dropped unanswered, see
+//! [`smsauth::runtime::handoff`]), whose JavaScript end a libuv async handle on the environment's
+//! own loop (`napi_get_uv_event_loop`) wakes: a runtime thread pushes the job and, when it found
+//! the queue empty, calls `uv_async_send` (an atomic flag, and one `eventfd` write when the loop
+//! was not already woken), and the handle's callback settles every queued job. A Node-API
 //! threadsafe function did the same with a mutex around its queue that it holds while waking
 //! the loop: on one CPU the woken JavaScript thread preempted the runtime thread, blocked on
 //! that mutex and switched back: 1.4 context switches and several µs a call more than this path
 //! (`bench/results/profile-bindings.md`, rounds 3 and 4). libuv's handle API is stable across
 //! libuv 1.x, and the handle's size is asked of libuv (`uv_handle_size`), never assumed.
-//! Completions that arrive together wake the event loop once. The handle is referenced (keeps
+//! The handle is referenced (keeps
 //! the process alive) only while promises are pending, and closed by an async cleanup hook when
 //! the environment is torn down (a worker thread that ends, or the process exiting).
 
@@ -25,13 +27,12 @@ use std::ffi::{c_int, c_void};
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
-use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
 use napi::sys;
 
-use smsauth::CallEvent;
+use smsauth::runtime::handoff::{self, Handoff, Reply};
 
 use crate::error;
 use crate::observe::Trace;
@@ -110,36 +111,26 @@ struct Job {
 /// An initialised libuv async handle; `uv_async_send` may be called on it from any thread.
 struct Wake(*mut c_void);
 // SAFETY: only `uv_async_send`, which libuv documents as thread-safe, is called through it off
-// the JavaScript thread, and only while the handle is open (see `Channel::wake`).
+// the JavaScript thread, and only while the handle is open: the environment's teardown closes
+// the [`Channel`] (which waits for a wake-up in progress) before closing the handle.
 unsafe impl Send for Wake {}
 unsafe impl Sync for Wake {}
 
-/// The runtime threads' end of an environment's queue.
-struct Channel {
-    jobs: Sender<Job>,
-    /// The async handle while the environment lives. Senders hold the read lock while they wake
-    /// it; the environment's teardown takes it out under the write lock before closing it, so no
-    /// thread touches a closed handle.
-    wake: RwLock<Option<Wake>>,
-}
-
-impl Channel {
-    /// From any thread. If the environment is gone, the job (and its promise) is dropped.
-    fn send(&self, job: Job) {
-        let wake = self.wake.read().unwrap_or_else(PoisonError::into_inner);
-        let Some(handle) = wake.as_ref() else { return };
-        if self.jobs.send(job).is_ok() {
-            // SAFETY: the handle is open while it is in the slot (read lock held).
-            unsafe { uv::uv_async_send(handle.0) };
-        }
+impl handoff::Wake for Wake {
+    fn wake(&self) {
+        // SAFETY: the handle is open while the channel is (see above).
+        unsafe { uv::uv_async_send(self.0) };
     }
 }
+
+/// An environment's queue of jobs from the runtime threads; a job sent once the environment is
+/// gone is dropped (with its promise).
+type Channel = Handoff<Job, Wake>;
 
 /// The JavaScript thread's end: what the async handle's callback needs. Its address is the
 /// handle's `data`; it owns the handle's memory and is freed when libuv has closed the handle.
 struct Inbox {
     env: sys::napi_env,
-    jobs: Receiver<Job>,
     /// The async context the jobs' callbacks run in (as a threadsafe function's would).
     context: sys::napi_async_context,
     channel: Arc<Channel>,
@@ -181,7 +172,7 @@ unsafe extern "C" fn wake(handle: *mut c_void) {
             sys::napi_open_callback_scope(env, resource, inbox.context, &mut scope);
         }
     }
-    while let Ok(job) = inbox.jobs.try_recv() {
+    for job in inbox.channel.take() {
         deliver(env, job);
     }
     // SAFETY: closing the scopes opened above, in reverse order.
@@ -198,24 +189,26 @@ unsafe extern "C" fn wake(handle: *mut c_void) {
 unsafe extern "C" fn env_teardown(remove: sys::napi_async_cleanup_hook_handle, arg: *mut c_void) {
     // SAFETY: `arg` is the Inbox leaked in `channel()`, alive until `closed` runs.
     let inbox = unsafe { &mut *arg.cast::<Inbox>() };
-    inbox.channel.wake.write().unwrap_or_else(PoisonError::into_inner).take();
+    inbox.channel.close();
     inbox.remove = remove;
-    // SAFETY: JavaScript thread; the context was created in `channel()`; the handle is open.
-    unsafe {
-        sys::napi_async_destroy(inbox.env, inbox.context);
-        uv::uv_close(inbox.handle(), closed);
-    }
+    // SAFETY: JavaScript thread; the handle is open.
+    unsafe { uv::uv_close(inbox.handle(), closed) };
 }
 
 /// libuv's close callback: free the handle and its inbox (jobs still queued are dropped: their
-/// environment is gone), then let Node finish the environment's teardown.
+/// environment is gone), then let Node finish the environment's teardown, if a cleanup hook
+/// closed it (else `channel()` did, having failed to register the hook).
 unsafe extern "C" fn closed(handle: *mut c_void) {
     // SAFETY: the Inbox was leaked in `channel()`; libuv no longer uses the handle it owns.
     let inbox = unsafe { Box::from_raw(inbox_of(handle)) };
-    let remove = inbox.remove;
-    drop(inbox);
-    // SAFETY: the handle Node gave the hook, released exactly once.
-    unsafe { sys::napi_remove_async_cleanup_hook(remove) };
+    // SAFETY: JavaScript thread; the context was created in `channel()`, and the hook's handle
+    // is the one Node gave it, released exactly once.
+    unsafe {
+        sys::napi_async_destroy(inbox.env, inbox.context);
+        if !inbox.remove.is_null() {
+            sys::napi_remove_async_cleanup_hook(inbox.remove);
+        }
+    }
 }
 
 /// Settle one promise (JavaScript thread, inside `wake`'s scopes).
@@ -231,29 +224,17 @@ fn deliver(raw_env: sys::napi_env, job: Job) {
         let e = smsauth::Error::new(smsauth::ErrorKind::Internal, "converting the answer failed (a bug in smsauth)");
         Err(error::core_error(&env, &e))
     });
-    // SAFETY: called on the JavaScript thread with the deferred created by `create_promise`,
-    // settled exactly once (each job is delivered once).
+    // SAFETY: called on the JavaScript thread with the deferred created by `promise`, settled
+    // exactly once (each job is delivered once).
     unsafe {
         match outcome {
-            Ok(value) => {
-                sys::napi_resolve_deferred(raw_env, deferred.0, value);
-            }
-            Err(err) => {
-                let value = match ToNapiValue::to_napi_value(raw_env, err) {
-                    Ok(v) => v,
-                    Err(_) => generic_error(&env),
-                };
-                sys::napi_reject_deferred(raw_env, deferred.0, value);
-            }
-        }
+            Ok(value) => sys::napi_resolve_deferred(raw_env, deferred.0, value),
+            Err(err) => reject(&env, deferred.0, err),
+        };
         // Nothing here runs user code; should an exception still be pending, it is reported as
         // uncaught, as Node does after a threadsafe function's callback.
-        let mut pending = false;
-        if sys::napi_is_exception_pending(raw_env, &mut pending) == sys::Status::napi_ok && pending {
-            let mut thrown = ptr::null_mut();
-            if sys::napi_get_and_clear_last_exception(raw_env, &mut thrown) == sys::Status::napi_ok {
-                sys::napi_fatal_exception(raw_env, thrown);
-            }
+        if let Some(thrown) = take_exception(raw_env) {
+            sys::napi_fatal_exception(raw_env, thrown);
         }
         sys::napi_close_handle_scope(raw_env, handles);
     }
@@ -262,12 +243,31 @@ fn deliver(raw_env: sys::napi_env, job: Job) {
     }
 }
 
-/// A plain `Error` when even building the real error failed.
-fn generic_error(env: &Env) -> sys::napi_value {
-    match env.create_error(Error::new(Status::GenericFailure, "smsauth: the call failed")) {
-        Ok(obj) => obj.raw(),
-        Err(_) => ptr::null_mut(),
-    }
+/// Reject `deferred` with `err`, or with a plain `Error` when even building that failed.
+///
+/// SAFETY: JavaScript thread; `deferred` is unsettled, and settled here.
+unsafe fn reject(env: &Env, deferred: sys::napi_deferred, err: Error) -> sys::napi_status {
+    // SAFETY: JavaScript thread.
+    let value = unsafe { ToNapiValue::to_napi_value(env.raw(), err) }.unwrap_or_else(|_| {
+        let plain = env.create_error(Error::new(Status::GenericFailure, "smsauth: the call failed"));
+        plain.map_or(ptr::null_mut(), |obj| obj.raw())
+    });
+    // SAFETY: as the caller promised.
+    unsafe { sys::napi_reject_deferred(env.raw(), deferred, value) }
+}
+
+/// The pending JavaScript exception, now cleared, if one is pending.
+///
+/// SAFETY: JavaScript thread.
+unsafe fn take_exception(env: sys::napi_env) -> Option<sys::napi_value> {
+    let (mut pending, mut thrown) = (false, ptr::null_mut());
+    // SAFETY: as the caller promised; valid out-pointers.
+    let taken = unsafe {
+        sys::napi_is_exception_pending(env, &mut pending) == sys::Status::napi_ok
+            && pending
+            && sys::napi_get_and_clear_last_exception(env, &mut thrown) == sys::Status::napi_ok
+    };
+    taken.then_some(thrown)
 }
 
 impl EnvState {
@@ -286,13 +286,11 @@ impl EnvState {
             check(sys::napi_get_uv_event_loop(env.raw(), &mut event_loop))?;
             check(sys::napi_async_init(env.raw(), ptr::null_mut(), name.raw(), &mut context))?;
         }
-        let (tx, rx) = channel();
-        let channel = Arc::new(Channel { jobs: tx, wake: RwLock::new(None) });
+        let channel = Arc::new(Channel::new());
         // SAFETY: libuv's own answer for the handle type it is asked about.
         let words = unsafe { uv::uv_handle_size(uv::ASYNC) }.div_ceil(8);
         let inbox = Box::into_raw(Box::new(Inbox {
             env: env.raw(),
-            jobs: rx,
             context,
             channel: Arc::clone(&channel),
             handle: vec![0u64; words].into_boxed_slice(),
@@ -314,12 +312,12 @@ impl EnvState {
             let status = sys::napi_add_async_cleanup_hook(env.raw(), Some(env_teardown), inbox.cast(), ptr::null_mut());
             if status != sys::Status::napi_ok {
                 // Nothing can close the handle later: close it now (its callback frees it).
-                uv::uv_close(handle, closed_unregistered);
+                uv::uv_close(handle, closed);
                 return Err(Error::new(Status::GenericFailure, "could not register the cleanup hook"));
             }
             self.handle = handle;
         }
-        *channel.wake.write().unwrap_or_else(PoisonError::into_inner) = Some(Wake(self.handle));
+        channel.open(Wake(self.handle));
         self.channel = Some(Arc::clone(&channel));
         Ok(channel)
     }
@@ -343,14 +341,6 @@ impl EnvState {
     }
 }
 
-/// Close callback of a handle whose cleanup hook could not be registered.
-unsafe extern "C" fn closed_unregistered(handle: *mut c_void) {
-    // SAFETY: as in `closed`, without a hook to release.
-    let inbox = unsafe { Box::from_raw(inbox_of(handle)) };
-    // SAFETY: JavaScript thread; the context was created in `channel()`.
-    unsafe { sys::napi_async_destroy(inbox.env, inbox.context) };
-}
-
 pub(crate) fn check(status: sys::napi_status) -> Result<()> {
     if status == sys::Status::napi_ok {
         Ok(())
@@ -359,48 +349,10 @@ pub(crate) fn check(status: sys::napi_status) -> Result<()> {
     }
 }
 
-/// Settles its promise exactly once: if it is dropped unused (the task panicked, or the runtime
-/// dropped it), the promise is rejected, so a promise can never hang.
-struct Settle {
-    channel: Arc<Channel>,
-    deferred: Option<Deferred>,
-    /// The API action of the call, named by the lost-task error.
-    action: &'static str,
-}
-
-impl Settle {
-    fn send(mut self, settle: Settler) {
-        if let Some(deferred) = self.deferred.take() {
-            self.channel.send(Job { deferred, settle });
-        }
-    }
-}
-
-impl Drop for Settle {
-    fn drop(&mut self) {
-        if let Some(deferred) = self.deferred.take() {
-            // Its request may have left before the task ended: never "safe to resend".
-            let e = smsauth::summary::lost_task(self.action);
-            self.channel.send(Job { deferred, settle: Box::new(move |env| Err(error::core_error(env, &e))) });
-        }
-    }
-}
-
-fn create_promise<'env>(env: &'env Env, action: &'static str) -> Result<(Settle, Object<'env>)> {
-    let state = env_state(env)?;
-    let channel = state.channel(env)?;
-    let mut deferred = ptr::null_mut();
-    let mut promise = ptr::null_mut();
-    // SAFETY: JavaScript thread, valid out-pointers.
-    check(unsafe { sys::napi_create_promise(env.raw(), &mut deferred, &mut promise) })?;
-    state.created();
-    Ok((Settle { channel, deferred: Some(Deferred(deferred)), action }, Object::from_raw(env.raw(), promise)))
-}
-
 /// Run `fut` on the core runtime; resolve with `convert(value)` or reject with the mapped core
 /// error. `convert` runs on the JavaScript thread. With a `trace`, the call's event is written
 /// onto its context object before the promise settles. `action` names the call should its task
-/// end without an answer.
+/// end without an answer (the promise is then rejected: it never hangs).
 pub(crate) fn promise<'env, T, D, F>(
     env: &'env Env,
     fut: F,
@@ -413,10 +365,17 @@ where
     D: ToNapiValue + 'static,
     F: Future<Output = smsauth::Result<T>> + Send + 'static,
 {
-    let (settle, promise) = create_promise(env, action)?;
-    let settler = move |outcome: smsauth::Result<T>, event: Option<(Trace, Option<CallEvent>)>| -> Settler {
-        Box::new(move |env: &Env| {
-            if let Some((trace, event)) = event {
+    let state = env_state(env)?;
+    let channel = state.channel(env)?;
+    let mut deferred = ptr::null_mut();
+    let mut promise = ptr::null_mut();
+    // SAFETY: JavaScript thread, valid out-pointers.
+    check(unsafe { sys::napi_create_promise(env.raw(), &mut deferred, &mut promise) })?;
+    state.created();
+    let (deferred, observe) = (Deferred(deferred), trace.is_some());
+    let reply = Reply::new(action, move |outcome: smsauth::Result<T>, event| {
+        let settle: Settler = Box::new(move |env: &Env| {
+            if let Some(trace) = trace {
                 trace.finish(env, event)?;
             }
             match outcome {
@@ -424,24 +383,14 @@ where
                 Ok(v) => unsafe { ToNapiValue::to_napi_value(env.raw(), convert(v)) },
                 Err(e) => Err(error::core_error(env, &e)),
             }
-        })
-    };
+        });
+        let _ = channel.send(Job { deferred, settle });
+    });
     match smsauth::runtime::runtime() {
-        Ok(rt) => {
-            rt.spawn(async move {
-                let sent = match trace {
-                    None => settler(fut.await, None),
-                    Some(trace) => {
-                        let (outcome, event) = smsauth::observe::observed(fut).await;
-                        settler(outcome, Some((trace, event)))
-                    }
-                };
-                settle.send(sent);
-            });
-        }
-        Err(e) => settle.send(settler(Err(e), trace.map(|t| (t, None)))),
+        Ok(rt) => handoff::spawn_call(rt, fut, observe, reply),
+        Err(e) => reply.send(Err(e), None),
     }
-    Ok(promise)
+    Ok(Object::from_raw(env.raw(), promise))
 }
 
 /// A promise already rejected with `err` (bad arguments to an async function reject rather
@@ -453,19 +402,12 @@ pub(crate) fn rejected<'env>(env: &'env Env, err: Error) -> Result<Object<'env>>
     unsafe {
         // A JavaScript exception is pending when reading the arguments ran user code that threw
         // (a getter, `toJSON`): that exception is the rejection, not a synchronous throw.
-        let mut pending = false;
-        check(sys::napi_is_exception_pending(env.raw(), &mut pending))?;
-        let mut thrown = ptr::null_mut();
-        if pending {
-            check(sys::napi_get_and_clear_last_exception(env.raw(), &mut thrown))?;
-        }
+        let thrown = take_exception(env.raw());
         check(sys::napi_create_promise(env.raw(), &mut deferred, &mut promise))?;
-        let value = if pending {
-            thrown
-        } else {
-            ToNapiValue::to_napi_value(env.raw(), err).unwrap_or_else(|_| generic_error(env))
-        };
-        check(sys::napi_reject_deferred(env.raw(), deferred, value))?;
+        check(match thrown {
+            Some(thrown) => sys::napi_reject_deferred(env.raw(), deferred, thrown),
+            None => reject(env, deferred, err),
+        })?;
     }
     Ok(Object::from_raw(env.raw(), promise))
 }

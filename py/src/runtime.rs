@@ -9,139 +9,54 @@
 //! before the interpreter finalizes (see [`_drain_async_completions`]).
 
 use std::future::Future;
-use std::marker::PhantomData;
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
-use std::sync::{Mutex, mpsc};
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
+use std::time::Duration;
 
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyDict;
-use tokio::sync::oneshot;
 
 use crate::error::raise;
 use crate::observe;
 use crate::response::Attributed;
-use smsauth::observe::observed;
+use smsauth::runtime::handoff::{self, Gate, PerProcess, Reply, Worker};
 use smsauth::runtime::{Waited, block_on_here_interruptible};
 use smsauth::summary::Summary;
 
 /// A completion, run on the completion thread with the GIL held.
 type Job = Box<dyn FnOnce(Python<'_>) + Send + 'static>;
 
-/// The completion queue of one process: its completion thread reads the other end.
-struct Queue {
-    pid: u32,
-    jobs: mpsc::Sender<Job>,
-}
-
-/// This process's completion queue (after `fork()` the child starts its own). A pointer rather
-/// than a lock, so that a child forked at any moment inherits no held lock. A queue is never
-/// freed: there is one per process, and an inherited one is leaked (its thread does not exist
-/// in the child, and dropping the queue could wait for a lock that thread held).
-static COMPLETIONS: AtomicPtr<Queue> = AtomicPtr::new(std::ptr::null_mut());
+/// This process's completion thread (after `fork()` the child starts its own).
+static COMPLETIONS: PerProcess<Worker<Job>> = PerProcess::new();
 
 /// Run `job` on the completion thread (or here, if that thread cannot be started).
 fn complete(job: Job) {
-    let unsent = match completion_queue() {
-        Some(queue) => queue.send(job).err().map(|mpsc::SendError(job)| job),
+    let unsent = match COMPLETIONS.get_or_init(|| Worker::spawn("smsauth-asyncio", 256, run_batch).ok()) {
+        Some(worker) => worker.send(job).err(),
         None => Some(job),
     };
     if let Some(job) = unsent {
-        run_batch(job, None);
+        run_batch(&mut std::iter::once(job));
     }
 }
 
-/// This process's completion queue, its thread started on first use.
-fn completion_queue() -> Option<&'static mpsc::Sender<Job>> {
-    let pid = std::process::id();
-    let current = COMPLETIONS.load(Ordering::Acquire);
-    // SAFETY: a non-null pointer is a leaked `Box<Queue>`, never freed (see `COMPLETIONS`).
-    if let Some(queue) = unsafe { current.as_ref() }
-        && queue.pid == pid
-    {
-        return Some(&queue.jobs);
-    }
-    let (jobs, received) = mpsc::channel::<Job>();
-    std::thread::Builder::new()
-        .name("smsauth-asyncio".into())
-        .spawn(move || {
-            while let Ok(first) = received.recv() {
-                run_batch(first, Some(&received));
-            }
-        })
-        .ok()?;
-    let fresh = Box::into_raw(Box::new(Queue { pid, jobs }));
-    let installed = match COMPLETIONS.compare_exchange(current, fresh, Ordering::AcqRel, Ordering::Acquire) {
-        Ok(_) => fresh,
-        Err(theirs) => {
-            // Another thread started the queue first: ours is dropped, which ends its thread.
-            // SAFETY: `fresh` was never shared.
-            drop(unsafe { Box::from_raw(fresh) });
-            theirs
-        }
-    };
-    // SAFETY: as above; `installed` is this process's queue (only its threads install one).
-    unsafe { installed.as_ref() }.map(|queue| &queue.jobs)
-}
-
-/// Run `first` and, under the same GIL acquisition, up to 255 more completions already waiting
-/// (bounded, so the event loop gets the GIL back soon). Nothing runs once the interpreter exits.
-fn run_batch(first: Job, more: Option<&mpsc::Receiver<Job>>) {
-    if !enter_python() {
-        // Dropped unrun: the `Py` references inside are released later by PyO3's reference pool.
-        drop(first);
-        return;
-    }
-    struct Leave;
-    impl Drop for Leave {
-        fn drop(&mut self) {
-            leave_python();
-        }
-    }
-    let _leave = Leave;
+/// Run a batch of completions under one GIL acquisition (the completion thread bounds it, so
+/// the event loop gets the GIL back soon). Nothing runs once the interpreter exits: the jobs are
+/// dropped unrun, and the `Py` references inside released later by PyO3's reference pool.
+fn run_batch(jobs: &mut dyn Iterator<Item = Job>) {
+    let Some(_inside) = IN_PYTHON.enter() else { return };
     Python::attach(|py| {
-        // A panicking completion must not take the thread (and every later completion) with it.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| first(py)));
-        if let Some(jobs) = more {
-            for job in jobs.try_iter().take(255) {
-                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(py)));
-            }
+        for job in jobs {
+            // A panicking completion must not take the thread (and every later completion) with it.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(py)));
         }
     });
 }
 
-/// Set by the `atexit` hook: no runtime thread may start calling into Python any more.
-static EXITING: AtomicBool = AtomicBool::new(false);
-/// Threads of ours calling into Python right now, and the process they belong to, as
-/// `pid << 32 | count`: one atomic, so that a child forked at any moment inherits no held lock
-/// (and after `fork()` the parent's count means nothing: those threads do not exist in the child).
-static IN_PYTHON: AtomicU64 = AtomicU64::new(0);
-
-/// How many threads of process `pid` the `IN_PYTHON` value `state` counts.
-fn inside(pid: u32, state: u64) -> u64 {
-    if state >> 32 == u64::from(pid) { state & u64::from(u32::MAX) } else { 0 }
-}
-
-/// Count this thread in, then check `EXITING` (the hook sets it, then waits for the count).
-fn enter_python() -> bool {
-    let pid = std::process::id();
-    let _ = IN_PYTHON
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |s| Some(u64::from(pid) << 32 | (inside(pid, s) + 1)));
-    if EXITING.load(Ordering::SeqCst) {
-        leave_python();
-        return false;
-    }
-    true
-}
-
-fn leave_python() {
-    let pid = std::process::id();
-    let left = |s| Some(u64::from(pid) << 32 | inside(pid, s).saturating_sub(1));
-    let _ = IN_PYTHON.fetch_update(Ordering::SeqCst, Ordering::SeqCst, left);
-}
+/// Our threads calling into Python; closed by the `atexit` hook.
+static IN_PYTHON: Gate = Gate::new();
 
 /// Registered with `atexit` when the module is imported. A runtime thread that is inside
 /// Python when the interpreter finalizes would be terminated by CPython (`pthread_exit`) the
@@ -150,17 +65,7 @@ fn leave_python() {
 /// Python, then let the ones in flight finish (the GIL is released while waiting; at most 2 s).
 #[pyfunction]
 pub(crate) fn _drain_async_completions(py: Python<'_>) {
-    EXITING.store(true, Ordering::SeqCst);
-    py.detach(|| {
-        let deadline = Instant::now() + Duration::from_secs(2);
-        loop {
-            let busy = inside(std::process::id(), IN_PYTHON.load(Ordering::SeqCst)) > 0;
-            if !busy || Instant::now() >= deadline {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(1));
-        }
-    });
+    py.detach(|| IN_PYTHON.close(Duration::from_secs(2)));
 }
 
 /// One call as the Python caller sees it: what it logs, reports and traces.
@@ -203,11 +108,9 @@ impl Call {
         &self,
         fut: F,
     ) -> impl Future<Output = (smsauth::Result<T>, Option<smsauth::CallEvent>)> + use<T, F> {
-        let wanted = self.observed();
-        // Boxed once here, so the wrappers below and the asyncio task move a pointer rather
-        // than the whole call future.
-        let fut = Box::pin(fut);
-        async move { if wanted { observed(fut).await } else { (fut.await, None) } }
+        // Boxed once here, so the wrappers and the asyncio task move a pointer rather than the
+        // whole call future.
+        handoff::observed_if(self.observed(), Box::pin(fut))
     }
 }
 
@@ -326,20 +229,16 @@ where
     let rt = smsauth::runtime::runtime().map_err(|e| raise(py, e))?;
     let event_loop = RUNNING_LOOP.import(py, "asyncio", "get_running_loop")?.call0()?;
     let future = event_loop.call_method0(pyo3::intern!(py, "create_future"))?;
-    // The callback drops the sender when the future is done, which ends the task if it is
-    // still running: the future was cancelled.
-    let (abandon, abandoned) = oneshot::channel::<()>();
-    future.call_method1(pyo3::intern!(py, "add_done_callback"), (Abandon(Mutex::new(Some(abandon))),))?;
-    let run = call.run(fut);
-    let pending =
-        Pending::<T> { target: Some((event_loop.unbind(), future.clone().unbind(), call)), answer: PhantomData };
-    rt.spawn(async move {
-        tokio::select! {
-            biased;
-            _ = abandoned => {}
-            (result, event) = run => pending.finish(result.map_err(Failure::Core), event),
-        }
+    let (observe, target) = (call.observed(), (event_loop.unbind(), future.clone().unbind()));
+    // Dropped unanswered (the task panicked, or the runtime went away), the call answers with an
+    // error whose delivery is unknown; a cancelled future ignores that answer.
+    let reply = Reply::new(call.action, move |result: smsauth::Result<T>, event| {
+        answer(target, Outcome { call, result: result.map_err(Failure::Core), event });
     });
+    let abandon = handoff::spawn_abandonable(rt, Box::pin(fut), observe, reply);
+    // The callback drops the handle when the future is done, which ends the task if it is still
+    // running: the future was cancelled.
+    future.call_method1(pyo3::intern!(py, "add_done_callback"), (Abandon(Mutex::new(Some(abandon))),))?;
     Ok(future)
 }
 
@@ -348,7 +247,7 @@ static SET_OUTCOME: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 /// The done-callback of an asyncio call's future.
 #[pyclass(frozen, module = "smsauth._native")]
-struct Abandon(Mutex<Option<oneshot::Sender<()>>>);
+struct Abandon(Mutex<Option<handoff::Abandon>>);
 
 #[pymethods]
 impl Abandon {
@@ -361,34 +260,9 @@ impl Abandon {
 pub(crate) trait Answer: Attributed<Core: Summary> + for<'a> IntoPyObject<'a> + Send + 'static {}
 impl<T: Attributed<Core: Summary> + for<'a> IntoPyObject<'a> + Send + 'static> Answer for T {}
 
-/// An asyncio call in flight: its event loop, its future and the call, until it finishes.
-/// Dropped unfinished (the task panicked, or the runtime went away), it answers with an error
-/// whose delivery is unknown; a cancelled future ignores that answer.
-struct Pending<T: Answer> {
-    target: Option<(Py<PyAny>, Py<PyAny>, Call)>,
-    answer: PhantomData<fn() -> T>,
-}
-
-impl<T: Answer> Pending<T> {
-    fn finish(mut self, result: Result<T, Failure>, event: Option<smsauth::CallEvent>) {
-        if let Some((event_loop, future, call)) = self.target.take() {
-            answer(event_loop, future, Outcome { call, result, event });
-        }
-    }
-}
-
-impl<T: Answer> Drop for Pending<T> {
-    fn drop(&mut self) {
-        if let Some((event_loop, future, call)) = self.target.take() {
-            let lost = smsauth::summary::lost_task(call.action);
-            answer::<T>(event_loop, future, Outcome { call, result: Err(Failure::Core(lost)), event: None });
-        }
-    }
-}
-
 /// Convert `outcome` on the completion thread and hand it to the event loop, unless the future
 /// is already done (cancelled) or its loop closed.
-fn answer<T: Answer>(event_loop: Py<PyAny>, future: Py<PyAny>, outcome: Outcome<T>) {
+fn answer<T: Answer>((event_loop, future): (Py<PyAny>, Py<PyAny>), outcome: Outcome<T>) {
     complete(Box::new(move |py| {
         let (event_loop, future) = (event_loop.bind(py), future.bind(py));
         let done = |o: &Bound<'_, PyAny>, m| o.call_method0(m).and_then(|d| d.is_truthy()).unwrap_or(true);
