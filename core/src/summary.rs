@@ -59,6 +59,13 @@ pub fn lost_task(action: &str) -> Error {
     ))
 }
 
+/// The error of a call whose answer came back but could not be turned into the binding's value
+/// (a bug in smsauth: the conversion panicked). The caller's promise or future still settles with
+/// it, never hangs; its request may have been received.
+pub fn unconverted() -> Error {
+    Error::lost_in_flight("converting the answer failed (a bug in smsauth); its request may have been received")
+}
+
 impl ClientBuilder {
     /// What a description of the client built from here shows, as `(name, value)` pairs: where
     /// its credentials come from (`access_key_id`, `profile`, `role_arn`, or `credentials` =
@@ -104,5 +111,7 @@ mod tests {
         assert!(interrupted("SendSmsVerifyCode", false).contains("do not resend"));
         assert!(interrupted("CheckSmsVerifyCode", true).contains("calling again is safe"));
         assert!(lost_task("SendSmsVerifyCode").may_have_been_received());
+        let (lost, unconverted) = (lost_task("SendSmsVerifyCode"), unconverted());
+        assert_eq!((unconverted.kind(), unconverted.delivery()), (lost.kind(), lost.delivery()));
     }
 }

@@ -220,10 +220,8 @@ fn deliver(raw_env: sys::napi_env, job: Job) {
     if unsafe { sys::napi_open_handle_scope(raw_env, &mut handles) } != sys::Status::napi_ok {
         return;
     }
-    let outcome = catch_unwind(AssertUnwindSafe(|| settle(&env))).unwrap_or_else(|_| {
-        let e = smsauth::Error::new(smsauth::ErrorKind::Internal, "converting the answer failed (a bug in smsauth)");
-        Err(error::core_error(&env, &e))
-    });
+    let outcome = catch_unwind(AssertUnwindSafe(|| settle(&env)))
+        .unwrap_or_else(|_| Err(error::core_error(&env, &smsauth::summary::unconverted())));
     // SAFETY: called on the JavaScript thread with the deferred created by `promise`, settled
     // exactly once (each job is delivered once).
     unsafe {

@@ -269,7 +269,11 @@ fn answer<T: Answer>((event_loop, future): (Py<PyAny>, Py<PyAny>), outcome: Outc
         if done(future, "done") || done(event_loop, "is_closed") {
             return;
         }
-        let (value, failed) = match outcome.into_result(py).and_then(|v| v.into_bound_py_any(py)) {
+        // A conversion that panics (a bug) still settles the future rather than leaving it pending.
+        let converted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            outcome.into_result(py).and_then(|v| v.into_bound_py_any(py))
+        }));
+        let (value, failed) = match converted.unwrap_or_else(|_| Err(raise(py, smsauth::summary::unconverted()))) {
             Ok(value) => (value, false),
             Err(e) => (e.into_value(py).into_bound(py).into_any(), true),
         };
