@@ -90,14 +90,8 @@ impl Emulator {
             "access_key_secret" => e.access_key_secret().into_py_any(py)?,
             "now" => e.now().into_py_any(py)?,
             "request_count" => e.request_count().into_py_any(py)?,
-            "reset" => {
-                e.reset();
-                py.None()
-            }
-            "clear_faults" => {
-                e.clear_faults();
-                py.None()
-            }
+            "reset" => e.reset().into_py_any(py)?,
+            "clear_faults" => e.clear_faults().into_py_any(py)?,
             "last_code" => e.last_code(&text("phone")?).into_py_any(py)?,
             "messages" => {
                 let phone = convert::arg(op, "phone", value, convert::optional_text)?;
@@ -109,15 +103,11 @@ impl Emulator {
                 let sts = e.issue_sts_seconds(ttl).map_err(|e| raise(py, e))?;
                 serde_json::to_string(&sts).unwrap_or_default().into_py_any(py)?
             }
-            "advance_clock" => {
-                e.advance_clock(natural(op, "seconds", value)?);
-                py.None()
-            }
+            "advance_clock" => e.advance_clock(natural(op, "seconds", value)?).into_py_any(py)?,
             "add_fault" => {
                 let invalid =
                     |e| raise(py, smsauth::Error::invalid_input("fault", format_args!("is not a fault: {e}")));
-                e.add_fault(emu::Fault::from_json(&text("rule")?).map_err(invalid)?);
-                py.None()
+                e.add_fault(emu::Fault::from_json(&text("rule")?).map_err(invalid)?).into_py_any(py)?
             }
             _ => return Err(PyValueError::new_err(format!("the emulator has no operation {op:?}"))),
         })

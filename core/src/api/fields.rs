@@ -131,6 +131,17 @@ fn mismatch(wire: &'static str, expected: FieldKind, got: &FieldValue) -> Error 
     Error::invalid_input(wire, format_args!("must be {}, got {got}", expected.as_str()))
 }
 
+/// A request declared with a field table (both API requests): what a binding reads and writes
+/// generically, one class or reader for every request.
+pub trait Fields: Clone + PartialEq + Default + 'static {
+    /// Every field, in the API's order.
+    const FIELDS: &'static [Field];
+    /// Set the field called `name` (any of its names); `None` unsets it (see the request's `set`).
+    fn set(&mut self, name: &str, value: Option<FieldValue>) -> Result<()>;
+    /// The value of the field called `name`, or `None` (see the request's `get`).
+    fn get(&self, name: &str) -> Option<FieldValue>;
+}
+
 /// A Rust field type a [`FieldValue`] converts into and out of.
 pub(crate) trait FieldType: Sized {
     /// The kind bindings read (a field may override it, as `TemplateParam` does with `Json`).
@@ -325,6 +336,16 @@ macro_rules! request_fields {
                     }
                 )+
                 None
+            }
+        }
+
+        impl $crate::api::Fields for $req {
+            const FIELDS: &'static [$crate::api::Field] = Self::FIELDS;
+            fn set(&mut self, name: &str, value: Option<$crate::api::FieldValue>) -> $crate::Result<()> {
+                Self::set(self, name, value)
+            }
+            fn get(&self, name: &str) -> Option<$crate::api::FieldValue> {
+                Self::get(self, name)
             }
         }
     };

@@ -8,7 +8,7 @@ mod response;
 mod unknown;
 
 pub use enums::{CaseAuthPolicy, CodeType, DuplicatePolicy};
-pub use fields::{Field, FieldKind, FieldValue};
+pub use fields::{Field, FieldKind, FieldValue, Fields};
 pub use request::{
     CHINA, CODE_PLACEHOLDER, CheckSmsVerifyCodeRequest, FIELD_LIMITS, MAX_SECONDS, SendSmsVerifyCodeRequest,
     mask_phone, normalize_phone, template_param,
