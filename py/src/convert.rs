@@ -9,7 +9,7 @@ use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use smsauth::input::{self, Expected, Foreign, InputError, MAX_DEPTH, Object, PYTHON, Path, Read, Value, Worded};
+use smsauth::input::{Expected, Foreign, InputError, MAX_DEPTH, Object, PYTHON, Path, Value, Worded};
 
 use crate::error::raise;
 
@@ -81,30 +81,10 @@ pub(crate) fn call<'a, 'py: 'a>(
     named.chain(kwargs).collect::<PyResult<_>>().map(Value::Map)
 }
 
-/// The argument `name` of `func` read with `read`.
-pub(crate) fn arg<T>(
-    func: &str,
-    name: &str,
-    v: &Bound<'_, PyAny>,
-    read: impl FnOnce(&Value<'_>) -> Read<T>,
-) -> PyResult<T> {
-    read(&value(v)).map_err(|p| error(v.py(), func, InputError::new(Path::arg(name), p)))
-}
-
 /// The `TypeError` of the argument `name` of `func`, `v`, which was to be `expected` (see
 /// [`error`]).
 pub(crate) fn mismatch(func: &str, name: &'static str, expected: Expected, v: &Bound<'_, PyAny>) -> PyErr {
     error(v.py(), func, InputError::expected(Path::arg(name), expected, &value(v), false))
-}
-
-/// A `str` argument (see [`arg`]).
-pub(crate) fn text(func: &str, name: &str, v: &Bound<'_, PyAny>) -> PyResult<String> {
-    arg(func, name, v, |v| input::text(v, false))
-}
-
-/// `str` or `None`.
-pub(crate) fn optional_text(v: &Value<'_>) -> Read<Option<String>> {
-    (!v.is_nullish()).then(|| input::text(v, false)).transpose()
 }
 
 /// The keyword arguments `kwargs` of `func` read by `read` as an [`Object`] in Python's style;

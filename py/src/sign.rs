@@ -92,12 +92,8 @@ pub(crate) fn explain_v1(
     params: &Bound<'_, PyAny>,
     access_key_secret: &Bound<'_, PyAny>,
 ) -> PyResult<Explanation> {
-    let args = [("method", Some(method)), ("params", Some(params)), ("access_key_secret", Some(access_key_secret))];
-    let (method, params, secret) = convert::keywords(py, "explain_v1", &convert::call(args, None)?, |o| {
-        let method = o.required_text("method", false)?;
-        Ok((method, o.required_by("params", input::pairs)?, o.required_text("access_key_secret", true)?))
-    })?;
-    Ok(Explanation(core_sign::explain_v1(&method, &params, &secret)))
+    let args = parts(read::EXPLAIN_V1_PARTS, [method, params, access_key_secret])?;
+    convert::keywords(py, "explain_v1", &args, read::explain_v1).map(Explanation)
 }
 
 /// A V3 signature over explicit parts, signing exactly `headers`. Returns the explanation and
@@ -114,11 +110,15 @@ pub(crate) fn explain_v3(
     access_key_id: &Bound<'_, PyAny>,
     access_key_secret: &Bound<'_, PyAny>,
 ) -> PyResult<(Explanation, String)> {
-    let names = ["method", "path", "query", "headers", "body", "access_key_id", "access_key_secret"];
-    let given = [method, path, query, headers, body, access_key_id, access_key_secret];
-    let args = convert::call(names.into_iter().zip(given.map(Some)), None)?;
+    let args = parts(read::EXPLAIN_V3_PARTS, [method, path, query, headers, body, access_key_id, access_key_secret])?;
     let (ex, auth) = convert::keywords(py, "explain_v3", &args, read::explain_v3)?;
     Ok((Explanation(ex), auth))
+}
+
+/// A function's positional arguments as the map its core reader reads: the parts of its core
+/// table, in that order.
+fn parts<const N: usize>(table: &[read::Part], given: [&Bound<'_, PyAny>; N]) -> PyResult<Value<'static>> {
+    convert::call(table.iter().map(|p| p.name).zip(given.map(Some)), None)
 }
 
 /// A request whose signature checked out.
@@ -173,8 +173,8 @@ impl Verifier {
     /// The request (`method`, `path`, `query`, `headers`, `body`) verified at `now`, read by
     /// the core's reader ([`smsauth::input::sign::http_request`]).
     fn check(&self, py: Python<'_>, func: &str, request: [Option<&Bound<'_, PyAny>>; 6]) -> PyResult<Verified> {
-        let names = ["method", "path", "query", "headers", "body", "now"];
-        let (req, now) = convert::keywords(py, func, &convert::call(names.into_iter().zip(request), None)?, |o| {
+        let names = read::HTTP_REQUEST_PARTS.iter().map(|p| p.name).chain(["now"]);
+        let (req, now) = convert::keywords(py, func, &convert::call(names.zip(request), None)?, |o| {
             Ok((read::http_request(o)?, o.unsigned("now", u64::MAX)?))
         })?;
         self.inner.verify_keys(&req, now, &self.keys).map(Verified).map_err(|e| raise(py, e))

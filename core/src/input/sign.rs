@@ -1,6 +1,6 @@
 //! The inputs of the signing helpers read from [`Object`]s: `sign`'s request and options,
-//! `explain_v3`'s parts, `verify`'s request and a verifier's options. The maps' keys are listed
-//! with their kinds and docs in [`EXPLAIN_V3_PARTS`], [`HTTP_REQUEST_PARTS`] and
+//! `explain_v1`'s and `explain_v3`'s parts, `verify`'s request and a verifier's options. The maps' keys are listed
+//! with their kinds and docs in [`EXPLAIN_V1_PARTS`], [`EXPLAIN_V3_PARTS`], [`HTTP_REQUEST_PARTS`] and
 //! [`VERIFIER_OPTIONS`], from which bindings write their docs and types (a test reads a map
 //! with every key of each table).
 
@@ -14,6 +14,13 @@ use super::error::InputError;
 use super::parts::part;
 use super::reader::{Object, integer_in, number, pairs, text_or_bytes};
 use super::value::Value;
+
+/// The keys [`explain_v1`] reads.
+pub const EXPLAIN_V1_PARTS: &[Part] = &[
+    part("method", PartKind::Text, true, "HTTP method."),
+    part("params", PartKind::Pairs, true, "Every parameter, the common ones included (`Signature` is ignored)."),
+    part("access_key_secret", PartKind::Secret, true, "AccessKey secret."),
+];
 
 /// The keys [`explain_v3`] reads.
 pub const EXPLAIN_V3_PARTS: &[Part] = &[
@@ -149,6 +156,15 @@ impl SignInput {
             ..SignOptions::new(&self.access_key_id, &self.access_key_secret)
         }
     }
+}
+
+/// `explain_v1`'s parts: `method`, `params` (all of them, the common ones included),
+/// `access_key_secret`; the explanation.
+pub fn explain_v1(obj: &mut Object<'_, '_>) -> Result<sign::Explanation, InputError> {
+    let method = obj.required_text("method", false)?;
+    let params = obj.required_by("params", pairs)?;
+    let secret = obj.required_text(&obj.style.name("access_key_secret"), true)?;
+    Ok(sign::explain_v1(&method, &params, &secret))
 }
 
 /// `explain_v3`'s parts: `method`, `path` (default `/`), `query`, `headers` (required: all of

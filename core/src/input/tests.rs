@@ -198,9 +198,10 @@ fn signing_inputs() {
 
 #[test]
 fn the_part_tables_list_what_the_readers_read() {
-    use sign::{EXPLAIN_V3_PARTS, HTTP_REQUEST_PARTS, PartKind, VERIFIER_OPTIONS};
+    use sign::{EXPLAIN_V1_PARTS, EXPLAIN_V3_PARTS, HTTP_REQUEST_PARTS, PartKind, VERIFIER_OPTIONS};
     type Reader = fn(&mut Object<'_, '_>) -> Result<(), InputError>;
-    let readers: [(&[sign::Part], Reader); 3] = [
+    let readers: [(&[sign::Part], Reader); 4] = [
+        (EXPLAIN_V1_PARTS, |o| sign::explain_v1(o).map(drop)),
         (EXPLAIN_V3_PARTS, |o| sign::explain_v3(o).map(drop)),
         (HTTP_REQUEST_PARTS, |o| sign::http_request(o).map(drop)),
         (VERIFIER_OPTIONS, |o| sign::verifier_config(o).map(drop)),
