@@ -169,16 +169,6 @@ impl Verifier {
         let keys = AccessKeys::from_pairs(&keys).map_err(|e| raise(py, e))?;
         Ok(Verifier { inner: core_sign::Verifier::from_config(&config).map_err(|e| raise(py, e))?, keys })
     }
-
-    /// The request (`method`, `path`, `query`, `headers`, `body`) verified at `now`, read by
-    /// the core's reader ([`smsauth::input::sign::http_request`]).
-    fn check(&self, py: Python<'_>, func: &str, request: [Option<&Bound<'_, PyAny>>; 6]) -> PyResult<Verified> {
-        let names = read::HTTP_REQUEST_PARTS.iter().map(|p| p.name).chain(["now"]);
-        let (req, now) = convert::keywords(py, func, &convert::call(names.zip(request), None)?, |o| {
-            Ok((read::http_request(o)?, o.unsigned("now", u64::MAX)?))
-        })?;
-        self.inner.verify_keys(&req, now, &self.keys).map(Verified).map_err(|e| raise(py, e))
-    }
 }
 
 #[pymethods]
@@ -190,7 +180,8 @@ impl Verifier {
     }
 
     /// Verify a captured request; raises `AuthenticationError` (with the gateway's `code`) if it
-    /// does not check out.
+    /// does not check out. The request is read by the core's reader
+    /// ([`smsauth::input::sign::http_request`]), its arguments named from its part table.
     #[pyo3(signature = (method, path="/", query="", headers=None, body=None, *, now=None))]
     #[allow(clippy::too_many_arguments)]
     fn verify(
@@ -204,7 +195,12 @@ impl Verifier {
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Verified> {
         let (path, query) = (PyString::new(py, path).into_any(), PyString::new(py, query).into_any());
-        self.check(py, "verify", [Some(method), Some(&path), Some(&query), headers, body, now])
+        let request = [Some(method), Some(&path), Some(&query), headers, body, now];
+        let names = read::HTTP_REQUEST_PARTS.iter().map(|p| p.name).chain(["now"]);
+        let (req, now) = convert::keywords(py, "verify", &convert::call(names.zip(request), None)?, |o| {
+            Ok((read::http_request(o)?, o.unsigned("now", u64::MAX)?))
+        })?;
+        self.inner.verify_keys(&req, now, &self.keys).map(Verified).map_err(|e| raise(py, e))
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -229,9 +225,8 @@ pub(crate) fn verify(
 ) -> PyResult<Verified> {
     let no = false.into_bound_py_any(py)?;
     let options = [("secrets", Some(secrets)), ("window", window), ("check_nonces", Some(&no))];
-    let (path, query) = (PyString::new(py, path).into_any(), PyString::new(py, query).into_any());
     let verifier = Verifier::read(py, "verify", &convert::call(options, None)?)?;
-    verifier.check(py, "verify", [Some(method), Some(&path), Some(&query), headers, body, now])
+    verifier.verify(py, method, path, query, headers, body, now)
 }
 
 /// RFC 3986 percent-encoding as Alibaba Cloud signs it (`~` kept, space as `%20`).
