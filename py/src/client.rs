@@ -36,7 +36,8 @@ fn configure(
     };
     let (guard, on_event) = (take("guard")?, take("on_event")?);
     let guard_class = &Expected::Instance(<Guard as PyClass>::NAME);
-    let guard = guard.as_ref().map(|g| typed::<Guard>(g, class, "guard", Expected::Optional(guard_class)));
+    let wrong = |g| convert::mismatch(class, "guard", Expected::Optional(guard_class), g);
+    let guard = guard.as_ref().map(|g| g.cast::<Guard>().map_err(|_| wrong(g)));
     let guard = guard.transpose()?.map(|g| g.get().inner.clone());
     if let Some(f) = on_event.as_ref().filter(|f| !f.is_callable()) {
         return Err(convert::mismatch(class, "on_event", Expected::Optional(&Expected::Callable), f));
@@ -154,9 +155,7 @@ impl Client {
 
     /// `SendSmsVerifyCode` exactly as given: the client's defaults are not applied.
     fn send_sms_verify_code(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let expected = Expected::Instance(<SendSmsVerifyCodeRequest as PyClass>::NAME);
-        let req =
-            typed::<SendSmsVerifyCodeRequest>(request, "send_sms_verify_code", "request", expected)?.get().0.clone();
+        let req = typed::<SendSmsVerifyCodeRequest>(request, "send_sms_verify_code", "request")?.get().0.clone();
         self.run(py, &req.phone_number.clone(), req, |client, req| async move {
             client.send_sms_verify_code(req).await.map(SendResult)
         })
@@ -164,9 +163,7 @@ impl Client {
 
     /// `CheckSmsVerifyCode` exactly as given: the client's defaults are not applied.
     fn check_sms_verify_code(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let expected = Expected::Instance(<CheckSmsVerifyCodeRequest as PyClass>::NAME);
-        let req =
-            typed::<CheckSmsVerifyCodeRequest>(request, "check_sms_verify_code", "request", expected)?.get().0.clone();
+        let req = typed::<CheckSmsVerifyCodeRequest>(request, "check_sms_verify_code", "request")?.get().0.clone();
         self.run(py, &req.phone_number.clone(), req, |client, req| async move {
             client.check_sms_verify_code(req).await.map(CheckResult)
         })
@@ -216,13 +213,12 @@ impl AsyncClient {
     }
 }
 
-/// `value` as the class `T`, or the `TypeError` of the argument `arg` of `func` that was to be
-/// `expected`, worded by the core.
-fn typed<'a, 'py, T: pyo3::PyClass>(
+/// `value` as the class `T`, or the `TypeError` of the argument `arg` of `func`, worded by the
+/// core.
+fn typed<'a, 'py, T: PyClass>(
     value: &'a Bound<'py, PyAny>,
     func: &str,
     arg: &'static str,
-    expected: Expected,
 ) -> PyResult<&'a Bound<'py, T>> {
-    value.cast::<T>().map_err(|_| convert::mismatch(func, arg, expected, value))
+    value.cast::<T>().map_err(|_| convert::mismatch(func, arg, Expected::Instance(T::NAME), value))
 }
