@@ -413,8 +413,8 @@ export interface ExplainV3Parts {
   query?: Record<string, string> | Array<[string, string]>
   /** The headers to sign (all of them are signed). */
   headers: Record<string, string> | Array<[string, string]>
-  /** The body; default empty. */
-  body?: string
+  /** The body, text (UTF-8) or bytes; default empty. */
+  body?: string | Uint8Array
   /** AccessKey ID. */
   accessKeyId: string
   /** AccessKey secret. */

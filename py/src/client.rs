@@ -5,11 +5,12 @@
 use std::future::Future;
 
 use pyo3::IntoPyObjectExt;
-use pyo3::exceptions::PyTypeError;
+use pyo3::PyClass;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::PyDict;
 use smsauth::api::Operation;
-use smsauth::input::{self, Value};
+use smsauth::input::{self, Expected};
+use smsauth::{CheckSmsVerifyCodeRequest as CheckRequest, SendSmsVerifyCodeRequest as SendRequest};
 
 use crate::convert::{self, repr};
 use crate::error::raise;
@@ -21,37 +22,30 @@ use crate::runtime::{self, Answer, Call, log_debug};
 /// Build the core client from the constructor arguments shared by `Client` and `AsyncClient`:
 /// the keywords (the three positional credentials included) are the core's client options,
 /// read by [`smsauth::input::read_client`] in Python's style, except `guard` and `on_event`,
-/// which take Python objects.
+/// which take Python objects and are taken out of `options` first.
 fn configure(
     py: Python<'_>,
     asyncio: bool,
-    access_key_id: Option<&Bound<'_, PyAny>>,
-    access_key_secret: Option<&Bound<'_, PyAny>>,
-    security_token: Option<&Bound<'_, PyAny>>,
+    credentials: [Option<&Bound<'_, PyAny>>; 3],
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Client> {
     let class = if asyncio { "AsyncClient" } else { "Client" };
-    let mut builder = smsauth::Client::builder().binding("python");
-    let (mut guard, mut on_event) = (None, None);
-    let mut keywords = Vec::new();
-    let positional = [("access_key_id", access_key_id), ("access_key_secret", access_key_secret)];
-    let positional = positional.into_iter().chain([("security_token", security_token)]);
-    let positional = positional.filter_map(|(k, v)| Some((PyString::new(py, k).into_any(), v?.clone())));
-    for (k, v) in positional.chain(options.into_iter().flatten()) {
-        match &*k.extract::<String>()? {
-            "guard" if !v.is_none() => guard = Some(typed::<Guard>(&v, class, "guard")?.get().inner.clone()),
-            "on_event" if !v.is_none() && !v.is_callable() => {
-                let got = v.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-                return Err(PyTypeError::new_err(format!(
-                    "smsauth.{class}(on_event=…) must be a callable taking one dict, got {got}"
-                )));
-            }
-            "on_event" => on_event = (!v.is_none()).then(|| v.unbind()),
-            "guard" => {}
-            name => keywords.push((name.to_owned().into(), convert::value(&v))),
-        }
+    let take = |key| match options.map(|o| o.get_item(key)).transpose()?.flatten() {
+        Some(v) => options.map(|o| o.del_item(key)).transpose().map(|_| Some(v).filter(|v| !v.is_none())),
+        None => Ok(None),
+    };
+    let (guard, on_event) = (take("guard")?, take("on_event")?);
+    let guard_class = &Expected::Instance(<Guard as PyClass>::NAME);
+    let wrong = |g| convert::mismatch(class, "guard", Expected::Optional(guard_class), g);
+    let guard = guard.as_ref().map(|g| g.cast::<Guard>().map_err(|_| wrong(g)));
+    let guard = guard.transpose()?.map(|g| g.get().inner.clone());
+    if let Some(f) = on_event.as_ref().filter(|f| !f.is_callable()) {
+        return Err(convert::mismatch(class, "on_event", Expected::Optional(&Expected::Callable), f));
     }
-    convert::keywords(py, class, &Value::Map(keywords), |obj| input::read_client(obj, &mut builder))?;
+    let names = ["access_key_id", "access_key_secret", "security_token"];
+    let args = convert::call(names.into_iter().zip(credentials), options)?;
+    let mut builder = smsauth::Client::builder().binding("python");
+    convert::keywords(py, class, &args, |obj| input::read_client(obj, &mut builder))?;
     let mut shown = Vec::new();
     for (name, value) in builder.shown() {
         shown.push(format!("{name}={}", repr(py, value)?));
@@ -64,7 +58,7 @@ fn configure(
     shown.insert(0, format!("endpoint={}", repr(py, client.endpoint().base_url())?));
     let repr = format!("smsauth.{class}({})", shown.join(", "));
     log_debug(py, &format!("created {repr}"))?;
-    Ok(Client { client, repr, on_event, asyncio })
+    Ok(Client { client, repr, on_event: on_event.map(Bound::unbind), asyncio })
 }
 
 /// The blocking client: `Client(access_key_id=None, access_key_secret=None, security_token=None,
@@ -123,24 +117,22 @@ impl Client {
         security_token: Option<&Bound<'_, PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        configure(py, false, access_key_id, access_key_secret, security_token, options)
+        configure(py, false, [access_key_id, access_key_secret, security_token], options)
     }
 
     /// Send a code to `phone`, with the client's defaults and these overrides. `client_key`
     /// (the caller's IP address, device or session id) feeds the guard's per-client limits.
-    #[pyo3(signature = (phone, *, client_key=None, **overrides))]
+    #[pyo3(signature = (phone, **overrides))]
     fn send_code(
         &self,
         py: Python<'_>,
         phone: &Bound<'_, PyAny>,
-        client_key: Option<&Bound<'_, PyAny>>,
         overrides: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        let req = request::send_request("send_code", phone, overrides)?;
-        let key = client_key
-            .map(|k| convert::arg("send_code", "client_key", k, convert::optional_text))
-            .transpose()?
-            .flatten();
+        let args = convert::call([("phone", Some(phone))], overrides)?;
+        let (req, key) = convert::keywords(py, "send_code", &args, |obj| {
+            Ok((input::read_request::<SendRequest>(obj, &["phone"])?, obj.text("client_key")?))
+        })?;
         self.run(py, &req.phone_number.clone(), req, |client, req| async move {
             client.send_code_with_key(req, key.as_deref()).await.map(SendResult)
         })
@@ -155,7 +147,7 @@ impl Client {
         code: &Bound<'_, PyAny>,
         overrides: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        let req = request::check_request("check_code", phone, code, overrides)?;
+        let req: CheckRequest = request::read(py, "check_code", &[("phone", phone), ("code", code)], overrides)?;
         self.run(py, &req.phone_number.clone(), req, |client, req| async move {
             client.check_code_with(req).await.map(CheckResult)
         })
@@ -163,7 +155,7 @@ impl Client {
 
     /// `SendSmsVerifyCode` exactly as given: the client's defaults are not applied.
     fn send_sms_verify_code(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let req = typed::<SendSmsVerifyCodeRequest>(request, "send_sms_verify_code", "request")?.get().inner.clone();
+        let req = typed::<SendSmsVerifyCodeRequest>(request, "send_sms_verify_code", "request")?.get().0.clone();
         self.run(py, &req.phone_number.clone(), req, |client, req| async move {
             client.send_sms_verify_code(req).await.map(SendResult)
         })
@@ -171,7 +163,7 @@ impl Client {
 
     /// `CheckSmsVerifyCode` exactly as given: the client's defaults are not applied.
     fn check_sms_verify_code(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let req = typed::<CheckSmsVerifyCodeRequest>(request, "check_sms_verify_code", "request")?.get().inner.clone();
+        let req = typed::<CheckSmsVerifyCodeRequest>(request, "check_sms_verify_code", "request")?.get().0.clone();
         self.run(py, &req.phone_number.clone(), req, |client, req| async move {
             client.check_sms_verify_code(req).await.map(CheckResult)
         })
@@ -216,21 +208,17 @@ impl AsyncClient {
         security_token: Option<&Bound<'_, PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let client = configure(py, true, access_key_id, access_key_secret, security_token, options)?;
+        let client = configure(py, true, [access_key_id, access_key_secret, security_token], options)?;
         Ok(PyClassInitializer::from(client).add_subclass(AsyncClient))
     }
 }
 
-/// `value` as the class `T`, or a `TypeError` naming the argument.
-fn typed<'a, 'py, T: pyo3::PyClass>(
+/// `value` as the class `T`, or the `TypeError` of the argument `arg` of `func`, worded by the
+/// core.
+fn typed<'a, 'py, T: PyClass>(
     value: &'a Bound<'py, PyAny>,
     func: &str,
-    arg: &str,
+    arg: &'static str,
 ) -> PyResult<&'a Bound<'py, T>> {
-    value.cast::<T>().map_err(|_| {
-        let class = std::any::type_name::<T>().rsplit("::").next().unwrap_or("request");
-        let none = if arg == "guard" { " or None" } else { "" };
-        let got = value.get_type().name().map_or_else(|_| "object".to_owned(), |n| n.to_string());
-        PyTypeError::new_err(format!("{func}() argument '{arg}' must be smsauth.{class}{none}, not {got}"))
-    })
+    value.cast::<T>().map_err(|_| convert::mismatch(func, arg, Expected::Instance(T::NAME), value))
 }

@@ -9,7 +9,7 @@ use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use smsauth::input::{self, Foreign, InputError, MAX_DEPTH, Object, PYTHON, Path, Read, Value, Worded};
+use smsauth::input::{Expected, Foreign, InputError, MAX_DEPTH, Object, PYTHON, Path, Value, Worded};
 
 use crate::error::raise;
 
@@ -62,24 +62,29 @@ pub(crate) fn kwargs(kwargs: Option<&Bound<'_, PyDict>>) -> Value<'static> {
     Value::Map(kwargs.into_iter().flatten().map(|(k, v)| (Cow::Owned(k.to_string()), value(&v))).collect())
 }
 
-/// The argument `name` of `func` read with `read`.
-pub(crate) fn arg<T>(
-    func: &str,
-    name: &str,
-    v: &Bound<'_, PyAny>,
-    read: impl FnOnce(&Value<'_>) -> Read<T>,
-) -> PyResult<T> {
-    read(&value(v)).map_err(|p| error(v.py(), func, InputError::new(Path::arg(name), p)))
+/// The arguments of a call as one map for the core's readers, as [`keywords`] reads it (an
+/// error names the argument): the `named` ones (`None`: left out), then `kwargs`. Each is
+/// converted by [`value`], except that any other iterable is the list of its items
+/// (`dict.items()`, a generator of pairs).
+pub(crate) fn call<'a, 'py: 'a>(
+    named: impl IntoIterator<Item = (&'static str, Option<&'a Bound<'py, PyAny>>)>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Value<'static>> {
+    let given = |v: &Bound<'_, PyAny>| match value(v) {
+        Value::Foreign(Foreign::Other(_)) if v.try_iter().is_ok() => {
+            v.try_iter()?.map(|i| Ok(value(&i?))).collect::<PyResult<_>>().map(Value::List)
+        }
+        value => Ok(value),
+    };
+    let named = named.into_iter().filter_map(|(k, v)| v.map(|v| Ok((Cow::Borrowed(k), given(v)?))));
+    let kwargs = kwargs.into_iter().flatten().map(|(k, v)| Ok((Cow::Owned(k.to_string()), given(&v)?)));
+    named.chain(kwargs).collect::<PyResult<_>>().map(Value::Map)
 }
 
-/// A `str` argument (see [`arg`]).
-pub(crate) fn text(func: &str, name: &str, v: &Bound<'_, PyAny>) -> PyResult<String> {
-    arg(func, name, v, |v| input::text(v, false))
-}
-
-/// `str` or `None`.
-pub(crate) fn optional_text(v: &Value<'_>) -> Read<Option<String>> {
-    (!v.is_nullish()).then(|| input::text(v, false)).transpose()
+/// The `TypeError` of the argument `name` of `func`, `v`, which was to be `expected` (see
+/// [`error`]).
+pub(crate) fn mismatch(func: &str, name: &'static str, expected: Expected, v: &Bound<'_, PyAny>) -> PyErr {
+    error(v.py(), func, InputError::expected(Path::arg(name), expected, &value(v), false))
 }
 
 /// The keyword arguments `kwargs` of `func` read by `read` as an [`Object`] in Python's style;

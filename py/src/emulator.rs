@@ -5,18 +5,11 @@ use std::sync::{Arc, Mutex};
 use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use smsauth::input;
+use smsauth::input::{self, InputError, Object};
 use smsauth_emulator as emu;
 
 use crate::convert;
 use crate::error::raise;
-
-pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<Emulator>()?;
-    m.add("EMULATOR_ACCESS_KEY_ID", emu::DEFAULT_ACCESS_KEY_ID)?;
-    m.add("EMULATOR_ACCESS_KEY_SECRET", emu::DEFAULT_ACCESS_KEY_SECRET)?;
-    Ok(())
-}
 
 /// A running emulator on 127.0.0.1 (native half of `smsauth.testing.Emulator`).
 #[pyclass(frozen, module = "smsauth._native", name = "Emulator")]
@@ -32,10 +25,21 @@ fn stopped(py: Python<'_>) -> PyErr {
     raise(py, smsauth::Error::new(smsauth::ErrorKind::InvalidInput, "the emulator was stopped; start a new one"))
 }
 
+/// The one argument `name` of the operation `op`, `v`, read by the core's reader `read`.
+fn one<T>(
+    py: Python<'_>,
+    op: &str,
+    (name, v): (&'static str, Option<&Bound<'_, PyAny>>),
+    read: impl FnOnce(&mut Object<'_, '_>, &'static str) -> Result<T, InputError>,
+) -> PyResult<T> {
+    convert::keywords(py, op, &convert::call([(name, v)], None)?, |obj| read(obj, name))
+}
+
 /// A whole number of 0 or more (an `int`, not a `bool`); a negative one is the core's
 /// `InvalidInputError` naming the argument.
-fn natural(op: &str, name: &str, value: &Bound<'_, PyAny>) -> PyResult<u64> {
-    convert::arg(op, name, value, |v| input::integer_in(&input::PYTHON, v, 0, u64::MAX.into()).map(|n| n as u64))
+fn natural(obj: &mut Object<'_, '_>, name: &'static str) -> Result<u64, InputError> {
+    let style = obj.style;
+    obj.required_by(name, |v| input::integer_in(style, v, 0, u64::MAX.into()).map(|n| n as u64))
 }
 
 #[pymethods]
@@ -82,42 +86,30 @@ impl Emulator {
     #[pyo3(signature = (op, arg=None))]
     fn call(&self, py: Python<'_>, op: &str, arg: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
         let e = self.inner.lock().unwrap_or_else(|p| p.into_inner()).clone().ok_or_else(|| stopped(py))?;
-        let none = py.None().into_bound(py);
-        let value = arg.unwrap_or(&none);
-        let text = |name| convert::text(op, name, value);
+        let text = |name| one(py, op, (name, arg), |obj, name| obj.required_text(name, false));
         Ok(match op {
             "access_key_id" => e.access_key_id().into_py_any(py)?,
             "access_key_secret" => e.access_key_secret().into_py_any(py)?,
             "now" => e.now().into_py_any(py)?,
             "request_count" => e.request_count().into_py_any(py)?,
-            "reset" => {
-                e.reset();
-                py.None()
-            }
-            "clear_faults" => {
-                e.clear_faults();
-                py.None()
-            }
+            "reset" => e.reset().into_py_any(py)?,
+            "clear_faults" => e.clear_faults().into_py_any(py)?,
             "last_code" => e.last_code(&text("phone")?).into_py_any(py)?,
             "messages" => {
-                let phone = convert::arg(op, "phone", value, convert::optional_text)?;
+                let phone = one(py, op, ("phone", arg), |obj, name| obj.text(name))?;
                 let list = phone.map_or_else(|| e.messages(), |p| e.messages_for(&p));
                 serde_json::to_string(&list).unwrap_or_default().into_py_any(py)?
             }
             "issue_sts" => {
-                let ttl = natural(op, "ttl", value)?;
+                let ttl = one(py, op, ("ttl", arg), natural)?;
                 let sts = e.issue_sts_seconds(ttl).map_err(|e| raise(py, e))?;
                 serde_json::to_string(&sts).unwrap_or_default().into_py_any(py)?
             }
-            "advance_clock" => {
-                e.advance_clock(natural(op, "seconds", value)?);
-                py.None()
-            }
+            "advance_clock" => e.advance_clock(one(py, op, ("seconds", arg), natural)?).into_py_any(py)?,
             "add_fault" => {
                 let invalid =
                     |e| raise(py, smsauth::Error::invalid_input("fault", format_args!("is not a fault: {e}")));
-                e.add_fault(emu::Fault::from_json(&text("rule")?).map_err(invalid)?);
-                py.None()
+                e.add_fault(emu::Fault::from_json(&text("rule")?).map_err(invalid)?).into_py_any(py)?
             }
             _ => return Err(PyValueError::new_err(format!("the emulator has no operation {op:?}"))),
         })

@@ -4,7 +4,6 @@
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use smsauth::guard::{GuardConfig, Limit};
-
 use smsauth::input;
 
 use crate::convert::{self, repr};
@@ -22,20 +21,13 @@ pub(crate) struct Guard {
 #[pymethods]
 impl Guard {
     /// Each keyword is a setting of the core's guard table (`phone` is `guard.phone`), read by
-    /// its kind ([`smsauth::input::read_option`]); the whole configuration is then checked by the
-    /// core.
+    /// the core's reader ([`smsauth::input::read_guard`]); the whole configuration is then
+    /// checked by the core.
     #[new]
     #[pyo3(signature = (**options))]
     fn new(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let mut cfg = GuardConfig::default();
-        convert::keywords(py, "Guard", &convert::kwargs(options), |obj| {
-            for opt in GuardConfig::OPTIONS {
-                input::read_option(obj, opt.short_name(), opt, |v| cfg.set(opt.name, v))?;
-            }
-            Ok(())
-        })?;
-        let inner = smsauth::guard::Guard::new(cfg).map_err(|e| raise(py, e))?;
-        Ok(Guard { inner })
+        let config = convert::keywords(py, "Guard", &convert::kwargs(options), input::read_guard)?;
+        Ok(Guard { inner: smsauth::guard::Guard::new(config).map_err(|e| raise(py, e))? })
     }
 
     /// What the guard did so far: `sends_allowed`, `sends_denied`, `checks_allowed`,

@@ -45,7 +45,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sign::parse_timestamp, m)?)?;
     m.add_function(wrap_pyfunction!(error::error_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(error::_error_for_kind, m)?)?;
-    emulator::register(m)?;
+    m.add_class::<emulator::Emulator>()?;
+    m.add("EMULATOR_ACCESS_KEY_ID", smsauth_emulator::DEFAULT_ACCESS_KEY_ID)?;
+    m.add("EMULATOR_ACCESS_KEY_SECRET", smsauth_emulator::DEFAULT_ACCESS_KEY_SECRET)?;
     let drain = wrap_pyfunction!(runtime::_drain_async_completions, m)?;
     m.add_function(drain.clone())?;
     m.py().import("atexit")?.call_method1("register", (drain,))?;

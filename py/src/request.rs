@@ -1,55 +1,31 @@
 //! The typed requests (`smsauth.SendSmsVerifyCodeRequest`, `smsauth.CheckSmsVerifyCodeRequest`),
-//! read and written through the core's field table ([`Field`]): one keyword → [`FieldValue`]
-//! reader driven by each field's [`FieldKind`] serves their constructors, `replace` and the
-//! `**overrides` of `send_code` / `check_code`, and their attributes are properties made from the
-//! same table when the module loads ([`add_properties`]). No field is named here.
+//! read and written through the core's field table ([`Fields`]): the core's readers
+//! ([`input::read_request`], [`input::replace_fields`]) serve their constructors, `replace` and
+//! the `**overrides` of `send_code` / `check_code`, and their attributes are properties made from
+//! the same table when the module loads ([`add_properties`]). No field is named here.
 
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
-use pyo3::pyclass::boolean_struct::True;
 use pyo3::types::PyDict;
-use smsauth::{Field, FieldValue};
-
-use smsauth::input::{self, InputError};
+use smsauth::FieldValue;
+use smsauth::api::Fields;
+use smsauth::input;
 
 use crate::convert;
 use crate::error::raise;
+use crate::response::{Attributed, attributed};
 
-/// A core request with a field table.
-pub(crate) trait Fields: Clone + PartialEq {
-    const FIELDS: &'static [Field];
-    fn set(&mut self, name: &str, value: Option<FieldValue>) -> smsauth::Result<()>;
-    fn get(&self, name: &str) -> Option<FieldValue>;
-}
-
-/// A Python request class over a core request.
-pub(crate) trait Request: pyo3::PyClass<Frozen = True> + Sync {
-    type Core: Fields;
-    fn core(&self) -> &Self::Core;
-}
-
-/// Set the keyword arguments `fields` (snake_case names) on `req`, read by the core's field
-/// reader. Required fields (the phone number, the code) are positional arguments, changed by
-/// `replace` only, where `None` unsets a field.
-pub(crate) fn apply<R: Fields>(
-    req: &mut R,
+/// A request read from a call's `required` positional arguments (named as `func` names them)
+/// and its keyword arguments `fields`, by the core's reader ([`input::read_request`]).
+pub(crate) fn read<R: Fields>(
+    py: Python<'_>,
     func: &str,
+    required: &[(&'static str, &Bound<'_, PyAny>)],
     fields: Option<&Bound<'_, PyDict>>,
-    replacing: bool,
-) -> PyResult<()> {
-    let Some(fields) = fields else { return Ok(()) };
-    convert::keywords(fields.py(), func, &convert::kwargs(Some(fields)), |obj| {
-        if !replacing {
-            return input::read_fields(obj, R::FIELDS, false, |name, value| req.set(name, value));
-        }
-        for field in R::FIELDS {
-            let Some(v) = obj.get_or_null(field.name) else { continue };
-            let read = (!v.is_nullish()).then(|| input::field_value_in(&input::PYTHON, v, field.kind));
-            let value = read.transpose().map_err(|p| obj.error(field.name, p))?;
-            req.set(field.name, value).map_err(|e| InputError::refused(obj.at(field.name), e))?;
-        }
-        Ok(())
-    })
+) -> PyResult<R> {
+    let args = convert::call(required.iter().map(|(k, v)| (*k, Some(*v))), fields)?;
+    let names: Vec<&str> = required.iter().map(|(k, _)| *k).collect();
+    convert::keywords(py, func, &args, |obj| input::read_request(obj, &names))
 }
 
 /// A field's value as Python sees it: `str`, `int`, `bool` or `None`.
@@ -90,7 +66,7 @@ pub(crate) fn describe<'a, 'py>(
 
 /// Add the class `T` to the module `m`, with its read-only attributes: one `property` per field
 /// of its table, with the field's doc.
-pub(crate) fn add_class<T: Request>(m: &Bound<'_, PyModule>) -> PyResult<()> {
+pub(crate) fn add_class<T: Attributed<Core: Fields>>(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<T>()?;
     add_properties::<T>(m.py(), T::Core::FIELDS.iter().map(|f| (f.name, f.doc.trim())), get::<T>)
 }
@@ -128,7 +104,7 @@ impl Getter {
     }
 }
 
-fn get<'py, T: Request>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+fn get<'py, T: Attributed<Core: Fields>>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Bound<'py, PyAny>> {
     to_py(obj.py(), obj.cast::<T>()?.get().core().get(name))
 }
 
@@ -138,52 +114,34 @@ macro_rules! request_class {
         $(#[$doc:meta])*
         $class:ident($($required:ident),+) over $core:ty, masked $masked:expr
     ) => {
-        impl Fields for $core {
-            const FIELDS: &'static [Field] = <$core>::FIELDS;
-            fn set(&mut self, name: &str, value: Option<FieldValue>) -> smsauth::Result<()> {
-                <$core>::set(self, name, value)
-            }
-            fn get(&self, name: &str) -> Option<FieldValue> {
-                <$core>::get(self, name)
-            }
-        }
-
         $(#[$doc])*
         #[pyclass(frozen, module = "smsauth")]
         #[derive(Clone, Debug)]
-        pub(crate) struct $class {
-            pub(crate) inner: $core,
-        }
+        pub(crate) struct $class(pub(crate) $core);
 
-        impl Request for $class {
-            type Core = $core;
-            fn core(&self) -> &$core {
-                &self.inner
-            }
-        }
+        attributed!($class => $core);
 
         #[pymethods]
         impl $class {
             #[new]
             #[pyo3(signature = ($($required,)+ **fields))]
-            fn new($($required: &Bound<'_, PyAny>,)+ fields: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-                let class = stringify!($class);
-                let mut inner = <$core>::new($(convert::text(class, stringify!($required), $required)?),+);
-                apply(&mut inner, class, fields, false)?;
-                Ok(Self { inner })
+            fn new(py: Python<'_>, $($required: &Bound<'_, PyAny>,)+ fields: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+                let required = [$((stringify!($required), $required)),+];
+                read(py, stringify!($class), &required, fields).map(Self)
             }
 
             /// A copy with some fields changed (`None` unsets a field).
             #[pyo3(signature = (**fields))]
-            fn replace(&self, fields: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-                let mut inner = self.inner.clone();
-                apply(&mut inner, "replace", fields, true)?;
-                Ok(Self { inner })
+            fn replace(&self, py: Python<'_>, fields: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+                let mut inner = self.0.clone();
+                let args = convert::kwargs(fields);
+                convert::keywords(py, "replace", &args, |obj| input::replace_fields(obj, &mut inner))?;
+                Ok(Self(inner))
             }
 
             /// Validate and return the wire parameters, `[(name, value)]`, as they would be sent.
             fn to_params(&self, py: Python<'_>) -> PyResult<Vec<(&'static str, String)>> {
-                self.inner.to_params().map_err(|e| raise(py, e))
+                self.0.to_params().map_err(|e| raise(py, e))
             }
 
             /// The core's field table, `[(name, wire name, kind, required)]`, for the compat
@@ -194,11 +152,11 @@ macro_rules! request_class {
             }
 
             fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-                other.cast::<Self>().is_ok_and(|o| o.get().inner == self.inner)
+                other.cast::<Self>().is_ok_and(|o| o.get().0 == self.0)
             }
 
             fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-                repr(py, stringify!($class), &self.inner, $masked)
+                repr(py, stringify!($class), &self.0, $masked)
             }
         }
     };
@@ -219,30 +177,4 @@ request_class! {
     /// `CheckSmsVerifyCodeRequest(phone_number, verify_code, **fields)`. `repr` masks the code.
     CheckSmsVerifyCodeRequest(phone_number, verify_code) over smsauth::CheckSmsVerifyCodeRequest,
         masked &["verify_code"]
-}
-
-/// A send request for `phone` with the keyword arguments applied.
-pub(crate) fn send_request(
-    func: &str,
-    phone: &Bound<'_, PyAny>,
-    fields: Option<&Bound<'_, PyDict>>,
-) -> PyResult<smsauth::SendSmsVerifyCodeRequest> {
-    let mut req = smsauth::SendSmsVerifyCodeRequest::new(convert::text(func, "phone", phone)?);
-    apply(&mut req, func, fields, false)?;
-    Ok(req)
-}
-
-/// A check request for `phone` and `code` with the keyword arguments applied.
-pub(crate) fn check_request(
-    func: &str,
-    phone: &Bound<'_, PyAny>,
-    code: &Bound<'_, PyAny>,
-    fields: Option<&Bound<'_, PyDict>>,
-) -> PyResult<smsauth::CheckSmsVerifyCodeRequest> {
-    let mut req = smsauth::CheckSmsVerifyCodeRequest::new(
-        convert::text(func, "phone", phone)?,
-        convert::text(func, "code", code)?,
-    );
-    apply(&mut req, func, fields, false)?;
-    Ok(req)
 }

@@ -47,13 +47,13 @@ impl CheckResult {
     }
 }
 
-/// A Python class over a core answer with an attribute table.
+/// A Python class over one core value (an answer, a request) whose attributes it shows.
 pub(crate) trait Attributed: pyo3::PyClass<Frozen = True> + Sync {
-    type Core: Attributes;
+    type Core;
     fn core(&self) -> &Self::Core;
 }
 
-/// `Attributed` for a class that wraps its core answer as its one field.
+/// `Attributed` for a class that wraps its core value as its one field.
 macro_rules! attributed {
     ($($class:ty => $core:ty),+ $(,)?) => {$(
         impl $crate::response::Attributed for $class {
@@ -71,7 +71,7 @@ attributed!(SendResult => SendSmsVerifyCodeResponse, CheckResult => CheckSmsVeri
 /// `Class(name=value, …)`, each value as Python's `repr` shows it: the attributes `shown` of the
 /// answer's core table, then the `extra` pairs; an attribute in `masked` shows as `'***'` when
 /// set (a one-time code).
-pub(crate) fn describe<'py, T: Attributed, const N: usize>(
+pub(crate) fn describe<'py, T: Attributed<Core: Attributes>, const N: usize>(
     py: Python<'py>,
     class: &str,
     answer: &T,
@@ -93,12 +93,12 @@ pub(crate) fn describe<'py, T: Attributed, const N: usize>(
 
 /// Add the class `T` to the module `m`, with its read-only attributes: one `property` per entry
 /// of its core table, with its doc.
-pub(crate) fn add_class<T: Attributed>(m: &Bound<'_, PyModule>) -> PyResult<()> {
+pub(crate) fn add_class<T: Attributed<Core: Attributes>>(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<T>()?;
     add_properties::<T>(m.py(), T::Core::ATTRIBUTES.iter().map(|a| (a.name, a.doc)), attribute::<T>)
 }
 
-fn attribute<'py, T: Attributed>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+fn attribute<'py, T: Attributed<Core: Attributes>>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Bound<'py, PyAny>> {
     let answer = obj.cast::<T>()?.get();
     crate::observe::value(obj.py(), answer.core().attribute(name).unwrap_or(Value::None))
 }

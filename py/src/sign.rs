@@ -4,46 +4,13 @@
 
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString};
-use smsauth::input::{self, Value};
-use smsauth::sign::{self as core_sign, AccessKeys, HttpRequest, RpcRequest, SignOptions};
+use pyo3::types::{PyBytes, PyDict, PyString};
+use smsauth::input::{self, Value, sign as read};
+use smsauth::sign::{self as core_sign, AccessKeys};
 
 use crate::convert::{self, repr};
 use crate::error::raise;
 use crate::response::{attributed, describe};
-
-/// `[(name, value)]` from a `dict` or an iterable of 2-tuples of `str` (`None`: none).
-fn pairs(func: &str, name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
-    let Some(value) = value else { return Ok(Vec::new()) };
-    // The usual argument, a dict of str, converted as it is; any other value (and any error) is
-    // read by the core's reader.
-    if let Some(pairs) = value.cast::<PyDict>().ok().and_then(text_pairs) {
-        return Ok(pairs);
-    }
-    // Any other iterable (`dict.items()`, a generator) is read as the list of its items.
-    let listed;
-    let value = match value.try_iter() {
-        Ok(items) if !(value.is_instance_of::<PyDict>() || value.is_instance_of::<PyString>()) => {
-            listed = PyList::new(value.py(), items.collect::<PyResult<Vec<_>>>()?)?.into_any();
-            &listed
-        }
-        _ => value,
-    };
-    let read = |v: &Value<'_>| if v.is_nullish() { Ok(Vec::new()) } else { input::pairs(v) };
-    convert::arg(func, name, value, read)
-}
-
-/// A dict's items when every key and value is text, in order; `None` otherwise.
-fn text_pairs(dict: &Bound<'_, PyDict>) -> Option<Vec<(String, String)>> {
-    let text = |v: Bound<'_, PyAny>| Some(v.cast::<PyString>().ok()?.to_cow().ok()?.into_owned());
-    dict.iter().map(|(k, v)| Some((text(k)?, text(v)?))).collect()
-}
-
-/// A body: `str` (UTF-8) or `bytes` (`None`: empty).
-fn body_text(func: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<u8>> {
-    let read = |v: &Value<'_>| if v.is_nullish() { Ok(Vec::new()) } else { input::text_or_bytes(v) };
-    value.map_or(Ok(Vec::new()), |v| convert::arg(func, "body", v, read))
-}
 
 /// How a signature was computed.
 #[pyclass(frozen, module = "smsauth", name = "Explanation")]
@@ -101,63 +68,57 @@ impl SignedRequest {
     }
 }
 
-/// Sign an RPC call with fixed or fresh time and nonce.
+/// Sign an RPC call with fixed or fresh time and nonce: `action`, `params` and the keyword
+/// arguments (`access_key_id`, `access_key_secret`, `api_version`, …) read by the core's readers.
 #[pyfunction]
-#[pyo3(signature = (
-    action, params=None, *, access_key_id, access_key_secret, security_token=None, host=None,
-    api_version=None, signature_version=None, timestamp=None, nonce=None, method=None, headers=None
-))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (action, params=None, **options))]
 pub(crate) fn sign(
     py: Python<'_>,
-    action: &str,
+    action: &Bound<'_, PyAny>,
     params: Option<&Bound<'_, PyAny>>,
-    access_key_id: &str,
-    access_key_secret: &str,
-    security_token: Option<&str>,
-    host: Option<&str>,
-    api_version: Option<&str>,
-    signature_version: Option<&str>,
-    timestamp: Option<u64>,
-    nonce: Option<&str>,
-    method: Option<&str>,
-    headers: Option<&Bound<'_, PyAny>>,
+    options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<SignedRequest> {
-    let version = signature_version.map(str::parse).transpose().map_err(|e| raise(py, e))?.unwrap_or_default();
-    let mut req = RpcRequest::with_defaults(host, action, api_version);
-    req.method = method.map_or(req.method, str::to_owned);
-    req.params = pairs("sign", "params", params)?;
-    req.headers = pairs("sign", "headers", headers)?;
-    let options =
-        SignOptions { security_token, version, timestamp, nonce, ..SignOptions::new(access_key_id, access_key_secret) };
-    Ok(SignedRequest(options.sign(&req).map_err(|e| raise(py, e))?))
+    let args = convert::call([("action", Some(action)), ("params", params)], options)?;
+    let (req, input) =
+        convert::keywords(py, "sign", &args, |o| Ok((read::rpc_request(o)?, read::SignInput::read(o)?)))?;
+    input.options().sign(&req).map(SignedRequest).map_err(|e| raise(py, e))
 }
 
 /// A V1 signature over explicit parameters (all of them, common ones included).
 #[pyfunction]
-pub(crate) fn explain_v1(method: &str, params: &Bound<'_, PyAny>, access_key_secret: &str) -> PyResult<Explanation> {
-    let params = pairs("explain_v1", "params", Some(params))?;
-    Ok(Explanation(core_sign::explain_v1(method, &params, access_key_secret)))
+pub(crate) fn explain_v1(
+    py: Python<'_>,
+    method: &Bound<'_, PyAny>,
+    params: &Bound<'_, PyAny>,
+    access_key_secret: &Bound<'_, PyAny>,
+) -> PyResult<Explanation> {
+    let args = parts(read::EXPLAIN_V1_PARTS, [method, params, access_key_secret])?;
+    convert::keywords(py, "explain_v1", &args, read::explain_v1).map(Explanation)
 }
 
 /// A V3 signature over explicit parts, signing exactly `headers`. Returns the explanation and
 /// the `Authorization` header value.
 #[pyfunction]
-#[pyo3(signature = (method, path, query, headers, body, access_key_id, access_key_secret))]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn explain_v3(
-    method: &str,
-    path: &str,
+    py: Python<'_>,
+    method: &Bound<'_, PyAny>,
+    path: &Bound<'_, PyAny>,
     query: &Bound<'_, PyAny>,
     headers: &Bound<'_, PyAny>,
     body: &Bound<'_, PyAny>,
-    access_key_id: &str,
-    access_key_secret: &str,
+    access_key_id: &Bound<'_, PyAny>,
+    access_key_secret: &Bound<'_, PyAny>,
 ) -> PyResult<(Explanation, String)> {
-    let query = pairs("explain_v3", "query", Some(query))?;
-    let headers = pairs("explain_v3", "headers", Some(headers))?;
-    let body = body_text("explain_v3", Some(body))?;
-    let (ex, auth) = core_sign::explain_v3(method, path, &query, &headers, &body, access_key_id, access_key_secret);
+    let args = parts(read::EXPLAIN_V3_PARTS, [method, path, query, headers, body, access_key_id, access_key_secret])?;
+    let (ex, auth) = convert::keywords(py, "explain_v3", &args, read::explain_v3)?;
     Ok((Explanation(ex), auth))
+}
+
+/// A function's positional arguments as the map its core reader reads: the parts of its core
+/// table, in that order.
+fn parts<const N: usize>(table: &[read::Part], given: [&Bound<'_, PyAny>; N]) -> PyResult<Value<'static>> {
+    convert::call(table.iter().map(|p| p.name).zip(given.map(Some)), None)
 }
 
 /// A request whose signature checked out.
@@ -189,10 +150,6 @@ impl Verified {
     }
 }
 
-fn access_keys(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<AccessKeys> {
-    AccessKeys::from_pairs(&pairs("Verifier", "secrets", Some(value))?).map_err(|e| raise(py, e))
-}
-
 /// Checks signatures, timestamps and (optionally) nonces, as the gateway does.
 #[pyclass(frozen, module = "smsauth", name = "Verifier")]
 #[derive(Debug)]
@@ -201,54 +158,49 @@ pub(crate) struct Verifier {
     keys: AccessKeys,
 }
 
+impl Verifier {
+    /// A verifier from the arguments `args` of `func`: `secrets`, and the verifier options of
+    /// the core's reader ([`smsauth::input::sign::verifier_config`]; Python's `window` is in
+    /// seconds, a fraction allowed), each one left out (or `None`) keeping the core's default.
+    fn read(py: Python<'_>, func: &str, args: &Value<'_>) -> PyResult<Self> {
+        let (keys, config) = convert::keywords(py, func, args, |o| {
+            Ok((o.required_by("secrets", input::pairs)?, read::verifier_config(o)?))
+        })?;
+        let keys = AccessKeys::from_pairs(&keys).map_err(|e| raise(py, e))?;
+        Ok(Verifier { inner: core_sign::Verifier::from_config(&config).map_err(|e| raise(py, e))?, keys })
+    }
+}
+
 #[pymethods]
 impl Verifier {
     #[new]
-    #[pyo3(signature = (
-        secrets, *, window=None, check_nonces=None, nonce_capacity=None, per_key_quota=None, expected_hosts=None,
-        nonce_redis_url=None, nonce_redis_fail_open=None
-    ))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        py: Python<'_>,
-        secrets: &Bound<'_, PyAny>,
-        window: Option<f64>,
-        check_nonces: Option<bool>,
-        nonce_capacity: Option<usize>,
-        per_key_quota: Option<usize>,
-        expected_hosts: Option<Vec<String>>,
-        nonce_redis_url: Option<String>,
-        nonce_redis_fail_open: Option<bool>,
-    ) -> PyResult<Self> {
-        // Each option left out (or `None`) keeps the core's default.
-        let mut config = core_sign::VerifierConfig { per_key_quota, nonce_redis_url, ..Default::default() };
-        window.map(|w| config.set_window_seconds(w)).transpose().map_err(|e| raise(py, e))?;
-        config.check_nonces = check_nonces.unwrap_or(config.check_nonces);
-        config.nonce_capacity = nonce_capacity.unwrap_or(config.nonce_capacity);
-        config.expected_hosts = expected_hosts.unwrap_or(config.expected_hosts);
-        config.nonce_redis_fail_open = nonce_redis_fail_open.unwrap_or(config.nonce_redis_fail_open);
-        let inner = core_sign::Verifier::from_config(&config).map_err(|e| raise(py, e))?;
-        Ok(Verifier { inner, keys: access_keys(py, secrets)? })
+    #[pyo3(signature = (secrets, **options))]
+    fn new(py: Python<'_>, secrets: &Bound<'_, PyAny>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        Verifier::read(py, "Verifier", &convert::call([("secrets", Some(secrets))], options)?)
     }
 
     /// Verify a captured request; raises `AuthenticationError` (with the gateway's `code`) if it
-    /// does not check out.
+    /// does not check out. The request is read by the core's reader
+    /// ([`smsauth::input::sign::http_request`]), its arguments named from its part table.
     #[pyo3(signature = (method, path="/", query="", headers=None, body=None, *, now=None))]
     #[allow(clippy::too_many_arguments)]
     fn verify(
         &self,
         py: Python<'_>,
-        method: &str,
+        method: &Bound<'_, PyAny>,
         path: &str,
         query: &str,
         headers: Option<&Bound<'_, PyAny>>,
         body: Option<&Bound<'_, PyAny>>,
-        now: Option<u64>,
+        now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Verified> {
-        let mut req = HttpRequest::new(method, path, query).with_body(body_text("verify", body)?);
-        req.headers = pairs("verify", "headers", headers)?.into_iter().map(|(k, v)| (k, v.into_bytes())).collect();
-        let verified = self.inner.verify_keys(&req, now, &self.keys).map_err(|e| raise(py, e))?;
-        Ok(Verified(verified))
+        let (path, query) = (PyString::new(py, path).into_any(), PyString::new(py, query).into_any());
+        let request = [Some(method), Some(&path), Some(&query), headers, body, now];
+        let names = read::HTTP_REQUEST_PARTS.iter().map(|p| p.name).chain(["now"]);
+        let (req, now) = convert::keywords(py, "verify", &convert::call(names.zip(request), None)?, |o| {
+            Ok((read::http_request(o)?, o.unsigned("now", u64::MAX)?))
+        })?;
+        self.inner.verify_keys(&req, now, &self.keys).map(Verified).map_err(|e| raise(py, e))
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -262,16 +214,18 @@ impl Verifier {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn verify(
     py: Python<'_>,
-    method: &str,
+    method: &Bound<'_, PyAny>,
     path: &str,
     query: &str,
     headers: Option<&Bound<'_, PyAny>>,
     body: Option<&Bound<'_, PyAny>>,
     secrets: &Bound<'_, PyAny>,
-    now: Option<u64>,
-    window: Option<f64>,
+    now: Option<&Bound<'_, PyAny>>,
+    window: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Verified> {
-    let verifier = Verifier::new(py, secrets, window, Some(false), None, None, None, None, None)?;
+    let no = false.into_bound_py_any(py)?;
+    let options = [("secrets", Some(secrets)), ("window", window), ("check_nonces", Some(&no))];
+    let verifier = Verifier::read(py, "verify", &convert::call(options, None)?)?;
     verifier.verify(py, method, path, query, headers, body, now)
 }
 

@@ -177,6 +177,38 @@ def test_signing_pairs_take_any_iterable_of_str_pairs() -> None:
         smsauth.verify("POST", body=5, secrets={"id": "secret"})  # type: ignore[arg-type]
 
 
+def test_signing_helpers_read_their_arguments_through_the_core() -> None:
+    """`sign`, `explain_v3`, `Verifier` and `verify` read their arguments with the core's signing
+    readers: Python's wording of a wrong type, bytes or text bodies alike, `window` in seconds."""
+    keys = dict(access_key_id="testid", access_key_secret="testsecret")
+    with pytest.raises(TypeError, match="^sign\\(\\) argument 'access_key_id' must be str, not int$"):
+        smsauth.sign("SendSmsVerifyCode", access_key_id=5, access_key_secret="s")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="^sign\\(\\) got an unexpected keyword argument 'version'$"):
+        smsauth.sign("SendSmsVerifyCode", version="2017-05-25", **keys)  # type: ignore[call-arg]
+    signed = smsauth.sign("SendSmsVerifyCode", api_version="2020-01-01", **keys)
+    assert signed.header("x-acs-version") == "2020-01-01"
+    parts = ("POST", "/", {}, {"host": "h"})
+    text, _ = smsauth.explain_v3(*parts, "body", "testid", "testsecret")
+    data, _ = smsauth.explain_v3(*parts, b"body", "testid", "testsecret")
+    assert text.signature == data.signature
+    with pytest.raises(TypeError, match="^explain_v3\\(\\) argument 'body' must be str or bytes, not int$"):
+        smsauth.explain_v3(*parts, 5, "testid", "testsecret")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="^Verifier\\(\\) argument 'window' must be int or float, not str$"):
+        smsauth.Verifier({}, window="60")  # type: ignore[arg-type]
+    with pytest.raises(smsauth.InvalidInputError, match="non-negative") as info:
+        smsauth.Verifier({}, nonce_capacity=-1)
+    assert info.value.field == "nonce_capacity"
+    t = 1735787045
+    signed = smsauth.sign("SendSmsVerifyCode", timestamp=t, **keys)
+    args = (signed.method, signed.path, signed.query, signed.headers)
+    assert smsauth.verify(*args, secrets={"testid": "testsecret"}, now=t + 30, window=30.5).action == "SendSmsVerifyCode"
+    with pytest.raises(smsauth.AuthenticationError):
+        smsauth.verify(*args, secrets={"testid": "testsecret"}, now=t + 31, window=30.5)
+    with pytest.raises(smsauth.InvalidInputError) as info:
+        smsauth.verify(*args, secrets={"testid": "testsecret"}, now=-1)
+    assert info.value.field == "now"
+
+
 def test_ca_certificates_take_a_list_read_item_by_item() -> None:
     # Each PEM of a list reaches the core, which refuses one without a certificate.
     pem_like = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"

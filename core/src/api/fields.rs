@@ -104,7 +104,7 @@ impl Field {
 
 /// A request whose fields are declared in a table (each request made by `request_fields!`): a
 /// binding sets and reads any field by name, generically over the request type.
-pub trait Fields {
+pub trait Fields: Clone + PartialEq + Default + 'static {
     /// Every field, in the API's order.
     const FIELDS: &'static [Field];
 

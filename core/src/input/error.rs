@@ -100,6 +100,12 @@ pub enum Expected {
     Limit,
     /// The wrong-code rule (`{ max, window_seconds, lock_seconds }` or a tuple).
     WrongCode,
+    /// An instance of the binding's class of this name (Python's `smsauth.Guard`).
+    Instance(&'static str),
+    /// A function (Python: any callable).
+    Callable,
+    /// This, or null (Python's `None`).
+    Optional(&'static Expected),
 }
 
 /// How a received value is described: its type and, unless it was a secret, a short preview.

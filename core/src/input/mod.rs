@@ -29,7 +29,9 @@ mod value;
 mod wording;
 
 pub use error::{Expected, InputError, Path, Problem, Received, ReceivedKind, Step};
-pub use options::{field_value, field_value_in, read_client, read_fields, read_option};
+pub use options::{
+    field_value, field_value_in, read_client, read_fields, read_guard, read_option, read_request, replace_fields,
+};
 pub use parts::{LIMIT_PARTS, Part, PartKind, WRONG_CODE_PARTS};
 pub use reader::{
     Object, Read, arg, boolean, integer, integer_in, json, list, number, optional_arg, pairs, required_arg, text,

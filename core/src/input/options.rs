@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use crate::ClientBuilder;
-use crate::api::{Field, FieldKind, FieldValue};
+use crate::api::{Field, FieldKind, FieldValue, Fields};
 use crate::guard::{Guard, GuardConfig, Limit, WrongCodeLimit};
 use crate::options::{ClientOption, OptionKind, OptionValue};
 
@@ -63,6 +63,44 @@ pub fn read_fields(
     Ok(())
 }
 
+/// A request read from `obj`: its required fields, in the table's order, under the names
+/// `required` (a binding's positional arguments: Python's `send_code` calls the phone number
+/// `phone`), then its other fields ([`read_fields`]).
+pub fn read_request<R: Fields>(obj: &mut Object<'_, '_>, required: &[&str]) -> Result<R, InputError> {
+    let (style, mut req) = (obj.style, R::default());
+    for (&name, field) in required.iter().zip(R::FIELDS.iter().filter(|f| f.required)) {
+        let value = obj.required_by(name, |v| field_value_in(style, v, field.kind))?;
+        req.set(field.name, Some(value)).map_err(|e| InputError::refused(obj.at(name), e))?;
+    }
+    read_fields(obj, R::FIELDS, false, |name, value| req.set(name, value))?;
+    Ok(req)
+}
+
+/// Change the fields of `req` that `obj` gives, required ones included; null unsets a field.
+pub fn replace_fields<R: Fields>(obj: &mut Object<'_, '_>, req: &mut R) -> Result<(), InputError> {
+    let style = obj.style;
+    for field in R::FIELDS {
+        let name = style.field_name(field);
+        let Some(v) = obj.get_or_null(&name) else { continue };
+        let read = (!v.is_nullish()).then(|| field_value_in(style, v, field.kind));
+        let value = read.transpose().map_err(|p| obj.error(&name, p))?;
+        req.set(field.name, value).map_err(|e| InputError::refused(obj.at(&name), e))?;
+    }
+    Ok(())
+}
+
+/// The guard's settings from `obj` (a map of [`GuardConfig::OPTIONS`] by the names of the style,
+/// `phone` for `guard.phone`), each left out keeping its default.
+pub fn read_guard(obj: &mut Object<'_, '_>) -> Result<GuardConfig, InputError> {
+    let mut config = GuardConfig::default();
+    for opt in GuardConfig::OPTIONS {
+        let path = obj.style.option_path(opt.name);
+        let key = path.split_once('.').map_or(path.as_str(), |(_, key)| key);
+        read_option(obj, key, opt, |v| config.set(opt.name, v))?;
+    }
+    Ok(config)
+}
+
 /// Read every option of a client from `obj` (the options map) into `b`: the client's own,
 /// the request defaults, the nested retry and role maps and the guard.
 pub fn read_client(obj: &mut Object<'_, '_>, b: &mut ClientBuilder) -> Result<(), InputError> {
@@ -108,12 +146,7 @@ pub fn read_client(obj: &mut Object<'_, '_>, b: &mut ClientBuilder) -> Result<()
     let guard_key = style.name("guard").into_owned();
     if let Some(v) = obj.get(&guard_key) {
         let mut g = Object::required(style, obj.at(&guard_key), v)?;
-        let mut config = GuardConfig::default();
-        for opt in GuardConfig::OPTIONS {
-            let path = style.option_path(opt.name);
-            let key = path.split_once('.').map_or(path.as_str(), |(_, key)| key);
-            read_option(&mut g, key, opt, |v| config.set(opt.name, v))?;
-        }
+        let config = read_guard(&mut g)?;
         let path = g.path().clone();
         g.finish()?;
         let guard = Guard::new(config).map_err(refused(path))?;

@@ -1,6 +1,6 @@
 //! The inputs of the signing helpers read from [`Object`]s: `sign`'s request and options,
-//! `explain_v3`'s parts, `verify`'s request and a verifier's options. The maps' keys are listed
-//! with their kinds and docs in [`EXPLAIN_V3_PARTS`], [`HTTP_REQUEST_PARTS`] and
+//! `explain_v1`'s and `explain_v3`'s parts, `verify`'s request and a verifier's options. The maps' keys are listed
+//! with their kinds and docs in [`EXPLAIN_V1_PARTS`], [`EXPLAIN_V3_PARTS`], [`HTTP_REQUEST_PARTS`] and
 //! [`VERIFIER_OPTIONS`], from which bindings write their docs and types (a test reads a map
 //! with every key of each table).
 
@@ -12,7 +12,15 @@ pub use super::parts::{Part, PartKind};
 
 use super::error::InputError;
 use super::parts::part;
-use super::reader::{Object, pairs, text_or_bytes};
+use super::reader::{Object, integer_in, number, pairs, text_or_bytes};
+use super::value::Value;
+
+/// The keys [`explain_v1`] reads.
+pub const EXPLAIN_V1_PARTS: &[Part] = &[
+    part("method", PartKind::Text, true, "HTTP method."),
+    part("params", PartKind::Pairs, true, "Every parameter, the common ones included (`Signature` is ignored)."),
+    part("access_key_secret", PartKind::Secret, true, "AccessKey secret."),
+];
 
 /// The keys [`explain_v3`] reads.
 pub const EXPLAIN_V3_PARTS: &[Part] = &[
@@ -20,7 +28,7 @@ pub const EXPLAIN_V3_PARTS: &[Part] = &[
     part("path", PartKind::Text, false, "Path; default `/`."),
     part("query", PartKind::Pairs, false, "Query parameters, decoded."),
     part("headers", PartKind::Pairs, true, "The headers to sign (all of them are signed)."),
-    part("body", PartKind::Text, false, "The body; default empty."),
+    part("body", PartKind::TextOrBytes, false, "The body, text (UTF-8) or bytes; default empty."),
     part("access_key_id", PartKind::Text, true, "AccessKey ID."),
     part("access_key_secret", PartKind::Secret, true, "AccessKey secret."),
 ];
@@ -81,12 +89,12 @@ pub const VERIFIER_OPTIONS: &[Part] = &[
     ),
 ];
 
-/// `sign`'s request: `action` (required), `host`, `version`, `method`, `params`, `headers`,
-/// with the core's defaults ([`RpcRequest::with_defaults`]).
+/// `sign`'s request: `action` (required), `host`, `version` (spelt in the map's style),
+/// `method`, `params`, `headers`, with the core's defaults ([`RpcRequest::with_defaults`]).
 pub fn rpc_request(obj: &mut Object<'_, '_>) -> Result<RpcRequest, InputError> {
     let host = obj.text("host")?;
     let action = obj.required_text("action", false)?;
-    let version = obj.text("version")?;
+    let version = obj.text(&obj.style.name("version"))?;
     let mut req = RpcRequest::with_defaults(host.as_deref(), &action, version.as_deref());
     req.method = obj.text("method")?.unwrap_or(req.method);
     req.params = obj.pairs("params")?.unwrap_or_default();
@@ -150,19 +158,28 @@ impl SignInput {
     }
 }
 
+/// `explain_v1`'s parts: `method`, `params` (all of them, the common ones included),
+/// `access_key_secret`; the explanation.
+pub fn explain_v1(obj: &mut Object<'_, '_>) -> Result<sign::Explanation, InputError> {
+    let method = obj.required_text("method", false)?;
+    let params = obj.required_by("params", pairs)?;
+    let secret = obj.required_text(&obj.style.name("access_key_secret"), true)?;
+    Ok(sign::explain_v1(&method, &params, &secret))
+}
+
 /// `explain_v3`'s parts: `method`, `path` (default `/`), `query`, `headers` (required: all of
-/// them are signed), `body`, `access_key_id`, `access_key_secret`; the explanation and the
-/// `Authorization` value.
+/// them are signed), `body` (text or bytes), `access_key_id`, `access_key_secret`; the
+/// explanation and the `Authorization` value.
 pub fn explain_v3(obj: &mut Object<'_, '_>) -> Result<(sign::Explanation, String), InputError> {
     let s = obj.style;
     let method = obj.required_text("method", false)?;
     let path = obj.text("path")?.unwrap_or_else(|| "/".into());
     let query = obj.pairs("query")?.unwrap_or_default();
     let headers = obj.required_by("headers", pairs)?;
-    let body = obj.text("body")?.unwrap_or_default();
+    let body = obj.read("body", text_or_bytes)?.unwrap_or_default();
     let id = obj.required_text(&s.name("access_key_id"), false)?;
     let secret = obj.required_text(&s.name("access_key_secret"), true)?;
-    Ok(sign::explain_v3(&method, &path, &query, &headers, body.as_bytes(), &id, &secret))
+    Ok(sign::explain_v3(&method, &path, &query, &headers, &body, &id, &secret))
 }
 
 /// A request as a server received it: `method` (required), `path`, `query`, `headers`, `body`
@@ -178,12 +195,17 @@ pub fn http_request(obj: &mut Object<'_, '_>) -> Result<HttpRequest, InputError>
 }
 
 /// A verifier's options: `window_seconds`, `check_nonces`, `nonce_capacity`, `per_key_quota`,
-/// `expected_hosts`, `nonce_redis_url`, `nonce_redis_fail_open` (see [`VerifierConfig`]).
+/// `expected_hosts`, `nonce_redis_url`, `nonce_redis_fail_open` (see [`VerifierConfig`]). The
+/// window is whole seconds, or any number of them in a style whose durations are in seconds
+/// (Python's `window=0.5`).
 pub fn verifier_config(obj: &mut Object<'_, '_>) -> Result<VerifierConfig, InputError> {
     let s = obj.style;
     let mut config = VerifierConfig::default();
-    if let Some(w) = obj.u32(&s.name("window_seconds"))? {
-        config.window = Duration::from_secs(u64::from(w));
+    let window_key = s.name("window_seconds");
+    let whole = s.duration_unit < Duration::from_secs(1);
+    let window = |v: &Value<'_>| if whole { integer_in(s, v, 0, u32::MAX.into()).map(|n| n as f64) } else { number(v) };
+    if let Some(w) = obj.read(&window_key, window)? {
+        config.set_window_seconds(w).map_err(|e| InputError::refused(obj.at(&window_key), e))?;
     }
     config.check_nonces = obj.boolean(&s.name("check_nonces"))?.unwrap_or(config.check_nonces);
     if let Some(n) = obj.u32(&s.name("nonce_capacity"))? {

@@ -57,8 +57,9 @@ pub const NODE: Style = Style {
 };
 
 /// Python's spelling: the core's snake-case names (grouped ones by their short name,
-/// `role_duration` for the role's session length), durations in seconds, limits and the
-/// wrong-code rule as tuples.
+/// `role_duration` for the role's session length, `api_version` for a signed request's API
+/// version, `window` for a verifier's window), durations in seconds, limits and the wrong-code
+/// rule as tuples.
 pub const PYTHON: Style = Style {
     camel_case: false,
     duration_unit: Duration::from_secs(1),
@@ -67,7 +68,7 @@ pub const PYTHON: Style = Style {
     role_object: false,
     flat_groups: true,
     tuples: true,
-    renames: &[("role_duration_seconds", "role_duration")],
+    renames: &[("role_duration_seconds", "role_duration"), ("version", "api_version"), ("window_seconds", "window")],
     strict_integers: true,
     wording: Wording::Python,
 };

@@ -168,6 +168,18 @@ fn signing_inputs() {
     let mut obj = Object::required(&NODE, Path::arg("request"), &v).unwrap();
     let req = sign::rpc_request(&mut obj).unwrap();
     assert_eq!((req.params.len(), req.headers.len(), req.version.as_str()), (1, 1, crate::api::API_VERSION));
+    // Python spells the API version `api_version`, and a V3 body may be bytes.
+    let v = json(r#"{"action": "X", "api_version": "2020-01-01"}"#);
+    let req = sign::rpc_request(&mut Object::required(&PYTHON, Path::default(), &v).unwrap()).unwrap();
+    assert_eq!(req.version, "2020-01-01");
+    let parts = |body| {
+        let mut entries = vec![("method", Value::Text("POST".into())), ("headers", Value::Map(vec![]))];
+        entries.extend([("body", body), ("access_key_id", Value::Text("id".into()))]);
+        entries.push(("access_key_secret", Value::Text("s".into())));
+        let map = Value::Map(entries.into_iter().map(|(k, v)| (Cow::Borrowed(k), v)).collect());
+        sign::explain_v3(&mut Object::required(&PYTHON, Path::default(), &map).unwrap()).unwrap().1
+    };
+    assert_eq!(parts(Value::Text("b".into())), parts(Value::Bytes(Cow::Borrowed(b"b"))));
     let v = json(r#"{"accessKeyId": "id", "accessKeySecret": "s", "signatureVersion": "v1", "timestamp": 5}"#);
     let mut obj = Object::required(&NODE, Path::arg("options"), &v).unwrap();
     let input = sign::SignInput::read(&mut obj).unwrap();
@@ -178,17 +190,18 @@ fn signing_inputs() {
     let mut obj = Object::required(&NODE, Path::arg("options"), &v).unwrap();
     let e = sign::verifier_config(&mut obj).unwrap_err();
     assert_eq!(e.path.to_string(), "options.expectedHosts[1]");
-    let v = json(r#"{"window_seconds": 60, "check_nonces": false}"#);
+    let v = json(r#"{"window": 1.5, "check_nonces": false}"#);
     let mut obj = Object::required(&PYTHON, Path::arg("options"), &v).unwrap();
     let config = sign::verifier_config(&mut obj).unwrap();
-    assert_eq!((config.window.as_secs(), config.check_nonces), (60, false));
+    assert_eq!((config.window.as_millis(), config.check_nonces), (1500, false));
 }
 
 #[test]
 fn the_part_tables_list_what_the_readers_read() {
-    use sign::{EXPLAIN_V3_PARTS, HTTP_REQUEST_PARTS, PartKind, VERIFIER_OPTIONS};
+    use sign::{EXPLAIN_V1_PARTS, EXPLAIN_V3_PARTS, HTTP_REQUEST_PARTS, PartKind, VERIFIER_OPTIONS};
     type Reader = fn(&mut Object<'_, '_>) -> Result<(), InputError>;
-    let readers: [(&[sign::Part], Reader); 3] = [
+    let readers: [(&[sign::Part], Reader); 4] = [
+        (EXPLAIN_V1_PARTS, |o| sign::explain_v1(o).map(drop)),
         (EXPLAIN_V3_PARTS, |o| sign::explain_v3(o).map(drop)),
         (HTTP_REQUEST_PARTS, |o| sign::http_request(o).map(drop)),
         (VERIFIER_OPTIONS, |o| sign::verifier_config(o).map(drop)),

@@ -2,7 +2,7 @@
 //! to raise and its exact message — so a binding only maps the class to its exception type.
 
 use super::error::{Expected, InputError, Path, Problem, Received, ReceivedKind, Step};
-use super::style::Style;
+use super::style::{PYTHON, Style};
 
 /// Whose idiom an [`InputError`] is worded in (a [`Style`]'s `wording`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,6 +128,9 @@ fn node_expected(e: Expected) -> (&'static str, bool) {
         Expected::List(_) => ("an array of strings", false),
         Expected::Pairs => ("an object of strings or an array of [name, value] strings", false),
         Expected::Json => ("a JSON string or a plain object", false),
+        Expected::Instance(_) => ("an instance of its class", true),
+        Expected::Callable => ("of type function", true),
+        Expected::Optional(e) => node_expected(*e),
     }
 }
 
@@ -215,13 +218,16 @@ fn python_expected(expected: Expected) -> String {
         Expected::Json => "str (JSON) or dict".into(),
         Expected::TextOrBytes => "str or bytes".into(),
         Expected::WrongCode => "a (max_wrong, window_seconds, lock_seconds) tuple".into(),
+        Expected::Instance(class) => format!("smsauth.{class}"),
+        Expected::Callable => "callable".into(),
+        Expected::Optional(e) => format!("{} or None", python_expected(*e)),
     }
 }
 
 /// The field the `InvalidInput` error of Python argument `name` of `func` names: the guard's
 /// setting for `Guard`, the API's name for request fields (as the core's validation names
-/// them), the core's name for client options, else the argument itself when it is one of the
-/// few free-standing ones.
+/// them), the core's name for client and verifier options, else the argument itself when it is
+/// one of the few free-standing ones.
 fn python_field(func: &str, name: &str) -> &'static str {
     let option = |o: Option<crate::ClientOption>| o.filter(|o| o.short_name() == name).map(|o| o.name);
     if func == "Guard" {
@@ -234,10 +240,13 @@ fn python_field(func: &str, name: &str) -> &'static str {
         "seconds" => "seconds",
         "ttl" => "ttl_seconds",
         "role_duration" => "role_duration_seconds",
+        "now" => "now",
+        "timestamp" => "timestamp",
         _ => crate::SendSmsVerifyCodeRequest::field(name)
             .or_else(|| crate::CheckSmsVerifyCodeRequest::field(name))
             .map(|f| f.wire)
             .or_else(|| option(crate::ClientBuilder::option(name)))
+            .or_else(|| super::sign::VERIFIER_OPTIONS.iter().map(|p| p.name).find(|&p| PYTHON.name(p) == name))
             .unwrap_or("text"),
     }
 }
