@@ -1,6 +1,7 @@
 """Write py/link-order.txt: the functions of the extension a Python client runs, for the linker.
 
     python bench/python/link_order.py MAP [SECONDS]
+    python bench/python/link_order.py --check MAP   (is the list still valid for that build?)
 
 Run it with the interpreter of bench/.venv (after `bench/run --only py` has set it up). MAP is the
 linker map of the wheel installed there, built exactly as the release wheel is plus a map (the
@@ -87,9 +88,23 @@ def executed_addresses(seconds):
         upstream.stop()
 
 
+def check(map_path):
+    """How much of py/link-order.txt the build of MAP found, and how many 64 KiB blocks the
+    listed functions span there (15 when the list was made); exit 1 under 90 % found."""
+    listed = [n.strip() for n in OUT.read_text().splitlines() if n.strip() and not n.startswith("#")]
+    wanted = set(listed)
+    found = [(start, end) for start, end, name in text_sections(map_path) if name in wanted]
+    blocks = {a >> 16 for start, end in found for a in range(start, end, 1 << 12)}
+    print(f"{len(found)} of {len(listed)} listed functions in {map_path}, spanning {len(blocks)} blocks of 64 KiB")
+    if len(found) < 0.9 * len(listed):
+        raise SystemExit("py/link-order.txt is stale for this build: regenerate it (see --help)")
+
+
 def main():
-    if len(sys.argv) < 2:
+    if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
         raise SystemExit(__doc__)
+    if sys.argv[1] == "--check":
+        return check(sys.argv[2])
     sections = text_sections(sys.argv[1])
     starts = [s[0] for s in sections]
     seconds = sys.argv[2] if len(sys.argv) > 2 else "1"
