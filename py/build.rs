@@ -9,8 +9,8 @@
 //! stale list only orders less, and a build without the list is the compiler's order.
 //!
 //! Only where the linker is rust-lld, which reads `--symbol-ordering-file`: the default linker of
-//! `x86_64-unknown-linux-gnu` since Rust 1.90. `SMSAUTH_LINK_ORDER=0` turns it off (e.g. for a
-//! linker chosen by hand).
+//! `x86_64-unknown-linux-gnu` since Rust 1.90 (in the Rust project's own builds of the
+//! toolchain). `SMSAUTH_LINK_ORDER=0` turns it off (e.g. for a linker chosen by hand).
 
 use std::env;
 use std::path::Path;
@@ -33,8 +33,9 @@ fn main() {
     println!("cargo:rustc-cdylib-link-arg=-Wl,--no-warn-symbol-ordering");
 }
 
-/// Rust ≥ 1.90 links `x86_64-unknown-linux-gnu` with its own lld, unless a linker or linker
-/// flavour was chosen in the flags (then nothing is assumed).
+/// Rust ≥ 1.90, as distributed by the Rust project, links `x86_64-unknown-linux-gnu` with its
+/// own lld (shipped in the sysroot as `gcc-ld/ld.lld`). A toolchain without it (some system
+/// packages) or flags choosing a linker or linker flavour: nothing is assumed.
 fn default_linker_is_lld() -> bool {
     let flags = env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
     if ["linker", "fuse-ld"].iter().any(|f| flags.contains(f))
@@ -43,12 +44,15 @@ fn default_linker_is_lld() -> bool {
         return false;
     }
     let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let Some(version) = Command::new(rustc).arg("-V").output().ok().and_then(|o| String::from_utf8(o.stdout).ok())
-    else {
-        return false;
+    let ask = |arg: &str| {
+        Command::new(&rustc).arg(arg).output().ok().and_then(|o| String::from_utf8(o.stdout).ok()).unwrap_or_default()
     };
     // "rustc 1.95.0 (…)"
+    let version = ask("-V");
     let mut parts = version.split_whitespace().nth(1).unwrap_or("").split('.').map(|p| p.parse::<u32>().unwrap_or(0));
     let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-    (major, minor) >= (1, 90)
+    let sysroot = ask("--print=sysroot");
+    let self_contained_lld =
+        Path::new(sysroot.trim()).join("lib/rustlib/x86_64-unknown-linux-gnu/bin/gcc-ld/ld.lld").is_file();
+    (major, minor) >= (1, 90) && self_contained_lld
 }
