@@ -189,6 +189,17 @@ impl<'a> SignOptions<'a> {
     }
 
     fn sign_with(&self, req: &RpcRequest, explain: bool) -> Result<SignedRequest> {
+        self.sign_parts(req, explain, |parts| parts.into_request())
+    }
+
+    /// [`SignOptions::sign`]'s checks and signature, handing the signed parts to `finish`
+    /// (`input::compact` writes them as one text without building a [`SignedRequest`]).
+    pub(crate) fn sign_parts<R>(
+        &self,
+        req: &RpcRequest,
+        explain: bool,
+        finish: impl FnOnce(SignedParts<'_>) -> R,
+    ) -> Result<R> {
         req.check()?;
         // Sent as header values too (V3), so held to the same one-line rule as the request's.
         check_header_value("nonce", self.nonce.unwrap_or_default())?;
@@ -201,7 +212,7 @@ impl<'a> SignOptions<'a> {
             creds = creds.with_security_token(token)?;
         }
         let stamp = Stamp::given_or_fresh(self.timestamp, self.nonce)?;
-        Ok(sign_with(req, self.version, &creds, &stamp, explain))
+        Ok(sign_parts(req, self.version, &creds, &stamp, explain, finish))
     }
 }
 
@@ -508,6 +519,40 @@ impl SignedRequest {
     }
 }
 
+/// A request [`sign_v1`] or [`sign_v3`] signed, borrowing the parts it repeats from the
+/// request, the credentials and the stamp, for a `finish` that makes what its caller wants of
+/// it: a [`SignedRequest`] (each part copied, [`SignedParts::into_request`]) or
+/// `input::compact`'s one text (each part written once). The body is empty.
+pub(crate) struct SignedParts<'a> {
+    /// The scheme used.
+    pub(crate) version: SignatureVersion,
+    /// HTTP method.
+    pub(crate) method: &'a str,
+    /// Path.
+    pub(crate) path: &'a str,
+    /// The query string as sent.
+    pub(crate) query: Cow<'a, str>,
+    /// Headers to send, in order.
+    pub(crate) headers: &'a [(&'a str, &'a str)],
+    /// How the signature was computed (empty unless asked for).
+    pub(crate) explanation: Explanation,
+}
+
+impl SignedParts<'_> {
+    /// The parts as an owned [`SignedRequest`].
+    pub(crate) fn into_request(self) -> SignedRequest {
+        SignedRequest {
+            version: self.version,
+            method: self.method.to_owned(),
+            path: self.path.to_owned(),
+            query: self.query.into_owned(),
+            headers: self.headers.iter().map(|&(k, v)| (k.to_owned(), v.to_owned())).collect(),
+            body: Vec::new(),
+            explanation: self.explanation,
+        }
+    }
+}
+
 /// Sign `req` with `version`, `creds` and `stamp`.
 ///
 /// V1 adds the common parameters (`AccessKeyId, Action, Format=json, SignatureMethod,
@@ -549,9 +594,21 @@ fn sign_with(
     stamp: &Stamp,
     explain: bool,
 ) -> SignedRequest {
+    sign_parts(req, version, creds, stamp, explain, |parts| parts.into_request())
+}
+
+/// Sign `req` and hand the signed parts to `finish`.
+fn sign_parts<R>(
+    req: &RpcRequest,
+    version: SignatureVersion,
+    creds: &Credentials,
+    stamp: &Stamp,
+    explain: bool,
+    finish: impl FnOnce(SignedParts<'_>) -> R,
+) -> R {
     match version {
-        SignatureVersion::V1 => sign_v1(req, creds, stamp, explain),
-        SignatureVersion::V3 => sign_v3(req, creds, stamp, explain),
+        SignatureVersion::V1 => sign_v1(req, creds, stamp, explain, finish),
+        SignatureVersion::V3 => sign_v3(req, creds, stamp, explain, finish),
     }
 }
 
@@ -576,7 +633,13 @@ fn borrowed_params<'a, 'b>(
     }
 }
 
-fn sign_v1(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) -> SignedRequest {
+fn sign_v1<R>(
+    req: &RpcRequest,
+    creds: &Credentials,
+    stamp: &Stamp,
+    explain: bool,
+    finish: impl FnOnce(SignedParts<'_>) -> R,
+) -> R {
     let timestamp = time::timestamp_bytes(stamp.timestamp);
     let timestamp = v3::ascii(&timestamp);
     // The common parameters, already in signing order; only the business ones need sorting.
@@ -625,8 +688,8 @@ fn sign_v1(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) 
     let query = query.finish();
 
     let mut headers = Vec::with_capacity(req.headers.len() + 1);
-    headers.push(("host".to_owned(), req.host.clone()));
-    headers.extend(req.headers.iter().cloned());
+    headers.push(("host", req.host.as_str()));
+    headers.extend(req.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let explanation = if explain {
         Explanation {
             canonical_request: query[..canonical_len].to_owned(),
@@ -636,18 +699,23 @@ fn sign_v1(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) 
     } else {
         Explanation::default()
     };
-    SignedRequest {
+    finish(SignedParts {
         version: SignatureVersion::V1,
-        method: req.method.clone(),
-        path: req.path.clone(),
-        query,
-        headers,
-        body: Vec::new(),
+        method: &req.method,
+        path: &req.path,
+        query: Cow::Owned(query),
+        headers: &headers,
         explanation,
-    }
+    })
 }
 
-fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) -> SignedRequest {
+fn sign_v3<R>(
+    req: &RpcRequest,
+    creds: &Credentials,
+    stamp: &Stamp,
+    explain: bool,
+    finish: impl FnOnce(SignedParts<'_>) -> R,
+) -> R {
     let (mut stack, mut heap) = ([("", ""); PARAMS_ON_STACK], Vec::new());
     let params = borrowed_params(&req.params, &mut stack, &mut heap);
     v1::sort_params(params);
@@ -656,19 +724,19 @@ fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) 
     let date = v3::ascii(&date);
     let token = creds.security_token().map(|t| t.expose());
 
-    let mut headers: Vec<(String, String)> = Vec::with_capacity(req.headers.len() + 9);
-    headers.push(("host".into(), req.host.clone()));
-    headers.push(("x-acs-action".into(), req.action.clone()));
-    headers.push(("x-acs-version".into(), req.version.clone()));
-    headers.push(("x-acs-date".into(), date.to_owned()));
-    headers.push(("x-acs-signature-nonce".into(), stamp.nonce.clone()));
-    headers.push(("x-acs-content-sha256".into(), v3::EMPTY_BODY_SHA256.into()));
+    let mut headers: Vec<(&str, &str)> = Vec::with_capacity(req.headers.len() + 9);
+    headers.push(("host", &req.host));
+    headers.push(("x-acs-action", &req.action));
+    headers.push(("x-acs-version", &req.version));
+    headers.push(("x-acs-date", date));
+    headers.push(("x-acs-signature-nonce", &stamp.nonce));
+    headers.push(("x-acs-content-sha256", v3::EMPTY_BODY_SHA256));
     if let Some(token) = token {
         // As the official SDKs' V3 path does with STS credentials (tea-openapi `do_request`).
-        headers.push(("x-acs-accesskey-id".into(), creds.access_key_id().to_owned()));
-        headers.push(("x-acs-security-token".into(), token.to_owned()));
+        headers.push(("x-acs-accesskey-id", creds.access_key_id()));
+        headers.push(("x-acs-security-token", token));
     }
-    headers.extend(req.headers.iter().cloned());
+    headers.extend(req.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
 
     // Without extra headers the signed ones are ours, whose canonical form (sorted by name,
     // values trimmed) is known: nothing to lower-case, sort or group.
@@ -687,7 +755,7 @@ fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) 
     ];
     let (general, general_refs);
     let to_sign: &[(&str, &str)] = if !req.headers.is_empty() {
-        general = v3_signed_headers(&headers);
+        general = v3_signed_headers(headers.iter().copied());
         general_refs = general.iter().map(|(k, v)| (k.as_ref(), v.as_ref())).collect::<Vec<_>>();
         &general_refs
     } else if token.is_some() {
@@ -710,7 +778,8 @@ fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) 
     };
     let signature = v3::signature_bytes(secret, &string_to_sign);
     let signature = v3::ascii(&signature);
-    headers.push(("Authorization".into(), v3::authorization_for(creds.access_key_id(), to_sign, signature)));
+    let authorization = v3::authorization_for(creds.access_key_id(), to_sign, signature);
+    headers.push(("Authorization", &authorization));
     let explanation = if explain {
         Explanation {
             canonical_request,
@@ -720,29 +789,27 @@ fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) 
     } else {
         Explanation::default()
     };
-    SignedRequest {
+    finish(SignedParts {
         version: SignatureVersion::V3,
-        method: req.method.clone(),
-        path: req.path.clone(),
-        query: canonical_query,
-        headers,
-        body: Vec::new(),
+        method: &req.method,
+        path: &req.path,
+        query: Cow::Owned(canonical_query),
+        headers: &headers,
         explanation,
-    }
+    })
 }
 
 /// The canonical request of a V3 request our signer builds: the headers of
 /// the default rule (`host`, `content-type`, `x-acs-*`) are signed and the body is empty.
 fn v3_canonical_request(method: &str, path: &str, canonical_query: &str, headers: &[(String, String)]) -> String {
+    let headers = headers.iter().map(|(k, v)| (k.as_str(), v.as_str()));
     v3::canonical_request_text(method, path, canonical_query, &v3_signed_headers(headers), v3::EMPTY_BODY_SHA256)
 }
 
 /// The canonical form of the headers of a V3 request our signer builds that are signed: those of
 /// the default rule (`host`, `content-type`, `x-acs-*`).
-fn v3_signed_headers(headers: &[(String, String)]) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
-    v3::canonical_headers(
-        headers.iter().filter(|(k, _)| v3::is_signed_by_default(k)).map(|(k, v)| (k.as_str(), v.as_str())),
-    )
+fn v3_signed_headers<'a>(headers: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
+    v3::canonical_headers(headers.filter(|(k, _)| v3::is_signed_by_default(k)))
 }
 
 /// Compute a V1 signature over explicit parameters (all of them, including the common ones) —
