@@ -67,7 +67,7 @@ pub fn sign<'env>(env: &'env Env, args: String) -> Result<Option<JsString<'env>>
         compact::sign_lines(&input.options(), &req)
     } else {
         let Some(input) = compact::SignText::parse(&args) else { return Ok(None) };
-        input.options().and_then(|o| compact::sign_lines(&o, &input.request))
+        input.sign_lines()
     };
     let text = text.map_err(|e| error::core_error(env, &e))?;
     // ASCII, as a signed request almost always is, is the same bytes in Latin-1, which the

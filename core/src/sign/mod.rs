@@ -200,6 +200,16 @@ impl<'a> SignOptions<'a> {
         explain: bool,
         finish: impl FnOnce(SignedParts<'_>) -> R,
     ) -> Result<R> {
+        req.with_parts(|req| self.sign_borrowed(req, explain, finish))
+    }
+
+    /// [`SignOptions::sign_parts`] of a request's borrowed parts.
+    pub(crate) fn sign_borrowed<R>(
+        &self,
+        req: &RequestParts<'_>,
+        explain: bool,
+        finish: impl FnOnce(SignedParts<'_>) -> R,
+    ) -> Result<R> {
         req.check()?;
         // Sent as header values too (V3), so held to the same one-line rule as the request's.
         check_header_value("nonce", self.nonce.unwrap_or_default())?;
@@ -296,9 +306,9 @@ impl RpcRequest {
     /// A `POST /` call with no parameters yet.
     pub fn new(host: impl Into<String>, action: impl Into<String>, version: impl Into<String>) -> Self {
         RpcRequest {
-            method: "POST".into(),
+            method: DEFAULT_METHOD.into(),
             host: host.into(),
-            path: "/".into(),
+            path: RPC_PATH.into(),
             action: action.into(),
             version: version.into(),
             params: Vec::new(),
@@ -355,7 +365,68 @@ impl RpcRequest {
     /// assert_eq!(ok.method("GE T").check().unwrap_err().field(), Some("method"));
     /// ```
     pub fn check(&self) -> Result<()> {
-        check_host(&self.host)?;
+        self.with_parts(|parts| parts.check())
+    }
+
+    /// This request's parts, borrowed, for `f`.
+    fn with_parts<R>(&self, f: impl FnOnce(&RequestParts<'_>) -> R) -> R {
+        let (mut params, mut params_heap) = ([("", ""); PARAMS_ON_STACK], Vec::new());
+        let (mut headers, mut headers_heap) = ([("", ""); PARAMS_ON_STACK], Vec::new());
+        f(&RequestParts {
+            method: &self.method,
+            host: &self.host,
+            path: &self.path,
+            action: &self.action,
+            version: &self.version,
+            params: borrowed_pairs(owned_pairs(&self.params), &mut params, &mut params_heap),
+            headers: borrowed_pairs(owned_pairs(&self.headers), &mut headers, &mut headers_heap),
+        })
+    }
+}
+
+/// `POST`, the method [`RpcRequest::new`] gives a call.
+const DEFAULT_METHOD: &str = "POST";
+/// `/`, the path of every RPC call.
+const RPC_PATH: &str = "/";
+
+/// An RPC request's parts as borrowed text: what the signer reads. [`RpcRequest`] lends its own
+/// (`with_parts`); `input::compact` reads them from one text without copying each part.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RequestParts<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) host: &'a str,
+    pub(crate) path: &'a str,
+    pub(crate) action: &'a str,
+    pub(crate) version: &'a str,
+    pub(crate) params: &'a [(&'a str, &'a str)],
+    pub(crate) headers: &'a [(&'a str, &'a str)],
+}
+
+impl<'a> RequestParts<'a> {
+    /// [`RpcRequest::with_defaults`]' rule (and [`RpcRequest::new`]'s method and path) for the
+    /// parts not given.
+    pub(crate) fn with_defaults(
+        host: Option<&'a str>,
+        action: &'a str,
+        version: Option<&'a str>,
+        method: Option<&'a str>,
+        params: &'a [(&'a str, &'a str)],
+        headers: &'a [(&'a str, &'a str)],
+    ) -> Self {
+        RequestParts {
+            method: method.unwrap_or(DEFAULT_METHOD),
+            host: host.unwrap_or(crate::api::DEFAULT_ENDPOINT),
+            path: RPC_PATH,
+            action,
+            version: version.unwrap_or(crate::api::API_VERSION),
+            params,
+            headers,
+        }
+    }
+
+    /// [`RpcRequest::check`].
+    fn check(&self) -> Result<()> {
+        check_host(self.host)?;
         if self.method.is_empty() || !self.method.bytes().all(is_tchar) {
             return Err(Error::invalid_input(
                 "method",
@@ -368,9 +439,9 @@ impl RpcRequest {
                 format_args!("{:?} must start with / and contain no space or control character", self.path),
             ));
         }
-        check_header_value("action", &self.action)?;
-        check_header_value("version", &self.version)?;
-        for (name, value) in &self.headers {
+        check_header_value("action", self.action)?;
+        check_header_value("version", self.version)?;
+        for &(name, value) in self.headers {
             if name.is_empty() || !name.bytes().all(is_tchar) {
                 return Err(Error::invalid_input(
                     "headers",
@@ -594,12 +665,12 @@ fn sign_with(
     stamp: &Stamp,
     explain: bool,
 ) -> SignedRequest {
-    sign_parts(req, version, creds, stamp, explain, |parts| parts.into_request())
+    req.with_parts(|req| sign_parts(req, version, creds, stamp, explain, |parts| parts.into_request()))
 }
 
 /// Sign `req` and hand the signed parts to `finish`.
 fn sign_parts<R>(
-    req: &RpcRequest,
+    req: &RequestParts<'_>,
     version: SignatureVersion,
     creds: &Credentials,
     stamp: &Stamp,
@@ -612,21 +683,26 @@ fn sign_parts<R>(
     }
 }
 
-/// How many business parameters [`borrowed_params`] keeps on the stack.
+/// Owned pairs as borrowed ones.
+fn owned_pairs(pairs: &[(String, String)]) -> impl ExactSizeIterator<Item = (&str, &str)> {
+    pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+}
+
+/// How many pairs [`borrowed_pairs`] keeps on the stack.
 const PARAMS_ON_STACK: usize = 16;
 
-/// `params` as borrowed pairs: in `stack` when they fit (a call's usual handful), else in `heap`.
-fn borrowed_params<'a, 'b>(
-    params: &'a [(String, String)],
+/// `pairs` in `stack` when they fit (a call's usual handful), else in `heap`.
+fn borrowed_pairs<'a, 'b>(
+    pairs: impl ExactSizeIterator<Item = (&'a str, &'a str)>,
     stack: &'b mut [(&'a str, &'a str); PARAMS_ON_STACK],
     heap: &'b mut Vec<(&'a str, &'a str)>,
 ) -> &'b mut [(&'a str, &'a str)] {
-    let pairs = params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-    if params.len() <= PARAMS_ON_STACK {
+    let len = pairs.len();
+    if len <= PARAMS_ON_STACK {
         for (slot, pair) in stack.iter_mut().zip(pairs) {
             *slot = pair;
         }
-        &mut stack[..params.len()]
+        &mut stack[..len]
     } else {
         heap.extend(pairs);
         heap
@@ -634,7 +710,7 @@ fn borrowed_params<'a, 'b>(
 }
 
 fn sign_v1<R>(
-    req: &RpcRequest,
+    req: &RequestParts<'_>,
     creds: &Credentials,
     stamp: &Stamp,
     explain: bool,
@@ -646,14 +722,14 @@ fn sign_v1<R>(
     let token = creds.security_token().map(|t| t.expose());
     let mut common = [
         ("AccessKeyId", creds.access_key_id()),
-        ("Action", req.action.as_str()),
+        ("Action", req.action),
         ("Format", "json"),
         ("SecurityToken", token.unwrap_or_default()),
         ("SignatureMethod", "HMAC-SHA1"),
         ("SignatureNonce", stamp.nonce.as_str()),
         ("SignatureVersion", "1.0"),
         ("Timestamp", timestamp),
-        ("Version", req.version.as_str()),
+        ("Version", req.version),
     ];
     let common = if token.is_some() {
         &common[..]
@@ -663,7 +739,7 @@ fn sign_v1<R>(
         &common[..8]
     };
     let (mut stack, mut heap) = ([("", ""); PARAMS_ON_STACK], Vec::new());
-    let business = borrowed_params(&req.params, &mut stack, &mut heap);
+    let business = borrowed_pairs(req.params.iter().copied(), &mut stack, &mut heap);
     v1::sort_params(business);
     let params = v1::merge_sorted(common, business);
 
@@ -677,7 +753,7 @@ fn sign_v1<R>(
     let secret = creds.access_key_secret().expose();
     let (signature, string_to_sign) = if explain {
         let canonical = v3::ascii(query.as_bytes());
-        let string_to_sign = v1::string_to_sign(&req.method, canonical);
+        let string_to_sign = v1::string_to_sign(req.method, canonical);
         (v1::signature_bytes(secret, &string_to_sign), string_to_sign)
     } else {
         // Hashed as it is written: the string-to-sign is never built.
@@ -688,8 +764,8 @@ fn sign_v1<R>(
     let query = query.finish();
 
     let mut headers = Vec::with_capacity(req.headers.len() + 1);
-    headers.push(("host", req.host.as_str()));
-    headers.extend(req.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    headers.push(("host", req.host));
+    headers.extend(req.headers.iter().copied());
     let explanation = if explain {
         Explanation {
             canonical_request: query[..canonical_len].to_owned(),
@@ -701,8 +777,8 @@ fn sign_v1<R>(
     };
     finish(SignedParts {
         version: SignatureVersion::V1,
-        method: &req.method,
-        path: &req.path,
+        method: req.method,
+        path: req.path,
         query: Cow::Owned(query),
         headers: &headers,
         explanation,
@@ -710,14 +786,14 @@ fn sign_v1<R>(
 }
 
 fn sign_v3<R>(
-    req: &RpcRequest,
+    req: &RequestParts<'_>,
     creds: &Credentials,
     stamp: &Stamp,
     explain: bool,
     finish: impl FnOnce(SignedParts<'_>) -> R,
 ) -> R {
     let (mut stack, mut heap) = ([("", ""); PARAMS_ON_STACK], Vec::new());
-    let params = borrowed_params(&req.params, &mut stack, &mut heap);
+    let params = borrowed_pairs(req.params.iter().copied(), &mut stack, &mut heap);
     v1::sort_params(params);
     let canonical_query = v1::canonical_query(params);
     let date = time::timestamp_bytes(stamp.timestamp);
@@ -725,9 +801,9 @@ fn sign_v3<R>(
     let token = creds.security_token().map(|t| t.expose());
 
     let mut headers: Vec<(&str, &str)> = Vec::with_capacity(req.headers.len() + 9);
-    headers.push(("host", &req.host));
-    headers.push(("x-acs-action", &req.action));
-    headers.push(("x-acs-version", &req.version));
+    headers.push(("host", req.host));
+    headers.push(("x-acs-action", req.action));
+    headers.push(("x-acs-version", req.version));
     headers.push(("x-acs-date", date));
     headers.push(("x-acs-signature-nonce", &stamp.nonce));
     headers.push(("x-acs-content-sha256", v3::EMPTY_BODY_SHA256));
@@ -736,7 +812,7 @@ fn sign_v3<R>(
         headers.push(("x-acs-accesskey-id", creds.access_key_id()));
         headers.push(("x-acs-security-token", token));
     }
-    headers.extend(req.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    headers.extend(req.headers.iter().copied());
 
     // Without extra headers the signed ones are ours, whose canonical form (sorted by name,
     // values trimmed) is known: nothing to lower-case, sort or group.
@@ -744,14 +820,14 @@ fn sign_v3<R>(
         v.trim_matches([' ', '\t'])
     }
     let mut ours = [
-        ("host", trim(&req.host)),
+        ("host", trim(req.host)),
         ("x-acs-accesskey-id", trim(creds.access_key_id())),
-        ("x-acs-action", trim(&req.action)),
+        ("x-acs-action", trim(req.action)),
         ("x-acs-content-sha256", v3::EMPTY_BODY_SHA256),
         ("x-acs-date", date),
         ("x-acs-security-token", trim(token.unwrap_or_default())),
         ("x-acs-signature-nonce", trim(&stamp.nonce)),
-        ("x-acs-version", trim(&req.version)),
+        ("x-acs-version", trim(req.version)),
     ];
     let (general, general_refs);
     let to_sign: &[(&str, &str)] = if !req.headers.is_empty() {
@@ -769,11 +845,11 @@ fn sign_v3<R>(
     let secret = creds.access_key_secret().expose();
     let (string_to_sign, canonical_request) = if explain {
         let canonical_request =
-            v3::canonical_request_text(&req.method, &req.path, &canonical_query, to_sign, v3::EMPTY_BODY_SHA256);
+            v3::canonical_request_text(req.method, req.path, &canonical_query, to_sign, v3::EMPTY_BODY_SHA256);
         (v3::string_to_sign_bytes(&canonical_request), canonical_request)
     } else {
         let string_to_sign =
-            v3::string_to_sign_of(&req.method, &req.path, &canonical_query, to_sign, v3::EMPTY_BODY_SHA256);
+            v3::string_to_sign_of(req.method, req.path, &canonical_query, to_sign, v3::EMPTY_BODY_SHA256);
         (string_to_sign, String::new())
     };
     let signature = v3::signature_bytes(secret, &string_to_sign);
@@ -791,8 +867,8 @@ fn sign_v3<R>(
     };
     finish(SignedParts {
         version: SignatureVersion::V3,
-        method: &req.method,
-        path: &req.path,
+        method: req.method,
+        path: req.path,
         query: Cow::Owned(canonical_query),
         headers: &headers,
         explanation,
