@@ -59,7 +59,7 @@ impl std::fmt::Debug for SignText<'_> {
 impl<'t> SignText<'t> {
     /// The inputs, or `None` when `text` is not that layout (or a value held a NUL).
     pub fn parse(text: &'t str) -> Option<Self> {
-        let mut it = text.split('\0');
+        let mut it = Fields(Some(text));
         let fields: usize = it.next()?.parse().ok()?;
         let present: u32 = it.next()?.parse().ok()?;
         let given = |s: &'t str, bit: u32| (present & bit != 0).then_some(s);
@@ -129,6 +129,24 @@ impl<'t> SignText<'t> {
             nonce: self.nonce,
             ..SignOptions::new(self.access_key_id, self.access_key_secret)
         })
+    }
+}
+
+/// A text's NUL-separated fields, found by a plain byte scan: they are short, and `str::split`'s
+/// searcher cost more than the scan (≈ 0.1 µs of Node's `sign()`, profile-bindings.md round 5).
+struct Fields<'t>(Option<&'t str>);
+
+impl<'t> Iterator for Fields<'t> {
+    type Item = &'t str;
+
+    fn next(&mut self) -> Option<&'t str> {
+        let rest = self.0?;
+        let (field, after) = match rest.bytes().position(|b| b == 0) {
+            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+            None => (rest, None),
+        };
+        self.0 = after;
+        Some(field)
     }
 }
 
