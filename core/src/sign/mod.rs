@@ -325,11 +325,8 @@ impl RpcRequest {
     /// assert_eq!((req.host.as_str(), req.version.as_str()), ("dypnsapi.aliyuncs.com", "2017-05-25"));
     /// ```
     pub fn with_defaults(host: Option<&str>, action: &str, version: Option<&str>) -> Self {
-        RpcRequest::new(
-            host.unwrap_or(crate::api::DEFAULT_ENDPOINT),
-            action,
-            version.unwrap_or(crate::api::API_VERSION),
-        )
+        let parts = RequestParts::with_defaults(host, action, version, None, &[], &[]);
+        RpcRequest::new(parts.host, parts.action, parts.version)
     }
 
     /// Add a business parameter.
@@ -403,8 +400,8 @@ pub(crate) struct RequestParts<'a> {
 }
 
 impl<'a> RequestParts<'a> {
-    /// [`RpcRequest::with_defaults`]' rule (and [`RpcRequest::new`]'s method and path) for the
-    /// parts not given.
+    /// The defaults rule of every binding's `sign` helper ([`RpcRequest::with_defaults`] is this
+    /// one) and [`RpcRequest::new`]'s method and path, for the parts not given.
     pub(crate) fn with_defaults(
         host: Option<&'a str>,
         action: &'a str,
