@@ -47,7 +47,7 @@ fn explanation<'env>(env: &'env Env, e: &core_sign::Explanation) -> Result<Objec
 }
 
 /// `sign(request, options)`'s native half (`index.js` declares and shapes it): the request
-/// signed as the client signs it, as ONE string of lines ([`compact::signed_lines`]), which
+/// signed as the client signs it, as ONE string of lines ([`compact::sign_lines`]), which
 /// `index.js` splits: one string costs far fewer Node-API calls than an object of header pairs.
 /// The explanation is not built here: [`explain_signed`] rebuilds it from these lines when
 /// `signed.explanation` is first read.
@@ -60,16 +60,16 @@ fn explanation<'env>(env: &'env Env, e: &core_sign::Explanation) -> Result<Objec
 /// with `[`) and is read with the package's usual messages.
 #[napi(js_name = "__sign", skip_typescript)]
 pub fn sign<'env>(env: &'env Env, args: String) -> Result<Option<JsString<'env>>> {
-    let signed = if args.starts_with('[') {
+    let text = if args.starts_with('[') {
         let args = args::parse(env, &args)?;
         let req = object(env, "request", at(&args, 0), true, input::sign::rpc_request)?;
         let input = object(env, "options", at(&args, 1), true, input::sign::SignInput::read)?;
-        input.options().sign(&req)
+        compact::sign_lines(&input.options(), &req)
     } else {
         let Some(input) = compact::SignText::parse(&args) else { return Ok(None) };
-        input.options().and_then(|o| o.sign(&input.request))
+        input.sign_lines()
     };
-    let text = signed.and_then(|s| compact::signed_lines(&s)).map_err(|e| error::core_error(env, &e))?;
+    let text = text.map_err(|e| error::core_error(env, &e))?;
     // ASCII, as a signed request almost always is, is the same bytes in Latin-1, which the
     // engine copies as they are instead of decoding UTF-8.
     if text.is_ascii() { env.create_string_latin1(text) } else { env.create_string(&text) }.map(Some)

@@ -189,6 +189,27 @@ impl<'a> SignOptions<'a> {
     }
 
     fn sign_with(&self, req: &RpcRequest, explain: bool) -> Result<SignedRequest> {
+        self.sign_parts(req, explain, |parts| parts.into_request())
+    }
+
+    /// [`SignOptions::sign`]'s checks and signature, handing the signed parts to `finish`
+    /// (`input::compact` writes them as one text without building a [`SignedRequest`]).
+    pub(crate) fn sign_parts<R>(
+        &self,
+        req: &RpcRequest,
+        explain: bool,
+        finish: impl FnOnce(SignedParts<'_>) -> R,
+    ) -> Result<R> {
+        req.with_parts(|req| self.sign_borrowed(req, explain, finish))
+    }
+
+    /// [`SignOptions::sign_parts`] of a request's borrowed parts.
+    pub(crate) fn sign_borrowed<R>(
+        &self,
+        req: &RequestParts<'_>,
+        explain: bool,
+        finish: impl FnOnce(SignedParts<'_>) -> R,
+    ) -> Result<R> {
         req.check()?;
         // Sent as header values too (V3), so held to the same one-line rule as the request's.
         check_header_value("nonce", self.nonce.unwrap_or_default())?;
@@ -201,7 +222,7 @@ impl<'a> SignOptions<'a> {
             creds = creds.with_security_token(token)?;
         }
         let stamp = Stamp::given_or_fresh(self.timestamp, self.nonce)?;
-        Ok(sign_with(req, self.version, &creds, &stamp, explain))
+        Ok(sign_parts(req, self.version, &creds, &stamp, explain, finish))
     }
 }
 
@@ -285,9 +306,9 @@ impl RpcRequest {
     /// A `POST /` call with no parameters yet.
     pub fn new(host: impl Into<String>, action: impl Into<String>, version: impl Into<String>) -> Self {
         RpcRequest {
-            method: "POST".into(),
+            method: DEFAULT_METHOD.into(),
             host: host.into(),
-            path: "/".into(),
+            path: RPC_PATH.into(),
             action: action.into(),
             version: version.into(),
             params: Vec::new(),
@@ -304,11 +325,8 @@ impl RpcRequest {
     /// assert_eq!((req.host.as_str(), req.version.as_str()), ("dypnsapi.aliyuncs.com", "2017-05-25"));
     /// ```
     pub fn with_defaults(host: Option<&str>, action: &str, version: Option<&str>) -> Self {
-        RpcRequest::new(
-            host.unwrap_or(crate::api::DEFAULT_ENDPOINT),
-            action,
-            version.unwrap_or(crate::api::API_VERSION),
-        )
+        let parts = RequestParts::with_defaults(host, action, version, None, &[], &[]);
+        RpcRequest::new(parts.host, parts.action, parts.version)
     }
 
     /// Add a business parameter.
@@ -344,7 +362,68 @@ impl RpcRequest {
     /// assert_eq!(ok.method("GE T").check().unwrap_err().field(), Some("method"));
     /// ```
     pub fn check(&self) -> Result<()> {
-        check_host(&self.host)?;
+        self.with_parts(|parts| parts.check())
+    }
+
+    /// This request's parts, borrowed, for `f`.
+    fn with_parts<R>(&self, f: impl FnOnce(&RequestParts<'_>) -> R) -> R {
+        let (mut params, mut params_heap) = ([("", ""); PARAMS_ON_STACK], Vec::new());
+        let (mut headers, mut headers_heap) = ([("", ""); PARAMS_ON_STACK], Vec::new());
+        f(&RequestParts {
+            method: &self.method,
+            host: &self.host,
+            path: &self.path,
+            action: &self.action,
+            version: &self.version,
+            params: borrowed_pairs(owned_pairs(&self.params), &mut params, &mut params_heap),
+            headers: borrowed_pairs(owned_pairs(&self.headers), &mut headers, &mut headers_heap),
+        })
+    }
+}
+
+/// `POST`, the method [`RpcRequest::new`] gives a call.
+const DEFAULT_METHOD: &str = "POST";
+/// `/`, the path of every RPC call.
+const RPC_PATH: &str = "/";
+
+/// An RPC request's parts as borrowed text: what the signer reads. [`RpcRequest`] lends its own
+/// (`with_parts`); `input::compact` reads them from one text without copying each part.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RequestParts<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) host: &'a str,
+    pub(crate) path: &'a str,
+    pub(crate) action: &'a str,
+    pub(crate) version: &'a str,
+    pub(crate) params: &'a [(&'a str, &'a str)],
+    pub(crate) headers: &'a [(&'a str, &'a str)],
+}
+
+impl<'a> RequestParts<'a> {
+    /// The defaults rule of every binding's `sign` helper ([`RpcRequest::with_defaults`] is this
+    /// one) and [`RpcRequest::new`]'s method and path, for the parts not given.
+    pub(crate) fn with_defaults(
+        host: Option<&'a str>,
+        action: &'a str,
+        version: Option<&'a str>,
+        method: Option<&'a str>,
+        params: &'a [(&'a str, &'a str)],
+        headers: &'a [(&'a str, &'a str)],
+    ) -> Self {
+        RequestParts {
+            method: method.unwrap_or(DEFAULT_METHOD),
+            host: host.unwrap_or(crate::api::DEFAULT_ENDPOINT),
+            path: RPC_PATH,
+            action,
+            version: version.unwrap_or(crate::api::API_VERSION),
+            params,
+            headers,
+        }
+    }
+
+    /// [`RpcRequest::check`].
+    fn check(&self) -> Result<()> {
+        check_host(self.host)?;
         if self.method.is_empty() || !self.method.bytes().all(is_tchar) {
             return Err(Error::invalid_input(
                 "method",
@@ -357,9 +436,9 @@ impl RpcRequest {
                 format_args!("{:?} must start with / and contain no space or control character", self.path),
             ));
         }
-        check_header_value("action", &self.action)?;
-        check_header_value("version", &self.version)?;
-        for (name, value) in &self.headers {
+        check_header_value("action", self.action)?;
+        check_header_value("version", self.version)?;
+        for &(name, value) in self.headers {
             if name.is_empty() || !name.bytes().all(is_tchar) {
                 return Err(Error::invalid_input(
                     "headers",
@@ -508,6 +587,40 @@ impl SignedRequest {
     }
 }
 
+/// A request [`sign_v1`] or [`sign_v3`] signed, borrowing the parts it repeats from the
+/// request, the credentials and the stamp, for a `finish` that makes what its caller wants of
+/// it: a [`SignedRequest`] (each part copied, [`SignedParts::into_request`]) or
+/// `input::compact`'s one text (each part written once). The body is empty.
+pub(crate) struct SignedParts<'a> {
+    /// The scheme used.
+    pub(crate) version: SignatureVersion,
+    /// HTTP method.
+    pub(crate) method: &'a str,
+    /// Path.
+    pub(crate) path: &'a str,
+    /// The query string as sent.
+    pub(crate) query: Cow<'a, str>,
+    /// Headers to send, in order.
+    pub(crate) headers: &'a [(&'a str, &'a str)],
+    /// How the signature was computed (empty unless asked for).
+    pub(crate) explanation: Explanation,
+}
+
+impl SignedParts<'_> {
+    /// The parts as an owned [`SignedRequest`].
+    pub(crate) fn into_request(self) -> SignedRequest {
+        SignedRequest {
+            version: self.version,
+            method: self.method.to_owned(),
+            path: self.path.to_owned(),
+            query: self.query.into_owned(),
+            headers: self.headers.iter().map(|&(k, v)| (k.to_owned(), v.to_owned())).collect(),
+            body: Vec::new(),
+            explanation: self.explanation,
+        }
+    }
+}
+
 /// Sign `req` with `version`, `creds` and `stamp`.
 ///
 /// V1 adds the common parameters (`AccessKeyId, Action, Format=json, SignatureMethod,
@@ -549,48 +662,71 @@ fn sign_with(
     stamp: &Stamp,
     explain: bool,
 ) -> SignedRequest {
+    req.with_parts(|req| sign_parts(req, version, creds, stamp, explain, |parts| parts.into_request()))
+}
+
+/// Sign `req` and hand the signed parts to `finish`.
+fn sign_parts<R>(
+    req: &RequestParts<'_>,
+    version: SignatureVersion,
+    creds: &Credentials,
+    stamp: &Stamp,
+    explain: bool,
+    finish: impl FnOnce(SignedParts<'_>) -> R,
+) -> R {
     match version {
-        SignatureVersion::V1 => sign_v1(req, creds, stamp, explain),
-        SignatureVersion::V3 => sign_v3(req, creds, stamp, explain),
+        SignatureVersion::V1 => sign_v1(req, creds, stamp, explain, finish),
+        SignatureVersion::V3 => sign_v3(req, creds, stamp, explain, finish),
     }
 }
 
-/// How many business parameters [`borrowed_params`] keeps on the stack.
+/// Owned pairs as borrowed ones.
+fn owned_pairs(pairs: &[(String, String)]) -> impl ExactSizeIterator<Item = (&str, &str)> {
+    pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+}
+
+/// How many pairs [`borrowed_pairs`] keeps on the stack.
 const PARAMS_ON_STACK: usize = 16;
 
-/// `params` as borrowed pairs: in `stack` when they fit (a call's usual handful), else in `heap`.
-fn borrowed_params<'a, 'b>(
-    params: &'a [(String, String)],
+/// `pairs` in `stack` when they fit (a call's usual handful), else in `heap`.
+fn borrowed_pairs<'a, 'b>(
+    pairs: impl ExactSizeIterator<Item = (&'a str, &'a str)>,
     stack: &'b mut [(&'a str, &'a str); PARAMS_ON_STACK],
     heap: &'b mut Vec<(&'a str, &'a str)>,
 ) -> &'b mut [(&'a str, &'a str)] {
-    let pairs = params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-    if params.len() <= PARAMS_ON_STACK {
+    let len = pairs.len();
+    if len <= PARAMS_ON_STACK {
         for (slot, pair) in stack.iter_mut().zip(pairs) {
             *slot = pair;
         }
-        &mut stack[..params.len()]
+        &mut stack[..len]
     } else {
         heap.extend(pairs);
         heap
     }
 }
 
-fn sign_v1(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) -> SignedRequest {
+fn sign_v1<R>(
+    req: &RequestParts<'_>,
+    creds: &Credentials,
+    stamp: &Stamp,
+    explain: bool,
+    finish: impl FnOnce(SignedParts<'_>) -> R,
+) -> R {
     let timestamp = time::timestamp_bytes(stamp.timestamp);
     let timestamp = v3::ascii(&timestamp);
     // The common parameters, already in signing order; only the business ones need sorting.
     let token = creds.security_token().map(|t| t.expose());
     let mut common = [
         ("AccessKeyId", creds.access_key_id()),
-        ("Action", req.action.as_str()),
+        ("Action", req.action),
         ("Format", "json"),
         ("SecurityToken", token.unwrap_or_default()),
         ("SignatureMethod", "HMAC-SHA1"),
         ("SignatureNonce", stamp.nonce.as_str()),
         ("SignatureVersion", "1.0"),
         ("Timestamp", timestamp),
-        ("Version", req.version.as_str()),
+        ("Version", req.version),
     ];
     let common = if token.is_some() {
         &common[..]
@@ -600,7 +736,7 @@ fn sign_v1(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) 
         &common[..8]
     };
     let (mut stack, mut heap) = ([("", ""); PARAMS_ON_STACK], Vec::new());
-    let business = borrowed_params(&req.params, &mut stack, &mut heap);
+    let business = borrowed_pairs(req.params.iter().copied(), &mut stack, &mut heap);
     v1::sort_params(business);
     let params = v1::merge_sorted(common, business);
 
@@ -614,7 +750,7 @@ fn sign_v1(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) 
     let secret = creds.access_key_secret().expose();
     let (signature, string_to_sign) = if explain {
         let canonical = v3::ascii(query.as_bytes());
-        let string_to_sign = v1::string_to_sign(&req.method, canonical);
+        let string_to_sign = v1::string_to_sign(req.method, canonical);
         (v1::signature_bytes(secret, &string_to_sign), string_to_sign)
     } else {
         // Hashed as it is written: the string-to-sign is never built.
@@ -625,8 +761,8 @@ fn sign_v1(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) 
     let query = query.finish();
 
     let mut headers = Vec::with_capacity(req.headers.len() + 1);
-    headers.push(("host".to_owned(), req.host.clone()));
-    headers.extend(req.headers.iter().cloned());
+    headers.push(("host", req.host));
+    headers.extend(req.headers.iter().copied());
     let explanation = if explain {
         Explanation {
             canonical_request: query[..canonical_len].to_owned(),
@@ -636,39 +772,44 @@ fn sign_v1(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) 
     } else {
         Explanation::default()
     };
-    SignedRequest {
+    finish(SignedParts {
         version: SignatureVersion::V1,
-        method: req.method.clone(),
-        path: req.path.clone(),
-        query,
-        headers,
-        body: Vec::new(),
+        method: req.method,
+        path: req.path,
+        query: Cow::Owned(query),
+        headers: &headers,
         explanation,
-    }
+    })
 }
 
-fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) -> SignedRequest {
+fn sign_v3<R>(
+    req: &RequestParts<'_>,
+    creds: &Credentials,
+    stamp: &Stamp,
+    explain: bool,
+    finish: impl FnOnce(SignedParts<'_>) -> R,
+) -> R {
     let (mut stack, mut heap) = ([("", ""); PARAMS_ON_STACK], Vec::new());
-    let params = borrowed_params(&req.params, &mut stack, &mut heap);
+    let params = borrowed_pairs(req.params.iter().copied(), &mut stack, &mut heap);
     v1::sort_params(params);
     let canonical_query = v1::canonical_query(params);
     let date = time::timestamp_bytes(stamp.timestamp);
     let date = v3::ascii(&date);
     let token = creds.security_token().map(|t| t.expose());
 
-    let mut headers: Vec<(String, String)> = Vec::with_capacity(req.headers.len() + 9);
-    headers.push(("host".into(), req.host.clone()));
-    headers.push(("x-acs-action".into(), req.action.clone()));
-    headers.push(("x-acs-version".into(), req.version.clone()));
-    headers.push(("x-acs-date".into(), date.to_owned()));
-    headers.push(("x-acs-signature-nonce".into(), stamp.nonce.clone()));
-    headers.push(("x-acs-content-sha256".into(), v3::EMPTY_BODY_SHA256.into()));
+    let mut headers: Vec<(&str, &str)> = Vec::with_capacity(req.headers.len() + 9);
+    headers.push(("host", req.host));
+    headers.push(("x-acs-action", req.action));
+    headers.push(("x-acs-version", req.version));
+    headers.push(("x-acs-date", date));
+    headers.push(("x-acs-signature-nonce", &stamp.nonce));
+    headers.push(("x-acs-content-sha256", v3::EMPTY_BODY_SHA256));
     if let Some(token) = token {
         // As the official SDKs' V3 path does with STS credentials (tea-openapi `do_request`).
-        headers.push(("x-acs-accesskey-id".into(), creds.access_key_id().to_owned()));
-        headers.push(("x-acs-security-token".into(), token.to_owned()));
+        headers.push(("x-acs-accesskey-id", creds.access_key_id()));
+        headers.push(("x-acs-security-token", token));
     }
-    headers.extend(req.headers.iter().cloned());
+    headers.extend(req.headers.iter().copied());
 
     // Without extra headers the signed ones are ours, whose canonical form (sorted by name,
     // values trimmed) is known: nothing to lower-case, sort or group.
@@ -676,18 +817,18 @@ fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) 
         v.trim_matches([' ', '\t'])
     }
     let mut ours = [
-        ("host", trim(&req.host)),
+        ("host", trim(req.host)),
         ("x-acs-accesskey-id", trim(creds.access_key_id())),
-        ("x-acs-action", trim(&req.action)),
+        ("x-acs-action", trim(req.action)),
         ("x-acs-content-sha256", v3::EMPTY_BODY_SHA256),
         ("x-acs-date", date),
         ("x-acs-security-token", trim(token.unwrap_or_default())),
         ("x-acs-signature-nonce", trim(&stamp.nonce)),
-        ("x-acs-version", trim(&req.version)),
+        ("x-acs-version", trim(req.version)),
     ];
     let (general, general_refs);
     let to_sign: &[(&str, &str)] = if !req.headers.is_empty() {
-        general = v3_signed_headers(&headers);
+        general = v3_signed_headers(headers.iter().copied());
         general_refs = general.iter().map(|(k, v)| (k.as_ref(), v.as_ref())).collect::<Vec<_>>();
         &general_refs
     } else if token.is_some() {
@@ -701,16 +842,17 @@ fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) 
     let secret = creds.access_key_secret().expose();
     let (string_to_sign, canonical_request) = if explain {
         let canonical_request =
-            v3::canonical_request_text(&req.method, &req.path, &canonical_query, to_sign, v3::EMPTY_BODY_SHA256);
+            v3::canonical_request_text(req.method, req.path, &canonical_query, to_sign, v3::EMPTY_BODY_SHA256);
         (v3::string_to_sign_bytes(&canonical_request), canonical_request)
     } else {
         let string_to_sign =
-            v3::string_to_sign_of(&req.method, &req.path, &canonical_query, to_sign, v3::EMPTY_BODY_SHA256);
+            v3::string_to_sign_of(req.method, req.path, &canonical_query, to_sign, v3::EMPTY_BODY_SHA256);
         (string_to_sign, String::new())
     };
     let signature = v3::signature_bytes(secret, &string_to_sign);
     let signature = v3::ascii(&signature);
-    headers.push(("Authorization".into(), v3::authorization_for(creds.access_key_id(), to_sign, signature)));
+    let authorization = v3::authorization_for(creds.access_key_id(), to_sign, signature);
+    headers.push(("Authorization", &authorization));
     let explanation = if explain {
         Explanation {
             canonical_request,
@@ -720,29 +862,27 @@ fn sign_v3(req: &RpcRequest, creds: &Credentials, stamp: &Stamp, explain: bool) 
     } else {
         Explanation::default()
     };
-    SignedRequest {
+    finish(SignedParts {
         version: SignatureVersion::V3,
-        method: req.method.clone(),
-        path: req.path.clone(),
-        query: canonical_query,
-        headers,
-        body: Vec::new(),
+        method: req.method,
+        path: req.path,
+        query: Cow::Owned(canonical_query),
+        headers: &headers,
         explanation,
-    }
+    })
 }
 
 /// The canonical request of a V3 request our signer builds: the headers of
 /// the default rule (`host`, `content-type`, `x-acs-*`) are signed and the body is empty.
 fn v3_canonical_request(method: &str, path: &str, canonical_query: &str, headers: &[(String, String)]) -> String {
+    let headers = headers.iter().map(|(k, v)| (k.as_str(), v.as_str()));
     v3::canonical_request_text(method, path, canonical_query, &v3_signed_headers(headers), v3::EMPTY_BODY_SHA256)
 }
 
 /// The canonical form of the headers of a V3 request our signer builds that are signed: those of
 /// the default rule (`host`, `content-type`, `x-acs-*`).
-fn v3_signed_headers(headers: &[(String, String)]) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
-    v3::canonical_headers(
-        headers.iter().filter(|(k, _)| v3::is_signed_by_default(k)).map(|(k, v)| (k.as_str(), v.as_str())),
-    )
+fn v3_signed_headers<'a>(headers: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
+    v3::canonical_headers(headers.filter(|(k, _)| v3::is_signed_by_default(k)))
 }
 
 /// Compute a V1 signature over explicit parameters (all of them, including the common ones) —
