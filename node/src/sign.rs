@@ -17,7 +17,7 @@ use crate::error;
 
 /// `obj` with `t`'s attributes from the core's table under their Node names (an absent one is
 /// left out), and `also(name, obj)` after each. `securityToken` is non-enumerable, so it stays
-/// out of logs and JSON. Their TypeScript shapes are written from the same table (`fields.rs`).
+/// out of logs and JSON. Their TypeScript shapes are written from the same table (by `tools/typegen`).
 fn attributes<'env, T: Attributes>(
     env: &'env Env,
     t: &T,
