@@ -33,6 +33,7 @@
 //! # Ok(()) }
 //! ```
 
+mod call;
 mod clock;
 mod connection;
 mod fault;
@@ -55,6 +56,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use smsauth::{Error, ErrorKind};
 
+pub use call::{Answer, OPERATIONS};
 pub use connection::ConnectionLimits;
 pub use fault::{FAULT_ACTIONS, Fault, FaultKind};
 pub use options::{EMULATOR_OPTIONS, FAULT_FIELDS, FAULT_KINDS, OptionKind};

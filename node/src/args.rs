@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use napi::bindgen_prelude::*;
 use napi::{Property, PropertyAttributes};
-use smsauth::input::{self, Foreign, InputError, NODE, Path, Problem, Read, Value, Worded};
+use smsauth::input::{self, Foreign, InputError, NODE, Path, Read, Value, Worded};
 
 use crate::error::{core_error, core_error_for, range_error, type_error};
 
@@ -128,13 +128,6 @@ pub(crate) fn object<'v, 'a, T>(
         Ok(out)
     };
     run().js(env)
-}
-
-/// `v` as JSON text (the emulator's options and fault rules), or a `TypeError` naming what in
-/// it is not JSON data.
-pub(crate) fn json_text(env: &Env, path: &str, v: &Value<'_>) -> Result<String> {
-    let problem = |(at, what)| InputError::new(Path::arg(path), Problem::NotData { at, what });
-    v.to_json_text().map_err(problem).js(env)
 }
 
 /// Core reads into napi results.

@@ -4,11 +4,11 @@ use std::sync::Mutex;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use smsauth_emulator::{Config, EMULATOR_OPTIONS, FAULT_FIELDS, Fault, OptionKind};
+use smsauth_emulator::{Answer, Config, EMULATOR_OPTIONS, OptionKind};
 
-use smsauth::input::{self, Path, Value};
+use smsauth::input::{self, NODE, Value};
 
-use crate::args::{self, Js, at, object, optional};
+use crate::args::{self, Js, at, object};
 use crate::error;
 
 /// A running emulator on `127.0.0.1` (see `startEmulator`). Call `close()` when done (or use
@@ -48,26 +48,6 @@ fn js_value(env: &Env, v: serde_json::Value) -> Result<Unknown<'_>> {
         J::Number(n) => n.as_f64().unwrap_or_default().into_unknown(env)?,
         J::Bool(b) => b.into_unknown(env)?,
         J::Null => ().into_unknown(env)?,
-    })
-}
-
-/// A fault rule from its JavaScript object: each property named as a field of [`FAULT_FIELDS`]
-/// in Node's spelling becomes that field's JSON key (`retryAfterMs` → `retry_after_ms`), others
-/// stay as written, and the emulator's one parser, [`Fault::from_json`], decides — unknown keys,
-/// kinds and actions are refused there.
-fn fault(env: &Env, v: &Value<'_>) -> Result<Fault> {
-    input::Object::required(&input::NODE, Path::arg("fault"), v).js(env)?;
-    let mut rule = v.clone();
-    if let Value::Map(entries) = &mut rule {
-        for (key, _) in entries {
-            if let Some(&(name, ..)) = FAULT_FIELDS.iter().find(|(name, ..)| input::NODE.name(name) == *key) {
-                *key = name.into();
-            }
-        }
-    }
-    Fault::from_json(&args::json_text(env, "fault", &rule)?).map_err(|why| {
-        let e = smsauth::Error::invalid_input("fault", format_args!("is not a fault: {why}"));
-        error::core_error(env, &e)
     })
 }
 
@@ -132,27 +112,21 @@ impl Emulator {
     /// its arguments as `encode`'s JSON —, so that each is one line here rather than a native
     /// method. Not part of the public API.
     #[napi(js_name = "__call", skip_typescript)]
-    #[allow(clippy::unit_arg)] // An operation without an answer returns `undefined`.
     pub fn call<'env>(&self, env: &'env Env, op: String, args: String) -> Result<Unknown<'env>> {
         let args = args::parse(env, &args)?;
         let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let e = guard.as_ref().ok_or_else(|| closed(env))?;
-        let core = |e: smsauth::Error| error::core_error(env, &e);
+        let answer = e.call(&NODE, &op, &args);
         let json = |v: serde_json::Result<serde_json::Value>| v.map_err(|e| Error::from_reason(e.to_string()));
-        match op.as_str() {
-            "messages" => match optional(env, &args, 0, "phone", args::text)? {
-                Some(phone) => js_value(env, json(serde_json::to_value(e.messages_for(&phone)))?),
-                None => js_value(env, json(serde_json::to_value(e.messages()))?),
-            },
-            "lastCode" => e.last_code(&args::arg(env, &args, 0, "phone", args::text)?).into_unknown(env),
-            "advanceClock" => e.advance_clock(args::arg(env, &args, 0, "seconds", args::unsigned)?).into_unknown(env),
-            "now" => (e.now() as f64).into_unknown(env),
-            "reset" => e.reset().into_unknown(env),
-            "addFault" => e.add_fault(fault(env, at(&args, 0))?).into_unknown(env),
-            "clearFaults" => e.clear_faults().into_unknown(env),
-            "requestCount" => u32::try_from(e.request_count()).unwrap_or(u32::MAX).into_unknown(env),
-            "issueSts" => {
-                let sts = e.issue_sts_seconds(args::arg(env, &args, 0, "ttlSeconds", args::unsigned)?).map_err(core)?;
+        match answer
+            .ok_or_else(|| error::type_error(env, format!("the emulator has no operation \"{op}\"")))?
+            .js(env)?
+        {
+            Answer::Nothing => ().into_unknown(env),
+            Answer::Text(text) => text.into_unknown(env),
+            Answer::Count(n) => (n as f64).into_unknown(env),
+            Answer::Messages(list) => js_value(env, json(serde_json::to_value(list))?),
+            Answer::Sts(sts) => {
                 let mut obj = Object::new(env)?;
                 obj.set_named_property("accessKeyId", sts.access_key_id.as_str())?;
                 obj.set_named_property("expiresAt", sts.expires_at as f64)?;
@@ -160,7 +134,6 @@ impl Emulator {
                 args::set_hidden(env, &mut obj, "securityToken", &sts.security_token)?;
                 Ok(obj.to_unknown())
             }
-            _ => Err(error::type_error(env, format!("the emulator has no operation \"{op}\""))),
         }
     }
 

@@ -2,22 +2,20 @@
 //! (asyncio): one set of methods over [`smsauth::Client`], which wait for the answer or return an
 //! awaitable depending on the class.
 
-use std::future::Future;
-
 use pyo3::IntoPyObjectExt;
 use pyo3::PyClass;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use smsauth::api::Operation;
+use smsauth::api::Call;
 use smsauth::input::{self, Expected};
 use smsauth::{CheckSmsVerifyCodeRequest as CheckRequest, SendSmsVerifyCodeRequest as SendRequest};
 
 use crate::convert::{self, repr};
 use crate::error::raise;
 use crate::guard::{Guard, describe};
-use crate::request::{self, CheckSmsVerifyCodeRequest, SendSmsVerifyCodeRequest};
+use crate::request::{CheckSmsVerifyCodeRequest, SendSmsVerifyCodeRequest};
 use crate::response::{CheckResult, SendResult};
-use crate::runtime::{self, Answer, Call, log_debug};
+use crate::runtime::{self, Answer, log_debug};
 
 /// Build the core client from the constructor arguments shared by `Client` and `AsyncClient`:
 /// the keywords (the three positional credentials included) are the core's client options,
@@ -84,20 +82,38 @@ pub(crate) struct Client {
 }
 
 impl Client {
-    /// Run one call of `R`'s action, `start` on `req` with the core client: wait for it (GIL
-    /// released), or return an awaitable.
-    fn run<R: Operation, T: Answer, F>(
+    /// The short form of the call `R`, `func`: the positional `args` named by [`Call::ARGUMENTS`]
+    /// and the keyword `overrides` (with `client_key` when [`Call::KEYED`]), read by the core's
+    /// reader; the client's defaults and guard apply. The response is answered as `answer(…)`.
+    fn short<R: Call, T: Answer>(
         &self,
         py: Python<'_>,
-        phone: &str,
+        func: &str,
+        args: &[&Bound<'_, PyAny>],
+        overrides: Option<&Bound<'_, PyDict>>,
+        answer: fn(R::Response) -> T,
+    ) -> PyResult<Py<PyAny>> {
+        let names: Vec<&'static str> = R::ARGUMENTS.iter().map(|&(name, _)| name).collect();
+        let args = convert::call(names.iter().copied().zip(args.iter().copied().map(Some)), overrides)?;
+        let (req, key) = convert::keywords(py, func, &args, |obj| {
+            Ok((input::read_request::<R>(obj, &names)?, if R::KEYED { obj.text("client_key")? } else { None }))
+        })?;
+        self.run(py, req, true, key, answer)
+    }
+
+    /// Run `req` on the core client in its short form or exactly as given (see [`Call::run`]),
+    /// its response answered as `answer(…)`: wait for it (GIL released), or return an awaitable.
+    fn run<R: Call, T: Answer>(
+        &self,
+        py: Python<'_>,
         req: R,
-        start: impl FnOnce(smsauth::Client, R) -> F,
-    ) -> PyResult<Py<PyAny>>
-    where
-        F: Future<Output = smsauth::Result<T>> + Send + 'static,
-    {
-        let call = Call::new(py, R::ACTION, R::REPEATABLE, phone, self.on_event.as_ref())?;
-        let fut = start(self.client.clone(), req);
+        short: bool,
+        key: Option<String>,
+        answer: fn(R::Response) -> T,
+    ) -> PyResult<Py<PyAny>> {
+        let call = runtime::Call::new(py, R::ACTION, R::REPEATABLE, req.phone(), self.on_event.as_ref())?;
+        let fut = req.run(self.client.clone(), short, key);
+        let fut = async move { fut.await.map(answer) };
         if self.asyncio {
             runtime::awaitable(py, call, fut).map(Bound::unbind)
         } else {
@@ -129,13 +145,7 @@ impl Client {
         phone: &Bound<'_, PyAny>,
         overrides: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        let args = convert::call([("phone", Some(phone))], overrides)?;
-        let (req, key) = convert::keywords(py, "send_code", &args, |obj| {
-            Ok((input::read_request::<SendRequest>(obj, &["phone"])?, obj.text("client_key")?))
-        })?;
-        self.run(py, &req.phone_number.clone(), req, |client, req| async move {
-            client.send_code_with_key(req, key.as_deref()).await.map(SendResult)
-        })
+        self.short::<SendRequest, _>(py, "send_code", &[phone], overrides, SendResult)
     }
 
     /// Check `code` for `phone`. A wrong code is a result with `passed == False`, not an error.
@@ -147,26 +157,19 @@ impl Client {
         code: &Bound<'_, PyAny>,
         overrides: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        let req: CheckRequest = request::read(py, "check_code", &[("phone", phone), ("code", code)], overrides)?;
-        self.run(py, &req.phone_number.clone(), req, |client, req| async move {
-            client.check_code_with(req).await.map(CheckResult)
-        })
+        self.short::<CheckRequest, _>(py, "check_code", &[phone, code], overrides, CheckResult)
     }
 
     /// `SendSmsVerifyCode` exactly as given: the client's defaults are not applied.
     fn send_sms_verify_code(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let req = typed::<SendSmsVerifyCodeRequest>(request, "send_sms_verify_code", "request")?.get().0.clone();
-        self.run(py, &req.phone_number.clone(), req, |client, req| async move {
-            client.send_sms_verify_code(req).await.map(SendResult)
-        })
+        self.run(py, req, false, None, SendResult)
     }
 
     /// `CheckSmsVerifyCode` exactly as given: the client's defaults are not applied.
     fn check_sms_verify_code(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let req = typed::<CheckSmsVerifyCodeRequest>(request, "check_sms_verify_code", "request")?.get().0.clone();
-        self.run(py, &req.phone_number.clone(), req, |client, req| async move {
-            client.check_sms_verify_code(req).await.map(CheckResult)
-        })
+        self.run(py, req, false, None, CheckResult)
     }
 
     /// The client's counters since it was built: a dict (see `smsauth.Client.stats`).

@@ -58,8 +58,8 @@ pub const NODE: Style = Style {
 
 /// Python's spelling: the core's snake-case names (grouped ones by their short name,
 /// `role_duration` for the role's session length, `api_version` for a signed request's API
-/// version, `window` for a verifier's window), durations in seconds, limits and the wrong-code
-/// rule as tuples.
+/// version, `window` for a verifier's window, `ttl` for the emulator's `issue_sts`), durations in
+/// seconds, limits and the wrong-code rule as tuples.
 pub const PYTHON: Style = Style {
     camel_case: false,
     duration_unit: Duration::from_secs(1),
@@ -68,7 +68,12 @@ pub const PYTHON: Style = Style {
     role_object: false,
     flat_groups: true,
     tuples: true,
-    renames: &[("role_duration_seconds", "role_duration"), ("version", "api_version"), ("window_seconds", "window")],
+    renames: &[
+        ("role_duration_seconds", "role_duration"),
+        ("version", "api_version"),
+        ("window_seconds", "window"),
+        ("ttl_seconds", "ttl"),
+    ],
     strict_integers: true,
     wording: Wording::Python,
 };

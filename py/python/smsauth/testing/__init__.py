@@ -238,7 +238,7 @@ class Emulator:
         """
         rule: Dict[str, Any] = {"kind": kind, **params}
         rule.update(action=action, phone=phone, probability=probability, times=times)
-        self._native.call("add_fault", json.dumps(rule))
+        self._native.call("add_fault", rule)
 
     def clear_faults(self) -> None:
         """Remove every fault."""
