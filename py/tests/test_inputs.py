@@ -177,6 +177,30 @@ def test_signing_pairs_take_any_iterable_of_str_pairs() -> None:
         smsauth.verify("POST", body=5, secrets={"id": "secret"})  # type: ignore[arg-type]
 
 
+def test_sign_reads_the_usual_call_as_the_core_reader_does() -> None:
+    """`sign`'s usual call (a dict of str, str keywords) is read without the value tree; the same
+    inputs in a shape only the core's reader takes (a list of pairs) sign the same request, and a
+    value the core refuses is refused the same way."""
+    params = {"PhoneNumber": "13800138000", "VerifyCode": "123456"}
+    fresh = {"Timestamp", "SignatureNonce", "Signature", "x-acs-date", "x-acs-signature-nonce", "authorization"}
+
+    def parts(signed: smsauth.SignedRequest) -> tuple[object, ...]:
+        query = [p for p in signed.query_pairs() if p[0] not in fresh]
+        return signed.method, signed.path, query, [h for h in signed.headers if h[0].lower() not in fresh]
+
+    for extra in ({}, {"security_token": "tok", "api_version": "2020-01-01", "method": "GET", "host": "h:1"}):
+        for version in ("v1", "v3"):
+            keys = dict(access_key_id="testid", access_key_secret="testsecret", signature_version=version, **extra)
+            usual = smsauth.sign("CheckSmsVerifyCode", params, **keys)
+            assert parts(usual) == parts(smsauth.sign("CheckSmsVerifyCode", list(params.items()), **keys))
+    usual = smsauth.sign("CheckSmsVerifyCode", params, access_key_id="testid", access_key_secret="testsecret")
+    verified = smsauth.verify(usual.method, usual.path, usual.query, usual.headers, secrets={"testid": "testsecret"})
+    assert (verified.action, verified.params) == ("CheckSmsVerifyCode", list(params.items()))
+    for bad in (dict(signature_version="v9"),):
+        with pytest.raises(smsauth.InvalidInputError):
+            smsauth.sign("CheckSmsVerifyCode", params, access_key_id="i", access_key_secret="s", **bad)
+
+
 def test_signing_helpers_read_their_arguments_through_the_core() -> None:
     """`sign`, `explain_v3`, `Verifier` and `verify` read their arguments with the core's signing
     readers: Python's wording of a wrong type, bytes or text bodies alike, `window` in seconds."""
