@@ -193,7 +193,7 @@ fn lines(signed: &SignedParts<'_>) -> Result<String, Error> {
     Ok(text)
 }
 
-/// The explanation of the request [`signed_lines`] wrote, rebuilt from its lines (no secret
+/// The explanation of the request [`sign_lines`] wrote, rebuilt from its lines (no secret
 /// needed).
 pub fn explain_lines(lines: &str) -> Result<Explanation, Error> {
     let mut it = lines.split('\n').map(str::to_owned);
