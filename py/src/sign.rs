@@ -120,7 +120,6 @@ fn usual(
     [scheme, nonce, method]: [Option<&Bound<'_, PyAny>>; 3],
     others: [Option<&Bound<'_, PyAny>>; 2],
 ) -> Option<(core_sign::RpcRequest, read::SignInput)> {
-    let text = |v: &Bound<'_, PyAny>| Some(v.cast::<PyString>().ok()?.to_cow().ok()?.into_owned());
     let given = |v: Option<&Bound<'_, PyAny>>| v.map_or(Some(None), |v| text(v).map(Some));
     if others.iter().any(Option::is_some) {
         return None;
@@ -142,8 +141,12 @@ fn usual(
 
 /// A dict's items when every key and value is `str`, in order; `None` otherwise.
 fn text_pairs(dict: &Bound<'_, PyDict>) -> Option<Vec<(String, String)>> {
-    let text = |v: Bound<'_, PyAny>| Some(v.cast::<PyString>().ok()?.to_cow().ok()?.into_owned());
-    dict.iter().map(|(k, v)| Some((text(k)?, text(v)?))).collect()
+    dict.iter().map(|(k, v)| Some((text(&k)?, text(&v)?))).collect()
+}
+
+/// `v` as text when it is a `str` that is text (no lone surrogate); `None` otherwise.
+fn text(v: &Bound<'_, PyAny>) -> Option<String> {
+    Some(v.cast::<PyString>().ok()?.to_cow().ok()?.into_owned())
 }
 
 /// A V1 signature over explicit parameters (all of them, common ones included).
